@@ -1,0 +1,74 @@
+import { Construct } from "constructs";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { Environment } from "./environment";
+
+/**
+ * The environment's customer-managed KMS key, rotated yearly. Every construct encrypts
+ * with it: EKS secrets, EBS volumes, S3, RDS, logs, ECR, DynamoDB, ElastiCache.
+ * The key policy lets the account administer it through IAM, and lets the two AWS
+ * services that use it without an IAM role of ours do so: CloudWatch Logs (for this
+ * environment's log groups only) and EC2 Auto Scaling (for encrypted node volumes).
+ */
+export interface EnvironmentKeyProps {
+  /** Alias is `alias/<env prefix>` plus this suffix. @default - no suffix */
+  readonly aliasSuffix?: string;
+}
+
+export class EnvironmentKey extends Construct {
+  public readonly key: KmsKey;
+  public readonly alias: KmsAlias;
+
+  constructor(scope: Construct, id: string, props: EnvironmentKeyProps = {}) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const autoscaling = `arn:aws:iam::${env.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const policy = new DataAwsIamPolicyDocument(this, "policy", {
+      statement: [
+        {
+          sid: "AccountAdministersKeyThroughIam",
+          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${env.accountId}:root`] }],
+          actions: ["kms:*"],
+          resources: ["*"], // in a key policy "*" means this key
+        },
+        {
+          sid: "CloudWatchLogsOfThisEnvironment",
+          principals: [{ type: "Service", identifiers: [`logs.${env.region}.amazonaws.com`] }],
+          actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          resources: ["*"],
+          condition: [{
+            test: "ArnLike",
+            variable: "kms:EncryptionContext:aws:logs:arn",
+            values: [env.arn("logs", `log-group:/${env.prefix}/*`), env.arn("logs", `log-group:/aws/eks/${env.prefix}-*`)],
+          }],
+        },
+        {
+          sid: "AutoScalingUsesKeyForNodeVolumes",
+          principals: [{ type: "AWS", identifiers: [autoscaling] }],
+          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+          resources: ["*"],
+        },
+        {
+          sid: "AutoScalingGrantsForNodeVolumes",
+          principals: [{ type: "AWS", identifiers: [autoscaling] }],
+          actions: ["kms:CreateGrant"],
+          resources: ["*"],
+          condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+        },
+      ],
+    });
+    this.key = new KmsKey(this, "key", {
+      description: `${env.prefix}: encryption key of every resource in the environment`,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+      policy: policy.json,
+    });
+    this.alias = new KmsAlias(this, "alias", { name: `alias/${env.prefix}${props.aliasSuffix ? `-${props.aliasSuffix}` : ""}`, targetKeyId: this.key.keyId });
+  }
+
+  public get keyArn(): string {
+    return this.key.arn;
+  }
+}

@@ -1,0 +1,94 @@
+import { Aspects, S3Backend, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import { DataAwsEksClusterAuth } from "@cdktf/provider-aws/lib/data-aws-eks-cluster-auth";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Fn } from "cdktf";
+import { DataProtection } from "./data-protection";
+import { Environment, IEnvironmentScope } from "./environment";
+
+export interface EnvironmentStackProps {
+  readonly environment: Environment;
+}
+
+/** Configures the aws provider (region, account guard, default tags) and the state backend. */
+function configureAws(stack: TerraformStack, id: string, env: Environment, localState = false): AwsProvider {
+  const backend = env.stateBackend;
+  if (backend.type === "s3" && !localState) {
+    new S3Backend(stack, {
+      bucket: backend.bucket,
+      key: `${backend.keyPrefix ?? "ml-platform"}/${id}.tfstate`,
+      region: backend.region ?? env.region,
+      encrypt: true,
+    });
+    // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no option for it.
+    stack.addOverride("terraform.backend.s3.use_lockfile", true);
+  }
+  return new AwsProvider(stack, "aws", {
+    region: env.region,
+    allowedAccountIds: [env.accountId],
+    defaultTags: [{ tags: { ...env.tags } }],
+  });
+}
+
+/**
+ * A stack of AWS resources for one environment: only the aws provider, so that
+ * `terraform validate` and `terraform plan` can check it anywhere. Stateful resources
+ * get `prevent_destroy` in environments that protect their data.
+ */
+export interface InfraStackProps extends EnvironmentStackProps {
+  /**
+   * Keep this stack's state in the local backend whatever the environment says: for the
+   * bootstrap stack that creates the state bucket itself.
+   * @default false
+   */
+  readonly localState?: boolean;
+}
+
+export class InfraStack extends TerraformStack implements IEnvironmentScope {
+  public readonly environment: Environment;
+  public readonly awsProvider: AwsProvider;
+
+  constructor(scope: Construct, id: string, props: InfraStackProps) {
+    super(scope, id);
+    this.environment = props.environment;
+    this.awsProvider = configureAws(this, id, props.environment, props.localState);
+    if (props.environment.protectsData) Aspects.of(this).add(new DataProtection());
+  }
+}
+
+export interface PlatformStackProps extends EnvironmentStackProps {
+  /** Name of the EKS cluster the stack deploys into (created by the infrastructure stack). */
+  readonly clusterName: string;
+}
+
+/**
+ * A stack of in-cluster resources (kubernetes and helm providers). The providers are
+ * configured from the cluster looked up by name, never from a resource created in the
+ * same stack, as the kubernetes provider's documentation requires.
+ */
+export class PlatformStack extends TerraformStack implements IEnvironmentScope {
+  public readonly environment: Environment;
+  public readonly clusterName: string;
+  public readonly awsProvider: AwsProvider;
+  public readonly kubernetesProvider: KubernetesProvider;
+  public readonly helmProvider: HelmProvider;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    this.environment = props.environment;
+    this.clusterName = props.clusterName;
+    this.awsProvider = configureAws(this, id, props.environment);
+    const cluster = new DataAwsEksCluster(this, "cluster", { name: props.clusterName });
+    const auth = new DataAwsEksClusterAuth(this, "cluster-auth", { name: props.clusterName });
+    const connection = {
+      host: cluster.endpoint,
+      clusterCaCertificate: Fn.base64decode(cluster.certificateAuthority.get(0).data),
+      token: auth.token,
+    };
+    this.kubernetesProvider = new KubernetesProvider(this, "kubernetes", connection);
+    this.helmProvider = new HelmProvider(this, "helm", { kubernetes: connection });
+  }
+}

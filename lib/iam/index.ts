@@ -1,0 +1,2 @@
+export * from "./policy-statement";
+export * from "./service-account-role";

@@ -1,0 +1,104 @@
+import { Construct } from "constructs";
+import { Fn, Lazy } from "cdktf";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Environment } from "../core/environment";
+import { Validator } from "../core/errors";
+import { IGrantable, PolicyStatement, policyDocument } from "./policy-statement";
+
+/** The cluster's IAM OIDC identity provider, which IRSA roles trust. */
+export interface OidcIdentity {
+  /** ARN of the `aws_iam_openid_connect_provider`. */
+  readonly oidcProviderArn: string;
+  /** The cluster's OIDC issuer URL (`https://oidc.eks...`). */
+  readonly oidcIssuerUrl: string;
+}
+
+export interface ServiceAccountRoleOptions {
+  /** Kubernetes namespace of the service account. */
+  readonly namespace: string;
+  /** Name of the Kubernetes service account. */
+  readonly serviceAccount: string;
+  /** The role's permissions; grants may add more later. @default - none */
+  readonly statements?: readonly PolicyStatement[];
+}
+
+export interface ServiceAccountRoleProps extends ServiceAccountRoleOptions {
+  readonly identity: OidcIdentity;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * An IAM role for one Kubernetes service account (IRSA): only pods running as
+ * `system:serviceaccount:<namespace>:<name>` in this cluster can assume it, and it
+ * has exactly the statements it is given, in one inline policy.
+ */
+export class ServiceAccountRole extends Construct implements IGrantable {
+  public readonly role: IamRole;
+  public readonly namespace: string;
+  public readonly serviceAccount: string;
+  private readonly statements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: ServiceAccountRoleProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const v = new Validator(this.node.path);
+    v.check(DNS_LABEL.test(props.namespace), "namespace", props.namespace, "must be a Kubernetes namespace name (DNS label)");
+    v.check(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.serviceAccount), "serviceAccount", props.serviceAccount,
+      "must be a Kubernetes service account name (lowercase DNS subdomain)");
+    v.throwIfAny();
+    this.namespace = props.namespace;
+    this.serviceAccount = props.serviceAccount;
+    this.statements = [...(props.statements ?? [])];
+
+    const issuer = Fn.replace(props.identity.oidcIssuerUrl, "https://", "");
+    this.role = new IamRole(this, "role", {
+      name: roleName(`${env.prefix}-${props.namespace}-${props.serviceAccount}`),
+      description: `IRSA role of service account ${props.namespace}/${props.serviceAccount}`,
+      assumeRolePolicy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [{
+          Effect: "Allow",
+          Principal: { Federated: props.identity.oidcProviderArn },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+              [`${issuer}:aud`]: "sts.amazonaws.com",
+            },
+          },
+        }],
+      }),
+    });
+    new IamRolePolicy(this, "policy", {
+      role: this.role.id,
+      name: "service-account",
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.statements.length > 0 ? this.statements : [NOTHING]) }),
+    });
+  }
+
+  public addToPolicy(statement: PolicyStatement): void {
+    this.statements.push(statement);
+  }
+
+  /** The statements the role has now (grants included). */
+  public get policyStatements(): readonly PolicyStatement[] {
+    return this.statements;
+  }
+
+  public get roleArn(): string {
+    return this.role.arn;
+  }
+}
+
+/** A role with no grant yet still needs a valid policy: one that allows nothing. */
+const NOTHING: PolicyStatement = { sid: "NoPermissionsYet", effect: "Deny", actions: ["*"], resources: ["*"] };
+
+/** IAM role names are at most 64 characters; longer names keep a stable hash suffix. */
+export function roleName(name: string): string {
+  if (name.length <= 64) return name;
+  let h = 0;
+  for (const c of name) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+  return `${name.slice(0, 55)}-${h.toString(16).padStart(8, "0")}`;
+}

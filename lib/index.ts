@@ -1,0 +1,5 @@
+export * from "./core";
+export * from "./network";
+export * from "./iam";
+export * from "./storage";
+export * from "./terraform";

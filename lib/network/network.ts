@@ -1,0 +1,176 @@
+import { Construct } from "constructs";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Environment } from "../core/environment";
+import { EnvironmentKey } from "../core/environment-key";
+import { Validator } from "../core/errors";
+import { formatCidr, parseCidr, subnet } from "../core/private/cidr";
+
+export interface NetworkProps {
+  /** The environment's KMS key; flow logs are encrypted with it. */
+  readonly key: EnvironmentKey;
+  /** @default - the environment's sizing.network.natGateways, else "single" in development and "one-per-az" otherwise */
+  readonly natGateways?: "single" | "one-per-az";
+  /** @default - the environment's sizing.network.flowLogRetentionDays, else 30 in development and 365 otherwise */
+  readonly flowLogRetentionDays?: number;
+}
+
+/** Retention values CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * The environment's VPC: private subnets for workloads and public subnets for load
+ * balancers and NAT in every configured zone, NAT (one gateway, or one per zone so
+ * that losing a zone does not cut the others off), an S3 gateway endpoint so that
+ * dataset and artifact traffic stays off NAT, a closed default security group, and
+ * flow logs of all traffic into an encrypted log group.
+ *
+ * Subnet ranges are computed here from the VPC range: private subnets share the first
+ * half of the VPC, public subnets a sixteenth of the second half; the rest is left for
+ * later use.
+ */
+export class Network extends Construct {
+  public readonly vpc: Vpc;
+  public readonly privateSubnets: Subnet[] = [];
+  public readonly publicSubnets: Subnet[] = [];
+  public readonly privateRouteTables: RouteTable[] = [];
+  public readonly natGateways: NatGateway[] = [];
+  public readonly flowLogGroup: CloudwatchLogGroup;
+  public readonly key: EnvironmentKey;
+  public readonly natGatewayMode: "single" | "one-per-az";
+  public readonly flowLogRetentionDays: number;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const sizing = env.sizing.network ?? {};
+    this.key = props.key;
+    this.natGatewayMode = props.natGateways ?? sizing.natGateways ?? (env.tier === "development" ? "single" : "one-per-az");
+    this.flowLogRetentionDays = props.flowLogRetentionDays ?? sizing.flowLogRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
+
+    const v = new Validator(this.node.path);
+    v.check(["single", "one-per-az"].includes(this.natGatewayMode), "natGateways", this.natGatewayMode, 'must be "single" or "one-per-az"');
+    v.check(!(env.isProduction && this.natGatewayMode === "single"), "natGateways", this.natGatewayMode,
+      'production needs "one-per-az": with a single NAT gateway, losing its zone cuts every zone off');
+    v.check(LOG_RETENTION_DAYS.includes(this.flowLogRetentionDays), "flowLogRetentionDays", this.flowLogRetentionDays,
+      `must be one of CloudWatch's retention values: ${LOG_RETENTION_DAYS.join(", ")}`);
+    const block = parseCidr(env.vpcCidr)!;
+    const zoneBits = Math.ceil(Math.log2(Math.max(2, env.availabilityZones.length)));
+    v.check(block.prefix + zoneBits + 5 <= 28, "availabilityZones", env.availabilityZones,
+      `${env.availabilityZones.length} zones do not fit in ${env.vpcCidr}: public subnets would be smaller than /28; use a larger VPC range`);
+    v.throwIfAny();
+
+    const name = (suffix: string) => ({ Name: `${env.prefix}-${suffix}` });
+    this.vpc = new Vpc(this, "vpc", {
+      cidrBlock: env.vpcCidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: name("vpc"),
+    });
+    new DefaultSecurityGroup(this, "default-sg", { vpcId: this.vpc.id, tags: name("default-closed") });
+    const igw = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: name("igw") });
+
+    const publicRoutes = new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: name("public") });
+    new Route(this, "public-default", { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
+
+    env.availabilityZones.forEach((az, i) => {
+      const priv = new Subnet(this, `private-${az}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: formatCidr(subnet(block, zoneBits + 1, i)),
+        tags: { ...name(`private-${az}`), "kubernetes.io/role/internal-elb": "1" },
+      });
+      const pub = new Subnet(this, `public-${az}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: formatCidr(subnet(block, zoneBits + 5, 2 ** (zoneBits + 4) + i)),
+        mapPublicIpOnLaunch: false,
+        tags: { ...name(`public-${az}`), "kubernetes.io/role/elb": "1" },
+      });
+      this.privateSubnets.push(priv);
+      this.publicSubnets.push(pub);
+      new RouteTableAssociation(this, `public-rta-${az}`, { subnetId: pub.id, routeTableId: publicRoutes.id });
+
+      if (i === 0 || this.natGatewayMode === "one-per-az") {
+        const eip = new Eip(this, `nat-eip-${az}`, { domain: "vpc", tags: name(`nat-${az}`), dependsOn: [igw] });
+        this.natGateways.push(new NatGateway(this, `nat-${az}`, { allocationId: eip.id, subnetId: pub.id, tags: name(`nat-${az}`) }));
+      }
+      const nat = this.natGateways[this.natGateways.length - 1];
+      const routes = new RouteTable(this, `private-rt-${az}`, { vpcId: this.vpc.id, tags: name(`private-${az}`) });
+      new Route(this, `private-default-${az}`, { routeTableId: routes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id });
+      new RouteTableAssociation(this, `private-rta-${az}`, { subnetId: priv.id, routeTableId: routes.id });
+      this.privateRouteTables.push(routes);
+    });
+
+    new VpcEndpoint(this, "s3-endpoint", {
+      vpcId: this.vpc.id,
+      serviceName: `com.amazonaws.${env.region}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: this.privateRouteTables.map((t) => t.id),
+      tags: name("s3"),
+    });
+
+    this.flowLogGroup = new CloudwatchLogGroup(this, "flow-logs", {
+      name: `/${env.prefix}/vpc-flow-logs`,
+      retentionInDays: this.flowLogRetentionDays,
+      kmsKeyId: props.key.keyArn,
+    });
+    const flowLogRole = new IamRole(this, "flow-logs-role", {
+      name: `${env.prefix}-vpc-flow-logs`,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+          Effect: "Allow",
+          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
+        }],
+      }),
+    });
+    new IamRolePolicy(this, "flow-logs-policy", {
+      role: flowLogRole.id,
+      name: "write-flow-logs",
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [`${this.flowLogGroup.arn}:*`],
+        }],
+      }),
+    });
+    new FlowLog(this, "flow-log", {
+      vpcId: this.vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: this.flowLogGroup.arn,
+      iamRoleArn: flowLogRole.arn,
+      maxAggregationInterval: 60,
+      tags: name("flow-log"),
+    });
+  }
+
+  public get vpcId(): string {
+    return this.vpc.id;
+  }
+
+  public get privateSubnetIds(): string[] {
+    return this.privateSubnets.map((s) => s.id);
+  }
+
+  public get publicSubnetIds(): string[] {
+    return this.publicSubnets.map((s) => s.id);
+  }
+}

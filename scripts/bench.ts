@@ -1,0 +1,45 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { SCENARIOS } from "./bench-target";
+
+// `npm run bench`: wall time and peak memory of synth, median of RUNS runs each, next to
+// the time node needs merely to load @cdktf/provider-aws from its package root. The
+// ratio survives a noisy machine better than the absolute figures.
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const root = path.resolve(__dirname, "..");
+
+interface Sample { ms: number; rssMb: number }
+
+function measure(args: string[]): Sample {
+  const started = process.hrtime.bigint();
+  const res = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (res.status !== 0) throw new Error(`bench run failed: ${res.stderr}`);
+  const { maxRssKb } = JSON.parse(res.stdout.trim().split("\n").pop()!);
+  return { ms, rssMb: maxRssKb / 1024 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function series(args: string[]): { ms: number; rssMb: number } {
+  const samples = Array.from({ length: RUNS }, () => measure(args));
+  return { ms: median(samples.map((s) => s.ms)), rssMb: median(samples.map((s) => s.rssMb)) };
+}
+
+const rootLoad = series(["-e", "require('@cdktf/provider-aws'); console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }))"]);
+const rows: [string, { ms: number; rssMb: number }][] = [["load @cdktf/provider-aws from its root (reference)", rootLoad]];
+for (const name of Object.keys(SCENARIOS)) {
+  rows.push([`synth: ${name}`, series(["-r", "./scripts/register.js", "scripts/bench-target.ts", name])]);
+}
+
+const lines = [`median of ${RUNS} runs, each in a fresh node process (wall time includes node start-up and module loading)`, ""];
+lines.push(`${"what".padEnd(58)} ${"wall ms".padStart(9)} ${"peak MB".padStart(9)} ${"x root load".padStart(12)}`);
+for (const [name, r] of rows) {
+  lines.push(`${name.padEnd(58)} ${r.ms.toFixed(0).padStart(9)} ${r.rssMb.toFixed(0).padStart(9)} ${(r.ms / rootLoad.ms).toFixed(2).padStart(12)}`);
+}
+const full = rows.find(([n]) => n.startsWith("synth: full app"))![1];
+lines.push("", `target: full app <= 1000 ms and <= 250 MB: ${full.ms <= 1000 && full.rssMb <= 250 ? "met" : "NOT met"}`);
+process.stdout.write(lines.join("\n") + "\n");

@@ -1,0 +1,62 @@
+import { EnvironmentConfig } from "../lib";
+
+/**
+ * The reference platform's three environments. They run the same construct tree;
+ * `tier` sets the safety defaults and `sizing` holds the only intended differences.
+ */
+const common = {
+  project: "ml",
+  owner: "ml-platform",
+  costCenter: "cc-4021",
+  tags: { "data-classification": "internal" },
+} as const;
+
+export const dev: EnvironmentConfig = {
+  ...common,
+  name: "dev",
+  tier: "development",
+  accountId: "111111111111",
+  region: "us-east-1",
+  availabilityZones: ["us-east-1a", "us-east-1b"],
+  vpcCidr: "10.10.0.0/16",
+  monthlyBudgetUsd: 6000,
+  gpuMonthlyBudgetUsd: 5000,
+  stateBackend: { type: "local" },
+  sizing: {
+    network: { natGateways: "single", flowLogRetentionDays: 30 },
+  },
+};
+
+export const staging: EnvironmentConfig = {
+  ...common,
+  name: "staging",
+  tier: "staging",
+  accountId: "222222222222",
+  region: "us-east-1",
+  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  vpcCidr: "10.20.0.0/16",
+  monthlyBudgetUsd: 15000,
+  gpuMonthlyBudgetUsd: 12000,
+  stateBackend: { type: "s3", bucket: "ml-staging-terraform-state-222222222222" },
+  sizing: {
+    network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
+  },
+};
+
+export const prod: EnvironmentConfig = {
+  ...common,
+  name: "prod",
+  tier: "production",
+  accountId: "333333333333",
+  region: "us-east-1",
+  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  vpcCidr: "10.30.0.0/16",
+  monthlyBudgetUsd: 150000,
+  gpuMonthlyBudgetUsd: 120000,
+  stateBackend: { type: "s3", bucket: "ml-prod-terraform-state-333333333333" },
+  sizing: {
+    network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
+  },
+};
+
+export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, staging, prod];

@@ -1,0 +1,51 @@
+import { TerraformPlan } from "../../lib/terraform/offline";
+import { synthReferenceApp, stackDir } from "../support/reference-app";
+import { describeWithTerraform, plannedTypes, validateAndPlan } from "../support/terraform";
+
+/**
+ * The strongest check of the suite: every AWS-only stack of the reference platform is
+ * validated and planned by the real Terraform CLI with the real aws provider, offline.
+ * Each capability adds the resource types it must plan here.
+ */
+const EXPECTED_INFRA_TYPES = [
+  "aws_kms_key", "aws_kms_alias", "aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_eip", "aws_internet_gateway",
+  "aws_route_table", "aws_route", "aws_vpc_endpoint", "aws_flow_log", "aws_cloudwatch_log_group", "aws_default_security_group",
+];
+const EXPECTED_BOOTSTRAP_TYPES = [
+  "aws_kms_key", "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",
+  "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy",
+];
+
+describeWithTerraform("reference stacks under real Terraform (offline)", () => {
+  const { outdir, stacks } = synthReferenceApp();
+  const plans = new Map<string, TerraformPlan>();
+
+  async function planOf(name: string): Promise<TerraformPlan> {
+    if (!plans.has(name)) plans.set(name, (await validateAndPlan(stackDir(outdir, name))).plan);
+    return plans.get(name)!;
+  }
+
+  for (const { environment, infra, bootstrap } of stacks) {
+    test(`${infra.node.id} validates and plans the network, key and every capability`, async () => {
+      // GIVEN the synthesized infrastructure stack  WHEN planned by terraform
+      const types = plannedTypes(await planOf(infra.node.id));
+      // THEN every expected resource type is planned for creation
+      expect(Object.keys(types)).toEqual(expect.arrayContaining(EXPECTED_INFRA_TYPES));
+      expect(types.aws_subnet).toBe(environment.availabilityZones.length * 2);
+      expect(types.aws_nat_gateway).toBe(environment.tier === "development" ? 1 : environment.availabilityZones.length);
+    });
+
+    test(`${infra.node.id} plans only creations on an empty state`, async () => {
+      const plan = await planOf(infra.node.id);
+      const actions = new Set((plan.resource_changes ?? []).filter((rc) => rc.mode === "managed").flatMap((rc) => rc.change.actions));
+      expect([...actions]).toEqual(["create"]);
+    });
+
+    if (bootstrap) {
+      test(`${bootstrap.node.id} plans the encrypted, locked-down state bucket`, async () => {
+        const types = plannedTypes(await planOf(bootstrap.node.id));
+        expect(Object.keys(types)).toEqual(expect.arrayContaining(EXPECTED_BOOTSTRAP_TYPES));
+      });
+    }
+  }
+});
