@@ -3,3 +3,5 @@ export * from "./network";
 export * from "./iam";
 export * from "./storage";
 export * from "./terraform";
+export * from "./platform";
+export * from "./gpu-cluster";

@@ -1,17 +1,23 @@
 import { App } from "cdktf";
-import { Environment, EnvironmentKey, InfraStack, Network, SecureBucket } from "../lib";
+import { Environment, EnvironmentKey, InfraStack, Network, PlatformStack, SecureBucket } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
 export interface EnvironmentStacks {
   readonly environment: Environment;
-  readonly infra: InfraStack;
+  /** Creates the S3 state bucket (environments whose state lives in S3). */
   readonly bootstrap?: InfraStack;
+  /** Every AWS resource: network, key, cluster, databases, buckets, IAM. Planned offline in tests. */
+  readonly infra: InfraStack;
+  /** kube-prometheus-stack and its CRDs: applied before `platform`, whose monitors and rules need the CRDs. */
+  readonly monitoring: PlatformStack;
+  /** Everything else in the cluster: GPU add-ons, MLflow, Feast, model endpoints. */
+  readonly platform: PlatformStack;
 }
 
 /**
  * Builds one environment: the same construct tree for every environment, sized by the
  * environment's config. Construct IDs here are Terraform addresses: never rename one
- * without a migration (see test/stacks/stateful-addresses.test.ts).
+ * without a migration.
  */
 export function buildEnvironment(app: App, env: Environment): EnvironmentStacks {
   let bootstrap: InfraStack | undefined;
@@ -21,11 +27,19 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
     new SecureBucket(bootstrap, "state-bucket", { bucketName: env.stateBackend.bucket, key: stateKey });
   }
 
+  // ---- infrastructure (aws provider only) ----
   const infra = new InfraStack(app, env.stackName("infra"), { environment: env });
   const key = new EnvironmentKey(infra, "kms");
   new Network(infra, "network", { key });
+  const clusterName = `${env.prefix}-training`;
 
-  return { environment: env, infra, bootstrap };
+  // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
+  const monitoring = new PlatformStack(app, env.stackName("monitoring"), { environment: env, clusterName });
+  monitoring.addDependency(infra);
+  const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
+  platform.addDependency(monitoring);
+
+  return { environment: env, bootstrap, infra, monitoring, platform };
 }
 
 /** The whole reference platform: every environment's stacks in one app. */

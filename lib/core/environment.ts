@@ -167,14 +167,15 @@ export class Environment {
         config.gpuMonthlyBudgetUsd, "must be a number of USD >= 0");
     }
     const backend = config.stateBackend;
+    const backendType: string | undefined = (backend as { type?: string } | undefined)?.type;
     if (!backend || (backend.type !== "local" && backend.type !== "s3")) {
-      v.check(false, "stateBackend.type", backend?.type, 'must be "local" or "s3"');
+      v.check(false, "stateBackend.type", backendType, 'must be "local" or "s3"');
     } else if (backend.type === "s3") {
       v.check(typeof backend.bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(backend.bucket), "stateBackend.bucket",
         backend.bucket, "the S3 backend needs the name of the state bucket (3 to 63 lowercase letters, digits, '.' or '-')");
     }
-    if (config.tier === "production" && backend?.type === "local") {
-      v.check(false, "stateBackend.type", backend.type, "production state must live in the S3 backend, not on one machine");
+    if (config.tier === "production" && config.stateBackend?.type === "local") {
+      v.check(false, "stateBackend.type", "local", "production state must live in the S3 backend, not on one machine");
     }
     for (const key of Object.keys(config.tags ?? {})) {
       v.check(!TAG_KEY_RESERVED.test(key) && key.length <= 128, "tags", key, "tag keys must be at most 128 characters and must not start with aws:");

@@ -1,0 +1,33 @@
+import { EnvironmentKey } from "../core/environment-key";
+import { Network } from "../network/network";
+import { OidcIdentity, ServiceAccountRole, ServiceAccountRoleOptions } from "../iam/service-account-role";
+
+/** What other constructs may know about one GPU pool of a cluster. */
+export interface GpuPoolInfo {
+  /** The pool's id, also the value of its POOL_LABEL node label. */
+  readonly name: string;
+  readonly instanceTypes: readonly string[];
+  /** GPU model of the pool's nodes, e.g. "A10G". */
+  readonly gpuModel: string;
+  readonly gpusPerNode: number;
+  /** Node labels that select exactly this pool's nodes. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
+}
+
+/**
+ * The training cluster as the other constructs use it: where it runs (network, key),
+ * who may reach databases and caches (the workload security group), its GPU pools, and
+ * IRSA roles for service accounts. GpuTrainingCluster implements it.
+ */
+export interface ITrainingCluster extends OidcIdentity {
+  /** The EKS cluster's name: a plain string (not a token), so platform stacks can look the cluster up by name. */
+  readonly clusterName: string;
+  readonly network: Network;
+  readonly key: EnvironmentKey;
+  /** The security group on every node (and so every pod) of the cluster: databases and caches admit it. */
+  readonly workloadSecurityGroupId: string;
+  /** The GPU pools declared so far. */
+  readonly gpuPools: readonly GpuPoolInfo[];
+  /** An IRSA role for the service account `namespace/serviceAccount`, with exactly the statements given (plus later grants). */
+  addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): ServiceAccountRole;
+}

@@ -1,0 +1,23 @@
+/**
+ * Every Helm chart the library installs, pinned. Bumping a version here is a reviewed
+ * change: the chart-values tests check the library's values against that version's
+ * defaults (test/fixtures/charts/).
+ */
+export interface ChartRef {
+  /** Chart name in its repository. */
+  readonly chart: string;
+  readonly repository: string;
+  readonly version: string;
+}
+
+export const CHARTS = {
+  kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
+  mlflow: { chart: "mlflow", repository: "https://community-charts.github.io/helm-charts", version: "1.11.5" },
+  nvidiaDevicePlugin: { chart: "nvidia-device-plugin", repository: "https://nvidia.github.io/k8s-device-plugin", version: "0.20.0" },
+  dcgmExporter: { chart: "dcgm-exporter", repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", version: "4.8.2" },
+  clusterAutoscaler: { chart: "cluster-autoscaler", repository: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
+  feastFeatureServer: { chart: "feast-feature-server", repository: "https://feast-helm-charts.storage.googleapis.com", version: "0.66.0" },
+} as const satisfies Record<string, ChartRef>;
+
+/** The Grafana chart that kube-prometheus-stack 88.5.3 pulls in as its `grafana` subchart. */
+export const GRAFANA_SUBCHART: ChartRef = { chart: "grafana", repository: "https://grafana-community.github.io/helm-charts", version: "12.11.1" };

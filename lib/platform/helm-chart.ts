@@ -1,0 +1,50 @@
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { ChartRef } from "./charts";
+
+export interface HelmChartProps {
+  readonly chart: ChartRef;
+  /** @default - the chart's name */
+  readonly releaseName?: string;
+  readonly namespace: string;
+  /** Create the namespace if it does not exist. @default false */
+  readonly createNamespace?: boolean;
+  /** Chart values. Plain data; strings may carry tokens (ARNs, endpoints) resolved at synth. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** @default 600 */
+  readonly timeoutSeconds?: number;
+  /** @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * A pinned Helm release. Values are rendered as JSON (valid YAML) so that the tests can
+ * read back exactly what Helm receives and check every key against the chart's
+ * defaults. Releases are atomic: a failed upgrade rolls back instead of leaving a
+ * half-upgraded platform.
+ */
+export class HelmChart extends Construct {
+  public readonly release: Release;
+  public readonly values: Readonly<Record<string, unknown>>;
+  public readonly chart: ChartRef;
+
+  constructor(scope: Construct, id: string, props: HelmChartProps) {
+    super(scope, id);
+    this.values = props.values;
+    this.chart = props.chart;
+    this.release = new Release(this, "release", {
+      name: props.releaseName ?? props.chart.chart,
+      repository: props.chart.repository,
+      chart: props.chart.chart,
+      version: props.chart.version,
+      namespace: props.namespace,
+      createNamespace: props.createNamespace ?? false,
+      values: [JSON.stringify(props.values, null, 2)],
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: props.timeoutSeconds ?? 600,
+      dependsOn: props.dependsOn,
+    });
+  }
+}

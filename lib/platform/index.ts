@@ -1,0 +1,4 @@
+export * from "./charts";
+export * from "./helm-chart";
+export * from "./monitoring";
+export * from "./kubernetes";

@@ -1,0 +1,15 @@
+/**
+ * Labels and taints every construct agrees on. GPU nodes carry the taint, so that only
+ * pods that ask for GPUs (and tolerate it) land on them.
+ */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
+
+/** Kubernetes form of the GPU taint's toleration. */
+export const GPU_TOLERATION = { key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: GPU_TAINT.effect } as const;
+
+/** Node label naming the node pool (system or a GPU pool's id). */
+export const POOL_LABEL = "ml-platform/pool";
+/** Node label naming the GPU model of a GPU pool's nodes, e.g. "A10G". */
+export const GPU_MODEL_LABEL = "ml-platform/gpu-model";
+/** Node label set to "true" on every GPU node. */
+export const GPU_NODE_LABEL = "ml-platform/gpu";
