@@ -13,8 +13,47 @@ export interface EnvironmentStackProps {
   readonly environment: Environment;
 }
 
+/**
+ * What a synthesized stack records about its environment, under the `//` key that
+ * Terraform ignores: the plan review reads it (also from an app it did not build) to
+ * group stacks by environment and to explain differences between environments by tier
+ * and sizing knobs.
+ */
+export interface StackEnvironmentMetadata {
+  readonly name: string;
+  readonly tier: Environment["tier"];
+  readonly project: string;
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  /** Where this stack's state lives ("local" for a bootstrap stack even in an S3 environment). */
+  readonly stateBackend: "local" | "s3";
+  /** Where the environment's other stacks keep their state. */
+  readonly environmentStateBackend: "local" | "s3";
+  readonly protectsData: boolean;
+  readonly monthlyBudgetUsd: number;
+  readonly gpuMonthlyBudgetUsd?: number;
+  readonly sizing: Environment["sizing"];
+}
+
+export function stackEnvironmentMetadata(env: Environment, localState = false): StackEnvironmentMetadata {
+  return {
+    name: env.name,
+    tier: env.tier,
+    project: env.project,
+    region: env.region,
+    availabilityZones: env.availabilityZones,
+    stateBackend: localState ? "local" : env.stateBackend.type,
+    environmentStateBackend: env.stateBackend.type,
+    protectsData: env.protectsData,
+    monthlyBudgetUsd: env.monthlyBudgetUsd,
+    ...(env.gpuMonthlyBudgetUsd !== undefined ? { gpuMonthlyBudgetUsd: env.gpuMonthlyBudgetUsd } : {}),
+    sizing: env.sizing,
+  };
+}
+
 /** Configures the aws provider (region, account guard, default tags) and the state backend. */
 function configureAws(stack: TerraformStack, id: string, env: Environment, localState = false): AwsProvider {
+  stack.addOverride("//.environment", stackEnvironmentMetadata(env, localState));
   const backend = env.stateBackend;
   if (backend.type === "s3" && !localState) {
     new S3Backend(stack, {
