@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { Environment, EnvironmentKey, InfraStack, Network, PlatformStack, SecureBucket } from "../lib";
+import { Environment, EnvironmentKey, ExternalSecretsOperator, InfraStack, Network, PlatformStack, SecureBucket } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
 export interface EnvironmentStacks {
@@ -8,8 +8,11 @@ export interface EnvironmentStacks {
   readonly bootstrap?: InfraStack;
   /** Every AWS resource: network, key, cluster, databases, buckets, IAM. Planned offline in tests. */
   readonly infra: InfraStack;
-  /** kube-prometheus-stack and its CRDs: applied before `platform`, whose monitors and rules need the CRDs. */
-  readonly monitoring: PlatformStack;
+  /**
+   * Operators that bring CRDs (External Secrets, kube-prometheus-stack): applied before
+   * `platform`, whose ServiceMonitors, PrometheusRules and ExternalSecrets need the CRDs at plan time.
+   */
+  readonly addons: PlatformStack;
   /** Everything else in the cluster: GPU add-ons, MLflow, Feast, model endpoints. */
   readonly platform: PlatformStack;
 }
@@ -34,12 +37,13 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const clusterName = `${env.prefix}-training`;
 
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
-  const monitoring = new PlatformStack(app, env.stackName("monitoring"), { environment: env, clusterName });
-  monitoring.addDependency(infra);
+  const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
+  addons.addDependency(infra);
+  new ExternalSecretsOperator(addons, "external-secrets");
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
-  platform.addDependency(monitoring);
+  platform.addDependency(addons);
 
-  return { environment: env, bootstrap, infra, monitoring, platform };
+  return { environment: env, bootstrap, infra, addons, platform };
 }
 
 /** The whole reference platform: every environment's stacks in one app. */

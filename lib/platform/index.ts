@@ -2,3 +2,4 @@ export * from "./charts";
 export * from "./helm-chart";
 export * from "./monitoring";
 export * from "./kubernetes";
+export * from "./external-secrets";

@@ -13,3 +13,14 @@ export const POOL_LABEL = "ml-platform/pool";
 export const GPU_MODEL_LABEL = "ml-platform/gpu-model";
 /** Node label set to "true" on every GPU node. */
 export const GPU_NODE_LABEL = "ml-platform/gpu";
+
+/** PriorityClasses the GPU cluster add-ons create: training yields to serving. */
+export const PRIORITY_CLASSES = {
+  /** Preemptible batch training: may be evicted to make room for serving. */
+  training: "ml-training-preemptible",
+  /** Model endpoints: never preempted by training. */
+  serving: "ml-serving-critical",
+} as const;
+
+/** The default StorageClass the cluster add-ons create: gp3, encrypted with the environment key. */
+export const ENCRYPTED_GP3_STORAGE_CLASS = "gp3-encrypted";

@@ -1,0 +1,119 @@
+import { Construct } from "constructs";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { Environment } from "../core/environment";
+import { IGrantable } from "../iam/policy-statement";
+import { CHARTS } from "./charts";
+import { HelmChart } from "./helm-chart";
+
+/**
+ * How secrets reach pods: AWS Secrets Manager holds the value (RDS manages its own
+ * master secret; operators set the others), and the External Secrets Operator copies it
+ * into a Kubernetes Secret at run time. Terraform never reads a secret value, so none
+ * is in code, in synthesized JSON or in any Terraform state. Each namespace has its own
+ * SecretStore that authenticates as that namespace's IRSA service account, so a
+ * workload can only sync the secrets its own role may read.
+ */
+export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
+
+/** Grants what syncing one Secrets Manager secret needs: read that secret and decrypt it. */
+export function grantSecretRead(grantee: IGrantable, secretArn: string, keyArn: string): void {
+  grantee.addToPolicy({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [secretArn] });
+  grantee.addToPolicy({ actions: ["kms:Decrypt"], resources: [keyArn] });
+}
+
+/** The External Secrets Operator with its CRDs (install in a stack applied before its users). */
+export class ExternalSecretsOperator extends Construct {
+  public readonly chart: HelmChart;
+
+  constructor(scope: Construct, id: string, props: { namespace?: string } = {}) {
+    super(scope, id);
+    this.chart = new HelmChart(this, "chart", {
+      chart: CHARTS.externalSecrets,
+      namespace: props.namespace ?? "external-secrets",
+      createNamespace: true,
+      values: {
+        installCRDs: true,
+        serviceMonitor: { enabled: false },
+        securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      },
+    });
+  }
+}
+
+export interface SecretStoreObjectProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The service account (with an IRSA role) the store authenticates as. */
+  readonly serviceAccount: string;
+}
+
+/** A namespaced SecretStore for AWS Secrets Manager, authenticating as an IRSA service account. */
+export function secretStoreObject(scope: Construct, props: SecretStoreObjectProps): Record<string, unknown> {
+  return {
+    apiVersion: EXTERNAL_SECRETS_API,
+    kind: "SecretStore",
+    metadata: { name: props.name, namespace: props.namespace },
+    spec: {
+      provider: {
+        aws: {
+          service: "SecretsManager",
+          region: Environment.of(scope).region,
+          auth: { jwt: { serviceAccountRef: { name: props.serviceAccount } } },
+        },
+      },
+    },
+  };
+}
+
+export interface ExternalSecretObjectProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The SecretStore (same namespace) to read through. */
+  readonly storeName: string;
+  /** Name of the Kubernetes Secret to create. */
+  readonly targetSecret: string;
+  /** Secrets Manager secret: name or ARN. */
+  readonly remoteSecret: string;
+  /** Kubernetes Secret key -> JSON property of the Secrets Manager value (omit the property for the whole value). */
+  readonly keys: Readonly<Record<string, string | undefined>>;
+  /** @default "1h" */
+  readonly refreshInterval?: string;
+}
+
+/** An ExternalSecret manifest: the Kubernetes Secret `targetSecret` kept in sync with a Secrets Manager secret. */
+export function externalSecretObject(props: ExternalSecretObjectProps): Record<string, unknown> {
+  return {
+    apiVersion: EXTERNAL_SECRETS_API,
+    kind: "ExternalSecret",
+    metadata: { name: props.name, namespace: props.namespace },
+    spec: {
+      refreshInterval: props.refreshInterval ?? "1h",
+      secretStoreRef: { kind: "SecretStore", name: props.storeName },
+      target: { name: props.targetSecret, creationPolicy: "Owner" },
+      data: Object.entries(props.keys).map(([secretKey, property]) => ({
+        secretKey,
+        remoteRef: { key: props.remoteSecret, ...(property ? { property } : {}) },
+      })),
+    },
+  };
+}
+
+/** A SecretStore and ExternalSecret as Terraform-managed manifests (the CRDs must already exist). */
+export class SyncedSecret extends Construct {
+  public readonly secretName: string;
+  public readonly store: Manifest;
+  public readonly externalSecret: Manifest;
+
+  constructor(scope: Construct, id: string, props: Omit<ExternalSecretObjectProps, "storeName" | "name"> & { serviceAccount: string }) {
+    super(scope, id);
+    this.secretName = props.targetSecret;
+    const storeName = `${props.targetSecret}-store`;
+    this.store = new Manifest(this, "store", {
+      manifest: secretStoreObject(this, { name: storeName, namespace: props.namespace, serviceAccount: props.serviceAccount }),
+    });
+    this.externalSecret = new Manifest(this, "external-secret", {
+      manifest: externalSecretObject({ ...props, name: props.targetSecret, storeName }),
+      dependsOn: [this.store],
+    });
+  }
+}
