@@ -56,7 +56,9 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     this.role = new IamRole(this, "role", {
       name: roleName(`${env.prefix}-${props.namespace}-${props.serviceAccount}`),
       description: `IRSA role of service account ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: Fn.jsonencode({
+      // A JSON string, not Fn.jsonencode: the condition keys embed the issuer token, and
+      // jsonencode() of an object with token keys loses their values.
+      assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{
           Effect: "Allow",
