@@ -21,7 +21,12 @@ function validatorFor(kind: string): ValidateFunction {
     const crd = docs.find((d) => d?.kind === "CustomResourceDefinition");
     const schema = crd.spec.versions.find((v: any) => v.name === "v1").schema.openAPIV3Schema;
     // Kubernetes extensions (x-kubernetes-*) are not JSON Schema keywords: ajv must not reject them.
-    const ajv = new Ajv({ strict: false, allErrors: true });
+    // CRD patterns are Go RE2: its inline case-insensitive flag (?i) becomes JavaScript's "i" flag.
+    const regExp = Object.assign(
+      (pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replace(/\(\?i\)/g, ""), `${flags}i`) : new RegExp(pattern, flags)),
+      { code: "new RegExp" },
+    );
+    const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp } });
     cache.set(kind, ajv.compile(schema));
   }
   return cache.get(kind)!;
