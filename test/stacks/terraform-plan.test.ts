@@ -1,6 +1,6 @@
 import { TerraformPlan } from "../../lib/terraform/offline";
 import { synthReferenceApp, stackDir } from "../support/reference-app";
-import { describeWithTerraform, plannedTypes, validateAndPlan } from "../support/terraform";
+import { cachedPlan, describeWithTerraform, mapLimit, plannedTypes } from "../support/terraform";
 
 /**
  * The strongest check of the suite: every AWS-only stack of the reference platform is
@@ -20,8 +20,14 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
   const { outdir, stacks } = synthReferenceApp();
   const plans = new Map<string, TerraformPlan>();
 
+  beforeAll(async () => {
+    // Every AWS-only stack, validated and planned, two at a time (one per core).
+    const names = stacks.flatMap((s) => [s.infra.node.id, ...(s.bootstrap ? [s.bootstrap.node.id] : [])]);
+    const planned = await mapLimit(names, 2, (name) => cachedPlan(stackDir(outdir, name)));
+    names.forEach((name, i) => plans.set(name, planned[i]));
+  });
+
   async function planOf(name: string): Promise<TerraformPlan> {
-    if (!plans.has(name)) plans.set(name, (await validateAndPlan(stackDir(outdir, name))).plan);
     return plans.get(name)!;
   }
 

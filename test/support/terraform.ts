@@ -1,4 +1,5 @@
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
@@ -45,6 +46,42 @@ export function synthStackDir(app: App, stackName: string): string {
   const dir = path.join(app.outdir, "stacks", stackName);
   if (!fs.existsSync(path.join(dir, "cdk.tf.json"))) throw new Error(`stack ${stackName} was not synthesized into ${app.outdir}`);
   return dir;
+}
+
+const CACHE = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "offline-plans");
+
+/**
+ * The offline plan of a synthesized stack, validated first. Plans are cached by the
+ * SHA-256 of the stack's exact Terraform JSON (and the Terraform version), so test files
+ * that plan the same stack share one real plan per run; a changed stack is planned
+ * anew. A fresh clone (CI) has no cache. ML_PLAN_CACHE=0 turns the cache off.
+ */
+export async function cachedPlan(stackDir: string): Promise<TerraformPlan> {
+  const content = fs.readFileSync(path.join(stackDir, "cdk.tf.json"));
+  const version = execFileSync("terraform", ["version", "-json"], { encoding: "utf8" });
+  const key = createHash("sha256").update(content).update(version).digest("hex");
+  const file = path.join(CACHE, `${key}.json`);
+  if (process.env.ML_PLAN_CACHE !== "0" && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
+  const { plan, terraform } = await validateAndPlan(stackDir);
+  terraform.dispose();
+  fs.mkdirSync(CACHE, { recursive: true });
+  fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(plan));
+  fs.renameSync(`${file}.${process.pid}`, file);
+  return plan;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time (terraform plans: one per core). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
 }
 
 /** Runs terraform init, validate and plan offline on a synthesized stack directory. */
