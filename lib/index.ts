@@ -5,3 +5,4 @@ export * from "./storage";
 export * from "./terraform";
 export * from "./platform";
 export * from "./gpu-cluster";
+export * from "./policy";

@@ -1,0 +1,6 @@
+export * from "./rule";
+export * from "./stack-index";
+export * from "./pack";
+export * from "./suppressions";
+export * from "./check";
+export * from "./format";
