@@ -1,5 +1,7 @@
 import { App } from "cdktf";
-import { Environment, EnvironmentKey, ExternalSecretsOperator, InfraStack, Network, PlatformStack, SecureBucket } from "../lib";
+import {
+  Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
+} from "../lib";
 
 /** The stacks of one environment of the reference platform. */
 export interface EnvironmentStacks {
@@ -8,6 +10,8 @@ export interface EnvironmentStacks {
   readonly bootstrap?: InfraStack;
   /** Every AWS resource: network, key, cluster, databases, buckets, IAM. Planned offline in tests. */
   readonly infra: InfraStack;
+  /** The training cluster (in `infra`), which the platform constructs take as `cluster`. */
+  readonly cluster: GpuTrainingCluster;
   /**
    * Operators that bring CRDs (External Secrets, kube-prometheus-stack): applied before
    * `platform`, whose ServiceMonitors, PrometheusRules and ExternalSecrets need the CRDs at plan time.
@@ -33,8 +37,27 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // ---- infrastructure (aws provider only) ----
   const infra = new InfraStack(app, env.stackName("infra"), { environment: env });
   const key = new EnvironmentKey(infra, "kms");
-  new Network(infra, "network", { key });
+  const network = new Network(infra, "network", { key });
   const clusterName = `${env.prefix}-training`;
+  const cluster = new GpuTrainingCluster(infra, "training", {
+    network,
+    key,
+    clusterName,
+    gpuPools: [
+      {
+        // Single-GPU nodes for experiments, fine-tuning and batch inference; scale to zero when idle.
+        name: "general",
+        instanceTypes: [GpuInstance.of("g6.xlarge"), GpuInstance.of("g6.2xlarge")],
+        capacity: env.byTier({ development: Capacity.spot(), staging: Capacity.spot(), production: Capacity.onDemand() }),
+        critical: env.isProduction,
+        maxSize: env.byTier({ development: 4, staging: 8, production: 16 }),
+      },
+      // Multi-node distributed training (8 x H100 per node, EFA, one placement group): production only.
+      ...(env.isProduction
+        ? [{ name: "h100-multinode", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxSize: 2, multiNode: true, diskSizeGiB: 500 }]
+        : []),
+    ],
+  });
 
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
@@ -43,7 +66,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
 
-  return { environment: env, bootstrap, infra, addons, platform };
+  return { environment: env, bootstrap, infra, cluster, addons, platform };
 }
 
 /** The whole reference platform: every environment's stacks in one app. */

@@ -10,6 +10,10 @@ import { cachedPlan, describeWithTerraform, mapLimit, plannedTypes } from "../su
 const EXPECTED_INFRA_TYPES = [
   "aws_kms_key", "aws_kms_alias", "aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_eip", "aws_internet_gateway",
   "aws_route_table", "aws_route", "aws_vpc_endpoint", "aws_flow_log", "aws_cloudwatch_log_group", "aws_default_security_group",
+  // GpuTrainingCluster
+  "aws_eks_cluster", "aws_iam_openid_connect_provider", "aws_eks_node_group", "aws_launch_template", "aws_eks_addon",
+  "aws_autoscaling_group_tag", "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
+  "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_s3_bucket",
 ];
 const EXPECTED_BOOTSTRAP_TYPES = [
   "aws_kms_key", "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",

@@ -1,0 +1,53 @@
+import { Environment } from "../core/environment";
+import { HOURS_PER_MONTH } from "./gpu-instances";
+
+/** One pool's line in the budget guard. */
+export interface PoolWorstCase {
+  readonly name: string;
+  readonly maxSize: number;
+  /** The pool's priciest instance type. */
+  readonly instanceType: string;
+  readonly hourlyUsd: number;
+  /** maxSize x hourlyUsd x 730. */
+  readonly monthlyUsd: number;
+}
+
+/** The GPU worst case of an environment: every pool at its maximum, on demand, all month. */
+export interface GpuWorstCase {
+  readonly pools: readonly PoolWorstCase[];
+  readonly totalMonthlyUsd: number;
+}
+
+export function gpuWorstCase(pools: readonly PoolWorstCase[]): GpuWorstCase {
+  return { pools, totalMonthlyUsd: pools.reduce((sum, p) => sum + p.monthlyUsd, 0) };
+}
+
+/** "$12,345.67" */
+export function formatUsd(usd: number): string {
+  return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function poolLine(p: PoolWorstCase): string {
+  return `pool "${p.name}": ${p.maxSize} x ${p.instanceType} x ${formatUsd(p.hourlyUsd)}/h x ${HOURS_PER_MONTH} h = ${formatUsd(p.monthlyUsd)}`;
+}
+
+/**
+ * The budget guard's verdict: undefined within budget, else one message listing every
+ * pool, its worst case, the total and the budget.
+ */
+export function overBudgetMessage(where: string, env: Environment, worst: GpuWorstCase): string | undefined {
+  const budget = env.gpuMonthlyBudgetUsd;
+  if (budget === undefined || worst.totalMonthlyUsd <= budget) return undefined;
+  return [
+    `${where}: the GPU pools' monthly worst case is ${formatUsd(worst.totalMonthlyUsd)}, over environment "${env.name}"'s gpuMonthlyBudgetUsd of ${formatUsd(budget)}:`,
+    ...worst.pools.map((p) => `  ${poolLine(p)}`),
+    `  total ${formatUsd(worst.totalMonthlyUsd)} > budget ${formatUsd(budget)}; lower maxSize, choose cheaper instance types, or raise gpuMonthlyBudgetUsd`,
+  ].join("\n");
+}
+
+/** The synth summary's line for an environment. */
+export function summaryLine(env: Environment, worst: GpuWorstCase): string {
+  const budget = env.gpuMonthlyBudgetUsd === undefined ? "no GPU budget" : `budget ${formatUsd(env.gpuMonthlyBudgetUsd)}`;
+  const pools = worst.pools.map((p) => `${p.name} ${p.maxSize} x ${p.instanceType} ${formatUsd(p.monthlyUsd)}`).join(", ");
+  return `GPU worst case ${formatUsd(worst.totalMonthlyUsd)}/month (${budget})${pools ? `: ${pools}` : ""}`;
+}

@@ -1,0 +1,38 @@
+import { Capacity } from "./capacity";
+import { GpuInstance } from "./gpu-instances";
+
+/** A GPU pool as its user declares it: `cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 4 })`. */
+export interface GpuPoolOptions {
+  /**
+   * Instance types of the pool's nodes, from the catalog. Several types must share the GPU
+   * model and count, so that the pool's labels and the autoscaler's node template hold for
+   * every node. Strings are looked up in the catalog.
+   */
+  readonly instanceTypes: readonly (GpuInstance | string)[];
+  /** @default Capacity.onDemand() */
+  readonly capacity?: Capacity;
+  /** Nodes kept running. 0 lets the pool scale to zero when no job asks for its GPUs. @default 0 */
+  readonly minSize?: number;
+  /** Ceiling for cluster-autoscaler; also what the budget guard prices. */
+  readonly maxSize: number;
+  /** Nodes at creation; afterwards cluster-autoscaler owns the number. @default - minSize */
+  readonly desiredSize?: number;
+  /** Root volume (gp3, encrypted), GiB: GPU images are large. @default 200 */
+  readonly diskSizeGiB?: number;
+  /** Extra node labels. @default - none (the pool, GPU model and GPU labels are always set) */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * A pool whose jobs must not be interrupted (serving, deadline-bound training): refuses
+   * spot capacity.
+   * @default false
+   */
+  readonly critical?: boolean;
+  /**
+   * Multi-node training: nodes in one cluster placement group, one zone, with EFA
+   * interfaces on every EFA network card. Only EFA-capable instance types.
+   * @default false
+   */
+  readonly multiNode?: boolean;
+  /** Zone of a multi-node pool (a cluster placement group lives in one zone). @default - the environment's first zone */
+  readonly availabilityZone?: string;
+}

@@ -1,0 +1,408 @@
+import { Construct } from "constructs";
+import { ITerraformDependable, Token } from "cdktf";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { Environment } from "../core/environment";
+import { EnvironmentKey } from "../core/environment-key";
+import { ConfigError, Validator, formatValue } from "../core/errors";
+import { addSummaryLine } from "../core/synth-summary";
+import { parseCidr } from "../core/private/cidr";
+import { policyDocument } from "../iam/policy-statement";
+import { ServiceAccountRole, ServiceAccountRoleOptions } from "../iam/service-account-role";
+import { Network } from "../network/network";
+import { POOL_LABEL } from "../platform/kubernetes";
+import { SecureBucket } from "../storage/secure-bucket";
+import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
+import { GpuWorstCase, gpuWorstCase, overBudgetMessage, summaryLine } from "./gpu-budget";
+import { GpuPool } from "./gpu-pool";
+import { GpuPoolOptions } from "./gpu-pool-options";
+import { ImageRepository } from "./image-repository";
+import { DEFAULT_KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS, isSupportedKubernetesVersion } from "./kubernetes-versions";
+import { clusterAutoscalerStatements, ebsCsiKmsStatements, serviceTrustPolicy } from "./private/add-on-policies";
+import { nodeLaunchTemplate } from "./private/node-launch-template";
+import { PoolSpec, poolPath, resolvePoolSpec } from "./private/pool-spec";
+
+/** A GPU pool declared in the cluster's props. */
+export interface GpuPoolProps extends GpuPoolOptions {
+  /** The pool's name: its POOL_LABEL value and part of its AWS names. */
+  readonly name: string;
+}
+
+export interface GpuTrainingClusterProps {
+  readonly network: Network;
+  /** The environment key: secrets envelope encryption, node volumes, logs, ECR, datasets. */
+  readonly key: EnvironmentKey;
+  /** @default - `<env prefix>-training` */
+  readonly clusterName?: string;
+  /** @default - sizing.cluster.kubernetesVersion, else DEFAULT_KUBERNETES_VERSION */
+  readonly kubernetesVersion?: string;
+  /** IAM roles given cluster-admin through EKS access entries. @default - sizing.cluster.adminRoleArns, else none */
+  readonly adminRoleArns?: readonly string[];
+  /**
+   * CIDRs allowed to reach a public API endpoint. Never 0.0.0.0/0 in production.
+   * @default - sizing.cluster.publicAccessCidrs, else none: the endpoint is private only
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /** @default - sizing.cluster.systemNodeInstanceType, else "m6i.large" */
+  readonly systemNodeInstanceType?: string;
+  /** @default - sizing.cluster.systemNodeCount, else 1 in development, 2 in staging, 3 in production */
+  readonly systemNodeCount?: number;
+  /** GPU pools; more can be added with `addGpuPool`. @default - none */
+  readonly gpuPools?: readonly GpuPoolProps[];
+  /** Namespace whose `training` service account reads and writes the datasets bucket. @default "training" */
+  readonly trainingNamespace?: string;
+  /** @default - `<env prefix>-datasets-<account id>` */
+  readonly datasetsBucketName?: string;
+}
+
+/** The five EKS control-plane log types. */
+const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+const ADMIN_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+/** The clusters of each environment, for the synth summary's GPU line. */
+const clustersByEnvironment = new WeakMap<Environment, GpuTrainingCluster[]>();
+addSummaryLine((env) => {
+  const clusters = clustersByEnvironment.get(env);
+  if (!clusters) return undefined;
+  return summaryLine(env, gpuWorstCase(clusters.flatMap((c) => c.worstCase.pools)));
+});
+
+/**
+ * The EKS cluster ML teams train on. Private API endpoint, API authentication mode with
+ * access entries, secrets envelope-encrypted with the environment key, every control-plane
+ * log; an OIDC provider for IRSA; a CPU system node group for add-ons; GPU pools that scale
+ * to zero; the EKS add-ons (VPC CNI, CoreDNS, kube-proxy, EBS CSI); ECR repositories for
+ * training and serving images; a datasets bucket; and the IRSA role of cluster-autoscaler,
+ * which `GpuClusterAddons` installs in a platform stack.
+ *
+ * The GPU budget guard runs whenever pools are declared: their worst case (every pool at
+ * maxSize, on demand, 730 hours) must stay within the environment's gpuMonthlyBudgetUsd.
+ */
+export class GpuTrainingCluster extends Construct implements ITrainingCluster {
+  public readonly clusterName: string;
+  public readonly network: Network;
+  public readonly key: EnvironmentKey;
+  public readonly kubernetesVersion: string;
+  public readonly eksCluster: EksCluster;
+  public readonly oidcProvider: IamOpenidConnectProvider;
+  public readonly clusterRole: IamRole;
+  public readonly nodeRole: IamRole;
+  public readonly workloadSecurityGroup: SecurityGroup;
+  public readonly systemNodeGroup: EksNodeGroup;
+  public readonly pools: GpuPool[] = [];
+  public readonly clusterAutoscalerRole: ServiceAccountRole;
+  public readonly ebsCsiRole: ServiceAccountRole;
+  public readonly datasets: SecureBucket;
+  /** IRSA role of `<trainingNamespace>/training`: read/write on the datasets bucket. */
+  public readonly trainingRole: ServiceAccountRole;
+  public readonly trainingNamespace: string;
+  public readonly trainingImages: ImageRepository;
+  public readonly servingImages: ImageRepository;
+  public readonly adminRoleArns: readonly string[];
+  public readonly publicAccessCidrs: readonly string[];
+  public readonly systemNodeCount: number;
+  private readonly env: Environment;
+  private readonly nodeDependencies: ITerraformDependable[];
+  private readonly subnetIdsByZone: Map<string, string>;
+
+  constructor(scope: Construct, id: string, props: GpuTrainingClusterProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    this.env = env;
+    const sizing = env.sizing.cluster ?? {};
+    this.clusterName = props.clusterName ?? `${env.prefix}-training`;
+    this.network = props.network;
+    this.key = props.key;
+    this.kubernetesVersion = props.kubernetesVersion ?? sizing.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    this.adminRoleArns = props.adminRoleArns ?? sizing.adminRoleArns ?? [];
+    this.publicAccessCidrs = props.publicAccessCidrs ?? sizing.publicAccessCidrs ?? [];
+    const systemInstanceType = props.systemNodeInstanceType ?? sizing.systemNodeInstanceType ?? "m6i.large";
+    this.systemNodeCount = props.systemNodeCount ?? sizing.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
+    this.trainingNamespace = props.trainingNamespace ?? "training";
+    this.validate(systemInstanceType);
+
+    // ---- control plane ----
+    this.clusterRole = new IamRole(this, "cluster-role", {
+      name: `${this.clusterName}-cluster`,
+      assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-policy", { role: this.clusterRole.name, policyArn: MANAGED("AmazonEKSClusterPolicy") });
+    const clusterKms = new IamRolePolicy(this, "cluster-encryption", {
+      role: this.clusterRole.id,
+      name: "secrets-envelope-encryption",
+      policy: policyDocument([{ actions: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], resources: [props.key.keyArn] }]),
+    });
+    // Created before the cluster, so that EKS does not create it unencrypted and without retention.
+    const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
+      name: `/aws/eks/${this.clusterName}/cluster`,
+      retentionInDays: env.byTier({ development: 30, staging: 365, production: 365 }),
+      kmsKeyId: props.key.keyArn,
+    });
+    this.eksCluster = new EksCluster(this, "cluster", {
+      name: this.clusterName,
+      version: this.kubernetesVersion,
+      roleArn: this.clusterRole.arn,
+      vpcConfig: {
+        subnetIds: props.network.privateSubnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: this.publicAccessCidrs.length > 0,
+        ...(this.publicAccessCidrs.length > 0 ? { publicAccessCidrs: [...this.publicAccessCidrs] } : {}),
+      },
+      accessConfig: {
+        authenticationMode: "API",
+        // The identity that applies the infra stack also applies the platform stacks, through the cluster's API.
+        bootstrapClusterCreatorAdminPermissions: true,
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: props.key.keyArn } },
+      enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+      // Extended support costs six times standard support: an unplanned upgrade gap should fail loudly, not bill quietly.
+      upgradePolicy: { supportType: "STANDARD" },
+      // The add-ons below are EKS-managed; no unmanaged copies to take over.
+      bootstrapSelfManagedAddons: false,
+      dependsOn: [clusterPolicy, clusterKms, logGroup],
+    });
+    this.oidcProvider = new IamOpenidConnectProvider(this, "oidc-provider", {
+      url: this.oidcIssuerUrl,
+      clientIdList: ["sts.amazonaws.com"],
+      // No thumbprint: IAM trusts the EKS OIDC issuer's certificate authority itself (thumbprint_list is optional since aws provider 5.81).
+      tags: { Name: `${this.clusterName}-irsa` },
+    });
+    for (const arn of this.adminRoleArns) {
+      const name = arn.split("/").pop()!.replace(/[^A-Za-z0-9-]+/g, "-");
+      const entry = new EksAccessEntry(this, `admin-${name}`, { clusterName: this.eksCluster.name, principalArn: arn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `admin-${name}-policy`, {
+        clusterName: this.eksCluster.name,
+        principalArn: entry.principalArn,
+        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+        accessScope: { type: "cluster" },
+      });
+    }
+
+    // ---- nodes ----
+    this.nodeRole = new IamRole(this, "node-role", { name: `${this.clusterName}-node`, assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") });
+    // The AWS managed node policies, nothing more: pods cannot use the node role (IMDS hop limit 1) and get AWS access through IRSA.
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map((p) =>
+      new IamRolePolicyAttachment(this, `node-${p}`, { role: this.nodeRole.name, policyArn: MANAGED(p) }));
+    this.workloadSecurityGroup = new SecurityGroup(this, "workload-sg", {
+      name: `${this.clusterName}-workloads`,
+      description: `Every node (and pod) of ${this.clusterName}; databases and caches admit this group`,
+      vpcId: props.network.vpcId,
+      tags: { Name: `${this.clusterName}-workloads` },
+    });
+    // Node-to-node traffic of any kind: EFA requires it, and pods talk across nodes.
+    new VpcSecurityGroupIngressRule(this, "workload-sg-self", {
+      securityGroupId: this.workloadSecurityGroup.id,
+      referencedSecurityGroupId: this.workloadSecurityGroup.id,
+      ipProtocol: "-1",
+      description: "node to node",
+    });
+    new VpcSecurityGroupEgressRule(this, "workload-sg-self-egress", {
+      securityGroupId: this.workloadSecurityGroup.id,
+      referencedSecurityGroupId: this.workloadSecurityGroup.id,
+      ipProtocol: "-1",
+      description: "node to node (EFA requires it explicitly)",
+    });
+    new VpcSecurityGroupEgressRule(this, "workload-sg-egress", {
+      securityGroupId: this.workloadSecurityGroup.id,
+      cidrIpv4: "0.0.0.0/0",
+      ipProtocol: "-1",
+      description: "images, AWS APIs and datasets through NAT and the S3 endpoint",
+    });
+
+    this.subnetIdsByZone = new Map(env.availabilityZones.map((az, i) => [az, props.network.privateSubnets[i].id]));
+    const networking = [
+      this.addon("vpc-cni", { before: "nodes" }),
+      this.addon("kube-proxy", { before: "nodes" }),
+    ];
+    this.nodeDependencies = [...nodePolicies, ...networking];
+    const systemName = `${this.clusterName}-system`;
+    const systemTemplate = nodeLaunchTemplate(this, "system-launch-template", {
+      name: systemName,
+      keyArn: props.key.keyArn,
+      rootVolumeGiB: 50,
+      securityGroupIds: this.nodeSecurityGroupIds,
+      efaInterfaces: 0,
+      tags: { Name: systemName },
+    });
+    this.systemNodeGroup = new EksNodeGroup(this, "system-nodes", {
+      clusterName: this.eksCluster.name,
+      nodeGroupNamePrefix: "system-",
+      nodeRoleArn: this.nodeRole.arn,
+      subnetIds: props.network.privateSubnetIds,
+      amiType: "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      instanceTypes: [systemInstanceType],
+      scalingConfig: { minSize: this.systemNodeCount, desiredSize: this.systemNodeCount, maxSize: this.systemNodeCount * 2 },
+      labels: { [POOL_LABEL]: "system" },
+      launchTemplate: { id: systemTemplate.id, version: Token.asString(systemTemplate.latestVersion) },
+      updateConfig: { maxUnavailable: 1 },
+      nodeRepairConfig: { enabled: true },
+      tags: { Name: systemName },
+      dependsOn: this.nodeDependencies,
+      lifecycle: { createBeforeDestroy: true, ignoreChanges: ["scaling_config[0].desired_size"] },
+    });
+
+    // ---- add-ons that need running nodes, and IRSA roles of cluster components ----
+    this.ebsCsiRole = this.addServiceAccountRole("ebs-csi-role", {
+      namespace: "kube-system",
+      serviceAccount: "ebs-csi-controller-sa",
+      statements: ebsCsiKmsStatements(props.key.keyArn),
+    });
+    new IamRolePolicyAttachment(this, "ebs-csi-managed-policy", { role: this.ebsCsiRole.role.name, policyArn: MANAGED("service-role/AmazonEBSCSIDriverPolicy") });
+    this.addon("coredns", { before: "workloads" });
+    this.addon("aws-ebs-csi-driver", {
+      before: "workloads",
+      serviceAccountRoleArn: this.ebsCsiRole.roleArn,
+      // The node plugin must run on tainted GPU nodes too, or pods there cannot mount volumes.
+      configurationValues: { node: { tolerateAllTaints: true } },
+    });
+    this.clusterAutoscalerRole = this.addServiceAccountRole("cluster-autoscaler-role", {
+      namespace: "kube-system",
+      serviceAccount: "cluster-autoscaler",
+      statements: clusterAutoscalerStatements(env, this.clusterName),
+    });
+
+    // ---- images and datasets ----
+    this.trainingImages = new ImageRepository(this, "training-images", { repositoryName: `${env.prefix}/training`, key: props.key });
+    this.servingImages = new ImageRepository(this, "serving-images", { repositoryName: `${env.prefix}/serving`, key: props.key });
+    this.datasets = new SecureBucket(this, "datasets", { bucketName: props.datasetsBucketName ?? `${env.prefix}-datasets-${env.accountId}`, key: props.key });
+    this.trainingRole = this.addServiceAccountRole("training-role", { namespace: this.trainingNamespace, serviceAccount: "training" });
+    this.datasets.grantReadWrite(this.trainingRole);
+
+    const list = clustersByEnvironment.get(env) ?? [];
+    list.push(this);
+    clustersByEnvironment.set(env, list);
+    this.addPools(props.gpuPools ?? []);
+  }
+
+  public get oidcIssuerUrl(): string {
+    return this.eksCluster.identity.get(0).oidc.get(0).issuer;
+  }
+
+  public get oidcProviderArn(): string {
+    return this.oidcProvider.arn;
+  }
+
+  public get workloadSecurityGroupId(): string {
+    return this.workloadSecurityGroup.id;
+  }
+
+  public get gpuPools(): readonly GpuPoolInfo[] {
+    return this.pools.map((p) => p.info);
+  }
+
+  /** Every pool at maxSize on demand for a month. */
+  public get worstCase(): GpuWorstCase {
+    return worstCaseOf(this.pools.map((p) => p.spec));
+  }
+
+  public addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): ServiceAccountRole {
+    return new ServiceAccountRole(this, id, { ...options, identity: this });
+  }
+
+  /**
+   * Adds a GPU pool. Throws a ConfigError for invalid options, a name already taken, or
+   * when the pools' worst case would exceed the environment's GPU budget.
+   */
+  public addGpuPool(name: string, options: GpuPoolOptions): GpuPool {
+    return this.addPools([{ ...options, name }])[0];
+  }
+
+  /** Validates pools together (names, budget) before creating any of them. */
+  private addPools(pools: readonly GpuPoolProps[]): GpuPool[] {
+    const problems: string[] = [];
+    const specs: PoolSpec[] = [];
+    const taken = new Set(this.pools.map((p) => p.spec.name));
+    for (const pool of pools) {
+      if (taken.has(pool.name)) {
+        problems.push(`${poolPath(this.node.path, pool.name)}: name is ${formatValue(pool.name)}; a pool of that name already exists: every pool needs its own name`);
+        continue;
+      }
+      taken.add(pool.name);
+      try {
+        specs.push(resolvePoolSpec(this.node.path, pool.name, pool, this.env));
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    const over = overBudgetMessage(this.node.path, this.env, worstCaseOf([...this.pools.map((p) => p.spec), ...specs]));
+    if (over) throw new ConfigError([over]);
+    return specs.map((spec) => {
+      const pool = new GpuPool(this, `gpu-pool-${spec.name}`, spec, {
+        clusterName: this.eksCluster.name,
+        nodeRoleArn: this.nodeRole.arn,
+        keyArn: this.key.keyArn,
+        subnetIdsByZone: this.subnetIdsByZone,
+        securityGroupIds: this.nodeSecurityGroupIds,
+        dependsOn: this.nodeDependencies,
+      });
+      this.pools.push(pool);
+      return pool;
+    });
+  }
+
+  /** The EKS-created cluster security group (control plane <-> nodes) and the workload group. */
+  private get nodeSecurityGroupIds(): string[] {
+    return [this.eksCluster.vpcConfig.clusterSecurityGroupId, this.workloadSecurityGroup.id];
+  }
+
+  private addon(name: string, opts: { before: "nodes" | "workloads"; serviceAccountRoleArn?: string; configurationValues?: object }): EksAddon {
+    return new EksAddon(this, `addon-${name}`, {
+      clusterName: this.eksCluster.name,
+      addonName: name,
+      // No addon_version: EKS picks the default version for the cluster's Kubernetes version, and
+      // a cluster upgrade moves it along. Pin here if an add-on release must be held back.
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "PRESERVE",
+      ...(opts.serviceAccountRoleArn ? { serviceAccountRoleArn: opts.serviceAccountRoleArn } : {}),
+      ...(opts.configurationValues ? { configurationValues: JSON.stringify(opts.configurationValues) } : {}),
+      // Networking add-ons go in before nodes join (nodes stay NotReady without a CNI); the others need nodes to run on.
+      dependsOn: opts.before === "workloads" ? [this.systemNodeGroup] : [],
+    });
+  }
+
+  private validate(systemInstanceType: string): void {
+    const env = this.env;
+    const v = new Validator(this.node.path);
+    v.check(isSupportedKubernetesVersion(this.kubernetesVersion), "kubernetesVersion", this.kubernetesVersion,
+      `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} (versions EKS and the pinned aws provider support; see SUPPORTED_KUBERNETES_VERSIONS)`);
+    v.check(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/.test(this.clusterName), "clusterName", this.clusterName,
+      "must be 1 to 100 letters, digits or '-', starting with a letter");
+    for (const cidr of this.publicAccessCidrs) {
+      v.check(parseCidr(cidr) !== undefined, "publicAccessCidrs", cidr, "must be IPv4 CIDR blocks such as 203.0.113.0/24");
+      v.check(!(env.isProduction && cidr === "0.0.0.0/0"), "publicAccessCidrs", cidr,
+        "a production cluster's API must not be open to the whole internet: list your VPN or office ranges, or leave publicAccessCidrs unset for a private endpoint");
+    }
+    for (const arn of this.adminRoleArns) {
+      v.check(ADMIN_ROLE_ARN.test(arn), "adminRoleArns", arn, "must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin");
+    }
+    v.check(Number.isInteger(this.systemNodeCount) && this.systemNodeCount >= 1, "systemNodeCount", this.systemNodeCount, "must be a whole number >= 1");
+    v.check(!(env.isProduction && this.systemNodeCount < 2), "systemNodeCount", this.systemNodeCount,
+      "production needs at least 2 system nodes, so that CoreDNS and the add-ons survive losing one");
+    v.check(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(systemInstanceType), "systemNodeInstanceType", systemInstanceType, "must be an EC2 instance type such as m6i.large");
+    v.check(this.network.privateSubnets.length === env.availabilityZones.length, "network", this.network.node.path,
+      "must be the environment's network, with one private subnet per zone");
+    v.throwIfAny();
+  }
+}
+
+function worstCaseOf(specs: readonly PoolSpec[]): GpuWorstCase {
+  return gpuWorstCase(specs.map((s) => {
+    const priciest = s.instances.reduce((a, b) => (b.onDemandUsdPerHour > a.onDemandUsdPerHour ? b : a));
+    return { name: s.name, maxSize: s.maxSize, instanceType: priciest.instanceType, hourlyUsd: s.worstHourlyUsd, monthlyUsd: s.worstCaseMonthlyUsd };
+  }));
+}

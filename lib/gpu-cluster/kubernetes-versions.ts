@@ -1,0 +1,16 @@
+/**
+ * Kubernetes versions the library deploys: versions that EKS offered (standard support)
+ * and for which AL2023 NVIDIA AMIs were published when the pinned aws provider (5.100.0,
+ * June 2025) was released. Adding a version is a reviewed change: check the EKS release
+ * calendar and the add-on versions first.
+ */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.30", "1.31", "1.32", "1.33"] as const;
+
+export type KubernetesVersion = (typeof SUPPORTED_KUBERNETES_VERSIONS)[number];
+
+/** The newest supported version: new clusters start there. */
+export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = "1.33";
+
+export function isSupportedKubernetesVersion(version: string): version is KubernetesVersion {
+  return (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version);
+}

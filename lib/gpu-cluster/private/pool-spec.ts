@@ -1,0 +1,114 @@
+import { Environment } from "../../core/environment";
+import { Validator, isUnresolved } from "../../core/errors";
+import { GPU_MODEL_LABEL, GPU_NODE_LABEL, POOL_LABEL } from "../../platform/kubernetes";
+import { Capacity } from "../capacity";
+import { GpuInstanceSpec, GPU_INSTANCES, HOURS_PER_MONTH, gpuInstanceProblem, gpuInstanceSpec } from "../gpu-instances";
+import { GpuPoolOptions } from "../gpu-pool-options";
+
+/** A pool's options, validated and with every default resolved. */
+export interface PoolSpec {
+  readonly name: string;
+  readonly instances: readonly GpuInstanceSpec[];
+  readonly capacity: Capacity;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredSize: number;
+  readonly diskSizeGiB: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly critical: boolean;
+  readonly multiNode: boolean;
+  readonly availabilityZone?: string;
+  readonly gpuModel: string;
+  readonly gpusPerNode: number;
+  /** The priciest type's on-demand price: what the budget guard assumes. */
+  readonly worstHourlyUsd: number;
+  readonly worstCaseMonthlyUsd: number;
+}
+
+const POOL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const RESERVED_LABELS = [POOL_LABEL, GPU_MODEL_LABEL, GPU_NODE_LABEL];
+
+/** Where a pool's problems are reported: `<cluster path>/gpu-pool "<name>"`. */
+export function poolPath(clusterPath: string, name: string): string {
+  return `${clusterPath}/gpu-pool "${name}"`;
+}
+
+/** Validates a pool's options; throws one ConfigError listing every problem. */
+export function resolvePoolSpec(clusterPath: string, name: string, options: GpuPoolOptions, env: Environment): PoolSpec {
+  const v = new Validator(poolPath(clusterPath, name));
+  v.check(POOL_NAME.test(name), "name", name, "must be 2 to 32 lowercase letters, digits or '-', starting with a letter (it becomes a node label and part of AWS names)");
+
+  const types = (options.instanceTypes ?? []).map((t) => (typeof t === "string" ? t : t.instanceType));
+  v.check(types.length > 0, "instanceTypes", types, "must list at least one GPU instance type");
+  const instances: GpuInstanceSpec[] = [];
+  types.forEach((type, i) => {
+    const problem = gpuInstanceProblem(type);
+    v.check(problem === undefined, `instanceTypes[${i}]`, type, problem ?? "");
+    const spec = gpuInstanceSpec(type);
+    if (spec) instances.push(spec);
+  });
+  const models = [...new Set(instances.map((s) => `${s.gpuCount} x ${s.gpuModel}`))];
+  v.check(models.length <= 1, "instanceTypes", types,
+    `mixes GPU configurations (${models.join(", ")}): every type of a pool needs the same GPU model and count, so that its labels and the autoscaler's node template hold for every node`);
+
+  const capacity = options.capacity ?? Capacity.onDemand();
+  const critical = options.critical ?? false;
+  v.check(!(critical && capacity.isSpot), "capacity", capacity.toString(),
+    "a pool marked critical must use Capacity.onDemand(): spot nodes can be reclaimed with two minutes' notice");
+
+  const minSize = options.minSize ?? 0;
+  const maxSize = options.maxSize;
+  const desiredSize = options.desiredSize ?? minSize;
+  const whole = (x: number) => isUnresolved(x) || (Number.isInteger(x) && x >= 0);
+  v.check(whole(minSize), "minSize", minSize, "must be a whole number >= 0");
+  v.check(whole(maxSize) && maxSize >= 1, "maxSize", maxSize, "must be a whole number >= 1");
+  if (whole(minSize) && whole(maxSize) && maxSize < minSize) {
+    v.fail(`maxSize (${maxSize}) is smaller than minSize (${minSize}); maxSize must be >= minSize`);
+  } else if (whole(minSize) && whole(maxSize)) {
+    v.check(Number.isInteger(desiredSize) && desiredSize >= minSize && desiredSize <= maxSize, "desiredSize", desiredSize,
+      `must be between minSize (${minSize}) and maxSize (${maxSize})`);
+  }
+
+  const diskSizeGiB = options.diskSizeGiB ?? 200;
+  v.check(Number.isInteger(diskSizeGiB) && diskSizeGiB >= 50 && diskSizeGiB <= 16384, "diskSizeGiB", diskSizeGiB,
+    "must be a whole number of GiB from 50 (GPU images and drivers need room) to 16384 (gp3 maximum)");
+
+  const labels = options.labels ?? {};
+  for (const key of Object.keys(labels)) {
+    v.check(!RESERVED_LABELS.includes(key), "labels", key, `the pool sets ${RESERVED_LABELS.join(", ")} itself; choose another label key`);
+  }
+
+  const multiNode = options.multiNode ?? false;
+  if (multiNode) {
+    const withoutEfa = instances.filter((s) => !s.efa).map((s) => s.instanceType);
+    v.check(withoutEfa.length === 0, "multiNode", true,
+      `multi-node pools use EFA, which ${withoutEfa.join(", ")} ${withoutEfa.length === 1 ? "does" : "do"} not support; ` +
+      `use an EFA-capable type (${GPU_INSTANCES.filter((s) => s.efa && s.gpuCount >= 8).map((s) => s.instanceType).join(", ")})`);
+  }
+  const availabilityZone = options.availabilityZone ?? (multiNode ? env.availabilityZones[0] : undefined);
+  if (options.availabilityZone !== undefined) {
+    v.check(multiNode, "availabilityZone", options.availabilityZone, "only a multi-node pool is pinned to one zone; other pools span every zone");
+    v.check(env.availabilityZones.includes(options.availabilityZone), "availabilityZone", options.availabilityZone,
+      `must be one of the environment's zones: ${env.availabilityZones.join(", ")}`);
+  }
+  v.throwIfAny();
+
+  const worstHourlyUsd = Math.max(...instances.map((s) => s.onDemandUsdPerHour));
+  return {
+    name,
+    instances,
+    capacity,
+    minSize,
+    maxSize,
+    desiredSize,
+    diskSizeGiB,
+    labels,
+    critical,
+    multiNode,
+    availabilityZone,
+    gpuModel: instances[0].gpuModel,
+    gpusPerNode: instances[0].gpuCount,
+    worstHourlyUsd,
+    worstCaseMonthlyUsd: maxSize * worstHourlyUsd * HOURS_PER_MONTH,
+  };
+}
