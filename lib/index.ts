@@ -6,3 +6,5 @@ export * from "./terraform";
 export * from "./platform";
 export * from "./gpu-cluster";
 export * from "./policy";
+export * from "./observability";
+export * from "./endpoint";

@@ -104,6 +104,8 @@ export interface ServiceMonitorProps {
   readonly interval?: string;
   /** @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Pod labels copied onto the scraped series (e.g. a blue/green colour). @default - none */
+  readonly podTargetLabels?: readonly string[];
 }
 
 /** A `monitoring.coreos.com/v1` ServiceMonitor scraping one port of the selected Services. */
@@ -121,6 +123,7 @@ export class ServiceMonitor extends Construct {
         selector: { matchLabels: { ...props.selector } },
         namespaceSelector: { matchNames: [props.namespace] },
         endpoints: [{ port: props.port, path: props.path ?? "/metrics", interval: props.interval ?? "30s" }],
+        ...(props.podTargetLabels?.length ? { podTargetLabels: [...props.podTargetLabels] } : {}),
       },
     };
     this.manifest = new Manifest(this, "manifest", { manifest: this.object });

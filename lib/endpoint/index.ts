@@ -1,0 +1,4 @@
+export * from "./model-source";
+export * from "./endpoint-metrics";
+export * from "./slo";
+export * from "./monitored-endpoint";

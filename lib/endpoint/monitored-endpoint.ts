@@ -1,0 +1,345 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { Environment } from "../core/environment";
+import { Validator, formatValue } from "../core/errors";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { ServiceAccountRole } from "../iam/service-account-role";
+import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
+import { GrafanaDashboard } from "../observability/dashboard";
+import { EndpointMetricsOptions, METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
+import { ModelSource, isModelUri } from "./model-source";
+import { EndpointSloOptions, ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
+import { endpointDashboard } from "./private/dashboard";
+import { claimEndpointName, claimServiceAccount, servingNamespace } from "./private/registry";
+import {
+  COLOUR_LABEL, ENDPOINT_LABEL, METRICS_PORT_NAME, METRICS_SERVICE_LABEL, SERVING_PORT_NAME,
+  autoscalerObject, deploymentObject, disruptionBudgetObject, serviceAccountObject, serviceObject,
+} from "./private/workload";
+
+export type Colour = "blue" | "green";
+const COLOURS: readonly Colour[] = ["blue", "green"];
+
+/**
+ * Two colours, each a Deployment serving its own model version; the Service sends
+ * traffic to the active one. Switching `active` (or switching back) changes only the
+ * Service's selector, in place. A colour without a model has no Deployment.
+ */
+export interface BlueGreenOptions {
+  readonly active: Colour;
+  /** @default - no blue Deployment */
+  readonly blue?: ModelSource;
+  /** @default - no green Deployment */
+  readonly green?: ModelSource;
+}
+
+export interface EndpointReplicas {
+  /** @default - 1 in development, 2 otherwise */
+  readonly min?: number;
+  /** @default - the larger of min and 2 in development, 4 in staging, 8 in production */
+  readonly max?: number;
+}
+
+export interface EndpointAutoscaling {
+  /** Average CPU utilisation (percent of requests) the autoscaler keeps. @default 70 */
+  readonly targetCpuUtilization?: number;
+  /**
+   * Requests per second per pod the autoscaler keeps, read as the Pods metric
+   * `<prefix>_requests_per_second`, which a custom metrics adapter (prometheus-adapter)
+   * must derive from `rate(<prefix>_requests_total[2m])`.
+   * @default - CPU only
+   */
+  readonly targetRequestsPerSecond?: number;
+}
+
+export interface EndpointGpu {
+  /** GPUs per pod. @default 1 */
+  readonly count?: number;
+  /** Name of the cluster's GPU pool to run on. @default - the cluster's first GPU pool */
+  readonly pool?: string;
+}
+
+export interface EndpointResources {
+  /** CPU request. @default - "1", or "4" with a GPU */
+  readonly cpu?: string;
+  /** Memory request and limit. @default - "2Gi", or "16Gi" with a GPU */
+  readonly memory?: string;
+}
+
+export interface MonitoredEndpointProps {
+  /** Endpoint name: the Service's name. Lowercase letters, digits and "-", at most 40 characters. */
+  readonly name: string;
+  /** The model served; give this or `blueGreen`. @default - the active colour's model of `blueGreen` */
+  readonly model?: ModelSource;
+  /** Blue/green rollout. @default - a single Deployment serving `model` */
+  readonly blueGreen?: BlueGreenOptions;
+  /** Serving image (loads a `models:/` URI given in MODEL_URI). Not used for colours whose model is an image. */
+  readonly image: string;
+  /** Container port serving predictions. @default 8080 */
+  readonly port?: number;
+  /** Port of the Service. @default 80 */
+  readonly servicePort?: number;
+  /** @default - see EndpointResources */
+  readonly resources?: EndpointResources;
+  /** Serve on a GPU pool. @default - CPU only */
+  readonly gpu?: EndpointGpu;
+  /** @default - see EndpointReplicas */
+  readonly replicas?: EndpointReplicas;
+  /** @default - CPU target 70% */
+  readonly autoscaling?: EndpointAutoscaling;
+  /** The cluster (for its GPU pools). */
+  readonly cluster: ITrainingCluster;
+  /**
+   * The IRSA role of the endpoint's service account, created in the infrastructure stack
+   * (`cluster.addServiceAccountRole(...)`) and granted there (`registry.grantRead(role)`,
+   * `featureStore.grantOnlineRead(role)`). Its namespace is the endpoint's namespace.
+   */
+  readonly serviceAccountRole: ServiceAccountRole;
+  /** MLflow tracking URI the server resolves `models:/` URIs against (ModelRegistry's `trackingUri`). @default - none */
+  readonly trackingUri?: string;
+  /** Feast `feature_store.yaml` (FeatureStore's `featureStoreYaml`), given as FEATURE_STORE_YAML_BASE64. @default - none */
+  readonly featureStoreYaml?: string;
+  /** Extra environment variables. @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** @default "/health" */
+  readonly readinessPath?: string;
+  /** @default - the readiness path */
+  readonly livenessPath?: string;
+  /** @default - see EndpointMetricsOptions */
+  readonly metrics?: EndpointMetricsOptions;
+  /** @default - see EndpointSloOptions */
+  readonly slo?: EndpointSloOptions;
+  /** Create the serving namespace (once per stack). @default true */
+  readonly createNamespace?: boolean;
+}
+
+const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
+const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+/** One colour (or the only Deployment): its Deployment, autoscaler and disruption budget. */
+export interface EndpointWorkload {
+  readonly colour?: Colour;
+  readonly model: ModelSource;
+  readonly deployment: Manifest;
+  readonly autoscaler: Manifest;
+  readonly disruptionBudget: Manifest;
+}
+
+/**
+ * A model endpoint as an ML platform team runs it: a hardened, autoscaled Deployment per
+ * colour, a Service, an IRSA service account, a ServiceMonitor, SLO alerts and a Grafana
+ * dashboard. See lib/endpoint/README.md for the metrics the server must expose.
+ */
+export class MonitoredEndpoint extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly activeColour?: Colour;
+  public readonly service: Manifest;
+  public readonly metricsService: Manifest;
+  public readonly serviceAccount: Manifest;
+  public readonly workloads: readonly EndpointWorkload[];
+  public readonly serviceMonitor: ServiceMonitor;
+  public readonly rules: PrometheusRule;
+  public readonly dashboard: GrafanaDashboard;
+  public readonly slo: ResolvedSlo;
+  public readonly metricNames: EndpointMetricNames;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
+
+  constructor(scope: Construct, id: string, props: MonitoredEndpointProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const v = new Validator(this.node.path);
+    this.name = props.name;
+    this.namespace = props.serviceAccountRole.namespace;
+    this.minReplicas = props.replicas?.min ?? env.byTier({ development: 1, staging: 2, production: 2 });
+    this.maxReplicas = props.replicas?.max ?? Math.max(this.minReplicas, env.byTier({ development: 2, staging: 4, production: 8 }));
+    this.slo = resolveSlo(props.slo ?? {}, env.isProduction);
+    this.metricNames = endpointMetricNames(props.metrics);
+    const port = props.port ?? 8080;
+    const metricsPort = props.metrics?.port ?? port;
+    const targetCpu = props.autoscaling?.targetCpuUtilization ?? 70;
+    const rps = props.autoscaling?.targetRequestsPerSecond;
+
+    // ---- validation: one problem per line ----
+    v.check(NAME.test(props.name), "name", props.name, "must be 1 to 40 lowercase letters, digits or '-', starting with a letter");
+    v.check(Number.isInteger(this.minReplicas) && this.minReplicas >= 1, "replicas.min", this.minReplicas, "must be a whole number >= 1");
+    v.check(this.maxReplicas >= this.minReplicas, "replicas.max", this.maxReplicas, `must be >= replicas.min (${this.minReplicas})`);
+    v.check(Number.isInteger(this.maxReplicas), "replicas.max", this.maxReplicas, "must be a whole number");
+    v.check(this.slo.latencyObjectiveSeconds > 0, "slo.latencyObjectiveSeconds", this.slo.latencyObjectiveSeconds, "must be a number of seconds > 0");
+    v.check(this.slo.errorRatioObjective > 0 && this.slo.errorRatioObjective < 1, "slo.errorRatioObjective", this.slo.errorRatioObjective,
+      "must be a ratio strictly between 0 and 1, e.g. 0.01 for 1%");
+    v.check(Number.isInteger(this.slo.noTrafficMinutes) && this.slo.noTrafficMinutes >= 1, "slo.noTrafficMinutes", this.slo.noTrafficMinutes,
+      "must be a whole number of minutes >= 1");
+    v.check(Number.isFinite(this.slo.driftThreshold), "slo.driftThreshold", this.slo.driftThreshold, "must be a finite number");
+    for (const field of ["breachFor", "saturationFor", "driftFor"] as const) {
+      v.check(DURATION.test(this.slo[field]), `slo.${field}`, this.slo[field], "must be a Prometheus duration such as 5m");
+    }
+    for (const [field, metric] of Object.entries({ "metrics.prefix": props.metrics?.prefix ?? "model", "metrics.driftMetric": this.metricNames.driftScore })) {
+      v.check(METRIC_NAME.test(metric), field, metric, "must be a Prometheus metric name (letters, digits, _ and :)");
+    }
+    for (const [field, p] of Object.entries({ port, "metrics.port": metricsPort })) {
+      v.check(Number.isInteger(p) && p >= 1024 && p <= 65535, field, p, "must be a port from 1024 to 65535 (the container runs as non-root)");
+    }
+    v.check(Number.isInteger(targetCpu) && targetCpu >= 10 && targetCpu <= 100, "autoscaling.targetCpuUtilization", targetCpu, "must be a whole percent from 10 to 100");
+    if (rps !== undefined) v.check(rps > 0, "autoscaling.targetRequestsPerSecond", rps, "must be > 0");
+
+    // The models: model, or the colours of blue/green.
+    const models: { colour?: Colour; model: ModelSource }[] = [];
+    if (props.blueGreen) {
+      v.check(props.model === undefined, "model", describeSource(props.model), "give either model or blueGreen, not both: with blueGreen each colour names its model");
+      v.check(COLOURS.includes(props.blueGreen.active), "blueGreen.active", props.blueGreen.active, 'must be "blue" or "green"');
+      const active = props.blueGreen.active;
+      v.check(props.blueGreen[active] !== undefined, `blueGreen.${active}`, undefined,
+        `the active colour "${active}" must have a model version (a models:/ URI or an image)`);
+      for (const colour of COLOURS) {
+        const model = props.blueGreen[colour];
+        if (model) models.push({ colour, model });
+      }
+    } else if (props.model) {
+      models.push({ model: props.model });
+    } else {
+      v.check(false, "model", undefined, "give the model to serve (a models:/ URI or an image), or blueGreen with a model per colour");
+    }
+    for (const { colour, model } of models) {
+      const field = colour ? `blueGreen.${colour}` : "model";
+      if (isModelUri(model)) {
+        v.check(model.uri.startsWith("models:/"), `${field}.uri`, model.uri, "must be an MLflow model URI such as models:/fraud@champion or models:/fraud/3");
+      } else {
+        v.check(typeof model.image === "string" && model.image.length > 0, `${field}.image`, model.image, "must be an image reference");
+      }
+    }
+
+    // GPU: which pool.
+    let gpu: { count: number; nodeSelector: Readonly<Record<string, string>> } | undefined;
+    if (props.gpu) {
+      const pools = props.cluster.gpuPools;
+      const count = props.gpu.count ?? 1;
+      v.check(Number.isInteger(count) && count >= 1, "gpu.count", count, "must be a whole number of GPUs >= 1");
+      if (pools.length === 0) {
+        v.check(false, "gpu", props.gpu,
+          `environment "${env.name}" has no GPU pool in cluster "${props.cluster.clusterName}": add a GPU pool to the cluster, or serve on CPU (omit gpu)`);
+      } else {
+        const pool = props.gpu.pool === undefined ? pools[0] : pools.find((p) => p.name === props.gpu!.pool);
+        if (!pool) {
+          v.check(false, "gpu.pool", props.gpu.pool, `must be one of the cluster's GPU pools: ${pools.map((p) => formatValue(p.name)).join(", ")}`);
+        } else {
+          v.check(count <= pool.gpusPerNode, "gpu.count", count, `must be <= ${pool.gpusPerNode}, the GPUs per node of pool "${pool.name}"`);
+          gpu = { count, nodeSelector: pool.nodeSelector };
+        }
+      }
+    }
+    const cpu = props.resources?.cpu ?? (props.gpu ? "4" : "1");
+    const memory = props.resources?.memory ?? (props.gpu ? "16Gi" : "2Gi");
+    v.check(QUANTITY.test(cpu), "resources.cpu", cpu, 'must be a Kubernetes CPU quantity such as "500m" or "2"');
+    v.check(QUANTITY.test(memory), "resources.memory", memory, 'must be a Kubernetes memory quantity such as "2Gi"');
+
+    // Names are unique per namespace in this stack (Kubernetes would let the second apply overwrite the first).
+    if (NAME.test(props.name)) {
+      const holder = claimEndpointName(this, this.namespace, props.name);
+      v.check(holder === undefined, "name", props.name, `endpoint "${props.name}" already exists in namespace "${this.namespace}" (${holder}); endpoint names must be unique per namespace`);
+    }
+    const saHolder = claimServiceAccount(this, this.namespace, props.serviceAccountRole.serviceAccount);
+    v.check(saHolder === undefined, "serviceAccountRole", `${this.namespace}/${props.serviceAccountRole.serviceAccount}`,
+      `that service account already serves ${saHolder}; give each endpoint its own IRSA role`);
+    v.throwIfAny();
+
+    // ---- resources ----
+    this.activeColour = props.blueGreen?.active;
+    const ns = this.namespace;
+    const dependsOn = props.createNamespace === false ? [] : [servingNamespace(this, ns)];
+    const labels = { "app.kubernetes.io/name": props.name, "app.kubernetes.io/managed-by": "cdktf-ml-platform", [ENDPOINT_LABEL]: props.name };
+
+    const saName = props.serviceAccountRole.serviceAccount;
+    this.serviceAccount = new Manifest(this, "service-account", {
+      manifest: serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels),
+      dependsOn,
+    });
+
+    const envVars: Record<string, string> = {
+      ...(props.trackingUri ? { MLFLOW_TRACKING_URI: props.trackingUri } : {}),
+      ...(props.featureStoreYaml ? { FEATURE_STORE_YAML_BASE64: Fn.base64encode(props.featureStoreYaml) } : {}),
+      ...(props.env ?? {}),
+    };
+    const readinessPath = props.readinessPath ?? "/health";
+    const workloads: EndpointWorkload[] = [];
+    for (const { colour, model } of models) {
+      const scopeOf = colour ? new Construct(this, colour) : this;
+      const name = colour ? `${props.name}-${colour}` : props.name;
+      const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
+      const deployment = new Manifest(scopeOf, "deployment", {
+        manifest: deploymentObject({
+          name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
+          serviceAccount: saName, env: envVars, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
+        }),
+        dependsOn: [this.serviceAccount],
+        // Terraform waits until the new pods are ready, so a failed rollout fails the apply.
+        wait: { rollout: true },
+      });
+      const autoscaler = new Manifest(scopeOf, "autoscaler", {
+        manifest: autoscalerObject({
+          name, namespace: ns, labels: podLabels, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
+          ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
+        }),
+        dependsOn: [deployment],
+      });
+      const disruptionBudget = new Manifest(scopeOf, "disruption-budget", { manifest: disruptionBudgetObject(name, ns, podLabels), dependsOn });
+      workloads.push({ colour, model, deployment, autoscaler, disruptionBudget });
+    }
+    this.workloads = workloads;
+
+    // The Service's construct ID never depends on the colour: switching colours updates its selector in place.
+    const selector = { [ENDPOINT_LABEL]: props.name, ...(this.activeColour ? { [COLOUR_LABEL]: this.activeColour } : {}) };
+    this.service = new Manifest(this, "service", {
+      manifest: serviceObject({ name: props.name, namespace: ns, labels, selector, port: props.servicePort ?? 80, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
+      dependsOn,
+    });
+    // Every colour is scraped (the idle one too, to compare versions), through a headless Service of its own.
+    const metricsServiceName = `${props.name}-metrics`;
+    const metricsLabels = { ...labels, [METRICS_SERVICE_LABEL]: "true" };
+    this.metricsService = new Manifest(this, "metrics-service", {
+      manifest: serviceObject({
+        name: metricsServiceName, namespace: ns, labels: metricsLabels, selector: { [ENDPOINT_LABEL]: props.name },
+        port: metricsPort, targetPort: metricsPort === port ? SERVING_PORT_NAME : METRICS_PORT_NAME, portName: METRICS_PORT_NAME, headless: true,
+      }),
+      dependsOn,
+    });
+    this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {
+      name: props.name,
+      namespace: ns,
+      selector: { [ENDPOINT_LABEL]: props.name, [METRICS_SERVICE_LABEL]: "true" },
+      port: METRICS_PORT_NAME,
+      path: props.metrics?.path ?? "/metrics",
+      podTargetLabels: [COLOUR_LABEL],
+      labels,
+    });
+
+    if (dependsOn.length > 0) this.serviceMonitor.manifest.dependsOn = dependsOn.map((d) => d.fqn);
+
+    const deploymentNames = workloads.map((w) => (w.colour ? `${props.name}-${w.colour}` : props.name));
+    const target: SloTarget = { endpoint: props.name, namespace: ns, metricsService: metricsServiceName, autoscalers: deploymentNames, metrics: this.metricNames };
+    this.rules = new PrometheusRule(this, "slo-rules", { name: `${props.name}-slo`, namespace: ns, groups: [sloRuleGroup(target, this.slo)], labels });
+    this.dashboard = new GrafanaDashboard(this, "dashboard", {
+      ...endpointDashboard(target, deploymentNames, this.slo.latencyObjectiveSeconds, this.slo.driftThreshold, dashboardUid(ns, props.name)),
+      name: `${props.name}-dashboard`,
+      namespace: ns,
+      dependsOn,
+    });
+    if (dependsOn.length > 0) this.rules.manifest.dependsOn = dependsOn.map((d) => d.fqn);
+  }
+}
+
+function describeSource(model: ModelSource | undefined): string | undefined {
+  if (!model) return undefined;
+  return isModelUri(model) ? model.uri : model.image;
+}
+
+/** Grafana UIDs are at most 40 characters: longer ones keep a stable hash suffix. */
+function dashboardUid(namespace: string, name: string): string {
+  const uid = `ep-${namespace}-${name}`;
+  if (uid.length <= 40) return uid;
+  let h = 0;
+  for (const c of uid) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+  return `${uid.slice(0, 31)}-${h.toString(16).padStart(8, "0")}`;
+}

@@ -1,0 +1,73 @@
+import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+
+/**
+ * Per-stack bookkeeping of endpoints: which names (and service accounts) are taken in
+ * which namespace, and the one Namespace object per serving namespace. Kept beside the
+ * stack rather than found by walking the construct tree, so that adding the 100th
+ * endpoint costs the same as adding the first.
+ */
+interface StackEndpoints {
+  readonly names: Map<string, string>;
+  readonly serviceAccounts: Map<string, string>;
+  readonly namespaces: Map<string, Manifest>;
+}
+
+const byStack = new WeakMap<TerraformStack, StackEndpoints>();
+
+function of(scope: Construct): StackEndpoints {
+  const stack = TerraformStack.of(scope);
+  let entry = byStack.get(stack);
+  if (!entry) {
+    entry = { names: new Map(), serviceAccounts: new Map(), namespaces: new Map() };
+    byStack.set(stack, entry);
+  }
+  return entry;
+}
+
+/** Records `namespace/name` for the construct at `path`; returns the path that already holds it, if any. */
+export function claimEndpointName(scope: Construct, namespace: string, name: string): string | undefined {
+  const names = of(scope).names;
+  const key = `${namespace}/${name}`;
+  const holder = names.get(key);
+  if (holder === undefined) names.set(key, scope.node.path);
+  return holder;
+}
+
+/** Records a service account for the construct at `path`; returns the path that already uses it, if any. */
+export function claimServiceAccount(scope: Construct, namespace: string, serviceAccount: string): string | undefined {
+  const accounts = of(scope).serviceAccounts;
+  const key = `${namespace}/${serviceAccount}`;
+  const holder = accounts.get(key);
+  if (holder === undefined) accounts.set(key, scope.node.path);
+  return holder;
+}
+
+/**
+ * The serving namespace, created once per stack: enforcing the `restricted` Pod Security
+ * Standard, which every endpoint's pods meet. Its construct ID (`serving-namespace-<name>`,
+ * at the stack's root) does not depend on which endpoint came first.
+ */
+export function servingNamespace(scope: Construct, namespace: string): Manifest {
+  const entry = of(scope);
+  let ns = entry.namespaces.get(namespace);
+  if (!ns) {
+    ns = new Manifest(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
+      manifest: {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+          name: namespace,
+          labels: {
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/warn": "restricted",
+            "app.kubernetes.io/managed-by": "cdktf-ml-platform",
+          },
+        },
+      },
+    });
+    entry.namespaces.set(namespace, ns);
+  }
+  return ns;
+}

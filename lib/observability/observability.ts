@@ -1,0 +1,181 @@
+import { Construct } from "constructs";
+import { Environment } from "../core/environment";
+import { Validator } from "../core/errors";
+import { CHARTS } from "../platform/charts";
+import { ExternalSecretsOperator, externalSecretObject, secretStoreObject } from "../platform/external-secrets";
+import { HelmChart } from "../platform/helm-chart";
+import { ENCRYPTED_GP3_STORAGE_CLASS } from "../platform/kubernetes";
+import { AlertReceiver, alertmanagerRouting } from "./alert-receiver";
+import { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard } from "./dashboard";
+import { ObservabilitySecrets, SyncedSecretSource } from "./observability-secrets";
+import { DCGM_DASHBOARD } from "./private/dcgm-dashboard";
+
+export interface ObservabilityProps {
+  /** The infrastructure half (InfraStack): the secrets and the roles that may read them. */
+  readonly secrets: ObservabilitySecrets;
+  /** The operator whose CRDs the secret-syncing manifests need; the release waits for it. */
+  readonly externalSecrets: ExternalSecretsOperator;
+  /** Where alerts go, by severity. @default - none: alerts show in Alertmanager and Grafana but notify nobody */
+  readonly receivers?: readonly AlertReceiver[];
+  /** @default - sizing.observability.prometheusRetentionDays, else 7 in development, 15 in staging, 30 in production */
+  readonly prometheusRetentionDays?: number;
+  /** @default - sizing.observability.prometheusStorageGb, else 20 in development, 50 in staging, 100 in production */
+  readonly prometheusStorageGb?: number;
+  /** @default - sizing.observability.grafanaStorageGb, else 10 */
+  readonly grafanaStorageGb?: number;
+}
+
+/** Kubernetes Secret that Alertmanager mounts (one file per receiver credential). */
+export const ALERTMANAGER_SECRET = "alertmanager-receivers";
+/** Kubernetes Secret holding Grafana's admin login. */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+
+const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SEVERITIES = ["critical", "warning", "info"];
+
+/**
+ * Prometheus, Alertmanager and Grafana for one environment (kube-prometheus-stack), in
+ * the addons stack so that its CRDs exist before the platform stack declares
+ * ServiceMonitors and PrometheusRules.
+ *
+ * - Prometheus selects rules, ServiceMonitors, PodMonitors and Probes in every namespace,
+ *   whatever their labels, and keeps its TSDB on an encrypted gp3 volume sized per environment.
+ * - Alertmanager routes by severity to the receivers given; their credentials come from
+ *   Secrets Manager through External Secrets and are read from files (`api_url_file`,
+ *   `routing_key_file`), never rendered into the configuration.
+ * - Grafana's admin login comes from a secret (the chart's default password is never used);
+ *   dashboards are provisioned from ConfigMaps labelled `grafana_dashboard: "1"` in any
+ *   namespace, the DCGM GPU dashboard among them.
+ */
+export class Observability extends Construct {
+  public readonly namespace: string;
+  public readonly chart: HelmChart;
+  public readonly gpuDashboard: GrafanaDashboard;
+  public readonly receivers: readonly AlertReceiver[];
+  public readonly prometheusRetentionDays: number;
+  public readonly prometheusStorageGb: number;
+  public readonly grafanaStorageGb: number;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const sizing = env.sizing.observability ?? {};
+    this.namespace = props.secrets.namespace;
+    this.receivers = [...(props.receivers ?? [])];
+    this.prometheusRetentionDays = props.prometheusRetentionDays ?? sizing.prometheusRetentionDays ?? env.byTier({ development: 7, staging: 15, production: 30 });
+    this.prometheusStorageGb = props.prometheusStorageGb ?? sizing.prometheusStorageGb ?? env.byTier({ development: 20, staging: 50, production: 100 });
+    this.grafanaStorageGb = props.grafanaStorageGb ?? sizing.grafanaStorageGb ?? 10;
+
+    const v = new Validator(this.node.path);
+    v.check(Number.isInteger(this.prometheusRetentionDays) && this.prometheusRetentionDays >= 1, "prometheusRetentionDays",
+      this.prometheusRetentionDays, "must be a whole number of days >= 1");
+    v.check(Number.isInteger(this.prometheusStorageGb) && this.prometheusStorageGb >= 5, "prometheusStorageGb", this.prometheusStorageGb,
+      "must be a whole number of GiB >= 5");
+    v.check(Number.isInteger(this.grafanaStorageGb) && this.grafanaStorageGb >= 1, "grafanaStorageGb", this.grafanaStorageGb,
+      "must be a whole number of GiB >= 1");
+    const names = new Set<string>();
+    for (const r of this.receivers) {
+      v.check(RECEIVER_NAME.test(r.name), "receivers[].name", r.name, "must be lowercase letters, digits or '-' (it is a key of the Alertmanager secret)");
+      v.check(!names.has(r.name), "receivers[].name", r.name, "must be unique: each receiver has its own credential in the Alertmanager secret");
+      names.add(r.name);
+      v.check(r.severities.length > 0 && r.severities.every((s) => SEVERITIES.includes(s)), `receivers["${r.name}"].severities`, r.severities,
+        `must list at least one of ${SEVERITIES.join(", ")}`);
+      if (r.kind === "slack") v.check(/^[#@]?[^\s]+$/.test(r.channel ?? ""), `receivers["${r.name}"].channel`, r.channel, "must name a Slack channel, e.g. #ml-alerts");
+    }
+    v.throwIfAny();
+
+    const storageClassName = ENCRYPTED_GP3_STORAGE_CLASS;
+    const extraManifests: Record<string, unknown>[] = [
+      ...this.syncManifests(props.secrets.grafanaAdmin, GRAFANA_ADMIN_SECRET, { "admin-user": "admin-user", "admin-password": "admin-password" }),
+    ];
+    if (this.receivers.length > 0) {
+      extraManifests.push(...this.syncManifests(props.secrets.alertmanager, ALERTMANAGER_SECRET,
+        Object.fromEntries(this.receivers.map((r) => [r.secretKey, r.secretKey]))));
+    }
+    const allNamespaces = {};
+    const replicas = env.byTier({ development: 1, staging: 1, production: 2 });
+
+    this.chart = new HelmChart(this, "kube-prometheus-stack", {
+      chart: CHARTS.kubePrometheusStack,
+      namespace: this.namespace,
+      createNamespace: true,
+      timeoutSeconds: 900,
+      dependsOn: [props.externalSecrets.chart.release],
+      values: {
+        prometheus: {
+          prometheusSpec: {
+            replicas,
+            retention: `${this.prometheusRetentionDays}d`,
+            // Prometheus deletes old blocks before the volume fills: a full disk stops ingestion.
+            retentionSize: `${Math.floor(this.prometheusStorageGb * 0.85)}GB`,
+            storageSpec: volumeClaim(storageClassName, this.prometheusStorageGb),
+            // Select every rule and monitor in every namespace, not only those carrying this release's label.
+            ruleSelectorNilUsesHelmValues: false,
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelectorNilUsesHelmValues: false,
+            probeSelectorNilUsesHelmValues: false,
+            ruleSelector: {},
+            serviceMonitorSelector: {},
+            podMonitorSelector: {},
+            probeSelector: {},
+            ruleNamespaceSelector: allNamespaces,
+            serviceMonitorNamespaceSelector: allNamespaces,
+            podMonitorNamespaceSelector: allNamespaces,
+            probeNamespaceSelector: allNamespaces,
+          },
+        },
+        alertmanager: {
+          enabled: true,
+          config: alertmanagerRouting(this.receivers, ALERTMANAGER_SECRET),
+          alertmanagerSpec: {
+            replicas,
+            storage: volumeClaim(storageClassName, 2),
+            // Mounted at /etc/alertmanager/secrets/<name>/; receivers read their credential from there.
+            secrets: this.receivers.length > 0 ? [ALERTMANAGER_SECRET] : [],
+          },
+        },
+        grafana: {
+          enabled: true,
+          admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+          persistence: { enabled: true, type: "pvc", storageClassName, size: `${this.grafanaStorageGb}Gi` },
+          // A ReadWriteOnce volume cannot be attached to the old and the new pod at once.
+          deploymentStrategy: { type: "Recreate" },
+          sidecar: {
+            dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL.key, labelValue: GRAFANA_DASHBOARD_LABEL.value, searchNamespace: "ALL" },
+          },
+        },
+        extraManifests,
+      },
+    });
+
+    this.gpuDashboard = new GrafanaDashboard(this, "dcgm-dashboard", {
+      ...DCGM_DASHBOARD,
+      name: "ml-platform-dcgm-gpus",
+      namespace: this.namespace,
+      dependsOn: [this.chart.release],
+    });
+  }
+
+  /** The service account (with the source's IRSA role), SecretStore and ExternalSecret that sync one secret. */
+  private syncManifests(source: SyncedSecretSource, targetSecret: string, keys: Record<string, string>): Record<string, unknown>[] {
+    const serviceAccount = source.role.serviceAccount;
+    const storeName = `${targetSecret}-store`;
+    return [
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: serviceAccount, namespace: this.namespace, annotations: { "eks.amazonaws.com/role-arn": source.role.roleArn } },
+      },
+      secretStoreObject(this, { name: storeName, namespace: this.namespace, serviceAccount }),
+      externalSecretObject({ name: targetSecret, namespace: this.namespace, storeName, targetSecret, remoteSecret: source.secretName, keys }),
+    ];
+  }
+}
+
+function volumeClaim(storageClassName: string, gb: number): Record<string, unknown> {
+  return {
+    volumeClaimTemplate: {
+      spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gb}Gi` } } },
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { A10G_POOL } from "../../support/cluster";
+import { crdSchemaErrors } from "../../support/crd-schema";
+import { synthJson } from "../../support/synth";
+import { endpointFixture, manifestResourcesOfKind, manifestsOfKind } from "./fixture";
+
+describe("MonitoredEndpoint: workload", () => {
+  test("the Deployment runs non-root with a read-only root filesystem, probes and the serving priority", () => {
+    // GIVEN a CPU endpoint
+    const f = endpointFixture();
+    f.endpoint("fraud");
+    // WHEN synthesized
+    const [deployment] = manifestsOfKind(synthJson(f.platform), "Deployment");
+    // THEN the pod and container are hardened and probed
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(container.securityContext).toEqual({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+    expect(container.startupProbe.failureThreshold).toBe(60);
+    expect(pod.priorityClassName).toBe("ml-serving-critical");
+    expect(pod.tolerations).toBeUndefined();
+  });
+
+  test("the Deployment leaves replicas to the autoscaler and serves the model URI", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud", { trackingUri: "http://mlflow.mlflow:5000" });
+    const [deployment] = manifestsOfKind(synthJson(f.platform), "Deployment");
+    expect(deployment.spec.replicas).toBeUndefined();
+    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({ MODEL_URI: "models:/fraud@champion", MLFLOW_TRACKING_URI: "http://mlflow.mlflow:5000" });
+  });
+
+  test("a model image is the container image", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud", { model: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:abc" } });
+    const [deployment] = manifestsOfKind(synthJson(f.platform), "Deployment");
+    expect(deployment.spec.template.spec.containers[0].image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:abc");
+  });
+
+  test("the service account carries the IRSA role's ARN and the endpoint lives in the role's namespace", () => {
+    const f = endpointFixture();
+    const role = f.role("scoring", "risk");
+    f.endpoint("fraud", { serviceAccountRole: role });
+    const json = synthJson(f.platform);
+    const [sa] = manifestsOfKind(json, "ServiceAccount");
+    expect(sa.metadata).toMatchObject({ name: "scoring", namespace: "risk" });
+    expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^\$\{aws_iam_role\..*\.arn\}$/);
+    expect(manifestsOfKind(json, "Deployment")[0].spec.template.spec.serviceAccountName).toBe("scoring");
+    expect(manifestsOfKind(json, "Namespace")[0].metadata.name).toBe("risk");
+  });
+
+  test("the autoscaler scales between min and max on CPU", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud", { replicas: { min: 2, max: 6 }, autoscaling: { targetCpuUtilization: 60 } });
+    const [hpa] = manifestsOfKind(synthJson(f.platform), "HorizontalPodAutoscaler");
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: "Deployment", name: "fraud" } });
+    expect(hpa.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }]);
+  });
+
+  test("a requests-per-second target adds a Pods metric", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud", { autoscaling: { targetRequestsPerSecond: 25 } });
+    const [hpa] = manifestsOfKind(synthJson(f.platform), "HorizontalPodAutoscaler");
+    expect(hpa.spec.metrics[1]).toEqual({ type: "Pods", pods: { metric: { name: "model_requests_per_second" }, target: { type: "AverageValue", averageValue: "25" } } });
+  });
+
+  test("replicas default by tier: production keeps at least two", () => {
+    const f = endpointFixture({ tier: "production" });
+    f.endpoint("fraud");
+    const [hpa] = manifestsOfKind(synthJson(f.platform), "HorizontalPodAutoscaler");
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 8]);
+  });
+
+  test("a disruption budget lets at most one pod go at a time", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud");
+    const [pdb] = manifestsOfKind(synthJson(f.platform), "PodDisruptionBudget");
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { "ml-platform/endpoint": "fraud", "app.kubernetes.io/name": "fraud" } } });
+  });
+
+  test("a GPU endpoint tolerates the GPU taint, selects the GPU pool and requests GPUs", () => {
+    const f = endpointFixture({ gpuPools: [A10G_POOL] });
+    f.endpoint("fraud", { gpu: {} });
+    const pod = manifestsOfKind(synthJson(f.platform), "Deployment")[0].spec.template.spec;
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+    expect(pod.nodeSelector).toEqual({ "ml-platform/pool": "general" });
+    expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+  });
+
+  test("a GPU endpoint can name its pool", () => {
+    const big = { ...A10G_POOL, name: "a100", gpuModel: "A100", gpusPerNode: 8, nodeSelector: { "ml-platform/pool": "a100" } };
+    const f = endpointFixture({ gpuPools: [A10G_POOL, big] });
+    f.endpoint("fraud", { gpu: { pool: "a100", count: 2 } });
+    const pod = manifestsOfKind(synthJson(f.platform), "Deployment")[0].spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ "ml-platform/pool": "a100" });
+    expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("2");
+  });
+
+  test("two endpoints in one namespace share one Namespace object", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud");
+    f.endpoint("churn", { name: "churn" });
+    const namespaces = manifestsOfKind(synthJson(f.platform), "Namespace");
+    expect(namespaces).toHaveLength(1);
+    expect(namespaces[0].metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  });
+});
+
+describe("MonitoredEndpoint: monitoring objects", () => {
+  test("the ServiceMonitor is valid against the CRD and scrapes the metrics Service of every colour", () => {
+    const f = endpointFixture();
+    const ep = f.endpoint("fraud", { blueGreen: { active: "blue", blue: { uri: "models:/fraud/3" }, green: { uri: "models:/fraud/4" } }, model: undefined });
+    expect(crdSchemaErrors(ep.serviceMonitor.object)).toEqual([]);
+    const json = synthJson(f.platform);
+    const metricsService = manifestsOfKind(json, "Service").find((s) => s.metadata.name === "fraud-metrics");
+    expect(metricsService.spec.selector).toEqual({ "ml-platform/endpoint": "fraud" });
+    expect((ep.serviceMonitor.object.spec as any).selector.matchLabels).toEqual(
+      Object.fromEntries(Object.entries(metricsService.metadata.labels).filter(([k]) => k === "ml-platform/endpoint" || k === "ml-platform/metrics")),
+    );
+  });
+
+  test("the PrometheusRule is valid against the CRD", () => {
+    const f = endpointFixture({ tier: "production" });
+    const ep = f.endpoint("fraud");
+    expect(crdSchemaErrors(ep.rules.object)).toEqual([]);
+  });
+
+  test("the rule carries the five SLO alerts when traffic is expected", () => {
+    const f = endpointFixture();
+    const ep = f.endpoint("fraud", { slo: { expectTraffic: true } });
+    const alerts = (ep.rules.object.spec as any).groups[0].rules.map((r: any) => r.alert);
+    expect(alerts.sort()).toEqual([
+      "ModelEndpointErrorRatioHigh", "ModelEndpointLatencyHigh", "ModelEndpointNoTraffic", "ModelEndpointPredictionDrift", "ModelEndpointReplicasAtMax",
+    ]);
+  });
+
+  test("no no-traffic alert where traffic is not expected (development default)", () => {
+    const f = endpointFixture();
+    const ep = f.endpoint("fraud");
+    const alerts = (ep.rules.object.spec as any).groups[0].rules.map((r: any) => r.alert);
+    expect(alerts).not.toContain("ModelEndpointNoTraffic");
+  });
+
+  test("the drift metric name is configurable", () => {
+    const f = endpointFixture();
+    const ep = f.endpoint("fraud", { metrics: { prefix: "fraud", driftMetric: "evidently_psi_score" } });
+    const exprs = (ep.rules.object.spec as any).groups[0].rules.map((r: any) => r.expr).join("\n");
+    expect(exprs).toContain("max(evidently_psi_score{");
+    expect(exprs).toContain("fraud_request_duration_seconds_bucket{");
+  });
+
+  test("the dashboard is a labelled ConfigMap with valid JSON and the six panels", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud");
+    const [cm] = manifestsOfKind(synthJson(f.platform), "ConfigMap");
+    expect(cm.metadata.labels).toEqual({ grafana_dashboard: "1" });
+    const dashboard = JSON.parse(cm.data["fraud-dashboard.json"]);
+    expect(dashboard.panels.map((p: any) => p.title)).toEqual(["Request rate", "Latency quantiles", "Error ratio", "Replicas", "GPU utilisation", "Drift"]);
+    const gpu = dashboard.panels.find((p: any) => p.title === "GPU utilisation");
+    expect(gpu.targets[0].expr).toContain('DCGM_FI_DEV_GPU_UTIL{namespace="serving",pod=~"(fraud)-.*"}');
+    expect(dashboard.panels.every((p: any) => p.targets.length > 0 && p.datasource.uid === "prometheus")).toBe(true);
+  });
+});
+
+describe("MonitoredEndpoint: blue/green", () => {
+  const models = { blue: { uri: "models:/fraud/3" }, green: { uri: "models:/fraud/4" } };
+
+  function synthWithActive(active: "blue" | "green") {
+    const f = endpointFixture({ tier: "production", gpuPools: [A10G_POOL] });
+    f.endpoint("fraud", { model: undefined, blueGreen: { active, ...models } });
+    return synthJson(f.platform);
+  }
+
+  test("each colour is its own Deployment with its own model version", () => {
+    const json = synthWithActive("blue");
+    const deployments = manifestsOfKind(json, "Deployment");
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["fraud-blue", "fraud-green"]);
+    const uriOf = (name: string) => deployments.find((d) => d.metadata.name === name).spec.template.spec.containers[0].env.find((e: any) => e.name === "MODEL_URI").value;
+    expect([uriOf("fraud-blue"), uriOf("fraud-green")]).toEqual(["models:/fraud/3", "models:/fraud/4"]);
+    expect(manifestsOfKind(json, "HorizontalPodAutoscaler")).toHaveLength(2);
+  });
+
+  test("the Service selects the active colour", () => {
+    const service = manifestsOfKind(synthWithActive("green"), "Service").find((s) => s.metadata.name === "fraud");
+    expect(service.spec.selector).toEqual({ "ml-platform/endpoint": "fraud", "ml-platform/colour": "green" });
+  });
+
+  test("switching colours keeps the Service's address and changes only its selector (an in-place update)", () => {
+    // GIVEN the same endpoint with blue active, then green active
+    const [blue, green] = [synthWithActive("blue"), synthWithActive("green")];
+    const serviceOf = (json: any) => manifestResourcesOfKind(json, "Service").find(([, r]) => r.manifest.metadata.name === "fraud")!;
+    const [blueAddress, blueService] = serviceOf(blue);
+    const [greenAddress, greenService] = serviceOf(green);
+    // THEN the Terraform address is the same and only spec.selector differs
+    expect(greenAddress).toBe(blueAddress);
+    const { selector: blueSelector, ...blueRest } = blueService.manifest.spec;
+    const { selector: greenSelector, ...greenRest } = greenService.manifest.spec;
+    expect(greenRest).toEqual(blueRest);
+    expect({ ...greenService.manifest, spec: {} }).toEqual({ ...blueService.manifest, spec: {} });
+    expect(blueSelector["ml-platform/colour"]).toBe("blue");
+    expect(greenSelector["ml-platform/colour"]).toBe("green");
+    // AND every other resource is unchanged
+    const others = (json: any) => Object.fromEntries(Object.entries(json.resource.kubernetes_manifest).filter(([k]) => k !== blueAddress));
+    expect(others(green)).toEqual(others(blue));
+  });
+
+  test("rolling back to the previous colour restores the original Service exactly", () => {
+    const before = synthWithActive("blue");
+    synthWithActive("green");
+    const after = synthWithActive("blue");
+    expect(after.resource.kubernetes_manifest).toEqual(before.resource.kubernetes_manifest);
+  });
+
+  test("a colour without a model has no Deployment", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud", { model: undefined, blueGreen: { active: "blue", blue: { uri: "models:/fraud/3" } } });
+    expect(manifestsOfKind(synthJson(f.platform), "Deployment").map((d) => d.metadata.name)).toEqual(["fraud-blue"]);
+  });
+});
