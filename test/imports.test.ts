@@ -15,12 +15,17 @@ function sources(dir: string): string[] {
   });
 }
 
+/** Files that load a package root on purpose, each with why. */
+const ALLOWED: Record<string, string> = {
+  "scripts/bench.ts": "measures, in a child process, what loading @cdktf/provider-aws from its root costs: the benchmark's reference",
+};
+
 test("no file imports a provider package from its root", () => {
   const root = path.resolve(__dirname, "..");
   const offenders = ["lib", "stacks", "examples", "test", "scripts"]
     .filter((d) => fs.existsSync(path.join(root, d)))
     .flatMap((d) => sources(path.join(root, d)))
-    .filter((f) => f !== __filename && ROOTS.test(fs.readFileSync(f, "utf8")));
+    .filter((f) => f !== __filename && !ALLOWED[path.relative(root, f)] && ROOTS.test(fs.readFileSync(f, "utf8")));
   expect(offenders).toEqual([]);
 });
 

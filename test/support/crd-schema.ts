@@ -26,7 +26,8 @@ function validatorFor(kind: string): ValidateFunction {
       (pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replace(/\(\?i\)/g, ""), `${flags}i`) : new RegExp(pattern, flags)),
       { code: "new RegExp" },
     );
-    const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp } });
+    // Only status fields use format date-time; the library never sets status.
+    const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp }, formats: { "date-time": true, int64: true, int32: true } });
     cache.set(kind, ajv.compile(schema));
   }
   return cache.get(kind)!;

@@ -58,7 +58,7 @@ const CACHE = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "off
  */
 export async function cachedPlan(stackDir: string): Promise<TerraformPlan> {
   const content = fs.readFileSync(path.join(stackDir, "cdk.tf.json"));
-  const version = execFileSync("terraform", ["version", "-json"], { encoding: "utf8" });
+  const version = execFileSync("terraform", ["version", "-json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   const key = createHash("sha256").update(content).update(version).digest("hex");
   const file = path.join(CACHE, `${key}.json`);
   if (process.env.ML_PLAN_CACHE !== "0" && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
