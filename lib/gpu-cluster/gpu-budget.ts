@@ -22,13 +22,13 @@ export function gpuWorstCase(pools: readonly PoolWorstCase[]): GpuWorstCase {
   return { pools, totalMonthlyUsd: pools.reduce((sum, p) => sum + p.monthlyUsd, 0) };
 }
 
-/** "$12,345.67" */
-export function formatUsd(usd: number): string {
-  return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+/** "$12,345.67"; hourly prices keep up to 4 decimals ("$1.006"). */
+export function formatUsd(usd: number, maxFractionDigits = 2): string {
+  return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: maxFractionDigits })}`;
 }
 
 function poolLine(p: PoolWorstCase): string {
-  return `pool "${p.name}": ${p.maxSize} x ${p.instanceType} x ${formatUsd(p.hourlyUsd)}/h x ${HOURS_PER_MONTH} h = ${formatUsd(p.monthlyUsd)}`;
+  return `pool "${p.name}": ${p.maxSize} x ${p.instanceType} x ${formatUsd(p.hourlyUsd, 4)}/h x ${HOURS_PER_MONTH} h = ${formatUsd(p.monthlyUsd)}`;
 }
 
 /**

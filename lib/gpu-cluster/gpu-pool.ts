@@ -11,7 +11,10 @@ import { PoolSpec } from "./private/pool-spec";
 
 /** What a pool needs from its cluster (internal: GpuTrainingCluster passes it). */
 export interface GpuPoolHost {
+  /** Plain name, for the names of the pool's resources. */
   readonly clusterName: string;
+  /** The cluster resource's name attribute: node groups must wait for the cluster. */
+  readonly eksClusterName: string;
   readonly nodeRoleArn: string;
   readonly keyArn: string;
   /** Private subnet id per zone. */
@@ -20,6 +23,8 @@ export interface GpuPoolHost {
   /** Node groups wait for these (the node role's policies, networking add-ons). */
   readonly dependsOn: readonly ITerraformDependable[];
 }
+
+const AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator";
 
 /** Node group taints use the EKS API's spelling of effects. */
 const EKS_TAINT_EFFECT = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" } as const;
@@ -46,6 +51,9 @@ export class GpuPool extends Construct {
       [POOL_LABEL]: spec.name,
       [GPU_MODEL_LABEL]: spec.gpuModel,
       [GPU_NODE_LABEL]: "true",
+      // cluster-autoscaler's AWS GPU label: a new node counts as a GPU node before the device
+      // plugin has registered its GPUs, so that the autoscaler does not add a second one meanwhile.
+      [AUTOSCALER_GPU_LABEL]: `nvidia-${spec.gpuModel.toLowerCase()}`,
     };
     this.info = {
       name: spec.name,
@@ -71,7 +79,7 @@ export class GpuPool extends Construct {
 
     const subnetIds = spec.availabilityZone ? [host.subnetIdsByZone.get(spec.availabilityZone)!] : [...host.subnetIdsByZone.values()];
     this.nodeGroup = new EksNodeGroup(this, "node-group", {
-      clusterName: host.clusterName,
+      clusterName: host.eksClusterName,
       // A prefix, with create-before-destroy: changing the instance types replaces the group without a gap.
       nodeGroupNamePrefix: `${spec.name}-`,
       nodeRoleArn: host.nodeRoleArn,

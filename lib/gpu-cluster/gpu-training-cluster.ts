@@ -343,7 +343,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     if (over) throw new ConfigError([over]);
     return specs.map((spec) => {
       const pool = new GpuPool(this, `gpu-pool-${spec.name}`, spec, {
-        clusterName: this.eksCluster.name,
+        clusterName: this.clusterName,
+        eksClusterName: this.eksCluster.name,
         nodeRoleArn: this.nodeRole.arn,
         keyArn: this.key.keyArn,
         subnetIdsByZone: this.subnetIdsByZone,

@@ -7,3 +7,4 @@ export * from "./gpu-pool";
 export * from "./gpu-training-cluster";
 export * from "./image-repository";
 export * from "./kubernetes-versions";
+export * from "./gpu-cluster-addons";

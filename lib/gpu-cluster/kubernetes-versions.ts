@@ -14,3 +14,14 @@ export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = "1.33";
 export function isSupportedKubernetesVersion(version: string): version is KubernetesVersion {
   return (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version);
 }
+
+/**
+ * cluster-autoscaler must match the cluster's minor version (its scheduler simulation is
+ * built against that Kubernetes release); the chart's default image follows the newest.
+ */
+export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<KubernetesVersion, string>> = {
+  "1.30": "v1.30.0",
+  "1.31": "v1.31.0",
+  "1.32": "v1.32.0",
+  "1.33": "v1.33.0",
+};

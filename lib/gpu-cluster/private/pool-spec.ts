@@ -26,7 +26,7 @@ export interface PoolSpec {
 }
 
 const POOL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const RESERVED_LABELS = [POOL_LABEL, GPU_MODEL_LABEL, GPU_NODE_LABEL];
+const RESERVED_LABELS = [POOL_LABEL, GPU_MODEL_LABEL, GPU_NODE_LABEL, "k8s.amazonaws.com/accelerator"];
 
 /** Where a pool's problems are reported: `<cluster path>/gpu-pool "<name>"`. */
 export function poolPath(clusterPath: string, name: string): string {

@@ -1,0 +1,188 @@
+import { Construct } from "constructs";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
+import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
+import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
+import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { Environment } from "../core/environment";
+import { Validator } from "../core/errors";
+import { CHARTS } from "../platform/charts";
+import { HelmChart } from "../platform/helm-chart";
+import { ENCRYPTED_GP3_STORAGE_CLASS, GPU_NODE_LABEL, GPU_TOLERATION, POOL_LABEL, PRIORITY_CLASSES } from "../platform/kubernetes";
+import { GpuTrainingCluster } from "./gpu-training-cluster";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, KubernetesVersion } from "./kubernetes-versions";
+
+export interface GpuClusterAddonsProps {
+  readonly cluster: GpuTrainingCluster;
+  /** Ceiling on `requests.nvidia.com/gpu` in the training namespace. @default - sizing.cluster.trainingGpuQuota, else no quota */
+  readonly trainingGpuQuota?: number;
+  /** Minutes a node stays unneeded before cluster-autoscaler removes it. @default - sizing.cluster.gpuScaleDownIdleMinutes, else 10 */
+  readonly scaleDownIdleMinutes?: number;
+}
+
+const KUBE_SYSTEM = "kube-system";
+const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+/**
+ * The in-cluster half of the GPU training cluster, for a PlatformStack: the NVIDIA device
+ * plugin and DCGM exporter on GPU nodes only, cluster-autoscaler (with the IRSA role the
+ * cluster created) scaling GPU pools to zero after an idle period, the `training`
+ * namespace with a GPU quota, a LimitRange and its datasets service account, the
+ * PriorityClasses that let serving preempt training, and the encrypted gp3 default
+ * StorageClass.
+ */
+export class GpuClusterAddons extends Construct {
+  public readonly devicePlugin: HelmChart;
+  public readonly dcgmExporter: HelmChart;
+  public readonly clusterAutoscaler: HelmChart;
+  public readonly trainingNamespace: NamespaceV1;
+  public readonly trainingServiceAccount: ServiceAccountV1;
+  public readonly storageClass: StorageClassV1;
+  public readonly trainingGpuQuota?: number;
+  public readonly scaleDownIdleMinutes: number;
+
+  constructor(scope: Construct, id: string, props: GpuClusterAddonsProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const cluster = props.cluster;
+    const sizing = env.sizing.cluster ?? {};
+    this.trainingGpuQuota = props.trainingGpuQuota ?? sizing.trainingGpuQuota;
+    this.scaleDownIdleMinutes = props.scaleDownIdleMinutes ?? sizing.gpuScaleDownIdleMinutes ?? 10;
+    this.validate(cluster);
+
+    const gpuNodesOnly = { [GPU_NODE_LABEL]: "true" };
+    const systemNodes = { [POOL_LABEL]: "system" };
+
+    // ---- GPU scheduling and metrics ----
+    this.devicePlugin = new HelmChart(this, "nvidia-device-plugin", {
+      chart: CHARTS.nvidiaDevicePlugin,
+      namespace: KUBE_SYSTEM,
+      values: {
+        // Replaces the chart's affinity (node-feature-discovery labels, which this cluster does not run) with the pools' GPU label.
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: GPU_NODE_LABEL, operator: "In", values: ["true"] }] }],
+            },
+          },
+        },
+        tolerations: [{ ...GPU_TOLERATION }, { key: "CriticalAddonsOnly", operator: "Exists" }],
+      },
+    });
+    this.dcgmExporter = new HelmChart(this, "dcgm-exporter", {
+      chart: CHARTS.dcgmExporter,
+      namespace: KUBE_SYSTEM,
+      values: {
+        nodeSelector: gpuNodesOnly,
+        tolerations: [{ ...GPU_TOLERATION }],
+        // GPU utilisation and memory per pod reach Prometheus through this ServiceMonitor.
+        serviceMonitor: { enabled: true, interval: "30s" },
+      },
+    });
+
+    // ---- scale to zero ----
+    this.clusterAutoscaler = new HelmChart(this, "cluster-autoscaler", {
+      chart: CHARTS.clusterAutoscaler,
+      namespace: KUBE_SYSTEM,
+      values: {
+        cloudProvider: "aws",
+        awsRegion: env.region,
+        autoDiscovery: { clusterName: cluster.clusterName },
+        image: { tag: CLUSTER_AUTOSCALER_IMAGE_TAGS[cluster.kubernetesVersion as KubernetesVersion] },
+        rbac: {
+          serviceAccount: {
+            create: true,
+            name: cluster.clusterAutoscalerRole.serviceAccount,
+            annotations: { [IRSA_ANNOTATION]: cluster.clusterAutoscalerRole.roleArn },
+          },
+        },
+        nodeSelector: systemNodes,
+        extraArgs: {
+          "scale-down-unneeded-time": `${this.scaleDownIdleMinutes}m`,
+          // Pools that differ only in zone scale together.
+          "balance-similar-node-groups": true,
+          // The cheapest fit first: a one-GPU job does not wake an 8-GPU node.
+          expander: "least-waste",
+          // Training pods use emptyDir scratch space; that must not pin an idle GPU node.
+          "skip-nodes-with-local-storage": false,
+          "skip-nodes-with-system-pods": false,
+        },
+      },
+    });
+
+    // ---- training namespace ----
+    this.trainingNamespace = new NamespaceV1(this, "training-namespace", {
+      metadata: { name: cluster.trainingNamespace, labels: { "ml-platform/purpose": "training" } },
+    });
+    const namespace = this.trainingNamespace.metadata.name;
+    if (this.trainingGpuQuota !== undefined) {
+      new ResourceQuotaV1(this, "training-gpu-quota", {
+        metadata: { name: "gpu-quota", namespace },
+        spec: { hard: { "requests.nvidia.com/gpu": String(this.trainingGpuQuota) } },
+      });
+    }
+    // Pods that state no resources still get requests, so the scheduler and quota can account for them.
+    new LimitRangeV1(this, "training-limits", {
+      metadata: { name: "defaults", namespace },
+      spec: {
+        limit: [{
+          type: "Container",
+          defaultRequest: { cpu: "500m", memory: "1Gi" },
+          default: { memory: "4Gi" },
+        }],
+      },
+    });
+    this.trainingServiceAccount = new ServiceAccountV1(this, "training-service-account", {
+      metadata: {
+        name: cluster.trainingRole.serviceAccount,
+        namespace,
+        annotations: { [IRSA_ANNOTATION]: cluster.trainingRole.roleArn },
+      },
+    });
+
+    // ---- cluster-wide ----
+    new PriorityClassV1(this, "priority-training", {
+      metadata: { name: PRIORITY_CLASSES.training },
+      value: 1000,
+      // Training waits for room instead of evicting anything.
+      preemptionPolicy: "Never",
+      description: "Preemptible batch training: yields to model serving",
+    });
+    new PriorityClassV1(this, "priority-serving", {
+      metadata: { name: PRIORITY_CLASSES.serving },
+      value: 100000,
+      preemptionPolicy: "PreemptLowerPriority",
+      description: "Model endpoints: may preempt training, never preempted by it",
+    });
+    this.storageClass = new StorageClassV1(this, "gp3-encrypted", {
+      metadata: {
+        name: ENCRYPTED_GP3_STORAGE_CLASS,
+        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+      },
+      storageProvisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true", kmsKeyId: cluster.key.keyArn },
+      // Volumes outlive their claims where data is protected (Prometheus history, for one).
+      reclaimPolicy: env.protectsData ? "Retain" : "Delete",
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+    });
+  }
+
+  private validate(cluster: GpuTrainingCluster): void {
+    const v = new Validator(this.node.path);
+    v.check(Number.isInteger(this.scaleDownIdleMinutes) && this.scaleDownIdleMinutes >= 1 && this.scaleDownIdleMinutes <= 1440,
+      "scaleDownIdleMinutes", this.scaleDownIdleMinutes, "must be a whole number of minutes from 1 to 1440");
+    const quota = this.trainingGpuQuota;
+    if (quota !== undefined) {
+      v.check(Number.isInteger(quota) && quota >= 0, "trainingGpuQuota", quota, "must be a whole number of GPUs >= 0");
+      const smallest = [...cluster.gpuPools].sort((a, b) => a.gpusPerNode - b.gpusPerNode)[0];
+      if (smallest && Number.isInteger(quota)) {
+        v.check(quota >= smallest.gpusPerNode, "trainingGpuQuota", quota,
+          `must be at least ${smallest.gpusPerNode}, the GPUs of one node of the smallest pool ("${smallest.name}", ` +
+          `${smallest.gpusPerNode} x ${smallest.gpuModel} per node): a smaller quota lets no training job use a whole node`);
+      }
+    }
+    v.throwIfAny();
+  }
+}

@@ -1,0 +1,87 @@
+import { Capacity, GpuClusterAddons, GpuInstance, GpuPoolProps } from "../../../lib";
+import { errorOf } from "../../support/synth";
+import { GENERAL, platformFor, testCluster } from "./fixture";
+
+const withPool = (pool: Partial<GpuPoolProps>) => () => testCluster({}, { gpuPools: [{ ...GENERAL, ...pool }] });
+
+describe("GpuTrainingCluster refuses bad input", () => {
+  test("maxSize smaller than minSize", () => {
+    expect(errorOf(withPool({ minSize: 4, maxSize: 2 }))).toBe(
+      'test-infra/training/gpu-pool "general": maxSize (2) is smaller than minSize (4); maxSize must be >= minSize',
+    );
+  });
+
+  test("desiredSize outside [minSize, maxSize]", () => {
+    expect(errorOf(withPool({ minSize: 1, maxSize: 2, desiredSize: 3 }))).toBe(
+      'test-infra/training/gpu-pool "general": desiredSize is 3; must be between minSize (1) and maxSize (2)',
+    );
+  });
+
+  test("an unknown instance type", () => {
+    expect(errorOf(withPool({ instanceTypes: ["g5.huge"] }))).toBe(
+      'test-infra/training/gpu-pool "general": instanceTypes[0] is "g5.huge"; not in the GPU instance catalog: must be one of ' +
+      "g5.xlarge, g5.2xlarge, g5.4xlarge, g5.8xlarge, g5.12xlarge, g5.16xlarge, g5.24xlarge, g5.48xlarge, " +
+      "g6.xlarge, g6.2xlarge, g6.4xlarge, g6.8xlarge, g6.12xlarge, g6.16xlarge, g6.24xlarge, g6.48xlarge, " +
+      "g6e.xlarge, g6e.2xlarge, g6e.4xlarge, g6e.8xlarge, g6e.12xlarge, g6e.16xlarge, g6e.24xlarge, g6e.48xlarge, " +
+      "p4d.24xlarge, p5.4xlarge, p5.48xlarge",
+    );
+  });
+
+  test("a non-GPU instance type in a GPU pool", () => {
+    expect(errorOf(withPool({ instanceTypes: ["m6i.large"] }))).toBe(
+      'test-infra/training/gpu-pool "general": instanceTypes[0] is "m6i.large"; m6i.large has no GPU: a GPU pool takes only GPU instance types (families g5, g6, g6e, p4d, p5)',
+    );
+  });
+
+  test("EFA (a multi-node pool) on a type without EFA", () => {
+    expect(errorOf(withPool({ multiNode: true }))).toBe(
+      'test-infra/training/gpu-pool "general": multiNode is true; multi-node pools use EFA, which g5.xlarge does not support; ' +
+      "use an EFA-capable type (g5.48xlarge, g6.48xlarge, g6e.48xlarge, p4d.24xlarge, p5.48xlarge)",
+    );
+  });
+
+  test("spot capacity on a pool marked critical", () => {
+    expect(errorOf(withPool({ critical: true, capacity: Capacity.spot() }))).toBe(
+      'test-infra/training/gpu-pool "general": capacity is "spot"; a pool marked critical must use Capacity.onDemand(): spot nodes can be reclaimed with two minutes\' notice',
+    );
+  });
+
+  test("two pools with the same name", () => {
+    expect(errorOf(() => {
+      const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
+      cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 1 });
+    })).toBe('test-infra/training/gpu-pool "general": name is "general"; a pool of that name already exists: every pool needs its own name');
+  });
+
+  test("a Kubernetes version the provider does not support", () => {
+    expect(errorOf(() => testCluster({}, { kubernetesVersion: "1.27" }))).toBe(
+      'test-infra/training: kubernetesVersion is "1.27"; must be one of 1.30, 1.31, 1.32, 1.33 (versions EKS and the pinned aws provider support; see SUPPORTED_KUBERNETES_VERSIONS)',
+    );
+  });
+
+  test("a GPU quota smaller than one node of the smallest pool", () => {
+    expect(errorOf(() => {
+      const { cluster } = testCluster({}, { gpuPools: [{ name: "quad", instanceTypes: [GpuInstance.of("g5.12xlarge")], maxSize: 1 }] });
+      new GpuClusterAddons(platformFor(cluster), "gpu-addons", { cluster, trainingGpuQuota: 2 });
+    })).toBe(
+      'test-platform/gpu-addons: trainingGpuQuota is 2; must be at least 4, the GPUs of one node of the smallest pool ("quad", 4 x A10G per node): a smaller quota lets no training job use a whole node',
+    );
+  });
+
+  test("a public endpoint open to 0.0.0.0/0 in production", () => {
+    expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: ["0.0.0.0/0"] }))).toBe(
+      'test-infra/training: publicAccessCidrs is "0.0.0.0/0"; a production cluster\'s API must not be open to the whole internet: list your VPN or office ranges, or leave publicAccessCidrs unset for a private endpoint',
+    );
+  });
+
+  test("pools whose worst case is over the GPU budget", () => {
+    expect(errorOf(() => testCluster({ gpuMonthlyBudgetUsd: 5000 }, {
+      gpuPools: [GENERAL, { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 1 }],
+    }))).toBe([
+      'test-infra/training: the GPU pools\' monthly worst case is $17,499.56, over environment "test"\'s gpuMonthlyBudgetUsd of $5,000.00:',
+      '  pool "general": 2 x g5.xlarge x $1.006/h x 730 h = $1,468.76',
+      '  pool "big": 1 x p4d.24xlarge x $21.96/h x 730 h = $16,030.80',
+      "  total $17,499.56 > budget $5,000.00; lower maxSize, choose cheaper instance types, or raise gpuMonthlyBudgetUsd",
+    ].join("\n"));
+  });
+});

@@ -1,0 +1,53 @@
+import { ConfigError, Environment, GpuInstance, exitOnConfigError } from "../../../lib";
+import { synthSummary } from "../../../lib/core/synth-summary";
+import { errorOf } from "../../support/synth";
+import { GENERAL, testCluster } from "./fixture";
+
+const P4D = { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 1 };
+
+describe("GPU budget guard", () => {
+  test("a pool's worst case is maxSize x the priciest type's hourly price x 730", () => {
+    const { cluster } = testCluster({}, { gpuPools: [{ name: "mixed", instanceTypes: [GpuInstance.of("g6.xlarge"), GpuInstance.of("g6.2xlarge")], maxSize: 3 }] });
+    expect(cluster.worstCase.pools[0]).toEqual({ name: "mixed", maxSize: 3, instanceType: "g6.2xlarge", hourlyUsd: 0.9776, monthlyUsd: 3 * 0.9776 * 730 });
+  });
+
+  test("pools within the budget synthesize", () => {
+    expect(() => testCluster({ gpuMonthlyBudgetUsd: 1500 }, { gpuPools: [GENERAL] })).not.toThrow();
+  });
+
+  test("without a budget in the environment, there is no ceiling", () => {
+    expect(() => testCluster({}, { gpuPools: [{ ...P4D, maxSize: 10 }] })).not.toThrow();
+  });
+
+  test("a pool added later that crosses the budget is refused, naming every pool", () => {
+    const { cluster } = testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL] });
+    const message = errorOf(() => cluster.addGpuPool("big", P4D));
+    expect(message).toContain('pool "general": 2 x g5.xlarge');
+    expect(message).toContain('pool "big": 1 x p4d.24xlarge');
+    expect(cluster.gpuPools.map((p) => p.name)).toEqual(["general"]);
+  });
+
+  test("the over-budget error is a ConfigError, which entry points print without a stack trace", () => {
+    const writes: string[] = [];
+    const write = jest.spyOn(process.stderr, "write").mockImplementation((s: any) => { writes.push(String(s)); return true; });
+    const exit = jest.spyOn(process, "exit").mockImplementation(((code: number) => { throw new Error(`exit ${code}`); }) as any);
+    try {
+      expect(() => exitOnConfigError(() => testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL, P4D] }))).toThrow("exit 1");
+      expect(writes.join("")).toMatch(/^Invalid configuration:\ntest-infra\/training: the GPU pools' monthly worst case is \$17,499\.56/);
+      expect(writes.join("")).not.toContain("    at ");
+    } finally {
+      write.mockRestore();
+      exit.mockRestore();
+    }
+    expect(errorOf(() => testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL, P4D] }))).toBeDefined();
+    try { testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL, P4D] }); } catch (e) { expect(e).toBeInstanceOf(ConfigError); }
+  });
+
+  test("the synth summary prints each environment's GPU worst case", () => {
+    const { stack } = testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL] });
+    const app = stack.node.root as any;
+    app.synth();
+    const summary = synthSummary(app.outdir, [stack.environment as Environment]);
+    expect(summary).toContain("  GPU worst case $1,468.76/month (budget $5,000.00): general 2 x g5.xlarge $1,468.76\n");
+  });
+});

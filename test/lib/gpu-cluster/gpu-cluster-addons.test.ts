@@ -1,0 +1,135 @@
+import { GpuClusterAddons, GpuInstance } from "../../../lib";
+import { helmRelease, unknownReleaseKeys } from "../../support/chart-values";
+import { onlyResource, resourcesOfType } from "../../support/synth";
+import { GENERAL, platformFor, synthApp, testCluster } from "./fixture";
+
+/** cluster-autoscaler arguments its values.yaml documents only in comments (test/fixtures/charts/cluster-autoscaler-9.59.0/values.yaml). */
+const AUTOSCALER_DOCUMENTED = {
+  "extraArgs.skip-nodes-with-local-storage": "values.yaml line 220",
+  "extraArgs.expander": "values.yaml line 221",
+  "extraArgs.balance-similar-node-groups": "values.yaml line 223",
+  "extraArgs.scale-down-unneeded-time": "values.yaml line 232",
+  "extraArgs.skip-nodes-with-system-pods": "values.yaml line 235",
+};
+
+function addons(overrides: Parameters<typeof testCluster>[0] = {}, props: { trainingGpuQuota?: number; scaleDownIdleMinutes?: number } = {}) {
+  const { cluster } = testCluster(overrides, { gpuPools: [GENERAL] });
+  const platform = platformFor(cluster);
+  const construct = new GpuClusterAddons(platform, "gpu-addons", { cluster, ...props });
+  return { cluster, construct, json: synthApp(platform) };
+}
+
+describe("GpuClusterAddons: charts", () => {
+  const { json } = addons();
+
+  test("every release is pinned to the catalog version", () => {
+    const releases = Object.values(resourcesOfType(json, "helm_release")) as any[];
+    expect(releases.map((r) => [r.chart, r.version]).sort()).toEqual([
+      ["cluster-autoscaler", "9.59.0"], ["dcgm-exporter", "4.8.2"], ["nvidia-device-plugin", "0.20.0"],
+    ]);
+  });
+
+  test("nvidia-device-plugin sets only keys its chart has", () => {
+    expect(unknownReleaseKeys(helmRelease(json, "nvidia-device-plugin"))).toEqual([]);
+  });
+
+  test("dcgm-exporter sets only keys its chart has", () => {
+    expect(unknownReleaseKeys(helmRelease(json, "dcgm-exporter"))).toEqual([]);
+  });
+
+  test("cluster-autoscaler sets only keys its chart has or documents", () => {
+    expect(unknownReleaseKeys(helmRelease(json, "cluster-autoscaler"), { documented: AUTOSCALER_DOCUMENTED })).toEqual([]);
+  });
+
+  test("the device plugin tolerates the GPU taint and runs on GPU nodes only", () => {
+    const values = helmRelease(json, "nvidia-device-plugin").values as any;
+    expect(values.tolerations).toContainEqual({ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" });
+    expect(values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: "ml-platform/gpu", operator: "In", values: ["true"] }] },
+    ]);
+  });
+
+  test("DCGM exporter runs on GPU nodes with its ServiceMonitor enabled", () => {
+    const values = helmRelease(json, "dcgm-exporter").values as any;
+    expect(values.nodeSelector).toEqual({ "ml-platform/gpu": "true" });
+    expect(values.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+    expect(values.serviceMonitor.enabled).toBe(true);
+  });
+
+  test("cluster-autoscaler discovers this cluster's groups and runs as the IRSA role the cluster created", () => {
+    const values = helmRelease(json, "cluster-autoscaler").values as any;
+    expect(values.autoDiscovery).toEqual({ clusterName: "ml-test-training" });
+    expect(values.awsRegion).toBe("us-east-1");
+    expect(values.image.tag).toBe("v1.33.0");
+    expect(values.rbac.serviceAccount.name).toBe("cluster-autoscaler");
+    expect(values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(
+      /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-test-infra\.outputs\.cross-stack-output-aws_iam_roletraining_cluster-autoscaler-role_[0-9A-F]+arn\}$/,
+    );
+  });
+
+  test("cluster-autoscaler removes idle nodes after 10 minutes by default", () => {
+    expect((helmRelease(json, "cluster-autoscaler").values as any).extraArgs["scale-down-unneeded-time"]).toBe("10m");
+  });
+
+  test("the idle period comes from the environment's sizing", () => {
+    const other = addons({ sizing: { cluster: { gpuScaleDownIdleMinutes: 25 } } }).json;
+    expect((helmRelease(other, "cluster-autoscaler").values as any).extraArgs["scale-down-unneeded-time"]).toBe("25m");
+  });
+});
+
+describe("GpuClusterAddons: training namespace and cluster-wide objects", () => {
+  const { json } = addons({ sizing: { cluster: { trainingGpuQuota: 6 } } });
+
+  test("creates the training namespace", () => {
+    expect(onlyResource(json, "kubernetes_namespace_v1").metadata.name).toBe("training");
+  });
+
+  test("quota on requests.nvidia.com/gpu from the environment's sizing", () => {
+    const quota = onlyResource(json, "kubernetes_resource_quota_v1");
+    expect(quota.spec.hard).toEqual({ "requests.nvidia.com/gpu": "6" });
+    expect(quota.metadata.namespace).toMatch(/kubernetes_namespace_v1\.gpu-addons_training-namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);
+  });
+
+  test("no quota when the environment sets none", () => {
+    expect(resourcesOfType(addons().json, "kubernetes_resource_quota_v1")).toEqual({});
+  });
+
+  test("a LimitRange gives containers default requests", () => {
+    const limits = onlyResource(json, "kubernetes_limit_range_v1");
+    expect(limits.spec.limit).toEqual([{ type: "Container", default_request: { cpu: "500m", memory: "1Gi" }, default: { memory: "4Gi" } }]);
+  });
+
+  test("PriorityClasses: serving outranks and may preempt training; training never preempts", () => {
+    const classes = Object.values(resourcesOfType(json, "kubernetes_priority_class_v1")) as any[];
+    const training = classes.find((c) => c.metadata.name === "ml-training-preemptible");
+    const serving = classes.find((c) => c.metadata.name === "ml-serving-critical");
+    expect(training.preemption_policy).toBe("Never");
+    expect(serving.preemption_policy).toBe("PreemptLowerPriority");
+    expect(serving.value).toBeGreaterThan(training.value);
+  });
+
+  test("the default StorageClass is gp3 encrypted with the environment key", () => {
+    const sc = onlyResource(json, "kubernetes_storage_class_v1");
+    expect(sc.metadata).toEqual({ name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } });
+    expect(sc.storage_provisioner).toBe("ebs.csi.aws.com");
+    expect(sc.parameters).toEqual({ type: "gp3", encrypted: "true", kmsKeyId: expect.stringMatching(/cross-stack-output-aws_kms_keykms_key_[0-9A-F]+arn\}$/) });
+    expect(sc.volume_binding_mode).toBe("WaitForFirstConsumer");
+    expect(sc.reclaim_policy).toBe("Delete");
+  });
+
+  test("volumes are retained where the environment protects its data", () => {
+    const prod = addons({ tier: "production", name: "prod" }).json;
+    expect(onlyResource(prod, "kubernetes_storage_class_v1").reclaim_policy).toBe("Retain");
+  });
+
+  test("the training service account carries the datasets IRSA role", () => {
+    const sa = onlyResource(json, "kubernetes_service_account_v1");
+    expect(sa.metadata.name).toBe("training");
+    expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/cross-stack-output-aws_iam_roletraining_training-role_[0-9A-F]+arn\}$/);
+  });
+
+  test("a quota of one whole node of the smallest pool is accepted", () => {
+    const { cluster } = testCluster({}, { gpuPools: [{ name: "octo", instanceTypes: [GpuInstance.of("g6.48xlarge")], maxSize: 1 }] });
+    expect(() => new GpuClusterAddons(platformFor(cluster), "gpu-addons", { cluster, trainingGpuQuota: 8 })).not.toThrow();
+  });
+});
