@@ -24,6 +24,7 @@ export const dev: EnvironmentConfig = {
   stateBackend: { type: "local" },
   sizing: {
     network: { natGateways: "single", flowLogRetentionDays: 30 },
+    cluster: { trainingGpuQuota: 4 },
   },
 };
 
@@ -40,6 +41,7 @@ export const staging: EnvironmentConfig = {
   stateBackend: { type: "s3", bucket: "ml-staging-terraform-state-222222222222" },
   sizing: {
     network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
+    cluster: { trainingGpuQuota: 8 },
   },
 };
 
@@ -56,6 +58,8 @@ export const prod: EnvironmentConfig = {
   stateBackend: { type: "s3", bucket: "ml-prod-terraform-state-333333333333" },
   sizing: {
     network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
+    // Two 8-GPU multi-node nodes plus the general pool; serving uses the same pools outside this quota.
+    cluster: { trainingGpuQuota: 32 },
   },
 };
 

@@ -1,6 +1,6 @@
 import { App } from "cdktf";
 import {
-  Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
+  Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
 } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
@@ -65,6 +65,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   new ExternalSecretsOperator(addons, "external-secrets");
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
+  new GpuClusterAddons(platform, "gpu-addons", { cluster });
 
   return { environment: env, bootstrap, infra, cluster, addons, platform };
 }
