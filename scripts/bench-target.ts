@@ -5,6 +5,7 @@ import { App } from "cdktf";
 import { Environment } from "../lib";
 import { ENVIRONMENTS } from "../stacks/environments";
 import { buildApp } from "../stacks/platform";
+import { endpointsScenario } from "./bench-endpoints";
 
 /**
  * One measured run for `npm run bench`, in its own process so that wall time and peak
@@ -15,6 +16,8 @@ export const SCENARIOS: Record<string, (app: App) => void> = {
   "full app (all environments)": (app) => {
     buildApp(app, Environment.all(ENVIRONMENTS));
   },
+  "platform stack with 1 endpoint": endpointsScenario(1),
+  "platform stack with 100 endpoints": endpointsScenario(100),
 };
 
 const name = process.argv[2];

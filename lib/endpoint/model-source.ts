@@ -5,6 +5,8 @@
 export interface ModelUri {
   /** An MLflow model URI: `models:/<name>@<alias>`, `models:/<name>/<version>` or `models:/<name>/<stage>`. */
   readonly uri: string;
+  /** The MLflow tracking server that resolves `uri` (ModelRegistry's references carry it). @default - none */
+  readonly trackingUri?: string;
 }
 
 /** A model baked into its own serving image: the image is the version. */

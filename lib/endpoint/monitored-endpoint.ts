@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, TerraformResource } from "cdktf";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Environment } from "../core/environment";
 import { Validator, formatValue } from "../core/errors";
@@ -95,7 +95,7 @@ export interface MonitoredEndpointProps {
    * `featureStore.grantOnlineRead(role)`). Its namespace is the endpoint's namespace.
    */
   readonly serviceAccountRole: ServiceAccountRole;
-  /** MLflow tracking URI the server resolves `models:/` URIs against (ModelRegistry's `trackingUri`). @default - none */
+  /** MLflow tracking URI the server resolves `models:/` URIs against. @default - the model reference's `trackingUri`, if any */
   readonly trackingUri?: string;
   /** Feast `feature_store.yaml` (FeatureStore's `featureStoreYaml`), given as FEATURE_STORE_YAML_BASE64. @default - none */
   readonly featureStoreYaml?: string;
@@ -248,14 +248,14 @@ export class MonitoredEndpoint extends Construct {
     // ---- resources ----
     this.activeColour = props.blueGreen?.active;
     const ns = this.namespace;
-    const dependsOn = props.createNamespace === false ? [] : [servingNamespace(this, ns)];
+    const inNamespace: TerraformResource[] = props.createNamespace === false ? [] : [servingNamespace(this, ns)];
     const labels = { "app.kubernetes.io/name": props.name, "app.kubernetes.io/managed-by": "cdktf-ml-platform", [ENDPOINT_LABEL]: props.name };
 
     const saName = props.serviceAccountRole.serviceAccount;
     this.serviceAccount = new Manifest(this, "service-account", {
       manifest: serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels),
-      dependsOn,
     });
+    dependOn(this.serviceAccount, inNamespace);
 
     const envVars: Record<string, string> = {
       ...(props.trackingUri ? { MLFLOW_TRACKING_URI: props.trackingUri } : {}),
@@ -273,18 +273,19 @@ export class MonitoredEndpoint extends Construct {
           name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
           serviceAccount: saName, env: envVars, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
         }),
-        dependsOn: [this.serviceAccount],
         // Terraform waits until the new pods are ready, so a failed rollout fails the apply.
         wait: { rollout: true },
       });
+      dependOn(deployment, [this.serviceAccount]);
       const autoscaler = new Manifest(scopeOf, "autoscaler", {
         manifest: autoscalerObject({
           name, namespace: ns, labels: podLabels, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
           ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
         }),
-        dependsOn: [deployment],
       });
-      const disruptionBudget = new Manifest(scopeOf, "disruption-budget", { manifest: disruptionBudgetObject(name, ns, podLabels), dependsOn });
+      dependOn(autoscaler, [deployment]);
+      const disruptionBudget = new Manifest(scopeOf, "disruption-budget", { manifest: disruptionBudgetObject(name, ns, podLabels) });
+      dependOn(disruptionBudget, inNamespace);
       workloads.push({ colour, model, deployment, autoscaler, disruptionBudget });
     }
     this.workloads = workloads;
@@ -293,8 +294,8 @@ export class MonitoredEndpoint extends Construct {
     const selector = { [ENDPOINT_LABEL]: props.name, ...(this.activeColour ? { [COLOUR_LABEL]: this.activeColour } : {}) };
     this.service = new Manifest(this, "service", {
       manifest: serviceObject({ name: props.name, namespace: ns, labels, selector, port: props.servicePort ?? 80, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
-      dependsOn,
     });
+    dependOn(this.service, inNamespace);
     // Every colour is scraped (the idle one too, to compare versions), through a headless Service of its own.
     const metricsServiceName = `${props.name}-metrics`;
     const metricsLabels = { ...labels, [METRICS_SERVICE_LABEL]: "true" };
@@ -303,8 +304,8 @@ export class MonitoredEndpoint extends Construct {
         name: metricsServiceName, namespace: ns, labels: metricsLabels, selector: { [ENDPOINT_LABEL]: props.name },
         port: metricsPort, targetPort: metricsPort === port ? SERVING_PORT_NAME : METRICS_PORT_NAME, portName: METRICS_PORT_NAME, headless: true,
       }),
-      dependsOn,
     });
+    dependOn(this.metricsService, inNamespace);
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {
       name: props.name,
       namespace: ns,
@@ -315,7 +316,7 @@ export class MonitoredEndpoint extends Construct {
       labels,
     });
 
-    if (dependsOn.length > 0) this.serviceMonitor.manifest.dependsOn = dependsOn.map((d) => d.fqn);
+    dependOn(this.serviceMonitor.manifest, inNamespace);
 
     const deploymentNames = workloads.map((w) => (w.colour ? `${props.name}-${w.colour}` : props.name));
     const target: SloTarget = { endpoint: props.name, namespace: ns, metricsService: metricsServiceName, autoscalers: deploymentNames, metrics: this.metricNames };
@@ -324,10 +325,18 @@ export class MonitoredEndpoint extends Construct {
       ...endpointDashboard(target, deploymentNames, this.slo.latencyObjectiveSeconds, this.slo.driftThreshold, dashboardUid(ns, props.name)),
       name: `${props.name}-dashboard`,
       namespace: ns,
-      dependsOn,
     });
-    if (dependsOn.length > 0) this.rules.manifest.dependsOn = dependsOn.map((d) => d.fqn);
+    dependOn(this.dashboard.manifest, inNamespace);
+    dependOn(this.rules.manifest, inNamespace);
   }
+}
+
+/**
+ * Orders `resource` after `after` by Terraform address. Plain strings, not `fqn` tokens:
+ * every token captures a stack trace, which dominated synth time with many endpoints.
+ */
+function dependOn(resource: TerraformResource, after: readonly TerraformResource[]): void {
+  if (after.length > 0) resource.dependsOn = after.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
 }
 
 function describeSource(model: ModelSource | undefined): string | undefined {

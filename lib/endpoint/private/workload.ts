@@ -44,6 +44,7 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
     HOME: "/tmp",
     PORT: String(w.port),
     ...(isModelUri(w.model) ? { MODEL_URI: w.model.uri } : {}),
+    ...(isModelUri(w.model) && w.model.trackingUri ? { MLFLOW_TRACKING_URI: w.model.trackingUri } : {}),
     ...w.env,
   };
   const probe = (path: string, extra: Record<string, number>) => ({ httpGet: { path, port: SERVING_PORT_NAME }, ...extra });

@@ -31,6 +31,14 @@ describe("MonitoredEndpoint: workload", () => {
     expect(env).toMatchObject({ MODEL_URI: "models:/fraud@champion", MLFLOW_TRACKING_URI: "http://mlflow.mlflow:5000" });
   });
 
+  test("a registry model reference brings its tracking URI", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud", { model: { uri: "models:/fraud@champion", trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000" } });
+    const [deployment] = manifestsOfKind(synthJson(f.platform), "Deployment");
+    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env.MLFLOW_TRACKING_URI).toBe("http://mlflow.mlflow.svc.cluster.local:5000");
+  });
+
   test("a model image is the container image", () => {
     const f = endpointFixture();
     f.endpoint("fraud", { model: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:abc" } });
@@ -95,6 +103,18 @@ describe("MonitoredEndpoint: workload", () => {
     const pod = manifestsOfKind(synthJson(f.platform), "Deployment")[0].spec.template.spec;
     expect(pod.nodeSelector).toEqual({ "ml-platform/pool": "a100" });
     expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("2");
+  });
+
+  test("every object is applied after the namespace, the Deployment after its service account", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud");
+    const resources = synthJson(f.platform).resource.kubernetes_manifest as Record<string, any>;
+    const kindOf = (address: string) => resources[address.replace(/^kubernetes_manifest\./, "")]?.manifest.kind;
+    const after = Object.fromEntries(Object.values(resources).map((r) => [r.manifest.kind, (r.depends_on ?? []).map(kindOf)]));
+    expect(after).toEqual({
+      Namespace: [], ServiceAccount: ["Namespace"], Deployment: ["ServiceAccount"], HorizontalPodAutoscaler: ["Deployment"],
+      PodDisruptionBudget: ["Namespace"], Service: ["Namespace"], ServiceMonitor: ["Namespace"], PrometheusRule: ["Namespace"], ConfigMap: ["Namespace"],
+    });
   });
 
   test("two endpoints in one namespace share one Namespace object", () => {
