@@ -1,4 +1,5 @@
 import { App } from "cdktf";
+import { AlertReceiver, Observability, ObservabilitySecrets } from "../lib";
 import {
   Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
 } from "../lib";
@@ -62,7 +63,18 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
   addons.addDependency(infra);
-  new ExternalSecretsOperator(addons, "external-secrets");
+  const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  // Prometheus, Alertmanager, Grafana; their credentials are Secrets Manager secrets in infra (values set by an operator).
+  const observabilitySecrets = new ObservabilitySecrets(infra, "observability", { cluster });
+  new Observability(addons, "observability", {
+    secrets: observabilitySecrets,
+    externalSecrets,
+    receivers: env.byTier({
+      development: [AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],
+      staging: [AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],
+      production: [AlertReceiver.pagerDuty(), AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],
+    }),
+  });
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
   new GpuClusterAddons(platform, "gpu-addons", { cluster });

@@ -14,6 +14,8 @@ const EXPECTED_INFRA_TYPES = [
   "aws_eks_cluster", "aws_iam_openid_connect_provider", "aws_eks_node_group", "aws_launch_template", "aws_eks_addon",
   "aws_autoscaling_group_tag", "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
   "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_s3_bucket",
+  // Observability (Alertmanager and Grafana credentials; their sync roles are aws_iam_role)
+  "aws_secretsmanager_secret",
 ];
 const EXPECTED_BOOTSTRAP_TYPES = [
   "aws_kms_key", "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",

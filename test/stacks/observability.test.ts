@@ -1,0 +1,30 @@
+import { chartDefaults, helmRelease, unknownReleaseKeys } from "../support/chart-values";
+import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
+
+/** The reference platform's observability: one kube-prometheus-stack per environment, in the addons stack. */
+describe("reference stacks: observability", () => {
+  const { outdir, stacks } = synthReferenceApp();
+  const grafana = chartDefaults("grafana", "12.11.1");
+
+  for (const { environment, addons, infra } of stacks) {
+    test(`${addons.node.id} runs kube-prometheus-stack with valid values, sized for its tier`, () => {
+      const release = helmRelease(stackJsonFromDir(outdir, addons.node.id), "kube-prometheus-stack");
+      expect(unknownReleaseKeys(release, { subcharts: { grafana }, documented: { "grafana.persistence.storageClassName": "grafana values.yaml comment" } })).toEqual([]);
+      const retention = environment.byTier({ development: "7d", staging: "15d", production: "30d" });
+      expect((release.values as any).prometheus.prometheusSpec.retention).toBe(retention);
+    });
+
+    test(`${addons.node.id} pages only in production`, () => {
+      const release = helmRelease(stackJsonFromDir(outdir, addons.node.id), "kube-prometheus-stack");
+      const receivers = (release.values as any).alertmanager.config.receivers.map((r: any) => r.name);
+      expect(receivers).toEqual(environment.isProduction ? ["null", "pagerduty", "slack"] : ["null", "slack"]);
+    });
+
+    test(`${infra.node.id} holds the observability secrets without a value`, () => {
+      const json = stackJsonFromDir(outdir, infra.node.id);
+      const names = Object.values(json.resource.aws_secretsmanager_secret).map((s: any) => s.name);
+      expect(names).toEqual(expect.arrayContaining([`${environment.prefix}/observability/alertmanager`, `${environment.prefix}/observability/grafana-admin`]));
+      expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
+    });
+  }
+});
