@@ -84,4 +84,34 @@ describe("GpuTrainingCluster refuses bad input", () => {
       "  total $17,499.56 > budget $5,000.00; lower maxSize, choose cheaper instance types, or raise gpuMonthlyBudgetUsd",
     ].join("\n"));
   });
+
+  test("fewer than 2 system nodes in production", () => {
+    expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { systemNodeCount: 1 }))).toBe(
+      "test-infra/training: systemNodeCount is 1; production needs at least 2 system nodes, so that CoreDNS and the add-ons survive losing one",
+    );
+  });
+
+  test("an admin that is not an IAM role ARN", () => {
+    expect(errorOf(() => testCluster({}, { adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] }))).toBe(
+      'test-infra/training: adminRoleArns is "arn:aws:iam::123456789012:user/alice"; must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin',
+    );
+  });
+
+  test("instance types with different GPUs in one pool", () => {
+    expect(errorOf(withPool({ instanceTypes: [GpuInstance.of("g5.xlarge"), GpuInstance.of("g6.xlarge")] }))).toBe(
+      'test-infra/training/gpu-pool "general": instanceTypes is ["g5.xlarge","g6.xlarge"]; mixes GPU configurations (1 x A10G, 1 x L4): ' +
+      "every type of a pool needs the same GPU model and count, so that its labels and the autoscaler's node template hold for every node",
+    );
+  });
+
+  test("every problem of a pool is reported at once", () => {
+    expect(errorOf(withPool({ minSize: 3, maxSize: 1, diskSizeGiB: 10 })).split("\n")).toEqual([
+      'test-infra/training/gpu-pool "general": maxSize (1) is smaller than minSize (3); maxSize must be >= minSize',
+      'test-infra/training/gpu-pool "general": diskSizeGiB is 10; must be a whole number of GiB from 50 (GPU images and drivers need room) to 16384 (gp3 maximum)',
+    ]);
+  });
+
+  test("an open public endpoint is the user's choice outside production", () => {
+    expect(() => testCluster({}, { publicAccessCidrs: ["0.0.0.0/0"] })).not.toThrow();
+  });
 });
