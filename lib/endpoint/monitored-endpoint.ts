@@ -60,9 +60,9 @@ export interface EndpointGpu {
 }
 
 export interface EndpointResources {
-  /** CPU request. @default - "1", or "4" with a GPU */
+  /** CPU request. @default - "1", or "2" with a GPU (fits the smallest single-GPU nodes, 4 vCPU / 16 GiB) */
   readonly cpu?: string;
-  /** Memory request and limit. @default - "2Gi", or "16Gi" with a GPU */
+  /** Memory request and limit. @default - "2Gi", or "8Gi" with a GPU */
   readonly memory?: string;
 }
 
@@ -230,8 +230,8 @@ export class MonitoredEndpoint extends Construct {
         }
       }
     }
-    const cpu = props.resources?.cpu ?? (props.gpu ? "4" : "1");
-    const memory = props.resources?.memory ?? (props.gpu ? "16Gi" : "2Gi");
+    const cpu = props.resources?.cpu ?? (props.gpu ? "2" : "1");
+    const memory = props.resources?.memory ?? (props.gpu ? "8Gi" : "2Gi");
     v.check(QUANTITY.test(cpu), "resources.cpu", cpu, 'must be a Kubernetes CPU quantity such as "500m" or "2"');
     v.check(QUANTITY.test(memory), "resources.memory", memory, 'must be a Kubernetes memory quantity such as "2Gi"');
 

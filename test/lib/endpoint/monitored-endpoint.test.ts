@@ -94,6 +94,7 @@ describe("MonitoredEndpoint: workload", () => {
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }]);
     expect(pod.nodeSelector).toEqual({ "ml-platform/pool": "general" });
     expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+    expect(pod.containers[0].resources.requests).toEqual({ cpu: "2", memory: "8Gi", "nvidia.com/gpu": "1" });
   });
 
   test("a GPU endpoint can name its pool", () => {
