@@ -15,9 +15,8 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
-import { ConfigError, Validator, formatValue } from "../core/errors";
+import { ConfigError, formatValue } from "../core/errors";
 import { addSummaryLine } from "../core/synth-summary";
-import { parseCidr } from "../core/private/cidr";
 import { policyDocument } from "../iam/policy-statement";
 import { ServiceAccountRole, ServiceAccountRoleOptions } from "../iam/service-account-role";
 import { Network } from "../network/network";
@@ -28,7 +27,8 @@ import { GpuWorstCase, gpuWorstCase, overBudgetMessage, summaryLine } from "./gp
 import { GpuPool } from "./gpu-pool";
 import { GpuPoolOptions } from "./gpu-pool-options";
 import { ImageRepository } from "./image-repository";
-import { DEFAULT_KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS, isSupportedKubernetesVersion } from "./kubernetes-versions";
+import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-versions";
+import { validateCluster } from "./private/cluster-validation";
 import { clusterAutoscalerStatements, ebsCsiKmsStatements, serviceTrustPolicy } from "./private/add-on-policies";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec, poolPath, resolvePoolSpec } from "./private/pool-spec";
@@ -68,16 +68,23 @@ export interface GpuTrainingClusterProps {
 
 /** The five EKS control-plane log types. */
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
-const ADMIN_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-/** The clusters of each environment, for the synth summary's GPU line. */
+/** The clusters of each environment: the GPU budget and the synth summary cover all of them. */
 const clustersByEnvironment = new WeakMap<Environment, GpuTrainingCluster[]>();
 addSummaryLine((env) => {
   const clusters = clustersByEnvironment.get(env);
-  if (!clusters) return undefined;
-  return summaryLine(env, gpuWorstCase(clusters.flatMap((c) => c.worstCase.pools)));
+  return clusters ? summaryLine(env, environmentWorstCase(clusters)) : undefined;
 });
+
+/** Every pool of the environment's clusters; pool names carry the cluster's name when there are several clusters. */
+function environmentWorstCase(clusters: readonly GpuTrainingCluster[], pending?: { cluster: GpuTrainingCluster; specs: readonly PoolSpec[] }): GpuWorstCase {
+  const all = pending && !clusters.includes(pending.cluster) ? [...clusters, pending.cluster] : clusters;
+  return gpuWorstCase(all.flatMap((c) => {
+    const pools = worstCaseOf([...c.pools.map((p) => p.spec), ...(pending?.cluster === c ? pending.specs : [])]).pools;
+    return all.length > 1 ? pools.map((p) => ({ ...p, name: `${c.clusterName}/${p.name}` })) : pools;
+  }));
+}
 
 /**
  * The EKS cluster ML teams train on. Private API endpoint, API authentication mode with
@@ -131,7 +138,15 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     const systemInstanceType = props.systemNodeInstanceType ?? sizing.systemNodeInstanceType ?? "m6i.large";
     this.systemNodeCount = props.systemNodeCount ?? sizing.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
     this.trainingNamespace = props.trainingNamespace ?? "training";
-    this.validate(systemInstanceType);
+    validateCluster(this.node.path, env, {
+      kubernetesVersion: this.kubernetesVersion,
+      clusterName: this.clusterName,
+      publicAccessCidrs: this.publicAccessCidrs,
+      adminRoleArns: this.adminRoleArns,
+      systemNodeCount: this.systemNodeCount,
+      systemInstanceType,
+      network: props.network,
+    });
 
     // ---- control plane ----
     this.clusterRole = new IamRole(this, "cluster-role", {
@@ -339,7 +354,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    const over = overBudgetMessage(this.node.path, this.env, worstCaseOf([...this.pools.map((p) => p.spec), ...specs]));
+    const clusters = clustersByEnvironment.get(this.env) ?? [];
+    const over = overBudgetMessage(this.node.path, this.env, environmentWorstCase(clusters, { cluster: this, specs }));
     if (over) throw new ConfigError([over]);
     return specs.map((spec) => {
       const pool = new GpuPool(this, `gpu-pool-${spec.name}`, spec, {
@@ -376,29 +392,6 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     });
   }
 
-  private validate(systemInstanceType: string): void {
-    const env = this.env;
-    const v = new Validator(this.node.path);
-    v.check(isSupportedKubernetesVersion(this.kubernetesVersion), "kubernetesVersion", this.kubernetesVersion,
-      `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} (versions EKS and the pinned aws provider support; see SUPPORTED_KUBERNETES_VERSIONS)`);
-    v.check(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/.test(this.clusterName), "clusterName", this.clusterName,
-      "must be 1 to 100 letters, digits or '-', starting with a letter");
-    for (const cidr of this.publicAccessCidrs) {
-      v.check(parseCidr(cidr) !== undefined, "publicAccessCidrs", cidr, "must be IPv4 CIDR blocks such as 203.0.113.0/24");
-      v.check(!(env.isProduction && cidr === "0.0.0.0/0"), "publicAccessCidrs", cidr,
-        "a production cluster's API must not be open to the whole internet: list your VPN or office ranges, or leave publicAccessCidrs unset for a private endpoint");
-    }
-    for (const arn of this.adminRoleArns) {
-      v.check(ADMIN_ROLE_ARN.test(arn), "adminRoleArns", arn, "must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin");
-    }
-    v.check(Number.isInteger(this.systemNodeCount) && this.systemNodeCount >= 1, "systemNodeCount", this.systemNodeCount, "must be a whole number >= 1");
-    v.check(!(env.isProduction && this.systemNodeCount < 2), "systemNodeCount", this.systemNodeCount,
-      "production needs at least 2 system nodes, so that CoreDNS and the add-ons survive losing one");
-    v.check(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(systemInstanceType), "systemNodeInstanceType", systemInstanceType, "must be an EC2 instance type such as m6i.large");
-    v.check(this.network.privateSubnets.length === env.availabilityZones.length, "network", this.network.node.path,
-      "must be the environment's network, with one private subnet per zone");
-    v.throwIfAny();
-  }
 }
 
 function worstCaseOf(specs: readonly PoolSpec[]): GpuWorstCase {

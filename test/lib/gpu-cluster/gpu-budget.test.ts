@@ -1,4 +1,4 @@
-import { ConfigError, Environment, GpuInstance, exitOnConfigError } from "../../../lib";
+import { ConfigError, Environment, EnvironmentKey, GpuInstance, GpuTrainingCluster, InfraStack, Network, exitOnConfigError } from "../../../lib";
 import { synthSummary } from "../../../lib/core/synth-summary";
 import { errorOf } from "../../support/synth";
 import { GENERAL, testCluster } from "./fixture";
@@ -27,7 +27,11 @@ describe("GPU budget guard", () => {
     expect(cluster.gpuPools.map((p) => p.name)).toEqual(["general"]);
   });
 
-  test("the over-budget error is a ConfigError, which entry points print without a stack trace", () => {
+  test("the over-budget error is a ConfigError", () => {
+    expect(() => testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL, P4D] })).toThrow(ConfigError);
+  });
+
+  test("entry points print the over-budget message without a stack trace", () => {
     const writes: string[] = [];
     const write = jest.spyOn(process.stderr, "write").mockImplementation((s: any) => { writes.push(String(s)); return true; });
     const exit = jest.spyOn(process, "exit").mockImplementation(((code: number) => { throw new Error(`exit ${code}`); }) as any);
@@ -39,8 +43,6 @@ describe("GPU budget guard", () => {
       write.mockRestore();
       exit.mockRestore();
     }
-    expect(errorOf(() => testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL, P4D] }))).toBeDefined();
-    try { testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL, P4D] }); } catch (e) { expect(e).toBeInstanceOf(ConfigError); }
   });
 
   test("the synth summary prints each environment's GPU worst case", () => {
@@ -49,5 +51,23 @@ describe("GPU budget guard", () => {
     app.synth();
     const summary = synthSummary(app.outdir, [stack.environment as Environment]);
     expect(summary).toContain("  GPU worst case $1,468.76/month (budget $5,000.00): general 2 x g5.xlarge $1,468.76\n");
+  });
+});
+
+describe("GPU budget guard across clusters", () => {
+  test("the budget covers every cluster of the environment", () => {
+    // GIVEN one environment with a cluster already near its budget
+    const { stack } = testCluster({ gpuMonthlyBudgetUsd: 2000 }, { gpuPools: [GENERAL] });
+    const other = new InfraStack(stack.node.root, "other-infra", { environment: stack.environment });
+    const key = new EnvironmentKey(other, "kms");
+    // WHEN a second cluster of the same environment declares a pool
+    const message = errorOf(() => new GpuTrainingCluster(other, "training", {
+      network: new Network(other, "network", { key }), key, clusterName: "ml-test-second", datasetsBucketName: "ml-test-second-datasets",
+      gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 1 }],
+    }));
+    // THEN the guard counts both clusters' pools
+    expect(message).toContain('pool "ml-test-training/general": 2 x g5.xlarge');
+    expect(message).toContain('pool "ml-test-second/general": 1 x g5.xlarge');
+    expect(message).toContain("total $2,203.14 > budget $2,000.00");
   });
 });
