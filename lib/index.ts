@@ -8,3 +8,4 @@ export * from "./gpu-cluster";
 export * from "./policy";
 export * from "./observability";
 export * from "./endpoint";
+export * from "./model-registry";

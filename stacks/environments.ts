@@ -25,6 +25,7 @@ export const dev: EnvironmentConfig = {
   sizing: {
     network: { natGateways: "single", flowLogRetentionDays: 30 },
     cluster: { trainingGpuQuota: 4 },
+    registry: { instanceClass: "db.t4g.medium", allocatedStorageGb: 20, backupRetentionDays: 1, replicas: 1 },
   },
 };
 
@@ -42,6 +43,7 @@ export const staging: EnvironmentConfig = {
   sizing: {
     network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
     cluster: { trainingGpuQuota: 8 },
+    registry: { instanceClass: "db.t4g.large", allocatedStorageGb: 50, backupRetentionDays: 7, replicas: 2 },
   },
 };
 
@@ -60,6 +62,8 @@ export const prod: EnvironmentConfig = {
     network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
     // Two 8-GPU multi-node nodes plus the general pool; serving uses the same pools outside this quota.
     cluster: { trainingGpuQuota: 32 },
+    // Memory-optimized: the tracking store's working set (runs, metrics, params) should stay in cache.
+    registry: { instanceClass: "db.r7g.large", allocatedStorageGb: 100, backupRetentionDays: 14, replicas: 3 },
   },
 };
 

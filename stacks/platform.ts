@@ -2,6 +2,7 @@ import { App } from "cdktf";
 import { AlertReceiver, Observability, ObservabilitySecrets } from "../lib";
 import {
   Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
+  MlflowServer, ModelRegistry,
 } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
@@ -13,6 +14,8 @@ export interface EnvironmentStacks {
   readonly infra: InfraStack;
   /** The training cluster (in `infra`), which the platform constructs take as `cluster`. */
   readonly cluster: GpuTrainingCluster;
+  /** MLflow's database, artifact bucket and IRSA role (in `infra`); `registry.model(...)` references models for endpoints. */
+  readonly registry: ModelRegistry;
   /**
    * Operators that bring CRDs (External Secrets, kube-prometheus-stack): applied before
    * `platform`, whose ServiceMonitors, PrometheusRules and ExternalSecrets need the CRDs at plan time.
@@ -60,6 +63,9 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
     ],
   });
 
+  // MLflow tracking server and model registry: RDS PostgreSQL, artifact bucket, IRSA role; sized by sizing.registry.
+  const registry = new ModelRegistry(infra, "model-registry", { cluster });
+
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
   addons.addDependency(infra);
@@ -78,8 +84,9 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
   new GpuClusterAddons(platform, "gpu-addons", { cluster });
+  new MlflowServer(platform, "mlflow", { registry });
 
-  return { environment: env, bootstrap, infra, cluster, addons, platform };
+  return { environment: env, bootstrap, infra, cluster, registry, addons, platform };
 }
 
 /** The whole reference platform: every environment's stacks in one app. */

@@ -40,7 +40,12 @@ export class EnvironmentKey extends Construct {
           condition: [{
             test: "ArnLike",
             variable: "kms:EncryptionContext:aws:logs:arn",
-            values: [env.arn("logs", `log-group:/${env.prefix}/*`), env.arn("logs", `log-group:/aws/eks/${env.prefix}-*`)],
+            values: [
+              env.arn("logs", `log-group:/${env.prefix}/*`),
+              env.arn("logs", `log-group:/aws/eks/${env.prefix}-*`),
+              // RDS exports database logs to /aws/rds/instance/<identifier>/<log>; identifiers start with the prefix.
+              env.arn("logs", `log-group:/aws/rds/instance/${env.prefix}-*`),
+            ],
           }],
         },
         {

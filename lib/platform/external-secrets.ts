@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Environment } from "../core/environment";
 import { IGrantable } from "../iam/policy-statement";
@@ -78,6 +79,12 @@ export interface ExternalSecretObjectProps {
   readonly keys: Readonly<Record<string, string | undefined>>;
   /** @default "1h" */
   readonly refreshInterval?: string;
+  /**
+   * Keys of the Kubernetes Secret rendered from the fetched keys with the operator's
+   * template engine (v2), e.g. `{ "password-url": "{{ .password | urlquery }}" }`; the
+   * Secret then holds only these keys. @default - the fetched keys as they are
+   */
+  readonly template?: Readonly<Record<string, string>>;
 }
 
 /** An ExternalSecret manifest: the Kubernetes Secret `targetSecret` kept in sync with a Secrets Manager secret. */
@@ -89,7 +96,11 @@ export function externalSecretObject(props: ExternalSecretObjectProps): Record<s
     spec: {
       refreshInterval: props.refreshInterval ?? "1h",
       secretStoreRef: { kind: "SecretStore", name: props.storeName },
-      target: { name: props.targetSecret, creationPolicy: "Owner" },
+      target: {
+        name: props.targetSecret,
+        creationPolicy: "Owner",
+        ...(props.template ? { template: { engineVersion: "v2", data: { ...props.template } } } : {}),
+      },
       data: Object.entries(props.keys).map(([secretKey, property]) => ({
         secretKey,
         remoteRef: { key: props.remoteSecret, ...(property ? { property } : {}) },
@@ -104,16 +115,25 @@ export class SyncedSecret extends Construct {
   public readonly store: Manifest;
   public readonly externalSecret: Manifest;
 
-  constructor(scope: Construct, id: string, props: Omit<ExternalSecretObjectProps, "storeName" | "name"> & { serviceAccount: string }) {
+  /**
+   * @param props.waitUntilReady make Terraform wait for the first sync (the ExternalSecret's
+   *   Ready condition), so that resources depending on this one find the Secret. @default false
+   * @param props.dependsOn what must exist before the SecretStore (its namespace and service account). @default - none
+   */
+  constructor(scope: Construct, id: string, props: Omit<ExternalSecretObjectProps, "storeName" | "name"> & {
+    serviceAccount: string; waitUntilReady?: boolean; dependsOn?: ITerraformDependable[];
+  }) {
     super(scope, id);
     this.secretName = props.targetSecret;
     const storeName = `${props.targetSecret}-store`;
     this.store = new Manifest(this, "store", {
       manifest: secretStoreObject(this, { name: storeName, namespace: props.namespace, serviceAccount: props.serviceAccount }),
+      dependsOn: props.dependsOn,
     });
     this.externalSecret = new Manifest(this, "external-secret", {
       manifest: externalSecretObject({ ...props, name: props.targetSecret, storeName }),
       dependsOn: [this.store],
+      ...(props.waitUntilReady ? { wait: { condition: [{ type: "Ready", status: "True" }] } } : {}),
     });
   }
 }

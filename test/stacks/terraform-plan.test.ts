@@ -16,6 +16,8 @@ const EXPECTED_INFRA_TYPES = [
   "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_s3_bucket",
   // Observability (Alertmanager and Grafana credentials; their sync roles are aws_iam_role)
   "aws_secretsmanager_secret",
+  // ModelRegistry
+  "aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_secretsmanager_secret", "aws_s3_bucket_lifecycle_configuration",
 ];
 const EXPECTED_BOOTSTRAP_TYPES = [
   "aws_kms_key", "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",

@@ -84,6 +84,7 @@ describe("Network", () => {
     expect(logs.condition[0].values).toEqual([
       "arn:aws:logs:us-east-1:123456789012:log-group:/ml-test/*",
       "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/ml-test-*",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ml-test-*",
     ]);
   });
 

@@ -1,0 +1,66 @@
+/**
+ * How people and jobs log in to the MLflow tracking server. Authentication is on in every
+ * tier that holds data worth protecting: `RegistryAuth.none()` is accepted in development only.
+ *
+ * Credentials never pass through Terraform: the registry creates an empty Secrets Manager
+ * secret (KMS-encrypted, no version) that an operator fills once, and the External Secrets
+ * Operator copies it into the cluster.
+ */
+export type RegistryAuthKind = "basic" | "oidc" | "none";
+
+export interface BasicAuthOptions {
+  /**
+   * Permission every user has on experiments and models nobody granted them anything on.
+   * @default "READ"
+   */
+  readonly defaultPermission?: MlflowPermission;
+}
+
+export interface OidcAuthOptions {
+  /** The identity provider's discovery document, `https://.../.well-known/openid-configuration`. */
+  readonly discoveryUrl: string;
+  /** The OAuth client registered for MLflow. Its secret lives in Secrets Manager, not here. */
+  readonly clientId: string;
+  /** Groups whose members may use MLflow. @default ["mlflow"] */
+  readonly userGroups?: readonly string[];
+  /** Groups whose members administer MLflow. @default ["mlflow-admin"] */
+  readonly adminGroups?: readonly string[];
+  /** Permission a member has on resources nobody granted them anything on. @default "READ" */
+  readonly defaultPermission?: MlflowPermission;
+  /** Callback URL, when MLflow cannot infer it from the request (behind a proxy). @default - inferred */
+  readonly redirectUri?: string;
+}
+
+export type MlflowPermission = "READ" | "EDIT" | "MANAGE" | "NO_PERMISSIONS";
+
+/** The tracking server's authentication, chosen with a factory. */
+export class RegistryAuth {
+  /**
+   * MLflow's built-in basic authentication. The admin's username and password are a
+   * Secrets Manager secret the registry creates empty; users and permissions live in
+   * a database of their own on the registry's PostgreSQL instance, shared by every replica.
+   */
+  public static basic(options: BasicAuthOptions = {}): RegistryAuth {
+    return new RegistryAuth("basic", options.defaultPermission ?? "READ");
+  }
+
+  /** Single sign-on through an OpenID Connect provider; the client secret is a Secrets Manager secret the registry creates empty. */
+  public static oidc(options: OidcAuthOptions): RegistryAuth {
+    return new RegistryAuth("oidc", options.defaultPermission ?? "READ", options);
+  }
+
+  /** No authentication: anyone who can reach the service may change the registry. Development only. */
+  public static none(): RegistryAuth {
+    return new RegistryAuth("none", "MANAGE");
+  }
+
+  private constructor(
+    public readonly kind: RegistryAuthKind,
+    public readonly defaultPermission: MlflowPermission,
+    public readonly oidc?: OidcAuthOptions,
+  ) {}
+
+  public get enabled(): boolean {
+    return this.kind !== "none";
+  }
+}

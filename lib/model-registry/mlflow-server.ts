@@ -1,0 +1,150 @@
+import { Construct } from "constructs";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { ITerraformDependable } from "cdktf";
+import { Environment } from "../core/environment";
+import { Validator } from "../core/errors";
+import { CHARTS } from "../platform/charts";
+import { SyncedSecret } from "../platform/external-secrets";
+import { HelmChart } from "../platform/helm-chart";
+import { ModelRegistry } from "./model-registry";
+import { AUTH_SECRET, DATABASE_SECRET, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT } from "./private/names";
+import { DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
+
+export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
+
+export interface MlflowServerProps {
+  /** The infrastructure half: database, artifact bucket, secrets and the IRSA role. */
+  readonly registry: ModelRegistry;
+  /** Tracking server replicas; production needs at least 2. @default - `sizing.registry.replicas`, else 1 in development, 2 otherwise */
+  readonly replicas?: number;
+  /** CPU request of each replica (no CPU limit: throttling a request-bound server only adds latency). @default "500m" */
+  readonly cpu?: string;
+  /** Memory request and limit of each replica. @default "1Gi" */
+  readonly memory?: string;
+  /** @default "info" */
+  readonly logLevel?: MlflowLogLevel;
+}
+
+const CPU = /^(\d+m|\d+(\.\d+)?)$/;
+const MEMORY = /^\d+(Ki|Mi|Gi|Ti)$/;
+const LOG_LEVELS: readonly MlflowLogLevel[] = ["debug", "info", "warning", "error", "critical"];
+
+/**
+ * MLflow's tracking server in the cluster, for a ModelRegistry: the community `mlflow`
+ * chart with the PostgreSQL backend store on RDS, the S3 artifact root, the IRSA service
+ * account, authentication, schema migrations on every upgrade, a PodDisruptionBudget
+ * with 2+ replicas and Prometheus metrics scraped through a ServiceMonitor.
+ *
+ * Credentials: the External Secrets Operator copies the RDS-managed master secret and the
+ * auth secret from Secrets Manager into Kubernetes Secrets, authenticating as the
+ * `mlflow` service account (whose role may read exactly those two secrets). The
+ * ExternalSecrets are Terraform-managed manifests (SyncedSecret), not the chart's
+ * `extraDeploy`: Terraform can then order namespace -> service account -> synced
+ * Secrets -> release and wait for the first sync, and the chart would run its `tpl` over
+ * the operator's own `{{ }}` templates. See lib/model-registry/README.md.
+ */
+export class MlflowServer extends Construct {
+  public readonly registry: ModelRegistry;
+  public readonly namespace: NamespaceV1;
+  public readonly serviceAccount: ServiceAccountV1;
+  public readonly databaseCredentials: SyncedSecret;
+  public readonly authCredentials?: SyncedSecret;
+  public readonly chart: HelmChart;
+  public readonly disruptionBudget?: PodDisruptionBudgetV1;
+  public readonly replicas: number;
+  public readonly trackingUri: string;
+
+  constructor(scope: Construct, id: string, props: MlflowServerProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const registry = props.registry;
+    this.registry = registry;
+    this.trackingUri = registry.trackingUri;
+    this.replicas = props.replicas ?? env.sizing.registry?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
+    const cpu = props.cpu ?? "500m";
+    const memory = props.memory ?? "1Gi";
+    const logLevel = props.logLevel ?? "info";
+
+    const v = new Validator(this.node.path);
+    v.check(Number.isInteger(this.replicas) && this.replicas >= 1 && this.replicas <= 20, "replicas", this.replicas, "must be a whole number from 1 to 20");
+    if (env.isProduction && Number.isInteger(this.replicas)) {
+      v.check(this.replicas >= 2, "replicas", this.replicas, "production needs at least 2 replicas, so that a node drain or a rollout never stops the registry");
+    }
+    v.check(CPU.test(cpu), "cpu", cpu, 'must be a Kubernetes CPU quantity such as "500m" or "2"');
+    v.check(MEMORY.test(memory), "memory", memory, 'must be a Kubernetes memory quantity such as "1Gi" or "512Mi"');
+    v.check(LOG_LEVELS.includes(logLevel), "logLevel", logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
+    v.throwIfAny();
+
+    this.namespace = new NamespaceV1(this, "namespace", {
+      metadata: {
+        name: MLFLOW_NAMESPACE,
+        labels: {
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    });
+    this.serviceAccount = new ServiceAccountV1(this, "service-account", {
+      metadata: {
+        name: MLFLOW_SERVICE_ACCOUNT,
+        namespace: this.namespace.metadata.name,
+        annotations: { "eks.amazonaws.com/role-arn": registry.serverRole.roleArn },
+      },
+    });
+
+    this.databaseCredentials = new SyncedSecret(this, "database-credentials", {
+      namespace: MLFLOW_NAMESPACE,
+      serviceAccount: MLFLOW_SERVICE_ACCOUNT,
+      targetSecret: DATABASE_SECRET,
+      remoteSecret: registry.databaseSecretArn,
+      keys: { username: "username", password: "password" },
+      template: DATABASE_SECRET_TEMPLATE,
+      // RDS rotates the password weekly; ESO follows within this interval.
+      refreshInterval: "15m",
+      waitUntilReady: true,
+      dependsOn: [this.namespace, this.serviceAccount],
+    });
+    const synced: SyncedSecret[] = [this.databaseCredentials];
+    if (registry.authSecret) {
+      this.authCredentials = new SyncedSecret(this, "auth-credentials", {
+        namespace: MLFLOW_NAMESPACE,
+        serviceAccount: MLFLOW_SERVICE_ACCOUNT,
+        targetSecret: AUTH_SECRET,
+        remoteSecret: registry.authSecret.arn,
+        keys: registry.auth.kind === "basic" ? { username: "username", password: "password" } : { client_secret: "client_secret" },
+        refreshInterval: "15m",
+        waitUntilReady: true,
+        dependsOn: [this.namespace, this.serviceAccount],
+      });
+      synced.push(this.authCredentials);
+    }
+
+    const dependsOn: ITerraformDependable[] = [this.namespace, this.serviceAccount, ...synced.map((s) => s.externalSecret)];
+    if (this.replicas >= 2) {
+      this.disruptionBudget = new PodDisruptionBudgetV1(this, "disruption-budget", {
+        metadata: { name: MLFLOW_RELEASE, namespace: this.namespace.metadata.name },
+        spec: { maxUnavailable: "1", selector: { matchLabels: { ...MLFLOW_SELECTOR } } },
+      });
+    }
+
+    this.chart = new HelmChart(this, "chart", {
+      chart: CHARTS.mlflow,
+      releaseName: MLFLOW_RELEASE,
+      namespace: MLFLOW_NAMESPACE,
+      values: mlflowValues({
+        region: env.region,
+        vpcCidr: env.vpcCidr,
+        replicas: this.replicas,
+        cpu,
+        memory,
+        logLevel,
+        databaseHost: registry.databaseAddress,
+        bucketName: registry.artifactBucket.bucketName,
+        auth: registry.auth,
+      }),
+      dependsOn,
+    });
+  }
+}

@@ -1,0 +1,248 @@
+import { Construct } from "constructs";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { Environment } from "../core/environment";
+import { Validator } from "../core/errors";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { IGrantable } from "../iam/policy-statement";
+import { ServiceAccountRole } from "../iam/service-account-role";
+import { grantSecretRead } from "../platform/external-secrets";
+import { PolicySuppressions } from "../policy/suppressions";
+import { SecureBucket, bucketNameProblem } from "../storage/secure-bucket";
+import { RegistryAuth } from "./auth";
+import { ModelReference, ModelSelector } from "./model-reference";
+import {
+  DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, PostgresMajorVersion, dbInstanceClass, postgresInstanceFamilies,
+} from "./postgres-catalog";
+import { MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, POSTGRES_PORT, TRACKING_DATABASE } from "./private/names";
+import { RegistryDatabase } from "./registry-database";
+
+/** A written reason for running without a safety default of the environment's tier. */
+export interface SafetyOverride {
+  /** Why, for the reviewer of the plan (at least 20 characters). */
+  readonly reason: string;
+}
+
+export interface RegistrySafetyOverrides {
+  /** Allows `deletionProtection: false` in a tier that protects its data (no deletion protection, no final snapshot). */
+  readonly withoutDeletionProtection?: SafetyOverride;
+  /** Allows `multiAz: false` in production. */
+  readonly withoutMultiAz?: SafetyOverride;
+}
+
+export interface ModelRegistryProps {
+  /** The cluster MLflow runs on: its pods are the only database clients, its OIDC provider signs the IRSA role. */
+  readonly cluster: ITrainingCluster;
+  /** A PostgreSQL-capable RDS instance class. @default - `sizing.registry.instanceClass`, else "db.t4g.medium" */
+  readonly instanceClass?: string;
+  /** @default - `sizing.registry.allocatedStorageGb`, else 20 */
+  readonly allocatedStorageGb?: number;
+  /** Ceiling of storage autoscaling. @default - 5 times allocatedStorageGb */
+  readonly maxAllocatedStorageGb?: number;
+  /** Days of automated backups (point-in-time restore), 0 to 35; at least 7 in production. @default - `sizing.registry.backupRetentionDays`, else 1 in development, 7 in staging, 14 in production */
+  readonly backupRetentionDays?: number;
+  /** A synchronous standby in another zone. @default - true in production, false otherwise */
+  readonly multiAz?: boolean;
+  /** Deletion protection and a final snapshot. @default - true in staging and production, false in development */
+  readonly deletionProtection?: boolean;
+  /** Written reasons for turning off a tier's safety default. @default - none */
+  readonly overrides?: RegistrySafetyOverrides;
+  /** @default "17" */
+  readonly engineVersion?: PostgresMajorVersion;
+  /** Globally unique name of the artifact bucket. @default `<prefix>-mlflow-artifacts-<account id>` */
+  readonly artifactBucketName?: string;
+  /** @default RegistryAuth.basic() */
+  readonly auth?: RegistryAuth;
+  /** Enhanced monitoring granularity in seconds: 0 (off), 1, 5, 10, 15, 30 or 60. @default 60 */
+  readonly enhancedMonitoringIntervalSeconds?: number;
+  /** IAM database authentication (short-lived tokens instead of passwords, for future clients). @default true */
+  readonly iamDatabaseAuthentication?: boolean;
+  /** Retention of the exported database logs. @default - 30 days in development, 365 otherwise */
+  readonly logRetentionDays?: number;
+}
+
+const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * MLflow's tracking server and model registry, infrastructure half: RDS for PostgreSQL
+ * (the tracking store and registry), an S3 bucket for artifacts, the secret of the
+ * tracking server's own credentials and the IRSA role of its service account. The
+ * in-cluster half is `MlflowServer`, which takes this construct.
+ *
+ *     const registry = new ModelRegistry(infra, "model-registry", { cluster });
+ *     registry.grantReadWrite(trainingJobRole);
+ *     const model = registry.model("fraud-detector", { alias: "champion" });
+ */
+export class ModelRegistry extends Construct {
+  public readonly cluster: ITrainingCluster;
+  public readonly database: RegistryDatabase;
+  public readonly artifactBucket: SecureBucket;
+  /** IRSA role of the tracking server's service account (`mlflow/mlflow`). */
+  public readonly serverRole: ServiceAccountRole;
+  public readonly auth: RegistryAuth;
+  /**
+   * The secret the operator fills: `{"username","password"}` of the MLflow admin for basic
+   * auth, `{"client_secret"}` for OIDC. Undefined without authentication.
+   */
+  public readonly authSecret?: SecretsmanagerSecret;
+  /** In-cluster URL of the tracking server. */
+  public readonly trackingUri = MLFLOW_TRACKING_URI;
+  public readonly namespace = MLFLOW_NAMESPACE;
+  public readonly serviceAccount = MLFLOW_SERVICE_ACCOUNT;
+  public readonly databasePort = POSTGRES_PORT;
+  public readonly instanceClass: string;
+  public readonly engineVersion: PostgresMajorVersion;
+  public readonly backupRetentionDays: number;
+  public readonly multiAz: boolean;
+  public readonly deletionProtection: boolean;
+
+  constructor(scope: Construct, id: string, props: ModelRegistryProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const sizing = env.sizing.registry ?? {};
+    const v = new Validator(this.node.path);
+
+    this.cluster = props.cluster;
+    this.instanceClass = props.instanceClass ?? sizing.instanceClass ?? "db.t4g.medium";
+    this.engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
+    this.backupRetentionDays = props.backupRetentionDays ?? sizing.backupRetentionDays ?? env.byTier({ development: 1, staging: 7, production: 14 });
+    this.multiAz = props.multiAz ?? env.isProduction;
+    this.deletionProtection = props.deletionProtection ?? env.protectsData;
+    this.auth = props.auth ?? RegistryAuth.basic();
+    const allocated = props.allocatedStorageGb ?? sizing.allocatedStorageGb ?? 20;
+    const maxAllocated = props.maxAllocatedStorageGb ?? allocated * 5;
+    const monitoring = props.enhancedMonitoringIntervalSeconds ?? 60;
+    const logRetention = props.logRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
+    const bucketName = props.artifactBucketName ?? `${env.prefix}-mlflow-artifacts-${env.accountId}`;
+
+    const instanceClass = dbInstanceClass(this.instanceClass);
+    const families = postgresInstanceFamilies().join(", ");
+    if (!instanceClass) {
+      v.check(false, "instanceClass", this.instanceClass, `is not an RDS instance class the library knows; use a PostgreSQL-capable class of ${families}`);
+    } else {
+      v.check(instanceClass.postgres, "instanceClass", this.instanceClass, `cannot run RDS for PostgreSQL; use a class of ${families}`);
+    }
+    v.check(this.engineVersion in POSTGRES_VERSIONS, "engineVersion", this.engineVersion, `must be one of ${Object.keys(POSTGRES_VERSIONS).join(", ")}`);
+    v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGb", allocated, "must be a whole number of GB from 20 to 65536 (gp3)");
+    v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGb", maxAllocated,
+      `must be a whole number of GB from allocatedStorageGb (${allocated}) to 65536`);
+    const retentionOk = Number.isInteger(this.backupRetentionDays) && this.backupRetentionDays >= 0 && this.backupRetentionDays <= 35;
+    v.check(retentionOk, "backupRetentionDays", this.backupRetentionDays, "must be a whole number of days from 0 to 35 (the RDS limit)");
+    if (retentionOk && env.isProduction) {
+      v.check(this.backupRetentionDays >= 7, "backupRetentionDays", this.backupRetentionDays, "must be at least 7 in production: a week of point-in-time restore");
+    }
+    if (env.isProduction && !this.multiAz) {
+      v.check(overrideGiven(props.overrides?.withoutMultiAz), "multiAz", false,
+        "production requires a Multi-AZ database; to run in one zone anyway, set overrides.withoutMultiAz with a written reason");
+    }
+    if (env.protectsData && !this.deletionProtection) {
+      v.check(overrideGiven(props.overrides?.withoutDeletionProtection), "deletionProtection", false,
+        `${env.tier} keeps its data: the database needs deletion protection and a final snapshot; to go without, set overrides.withoutDeletionProtection with a written reason`);
+    }
+    for (const [name, o] of Object.entries(props.overrides ?? {})) {
+      if (o !== undefined) v.check(overrideGiven(o), `overrides.${name}.reason`, o.reason, "must explain the decision in at least 20 characters");
+    }
+    v.check(this.auth.enabled || !env.protectsData, "auth", this.auth.kind,
+      `${env.tier} requires authentication on the tracking server; use RegistryAuth.basic() or RegistryAuth.oidc()`);
+    if (this.auth.oidc) {
+      v.check(/^https:\/\/\S+$/.test(this.auth.oidc.discoveryUrl), "auth.discoveryUrl", this.auth.oidc.discoveryUrl, "must be an https:// URL");
+      v.check(this.auth.oidc.clientId.trim() !== "", "auth.clientId", this.auth.oidc.clientId, "must name the OAuth client");
+    }
+    const bucketProblem = bucketNameProblem(bucketName);
+    v.check(bucketProblem === undefined, "artifactBucketName", bucketName, bucketProblem ?? "");
+    v.check(MONITORING_INTERVALS.includes(monitoring), "enhancedMonitoringIntervalSeconds", monitoring, `must be one of ${MONITORING_INTERVALS.join(", ")}`);
+    v.check(LOG_RETENTION_DAYS.includes(logRetention), "logRetentionDays", logRetention, "must be a retention CloudWatch Logs offers, such as 30, 90 or 365");
+    v.throwIfAny();
+
+    const key = props.cluster.key;
+    this.database = new RegistryDatabase(this, "database", {
+      network: props.cluster.network,
+      key,
+      clientSecurityGroupId: props.cluster.workloadSecurityGroupId,
+      instanceClass: this.instanceClass,
+      engineVersion: this.engineVersion,
+      allocatedStorageGb: allocated,
+      maxAllocatedStorageGb: maxAllocated,
+      backupRetentionDays: this.backupRetentionDays,
+      multiAz: this.multiAz,
+      deletionProtection: this.deletionProtection,
+      performanceInsights: instanceClass!.performanceInsights,
+      monitoringIntervalSeconds: monitoring,
+      iamAuthentication: props.iamDatabaseAuthentication ?? true,
+      logRetentionDays: logRetention,
+    });
+
+    // The tier's own choices (or a written override) are findings the review has already accepted.
+    if (!this.multiAz) {
+      PolicySuppressions.of(this.database).add("RDS-MULTI-AZ", props.overrides?.withoutMultiAz?.reason
+        ?? `${env.tier} runs a single-zone registry database by design: Multi-AZ is required in production only`);
+    }
+    if (!this.deletionProtection) {
+      PolicySuppressions.of(this.database).add("RDS-DELETION-PROTECTION", props.overrides?.withoutDeletionProtection?.reason
+        ?? `${env.tier} data is disposable: the registry database is deleted with the environment`);
+    }
+
+    this.artifactBucket = new SecureBucket(this, "artifacts", { bucketName, key });
+
+    if (this.auth.enabled) {
+      const what = this.auth.kind === "basic"
+        ? 'the MLflow admin, JSON {"username","password"}'
+        : 'the OIDC client of MLflow, JSON {"client_secret"}';
+      // No aws_secretsmanager_secret_version: the value never passes through Terraform.
+      this.authSecret = new SecretsmanagerSecret(this, "auth-secret", {
+        name: `${env.prefix}/mlflow/${this.auth.kind === "basic" ? "admin-credentials" : "oidc-client"}`,
+        description: `Credentials of ${what}. Set by an operator (see lib/model-registry/README.md), synced into the cluster by External Secrets.`,
+        kmsKeyId: key.keyArn,
+        recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+      });
+    }
+
+    // Exactly what the tracking server and its SecretStore need: the artifact bucket and
+    // the two secrets, each with the environment key.
+    this.serverRole = new ServiceAccountRole(this, "server-role", {
+      identity: props.cluster,
+      namespace: MLFLOW_NAMESPACE,
+      serviceAccount: MLFLOW_SERVICE_ACCOUNT,
+    });
+    this.artifactBucket.grantReadWrite(this.serverRole);
+    grantSecretRead(this.serverRole, this.database.masterUserSecretArn, key.keyArn);
+    if (this.authSecret) grantSecretRead(this.serverRole, this.authSecret.arn, key.keyArn);
+  }
+
+  /** Serving: download registered models' artifacts (read-only on the artifact bucket). */
+  public grantRead(grantee: IGrantable): void {
+    this.artifactBucket.grantRead(grantee);
+  }
+
+  /** Training: log runs, models and artifacts (read-write on the artifact bucket). */
+  public grantReadWrite(grantee: IGrantable): void {
+    this.artifactBucket.grantReadWrite(grantee);
+  }
+
+  /** A registered model version, e.g. `model("fraud-detector", { alias: "champion" })` is `models:/fraud-detector@champion`. */
+  public model(name: string, selector: ModelSelector): ModelReference {
+    return new ModelReference(this.node.path, name, selector, this.trackingUri);
+  }
+
+  /** `s3://<bucket>/`, MLflow's default artifact root. */
+  public get artifactRoot(): string {
+    return `s3://${this.artifactBucket.bucketName}/`;
+  }
+
+  public get databaseAddress(): string {
+    return this.database.address;
+  }
+
+  public get databaseName(): string {
+    return TRACKING_DATABASE;
+  }
+
+  /** The RDS-managed secret of the database's master user. */
+  public get databaseSecretArn(): string {
+    return this.database.masterUserSecretArn;
+  }
+}
+
+function overrideGiven(o: SafetyOverride | undefined): boolean {
+  return typeof o?.reason === "string" && o.reason.trim().length >= 20;
+}

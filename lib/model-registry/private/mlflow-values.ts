@@ -1,0 +1,169 @@
+import { RegistryAuth } from "../auth";
+import {
+  AUTH_DATABASE, AUTH_SECRET, DATABASE_SECRET, MLFLOW_IMAGE, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
+  POSTGRES_PORT, TRACKING_DATABASE,
+} from "./names";
+
+/** Labels the chart puts on its pods (and selects its Service and PodDisruptionBudget by). */
+export const MLFLOW_SELECTOR = { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": MLFLOW_RELEASE } as const;
+
+/**
+ * Keys of the database Secret. `password` feeds libpq (PGPASSWORD), which takes it as it
+ * is. The auth database is reached through a URL, so RDS's generated password must be
+ * URL-encoded there (`password-url`); basic auth also reads that URL from an INI file
+ * through Python's configparser, where a literal `%` must be doubled (`password-ini`).
+ * The escaped forms contain only [A-Za-z0-9._~%+-], which also survives the chart's sed.
+ */
+export const DATABASE_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
+  username: "{{ .username }}",
+  password: "{{ .password }}",
+  "password-url": "{{ .password | urlquery }}",
+  "password-ini": '{{ .password | urlquery | replace "%" "%%" }}',
+};
+
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  privileged: false,
+  runAsUser: 1001,
+  runAsGroup: 1001,
+};
+
+/**
+ * Creates the auth database if it is missing. RDS creates only the tracking database, and
+ * an infra stack cannot run SQL (aws provider only), so the first tracking server that
+ * starts does it, as the master user, over TLS.
+ */
+const CREATE_AUTH_DATABASE = [
+  "import os, psycopg2, psycopg2.errors, psycopg2.sql as sql",
+  "name = os.environ['AUTH_DATABASE']",
+  "conn = psycopg2.connect('')",
+  "conn.autocommit = True",
+  "cur = conn.cursor()",
+  "cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,))",
+  "exists = cur.fetchone() is not None",
+  "try:",
+  "    exists or cur.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(name)))",
+  "except psycopg2.errors.DuplicateDatabase:",
+  "    pass  # another replica created it first",
+].join("\n");
+
+export interface MlflowValuesInput {
+  readonly region: string;
+  readonly vpcCidr: string;
+  readonly replicas: number;
+  readonly cpu: string;
+  readonly memory: string;
+  readonly databaseHost: string;
+  readonly bucketName: string;
+  readonly auth: RegistryAuth;
+  readonly logLevel: string;
+}
+
+/** The chart's values: every key checked against the chart's defaults and values.schema.json in the tests. */
+export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> {
+  const resources = { requests: { cpu: input.cpu, memory: input.memory }, limits: { memory: input.memory } };
+  const authDatabase = { enabled: true, host: input.databaseHost, port: POSTGRES_PORT, database: AUTH_DATABASE, driver: "psycopg2" };
+  const auth = input.auth;
+  return {
+    replicaCount: input.replicas,
+    image: { repository: MLFLOW_IMAGE.repository, tag: MLFLOW_IMAGE.tag },
+    initImages: { mlflowDbMigration: { repository: MLFLOW_IMAGE.repository, tag: MLFLOW_IMAGE.tag } },
+    // Terraform creates the service account (with the IRSA annotation) before the secrets
+    // that authenticate as it; the chart only uses it.
+    serviceAccount: { create: false, name: MLFLOW_SERVICE_ACCOUNT },
+    podSecurityContext: {
+      runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001, fsGroupChangePolicy: "OnRootMismatch",
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    securityContext: RESTRICTED_CONTAINER,
+    // Pods with a rotated database password must restart: Stakater Reloader acts on this where installed.
+    deploymentAnnotations: { "secret.reloader.stakater.com/reload": auth.enabled ? `${DATABASE_SECRET},${AUTH_SECRET}` : DATABASE_SECRET },
+    log: { enabled: true, level: input.logLevel },
+    telemetry: { enabled: false },
+    backendStore: {
+      databaseMigration: true,
+      databaseConnectionCheck: true,
+      postgres: { enabled: true, host: input.databaseHost, port: POSTGRES_PORT, database: TRACKING_DATABASE, driver: "psycopg2" },
+      existingDatabaseSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password" },
+    },
+    // Clients read and write artifacts in S3 directly with their own IRSA roles (registry grants).
+    artifactRoot: { proxiedArtifactStorage: false, s3: { enabled: true, bucket: input.bucketName, path: "" } },
+    ...(auth.kind === "basic" ? {
+      auth: {
+        enabled: true,
+        existingAdminSecret: { name: AUTH_SECRET, usernameKey: "username", passwordKey: "password" },
+        defaultPermission: auth.defaultPermission,
+        postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-ini" } },
+      },
+    } : {}),
+    ...(auth.kind === "oidc" ? {
+      oidcAuth: {
+        enabled: true,
+        discoveryUrl: auth.oidc!.discoveryUrl,
+        clientId: auth.oidc!.clientId,
+        existingSecret: { name: AUTH_SECRET, clientSecretKey: "client_secret" },
+        ...(auth.oidc!.redirectUri ? { redirectUri: auth.oidc!.redirectUri } : {}),
+        groupName: [...(auth.oidc!.userGroups ?? ["mlflow"])],
+        adminGroupName: [...(auth.oidc!.adminGroups ?? ["mlflow-admin"])],
+        defaultPermission: auth.defaultPermission,
+        database: { postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-url" } } },
+      },
+    } : {}),
+    ...(auth.enabled ? { initContainers: [createAuthDatabaseContainer(resources)] } : {}),
+    extraEnvVars: {
+      // rds.force_ssl refuses plain connections; libpq's default ("prefer") would also try TLS, but say so.
+      PGSSLMODE: "require",
+      AWS_DEFAULT_REGION: input.region,
+      AWS_STS_REGIONAL_ENDPOINTS: "regional",
+    },
+    serverAllowedHosts: allowedHosts(input.vpcCidr),
+    resources,
+    serviceMonitor: { enabled: true, namespace: MLFLOW_NAMESPACE, interval: "30s", timeout: "10s" },
+    // --expose-prometheus keeps multiprocess metrics in /mlflow/metrics; the root filesystem is read-only.
+    extraVolumes: [{ name: "prometheus-metrics", emptyDir: {} }],
+    extraVolumeMounts: [{ name: "prometheus-metrics", mountPath: "/mlflow/metrics" }],
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { ...MLFLOW_SELECTOR } } } },
+          { weight: 50, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { ...MLFLOW_SELECTOR } } } },
+        ],
+      },
+    },
+  };
+}
+
+function createAuthDatabaseContainer(resources: Record<string, unknown>): Record<string, unknown> {
+  const secretKey = (key: string) => ({ secretKeyRef: { name: DATABASE_SECRET, key } });
+  return {
+    name: "create-auth-database",
+    image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
+    imagePullPolicy: "IfNotPresent",
+    securityContext: RESTRICTED_CONTAINER,
+    resources,
+    command: ["python", "-c", CREATE_AUTH_DATABASE],
+    // PGHOST, PGPORT and PGDATABASE come from the chart's ConfigMap.
+    envFrom: [{ configMapRef: { name: `${MLFLOW_RELEASE}-env-configmap` } }],
+    env: [
+      { name: "PGUSER", valueFrom: secretKey("username") },
+      { name: "PGPASSWORD", valueFrom: secretKey("password") },
+      { name: "PGSSLMODE", value: "require" },
+      { name: "AUTH_DATABASE", value: AUTH_DATABASE },
+    ],
+  };
+}
+
+/**
+ * MLflow 3 refuses requests whose Host header it does not know (DNS-rebinding guard).
+ * Clients use the Service's names; kubelet probes use the pod IP, inside the VPC range.
+ */
+export function allowedHosts(vpcCidr: string): string[] {
+  const service = [MLFLOW_RELEASE, `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}`, `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc`,
+    `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc.cluster.local`];
+  const [ip, prefix] = vpcCidr.split("/");
+  const octets = ip.split(".").slice(0, Math.floor(Number(prefix) / 8));
+  return [...service.flatMap((h) => [h, `${h}:*`]), "localhost:*", "127.0.0.1:*", `${octets.join(".")}.*`];
+}

@@ -1,0 +1,31 @@
+/**
+ * Names the infrastructure and the in-cluster halves of the registry must agree on: the
+ * IRSA role trusts exactly this namespace and service account, and the tracking URI is
+ * the Service the chart creates (its fullname collapses to the release name when the
+ * release is called after the chart).
+ */
+export const MLFLOW_NAMESPACE = "mlflow";
+export const MLFLOW_RELEASE = "mlflow";
+export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
+/** The chart's `service.port` default. */
+export const MLFLOW_SERVICE_PORT = 80;
+export const MLFLOW_SERVICE_HOST = `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc.cluster.local`;
+export const MLFLOW_TRACKING_URI = `http://${MLFLOW_SERVICE_HOST}:${MLFLOW_SERVICE_PORT}`;
+
+/** Database of the tracking store and model registry, created with the instance. */
+export const TRACKING_DATABASE = "mlflow";
+/**
+ * Database of MLflow's users and permissions. It cannot share the tracking database:
+ * both keep their Alembic revision in a table named `alembic_version`.
+ */
+export const AUTH_DATABASE = "mlflow_auth";
+/** The RDS master user; its password is managed by RDS in Secrets Manager. */
+export const MASTER_USERNAME = "mlflow";
+export const POSTGRES_PORT = 5432;
+
+/** The image of chart mlflow 1.11.5 (its appVersion), pinned so that our init container runs the same MLflow. */
+export const MLFLOW_IMAGE = { repository: "burakince/mlflow", tag: "3.15.1" } as const;
+
+/** Kubernetes Secrets the External Secrets Operator keeps in sync, referenced by the chart. */
+export const DATABASE_SECRET = "mlflow-db-credentials";
+export const AUTH_SECRET = "mlflow-auth";

@@ -1,0 +1,228 @@
+import Ajv from "ajv";
+import { RegistryAuth } from "../../../lib";
+import { chartDefaults, chartSchema, helmRelease, unknownReleaseKeys } from "../../support/chart-values";
+import { onlyResource, resourcesOfType } from "../../support/synth";
+import { PROD, RegistryOptions, helmMerge, mlflowStacks, synthStacks } from "./fixtures";
+
+const OIDC = RegistryAuth.oidc({ discoveryUrl: "https://sso.example.com/.well-known/openid-configuration", clientId: "mlflow" });
+
+/** Keys the chart passes through with toYaml (documented in values.schema.json), absent from values.yaml. */
+const DOCUMENTED = {
+  "podSecurityContext.runAsNonRoot": "values.schema.json: podSecurityContext is a PodSecurityContext rendered with toYaml",
+  "podSecurityContext.runAsUser": "values.schema.json: podSecurityContext.runAsUser",
+  "podSecurityContext.runAsGroup": "values.schema.json: podSecurityContext.runAsGroup",
+  "podSecurityContext.seccompProfile": "values.schema.json: podSecurityContext is a PodSecurityContext rendered with toYaml",
+};
+
+function build(options: RegistryOptions = {}, overrides: Parameters<typeof mlflowStacks>[1] = {}, server: Parameters<typeof mlflowStacks>[2] = {}) {
+  const built = mlflowStacks(options, overrides, server);
+  const stacks = synthStacks(built.app);
+  const platform = stacks["test-platform"];
+  return { ...built, infraJson: stacks["test-infra"], platformJson: platform, release: helmRelease(platform, "mlflow") };
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+const validateSchema = ajv.compile(chartSchema("mlflow", "1.11.5")!);
+
+function schemaErrors(values: Record<string, unknown>): string[] {
+  const merged = helmMerge(chartDefaults("mlflow", "1.11.5"), values);
+  return validateSchema(merged) ? [] : (validateSchema.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+}
+
+describe("MlflowServer chart values", () => {
+  const dev = build();
+  const prod = build({}, PROD);
+  const oidc = build({ auth: OIDC });
+  const none = build({ auth: RegistryAuth.none() });
+
+  test.each([["development, basic auth", dev], ["production", prod], ["OIDC", oidc], ["no auth", none]])(
+    "%s: validate against the chart's values.schema.json after Helm merges them over the defaults", (_, b) => {
+      expect(schemaErrors(b.release.values)).toEqual([]);
+    });
+
+  test.each([["development, basic auth", dev], ["production", prod], ["OIDC", oidc], ["no auth", none]])(
+    "%s: every key exists in the chart's defaults", (_, b) => {
+      expect(unknownReleaseKeys(b.release, { documented: DOCUMENTED })).toEqual([]);
+    });
+
+  test("the schema check catches values the chart refuses", () => {
+    expect(schemaErrors({ ...dev.release.values, ldapAuth: { enabled: true } })).not.toEqual([]);
+    expect(schemaErrors({ ...dev.release.values, replicaCount: "2" })).toEqual(["/replicaCount must be integer"]);
+  });
+
+  test("installs the pinned mlflow chart as release mlflow in namespace mlflow, atomically", () => {
+    expect(dev.release).toMatchObject({ name: "mlflow", chart: "mlflow", version: "1.11.5", namespace: "mlflow" });
+    expect(dev.release.resource).toMatchObject({ repository: "https://community-charts.github.io/helm-charts", atomic: true, create_namespace: false });
+  });
+
+  test("points the backend store at the RDS instance through the infra stack's outputs", () => {
+    const store = dev.release.values.backendStore as any;
+    expect(store.postgres).toMatchObject({ enabled: true, port: 5432, database: "mlflow", driver: "psycopg2" });
+    expect(store.postgres.host).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-test-infra\.outputs\.cross-stack-output-aws_db_instancemodel-registry_database_instance_4D8843B1address\}$/);
+    expect(Object.keys(dev.infraJson.output)).toContain("cross-stack-output-aws_db_instancemodel-registry_database_instance_4D8843B1address");
+  });
+
+  test("reads database credentials from the synced Secret, never from values", () => {
+    const store = dev.release.values.backendStore as any;
+    expect(store.existingDatabaseSecret).toEqual({ name: "mlflow-db-credentials", usernameKey: "username", passwordKey: "password" });
+    expect(store.postgres.password).toBeUndefined();
+    expect(store.postgres.user).toBeUndefined();
+  });
+
+  test("runs database migrations on every install and upgrade, after checking the database is reachable", () => {
+    expect(dev.release.values.backendStore).toMatchObject({ databaseMigration: true, databaseConnectionCheck: true });
+  });
+
+  test("requires TLS to the database from every connection of the server", () => {
+    expect((dev.release.values.extraEnvVars as any).PGSSLMODE).toBe("require");
+  });
+
+  test("stores artifacts in the registry's bucket, read and written by clients directly", () => {
+    expect(dev.release.values.artifactRoot).toEqual({ proxiedArtifactStorage: false, s3: { enabled: true, bucket: "ml-test-mlflow-artifacts-123456789012", path: "" } });
+    expect((dev.release.values.artifactRoot as any).s3.awsAccessKeyId).toBeUndefined();
+  });
+
+  test("runs as the Terraform-managed service account, annotated with the IRSA role", () => {
+    expect(dev.release.values.serviceAccount).toEqual({ create: false, name: "mlflow" });
+    const sa = onlyResource(dev.platformJson, "kubernetes_service_account_v1");
+    expect(sa.metadata.name).toBe("mlflow");
+    expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/terraform_remote_state\.cross-stack-reference-input-test-infra\.outputs\..*server-role.*arn/);
+  });
+
+  test("basic auth: admin credentials from the synced secret, users in the shared auth database", () => {
+    const auth = dev.release.values.auth as any;
+    expect(auth).toMatchObject({
+      enabled: true,
+      existingAdminSecret: { name: "mlflow-auth", usernameKey: "username", passwordKey: "password" },
+      defaultPermission: "READ",
+      postgres: {
+        enabled: true, port: 5432, database: "mlflow_auth", driver: "psycopg2",
+        existingSecret: { name: "mlflow-db-credentials", usernameKey: "username", passwordKey: "password-ini" },
+      },
+    });
+    expect(auth.adminPassword).toBeUndefined();
+    expect(auth.postgres.host).toBe((dev.release.values.backendStore as any).postgres.host);
+  });
+
+  test("basic auth: an init container creates the auth database over TLS with the synced credentials", () => {
+    const [init] = dev.release.values.initContainers as any[];
+    expect(init.name).toBe("create-auth-database");
+    expect(init.image).toBe("burakince/mlflow:3.15.1");
+    expect(init.env).toEqual(expect.arrayContaining([
+      { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "mlflow-db-credentials", key: "password" } } },
+      { name: "PGSSLMODE", value: "require" },
+      { name: "AUTH_DATABASE", value: "mlflow_auth" },
+    ]));
+    expect(init.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  test("OIDC: the client secret and the user database come from synced secrets", () => {
+    const values = oidc.release.values as any;
+    expect(values.auth).toBeUndefined();
+    expect(values.oidcAuth).toMatchObject({
+      enabled: true,
+      discoveryUrl: "https://sso.example.com/.well-known/openid-configuration",
+      clientId: "mlflow",
+      existingSecret: { name: "mlflow-auth", clientSecretKey: "client_secret" },
+      database: { postgres: { enabled: true, database: "mlflow_auth", existingSecret: { name: "mlflow-db-credentials", passwordKey: "password-url" } } },
+    });
+    expect(values.oidcAuth.clientSecret).toBeUndefined();
+  });
+
+  test("without authentication (development only): neither auth values nor the auth database", () => {
+    const values = none.release.values as any;
+    expect(values.auth).toBeUndefined();
+    expect(values.oidcAuth).toBeUndefined();
+    expect(values.initContainers).toBeUndefined();
+  });
+
+  test("runs non-root with a read-only root filesystem, no privilege escalation, no capabilities, RuntimeDefault seccomp", () => {
+    expect(dev.release.values.securityContext).toMatchObject({
+      runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] },
+    });
+    expect(dev.release.values.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    const ns = onlyResource(dev.platformJson, "kubernetes_namespace_v1");
+    expect(ns.metadata).toEqual({ name: "mlflow", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } });
+  });
+
+  test("requests resources from config, with a memory limit", () => {
+    const b = build({}, {}, { cpu: "1", memory: "2Gi" });
+    expect(b.release.values.resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } });
+  });
+
+  test("exposes Prometheus metrics with a ServiceMonitor in its own namespace, on a writable metrics directory", () => {
+    expect(dev.release.values.serviceMonitor).toEqual({ enabled: true, namespace: "mlflow", interval: "30s", timeout: "10s" });
+    expect(dev.release.values.extraVolumeMounts).toEqual([{ name: "prometheus-metrics", mountPath: "/mlflow/metrics" }]);
+  });
+
+  test("accepts the Service's in-cluster names and pod IPs as Host headers", () => {
+    expect(dev.release.values.serverAllowedHosts).toEqual(expect.arrayContaining(["mlflow.mlflow.svc.cluster.local", "mlflow.mlflow.svc.cluster.local:*", "10.0.*"]));
+  });
+});
+
+describe("MlflowServer replicas and disruption budget", () => {
+  test("one replica and no PodDisruptionBudget in development", () => {
+    const b = build();
+    expect(b.release.values.replicaCount).toBe(1);
+    expect(resourcesOfType(b.platformJson, "kubernetes_pod_disruption_budget_v1")).toEqual({});
+  });
+
+  test("two replicas in production, spread over zones, with a PodDisruptionBudget", () => {
+    const b = build({}, PROD);
+    expect(b.release.values.replicaCount).toBe(2);
+    const pdb = onlyResource(b.platformJson, "kubernetes_pod_disruption_budget_v1");
+    expect(pdb.spec).toEqual({ max_unavailable: "1", selector: { match_labels: { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "mlflow" } } });
+    const terms = (b.release.values.affinity as any).podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+    expect(terms[0].podAffinityTerm.topologyKey).toBe("topology.kubernetes.io/zone");
+  });
+
+  test("replicas from sizing.registry", () => {
+    expect(build({}, { sizing: { registry: { replicas: 3 } } }).release.values.replicaCount).toBe(3);
+  });
+});
+
+describe("MlflowServer credentials through External Secrets", () => {
+  const b = build();
+  const manifests = Object.values(resourcesOfType(b.platformJson, "kubernetes_manifest")) as any[];
+  const byName = (kind: string, name: string) => manifests.find((m) => m.manifest.kind === kind && m.manifest.metadata.name === name);
+
+  test("syncs the RDS-managed master secret, by ARN from the infra stack, with URL-safe derived keys", () => {
+    const es = byName("ExternalSecret", "mlflow-db-credentials");
+    expect(es.manifest.metadata.namespace).toBe("mlflow");
+    expect(es.manifest.spec.data.map((d: any) => d.remoteRef.property)).toEqual(["username", "password"]);
+    for (const d of es.manifest.spec.data) expect(d.remoteRef.key).toMatch(/terraform_remote_state.*master_user_secret/);
+    expect(es.manifest.spec.target.template).toEqual({
+      engineVersion: "v2",
+      data: {
+        username: "{{ .username }}",
+        password: "{{ .password }}",
+        "password-url": "{{ .password | urlquery }}",
+        "password-ini": '{{ .password | urlquery | replace "%" "%%" }}',
+      },
+    });
+  });
+
+  test("syncs the admin credentials secret", () => {
+    const es = byName("ExternalSecret", "mlflow-auth");
+    expect(es.manifest.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([["username", "username"], ["password", "password"]]);
+    expect(es.manifest.spec.data[0].remoteRef.key).toMatch(/terraform_remote_state.*auth-secret/);
+  });
+
+  test("authenticates each SecretStore as the mlflow service account, created first", () => {
+    for (const name of ["mlflow-db-credentials-store", "mlflow-auth-store"]) {
+      const store = byName("SecretStore", name);
+      expect(store.manifest.spec.provider.aws).toEqual({ service: "SecretsManager", region: "us-east-1", auth: { jwt: { serviceAccountRef: { name: "mlflow" } } } });
+      expect(store.depends_on).toEqual([expect.stringMatching(/^kubernetes_namespace_v1\./), expect.stringMatching(/^kubernetes_service_account_v1\./)]);
+    }
+  });
+
+  test("installs the chart only after both Secrets have synced", () => {
+    for (const name of ["mlflow-db-credentials", "mlflow-auth"]) {
+      expect(byName("ExternalSecret", name).wait).toEqual({ condition: [{ type: "Ready", status: "True" }] });
+    }
+    expect(b.release.resource.depends_on).toEqual(expect.arrayContaining([
+      expect.stringMatching(/kubernetes_manifest\.mlflow_database-credentials_external-secret/),
+      expect.stringMatching(/kubernetes_manifest\.mlflow_auth-credentials_external-secret/),
+    ]));
+  });
+});
