@@ -191,7 +191,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     this.oidcProvider = new IamOpenidConnectProvider(this, "oidc-provider", {
       url: this.oidcIssuerUrl,
       clientIdList: ["sts.amazonaws.com"],
-      // No thumbprint: IAM trusts the EKS OIDC issuer's certificate authority itself (thumbprint_list is optional since aws provider 5.81).
+      // No thumbprint (optional in the pinned aws provider 5.100.0): IAM trusts the EKS OIDC issuer through its own CA library.
       tags: { Name: `${this.clusterName}-irsa` },
     });
     for (const arn of this.adminRoleArns) {
