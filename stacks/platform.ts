@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { AlertReceiver, Observability, ObservabilitySecrets } from "../lib";
+import { AlertReceiver, BlueGreenOptions, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets } from "../lib";
 import {
   Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
   MlflowServer, ModelRegistry,
@@ -66,6 +66,10 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // MLflow tracking server and model registry: RDS PostgreSQL, artifact bucket, IRSA role; sized by sizing.registry.
   const registry = new ModelRegistry(infra, "model-registry", { cluster });
 
+  // The example endpoint's IRSA role: reads the registry's model artifacts, nothing else.
+  const rankerRole = cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
+  registry.grantRead(rankerRole);
+
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
   addons.addDependency(infra);
@@ -86,7 +90,25 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   new GpuClusterAddons(platform, "gpu-addons", { cluster });
   new MlflowServer(platform, "mlflow", { registry });
 
+  // An example model endpoint: on CPU in development; on the GPU pool with blue/green from staging up.
+  const servingImage = `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/${env.prefix}/serving`;
+  new MonitoredEndpoint(platform, "ranker", {
+    name: "ranker",
+    cluster,
+    serviceAccountRole: rankerRole,
+    ...env.byTier<Pick<MonitoredEndpointProps, "image" | "model" | "gpu" | "blueGreen">>({
+      development: { image: `${servingImage}:model-server-1.4.0`, model: registry.model("ranker", { alias: "champion" }) },
+      staging: { image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, blueGreen: rankerVersions(registry) },
+      production: { image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, blueGreen: rankerVersions(registry) },
+    }),
+  });
+
   return { environment: env, bootstrap, infra, cluster, registry, addons, platform };
+}
+
+/** Blue/green versions of the example endpoint: switching `active` (or back) only moves the Service's selector. */
+function rankerVersions(registry: ModelRegistry): BlueGreenOptions {
+  return { active: "blue", blue: registry.model("ranker", { version: 7 }), green: registry.model("ranker", { version: 8 }) };
 }
 
 /** The whole reference platform: every environment's stacks in one app. */

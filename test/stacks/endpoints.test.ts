@@ -1,0 +1,49 @@
+import { crdSchemaErrors } from "../support/crd-schema";
+import { checkRules, promtoolAvailable } from "../support/promtool";
+import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
+
+/** The reference platform's example endpoint: CPU in development, GPU blue/green from staging up. */
+describe("reference stacks: example model endpoint", () => {
+  const { outdir, stacks } = synthReferenceApp();
+  const manifests = (json: any, kind: string) => Object.values(json.resource?.kubernetes_manifest ?? {}).map((r: any) => r.manifest).filter((m: any) => m.kind === kind);
+
+  for (const { environment, platform, infra } of stacks) {
+    const json = () => stackJsonFromDir(outdir, platform.node.id);
+
+    test(`${platform.node.id} serves the ranker ${environment.tier === "development" ? "on CPU" : "on the GPU pool, blue/green"}`, () => {
+      const deployments = manifests(json(), "Deployment").filter((d: any) => d.metadata.namespace === "serving");
+      if (environment.tier === "development") {
+        expect(deployments.map((d: any) => d.metadata.name)).toEqual(["ranker"]);
+        expect(deployments[0].spec.template.spec.nodeSelector).toBeUndefined();
+      } else {
+        expect(deployments.map((d: any) => d.metadata.name).sort()).toEqual(["ranker-blue", "ranker-green"]);
+        for (const d of deployments) {
+          expect(d.spec.template.spec.nodeSelector).toEqual({ "ml-platform/pool": "general" });
+          expect(d.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+        }
+        const service = manifests(json(), "Service").find((s: any) => s.metadata.name === "ranker");
+        expect(service.spec.selector["ml-platform/colour"]).toBe("blue");
+      }
+    });
+
+    test(`${platform.node.id}: the ranker's monitoring objects are valid`, () => {
+      const objects = [...manifests(json(), "ServiceMonitor"), ...manifests(json(), "PrometheusRule")].filter((m: any) => m.metadata.namespace === "serving");
+      expect(objects.map((o: any) => o.kind).sort()).toEqual(["PrometheusRule", "ServiceMonitor"]);
+      for (const o of objects) expect(crdSchemaErrors(o)).toEqual([]);
+      if (promtoolAvailable()) expect(checkRules(objects.find((o: any) => o.kind === "PrometheusRule").spec).ok).toBe(true);
+    });
+
+    test(`${platform.node.id}: the ranker's service account carries its role from ${infra.node.id}`, () => {
+      const sa = manifests(json(), "ServiceAccount").find((s: any) => s.metadata.name === "ranker");
+      expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^\$\{data\.terraform_remote_state\./);
+    });
+
+    test(`${infra.node.id}: the ranker's role reads the model registry's artifacts`, () => {
+      const infraJson = stackJsonFromDir(outdir, infra.node.id);
+      const role = Object.entries(infraJson.resource.aws_iam_role).find(([, r]: [string, any]) => r.name === `${environment.prefix}-serving-ranker`)!;
+      const policy = Object.values(infraJson.resource.aws_iam_role_policy).find((p: any) => p.role === `\${aws_iam_role.${role[0]}.id}`) as any;
+      const actions = JSON.parse(policy.policy).Statement.flatMap((s: any) => s.Action);
+      expect(actions).toEqual(expect.arrayContaining(["s3:GetObject"]));
+    });
+  }
+});
