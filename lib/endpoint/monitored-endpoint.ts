@@ -31,6 +31,12 @@ export interface BlueGreenOptions {
   readonly blue?: ModelSource;
   /** @default - no green Deployment */
   readonly green?: ModelSource;
+  /**
+   * Minimum replicas of the idle colour. Lower it to save (GPU) nodes between releases;
+   * raise it back to `replicas.min` before switching, so that traffic lands on warm capacity.
+   * @default - replicas.min: a switch never lands on fewer pods than the active colour's minimum
+   */
+  readonly idleMinReplicas?: number;
 }
 
 export interface EndpointReplicas {
@@ -193,6 +199,11 @@ export class MonitoredEndpoint extends Construct {
       const active = props.blueGreen.active;
       v.check(props.blueGreen[active] !== undefined, `blueGreen.${active}`, undefined,
         `the active colour "${active}" must have a model version (a models:/ URI or an image)`);
+      const idle = props.blueGreen.idleMinReplicas;
+      if (idle !== undefined) {
+        v.check(Number.isInteger(idle) && idle >= 1 && idle <= this.maxReplicas, "blueGreen.idleMinReplicas", idle,
+          `must be a whole number from 1 to replicas.max (${this.maxReplicas})`);
+      }
       for (const colour of COLOURS) {
         const model = props.blueGreen[colour];
         if (model) models.push({ colour, model });
@@ -279,7 +290,8 @@ export class MonitoredEndpoint extends Construct {
       dependOn(deployment, [this.serviceAccount]);
       const autoscaler = new Manifest(scopeOf, "autoscaler", {
         manifest: autoscalerObject({
-          name, namespace: ns, labels: podLabels, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
+          name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
+          minReplicas: colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas,
           ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
         }),
       });

@@ -233,6 +233,13 @@ describe("MonitoredEndpoint: blue/green", () => {
     expect(after.resource.kubernetes_manifest).toEqual(before.resource.kubernetes_manifest);
   });
 
+  test("the idle colour can keep fewer replicas than the active one", () => {
+    const f = endpointFixture({ tier: "production" });
+    f.endpoint("fraud", { model: undefined, replicas: { min: 3, max: 6 }, blueGreen: { active: "green", ...models, idleMinReplicas: 1 } });
+    const hpas = manifestsOfKind(synthJson(f.platform), "HorizontalPodAutoscaler");
+    expect(Object.fromEntries(hpas.map((h) => [h.metadata.name, h.spec.minReplicas]))).toEqual({ "fraud-blue": 1, "fraud-green": 3 });
+  });
+
   test("a colour without a model has no Deployment", () => {
     const f = endpointFixture();
     f.endpoint("fraud", { model: undefined, blueGreen: { active: "blue", blue: { uri: "models:/fraud/3" } } });
