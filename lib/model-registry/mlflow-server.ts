@@ -8,8 +8,10 @@ import { Validator } from "../core/errors";
 import { CHARTS } from "../platform/charts";
 import { SyncedSecret } from "../platform/external-secrets";
 import { HelmChart } from "../platform/helm-chart";
+import { PrometheusRule } from "../platform/monitoring";
 import { ModelRegistry } from "./model-registry";
 import { AUTH_SECRET, DATABASE_SECRET, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT } from "./private/names";
+import { mlflowRuleGroup } from "./private/mlflow-alerts";
 import { DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
 
 export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
@@ -35,7 +37,7 @@ const LOG_LEVELS: readonly MlflowLogLevel[] = ["debug", "info", "warning", "erro
  * MLflow's tracking server in the cluster, for a ModelRegistry: the community `mlflow`
  * chart with the PostgreSQL backend store on RDS, the S3 artifact root, the IRSA service
  * account, authentication, schema migrations on every upgrade, a PodDisruptionBudget
- * with 2+ replicas and Prometheus metrics scraped through a ServiceMonitor.
+ * with 2+ replicas, Prometheus metrics scraped through a ServiceMonitor, and alerts.
  *
  * Credentials: the External Secrets Operator copies the RDS-managed master secret and the
  * auth secret from Secrets Manager into Kubernetes Secrets, authenticating as the
@@ -53,6 +55,8 @@ export class MlflowServer extends Construct {
   public readonly authCredentials?: SyncedSecret;
   public readonly chart: HelmChart;
   public readonly disruptionBudget?: PodDisruptionBudgetV1;
+  /** Tracking server down (critical from staging up), server errors, slow requests. */
+  public readonly alerts: PrometheusRule;
   public readonly replicas: number;
   public readonly trackingUri: string;
 
@@ -145,6 +149,13 @@ export class MlflowServer extends Construct {
         auth: registry.auth,
       }),
       dependsOn,
+    });
+
+    this.alerts = new PrometheusRule(this, "alerts", {
+      name: "mlflow",
+      // The namespace resource's name (not the constant): Terraform then creates the namespace first.
+      namespace: this.namespace.metadata.name,
+      groups: [mlflowRuleGroup(env.byTier({ development: "warning", staging: "critical", production: "critical" }))],
     });
   }
 }

@@ -1,0 +1,44 @@
+import { AlertSeverity, RuleGroup } from "../../platform/monitoring";
+import { MLFLOW_NAMESPACE, MLFLOW_RELEASE } from "./names";
+
+/**
+ * Alerts on the tracking server, from what its ServiceMonitor scrapes: `up` and the
+ * request metrics of prometheus_flask_exporter (`--expose-prometheus`). The job label is
+ * the Service's name, the chart's release.
+ */
+export function mlflowRuleGroup(severity: AlertSeverity): RuleGroup {
+  const sel = `job="${MLFLOW_RELEASE}",namespace="${MLFLOW_NAMESPACE}"`;
+  const requests = `flask_http_request_total{${sel}}`;
+  return {
+    name: "mlflow",
+    rules: [
+      {
+        alert: "MlflowTrackingServerDown",
+        // absent() also fires when every target is gone (no pod, no endpoint), not only when all report up == 0.
+        expr: `absent(up{${sel}} == 1)`,
+        for: "5m",
+        severity,
+        // absent() returns no labels of its own: route by namespace like the other alerts.
+        labels: { namespace: MLFLOW_NAMESPACE },
+        summary: "The MLflow tracking server has had no healthy replica for 5 minutes",
+        description: "Training jobs cannot log runs and endpoints cannot resolve models:/ URIs. Check `kubectl -n mlflow get pods` and the RDS instance.",
+      },
+      {
+        alert: "MlflowServerErrors",
+        expr: `sum(rate(flask_http_request_total{${sel},status=~"5.."}[5m])) / sum(rate(${requests}[5m])) > 0.05`,
+        for: "10m",
+        severity: "warning",
+        summary: "More than 5% of MLflow requests fail with a server error",
+        description: "{{ $value | humanizePercentage }} of requests returned 5xx over 5 minutes; the database or the artifact bucket is the usual cause.",
+      },
+      {
+        alert: "MlflowSlowRequests",
+        expr: `histogram_quantile(0.95, sum by (le) (rate(flask_http_request_duration_seconds_bucket{${sel}}[5m]))) > 2`,
+        for: "15m",
+        severity: "warning",
+        summary: "MLflow's 95th percentile request latency is above 2 seconds",
+        description: "p95 latency is {{ $value | humanizeDuration }}; look at the database (Performance Insights) before adding replicas.",
+      },
+    ],
+  };
+}
