@@ -9,3 +9,5 @@ export * from "./policy";
 export * from "./observability";
 export * from "./endpoint";
 export * from "./model-registry";
+export * from "./pricing";
+export * from "./review";

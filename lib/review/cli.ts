@@ -1,0 +1,128 @@
+import * as fs from "fs";
+import * as path from "path";
+import { GpuPriceBook } from "./cost";
+import { renderJson } from "./json";
+import { renderMarkdown } from "./markdown";
+import { planTexts as planTextsOf } from "./plan-text";
+import { planOffline, planWithCredentials, readPlanDir, readSynthesized, savePlans } from "./planner";
+import { exitCode, reviewChange } from "./review";
+import { ReviewStack } from "./stack";
+
+export const USAGE = `Usage: cdktf-ml-review [--offline | --plan-dir DIR] [--base DIR] [--out FILE] [--json FILE] [--save-plans DIR]
+
+Synthesizes every stack, plans it and writes one review: changes per stack, blocking
+replacements and deletions of stateful resources, warnings, policy findings,
+environment parity and cost.
+
+  (default)         plan every stack with terraform and the credentials of the environment
+  --offline         plan AWS-only stacks with the offline harness (no credentials; TF_PLUGIN_MIRROR);
+                    stacks that need a live cluster are reported as not planned
+  --plan-dir DIR    review existing plans instead: DIR holds <stack>.json from terraform show -json
+  --base DIR        plans of the base branch (same layout) for cost deltas and lifecycle changes
+  --out FILE        write the Markdown review to FILE (default: standard output)
+  --json FILE       write the findings as JSON to FILE
+  --save-plans DIR  also write the (masked) plans and synthesized stacks to DIR, for a later --base
+
+Exit codes: 0 no blocking finding, 2 blocking findings, 1 the review failed.`;
+
+export interface ReviewArgs {
+  readonly offline: boolean;
+  readonly planDir?: string;
+  readonly base?: string;
+  readonly out?: string;
+  readonly json?: string;
+  readonly savePlans?: string;
+  readonly help: boolean;
+}
+
+export class UsageError extends Error {}
+
+const VALUE_FLAGS: Readonly<Record<string, keyof ReviewArgs>> = {
+  "--plan-dir": "planDir", "--base": "base", "--out": "out", "--json": "json", "--save-plans": "savePlans",
+};
+
+export function parseArgs(argv: readonly string[]): ReviewArgs {
+  const args: Record<string, string | boolean> = { offline: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    if (flag === "--offline") args.offline = true;
+    else if (flag === "--help" || flag === "-h") args.help = true;
+    else if (VALUE_FLAGS[flag]) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === "" || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      args[VALUE_FLAGS[flag]] = value;
+    } else throw new UsageError(`unknown argument ${JSON.stringify(argv[i])}`);
+  }
+  if (args.offline && args.planDir) throw new UsageError("--offline and --plan-dir exclude each other: --plan-dir reviews plans that already exist");
+  return args as unknown as ReviewArgs;
+}
+
+export interface ReviewContext {
+  /** Synthesizes the app and returns its output directory (holding `stacks/<name>/cdk.tf.json`). */
+  readonly synthesize: () => string;
+  /** @default - the GPU instance catalog */
+  readonly gpuPrices?: GpuPriceBook;
+  /** Progress and summary lines. @default - standard error */
+  readonly log?: (line: string) => void;
+  /** Where the Markdown goes without --out. @default - standard output */
+  readonly stdout?: (text: string) => void;
+  /** Base for relative paths. @default - process.cwd() */
+  readonly cwd?: string;
+}
+
+const SOURCES = {
+  offline: "Plans: offline harness (real Terraform and aws provider, fake credentials, empty state): every resource shows as created.",
+  credentials: "Plans: `terraform plan` of every stack against its real state.",
+  planDir: "Plans: read from a plan directory (`terraform show -json` output).",
+};
+
+/** The review command: returns the exit code (0 no blocking finding, 2 blocking, 1 failed). */
+export async function runReview(argv: readonly string[], context: ReviewContext): Promise<number> {
+  const log = context.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const resolve = (p: string) => path.resolve(context.cwd ?? process.cwd(), p);
+  let args: ReviewArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    log(`review: ${(err as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  if (args.help) {
+    (context.stdout ?? ((t: string) => process.stdout.write(t)))(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const started = Date.now();
+    const synthesized = readSynthesized(context.synthesize());
+    log(`synthesized ${synthesized.length} stacks`);
+    const head: ReviewStack[] = args.planDir
+      ? readPlanDir(resolve(args.planDir), synthesized)
+      : args.offline
+        ? await planOffline(synthesized, { log })
+        : await planWithCredentials(synthesized, { log });
+    const base = args.base ? readPlanDir(resolve(args.base)) : undefined;
+    const review = reviewChange(head, { ...(base ? { base } : {}), ...(context.gpuPrices ? { gpuPrices: context.gpuPrices } : {}) });
+    const planTexts = planTextsOf(head);
+    const markdown = renderMarkdown(review, { planTexts, source: args.planDir ? SOURCES.planDir : args.offline ? SOURCES.offline : SOURCES.credentials });
+    if (args.out) write(resolve(args.out), markdown);
+    else (context.stdout ?? ((t: string) => process.stdout.write(t)))(markdown);
+    if (args.json) write(resolve(args.json), renderJson(review, planTexts));
+    if (args.savePlans) savePlans(resolve(args.savePlans), head);
+    const code = exitCode(review);
+    for (const s of review.stacks) {
+      const c = s.counts;
+      log(`  ${s.stack.padEnd(24)} ${s.status === "planned" ? `+${c.add} ~${c.change} -/+${c.replace} -${c.destroy}` : s.status}`);
+    }
+    log(`review: ${review.blocking.length} blocking, ${review.warnings.length} warnings, ${review.failures.length} failed plans ` +
+      `in ${((Date.now() - started) / 1000).toFixed(1)} s; exit ${code}${args.out ? `; wrote ${args.out}` : ""}${args.json ? `, ${args.json}` : ""}`);
+    return code;
+  } catch (err) {
+    log(`review failed: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+function write(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}

@@ -1,0 +1,284 @@
+import { BlockingFinding } from "./blocking";
+import { CostReport, EnvironmentCost } from "./cost";
+import { ParityDifference } from "./parity";
+import { PlanTexts } from "./plan-text";
+import { Review, StackSummary } from "./review";
+import { WARNING_TITLES, Warning, WarningCategory } from "./warnings";
+
+/** The hidden marker by which CI finds its previous review comment to edit it. */
+export const REVIEW_MARKER = "<!-- cdktf-ml-review -->";
+
+/** GitHub rejects comments over 65,536 characters; the review stays under it with room to spare. */
+export const GITHUB_COMMENT_LIMIT = 65000;
+
+export interface MarkdownOptions {
+  /** Plan texts per stack name (see planTexts). @default - no plan section */
+  readonly planTexts?: ReadonlyMap<string, PlanTexts>;
+  /** One line on where the plans came from. @default - none */
+  readonly source?: string;
+  /** Plan texts that do not fit are left out (and named). @default GITHUB_COMMENT_LIMIT */
+  readonly maxChars?: number;
+}
+
+/** The review as one Markdown document, for a pull-request comment. Deterministic: same review, same text. */
+export function renderMarkdown(review: Review, options: MarkdownOptions = {}): string {
+  const head = [
+    REVIEW_MARKER,
+    "## Infrastructure plan review",
+    "",
+    verdict(review),
+    ...(options.source ? ["", options.source] : []),
+    "",
+    ...changesSection(review.stacks),
+    ...failuresSection(review),
+    ...blockingSection(review.blocking),
+    ...warningsSection(review.warnings),
+    ...policySection(review),
+    ...paritySection(review),
+    ...costSection(review.cost),
+  ].join("\n");
+  const plans = plansSection(review.stacks, options.planTexts, (options.maxChars ?? GITHUB_COMMENT_LIMIT) - head.length);
+  return `${head}${plans ? `\n${plans}` : ""}`;
+}
+
+function verdict(review: Review): string {
+  const parts: string[] = [];
+  if (review.failures.length > 0) {
+    parts.push(`**Review incomplete: ${plural(review.failures.length, "plan")} failed.** See "Failed plans".`);
+  }
+  if (review.blocking.length > 0) {
+    parts.push(`**Blocking: ${plural(review.blocking.length, "stateful resource")} would be destroyed or replaced.** ` +
+      "Do not merge until each one is intended and its data is safe (snapshot, migration, or a new resource alongside).");
+  } else {
+    parts.push("**No blocking finding:** no stateful resource is destroyed or replaced.");
+  }
+  const flagged = review.parity.differences.filter((d) => !d.explanation).length;
+  parts.push(`${plural(review.warnings.length, "warning")}, ${plural(review.policy.checked.reduce((n, s) => n + s.findings.length, 0), "policy finding")}, ` +
+    `${plural(flagged, "unexplained parity difference")}.`);
+  return parts.map((p) => `> ${p}`).join("\n>\n");
+}
+
+function changesSection(stacks: readonly StackSummary[]): string[] {
+  // Reasons for not planning are usually shared by several stacks: numbered once, below the table.
+  const reasons = [...new Set(stacks.filter((s) => s.status === "not-planned").map((s) => s.reason ?? ""))];
+  const rows = stacks.map((s) => {
+    const c = s.counts;
+    const note = s.status === "planned" ? "" : s.status === "not-planned" ? `not planned (${reasons.indexOf(s.reason ?? "") + 1})` : "plan failed (see below)";
+    const n = (x: number) => (s.status === "planned" ? String(x) : "–");
+    return `| ${s.environment} | \`${s.stack}\` | ${n(c.add)} | ${n(c.change)} | ${n(c.replace)} | ${n(c.destroy)} | ${note} |`;
+  });
+  return [
+    "### Changes", "", "| Environment | Stack | Add | Change | Replace | Destroy | Notes |", "|---|---|--:|--:|--:|--:|---|", ...rows, "",
+    ...reasons.map((r, i) => `(${i + 1}) Not planned: ${r}.`), ...(reasons.length > 0 ? [""] : []),
+  ];
+}
+
+function failuresSection(review: Review): string[] {
+  if (review.failures.length === 0) return [];
+  const out = ["### Failed plans", ""];
+  for (const f of review.failures) out.push(`- \`${f.stack}\`:`, "", fence(f.reason.trim(), "text", "  "), "");
+  return out;
+}
+
+function blockingSection(findings: readonly BlockingFinding[]): string[] {
+  if (findings.length === 0) return ["### Blocking", "", "None: no resource of a stateful type (databases, buckets, tables, caches, keys, clusters, repositories, file systems, secrets, log groups) is replaced or destroyed.", ""];
+  const out = [`### Blocking (${findings.length})`, ""];
+  for (const f of findings) {
+    const what = f.stoppedByPreventDestroy
+      ? "would be **destroyed**: Terraform refused the plan because of `prevent_destroy`"
+      : f.action === "replace"
+        ? `would be **replaced** (destroyed, then created again)${f.replacePaths.length > 0 ? `: ${f.replacePaths.map((p) => `\`${p}\``).join(", ")} force${f.replacePaths.length === 1 ? "s" : ""} the replacement` : ""}`
+        : "would be **destroyed**";
+    out.push(`- **\`${f.address}\`** in \`${f.stack}\` (${f.environment}) ${what}.` +
+      `${f.actionReason ? ` Terraform's reason: \`${f.actionReason}\`.` : ""}` +
+      `${f.constructPath ? ` Construct: \`${f.constructPath}\`.` : ""} Loses ${f.loses}.`);
+  }
+  return [...out, ""];
+}
+
+function warningsSection(all: readonly Warning[]): string[] {
+  if (all.length === 0) return ["### Warnings", "", "None.", ""];
+  const out = [`### Warnings (${all.length})`, ""];
+  for (const category of Object.keys(WARNING_TITLES) as WarningCategory[]) {
+    const here = all.filter((w) => w.category === category);
+    if (here.length === 0) continue;
+    out.push(`**${WARNING_TITLES[category]}** (${here.length})`, "");
+    // New resources are listed too, but folded when there are many (a first deployment
+    // creates dozens of roles); updates, replacements and deletions stay in view.
+    const created = here.filter((w) => w.action === "create");
+    const fold = created.length > 10;
+    const shown = fold ? here.filter((w) => w.action !== "create") : here;
+    if (shown.length > 0) out.push(...warningTable(shown), "");
+    if (fold) {
+      const stacks = [...new Set(created.map((w) => w.stack))];
+      out.push(`<details><summary>${plural(created.length, "new resource")} in ${stacks.map((s) => `<code>${s}</code>`).join(", ")}</summary>`, "",
+        ...warningTable(created), "", "</details>", "");
+    }
+  }
+  return out;
+}
+
+function warningTable(warnings: readonly Warning[]): string[] {
+  return ["| Stack | Resource | Change | Detail |", "|---|---|---|---|",
+    ...warnings.map((w) => `| \`${w.stack}\` | \`${w.address}\` | ${w.action} | ${cell(w.message)} |`)];
+}
+
+function policySection(review: Review): string[] {
+  const { checked, skipped } = review.policy;
+  const out = ["### Policy", ""];
+  if (checked.length === 0 && skipped.length === 0) return [...out, "No stack changes, so the policy pack had nothing to check.", ""];
+  const findings = checked.flatMap((s) => s.findings.map((f) => ({ stack: s.stack, f })));
+  const suppressed = checked.reduce((n, s) => n + s.suppressedCount, 0);
+  out.push(`The policy pack checked the synthesized JSON of ${plural(checked.length, "stack")} with changes (or not planned, so with unknown changes): ${plural(findings.length, "finding")}` +
+    `${suppressed > 0 ? ` (${suppressed} more suppressed with a recorded reason)` : ""}.`, "");
+  if (findings.length > 0) {
+    out.push("| Severity | Rule | Checkov | Stack | Resource | Risk |", "|---|---|---|---|---|---|");
+    for (const { stack, f } of findings) {
+      out.push(`| ${f.severity} | ${f.ruleId} | ${f.checkovId} | \`${stack}\` | \`${f.resourceAddress}\` | ${cell(f.explanation)} |`);
+    }
+    out.push("");
+  }
+  for (const s of skipped) out.push(`- \`${s.stack}\` not checked: ${s.reason}.`);
+  if (skipped.length > 0) out.push("");
+  return out;
+}
+
+function paritySection(review: Review): string[] {
+  const { environments, differences } = review.parity;
+  const out = ["### Parity", ""];
+  if (environments.length < 2) return [...out, "Only one environment is under review: nothing to compare.", ""];
+  const flagged = differences.filter((d) => !d.explanation);
+  out.push(`Every environment runs the same construct tree, so ${environments.join(", ")} should have the same resource addresses, ` +
+    "layer by layer, except where their configuration (tier, zones, sizing knobs, state backend) says otherwise. " +
+    `${plural(differences.length, "difference")}: ${differences.length - flagged.length} explained by configuration, ${flagged.length} flagged.`, "");
+  if (differences.length === 0) return out;
+  out.push("| Layer | Resources | In | Not in | Explained by |", "|---|---|---|---|---|");
+  // Flagged differences one per row; explained ones grouped by what explains them.
+  for (const d of flagged) out.push(`| ${d.layer} | \`${where(d)}\` | ${d.presentIn.join(", ")} | ${d.missingIn.join(", ")} | **flagged: no configuration explains this difference** |`);
+  const groups = new Map<string, ParityDifference[]>();
+  for (const d of differences.filter((x) => x.explanation)) {
+    const key = [d.layer, d.presentIn.join(), d.missingIn.join(), d.explanation].join("|");
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  for (const group of groups.values()) {
+    const d = group[0];
+    out.push(`| ${d.layer} | ${resourcesCell(group.map(where))} | ${d.presentIn.join(", ")} | ${d.missingIn.join(", ")} | ${cell(d.explanation!)} |`);
+  }
+  return [...out, ""];
+}
+
+/** The construct path without its stack (the same in every environment), else the address. */
+function where(d: ParityDifference): string {
+  return d.address ? d.constructPath?.split("/").slice(1).join("/") || d.address : "(whole stack)";
+}
+
+/** Several paths as one: `network/{nat-us-east-1b,nat-us-east-1c}`. */
+function resourcesCell(paths: readonly string[]): string {
+  if (paths.length === 1) return paths[0] === "(whole stack)" ? paths[0] : `\`${paths[0]}\``;
+  const dirs = paths.map((p) => p.split("/"));
+  let common = 0;
+  while (dirs.every((d) => common < d.length - 1 && d[common] === dirs[0][common])) common++;
+  const prefix = dirs[0].slice(0, common).join("/");
+  const rest = dirs.map((d) => d.slice(common).join("/"));
+  return `\`${prefix ? `${prefix}/` : ""}{${rest.join(",")}}\` (${paths.length})`;
+}
+
+function costSection(cost: CostReport): string[] {
+  const out = ["### Cost", ""];
+  const gpuSource = `GPU instances from the GPU instance catalog (lib/gpu-cluster/gpu-instances.ts, ${cost.gpuPrices.region}, as of ${cost.gpuPrices.asOf}; ${cost.gpuPrices.source})`;
+  out.push(`Monthly estimate of what runs after this change (${cost.prices.hoursPerMonth} hours a month, on-demand list prices). ` +
+    `Prices come from the library's dated price tables: lib/pricing/prices.ts (${cost.prices.region}, as of ${cost.prices.asOf}; ${cost.prices.source}) and ${gpuSource}. ` +
+    "Usage-billed items (NAT data processing, requests, storage growth, DynamoDB on-demand) are not included.", "");
+  const withBase = cost.environments.some((e) => e.base);
+  out.push(`| Environment | Baseline | ${withBase ? "Δ baseline | " : ""}GPU worst case | ${withBase ? "Δ GPU | " : ""}Budget (total / GPU) |`,
+    `|---|--:|${withBase ? "--:|" : ""}--:|${withBase ? "--:|" : ""}---|`);
+  for (const e of cost.environments) {
+    const base = e.base;
+    out.push(`| ${e.environment} | ${usd(e.baselineUsd)} | ${withBase ? `${base ? delta(e.baselineUsd - base.baselineUsd) : "new"} | ` : ""}` +
+      `${usd(e.gpuWorstCaseUsd)} | ${withBase ? `${base ? delta(e.gpuWorstCaseUsd - base.gpuWorstCaseUsd) : "new"} | ` : ""}${budget(e)} |`);
+  }
+  out.push("");
+  for (const e of cost.environments) {
+    const notes = [
+      ...e.notCosted.map((s) => `\`${s}\` was not planned, so it is not costed`),
+      ...e.unpriced.map((u) => `unpriced: ${u}`),
+    ];
+    if (e.lines.length === 0 && notes.length === 0) continue;
+    out.push(`<details><summary>${e.environment}: ${plural(e.lines.length, "priced resource")}</summary>`, "");
+    if (e.lines.length > 0) {
+      out.push("| Category | Resource | Quantity | Monthly |", "|---|---|---|--:|");
+      for (const l of e.lines) out.push(`| ${l.category} | \`${l.address}\` | ${cell(l.quantity)} | ${usd(l.monthlyUsd)} |`);
+      out.push("");
+    }
+    for (const n of notes) out.push(`- ${n}`);
+    out.push("", "</details>", "");
+  }
+  return out;
+}
+
+function budget(e: EnvironmentCost): string {
+  if (e.monthlyBudgetUsd === undefined) return "–";
+  const total = e.baselineUsd + e.gpuWorstCaseUsd;
+  const over = total > e.monthlyBudgetUsd ? " **over budget at the GPU worst case**" : "";
+  const gpuOver = e.gpuMonthlyBudgetUsd !== undefined && e.gpuWorstCaseUsd > e.gpuMonthlyBudgetUsd ? " **GPU over budget**" : "";
+  return `${usd(e.monthlyBudgetUsd)} / ${e.gpuMonthlyBudgetUsd !== undefined ? usd(e.gpuMonthlyBudgetUsd) : "–"}${over}${gpuOver}`;
+}
+
+/**
+ * Every stack's plan in a collapsed block. When they do not all fit the size limit, the
+ * largest switch to the compact text (new resources by address only) one by one, then
+ * the largest are left out; the JSON always has the full text.
+ */
+function plansSection(stacks: readonly StackSummary[], texts: ReadonlyMap<string, PlanTexts> | undefined, budgetChars: number): string {
+  if (!texts || texts.size === 0) return "";
+  const entries = stacks.filter((s) => texts.has(s.stack)).map((s) => ({ s, texts: texts.get(s.stack)!, form: "full" as "full" | "compact" | "omitted" }));
+  const block = (e: (typeof entries)[number]) => {
+    if (e.form === "omitted") return "";
+    const c = e.s.counts;
+    const note = e.form === "compact" ? " (new resources by address only)" : "";
+    return [`<details><summary><code>${e.s.stack}</code>: ${c.add} to add, ${c.change} to change, ${c.replace} to replace, ${c.destroy} to destroy${note}</summary>`,
+      "", fence(e.form === "full" ? e.texts.full : e.texts.compact, "diff"), "", "</details>", ""].join("\n");
+  };
+  const size = () => entries.reduce((n, e) => n + block(e).length + 1, 0);
+  const budget = budgetChars - 600;
+  const largest = (form: "full" | "compact") => entries.filter((e) => e.form === form).sort((a, b) => block(b).length - block(a).length)[0];
+  while (size() > budget && largest("full")) largest("full").form = "compact";
+  while (size() > budget && largest("compact")) largest("compact").form = "omitted";
+  const out = ["### Plans", "", ...entries.filter((e) => e.form !== "omitted").map(block)];
+  const compact = entries.filter((e) => e.form === "compact").map((e) => `\`${e.s.stack}\``);
+  const omitted = entries.filter((e) => e.form === "omitted").map((e) => `\`${e.s.stack}\``);
+  if (compact.length + omitted.length > 0) {
+    out.push([
+      compact.length > 0 ? `New resources of ${compact.join(", ")} are listed by address only` : "",
+      omitted.length > 0 ? `${compact.length > 0 ? "; the" : "The"} plan text of ${omitted.join(", ")} is left out` : "",
+      " to stay under GitHub's comment size limit. The full text is in the review JSON (`stacks[].planText`).",
+    ].join(""), "");
+  }
+  return out.join("\n");
+}
+
+/** A code block whose fence is longer than any backtick run inside it. */
+function fence(text: string, lang: string, indent = ""): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length));
+  const f = "`".repeat(longest + 1);
+  return [`${indent}${f}${lang}`, ...text.split("\n").map((l) => `${indent}${l}`), `${indent}${f}`].join("\n");
+}
+
+/** A table cell: one line, pipes escaped, long text shortened. */
+function cell(text: string): string {
+  const flat = text.replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
+  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+export function usd(n: number): string {
+  return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function delta(n: number): string {
+  const r = Math.round(n * 100) / 100;
+  return r === 0 ? "±$0.00" : r > 0 ? `+${usd(r)}` : `−${usd(-r)}`;
+}

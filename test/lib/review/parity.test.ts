@@ -1,0 +1,84 @@
+import { findInSizing, parity } from "../../../lib/review/parity";
+import { metadata, plan, stack } from "./fixtures";
+
+const dev = metadata("dev", "development");
+const staging = metadata("staging", "staging");
+const prod = metadata("prod", "production");
+const p = plan();
+
+describe("parity", () => {
+  test("identical construct trees have no difference", () => {
+    const r = { "aws_vpc.network_vpc_11111111": {} };
+    expect(parity([stack("ml-dev-infra", dev, p, r), stack("ml-prod-infra", prod, p, r)]).differences).toEqual([]);
+  });
+
+  test("a resource in a zone that only some environments use is explained by availabilityZones", () => {
+    // GIVEN a subnet in us-east-1c, which dev does not use
+    const common = { "aws_vpc.network_vpc_11111111": {} };
+    const extra = { ...common, "aws_subnet.network_private-us-east-1c_22222222": {} };
+    const report = parity([stack("ml-dev-infra", dev, p, common), stack("ml-prod-infra", prod, p, extra)]);
+    // THEN the difference is listed and explained
+    expect(report.differences).toEqual([{
+      layer: "infra", address: "aws_subnet.network_private-us-east-1c_22222222", constructPath: "ml-prod-infra/network/private-us-east-1c",
+      presentIn: ["prod"], missingIn: ["dev"], explanation: "availabilityZones: us-east-1c is not a zone of dev (zones: prod 3, dev 2)",
+    }]);
+  });
+
+  test("a NAT gateway per zone is explained by sizing.network.natGateways", () => {
+    const single = metadata("dev", "development", { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], sizing: { network: { natGateways: "single" } } });
+    const nat = { "aws_nat_gateway.network_nat-us-east-1b_33333333": {} };
+    const [d] = parity([stack("ml-dev-infra", single, p, {}), stack("ml-staging-infra", staging, p, nat)]).differences;
+    expect(d.explanation).toBe('sizing.network.natGateways: "one-per-az" in staging, "single" in dev');
+  });
+
+  test("a stack missing where the state backend is local is explained by stateBackend", () => {
+    const [d] = parity([stack("ml-dev-infra", dev, p), stack("ml-prod-infra", prod, p), stack("ml-prod-bootstrap", prod, p)]).differences;
+    expect(d).toMatchObject({ layer: "bootstrap", presentIn: ["prod"], missingIn: ["dev"] });
+    expect(d.address).toBeUndefined();
+    expect(d.explanation).toMatch(/^stateBackend: dev keeps state in the local backend/);
+  });
+
+  test("a construct named after a value only one environment's sizing declares is explained by that knob", () => {
+    // GIVEN prod's sizing declares a GPU pool "a100" that dev's does not
+    const withPool = metadata("prod", "production", { sizing: { cluster: { gpuPools: ["a100"] } } as never });
+    const pool = { "aws_eks_node_group.training_a100_44444444": {} };
+    const [d] = parity([stack("ml-dev-infra", dev, p, {}), stack("ml-prod-infra", withPool, p, pool)]).differences;
+    expect(d.explanation).toBe('sizing.cluster.gpuPools[0]: "a100" is declared in prod only');
+  });
+
+  test("a GPU pool declared for production only is explained by the tier", () => {
+    const pool = { "aws_eks_node_group.training_gpu-pool-h100_node-group_66666666": {} };
+    const [d] = parity([stack("ml-dev-infra", dev, p, {}), stack("ml-prod-infra", prod, p, pool)]).differences;
+    expect(d.explanation).toBe('tier: GPU pool "h100" is declared for the production tier only');
+  });
+
+  test("an endpoint deployed blue/green in some tiers and as one version in others is explained by the tier", () => {
+    // GIVEN dev runs ranker/deployment and prod ranker/blue/deployment
+    const report = parity([
+      stack("ml-dev-platform", dev, p, { "kubernetes_deployment_v1.ranker_deployment_77777777": {} }),
+      stack("ml-prod-platform", prod, p, { "kubernetes_deployment_v1.ranker_blue_deployment_88888888": {} }),
+    ]);
+    // THEN both differences are explained, each from its side
+    expect(report.differences.map((d) => d.explanation)).toEqual([
+      "tier: prod (production) deploy ranker blue/green; dev (development) a single version",
+      "tier: prod (production) deploy ranker blue/green; dev (development) a single version",
+    ]);
+  });
+
+  test("an injected difference that no configuration explains is flagged", () => {
+    // GIVEN prod has a debug bucket that neither dev nor staging has, and no config declares it
+    const common = { "aws_vpc.network_vpc_11111111": {} };
+    const injected = { ...common, "aws_s3_bucket.debug_bucket_55555555": {} };
+    const report = parity([stack("ml-dev-infra", dev, p, common), stack("ml-staging-infra", staging, p, common), stack("ml-prod-infra", prod, p, injected)]);
+    // THEN it is listed without an explanation
+    expect(report.differences).toEqual([{
+      layer: "infra", address: "aws_s3_bucket.debug_bucket_55555555", constructPath: "ml-prod-infra/debug/bucket", presentIn: ["prod"], missingIn: ["dev", "staging"],
+    }]);
+  });
+
+  test("findInSizing returns the dotted path of a key or string value", () => {
+    expect(findInSizing({ a: { b: ["x", "y"] } }, "y")).toBe("a.b[1]");
+    expect(findInSizing({ a: { pools: { h100: { max: 2 } } } }, "h100")).toBe("a.pools.h100");
+    expect(findInSizing({ a: 1 }, "z")).toBeUndefined();
+  });
+});
