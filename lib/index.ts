@@ -9,5 +9,6 @@ export * from "./policy";
 export * from "./observability";
 export * from "./endpoint";
 export * from "./model-registry";
+export * from "./feature-store";
 export * from "./pricing";
 export * from "./review";

@@ -26,6 +26,7 @@ export const dev: EnvironmentConfig = {
     network: { natGateways: "single", flowLogRetentionDays: 30 },
     cluster: { trainingGpuQuota: 4 },
     registry: { instanceClass: "db.t4g.medium", allocatedStorageGb: 20, backupRetentionDays: 1, replicas: 1 },
+    featureStore: { onlineStore: "dynamodb", replicas: 1 },
   },
 };
 
@@ -44,6 +45,7 @@ export const staging: EnvironmentConfig = {
     network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
     cluster: { trainingGpuQuota: 8 },
     registry: { instanceClass: "db.t4g.large", allocatedStorageGb: 50, backupRetentionDays: 7, replicas: 2 },
+    featureStore: { onlineStore: "dynamodb", replicas: 2 },
   },
 };
 
@@ -64,6 +66,8 @@ export const prod: EnvironmentConfig = {
     cluster: { trainingGpuQuota: 32 },
     // Memory-optimized: the tracking store's working set (runs, metrics, params) should stay in cache.
     registry: { instanceClass: "db.r7g.large", allocatedStorageGb: 100, backupRetentionDays: 14, replicas: 3 },
+    // Sub-millisecond online reads for the serving path; Multi-AZ with failover (the FeatureStore requires it in production).
+    featureStore: { onlineStore: "redis", redisNodeType: "cache.r7g.large", replicas: 3 },
   },
 };
 

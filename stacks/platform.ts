@@ -2,7 +2,7 @@ import { App } from "cdktf";
 import { AlertReceiver, BlueGreenOptions, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets } from "../lib";
 import {
   Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
-  MlflowServer, ModelRegistry,
+  MlflowServer, ModelRegistry, FeatureServer, FeatureStore,
 } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
@@ -16,6 +16,8 @@ export interface EnvironmentStacks {
   readonly cluster: GpuTrainingCluster;
   /** MLflow's database, artifact bucket and IRSA role (in `infra`); `registry.model(...)` references models for endpoints. */
   readonly registry: ModelRegistry;
+  /** Feast's offline store, registry, online store and IRSA roles (in `infra`); grants online/offline reads to serving and training roles. */
+  readonly featureStore: FeatureStore;
   /**
    * Operators that bring CRDs (External Secrets, kube-prometheus-stack): applied before
    * `platform`, whose ServiceMonitors, PrometheusRules and ExternalSecrets need the CRDs at plan time.
@@ -66,6 +68,9 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // MLflow tracking server and model registry: RDS PostgreSQL, artifact bucket, IRSA role; sized by sizing.registry.
   const registry = new ModelRegistry(infra, "model-registry", { cluster });
 
+  // Feast: Parquet offline store and registry in S3, online store from sizing.featureStore (DynamoDB, or Multi-AZ Redis).
+  const featureStore = new FeatureStore(infra, "feature-store", { cluster, project: "features" });
+
   // The example endpoint's IRSA role: reads the registry's model artifacts, nothing else.
   const rankerRole = cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
   registry.grantRead(rankerRole);
@@ -89,6 +94,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   platform.addDependency(addons);
   new GpuClusterAddons(platform, "gpu-addons", { cluster });
   new MlflowServer(platform, "mlflow", { registry });
+  new FeatureServer(platform, "feast", { featureStore });
 
   // An example model endpoint: on CPU in development; on the GPU pool with blue/green from staging up.
   const servingImage = `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/${env.prefix}/serving`;
@@ -103,7 +109,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
     }),
   });
 
-  return { environment: env, bootstrap, infra, cluster, registry, addons, platform };
+  return { environment: env, bootstrap, infra, cluster, registry, featureStore, addons, platform };
 }
 
 /** Blue/green versions of the example endpoint: switching `active` (or back) only moves the Service's selector. */

@@ -19,6 +19,10 @@ const EXPECTED_INFRA_TYPES = [
   // ModelRegistry
   "aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_secretsmanager_secret", "aws_s3_bucket_lifecycle_configuration",
 ];
+/** FeatureStore with a Redis online store (DynamoDB online tables are created by `feast apply`, not planned here). */
+const EXPECTED_REDIS_FEATURE_STORE_TYPES = [
+  "aws_elasticache_replication_group", "aws_elasticache_subnet_group", "aws_elasticache_user", "aws_elasticache_user_group",
+];
 const EXPECTED_BOOTSTRAP_TYPES = [
   "aws_kms_key", "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",
   "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy",
@@ -39,7 +43,7 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
     return plans.get(name)!;
   }
 
-  for (const { environment, infra, bootstrap } of stacks) {
+  for (const { environment, infra, bootstrap, featureStore } of stacks) {
     test(`${infra.node.id} validates and plans the network, key and every capability`, async () => {
       // GIVEN the synthesized infrastructure stack  WHEN planned by terraform
       const types = plannedTypes(await planOf(infra.node.id));
@@ -47,6 +51,18 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
       expect(Object.keys(types)).toEqual(expect.arrayContaining(EXPECTED_INFRA_TYPES));
       expect(types.aws_subnet).toBe(environment.availabilityZones.length * 2);
       expect(types.aws_nat_gateway).toBe(environment.tier === "development" ? 1 : environment.availabilityZones.length);
+    });
+
+    test(`${infra.node.id} plans the feature store's ${featureStore.onlineStoreType} online store`, async () => {
+      const plan = await planOf(infra.node.id);
+      const types = plannedTypes(plan);
+      if (featureStore.onlineStoreType === "redis") {
+        expect(Object.keys(types)).toEqual(expect.arrayContaining(EXPECTED_REDIS_FEATURE_STORE_TYPES));
+        const cache = (plan.resource_changes ?? []).find((rc) => rc.type === "aws_elasticache_replication_group")!.change.after as any;
+        expect(cache).toMatchObject({ multi_az_enabled: environment.isProduction, automatic_failover_enabled: environment.isProduction, transit_encryption_enabled: true });
+      } else {
+        expect(types.aws_elasticache_replication_group).toBeUndefined();
+      }
     });
 
     test(`${infra.node.id} plans only creations on an empty state`, async () => {

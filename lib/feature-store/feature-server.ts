@@ -1,0 +1,179 @@
+import { Construct } from "constructs";
+import { Fn, TerraformLocal, Token } from "cdktf";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { Environment } from "../core/environment";
+import { CHARTS } from "../platform/charts";
+import { SyncedSecret } from "../platform/external-secrets";
+import { HelmChart } from "../platform/helm-chart";
+import { PrometheusRule } from "../platform/monitoring";
+import { FEAST_NAMES, FeatureStore, ResourceRequirements } from "./feature-store";
+import { formatMinutes } from "./private/cron";
+import { freshnessRuleGroup } from "./private/freshness";
+
+export interface FeatureServerProps {
+  /** The infrastructure half (in the environment's InfraStack). */
+  readonly featureStore: FeatureStore;
+}
+
+/** The feature server image; the chart's appVersion, so that the CronJob runs the same Feast as the server. */
+export const FEAST_IMAGE = { repository: "quay.io/feastdev/feature-server", tag: CHARTS.feastFeatureServer.version } as const;
+
+const MOUNT = "/etc/feast";
+const NON_ROOT_UID = "10001";
+
+/**
+ * The in-cluster half of a FeatureStore (in a PlatformStack): the `feast` namespace,
+ * the feature server (Helm chart `feast-feature-server`, pinned) running as its IRSA
+ * service account, the materialization CronJob (`feast materialize-incremental`) as
+ * another, the rendered feature_store.yaml as a ConfigMap for training jobs and model
+ * endpoints to mount, and the freshness alerts. With a Redis online store, the password
+ * is synced from Secrets Manager by the External Secrets Operator and reaches Feast as
+ * the `REDIS_PASSWORD` environment variable.
+ */
+export class FeatureServer extends Construct {
+  public readonly namespace: NamespaceV1;
+  public readonly chart: HelmChart;
+  public readonly configMap: ConfigMapV1;
+  public readonly cronJob: CronJobV1;
+  public readonly freshnessRule: PrometheusRule;
+  /** The Kubernetes Secret holding the Redis password (redis only). */
+  public readonly redisSecret?: SyncedSecret;
+
+  constructor(scope: Construct, id: string, props: FeatureServerProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    const store = props.featureStore;
+
+    this.namespace = new NamespaceV1(this, "namespace", {
+      metadata: { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } },
+    });
+    const ns = this.namespace.metadata.name;
+    const serverSa = new ServiceAccountV1(this, "server-sa", {
+      metadata: { name: FEAST_NAMES.serverServiceAccount, namespace: ns, annotations: { "eks.amazonaws.com/role-arn": store.serverRole.roleArn } },
+    });
+    const materializeSa = new ServiceAccountV1(this, "materialize-sa", {
+      metadata: { name: FEAST_NAMES.materializeServiceAccount, namespace: ns, annotations: { "eks.amazonaws.com/role-arn": store.materializeRole.roleArn } },
+    });
+    this.configMap = new ConfigMapV1(this, "config", {
+      metadata: { name: FEAST_NAMES.configMap, namespace: ns, labels: { "app.kubernetes.io/part-of": "feast" } },
+      data: { "feature_store.yaml": store.featureStoreYaml },
+    });
+
+    const env_: EnvVar[] = [
+      { name: "HOME", value: "/tmp" },
+      { name: "FEAST_USAGE", value: "False" },
+      { name: "AWS_REGION", value: env.region },
+      { name: "AWS_DEFAULT_REGION", value: env.region },
+    ];
+    if (store.redis) {
+      // Authenticates as the feature server's service account, whose IRSA role may read this one secret.
+      this.redisSecret = new SyncedSecret(this, "redis-auth", {
+        namespace: ns,
+        targetSecret: FEAST_NAMES.redisSecret,
+        remoteSecret: store.redis.authSecret.arn,
+        keys: { password: "password" },
+        serviceAccount: serverSa.metadata.name,
+      });
+      env_.push({ name: FEAST_NAMES.redisPasswordEnv, valueFrom: { secretKeyRef: { name: FEAST_NAMES.redisSecret, key: "password" } } });
+    }
+
+    const yaml = store.featureStoreYaml;
+    // A local keeps the values JSON parseable: base64encode("...") inline would put unescaped quotes in it.
+    const yamlBase64 = Token.isUnresolved(yaml)
+      ? Fn.base64encode(new TerraformLocal(this, "feature-store-yaml", yaml).asString)
+      : Buffer.from(yaml, "utf8").toString("base64");
+    this.chart = new HelmChart(this, "server", {
+      chart: CHARTS.feastFeatureServer,
+      releaseName: "feast-feature-server",
+      namespace: ns,
+      values: {
+        replicaCount: store.replicas,
+        image: { repository: FEAST_IMAGE.repository, tag: FEAST_IMAGE.tag },
+        feature_store_yaml_base64: yamlBase64,
+        serviceAccount: { name: FEAST_NAMES.serverServiceAccount },
+        podSecurityContext: {
+          runAsNonRoot: true, runAsUser: Number(NON_ROOT_UID), runAsGroup: Number(NON_ROOT_UID), fsGroup: Number(NON_ROOT_UID),
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        resources: resources(store.serverResources),
+        extraEnvs: env_,
+        // Feast writes the decoded feature_store.yaml to a temporary directory.
+        volumes: [{ name: "tmp", emptyDir: {} }],
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      },
+      dependsOn: [serverSa, ...(this.redisSecret ? [this.redisSecret.externalSecret] : [])],
+    });
+
+    const periodSeconds = store.schedulePeriodMinutes * 60;
+    this.cronJob = new CronJobV1(this, "materialize", {
+      metadata: { name: FEAST_NAMES.materializeCronJob, namespace: ns, labels: { "app.kubernetes.io/part-of": "feast", "app.kubernetes.io/component": "materialization" } },
+      spec: {
+        schedule: store.schedule,
+        timezone: "Etc/UTC",
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: Math.min(600, periodSeconds),
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: {},
+          spec: {
+            backoffLimit: 2,
+            // A hung run fails before the next one is due; the freshness alert covers the rest.
+            activeDeadlineSeconds: Math.max(600, periodSeconds),
+            template: {
+              metadata: { labels: { "app.kubernetes.io/part-of": "feast", "app.kubernetes.io/component": "materialization" } },
+              spec: {
+                serviceAccountName: materializeSa.metadata.name,
+                restartPolicy: "Never",
+                securityContext: {
+                  runAsNonRoot: true, runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, fsGroup: NON_ROOT_UID,
+                  seccompProfile: { type: "RuntimeDefault" },
+                },
+                container: [{
+                  name: "materialize",
+                  image: `${FEAST_IMAGE.repository}:${FEAST_IMAGE.tag}`,
+                  // `$$(` is Kubernetes' escape for a literal `$(`: the shell, not the kubelet, runs `date`.
+                  command: ["/bin/sh", "-c", `exec feast --chdir ${MOUNT} materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"`],
+                  env: env_,
+                  resources: resources(store.materializeResources),
+                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                  volumeMount: [{ name: "config", mountPath: MOUNT, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+                }],
+                volume: [{ name: "config", configMap: { name: this.configMap.metadata.name } }, { name: "tmp", emptyDir: {} }],
+              },
+            },
+          },
+        },
+      },
+    });
+
+    this.freshnessRule = new PrometheusRule(this, "freshness", {
+      name: "feast-freshness",
+      namespace: ns,
+      groups: [freshnessRuleGroup({
+        namespace: store.namespace,
+        cronJob: FEAST_NAMES.materializeCronJob,
+        thresholdSeconds: store.freshnessThresholdSeconds,
+        thresholdText: formatMinutes(store.freshnessThresholdSeconds / 60),
+        severity: env.byTier({ development: "warning", staging: "warning", production: "critical" }),
+      })],
+    });
+  }
+}
+
+interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
+
+function resources(r: ResourceRequirements): Record<string, Record<string, string>> {
+  return {
+    ...(r.requests ? { requests: { ...r.requests } } : {}),
+    ...(r.limits ? { limits: { ...r.limits } } : {}),
+  };
+}

@@ -1,0 +1,320 @@
+import { Construct } from "constructs";
+import { Environment } from "../core/environment";
+import { Validator, formatValue } from "../core/errors";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { IGrantable, PolicyStatement } from "../iam/policy-statement";
+import { ServiceAccountRole } from "../iam/service-account-role";
+import { grantSecretRead } from "../platform/external-secrets";
+import { SecureBucket } from "../storage/secure-bucket";
+import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "./private/cron";
+import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
+import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
+
+export type OnlineStoreType = "dynamodb" | "redis";
+export const ONLINE_STORE_TYPES: readonly OnlineStoreType[] = ["dynamodb", "redis"];
+
+/** Kubernetes names shared by the infrastructure (IRSA trust) and the platform (the workloads). */
+export const FEAST_NAMES = {
+  serverServiceAccount: "feast-feature-server",
+  materializeServiceAccount: "feast-materialize",
+  materializeCronJob: "feast-materialize",
+  configMap: "feast-feature-store",
+  /** Kubernetes Secret (synced from Secrets Manager) holding the Redis password, key `password`. */
+  redisSecret: "feast-redis-auth",
+  /** Environment variable Feast expands in feature_store.yaml (`os.path.expandvars`) to the Redis password. */
+  redisPasswordEnv: "REDIS_PASSWORD",
+} as const;
+
+export interface RedisOnlineStoreOptions {
+  /** @default - the environment's sizing.featureStore.redisNodeType, else "cache.t4g.medium" */
+  readonly nodeType?: string;
+  /** Nodes of the replication group: one primary plus replicas. @default - 1 in development, 2 otherwise */
+  readonly nodes?: number;
+  /** Replicas in other zones with automatic failover. Production requires it. @default - true in production, false otherwise */
+  readonly multiAz?: boolean;
+  /** @default "7.1" */
+  readonly engineVersion?: string;
+}
+
+export interface OfflineStoreOptions {
+  /** @default - `<env prefix>-feature-store-<account id>` */
+  readonly bucketName?: string;
+  /** Prefix of the Parquet files that feature views' FileSources point at. @default "data/" */
+  readonly dataPrefix?: string;
+}
+
+export interface ResourceRequirements {
+  /** @default - none */
+  readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  /** @default - none */
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
+
+export interface MaterializationOptions {
+  /** 5-field cron schedule (UTC) of `feast materialize-incremental`. @default "0 * * * *" (hourly) */
+  readonly schedule?: string;
+  /**
+   * The freshness alert fires when materialization has not succeeded for this many
+   * times the schedule's longest gap between runs. Must be greater than 1.
+   * @default 2
+   */
+  readonly freshnessMultiple?: number;
+  /** @default - requests 500m CPU and 1Gi, limit 2Gi */
+  readonly resources?: ResourceRequirements;
+}
+
+export interface FeatureServerOptions {
+  /** @default - the environment's sizing.featureStore.replicas, else 1 in development and 2 otherwise */
+  readonly replicas?: number;
+  /** @default - requests 250m CPU and 512Mi, limit 1Gi */
+  readonly resources?: ResourceRequirements;
+}
+
+export interface FeatureStoreProps {
+  readonly cluster: ITrainingCluster;
+  /** Feast project name: letters, digits and underscores, not starting with an underscore. */
+  readonly project: string;
+  /** @default - the environment's sizing.featureStore.onlineStore, else "dynamodb" */
+  readonly onlineStore?: OnlineStoreType;
+  /** Used when the online store is redis. @default - see RedisOnlineStoreOptions */
+  readonly redis?: RedisOnlineStoreOptions;
+  /** @default - see OfflineStoreOptions */
+  readonly offlineStore?: OfflineStoreOptions;
+  /** @default - see MaterializationOptions */
+  readonly materialization?: MaterializationOptions;
+  /** @default - see FeatureServerOptions */
+  readonly server?: FeatureServerOptions;
+  /** Kubernetes namespace of the feature server and materialization job. @default "feast" */
+  readonly namespace?: string;
+  /** How long Feast processes cache the registry. @default 60 */
+  readonly registryCacheTtlSeconds?: number;
+}
+
+/**
+ * Feast's documented rule (docs.feast.dev/reference/feature-repository/feature-store-yaml:
+ * "Should only contain letters, numbers, and underscores"; enforced by
+ * `feast.repo_operations.is_valid_name`: no `\W`, no leading `_`), restricted to ASCII
+ * because the name becomes part of DynamoDB table names and IAM ARNs.
+ */
+const FEAST_PROJECT = /^[A-Za-z0-9][A-Za-z0-9_]*$/;
+const DEFAULT_SCHEDULE = "0 * * * *";
+const REGISTRY_KEY = "registry/registry.pb";
+
+/**
+ * A Feast feature store on AWS (the infrastructure half; `FeatureServer` is the
+ * in-cluster half): an offline store of Parquet files in a SecureBucket, the registry
+ * file in the same bucket under `registry/`, an online store in DynamoDB (tables that
+ * `feast apply` creates under a fixed name prefix) or ElastiCache Redis, and IRSA roles
+ * for the feature server (reads the online store and the registry) and the
+ * materialization job (reads the offline store, writes the online store, records
+ * materialized intervals in the registry).
+ */
+export class FeatureStore extends Construct {
+  public readonly cluster: ITrainingCluster;
+  public readonly project: string;
+  public readonly namespace: string;
+  public readonly onlineStoreType: OnlineStoreType;
+  public readonly offlineBucket: SecureBucket;
+  public readonly dataPrefix: string;
+  /** `s3://<bucket>/registry/registry.pb` */
+  public readonly registryPath: string;
+  /** DynamoDB table name prefix of this project's online tables (undefined for redis). */
+  public readonly tablePrefix?: string;
+  /** `host:port` of the Redis primary, or the regional DynamoDB endpoint. */
+  public readonly onlineStoreEndpoint: string;
+  /** The Redis online store (undefined for dynamodb). */
+  public readonly redis?: RedisOnlineStore;
+  /** The rendered feature_store.yaml (the Redis password is `$REDIS_PASSWORD`, expanded by Feast from the environment). */
+  public readonly featureStoreYaml: string;
+  public readonly serverRole: ServiceAccountRole;
+  public readonly materializeRole: ServiceAccountRole;
+  public readonly schedule: string;
+  public readonly freshnessMultiple: number;
+  /** The schedule's longest gap between two runs, in minutes. */
+  public readonly schedulePeriodMinutes: number;
+  /** Seconds without a successful materialization after which the freshness alert fires. */
+  public readonly freshnessThresholdSeconds: number;
+  public readonly replicas: number;
+  public readonly serverResources: ResourceRequirements;
+  public readonly materializeResources: ResourceRequirements;
+  private readonly env: Environment;
+
+  constructor(scope: Construct, id: string, props: FeatureStoreProps) {
+    super(scope, id);
+    const env = Environment.of(this);
+    this.env = env;
+    const sizing = env.sizing.featureStore ?? {};
+    const v = new Validator(this.node.path);
+
+    this.cluster = props.cluster;
+    this.project = props.project;
+    this.namespace = props.namespace ?? "feast";
+    this.onlineStoreType = props.onlineStore ?? sizing.onlineStore ?? "dynamodb";
+    this.schedule = props.materialization?.schedule ?? DEFAULT_SCHEDULE;
+    this.freshnessMultiple = props.materialization?.freshnessMultiple ?? 2;
+    this.replicas = props.server?.replicas ?? sizing.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
+    this.serverResources = props.server?.resources ?? { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } };
+    this.materializeResources = props.materialization?.resources ?? { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } };
+    this.dataPrefix = props.offlineStore?.dataPrefix ?? "data/";
+    const registryTtl = props.registryCacheTtlSeconds ?? 60;
+    const redisOpts = {
+      nodeType: props.redis?.nodeType ?? sizing.redisNodeType ?? "cache.t4g.medium",
+      nodes: props.redis?.nodes ?? env.byTier({ development: 1, staging: 2, production: 2 }),
+      multiAz: props.redis?.multiAz ?? env.isProduction,
+      engineVersion: props.redis?.engineVersion ?? "7.1",
+    };
+
+    v.check(typeof this.project === "string" && FEAST_PROJECT.test(this.project), "project", this.project,
+      "Feast project names may contain only letters, digits and underscores and must not start with an underscore");
+    v.check(ONLINE_STORE_TYPES.includes(this.onlineStoreType), "onlineStore", this.onlineStoreType,
+      `must be one of ${ONLINE_STORE_TYPES.map((t) => formatValue(t)).join(", ")}`);
+    if (this.onlineStoreType === "redis") {
+      v.check(!(env.isProduction && !redisOpts.multiAz), "redis.multiAz", redisOpts.multiAz,
+        "production needs Multi-AZ with automatic failover: a single-zone Redis online store stops serving features when its zone fails");
+      v.check(Number.isInteger(redisOpts.nodes) && redisOpts.nodes >= 1 && redisOpts.nodes <= 6, "redis.nodes", redisOpts.nodes,
+        "must be a whole number from 1 to 6 (a primary and up to 5 replicas)");
+      if (redisOpts.multiAz) {
+        v.check(redisOpts.nodes >= 2, "redis.nodes", redisOpts.nodes, "Multi-AZ needs at least 2 nodes: a primary and a replica in another zone");
+      }
+      v.check(/^\d+\.\d+$/.test(redisOpts.engineVersion) && Number(redisOpts.engineVersion.split(".")[0]) >= 7, "redis.engineVersion",
+        redisOpts.engineVersion, 'must be a Redis version "7.x" or later, such as "7.1" (RBAC user groups with TLS)');
+    }
+    let periodMinutes = 0;
+    try {
+      periodMinutes = longestGapMinutes(parseCron(this.schedule))!;
+    } catch (err) {
+      if (!(err instanceof CronSyntaxError)) throw err;
+      v.check(false, "materialization.schedule", this.schedule,
+        `${err.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
+    }
+    if (periodMinutes > 0) {
+      v.check(Number.isFinite(this.freshnessMultiple) && this.freshnessMultiple > 1, "materialization.freshnessMultiple", this.freshnessMultiple,
+        `the freshness threshold (${this.freshnessMultiple} x the schedule's ${formatMinutes(periodMinutes)} between runs) must be longer ` +
+        "than the schedule: use a multiple greater than 1, so that a run can finish before the alert fires");
+    }
+    v.check(Number.isInteger(this.replicas) && this.replicas >= 1, "server.replicas", this.replicas, "must be a whole number >= 1");
+    v.check(/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(this.dataPrefix) && !this.dataPrefix.startsWith("registry/"), "offlineStore.dataPrefix",
+      this.dataPrefix, 'must be an S3 key prefix ending in "/" (such as "data/"), outside "registry/"');
+    v.check(Number.isInteger(registryTtl) && registryTtl >= 0, "registryCacheTtlSeconds", registryTtl, "must be a whole number of seconds >= 0");
+    v.throwIfAny();
+
+    this.schedulePeriodMinutes = periodMinutes;
+    this.freshnessThresholdSeconds = Math.round(this.freshnessMultiple * periodMinutes * 60);
+
+    this.offlineBucket = new SecureBucket(this, "offline", {
+      bucketName: props.offlineStore?.bucketName ?? `${env.prefix}-feature-store-${env.accountId}`,
+      key: props.cluster.key,
+    });
+    this.registryPath = `s3://${this.offlineBucket.bucketName}/${REGISTRY_KEY}`;
+
+    if (this.onlineStoreType === "redis") {
+      this.redis = new RedisOnlineStore(this, "redis", { cluster: props.cluster, ...redisOpts });
+      this.onlineStoreEndpoint = this.redis.endpoint;
+    } else {
+      this.tablePrefix = `${env.prefix}-feast.${this.project}.`;
+      this.onlineStoreEndpoint = `dynamodb.${env.region}.amazonaws.com`;
+    }
+    this.featureStoreYaml = renderFeatureStoreYaml({
+      project: this.project,
+      registryPath: this.registryPath,
+      registryCacheTtlSeconds: registryTtl,
+      online: this.redis
+        ? {
+          type: "redis",
+          // Feast expands $REDIS_PASSWORD from the environment when it loads the file; the value never reaches Terraform.
+          connectionString: `${this.onlineStoreEndpoint},ssl=true,username=${REDIS_USERNAME},password=$${FEAST_NAMES.redisPasswordEnv}`,
+        }
+        : {
+          type: "dynamodb",
+          region: env.region,
+          tableNameTemplate: `${env.prefix}-feast.{project}.{table_name}`,
+          tags: env.tags,
+        },
+    });
+
+    this.serverRole = new ServiceAccountRole(this, "server-role", {
+      identity: props.cluster,
+      namespace: this.namespace,
+      serviceAccount: FEAST_NAMES.serverServiceAccount,
+    });
+    this.grantOnlineRead(this.serverRole);
+    this.materializeRole = new ServiceAccountRole(this, "materialize-role", {
+      identity: props.cluster,
+      namespace: this.namespace,
+      serviceAccount: FEAST_NAMES.materializeServiceAccount,
+    });
+    this.offlineBucket.grantRead(this.materializeRole, `${this.dataPrefix}*`);
+    // materialize-incremental reads its start from, and records the materialized interval in, the registry.
+    this.grantRegistry(this.materializeRole, true);
+    this.grantOnlineWrite(this.materializeRole);
+  }
+
+  /** ARN pattern of this project's DynamoDB online tables (undefined for redis). */
+  public get tableArnPattern(): string | undefined {
+    return this.tablePrefix === undefined ? undefined : this.env.arn("dynamodb", `table/${this.tablePrefix}*`);
+  }
+
+  /** Serving: read features from the online store (and the registry that describes them). */
+  public grantOnlineRead(grantee: IGrantable): void {
+    this.grantRegistry(grantee, false);
+    if (this.redis) {
+      // The password, for the External Secrets Operator to sync; the network path is the cluster's security group.
+      grantSecretRead(grantee, this.redis.authSecret.arn, this.cluster.key.keyArn);
+    } else {
+      grantee.addToPolicy({
+        actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:DescribeTable"],
+        resources: [this.tableArnPattern!],
+      });
+    }
+  }
+
+  /** Training: read the offline store's Parquet files and the registry (point-in-time joins run in the training pod). */
+  public grantOfflineRead(grantee: IGrantable): void {
+    this.offlineBucket.grantRead(grantee, `${this.dataPrefix}*`);
+    this.grantRegistry(grantee, false);
+  }
+
+  /**
+   * `feast apply` (a CI job of the feature repository): write the registry and create,
+   * tag and delete this project's online tables. Not granted to any workload here.
+   */
+  public grantApply(grantee: IGrantable): void {
+    this.grantRegistry(grantee, true);
+    if (this.redis) {
+      grantSecretRead(grantee, this.redis.authSecret.arn, this.cluster.key.keyArn);
+      return;
+    }
+    grantee.addToPolicy({
+      actions: [
+        "dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:DeleteTable", "dynamodb:UpdateTable",
+        "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
+      ],
+      resources: [this.tableArnPattern!],
+    });
+  }
+
+  private grantOnlineWrite(grantee: IGrantable): void {
+    if (this.redis) return; // the materialization pod mounts the Kubernetes Secret the feature server's store syncs
+    grantee.addToPolicy({
+      actions: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DescribeTable"],
+      resources: [this.tableArnPattern!],
+    });
+  }
+
+  private grantRegistry(grantee: IGrantable, write: boolean): void {
+    const statements: PolicyStatement[] = [
+      // Feast's S3 registry calls HeadBucket before every read, which IAM authorizes as
+      // s3:ListBucket without a prefix: a prefix condition would deny it.
+      { actions: ["s3:ListBucket"], resources: [this.offlineBucket.bucketArn] },
+      {
+        actions: write ? ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"] : ["s3:GetObject", "s3:GetObjectVersion"],
+        resources: [`${this.offlineBucket.bucketArn}/registry/*`],
+      },
+      {
+        actions: write ? ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"] : ["kms:Decrypt", "kms:DescribeKey"],
+        resources: [this.cluster.key.keyArn],
+      },
+    ];
+    for (const s of statements) grantee.addToPolicy(s);
+  }
+}
