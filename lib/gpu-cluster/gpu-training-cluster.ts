@@ -388,7 +388,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       ...(opts.serviceAccountRoleArn ? { serviceAccountRoleArn: opts.serviceAccountRoleArn } : {}),
       ...(opts.configurationValues ? { configurationValues: JSON.stringify(opts.configurationValues) } : {}),
       // Networking add-ons go in before nodes join (nodes stay NotReady without a CNI); the others need nodes to run on.
-      dependsOn: opts.before === "workloads" ? [this.systemNodeGroup] : [],
+      ...(opts.before === "workloads" ? { dependsOn: [this.systemNodeGroup] } : {}),
     });
   }
 
