@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
 import { Fn, TerraformResource } from "cdktf";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Environment } from "../core/environment";
 import { Validator, formatValue } from "../core/errors";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
@@ -11,6 +10,7 @@ import { EndpointMetricsOptions, METRIC_NAME, endpointMetricNames, EndpointMetri
 import { ModelSource, isModelUri } from "./model-source";
 import { EndpointSloOptions, ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
 import { endpointDashboard } from "./private/dashboard";
+import { KubernetesObject } from "./private/kubernetes-object";
 import { claimEndpointName, claimServiceAccount, servingNamespace } from "./private/registry";
 import {
   COLOUR_LABEL, ENDPOINT_LABEL, METRICS_PORT_NAME, METRICS_SERVICE_LABEL, SERVING_PORT_NAME,
@@ -127,9 +127,9 @@ const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 export interface EndpointWorkload {
   readonly colour?: Colour;
   readonly model: ModelSource;
-  readonly deployment: Manifest;
-  readonly autoscaler: Manifest;
-  readonly disruptionBudget: Manifest;
+  readonly deployment: TerraformResource;
+  readonly autoscaler: TerraformResource;
+  readonly disruptionBudget: TerraformResource;
 }
 
 /**
@@ -141,9 +141,9 @@ export class MonitoredEndpoint extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly activeColour?: Colour;
-  public readonly service: Manifest;
-  public readonly metricsService: Manifest;
-  public readonly serviceAccount: Manifest;
+  public readonly service: TerraformResource;
+  public readonly metricsService: TerraformResource;
+  public readonly serviceAccount: TerraformResource;
   public readonly workloads: readonly EndpointWorkload[];
   public readonly serviceMonitor: ServiceMonitor;
   public readonly rules: PrometheusRule;
@@ -263,9 +263,7 @@ export class MonitoredEndpoint extends Construct {
     const labels = { "app.kubernetes.io/name": props.name, "app.kubernetes.io/managed-by": "cdktf-ml-platform", [ENDPOINT_LABEL]: props.name };
 
     const saName = props.serviceAccountRole.serviceAccount;
-    this.serviceAccount = new Manifest(this, "service-account", {
-      manifest: serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels),
-    });
+    this.serviceAccount = new KubernetesObject(this, "service-account", serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels));
     dependOn(this.serviceAccount, inNamespace);
 
     const envVars: Record<string, string> = {
@@ -279,24 +277,18 @@ export class MonitoredEndpoint extends Construct {
       const scopeOf = colour ? new Construct(this, colour) : this;
       const name = colour ? `${props.name}-${colour}` : props.name;
       const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
-      const deployment = new Manifest(scopeOf, "deployment", {
-        manifest: deploymentObject({
-          name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
-          serviceAccount: saName, env: envVars, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
-        }),
-        // Terraform waits until the new pods are ready, so a failed rollout fails the apply.
-        wait: { rollout: true },
-      });
+      const deployment = new KubernetesObject(scopeOf, "deployment", deploymentObject({
+        name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
+        serviceAccount: saName, env: envVars, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
+      }), true); // Terraform waits until the new pods are ready, so a failed rollout fails the apply.
       dependOn(deployment, [this.serviceAccount]);
-      const autoscaler = new Manifest(scopeOf, "autoscaler", {
-        manifest: autoscalerObject({
+      const autoscaler = new KubernetesObject(scopeOf, "autoscaler", autoscalerObject({
           name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
           minReplicas: colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas,
-          ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
-        }),
-      });
+        ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
+      }));
       dependOn(autoscaler, [deployment]);
-      const disruptionBudget = new Manifest(scopeOf, "disruption-budget", { manifest: disruptionBudgetObject(name, ns, podLabels) });
+      const disruptionBudget = new KubernetesObject(scopeOf, "disruption-budget", disruptionBudgetObject(name, ns, podLabels));
       dependOn(disruptionBudget, inNamespace);
       workloads.push({ colour, model, deployment, autoscaler, disruptionBudget });
     }
@@ -304,19 +296,16 @@ export class MonitoredEndpoint extends Construct {
 
     // The Service's construct ID never depends on the colour: switching colours updates its selector in place.
     const selector = { [ENDPOINT_LABEL]: props.name, ...(this.activeColour ? { [COLOUR_LABEL]: this.activeColour } : {}) };
-    this.service = new Manifest(this, "service", {
-      manifest: serviceObject({ name: props.name, namespace: ns, labels, selector, port: props.servicePort ?? 80, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
-    });
+    this.service = new KubernetesObject(this, "service",
+      serviceObject({ name: props.name, namespace: ns, labels, selector, port: props.servicePort ?? 80, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }));
     dependOn(this.service, inNamespace);
     // Every colour is scraped (the idle one too, to compare versions), through a headless Service of its own.
     const metricsServiceName = `${props.name}-metrics`;
     const metricsLabels = { ...labels, [METRICS_SERVICE_LABEL]: "true" };
-    this.metricsService = new Manifest(this, "metrics-service", {
-      manifest: serviceObject({
-        name: metricsServiceName, namespace: ns, labels: metricsLabels, selector: { [ENDPOINT_LABEL]: props.name },
-        port: metricsPort, targetPort: metricsPort === port ? SERVING_PORT_NAME : METRICS_PORT_NAME, portName: METRICS_PORT_NAME, headless: true,
-      }),
-    });
+    this.metricsService = new KubernetesObject(this, "metrics-service", serviceObject({
+      name: metricsServiceName, namespace: ns, labels: metricsLabels, selector: { [ENDPOINT_LABEL]: props.name },
+      port: metricsPort, targetPort: metricsPort === port ? SERVING_PORT_NAME : METRICS_PORT_NAME, portName: METRICS_PORT_NAME, headless: true,
+    }));
     dependOn(this.metricsService, inNamespace);
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {
       name: props.name,

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { KubernetesObject } from "./kubernetes-object";
 
 /**
  * Per-stack bookkeeping of endpoints: which names (and service accounts) are taken in
@@ -11,7 +11,7 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 interface StackEndpoints {
   readonly names: Map<string, string>;
   readonly serviceAccounts: Map<string, string>;
-  readonly namespaces: Map<string, Manifest>;
+  readonly namespaces: Map<string, KubernetesObject>;
 }
 
 const byStack = new WeakMap<TerraformStack, StackEndpoints>();
@@ -49,21 +49,19 @@ export function claimServiceAccount(scope: Construct, namespace: string, service
  * Standard, which every endpoint's pods meet. Its construct ID (`serving-namespace-<name>`,
  * at the stack's root) does not depend on which endpoint came first.
  */
-export function servingNamespace(scope: Construct, namespace: string): Manifest {
+export function servingNamespace(scope: Construct, namespace: string): KubernetesObject {
   const entry = of(scope);
   let ns = entry.namespaces.get(namespace);
   if (!ns) {
-    ns = new Manifest(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
-      manifest: {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: {
-          name: namespace,
-          labels: {
-            "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/warn": "restricted",
-            "app.kubernetes.io/managed-by": "cdktf-ml-platform",
-          },
+    ns = new KubernetesObject(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: namespace,
+        labels: {
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+          "app.kubernetes.io/managed-by": "cdktf-ml-platform",
         },
       },
     });
