@@ -145,8 +145,8 @@ export class ModelRegistry extends Construct {
     v.check(this.auth.enabled || !env.protectsData, "auth", this.auth.kind,
       `${env.tier} requires authentication on the tracking server; use RegistryAuth.basic() or RegistryAuth.oidc()`);
     if (this.auth.oidc) {
-      v.check(/^https:\/\/\S+$/.test(this.auth.oidc.discoveryUrl), "auth.discoveryUrl", this.auth.oidc.discoveryUrl, "must be an https:// URL");
-      v.check(this.auth.oidc.clientId.trim() !== "", "auth.clientId", this.auth.oidc.clientId, "must name the OAuth client");
+      v.check(/^https:\/\/\S+$/.test(String(this.auth.oidc.discoveryUrl)), "auth.discoveryUrl", this.auth.oidc.discoveryUrl, "must be an https:// URL");
+      v.check(typeof this.auth.oidc.clientId === "string" && this.auth.oidc.clientId.trim() !== "", "auth.clientId", this.auth.oidc.clientId, "must name the OAuth client");
     }
     const bucketProblem = bucketNameProblem(bucketName);
     v.check(bucketProblem === undefined, "artifactBucketName", bucketName, bucketProblem ?? "");

@@ -1,6 +1,6 @@
-import { RegistryAuth, ServiceAccountRole } from "../../../lib";
+import { RegistryAuth, ServiceAccountRole, recordedSuppressions } from "../../../lib";
 import { onlyResource, resourcesOfType, synthJson } from "../../support/synth";
-import { PROD, STAGING, registryStack } from "./fixtures";
+import { PROD, STAGING, registryStack, synthStacks } from "./fixtures";
 
 function db(json: any): any {
   return onlyResource(json, "aws_db_instance");
@@ -112,6 +112,18 @@ describe("ModelRegistry database", () => {
       },
     }, PROD);
     expect(db(synthJson(infra))).toMatchObject({ multi_az: false, deletion_protection: false, skip_final_snapshot: true });
+  });
+
+  test("records the tier's single-zone database, or the written override, as accepted policy findings", () => {
+    const suppressions = (built: ReturnType<typeof registryStack>) => recordedSuppressions(synthStacks(built.app)["test-infra"]);
+    const staging = suppressions(registryStack({}, STAGING));
+    expect(staging).toEqual([{
+      ruleId: "RDS-MULTI-AZ", constructPath: "test-infra/model-registry/database",
+      reason: "staging runs a single-zone registry database by design: Multi-AZ is required in production only",
+    }]);
+    const reason = "single-zone pilot agreed with the ML lead until 2027-01";
+    const prod = suppressions(registryStack({ multiAz: false, overrides: { withoutMultiAz: { reason } } }, PROD));
+    expect(prod).toEqual([{ ruleId: "RDS-MULTI-AZ", constructPath: "test-infra/model-registry/database", reason }]);
   });
 
   test("encrypts Performance Insights with the environment key", () => {
