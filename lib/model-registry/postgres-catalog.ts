@@ -1,9 +1,10 @@
 /**
  * What RDS for PostgreSQL offers, as typed data: the major versions the registry may run
- * and the instance classes that can run PostgreSQL. Reviewed by hand against the RDS
- * documentation ("Supported DB engines for DB instance classes", "Amazon RDS for
- * PostgreSQL versions") in November 2026; the aws provider (5.100.0) accepts any string
- * and leaves the check to the RDS API at apply time, which is too late.
+ * and the instance classes that can run PostgreSQL, after the RDS user guide ("Supported
+ * DB engines for DB instance classes", "Amazon RDS for PostgreSQL versions"). The aws
+ * provider (5.100.0) accepts any string and leaves the check to the RDS API at apply
+ * time, which is too late. Supporting a new major version is one entry here (and its
+ * parameter group family); the default moves only with a reviewed upgrade.
  */
 
 /** A PostgreSQL major version the registry can run, with its parameter group family. */
