@@ -68,16 +68,17 @@ export class FeatureServer extends Construct {
       { name: "AWS_REGION", value: env.region },
       { name: "AWS_DEFAULT_REGION", value: env.region },
     ];
-    if (store.redis) {
+    const secret = store.onlineStoreSecret;
+    if (secret) {
       // Authenticates as the feature server's service account, whose IRSA role may read this one secret.
       this.redisSecret = new SyncedSecret(this, "redis-auth", {
         namespace: ns,
         targetSecret: FEAST_NAMES.redisSecret,
-        remoteSecret: store.redis.authSecret.arn,
-        keys: { password: "password" },
+        remoteSecret: secret.secretArn,
+        keys: { password: secret.property },
         serviceAccount: serverSa.metadata.name,
       });
-      env_.push({ name: FEAST_NAMES.redisPasswordEnv, valueFrom: { secretKeyRef: { name: FEAST_NAMES.redisSecret, key: "password" } } });
+      env_.push({ name: secret.environmentVariable, valueFrom: { secretKeyRef: { name: FEAST_NAMES.redisSecret, key: "password" } } });
     }
 
     const yaml = store.featureStoreYaml;

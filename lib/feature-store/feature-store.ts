@@ -25,6 +25,20 @@ export const FEAST_NAMES = {
   redisPasswordEnv: "REDIS_PASSWORD",
 } as const;
 
+/**
+ * What a pod other than the feature server needs to use a Redis online store: the
+ * password, synced from this secret (e.g. with `SyncedSecret`), in this environment
+ * variable, because feature_store.yaml says `password=$REDIS_PASSWORD`.
+ */
+export interface OnlineStoreSecret {
+  /** Secrets Manager secret holding JSON `{"username": "feast", "password": ...}`; `grantOnlineRead` grants reading it. */
+  readonly secretArn: string;
+  /** JSON property of the password in the secret's value. */
+  readonly property: string;
+  /** Environment variable Feast expands in feature_store.yaml. */
+  readonly environmentVariable: string;
+}
+
 export interface RedisOnlineStoreOptions {
   /** @default - the environment's sizing.featureStore.redisNodeType, else "cache.t4g.medium" */
   readonly nodeType?: string;
@@ -124,6 +138,8 @@ export class FeatureStore extends Construct {
   public readonly onlineStoreEndpoint: string;
   /** The Redis online store (undefined for dynamodb). */
   public readonly redis?: RedisOnlineStore;
+  /** The credential a Feast client needs besides feature_store.yaml (undefined for dynamodb: IAM is enough). */
+  public readonly onlineStoreSecret?: OnlineStoreSecret;
   /** The rendered feature_store.yaml (the Redis password is `$REDIS_PASSWORD`, expanded by Feast from the environment). */
   public readonly featureStoreYaml: string;
   public readonly serverRole: ServiceAccountRole;
@@ -210,6 +226,7 @@ export class FeatureStore extends Construct {
     if (this.onlineStoreType === "redis") {
       this.redis = new RedisOnlineStore(this, "redis", { cluster: props.cluster, ...redisOpts });
       this.onlineStoreEndpoint = this.redis.endpoint;
+      this.onlineStoreSecret = { secretArn: this.redis.authSecret.arn, property: "password", environmentVariable: FEAST_NAMES.redisPasswordEnv };
     } else {
       this.tablePrefix = `${env.prefix}-feast.${this.project}.`;
       this.onlineStoreEndpoint = `dynamodb.${env.region}.amazonaws.com`;

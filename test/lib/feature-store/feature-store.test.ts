@@ -189,6 +189,14 @@ describe("FeatureStore: Redis online store", () => {
     expect(secretStatements.flatMap((s: any) => s.Resource)).toEqual([expect.stringMatching(/^\$\{aws_secretsmanager_secret\.features_redis_auth_\w+\.arn\}$/)]);
   });
 
+  test("other Feast clients learn which secret and environment variable carry the password; DynamoDB needs none", () => {
+    const { store } = redisProd();
+    // (that secretArn resolves to the Redis auth secret is asserted on the synced ExternalSecret in feature-server.test.ts)
+    expect(store.onlineStoreSecret).toEqual({ secretArn: expect.stringMatching(/^\$\{TfToken/), property: "password", environmentVariable: "REDIS_PASSWORD" });
+    expect(store.featureStoreYaml).toContain(`password=$${store.onlineStoreSecret!.environmentVariable}`);
+    expect(featureStore().store.onlineStoreSecret).toBeUndefined();
+  });
+
   test("the policy pack finds nothing to flag in the feature store's resources", () => {
     const report = checkStack("test-infra", synthJson(redisProd().infra));
     expect(report.findings.filter((f) => f.constructPath?.includes("/features/"))).toEqual([]);
