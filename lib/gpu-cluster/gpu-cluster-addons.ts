@@ -11,6 +11,7 @@ import { CHARTS } from "../platform/charts";
 import { HelmChart } from "../platform/helm-chart";
 import { ENCRYPTED_GP3_STORAGE_CLASS, GPU_NODE_LABEL, GPU_TOLERATION, POOL_LABEL, PRIORITY_CLASSES } from "../platform/kubernetes";
 import { GpuTrainingCluster } from "./gpu-training-cluster";
+import { SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, KubernetesVersion } from "./kubernetes-versions";
 
 export interface GpuClusterAddonsProps {
@@ -52,7 +53,7 @@ export class GpuClusterAddons extends Construct {
     this.validate(cluster);
 
     const gpuNodesOnly = { [GPU_NODE_LABEL]: "true" };
-    const systemNodes = { [POOL_LABEL]: "system" };
+    const systemNodes = { [POOL_LABEL]: SYSTEM_POOL_NAME };
 
     // ---- GPU scheduling and metrics ----
     this.devicePlugin = new HelmChart(this, "nvidia-device-plugin", {

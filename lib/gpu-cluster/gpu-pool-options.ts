@@ -1,3 +1,6 @@
+/** POOL_LABEL value of the CPU system node group, where cluster add-ons run. No GPU pool may take it. */
+export const SYSTEM_POOL_NAME = "system";
+
 import { Capacity } from "./capacity";
 import { GpuInstance } from "./gpu-instances";
 

@@ -25,7 +25,7 @@ import { SecureBucket } from "../storage/secure-bucket";
 import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
 import { GpuWorstCase, gpuWorstCase, overBudgetMessage, summaryLine } from "./gpu-budget";
 import { GpuPool } from "./gpu-pool";
-import { GpuPoolOptions } from "./gpu-pool-options";
+import { GpuPoolOptions, SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { ImageRepository } from "./image-repository";
 import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-versions";
 import { validateCluster } from "./private/cluster-validation";
@@ -260,7 +260,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       capacityType: "ON_DEMAND",
       instanceTypes: [systemInstanceType],
       scalingConfig: { minSize: this.systemNodeCount, desiredSize: this.systemNodeCount, maxSize: this.systemNodeCount * 2 },
-      labels: { [POOL_LABEL]: "system" },
+      labels: { [POOL_LABEL]: SYSTEM_POOL_NAME },
       launchTemplate: { id: systemTemplate.id, version: Token.asString(systemTemplate.latestVersion) },
       updateConfig: { maxUnavailable: 1 },
       nodeRepairConfig: { enabled: true },

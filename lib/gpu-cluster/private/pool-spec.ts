@@ -3,7 +3,7 @@ import { Validator, isUnresolved } from "../../core/errors";
 import { GPU_MODEL_LABEL, GPU_NODE_LABEL, POOL_LABEL } from "../../platform/kubernetes";
 import { Capacity } from "../capacity";
 import { GpuInstanceSpec, GPU_INSTANCES, HOURS_PER_MONTH, gpuInstanceProblem, gpuInstanceSpec } from "../gpu-instances";
-import { GpuPoolOptions } from "../gpu-pool-options";
+import { GpuPoolOptions, SYSTEM_POOL_NAME } from "../gpu-pool-options";
 
 /** A pool's options, validated and with every default resolved. */
 export interface PoolSpec {
@@ -37,6 +37,7 @@ export function poolPath(clusterPath: string, name: string): string {
 export function resolvePoolSpec(clusterPath: string, name: string, options: GpuPoolOptions, env: Environment): PoolSpec {
   const v = new Validator(poolPath(clusterPath, name));
   v.check(POOL_NAME.test(name), "name", name, "must be 2 to 32 lowercase letters, digits or '-', starting with a letter (it becomes a node label and part of AWS names)");
+  v.check(name !== SYSTEM_POOL_NAME, "name", name, `"${SYSTEM_POOL_NAME}" names the CPU node group of cluster add-ons; choose another pool name`);
 
   const types = (options.instanceTypes ?? []).map((t) => (typeof t === "string" ? t : t.instanceType));
   v.check(types.length > 0, "instanceTypes", types, "must list at least one GPU instance type");

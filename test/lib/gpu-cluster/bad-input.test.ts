@@ -114,4 +114,10 @@ describe("GpuTrainingCluster refuses bad input", () => {
   test("an open public endpoint is the user's choice outside production", () => {
     expect(() => testCluster({}, { publicAccessCidrs: ["0.0.0.0/0"] })).not.toThrow();
   });
+
+  test("a GPU pool named like the system node group", () => {
+    expect(errorOf(withPool({ name: "system" }))).toBe(
+      'test-infra/training/gpu-pool "system": name is "system"; "system" names the CPU node group of cluster add-ons; choose another pool name',
+    );
+  });
 });
