@@ -1,0 +1,45 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cachedPlan, describeWithTerraform, plannedTypes } from "../support/terraform";
+
+/**
+ * Examples run as an outside user runs them: their own process, the library imported by
+ * its package name, `cdktf synth` semantics (CDKTF_OUTDIR). The AWS stack they produce
+ * is planned by real Terraform.
+ */
+const root = path.resolve(__dirname, "..", "..");
+
+function runExample(name: string): { outdir: string; status: number | null; stderr: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `example-${name}-`));
+  const res = spawnSync(process.execPath, ["-r", path.join(root, "scripts", "register.js"), "main.ts"], {
+    cwd: path.join(root, "examples", name),
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    encoding: "utf8",
+  });
+  return { outdir, status: res.status, stderr: res.stderr };
+}
+
+describe("examples/fraud-detection", () => {
+  const run = runExample("fraud-detection");
+
+  test("imports the library by its package name, not by a path into lib/", () => {
+    const source = fs.readFileSync(path.join(root, "examples", "fraud-detection", "main.ts"), "utf8");
+    expect(source).toContain('from "cdktf-ml-platform"');
+    expect(source).not.toMatch(/from "\.\.?\//);
+  });
+
+  test("synthesizes its three stacks", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(path.join(run.outdir, "stacks")).sort()).toEqual(["ml-fraud-dev-addons", "ml-fraud-dev-infra", "ml-fraud-dev-platform"]);
+  });
+
+  describeWithTerraform("under real Terraform", () => {
+    test("its infrastructure stack validates and plans the cluster, registry and feature store", async () => {
+      const plan = await cachedPlan(path.join(run.outdir, "stacks", "ml-fraud-dev-infra"));
+      expect(Object.keys(plannedTypes(plan))).toEqual(expect.arrayContaining(["aws_eks_cluster", "aws_eks_node_group", "aws_db_instance", "aws_s3_bucket", "aws_iam_role"]));
+    });
+  });
+});
