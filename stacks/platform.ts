@@ -71,9 +71,10 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // Feast: Parquet offline store and registry in S3, online store from sizing.featureStore (DynamoDB, or Multi-AZ Redis).
   const featureStore = new FeatureStore(infra, "feature-store", { cluster, project: "features" });
 
-  // The example endpoint's IRSA role: reads the registry's model artifacts, nothing else.
+  // The example endpoint's IRSA role: reads the registry's model artifacts and the online features, nothing else.
   const rankerRole = cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
   registry.grantRead(rankerRole);
+  featureStore.grantOnlineRead(rankerRole);
 
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
@@ -102,6 +103,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
     name: "ranker",
     cluster,
     serviceAccountRole: rankerRole,
+    features: featureStore,
     ...env.byTier<Pick<MonitoredEndpointProps, "image" | "model" | "gpu" | "blueGreen">>({
       development: { image: `${servingImage}:model-server-1.4.0`, model: registry.model("ranker", { alias: "champion" }) },
       staging: { image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, blueGreen: rankerVersions(registry) },

@@ -1,4 +1,5 @@
 export * from "./model-source";
 export * from "./endpoint-metrics";
 export * from "./slo";
+export * from "./monitored-endpoint-props";
 export * from "./monitored-endpoint";

@@ -2,13 +2,13 @@ import { Construct } from "constructs";
 import { Fn, TerraformResource } from "cdktf";
 import { Environment } from "../core/environment";
 import { Validator, formatValue } from "../core/errors";
-import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
-import { ServiceAccountRole } from "../iam/service-account-role";
+import { SyncedSecret } from "../platform/external-secrets";
 import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
 import { GrafanaDashboard } from "../observability/dashboard";
-import { EndpointMetricsOptions, METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
+import { METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
+import { COLOURS, Colour, MonitoredEndpointProps } from "./monitored-endpoint-props";
 import { ModelSource, isModelUri } from "./model-source";
-import { EndpointSloOptions, ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
+import { ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
 import { endpointDashboard } from "./private/dashboard";
 import { KubernetesObject } from "./private/kubernetes-object";
 import { claimEndpointName, claimServiceAccount, servingNamespace } from "./private/registry";
@@ -16,108 +16,6 @@ import {
   COLOUR_LABEL, ENDPOINT_LABEL, METRICS_PORT_NAME, METRICS_SERVICE_LABEL, SERVING_PORT_NAME,
   autoscalerObject, deploymentObject, disruptionBudgetObject, serviceAccountObject, serviceObject,
 } from "./private/workload";
-
-export type Colour = "blue" | "green";
-const COLOURS: readonly Colour[] = ["blue", "green"];
-
-/**
- * Two colours, each a Deployment serving its own model version; the Service sends
- * traffic to the active one. Switching `active` (or switching back) changes only the
- * Service's selector, in place. A colour without a model has no Deployment.
- */
-export interface BlueGreenOptions {
-  readonly active: Colour;
-  /** @default - no blue Deployment */
-  readonly blue?: ModelSource;
-  /** @default - no green Deployment */
-  readonly green?: ModelSource;
-  /**
-   * Minimum replicas of the idle colour. Lower it to save (GPU) nodes between releases;
-   * raise it back to `replicas.min` before switching, so that traffic lands on warm capacity.
-   * @default - replicas.min: a switch never lands on fewer pods than the active colour's minimum
-   */
-  readonly idleMinReplicas?: number;
-}
-
-export interface EndpointReplicas {
-  /** @default - 1 in development, 2 otherwise */
-  readonly min?: number;
-  /** @default - the larger of min and 2 in development, 4 in staging, 8 in production */
-  readonly max?: number;
-}
-
-export interface EndpointAutoscaling {
-  /** Average CPU utilisation (percent of requests) the autoscaler keeps. @default 70 */
-  readonly targetCpuUtilization?: number;
-  /**
-   * Requests per second per pod the autoscaler keeps, read as the Pods metric
-   * `<prefix>_requests_per_second`, which a custom metrics adapter (prometheus-adapter)
-   * must derive from `rate(<prefix>_requests_total[2m])`.
-   * @default - CPU only
-   */
-  readonly targetRequestsPerSecond?: number;
-}
-
-export interface EndpointGpu {
-  /** GPUs per pod. @default 1 */
-  readonly count?: number;
-  /** Name of the cluster's GPU pool to run on. @default - the cluster's first GPU pool */
-  readonly pool?: string;
-}
-
-export interface EndpointResources {
-  /** CPU request. @default - "1", or "2" with a GPU (fits the smallest single-GPU nodes, 4 vCPU / 16 GiB) */
-  readonly cpu?: string;
-  /** Memory request and limit. @default - "2Gi", or "8Gi" with a GPU */
-  readonly memory?: string;
-}
-
-export interface MonitoredEndpointProps {
-  /** Endpoint name: the Service's name. Lowercase letters, digits and "-", at most 40 characters. */
-  readonly name: string;
-  /** The model served; give this or `blueGreen`. @default - the active colour's model of `blueGreen` */
-  readonly model?: ModelSource;
-  /** Blue/green rollout. @default - a single Deployment serving `model` */
-  readonly blueGreen?: BlueGreenOptions;
-  /** Serving image (loads a `models:/` URI given in MODEL_URI). Not used for colours whose model is an image. */
-  readonly image: string;
-  /** Container port serving predictions. @default 8080 */
-  readonly port?: number;
-  /** Port of the Service. @default 80 */
-  readonly servicePort?: number;
-  /** @default - see EndpointResources */
-  readonly resources?: EndpointResources;
-  /** Serve on a GPU pool. @default - CPU only */
-  readonly gpu?: EndpointGpu;
-  /** @default - see EndpointReplicas */
-  readonly replicas?: EndpointReplicas;
-  /** @default - CPU target 70% */
-  readonly autoscaling?: EndpointAutoscaling;
-  /** The cluster (for its GPU pools). */
-  readonly cluster: ITrainingCluster;
-  /**
-   * The IRSA role of the endpoint's service account, created in the infrastructure stack
-   * (`cluster.addServiceAccountRole(...)`) and granted there (`registry.grantRead(role)`,
-   * `featureStore.grantOnlineRead(role)`). Its namespace is the endpoint's namespace.
-   */
-  readonly serviceAccountRole: ServiceAccountRole;
-  /** MLflow tracking URI the server resolves `models:/` URIs against. @default - the model reference's `trackingUri`, if any */
-  readonly trackingUri?: string;
-  /** Feast `feature_store.yaml` (FeatureStore's `featureStoreYaml`), given as FEATURE_STORE_YAML_BASE64. @default - none */
-  readonly featureStoreYaml?: string;
-  /** Extra environment variables. @default - none */
-  readonly env?: Readonly<Record<string, string>>;
-  /** @default "/health" */
-  readonly readinessPath?: string;
-  /** @default - the readiness path */
-  readonly livenessPath?: string;
-  /** @default - see EndpointMetricsOptions */
-  readonly metrics?: EndpointMetricsOptions;
-  /** @default - see EndpointSloOptions */
-  readonly slo?: EndpointSloOptions;
-  /** Create the serving namespace (once per stack). @default true */
-  readonly createNamespace?: boolean;
-}
 
 const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
@@ -266,12 +164,24 @@ export class MonitoredEndpoint extends Construct {
     this.serviceAccount = new KubernetesObject(this, "service-account", serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels));
     dependOn(this.serviceAccount, inNamespace);
 
+    const features = props.features ?? (props.featureStoreYaml !== undefined ? { featureStoreYaml: props.featureStoreYaml } : undefined);
     const envVars: Record<string, string> = {
       ...(props.trackingUri ? { MLFLOW_TRACKING_URI: props.trackingUri } : {}),
-      ...(props.featureStoreYaml ? { FEATURE_STORE_YAML_BASE64: Fn.base64encode(props.featureStoreYaml) } : {}),
+      ...(features ? { FEATURE_STORE_YAML_BASE64: Fn.base64encode(features.featureStoreYaml) } : {}),
       ...(props.env ?? {}),
     };
     const readinessPath = props.readinessPath ?? "/health";
+    // A Redis online store's password: synced by External Secrets as the endpoint's own service account.
+    const onlineSecret = features?.onlineStoreSecret;
+    let synced: SyncedSecret | undefined;
+    if (onlineSecret) {
+      synced = new SyncedSecret(this, "online-store-secret", {
+        namespace: ns, serviceAccount: saName, targetSecret: `${props.name}-online-store`,
+        remoteSecret: onlineSecret.secretArn, keys: { password: onlineSecret.property },
+      });
+      dependOn(synced.store, [this.serviceAccount]);
+    }
+    const secretEnv = onlineSecret && synced ? [{ name: onlineSecret.environmentVariable, secret: synced.secretName, key: "password" }] : [];
     const workloads: EndpointWorkload[] = [];
     for (const { colour, model } of models) {
       const scopeOf = colour ? new Construct(this, colour) : this;
@@ -279,9 +189,9 @@ export class MonitoredEndpoint extends Construct {
       const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
       const deployment = new KubernetesObject(scopeOf, "deployment", deploymentObject({
         name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
-        serviceAccount: saName, env: envVars, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
+        serviceAccount: saName, env: envVars, secretEnv, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
       }), true); // Terraform waits until the new pods are ready, so a failed rollout fails the apply.
-      dependOn(deployment, [this.serviceAccount]);
+      dependOn(deployment, synced ? [this.serviceAccount, synced.externalSecret] : [this.serviceAccount]);
       const autoscaler = new KubernetesObject(scopeOf, "autoscaler", autoscalerObject({
           name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
           minReplicas: colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas,

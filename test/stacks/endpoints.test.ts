@@ -38,6 +38,16 @@ describe("reference stacks: example model endpoint", () => {
       expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^\$\{data\.terraform_remote_state\./);
     });
 
+    test(`${platform.node.id}: the ranker reads online features${environment.isProduction ? " with the Redis password synced" : ""}`, () => {
+      const deployment = manifests(json(), "Deployment").find((d: any) => d.metadata.namespace === "serving");
+      const env = deployment.spec.template.spec.containers[0].env.map((e: any) => e.name);
+      expect(env).toContain("FEATURE_STORE_YAML_BASE64");
+      const synced = manifests(json(), "ExternalSecret").filter((e: any) => e.metadata.namespace === "serving");
+      const redis = stacks.find((s) => s.platform === platform)!.featureStore.onlineStoreSecret !== undefined;
+      expect(synced.map((e: any) => e.metadata.name)).toEqual(redis ? ["ranker-online-store"] : []);
+      if (redis) expect(env).toContain("REDIS_PASSWORD");
+    });
+
     test(`${infra.node.id}: the ranker's role reads the model registry's artifacts`, () => {
       const infraJson = stackJsonFromDir(outdir, infra.node.id);
       const role = Object.entries(infraJson.resource.aws_iam_role).find(([, r]: [string, any]) => r.name === `${environment.prefix}-serving-ranker`)!;

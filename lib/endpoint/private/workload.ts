@@ -27,6 +27,8 @@ export interface WorkloadSpec {
   readonly gpu?: { readonly count: number; readonly nodeSelector: Readonly<Record<string, string>> };
   readonly serviceAccount: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Environment variables read from Kubernetes Secrets. */
+  readonly secretEnv: readonly { readonly name: string; readonly secret: string; readonly key: string }[];
   readonly readinessPath: string;
   readonly livenessPath: string;
 }
@@ -75,7 +77,10 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
             image,
             imagePullPolicy: "IfNotPresent",
             ports,
-            env: Object.entries(env).map(([name, value]) => ({ name, value })),
+            env: [
+              ...Object.entries(env).map(([name, value]) => ({ name, value })),
+              ...w.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key } } })),
+            ],
             resources: { requests: { cpu: w.cpu, memory: w.memory, ...(w.gpu ? { "nvidia.com/gpu": String(w.gpu.count) } : {}) }, limits },
             securityContext: {
               runAsNonRoot: true,

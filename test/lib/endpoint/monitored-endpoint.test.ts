@@ -39,6 +39,28 @@ describe("MonitoredEndpoint: workload", () => {
     expect(env.MLFLOW_TRACKING_URI).toBe("http://mlflow.mlflow.svc.cluster.local:5000");
   });
 
+  test("a feature store's feature_store.yaml reaches the server", () => {
+    const f = endpointFixture();
+    f.endpoint("fraud", { features: { featureStoreYaml: "project: features\n" } });
+    const json = synthJson(f.platform);
+    const env = manifestsOfKind(json, "Deployment")[0].spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: "FEATURE_STORE_YAML_BASE64", value: '${base64encode("project: features\\n")}' });
+    expect(manifestsOfKind(json, "ExternalSecret")).toEqual([]);
+  });
+
+  test("a Redis online store's password is synced as the endpoint's service account and read from the Secret", () => {
+    const f = endpointFixture();
+    const onlineStoreSecret = { secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:feast-redis-AbCdEf", property: "password", environmentVariable: "REDIS_PASSWORD" };
+    f.endpoint("fraud", { features: { featureStoreYaml: "project: features\n", onlineStoreSecret } });
+    const json = synthJson(f.platform);
+    const [store] = manifestsOfKind(json, "SecretStore");
+    const [externalSecret] = manifestsOfKind(json, "ExternalSecret");
+    expect(store.spec.provider.aws.auth.jwt.serviceAccountRef.name).toBe("fraud");
+    expect(externalSecret.spec.data).toEqual([{ secretKey: "password", remoteRef: { key: onlineStoreSecret.secretArn, property: "password" } }]);
+    const env = manifestsOfKind(json, "Deployment")[0].spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "fraud-online-store", key: "password" } } });
+  });
+
   test("a model image is the container image", () => {
     const f = endpointFixture();
     f.endpoint("fraud", { model: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:abc" } });

@@ -1,0 +1,133 @@
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { ServiceAccountRole } from "../iam/service-account-role";
+import { EndpointMetricsOptions } from "./endpoint-metrics";
+import { ModelSource } from "./model-source";
+import { EndpointSloOptions } from "./slo";
+
+export type Colour = "blue" | "green";
+export const COLOURS: readonly Colour[] = ["blue", "green"];
+
+/**
+ * Two colours, each a Deployment serving its own model version; the Service sends
+ * traffic to the active one. Switching `active` (or switching back) changes only the
+ * Service's selector, in place. A colour without a model has no Deployment.
+ */
+export interface BlueGreenOptions {
+  readonly active: Colour;
+  /** @default - no blue Deployment */
+  readonly blue?: ModelSource;
+  /** @default - no green Deployment */
+  readonly green?: ModelSource;
+  /**
+   * Minimum replicas of the idle colour. Lower it to save (GPU) nodes between releases;
+   * raise it back to `replicas.min` before switching, so that traffic lands on warm capacity.
+   * @default - replicas.min: a switch never lands on fewer pods than the active colour's minimum
+   */
+  readonly idleMinReplicas?: number;
+}
+
+export interface EndpointReplicas {
+  /** @default - 1 in development, 2 otherwise */
+  readonly min?: number;
+  /** @default - the larger of min and 2 in development, 4 in staging, 8 in production */
+  readonly max?: number;
+}
+
+export interface EndpointAutoscaling {
+  /** Average CPU utilisation (percent of requests) the autoscaler keeps. @default 70 */
+  readonly targetCpuUtilization?: number;
+  /**
+   * Requests per second per pod the autoscaler keeps, read as the Pods metric
+   * `<prefix>_requests_per_second`, which a custom metrics adapter (prometheus-adapter)
+   * must derive from `rate(<prefix>_requests_total[2m])`.
+   * @default - CPU only
+   */
+  readonly targetRequestsPerSecond?: number;
+}
+
+export interface EndpointGpu {
+  /** GPUs per pod. @default 1 */
+  readonly count?: number;
+  /** Name of the cluster's GPU pool to run on. @default - the cluster's first GPU pool */
+  readonly pool?: string;
+}
+
+/** What an endpoint needs of a feature store (FeatureStore has these properties). */
+export interface EndpointFeatures {
+  readonly featureStoreYaml: string;
+  /** @default - the online store needs no secret (DynamoDB, through the IRSA role) */
+  readonly onlineStoreSecret?: {
+    /** Secrets Manager secret (ARN) holding the online store's password. */
+    readonly secretArn: string;
+    /** JSON property of the password in the secret's value. */
+    readonly property: string;
+    /** Environment variable that feature_store.yaml expands to the password. */
+    readonly environmentVariable: string;
+  };
+}
+
+export interface EndpointResources {
+  /** CPU request. @default - "1", or "2" with a GPU (fits the smallest single-GPU nodes, 4 vCPU / 16 GiB) */
+  readonly cpu?: string;
+  /** Memory request and limit. @default - "2Gi", or "8Gi" with a GPU */
+  readonly memory?: string;
+}
+
+export interface MonitoredEndpointProps {
+  /** Endpoint name: the Service's name. Lowercase letters, digits and "-", at most 40 characters. */
+  readonly name: string;
+  /** The model served; give this or `blueGreen`. @default - the active colour's model of `blueGreen` */
+  readonly model?: ModelSource;
+  /** Blue/green rollout. @default - a single Deployment serving `model` */
+  readonly blueGreen?: BlueGreenOptions;
+  /** Serving image (loads a `models:/` URI given in MODEL_URI). Not used for colours whose model is an image. */
+  readonly image: string;
+  /** Container port serving predictions. @default 8080 */
+  readonly port?: number;
+  /** Port of the Service. @default 80 */
+  readonly servicePort?: number;
+  /** @default - see EndpointResources */
+  readonly resources?: EndpointResources;
+  /** Serve on a GPU pool. @default - CPU only */
+  readonly gpu?: EndpointGpu;
+  /** @default - see EndpointReplicas */
+  readonly replicas?: EndpointReplicas;
+  /** @default - CPU target 70% */
+  readonly autoscaling?: EndpointAutoscaling;
+  /** The cluster (for its GPU pools). */
+  readonly cluster: ITrainingCluster;
+  /**
+   * The IRSA role of the endpoint's service account, created in the infrastructure stack
+   * (`cluster.addServiceAccountRole(...)`) and granted there (`registry.grantRead(role)`,
+   * `featureStore.grantOnlineRead(role)`). Its namespace is the endpoint's namespace.
+   */
+  readonly serviceAccountRole: ServiceAccountRole;
+  /** MLflow tracking URI the server resolves `models:/` URIs against. @default - the model reference's `trackingUri`, if any */
+  readonly trackingUri?: string;
+  /**
+   * The feature store the model reads online features from (a FeatureStore satisfies it):
+   * its feature_store.yaml reaches the server as FEATURE_STORE_YAML_BASE64 and, with a Redis
+   * online store, the password is synced from Secrets Manager into the variable the file
+   * expands. The role needs `featureStore.grantOnlineRead(role)`.
+   * @default - no feature store
+   */
+  readonly features?: EndpointFeatures;
+  /**
+   * feature_store.yaml alone, for online stores that need no secret.
+   * @deprecated use `features: featureStore`, which also handles a Redis online store's password
+   * @default - none
+   */
+  readonly featureStoreYaml?: string;
+  /** Extra environment variables. @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** @default "/health" */
+  readonly readinessPath?: string;
+  /** @default - the readiness path */
+  readonly livenessPath?: string;
+  /** @default - see EndpointMetricsOptions */
+  readonly metrics?: EndpointMetricsOptions;
+  /** @default - see EndpointSloOptions */
+  readonly slo?: EndpointSloOptions;
+  /** Create the serving namespace (once per stack). @default true */
+  readonly createNamespace?: boolean;
+}
