@@ -233,6 +233,19 @@ export const blueGreenExplainer: ParityExplainer = (c) => {
   return undefined;
 };
 
+/**
+ * A model endpoint that reads a Redis online store syncs the store's password
+ * (`<endpoint>/online-store-secret`); with DynamoDB there is no password. Follows
+ * `sizing.featureStore.onlineStore` (default "dynamodb").
+ */
+export const onlineStoreSecretExplainer: ParityExplainer = (c) => {
+  if (!c.constructPath?.split("/").includes("online-store-secret")) return undefined;
+  const store = (e: ReviewEnvironment) => (meta(e) ? meta(e)!.sizing?.featureStore?.onlineStore ?? "dynamodb" : undefined);
+  if (!c.present.every((e) => store(e) === "redis") || !c.missing.every((e) => store(e) !== undefined && store(e) !== "redis")) return undefined;
+  return `sizing.featureStore.onlineStore: "redis" in ${list(c.present)} (its password is synced for the endpoint), ` +
+    `${[...new Set(c.missing.map((e) => `"${store(e)}"`))].join(", ")} in ${list(c.missing)}`;
+};
+
 export const DEFAULT_EXPLAINERS: readonly ParityExplainer[] = [
   stateBackendExplainer,
   natGatewaysExplainer,
@@ -241,4 +254,5 @@ export const DEFAULT_EXPLAINERS: readonly ParityExplainer[] = [
   gpuPoolTierExplainer,
   registryReplicasExplainer,
   blueGreenExplainer,
+  onlineStoreSecretExplainer,
 ];

@@ -65,6 +65,13 @@ describe("parity", () => {
     ]);
   });
 
+  test("an endpoint's synced online-store password is explained by sizing.featureStore.onlineStore", () => {
+    const redis = metadata("prod", "production", { sizing: { featureStore: { onlineStore: "redis" } } });
+    const secret = { "kubernetes_manifest.ranker_online-store-secret_store_99999999": {} };
+    const [d] = parity([stack("ml-dev-platform", dev, p, {}), stack("ml-prod-platform", redis, p, secret)]).differences;
+    expect(d.explanation).toBe('sizing.featureStore.onlineStore: "redis" in prod (its password is synced for the endpoint), "dynamodb" in dev');
+  });
+
   test("an injected difference that no configuration explains is flagged", () => {
     // GIVEN prod has a debug bucket that neither dev nor staging has, and no config declares it
     const common = { "aws_vpc.network_vpc_11111111": {} };
