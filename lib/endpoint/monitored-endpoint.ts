@@ -190,7 +190,9 @@ export class MonitoredEndpoint extends Construct {
       const deployment = new KubernetesObject(scopeOf, "deployment", deploymentObject({
         name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
         serviceAccount: saName, env: envVars, secretEnv, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
-      }), true); // Terraform waits until the new pods are ready, so a failed rollout fails the apply.
+      }), true, gpu ? "30m" : undefined);
+      // Terraform waits until the new pods are ready, so a failed rollout fails the apply; GPU pods may first
+      // wait for a node to scale up from zero and pull a multi-GB CUDA image, hence the longer timeout.
       dependOn(deployment, synced ? [this.serviceAccount, synced.externalSecret] : [this.serviceAccount]);
       const autoscaler = new KubernetesObject(scopeOf, "autoscaler", autoscalerObject({
           name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,

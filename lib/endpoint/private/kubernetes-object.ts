@@ -9,7 +9,14 @@ import { TerraformResource } from "cdktf";
  * endpoints.
  */
 export class KubernetesObject extends TerraformResource {
-  constructor(scope: Construct, id: string, private readonly object: Record<string, unknown>, private readonly waitForRollout = false) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly object: Record<string, unknown>,
+    private readonly waitForRollout = false,
+    /** Create/update timeout, e.g. "30m". @default - the provider's (10m) */
+    private readonly timeout?: string,
+  ) {
     super(scope, id, {
       terraformResourceType: "kubernetes_manifest",
       terraformGeneratorMetadata: { providerName: "kubernetes", providerVersion: "2.38.0", providerVersionConstraint: "~> 2.0" },
@@ -22,6 +29,10 @@ export class KubernetesObject extends TerraformResource {
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
-    return { manifest: this.object, ...(this.waitForRollout ? { wait: { rollout: true } } : {}) };
+    return {
+      manifest: this.object,
+      ...(this.waitForRollout ? { wait: { rollout: true } } : {}),
+      ...(this.timeout ? { timeouts: { create: this.timeout, update: this.timeout } } : {}),
+    };
   }
 }

@@ -119,6 +119,17 @@ describe("MonitoredEndpoint: workload", () => {
     expect(pod.containers[0].resources.requests).toEqual({ cpu: "2", memory: "8Gi", "nvidia.com/gpu": "1" });
   });
 
+  test("Terraform waits for the rollout, longer for GPU pods (node scale-up from zero)", () => {
+    const cpu = endpointFixture();
+    cpu.endpoint("fraud");
+    const gpu = endpointFixture({ gpuPools: [A10G_POOL] });
+    gpu.endpoint("fraud", { gpu: {} });
+    const deploymentOf = (json: any) => Object.values(json.resource.kubernetes_manifest as Record<string, any>).find((r) => r.manifest.kind === "Deployment");
+    expect(deploymentOf(synthJson(cpu.platform))).toMatchObject({ wait: { rollout: true } });
+    expect(deploymentOf(synthJson(cpu.platform)).timeouts).toBeUndefined();
+    expect(deploymentOf(synthJson(gpu.platform))).toMatchObject({ wait: { rollout: true }, timeouts: { create: "30m", update: "30m" } });
+  });
+
   test("a GPU endpoint can name its pool", () => {
     const big = { ...A10G_POOL, name: "a100", gpuModel: "A100", gpusPerNode: 8, nodeSelector: { "ml-platform/pool": "a100" } };
     const f = endpointFixture({ gpuPools: [A10G_POOL, big] });
