@@ -105,6 +105,8 @@ export class Observability extends Construct {
         prometheus: {
           prometheusSpec: {
             replicas,
+            // Requests keep Prometheus from being the first pod evicted under memory pressure.
+            resources: { requests: { cpu: "500m", memory: env.byTier({ development: "2Gi", staging: "4Gi", production: "8Gi" }) } },
             retention: `${this.prometheusRetentionDays}d`,
             // Prometheus deletes old blocks before the volume fills: a full disk stops ingestion.
             retentionSize: `${Math.floor(this.prometheusStorageGb * 0.85)}GB`,

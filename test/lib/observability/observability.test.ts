@@ -44,6 +44,7 @@ describe("Observability: kube-prometheus-stack release", () => {
       storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } },
     });
     expect(spec.replicas).toBe(2);
+    expect(spec.resources).toEqual({ requests: { cpu: "500m", memory: "8Gi" } });
   });
 
   test("the environment's sizing knobs override the tier defaults", () => {
