@@ -100,6 +100,21 @@ describe("review command line", () => {
     }]);
   });
 
+  test("plans saved with --save-plans serve as --base, and the cost table shows the delta", () => {
+    // GIVEN the base branch's plan has one NAT gateway and the head's two
+    const nat = (name: string) => ({ address: `aws_nat_gateway.${name}`, mode: "managed" as const, type: "aws_nat_gateway", name,
+      change: { actions: ["create"], before: null, after: {}, after_unknown: {}, before_sensitive: false, after_sensitive: {} } });
+    const base = planDir({ "ml-dev-infra": { ...noChangePlan(), resource_changes: [nat("a")] } });
+    const head = planDir({ "ml-dev-infra": { ...noChangePlan(), resource_changes: [nat("a"), nat("b")] } });
+    const saved = path.join(base, "saved");
+    expect(review(["--plan-dir", base, "--out", path.join(base, "r.md"), "--save-plans", saved]).status).toBe(0);
+    // WHEN the head is reviewed against the saved base plans
+    const out = path.join(head, "r.md");
+    expect(review(["--plan-dir", head, "--base", saved, "--out", out]).status).toBe(0);
+    // THEN dev's baseline grows by one gateway
+    expect(fs.readFileSync(out, "utf8")).toContain("| dev | $65.70 | +$32.85 |");
+  });
+
   test("a file that is not a terraform show -json plan makes the review fail with exit 1", () => {
     const dir = planDir({});
     fs.writeFileSync(path.join(dir, "ml-dev-infra.json"), JSON.stringify({ resources: [] }));
