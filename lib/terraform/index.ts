@@ -1,1 +1,3 @@
 export * from "./offline";
+export * from "./state-from-plan";
+export * from "./upgrade-harness";

@@ -38,7 +38,7 @@ export function isAllActions(action: string): boolean {
  * purpose (the ones Kubernetes add-ons need); anything else must name its resources.
  */
 const UNRESTRICTABLE = [
-  /^ec2:Describe[A-Za-z*]*$/, /^autoscaling:Describe[A-Za-z*]*$/, /^elasticloadbalancing:Describe[A-Za-z*]*$/,
+  /^ec2:Describe[A-Za-z*]*$/, /^ec2:GetInstanceTypesFromInstanceRequirements$/, /^autoscaling:Describe[A-Za-z*]*$/, /^elasticloadbalancing:Describe[A-Za-z*]*$/,
   /^eks:(DescribeAddonVersions|ListClusters)$/, /^ecr:GetAuthorizationToken$/, /^sts:GetCallerIdentity$/,
   /^cloudwatch:(PutMetricData|GetMetricData|ListMetrics|GetMetricStatistics)$/, /^logs:DescribeLogGroups$/,
   /^tag:GetResources$/, /^s3:ListAllMyBuckets$/, /^xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)$/,

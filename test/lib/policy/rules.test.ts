@@ -165,6 +165,8 @@ const CASES: Case[] = [
     json: rolePolicy(policy(allow(["s3:GetObject"], [`${ref("aws_s3_bucket.b", "arn")}/*`]))) },
   { rule: "IAM-WILDCARD-RESOURCE", title: "actions AWS cannot scope, on \"*\"", address: "aws_iam_role_policy.p", expected: "compliant",
     json: rolePolicy(policy(allow(["ec2:DescribeInstances", "ecr:GetAuthorizationToken"], "*"))) },
+  { rule: "IAM-WILDCARD-RESOURCE", title: "cluster-autoscaler's describe calls on \"*\"", address: "aws_iam_role_policy.p", expected: "compliant",
+    json: rolePolicy(policy(allow(["autoscaling:DescribeAutoScalingGroups", "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements"], ["*"]))) },
   { rule: "IAM-WILDCARD-RESOURCE", title: "s3:GetObject on \"*\"", address: "aws_iam_role_policy.p", expected: "non-compliant",
     json: rolePolicy(policy(allow(["s3:GetObject"], "*"))) },
   { rule: "IAM-WILDCARD-RESOURCE", title: "statement from a policy document data source", address: "aws_iam_policy.p", expected: "non-compliant",
