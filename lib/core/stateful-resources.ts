@@ -20,6 +20,10 @@ export const STATEFUL_RESOURCE_TYPES: readonly StatefulResourceType[] = [
   { type: "aws_eks_cluster", loses: "the cluster and every workload running in it" },
   { type: "aws_ecr_repository", loses: "every image in the repository" },
   { type: "aws_efs_file_system", loses: "every file on the file system" },
+  { type: "aws_ebs_volume", loses: "every block on the volume" },
+  { type: "aws_elasticache_cluster", loses: "the cache contents" },
+  { type: "aws_elasticache_serverless_cache", loses: "the cache contents" },
+  { type: "aws_backup_vault", loses: "every recovery point in the vault (the backups themselves)" },
   { type: "aws_secretsmanager_secret", loses: "the secret value (credentials other systems depend on)" },
   { type: "aws_cloudwatch_log_group", loses: "the retained logs (audit and flow logs)" },
 ];
