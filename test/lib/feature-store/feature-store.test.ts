@@ -68,6 +68,12 @@ describe("FeatureStore: DynamoDB online store (default)", () => {
     expect(actionsOn(statements, "/registry/*")).toEqual(["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]);
   });
 
+  test("registry readers may HeadBucket (s3:ListBucket on the bucket without a prefix condition), which Feast's S3 registry calls first", () => {
+    const statements = roleStatements(synthJson(featureStore().infra), "server-role");
+    const list = statements.filter((s) => s.Action.includes("s3:ListBucket"));
+    expect(list).toEqual([{ Effect: "Allow", Action: ["s3:ListBucket"], Resource: [expect.stringMatching(/^\$\{aws_s3_bucket\.features_offline_bucket_\w+\.arn\}$/)] }]);
+  });
+
   test('no Feast role has a "*" resource or a wildcard action', () => {
     const json = synthJson(featureStore().infra);
     for (const role of ["server-role", "materialize-role"] as const) {
