@@ -13,6 +13,7 @@ import { elasticacheAtRestEncryption } from "./rules/elasticache-at-rest-encrypt
 import { elasticacheAuthentication } from "./rules/elasticache-authentication";
 import { elasticacheInTransitEncryption } from "./rules/elasticache-in-transit-encryption";
 import { elasticacheKms } from "./rules/elasticache-kms";
+import { iamAdministratorAccess } from "./rules/iam-administrator-access";
 import { iamFullAdmin } from "./rules/iam-full-admin";
 import { iamTrustAnyPrincipal } from "./rules/iam-trust-any-principal";
 import { iamWildcardAction } from "./rules/iam-wildcard-action";
@@ -135,6 +136,8 @@ export const POLICY_PACK: readonly PackRule[] = [
     explanation: "The key policy lets any AWS principal use the key, unconditionally." },
   { id: "IAM-FULL-ADMIN", checkovId: "CKV_AWS_1/CKV_AWS_62", severity: "high", rule: iamFullAdmin,
     explanation: "A policy allows every action on every resource: full administrator." },
+  { id: "IAM-ADMINISTRATOR-ACCESS", checkovId: "CKV_AWS_274", severity: "high", rule: iamAdministratorAccess,
+    explanation: "The AWS-managed AdministratorAccess policy is attached: the principal can do anything in the account." },
   { id: "IAM-WILDCARD-ACTION", checkovId: "CKV_AWS_63", severity: "high", rule: iamWildcardAction,
     explanation: "A policy allows \"*\" actions (or allows through NotAction): it grants actions nobody reviewed, including future ones." },
   { id: "IAM-WILDCARD-RESOURCE", checkovId: "CKV_AWS_355", severity: "medium", rule: iamWildcardResource,

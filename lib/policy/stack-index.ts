@@ -1,8 +1,11 @@
 import { TfConfig, TfResource } from "./rule";
 import { PolicyDocument, parsePolicyDocument, policyDocumentFromData } from "./private/policy-document";
 
-/** Matches `${type.name...}` references inside a string. */
-const REFERENCE = /\$\{(data\.)?([a-zA-Z0-9_]+)\.([a-zA-Z0-9_-]+)[.}\[]/g;
+/**
+ * Matches `type.name` references inside a string that holds an interpolation, wherever they are
+ * in it: `${aws_s3_bucket.b.id}`, `${aws_s3_bucket.b.arn}/*`, `${jsonencode(aws_s3_bucket.b.arn)}`.
+ */
+const REFERENCE = /(?<![\w.-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([a-zA-Z0-9_-]+)(?=[.}\[)\s,])/g;
 
 /**
  * Read-only view of one Terraform JSON stack (resource blocks keyed by type then name,
@@ -17,7 +20,7 @@ export class StackIndex {
 
   constructor(public readonly json: Record<string, any>) {
     const list: TfResource[] = [];
-    for (const [type, byName] of Object.entries(objectOr(json.resource))) {
+    for (const [type, byName] of Object.entries(blocksOf(json.resource))) {
       for (const [name, raw] of Object.entries(objectOr(byName))) {
         const config = (Array.isArray(raw) ? raw[0] : raw) as TfConfig | undefined;
         if (!config || typeof config !== "object") continue;
@@ -28,7 +31,7 @@ export class StackIndex {
       }
     }
     this.resources = list;
-    this.data = objectOr(json.data) as Record<string, Record<string, TfConfig>>;
+    this.data = blocksOf(json.data) as Record<string, Record<string, TfConfig>>;
   }
 
   public resource(address: string): TfResource | undefined {
@@ -44,6 +47,7 @@ export class StackIndex {
     const found = new Set<string>();
     const visit = (v: unknown): void => {
       if (typeof v === "string") {
+        if (!v.includes("${")) return;
         for (const m of v.matchAll(REFERENCE)) found.add(`${m[1] ?? ""}${m[2]}.${m[3]}`);
       } else if (Array.isArray(v)) v.forEach(visit);
       else if (v && typeof v === "object") Object.values(v).forEach(visit);
@@ -95,6 +99,16 @@ export class StackIndex {
     }
     return parsePolicyDocument(value);
   }
+}
+
+/** Top-level `resource` / `data`: an object keyed by type, or (also valid Terraform JSON) a list of such objects. */
+function blocksOf(value: unknown): Record<string, any> {
+  if (!Array.isArray(value)) return objectOr(value);
+  const merged: Record<string, any> = {};
+  for (const part of value) {
+    for (const [type, byName] of Object.entries(objectOr(part))) merged[type] = { ...(merged[type] ?? {}), ...objectOr(byName) };
+  }
+  return merged;
 }
 
 function objectOr(value: unknown): Record<string, any> {

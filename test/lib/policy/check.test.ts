@@ -58,6 +58,11 @@ describe("checkStack", () => {
     expect(new Set(severities)).toEqual(new Set(["high", "medium", "low"]));
   });
 
+  test("reads resource blocks written as a list of objects (also valid Terraform JSON)", () => {
+    const report = checkStack("plain", { resource: [{ aws_kms_key: { a: {} } }, { aws_kms_key: { b: { enable_key_rotation: true } } }] });
+    expect(report.findings.filter((f) => f.ruleId === "KMS-ROTATION").map((f) => f.resourceAddress)).toEqual(["aws_kms_key.a"]);
+  });
+
   test("works on plain Terraform JSON without construct paths", () => {
     const report = checkStack("plain", tf({ aws_s3_bucket: { b: { bucket: "x" } } }));
     expect(report.findings.map((f) => f.resourceAddress)).toContain("aws_s3_bucket.b");
