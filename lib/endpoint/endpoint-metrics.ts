@@ -16,6 +16,12 @@ export interface EndpointMetricsOptions {
   readonly prefix?: string;
   /** Name of the drift score gauge. @default "<prefix>_prediction_drift_score" */
   readonly driftMetric?: string;
+  /**
+   * PromQL label matchers selecting the drift series, for a score exported by a separate
+   * drift job rather than the endpoint's pods, e.g. `job="drift-monitor",model="fraud"`.
+   * @default - the endpoint's own series (its namespace and metrics Service)
+   */
+  readonly driftSelector?: string;
   /** Port (container port number) serving /metrics. @default - the serving port */
   readonly port?: number;
   /** @default "/metrics" */
@@ -26,6 +32,8 @@ export interface EndpointMetricNames {
   readonly latencyHistogram: string;
   readonly requestsTotal: string;
   readonly driftScore: string;
+  /** Label matchers of the drift series; undefined: the endpoint's own. */
+  readonly driftSelector?: string;
 }
 
 export function endpointMetricNames(options: EndpointMetricsOptions = {}): EndpointMetricNames {
@@ -34,6 +42,7 @@ export function endpointMetricNames(options: EndpointMetricsOptions = {}): Endpo
     latencyHistogram: `${prefix}_request_duration_seconds`,
     requestsTotal: `${prefix}_requests_total`,
     driftScore: options.driftMetric ?? `${prefix}_prediction_drift_score`,
+    ...(options.driftSelector !== undefined ? { driftSelector: options.driftSelector } : {}),
   };
 }
 

@@ -83,6 +83,11 @@ export class MonitoredEndpoint extends Construct {
     for (const [field, metric] of Object.entries({ "metrics.prefix": props.metrics?.prefix ?? "model", "metrics.driftMetric": this.metricNames.driftScore })) {
       v.check(METRIC_NAME.test(metric), field, metric, "must be a Prometheus metric name (letters, digits, _ and :)");
     }
+    const driftSelector = props.metrics?.driftSelector;
+    if (driftSelector !== undefined) {
+      v.check(/^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*")*\s*$/.test(driftSelector),
+        "metrics.driftSelector", driftSelector, 'must be PromQL label matchers without braces, e.g. job="drift-monitor",model="fraud"');
+    }
     for (const [field, p] of Object.entries({ port, "metrics.port": metricsPort })) {
       v.check(Number.isInteger(p) && p >= 1024 && p <= 65535, field, p, "must be a port from 1024 to 65535 (the container runs as non-root)");
     }

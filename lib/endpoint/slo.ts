@@ -102,7 +102,7 @@ export function sloRuleGroup(target: SloTarget, slo: ResolvedSlo): RuleGroup {
     },
     {
       alert: "ModelEndpointPredictionDrift",
-      expr: `max(${driftScore}{${sel}}) > ${slo.driftThreshold}`,
+      expr: `max(${driftScore}{${target.metrics.driftSelector ?? sel}}) > ${slo.driftThreshold}`,
       for: slo.driftFor,
       severity: "warning",
       summary: `predictions of ${who} are drifting (score above ${slo.driftThreshold})`,

@@ -44,7 +44,7 @@ export function endpointDashboard(target: SloTarget, deployments: readonly strin
       {
         title: "Drift",
         unit: "short",
-        queries: [{ expr: `max by (pod) (${driftScore}{${sel}})`, legend: "{{pod}}" }, { expr: `vector(${driftThreshold})`, legend: "threshold" }],
+        queries: [{ expr: `max by (pod) (${driftScore}{${target.metrics.driftSelector ?? sel}})`, legend: "{{pod}}" }, { expr: `vector(${driftThreshold})`, legend: "threshold" }],
       },
     ],
   };

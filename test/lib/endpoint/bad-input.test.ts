@@ -68,6 +68,13 @@ describe("MonitoredEndpoint: bad input", () => {
     );
   });
 
+  test("a drift selector that is not PromQL label matchers", () => {
+    const f = endpointFixture();
+    expect(errorOf(() => f.endpoint("fraud", { metrics: { driftSelector: '{job="drift"}' } }))).toBe(
+      'test-platform/fraud: metrics.driftSelector is "{job=\\"drift\\"}"; must be PromQL label matchers without braces, e.g. job="drift-monitor",model="fraud"',
+    );
+  });
+
   test("neither model nor blue/green", () => {
     const f = endpointFixture();
     expect(errorOf(() => f.endpoint("fraud", { model: undefined }))).toBe(

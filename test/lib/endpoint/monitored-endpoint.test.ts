@@ -204,6 +204,13 @@ describe("MonitoredEndpoint: monitoring objects", () => {
     expect(exprs).toContain("fraud_request_duration_seconds_bucket{");
   });
 
+  test("a drift score exported by a separate job is selected by its own labels", () => {
+    const f = endpointFixture();
+    const ep = f.endpoint("fraud", { metrics: { driftSelector: 'job="drift-monitor",model="fraud"' } });
+    const drift = (ep.rules.object.spec as any).groups[0].rules.find((r: any) => r.alert === "ModelEndpointPredictionDrift");
+    expect(drift.expr).toBe('max(model_prediction_drift_score{job="drift-monitor",model="fraud"}) > 0.2');
+  });
+
   test("the dashboard is a labelled ConfigMap with valid JSON and the six panels", () => {
     const f = endpointFixture();
     f.endpoint("fraud");
