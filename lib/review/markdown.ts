@@ -67,8 +67,15 @@ function changesSection(stacks: readonly StackSummary[]): string[] {
     const n = (x: number) => (s.status === "planned" ? String(x) : "–");
     return `| ${s.environment} | \`${s.stack}\` | ${n(c.add)} | ${n(c.change)} | ${n(c.replace)} | ${n(c.destroy)} | ${note} |`;
   });
+  const environments = [...new Set(stacks.map((s) => s.environment))];
+  const totals = environments.map((env) => {
+    const mine = stacks.filter((s) => s.environment === env && s.status === "planned");
+    const sum = (k: keyof StackSummary["counts"]) => mine.reduce((n, s) => n + s.counts[k], 0);
+    return `**${env}** ${sum("add")} to add, ${sum("change")} to change, ${sum("replace")} to replace, ${sum("destroy")} to destroy`;
+  });
   return [
-    "### Changes", "", "| Environment | Stack | Add | Change | Replace | Destroy | Notes |", "|---|---|--:|--:|--:|--:|---|", ...rows, "",
+    "### Changes", "", `${totals.join("; ")} (planned stacks).`, "",
+    "| Environment | Stack | Add | Change | Replace | Destroy | Notes |", "|---|---|--:|--:|--:|--:|---|", ...rows, "",
     ...reasons.map((r, i) => `(${i + 1}) Not planned: ${r}.`), ...(reasons.length > 0 ? [""] : []),
   ];
 }
