@@ -1,7 +1,8 @@
 import { REVIEW_MARKER, renderMarkdown } from "../../../lib/review/markdown";
 import { planTexts } from "../../../lib/review/plan-text";
-import { reviewChange } from "../../../lib/review/review";
-import { change, metadata, plan, stack } from "./fixtures";
+import { exitCode, reviewChange } from "../../../lib/review/review";
+import { reviewStack } from "../../../lib/review/stack";
+import { change, config, metadata, plan, stack } from "./fixtures";
 
 const dev = metadata("dev", "development");
 const prod = metadata("prod", "production");
@@ -44,6 +45,18 @@ describe("Markdown review", () => {
     const nat = (n: string) => change(`aws_nat_gateway.${n}`, ["create"], null, {});
     const review = reviewChange([stack("ml-prod-infra", prod, plan(nat("a"), nat("b")))], { base: [stack("ml-prod-infra", prod, plan(nat("a")))] });
     expect(renderMarkdown(review)).toContain("| prod | $65.70 | +$32.85 | $0.00 | ±$0.00 | $10,000.00 / – |");
+  });
+
+  test("a plan that failed for another reason than prevent_destroy makes the review incomplete: exit 1 and the error shown", () => {
+    // GIVEN a stack whose plan failed on a provider error
+    const failed = reviewStack("ml-dev-infra", { config: config(dev), error: "Error: configuring Terraform AWS Provider: no valid credential sources found" });
+    // WHEN reviewed
+    const review = reviewChange([failed]);
+    // THEN the review says so, shows the error, and exits 1
+    expect(exitCode(review)).toBe(1);
+    const md = renderMarkdown(review);
+    expect(md).toContain("> **Review incomplete: 1 plan failed.** See \"Failed plans\".");
+    expect(md).toContain("### Failed plans\n\n- `ml-dev-infra`:\n\n  ```text\n  Error: configuring Terraform AWS Provider: no valid credential sources found\n  ```");
   });
 
   test("a plan text holding backticks gets a longer fence", () => {
