@@ -57,4 +57,13 @@ describe("npm run policy", () => {
     expect(stdout).toContain("Suppressions (1):\n  prod x-prod-infra: SG-ADMIN-PORTS-OPEN at aws_security_group.bastion: break-glass bastion, closed by an SCP outside incidents [1 finding]");
     expect(stdout).toContain("prod: no unsuppressed findings (x-prod-infra)");
   });
+
+  test("on the reference app: exits 0, with every environment in tier order and its suppressions listed", () => {
+    const res = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/policy.ts"], { cwd: root, encoding: "utf8" });
+    expect(res.status).toBe(0);
+    const order = ["dev", "staging", "prod"].map((env) => res.stdout.indexOf(`\n${env}: no unsuppressed findings`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(res.stdout).toMatch(/Suppressions \(\d+\):/);
+  });
 });
