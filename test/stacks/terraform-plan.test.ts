@@ -17,7 +17,7 @@ const EXPECTED_INFRA_TYPES = [
   // Observability (Alertmanager and Grafana credentials; their sync roles are aws_iam_role)
   "aws_secretsmanager_secret",
   // ModelRegistry
-  "aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_secretsmanager_secret", "aws_s3_bucket_lifecycle_configuration",
+  "aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_s3_bucket_lifecycle_configuration",
 ];
 /** FeatureStore with a Redis online store (DynamoDB online tables are created by `feast apply`, not planned here). */
 const EXPECTED_REDIS_FEATURE_STORE_TYPES = [
