@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { AlertReceiver, BlueGreenOptions, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets } from "../lib";
 import {
-  Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
+  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
   MlflowServer, ModelRegistry, FeatureServer, FeatureStore,
 } from "../lib";
 
@@ -80,11 +80,14 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
   addons.addDependency(infra);
   const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  // StorageClass and PriorityClasses first: the monitoring volumes below claim the class.
+  const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   // Prometheus, Alertmanager, Grafana; their credentials are Secrets Manager secrets in infra (values set by an operator).
   const observabilitySecrets = new ObservabilitySecrets(infra, "observability", { cluster });
   new Observability(addons, "observability", {
     secrets: observabilitySecrets,
     externalSecrets,
+    baseline,
     receivers: env.byTier({
       development: [AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],
       staging: [AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],

@@ -7,7 +7,7 @@
  */
 import { App } from "cdktf";
 import {
-  AlertReceiver, Capacity, Environment, EnvironmentKey, ExternalSecretsOperator, FeatureServer, FeatureStore,
+  AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, FeatureServer, FeatureStore,
   GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, MlflowServer, ModelRegistry, MonitoredEndpoint,
   Network, Observability, ObservabilitySecrets, PlatformStack, exitOnConfigError,
 } from "cdktf-ml-platform";
@@ -48,9 +48,11 @@ exitOnConfigError(() => {
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName: cluster.clusterName });
   addons.addDependency(infra);
   const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   new Observability(addons, "observability", {
     secrets: observabilitySecrets,
     externalSecrets,
+    baseline,
     receivers: [AlertReceiver.slack({ channel: "#fraud-ml-alerts" })],
   });
 

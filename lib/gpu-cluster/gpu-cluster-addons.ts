@@ -2,14 +2,12 @@ import { Construct } from "constructs";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
-import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
-import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
 import { CHARTS } from "../platform/charts";
 import { HelmChart } from "../platform/helm-chart";
-import { ENCRYPTED_GP3_STORAGE_CLASS, GPU_NODE_LABEL, GPU_TOLERATION, POOL_LABEL, PRIORITY_CLASSES } from "../platform/kubernetes";
+import { GPU_NODE_LABEL, GPU_TOLERATION, POOL_LABEL } from "../platform/kubernetes";
 import { GpuTrainingCluster } from "./gpu-training-cluster";
 import { SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, KubernetesVersion } from "./kubernetes-versions";
@@ -29,9 +27,8 @@ const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
  * The in-cluster half of the GPU training cluster, for a PlatformStack: the NVIDIA device
  * plugin and DCGM exporter on GPU nodes only, cluster-autoscaler (with the IRSA role the
  * cluster created) scaling GPU pools to zero after an idle period, the `training`
- * namespace with a GPU quota, a LimitRange and its datasets service account, the
- * PriorityClasses that let serving preempt training, and the encrypted gp3 default
- * StorageClass.
+ * namespace with a GPU quota, a LimitRange and its datasets service account. The
+ * StorageClass and PriorityClasses it relies on are ClusterBaseline's, in the addons stack.
  */
 export class GpuClusterAddons extends Construct {
   public readonly devicePlugin: HelmChart;
@@ -39,7 +36,6 @@ export class GpuClusterAddons extends Construct {
   public readonly clusterAutoscaler: HelmChart;
   public readonly trainingNamespace: NamespaceV1;
   public readonly trainingServiceAccount: ServiceAccountV1;
-  public readonly storageClass: StorageClassV1;
   public readonly trainingGpuQuota?: number;
   public readonly scaleDownIdleMinutes: number;
 
@@ -140,33 +136,6 @@ export class GpuClusterAddons extends Construct {
         namespace,
         annotations: { [IRSA_ANNOTATION]: cluster.trainingRole.roleArn },
       },
-    });
-
-    // ---- cluster-wide ----
-    new PriorityClassV1(this, "priority-training", {
-      metadata: { name: PRIORITY_CLASSES.training },
-      value: 1000,
-      // Training waits for room instead of evicting anything.
-      preemptionPolicy: "Never",
-      description: "Preemptible batch training: yields to model serving",
-    });
-    new PriorityClassV1(this, "priority-serving", {
-      metadata: { name: PRIORITY_CLASSES.serving },
-      value: 100000,
-      preemptionPolicy: "PreemptLowerPriority",
-      description: "Model endpoints: may preempt training, never preempted by it",
-    });
-    this.storageClass = new StorageClassV1(this, "gp3-encrypted", {
-      metadata: {
-        name: ENCRYPTED_GP3_STORAGE_CLASS,
-        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
-      },
-      storageProvisioner: "ebs.csi.aws.com",
-      parameters: { type: "gp3", encrypted: "true", kmsKeyId: cluster.key.keyArn },
-      // Volumes outlive their claims where data is protected (Prometheus history, for one).
-      reclaimPolicy: env.protectsData ? "Retain" : "Delete",
-      volumeBindingMode: "WaitForFirstConsumer",
-      allowVolumeExpansion: true,
     });
   }
 

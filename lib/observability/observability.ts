@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ClusterBaseline } from "../gpu-cluster/cluster-baseline";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
 import { CHARTS } from "../platform/charts";
@@ -15,6 +16,12 @@ export interface ObservabilityProps {
   readonly secrets: ObservabilitySecrets;
   /** The operator whose CRDs the secret-syncing manifests need; the release waits for it. */
   readonly externalSecrets: ExternalSecretsOperator;
+  /**
+   * The cluster baseline whose encrypted gp3 StorageClass the Prometheus, Alertmanager and
+   * Grafana volumes claim; the release waits for it.
+   * @default - the StorageClass must already exist in the cluster
+   */
+  readonly baseline?: ClusterBaseline;
   /** Where alerts go, by severity. @default - none: alerts show in Alertmanager and Grafana but notify nobody */
   readonly receivers?: readonly AlertReceiver[];
   /** @default - sizing.observability.prometheusRetentionDays, else 7 in development, 15 in staging, 30 in production */
@@ -100,7 +107,7 @@ export class Observability extends Construct {
       namespace: this.namespace,
       createNamespace: true,
       timeoutSeconds: 900,
-      dependsOn: [props.externalSecrets.chart.release],
+      dependsOn: [props.externalSecrets.chart.release, ...(props.baseline ? [props.baseline.storageClass] : [])],
       values: {
         prometheus: {
           prometheusSpec: {

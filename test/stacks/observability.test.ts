@@ -14,6 +14,14 @@ describe("reference stacks: observability", () => {
       expect((release.values as any).prometheus.prometheusSpec.retention).toBe(retention);
     });
 
+    test(`${addons.node.id} creates the StorageClass its volumes claim before installing the monitoring stack`, () => {
+      const json = stackJsonFromDir(outdir, addons.node.id);
+      const [scName, sc] = Object.entries(json.resource.kubernetes_storage_class_v1)[0] as [string, any];
+      const release = helmRelease(json, "kube-prometheus-stack");
+      expect((release.values as any).prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(sc.metadata.name);
+      expect(release.resource.depends_on).toContain(`kubernetes_storage_class_v1.${scName}`);
+    });
+
     test(`${addons.node.id} pages only in production`, () => {
       const release = helmRelease(stackJsonFromDir(outdir, addons.node.id), "kube-prometheus-stack");
       const receivers = (release.values as any).alertmanager.config.receivers.map((r: any) => r.name);
