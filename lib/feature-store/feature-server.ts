@@ -52,10 +52,10 @@ export class FeatureServer extends Construct {
     });
     const ns = this.namespace.metadata.name;
     const serverSa = new ServiceAccountV1(this, "server-sa", {
-      metadata: { name: FEAST_NAMES.serverServiceAccount, namespace: ns, annotations: { "eks.amazonaws.com/role-arn": store.serverRole.roleArn } },
+      metadata: { name: FEAST_NAMES.serverServiceAccount, namespace: ns, annotations: store.serverRole.serviceAccountAnnotations },
     });
     const materializeSa = new ServiceAccountV1(this, "materialize-sa", {
-      metadata: { name: FEAST_NAMES.materializeServiceAccount, namespace: ns, annotations: { "eks.amazonaws.com/role-arn": store.materializeRole.roleArn } },
+      metadata: { name: FEAST_NAMES.materializeServiceAccount, namespace: ns, annotations: store.materializeRole.serviceAccountAnnotations },
     });
     this.configMap = new ConfigMapV1(this, "config", {
       metadata: { name: FEAST_NAMES.configMap, namespace: ns, labels: { "app.kubernetes.io/part-of": "feast" } },

@@ -21,7 +21,6 @@ export interface GpuClusterAddonsProps {
 }
 
 const KUBE_SYSTEM = "kube-system";
-const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /**
  * The in-cluster half of the GPU training cluster, for a PlatformStack: the NVIDIA device
@@ -91,7 +90,7 @@ export class GpuClusterAddons extends Construct {
           serviceAccount: {
             create: true,
             name: cluster.clusterAutoscalerRole.serviceAccount,
-            annotations: { [IRSA_ANNOTATION]: cluster.clusterAutoscalerRole.roleArn },
+            annotations: cluster.clusterAutoscalerRole.serviceAccountAnnotations,
           },
         },
         nodeSelector: systemNodes,
@@ -134,7 +133,7 @@ export class GpuClusterAddons extends Construct {
       metadata: {
         name: cluster.trainingRole.serviceAccount,
         namespace,
-        annotations: { [IRSA_ANNOTATION]: cluster.trainingRole.roleArn },
+        annotations: cluster.trainingRole.serviceAccountAnnotations,
       },
     });
   }

@@ -92,7 +92,15 @@ export class ServiceAccountRole extends Construct implements IGrantable {
   public get roleArn(): string {
     return this.role.arn;
   }
+
+  /** The annotation that binds a Kubernetes service account to this role. */
+  public get serviceAccountAnnotations(): Record<string, string> {
+    return { [IRSA_ROLE_ANNOTATION]: this.role.arn };
+  }
 }
+
+/** Service account annotation naming the IAM role its pods assume (IRSA). */
+export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /** A role with no grant yet still needs a valid policy: one that allows nothing. */
 const NOTHING: PolicyStatement = { sid: "NoPermissionsYet", effect: "Deny", actions: ["*"], resources: ["*"] };

@@ -94,7 +94,7 @@ export class MlflowServer extends Construct {
       metadata: {
         name: MLFLOW_SERVICE_ACCOUNT,
         namespace: this.namespace.metadata.name,
-        annotations: { "eks.amazonaws.com/role-arn": registry.serverRole.roleArn },
+        annotations: registry.serverRole.serviceAccountAnnotations,
       },
     });
 

@@ -173,7 +173,7 @@ export class Observability extends Construct {
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: serviceAccount, namespace: this.namespace, annotations: { "eks.amazonaws.com/role-arn": source.role.roleArn } },
+        metadata: { name: serviceAccount, namespace: this.namespace, annotations: source.role.serviceAccountAnnotations },
       },
       secretStoreObject(this, { name: storeName, namespace: this.namespace, serviceAccount }),
       externalSecretObject({ name: targetSecret, namespace: this.namespace, storeName, targetSecret, remoteSecret: source.secretName, keys }),

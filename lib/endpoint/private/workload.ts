@@ -1,3 +1,4 @@
+import { IRSA_ROLE_ANNOTATION } from "../../iam/service-account-role";
 import { GPU_TOLERATION, PRIORITY_CLASSES } from "../../platform/kubernetes";
 import { ModelSource, describeModel, isModelUri } from "../model-source";
 
@@ -174,6 +175,6 @@ export function serviceAccountObject(name: string, namespace: string, roleArn: s
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
-    metadata: { name, namespace, labels: { ...labels }, annotations: { "eks.amazonaws.com/role-arn": roleArn } },
+    metadata: { name, namespace, labels: { ...labels }, annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } },
   };
 }
