@@ -1,5 +1,6 @@
 import { Environment } from "../core/environment";
 import { HOURS_PER_MONTH } from "./gpu-instances";
+import { PoolSpec } from "./private/pool-spec";
 
 /** One pool's line in the budget guard. */
 export interface PoolWorstCase {
@@ -20,6 +21,14 @@ export interface GpuWorstCase {
 
 export function gpuWorstCase(pools: readonly PoolWorstCase[]): GpuWorstCase {
   return { pools, totalMonthlyUsd: pools.reduce((sum, p) => sum + p.monthlyUsd, 0) };
+}
+
+/** The worst case of declared pools, each priced at its priciest instance type. */
+export function poolsWorstCase(specs: readonly PoolSpec[]): GpuWorstCase {
+  return gpuWorstCase(specs.map((s) => {
+    const priciest = s.instances.reduce((a, b) => (b.onDemandUsdPerHour > a.onDemandUsdPerHour ? b : a));
+    return { name: s.name, maxSize: s.maxSize, instanceType: priciest.instanceType, hourlyUsd: s.worstHourlyUsd, monthlyUsd: s.worstCaseMonthlyUsd };
+  }));
 }
 
 /** "$12,345.67"; hourly prices keep up to 4 decimals ("$1.006"). */

@@ -23,7 +23,7 @@ import { Network } from "../network/network";
 import { POOL_LABEL } from "../platform/kubernetes";
 import { SecureBucket } from "../storage/secure-bucket";
 import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
-import { GpuWorstCase, gpuWorstCase, overBudgetMessage, summaryLine } from "./gpu-budget";
+import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase, summaryLine } from "./gpu-budget";
 import { GpuPool } from "./gpu-pool";
 import { GpuPoolOptions, SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { ImageRepository } from "./image-repository";
@@ -81,7 +81,7 @@ addSummaryLine((env) => {
 function environmentWorstCase(clusters: readonly GpuTrainingCluster[], pending?: { cluster: GpuTrainingCluster; specs: readonly PoolSpec[] }): GpuWorstCase {
   const all = pending && !clusters.includes(pending.cluster) ? [...clusters, pending.cluster] : clusters;
   return gpuWorstCase(all.flatMap((c) => {
-    const pools = worstCaseOf([...c.pools.map((p) => p.spec), ...(pending?.cluster === c ? pending.specs : [])]).pools;
+    const pools = poolsWorstCase([...c.pools.map((p) => p.spec), ...(pending?.cluster === c ? pending.specs : [])]).pools;
     return all.length > 1 ? pools.map((p) => ({ ...p, name: `${c.clusterName}/${p.name}` })) : pools;
   }));
 }
@@ -320,7 +320,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
 
   /** Every pool at maxSize on demand for a month. */
   public get worstCase(): GpuWorstCase {
-    return worstCaseOf(this.pools.map((p) => p.spec));
+    return poolsWorstCase(this.pools.map((p) => p.spec));
   }
 
   public addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): ServiceAccountRole {
@@ -391,12 +391,4 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       ...(opts.before === "workloads" ? { dependsOn: [this.systemNodeGroup] } : {}),
     });
   }
-
-}
-
-function worstCaseOf(specs: readonly PoolSpec[]): GpuWorstCase {
-  return gpuWorstCase(specs.map((s) => {
-    const priciest = s.instances.reduce((a, b) => (b.onDemandUsdPerHour > a.onDemandUsdPerHour ? b : a));
-    return { name: s.name, maxSize: s.maxSize, instanceType: priciest.instanceType, hourlyUsd: s.worstHourlyUsd, monthlyUsd: s.worstCaseMonthlyUsd };
-  }));
 }
