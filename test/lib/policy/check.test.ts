@@ -63,6 +63,16 @@ describe("checkStack", () => {
     expect(report.findings.filter((f) => f.ruleId === "KMS-ROTATION").map((f) => f.resourceAddress)).toEqual(["aws_kms_key.a"]);
   });
 
+  test("never throws on odd but possible values: no resources, nulls, numbers where strings are expected", () => {
+    expect(checkStack("empty", {}).findings).toEqual([]);
+    const odd = tf({
+      aws_iam_role_policy: { p: { policy: 42 } }, aws_iam_policy: { q: { policy: "{\"Statement\": 7}" } },
+      aws_security_group: { g: { ingress: "x" } }, aws_s3_bucket: { b: null as never }, aws_eks_cluster: { c: { vpc_config: [null] } },
+      aws_kms_key: { k: { policy: "${var.key_policy}" } },
+    });
+    expect(() => checkStack("odd", odd)).not.toThrow();
+  });
+
   test("works on plain Terraform JSON without construct paths", () => {
     const report = checkStack("plain", tf({ aws_s3_bucket: { b: { bucket: "x" } } }));
     expect(report.findings.map((f) => f.resourceAddress)).toContain("aws_s3_bucket.b");
