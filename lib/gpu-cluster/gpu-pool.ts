@@ -15,6 +15,8 @@ export interface GpuPoolHost {
   readonly clusterName: string;
   /** The cluster resource's name attribute: node groups must wait for the cluster. */
   readonly eksClusterName: string;
+  /** The control plane's Kubernetes version (a reference, so nodes upgrade after the control plane). */
+  readonly eksClusterVersion: string;
   readonly nodeRoleArn: string;
   readonly keyArn: string;
   /** Private subnet id per zone. */
@@ -80,6 +82,8 @@ export class GpuPool extends Construct {
     const subnetIds = spec.availabilityZone ? [host.subnetIdsByZone.get(spec.availabilityZone)!] : [...host.subnetIdsByZone.values()];
     this.nodeGroup = new EksNodeGroup(this, "node-group", {
       clusterName: host.eksClusterName,
+      // Nodes follow the control plane: a Kubernetes upgrade rolls them in place, after it.
+      version: host.eksClusterVersion,
       // A prefix, with create-before-destroy: changing the instance types replaces the group without a gap.
       nodeGroupNamePrefix: `${spec.name}-`,
       nodeRoleArn: host.nodeRoleArn,

@@ -253,6 +253,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     });
     this.systemNodeGroup = new EksNodeGroup(this, "system-nodes", {
       clusterName: this.eksCluster.name,
+      // Nodes follow the control plane: a Kubernetes upgrade rolls them in place, after it.
+      version: this.eksCluster.version,
       nodeGroupNamePrefix: "system-",
       nodeRoleArn: this.nodeRole.arn,
       subnetIds: props.network.privateSubnetIds,
@@ -361,6 +363,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       const pool = new GpuPool(this, `gpu-pool-${spec.name}`, spec, {
         clusterName: this.clusterName,
         eksClusterName: this.eksCluster.name,
+        eksClusterVersion: this.eksCluster.version,
         nodeRoleArn: this.nodeRole.arn,
         keyArn: this.key.keyArn,
         subnetIdsByZone: this.subnetIdsByZone,

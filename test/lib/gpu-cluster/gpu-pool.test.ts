@@ -41,6 +41,10 @@ describe("GPU pool", () => {
     expect(group.lifecycle.create_before_destroy).toBe(true);
   });
 
+  test("runs the control plane's Kubernetes version, so an upgrade rolls the nodes after the control plane", () => {
+    expect(group.version).toMatch(/^\$\{aws_eks_cluster\.training_cluster_[0-9A-F]+\.version\}$/);
+  });
+
   test("uses its launch template's latest version", () => {
     expect(group.launch_template.id).toMatch(/^\$\{aws_launch_template\.training_gpu-pool-general_launch-template_[0-9A-F]+\.id\}$/);
     expect(group.launch_template.version).toMatch(/latest_version\}$/);

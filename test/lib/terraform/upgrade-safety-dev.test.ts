@@ -37,9 +37,13 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
     expect(addresses(report, "update")).toEqual([expect.stringMatching(/^aws_eks_node_group\.training_gpu-pool-general_node-group_/)]);
   });
 
-  test("upgrading Kubernetes 1.32 -> 1.33 updates the control plane in place and destroys nothing", async () => {
+  test("upgrading Kubernetes 1.32 -> 1.33 updates the control plane and every node group in place and destroys nothing", async () => {
     const report = await harness.planChange(synthInfra({ ...baselineConfig, sizing: { ...baselineConfig.sizing, cluster: { kubernetesVersion: "1.33" } } }));
-    expect(addresses(report, "update")).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_eks_cluster\.training_cluster_/)]));
+    expect(addresses(report, "update")).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^aws_eks_cluster\.training_cluster_/),
+      expect.stringMatching(/^aws_eks_node_group\.training_system-nodes_/),
+      expect.stringMatching(/^aws_eks_node_group\.training_gpu-pool-general_node-group_/),
+    ]));
     expect(addresses(report, "replace")).toEqual([]);
     expect(addresses(report, "delete")).toEqual([]);
   });
