@@ -7,6 +7,7 @@ import { planTexts as planTextsOf } from "./plan-text";
 import { planOffline, planWithCredentials, readPlanDir, readSynthesized, savePlans } from "./planner";
 import { exitCode, reviewChange } from "./review";
 import { ReviewStack } from "./stack";
+import { providerInstallation } from "../terraform/offline";
 
 export const USAGE = `Usage: cdktf-ml-review [--offline | --plan-dir DIR] [--base DIR] [--out FILE] [--json FILE] [--save-plans DIR]
 
@@ -15,8 +16,9 @@ replacements and deletions of stateful resources, warnings, policy findings,
 environment parity and cost.
 
   (default)         plan every stack with terraform and the credentials of the environment
-  --offline         plan AWS-only stacks with the offline harness (no credentials; TF_PLUGIN_MIRROR);
-                    stacks that need a live cluster are reported as not planned
+  --offline         plan AWS-only stacks with the offline harness (no credentials): providers from
+                    the filesystem mirror TF_PLUGIN_MIRROR when set, else installed by terraform init
+                    as usual (registry); stacks that need a live cluster are reported as not planned
   --plan-dir DIR    review existing plans instead: DIR holds <stack>.json from terraform show -json
   --base DIR        plans of the base branch (same layout) for cost deltas and lifecycle changes
   --out FILE        write the Markdown review to FILE (default: standard output)
@@ -93,6 +95,7 @@ export async function runReview(argv: readonly string[], context: ReviewContext)
   }
   try {
     const started = Date.now();
+    if (args.offline) log(describeOfflineProviders());
     const synthesized = readSynthesized(context.synthesize());
     log(`synthesized ${synthesized.length} stacks`);
     const head: ReviewStack[] = args.planDir
@@ -120,6 +123,14 @@ export async function runReview(argv: readonly string[], context: ReviewContext)
     log(`review failed: ${(err as Error).message}`);
     return 1;
   }
+}
+
+/** Where the offline plans take providers from; refuses a TF_PLUGIN_MIRROR that holds no providers before anything runs. */
+export function describeOfflineProviders(env: NodeJS.ProcessEnv = process.env): string {
+  const providers = providerInstallation(env.TF_PLUGIN_MIRROR);
+  return providers.source === "mirror"
+    ? `providers: filesystem mirror ${providers.mirror} (TF_PLUGIN_MIRROR)`
+    : "providers: installed by terraform init from the registry (set TF_PLUGIN_MIRROR to use a filesystem mirror instead)";
 }
 
 function write(file: string, text: string): void {

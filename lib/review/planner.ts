@@ -47,7 +47,7 @@ export interface PlanOptions {
 }
 
 export interface OfflinePlanOptions extends PlanOptions {
-  /** @default - TF_PLUGIN_MIRROR */
+  /** @default - TF_PLUGIN_MIRROR; without it, providers are installed by `terraform init` as usual */
   readonly pluginMirror?: string;
 }
 

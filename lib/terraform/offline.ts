@@ -39,7 +39,9 @@ export interface ResourceChange {
 export interface OfflineTerraformOptions {
   /**
    * Filesystem mirror holding the providers (unpacked layout: `<mirror>/registry.terraform.io/hashicorp/aws/<v>/<os_arch>/`).
-   * @default - the TF_PLUGIN_MIRROR environment variable
+   * With a mirror, providers are installed from it only (no network needed).
+   * @default - the TF_PLUGIN_MIRROR environment variable; without it, Terraform's normal
+   * provider installation (the public registry, or your own CLI configuration)
    */
   readonly pluginMirror?: string;
   /** @default - a new temporary directory */
@@ -67,40 +69,68 @@ export const OFFLINE_PROVIDER_OVERRIDE: Readonly<Record<string, string | boolean
   skip_region_validation: true,
 };
 
+/** Where `terraform init` takes providers from. */
+export type ProviderInstallation =
+  | { readonly source: "mirror"; readonly mirror: string }
+  /** Terraform's normal installation: the registry, or the user's own CLI configuration (TF_CLI_CONFIG_FILE, ~/.terraformrc). */
+  | { readonly source: "default" };
+
 /**
- * Runs the real Terraform CLI on a synthesized stack with no network and no AWS
- * credentials. An override file gives the aws provider fake static credentials and
- * its skip flags and swaps the backend for a local one; a CLI config installs
- * providers only from the filesystem mirror. This is for tests and offline plan
- * reviews: real use plans with real credentials.
+ * Where providers come from: the mirror given, else TF_PLUGIN_MIRROR, else Terraform's
+ * normal installation. A mirror without a `registry.terraform.io/` tree is refused, so
+ * that a wrong path is not mistaken for a network problem later.
+ */
+export function providerInstallation(pluginMirror: string | undefined = process.env.TF_PLUGIN_MIRROR): ProviderInstallation {
+  if (pluginMirror === undefined || pluginMirror === "") return { source: "default" };
+  if (!fs.existsSync(path.join(pluginMirror, "registry.terraform.io"))) {
+    throw new Error(`TF_PLUGIN_MIRROR=${pluginMirror} holds no registry.terraform.io/ provider tree (unset it to install providers from the registry)`);
+  }
+  return { source: "mirror", mirror: pluginMirror };
+}
+
+/**
+ * Runs the real Terraform CLI on a synthesized stack with no AWS credentials. An
+ * override file gives the aws provider fake static credentials and its skip flags and
+ * swaps the backend for a local one. With a filesystem mirror (TF_PLUGIN_MIRROR), a CLI
+ * config installs providers only from it, and nothing needs the network; without one,
+ * `terraform init` installs providers the normal way (the registry). This is for tests
+ * and offline plan reviews: real use plans with real credentials.
  */
 export class OfflineTerraform {
   public readonly workDir: string;
-  private readonly mirror: string;
+  public readonly providers: ProviderInstallation;
   private readonly binary: string;
   private readonly extraEnv: Readonly<Record<string, string>>;
   private initialized = false;
 
   /** @param stackDir a synthesized stack directory holding `cdk.tf.json` */
   constructor(stackDir: string, options: OfflineTerraformOptions = {}) {
-    const mirror = options.pluginMirror ?? process.env.TF_PLUGIN_MIRROR;
-    if (!mirror) {
-      throw new Error("TF_PLUGIN_MIRROR is not set: point it at the filesystem mirror that holds hashicorp/aws (for example /opt/tf-plugins)");
-    }
-    if (!fs.existsSync(path.join(mirror, "registry.terraform.io"))) {
-      throw new Error(`TF_PLUGIN_MIRROR=${mirror} holds no registry.terraform.io/ provider tree`);
-    }
-    this.mirror = mirror;
+    this.providers = providerInstallation(options.pluginMirror ?? process.env.TF_PLUGIN_MIRROR);
     this.binary = options.terraformBinary ?? "terraform";
     this.extraEnv = options.env ?? {};
     this.workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "offline-tf-"));
     fs.mkdirSync(this.workDir, { recursive: true });
     fs.copyFileSync(path.join(stackDir, "cdk.tf.json"), path.join(this.workDir, "cdk.tf.json"));
     fs.writeFileSync(path.join(this.workDir, "offline_override.tf.json"), JSON.stringify(offlineOverride(), null, 2));
-    fs.writeFileSync(path.join(this.workDir, "offline.tfrc"), cliConfig(this.mirror));
+    const config = offlineCliConfig(this.providers);
+    if (config !== undefined) fs.writeFileSync(path.join(this.workDir, "offline.tfrc"), config);
   }
 
-  /** `terraform init` from the mirror only (backend replaced by a local one). */
+  /**
+   * The environment terraform runs with: with a mirror, TF_CLI_CONFIG_FILE points at the
+   * mirror-only CLI config; without one, the caller's own environment (and CLI config) stands.
+   */
+  public terraformEnv(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...(this.providers.source === "mirror" ? { TF_CLI_CONFIG_FILE: path.join(this.workDir, "offline.tfrc") } : {}),
+      TF_IN_AUTOMATION: "1",
+      CHECKPOINT_DISABLE: "1",
+      ...this.extraEnv,
+    };
+  }
+
+  /** `terraform init`: providers from the mirror only, or installed the normal way without one (backend replaced by a local one). */
   public async init(): Promise<void> {
     if (this.initialized) return;
     await this.terraform(["init", "-input=false", "-no-color", "-backend=true"]);
@@ -134,13 +164,7 @@ export class OfflineTerraform {
       return await run(this.binary, [...args], {
         cwd: this.workDir,
         maxBuffer: 512 * 1024 * 1024,
-        env: {
-          ...process.env,
-          TF_CLI_CONFIG_FILE: path.join(this.workDir, "offline.tfrc"),
-          TF_IN_AUTOMATION: "1",
-          CHECKPOINT_DISABLE: "1",
-          ...this.extraEnv,
-        },
+        env: this.terraformEnv(),
       });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; code?: number };
@@ -168,7 +192,10 @@ export function offlineOverride(): Record<string, unknown> {
   };
 }
 
-function cliConfig(mirror: string): string {
+/** The CLI configuration for the provider installation, or undefined for Terraform's own. */
+export function offlineCliConfig(providers: ProviderInstallation): string | undefined {
+  if (providers.source === "default") return undefined;
+  const mirror = providers.mirror;
   return [
     "provider_installation {",
     "  filesystem_mirror {",
