@@ -1,7 +1,7 @@
 import { App } from "cdktf";
-import { AlertReceiver, BlueGreenOptions, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets } from "../lib";
+import { AlertReceiver, BlueGreenOptions, BootstrapStack, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets } from "../lib";
 import {
-  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, SecureBucket,
+  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack,
   MlflowServer, ModelRegistry, FeatureServer, FeatureStore,
 } from "../lib";
 
@@ -9,7 +9,7 @@ import {
 export interface EnvironmentStacks {
   readonly environment: Environment;
   /** Creates the S3 state bucket (environments whose state lives in S3). */
-  readonly bootstrap?: InfraStack;
+  readonly bootstrap?: BootstrapStack;
   /** Every AWS resource: network, key, cluster, databases, buckets, IAM. Planned offline in tests. */
   readonly infra: InfraStack;
   /** The training cluster (in `infra`), which the platform constructs take as `cluster`. */
@@ -33,12 +33,7 @@ export interface EnvironmentStacks {
  * without a migration.
  */
 export function buildEnvironment(app: App, env: Environment): EnvironmentStacks {
-  let bootstrap: InfraStack | undefined;
-  if (env.stateBackend.type === "s3") {
-    bootstrap = new InfraStack(app, env.stackName("bootstrap"), { environment: env, localState: true });
-    const stateKey = new EnvironmentKey(bootstrap, "state-key", { aliasSuffix: "terraform-state" });
-    new SecureBucket(bootstrap, "state-bucket", { bucketName: env.stateBackend.bucket, key: stateKey });
-  }
+  const bootstrap = env.stateBackend.type === "s3" ? new BootstrapStack(app, env.stackName("bootstrap"), { environment: env }) : undefined;
 
   // ---- infrastructure (aws provider only) ----
   const infra = new InfraStack(app, env.stackName("infra"), { environment: env });
