@@ -2,13 +2,28 @@ import { AlertSeverity, RuleGroup } from "../../platform/monitoring";
 import { MLFLOW_NAMESPACE, MLFLOW_RELEASE } from "./names";
 
 /**
- * Alerts on the tracking server, from what its ServiceMonitor scrapes: `up` and the
- * request metrics of prometheus_flask_exporter (`--expose-prometheus`). The job label is
- * the Service's name, the chart's release.
+ * What the tracking server exports with `--expose-prometheus`: MLflow 3.15.1
+ * (`mlflow/server/prometheus_exporter.py`) wraps its Flask app in prometheus_flask_exporter's
+ * `GunicornInternalPrometheusMetrics(app, export_defaults=True, defaults_prefix="mlflow",
+ * excluded_paths=["/health", "/version"], group_by=mlflow_version)`; prometheus_flask_exporter
+ * 0.23.2 (`prometheus_flask_exporter/__init__.py`, `export_defaults`) names the default metrics
+ * `<prefix>_http_request_total` (labels method, status) and
+ * `<prefix>_http_request_duration_seconds` (histogram; labels method, status and the group_by
+ * function's name, `mlflow_version`). The integration test scrapes a real server for them.
+ */
+export const MLFLOW_METRICS = {
+  requests: "mlflow_http_request_total",
+  duration: "mlflow_http_request_duration_seconds",
+  durationBuckets: "mlflow_http_request_duration_seconds_bucket",
+} as const;
+
+/**
+ * Alerts on the tracking server, from what its ServiceMonitor scrapes: `up` and the request
+ * metrics above. The job label is the Service's name, the chart's release.
  */
 export function mlflowRuleGroup(severity: AlertSeverity): RuleGroup {
   const sel = `job="${MLFLOW_RELEASE}",namespace="${MLFLOW_NAMESPACE}"`;
-  const requests = `flask_http_request_total{${sel}}`;
+  const requests = `${MLFLOW_METRICS.requests}{${sel}}`;
   return {
     name: "mlflow",
     rules: [
@@ -25,7 +40,7 @@ export function mlflowRuleGroup(severity: AlertSeverity): RuleGroup {
       },
       {
         alert: "MlflowServerErrors",
-        expr: `sum(rate(flask_http_request_total{${sel},status=~"5.."}[5m])) / sum(rate(${requests}[5m])) > 0.05`,
+        expr: `sum(rate(${MLFLOW_METRICS.requests}{${sel},status=~"5.."}[5m])) / sum(rate(${requests}[5m])) > 0.05`,
         for: "10m",
         severity: "warning",
         summary: "More than 5% of MLflow requests fail with a server error",
@@ -33,7 +48,7 @@ export function mlflowRuleGroup(severity: AlertSeverity): RuleGroup {
       },
       {
         alert: "MlflowSlowRequests",
-        expr: `histogram_quantile(0.95, sum by (le) (rate(flask_http_request_duration_seconds_bucket{${sel}}[5m]))) > 2`,
+        expr: `histogram_quantile(0.95, sum by (le) (rate(${MLFLOW_METRICS.durationBuckets}{${sel}}[5m]))) > 2`,
         for: "15m",
         severity: "warning",
         summary: "MLflow's 95th percentile request latency is above 2 seconds",

@@ -8,7 +8,10 @@ const { mlflow, platform } = mlflowStacks({}, PROD);
 const ruleFile = mlflow.alerts.object.spec as any;
 const UP = 'up{job="mlflow",namespace="mlflow",pod="mlflow-0"}';
 const DOWN = { exp_labels: { severity: "critical", namespace: "mlflow" }, exp_annotations: ruleFile.groups[0].rules[0].annotations };
-const REQUESTS = (status: string) => `flask_http_request_total{job="mlflow",namespace="mlflow",status="${status}",method="GET"}`;
+/** Series as MLflow 3.15.1 exports them (prometheus_flask_exporter, defaults_prefix="mlflow"), with the target labels Prometheus adds. */
+const TARGET = 'job="mlflow",namespace="mlflow",pod="mlflow-0"';
+const REQUESTS = (status: string) => `mlflow_http_request_total{${TARGET},method="GET",status="${status}"}`;
+const BUCKET = (le: string) => `mlflow_http_request_duration_seconds_bucket{${TARGET},le="${le}",method="GET",mlflow_version="3.15.1",status="200"}`;
 
 test("the rule is a valid PrometheusRule in the mlflow namespace, created after it", () => {
   const object = mlflow.alerts.object as any;
@@ -65,5 +68,28 @@ describeWithPromtool("MLflow alerts under promtool", () => {
       alert_rule_test: [{ eval_time: "20m", alertname: "MlflowServerErrors", exp_alerts: [] }],
     }]);
     expect(fine.output).toContain("SUCCESS");
+  });
+
+  test("MlflowSlowRequests fires when the p95 of MLflow's duration histogram stays above 2s for 15 minutes, not at 0.5s", () => {
+    const slow = ruleFile.groups[0].rules.find((r: any) => r.alert === "MlflowSlowRequests");
+    // 100 requests a minute; slow: 90 finish within 2.5s, 10 within 5s (p95 between 2.5 and 5); fast: all within 0.5s.
+    const histogram = (le: Record<string, number>) => Object.entries(le).map(([b, perMinute]) => ({ series: BUCKET(b), values: `0+${perMinute}x40` }));
+    const bad = testRules(ruleFile, [{
+      interval: "1m",
+      input_series: histogram({ "0.5": 0, "1.0": 0, "2.5": 90, "5.0": 100, "+Inf": 100 }),
+      alert_rule_test: [
+        { eval_time: "10m", alertname: "MlflowSlowRequests", exp_alerts: [] },
+        { eval_time: "25m", alertname: "MlflowSlowRequests", exp_alerts: [{ exp_labels: { severity: "warning" }, exp_annotations: {
+          summary: slow.annotations.summary, description: "p95 latency is 3.75s; look at the database (Performance Insights) before adding replicas.",
+        } }] },
+      ],
+    }]);
+    expect(bad.output).toContain("SUCCESS");
+    const fast = testRules(ruleFile, [{
+      interval: "1m",
+      input_series: histogram({ "0.5": 100, "1.0": 100, "2.5": 100, "5.0": 100, "+Inf": 100 }),
+      alert_rule_test: [{ eval_time: "25m", alertname: "MlflowSlowRequests", exp_alerts: [] }],
+    }]);
+    expect(fast.output).toContain("SUCCESS");
   });
 });
