@@ -3,6 +3,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Environment } from "./environment";
+import { Shape, checkShape } from "./shape";
 
 /**
  * The environment's customer-managed KMS key, rotated yearly. Every construct encrypts
@@ -22,6 +23,9 @@ export class EnvironmentKey extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvironmentKeyProps = {}) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      aliasSuffix: Shape.optional(Shape.string()),
+    });
     const env = Environment.of(this);
     const autoscaling = `arn:aws:iam::${env.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
     const policy = new DataAwsIamPolicyDocument(this, "policy", {

@@ -1,5 +1,7 @@
 import { IConstruct } from "constructs";
 import { ConfigError, Validator, formatValue } from "./errors";
+import { Shape, shapeProblems } from "./shape";
+import { REDACTED, secretLiteralKind } from "./validators";
 import { formatCidr, isPrivate, overlaps, parseCidr } from "./private/cidr";
 import { EnvironmentSizing } from "./sizing";
 
@@ -62,6 +64,56 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 const TIERS: readonly EnvironmentTier[] = ["development", "staging", "production"];
 const TAG_KEY_RESERVED = /^aws:/i;
+/** Characters AWS allows in tag keys and values (Tagging AWS resources, "Tag naming limits"). */
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+const SIZING = Shape.optional(Shape.object({
+  network: Shape.optional(Shape.object({ natGateways: Shape.optional(Shape.oneOf(["single", "one-per-az"])), flowLogRetentionDays: Shape.optional(Shape.number()) })),
+  cluster: Shape.optional(Shape.object({
+    kubernetesVersion: Shape.optional(Shape.string()),
+    systemNodeInstanceType: Shape.optional(Shape.string()),
+    systemNodeCount: Shape.optional(Shape.number()),
+    trainingGpuQuota: Shape.optional(Shape.number()),
+    gpuScaleDownIdleMinutes: Shape.optional(Shape.number()),
+    adminRoleArns: Shape.optional(Shape.array(Shape.string())),
+    publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
+  })),
+  registry: Shape.optional(Shape.object({
+    instanceClass: Shape.optional(Shape.string()),
+    allocatedStorageGb: Shape.optional(Shape.number()),
+    backupRetentionDays: Shape.optional(Shape.number()),
+    replicas: Shape.optional(Shape.number()),
+  })),
+  featureStore: Shape.optional(Shape.object({
+    onlineStore: Shape.optional(Shape.oneOf(["dynamodb", "redis"])),
+    redisNodeType: Shape.optional(Shape.string()),
+    replicas: Shape.optional(Shape.number()),
+  })),
+  observability: Shape.optional(Shape.object({
+    prometheusRetentionDays: Shape.optional(Shape.number()),
+    prometheusStorageGb: Shape.optional(Shape.number()),
+    grafanaStorageGb: Shape.optional(Shape.number()),
+  })),
+}));
+
+/** The kinds of an EnvironmentConfig's fields. */
+const CONFIG_SHAPE = {
+  name: Shape.string(),
+  tier: Shape.oneOf(TIERS),
+  accountId: Shape.string(),
+  region: Shape.string(),
+  availabilityZones: Shape.array(Shape.string()),
+  vpcCidr: Shape.string(),
+  owner: Shape.string(),
+  costCenter: Shape.string(),
+  tags: Shape.optional(Shape.record(Shape.string())),
+  monthlyBudgetUsd: Shape.number(),
+  gpuMonthlyBudgetUsd: Shape.optional(Shape.number()),
+  // The type decides the other fields; they are checked below with the messages of each backend.
+  stateBackend: Shape.openObject({ type: Shape.oneOf(["local", "s3"]) }, '{ type: "local" } or { type: "s3", bucket: "<state bucket>" }'),
+  sizing: SIZING,
+  project: Shape.optional(Shape.string()),
+};
 
 /** The scope from which constructs read their environment (the library's stacks). */
 export interface IEnvironmentScope extends IConstruct {
@@ -134,7 +186,9 @@ export class Environment {
   public readonly tags: Readonly<Record<string, string>>;
 
   constructor(public readonly config: EnvironmentConfig) {
-    const where = `environment ${formatValue(config.name)}`;
+    const where = `environment ${formatValue((config as Partial<EnvironmentConfig> | undefined)?.name)}`;
+    const shape = shapeProblems(where, config, CONFIG_SHAPE);
+    if (shape.length > 0) throw new ConfigError(shape);
     const v = new Validator(where);
     v.check(typeof config.name === "string" && NAME.test(config.name), "name", config.name,
       "must be 2 to 16 lowercase letters, digits or '-', starting with a letter and not ending with '-'");
@@ -178,7 +232,23 @@ export class Environment {
       v.check(false, "stateBackend.type", "local", "production state must live in the S3 backend, not on one machine");
     }
     for (const key of Object.keys(config.tags ?? {})) {
-      v.check(!TAG_KEY_RESERVED.test(key) && key.length <= 128, "tags", key, "tag keys must be at most 128 characters and must not start with aws:");
+      v.check(!TAG_KEY_RESERVED.test(key) && key.length >= 1 && key.length <= 128 && TAG_CHARS.test(key), "tags", key,
+        "tag keys must be 1 to 128 letters, digits, spaces or _ . : / = + - @, and must not start with aws:");
+    }
+    const tagValues: [string, string][] = [["owner", config.owner], ["costCenter", config.costCenter],
+      ...Object.entries(config.tags ?? {}).map(([k, val]): [string, string] => [`tags[${JSON.stringify(k)}]`, val])];
+    for (const [field, value] of tagValues) {
+      const secret = secretLiteralKind(value, field.startsWith("tags[") ? field.slice(6, -2) : undefined);
+      if (secret) {
+        v.check(false, field, REDACTED, `looks like ${secret}: tags are plain text on every resource and in the Terraform state; never put a secret in a tag`);
+        continue;
+      }
+      v.check(value.length <= 256 && TAG_CHARS.test(value), field, value,
+        "becomes a tag value on every resource: at most 256 letters, digits, spaces or _ . : / = + - @");
+    }
+    if (backend?.type === "s3" && backend.keyPrefix !== undefined) {
+      v.check(typeof backend.keyPrefix === "string" && /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(backend.keyPrefix), "stateBackend.keyPrefix", backend.keyPrefix,
+        "must be S3 key parts separated by single '/', without a leading or trailing '/' (an empty part such as in a//b makes a different state key)");
     }
     const project = config.project ?? "ml";
     v.check(/^[a-z][a-z0-9]{1,9}$/.test(project), "project", project, "must be 2 to 10 lowercase letters or digits, starting with a letter");

@@ -16,15 +16,35 @@ export class ConfigError extends Error {
   }
 }
 
-/** Renders a received value for an error message: strings quoted, the rest as JSON. */
+const NON_FINITE = /"<<(NaN|Infinity|-Infinity|undefined)>>"/g;
+const MAX_VALUE_LENGTH = 200;
+
+/**
+ * Renders a received value for an error message: strings quoted, the rest as JSON, with
+ * NaN, Infinity and undefined shown as such (JSON would print null), functions and class
+ * instances named, and long values shortened.
+ */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "undefined";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`;
+  if (typeof value === "symbol" || typeof value === "bigint") return String(value);
+  let text: string;
   try {
-    return JSON.stringify(value);
+    text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === "number" && !Number.isFinite(v)) return `<<${String(v)}>>`;
+      if (v === undefined) return "<<undefined>>";
+      if (typeof v === "function") return `[function]`;
+      return v;
+    }).replace(NON_FINITE, "$1");
   } catch {
-    return String(value);
+    text = String(value);
   }
+  const proto = value !== null && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+  if (proto && proto !== Object.prototype && proto !== Array.prototype && proto.constructor?.name) {
+    text = `${proto.constructor.name} ${text}`;
+  }
+  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text;
 }
 
 /**
@@ -36,6 +56,7 @@ export function formatValue(value: unknown): string {
  */
 export class Validator {
   private readonly problems: string[] = [];
+  private readonly fields = new Set<string>();
 
   /** @param where the construct path or the environment the problems belong to */
   constructor(private readonly where: string) {}
@@ -43,7 +64,20 @@ export class Validator {
   /** Records a problem unless `ok`. Values that are unresolved tokens are never judged. */
   public check(ok: boolean, field: string, value: unknown, allowed: string): void {
     if (ok || isUnresolved(value)) return;
+    // One problem per field: a value that breaks several rules is reported once, by the first.
+    if (this.fields.has(field)) return;
+    this.fields.add(field);
     this.problems.push(`${this.where}: ${field} is ${formatValue(value)}; ${allowed}`);
+  }
+
+  /** True when a problem about this field was already recorded (so that checks built on it can be skipped). */
+  public hasProblem(field: string): boolean {
+    return this.fields.has(field);
+  }
+
+  /** Records shape problems found by checkShape-like checks (already formatted). */
+  public addProblems(problems: readonly string[]): void {
+    this.problems.push(...problems);
   }
 
   /** Records a problem phrased freely (for problems that involve several fields). */

@@ -6,3 +6,4 @@ export * from "./stacks";
 export * from "./data-protection";
 export * from "./stateful-resources";
 export * from "./synth-summary";
+export * from "./shape";

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, TerraformLocal, Token } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { Environment } from "../core/environment";
+import { base64Of } from "../core/encoding";
 import { CHARTS } from "../platform/charts";
 import { SyncedSecret } from "../platform/external-secrets";
 import { HelmChart } from "../platform/helm-chart";
@@ -12,6 +12,7 @@ import { PrometheusRule } from "../platform/monitoring";
 import { FEAST_NAMES, FeatureStore, ResourceRequirements } from "./feature-store";
 import { formatMinutes } from "./private/cron";
 import { freshnessRuleGroup } from "./private/freshness";
+import { Shape, checkShape } from "../core/shape";
 
 export interface FeatureServerProps {
   /** The infrastructure half (in the environment's InfraStack). */
@@ -44,6 +45,9 @@ export class FeatureServer extends Construct {
 
   constructor(scope: Construct, id: string, props: FeatureServerProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      featureStore: Shape.like("a FeatureStore", ["featureStoreYaml", "project"]),
+    });
     const env = Environment.of(this);
     const store = props.featureStore;
 
@@ -82,10 +86,7 @@ export class FeatureServer extends Construct {
     }
 
     const yaml = store.featureStoreYaml;
-    // A local keeps the values JSON parseable: base64encode("...") inline would put unescaped quotes in it.
-    const yamlBase64 = Token.isUnresolved(yaml)
-      ? Fn.base64encode(new TerraformLocal(this, "feature-store-yaml", yaml).asString)
-      : Buffer.from(yaml, "utf8").toString("base64");
+    const yamlBase64 = base64Of(this, "feature-store-yaml", yaml);
     this.chart = new HelmChart(this, "server", {
       chart: CHARTS.feastFeatureServer,
       releaseName: "feast-feature-server",

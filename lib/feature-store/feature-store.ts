@@ -9,6 +9,7 @@ import { SecureBucket } from "../storage/secure-bucket";
 import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "./private/cron";
 import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
 import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 
 export type OnlineStoreType = "dynamodb" | "redis";
 export const ONLINE_STORE_TYPES: readonly OnlineStoreType[] = ["dynamodb", "redis"];
@@ -123,6 +124,9 @@ const REGISTRY_KEY = "registry/registry.pb";
  * materialization job (reads the offline store, writes the online store, records
  * materialized intervals in the registry).
  */
+const QUANTITIES = Shape.optional(Shape.object({ cpu: Shape.optional(Shape.string()), memory: Shape.optional(Shape.string()) }, "{ cpu, memory }"));
+const RESOURCES = Shape.optional(Shape.object({ requests: QUANTITIES, limits: QUANTITIES }, "resource requirements { requests, limits }"));
+
 export class FeatureStore extends Construct {
   public readonly cluster: ITrainingCluster;
   public readonly project: string;
@@ -157,6 +161,26 @@ export class FeatureStore extends Construct {
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      cluster: LibraryShapes.cluster,
+      project: Shape.string(),
+      onlineStore: Shape.optional(Shape.string()),
+      redis: Shape.optional(Shape.object({
+        nodeType: Shape.optional(Shape.string()),
+        nodes: Shape.optional(Shape.number()),
+        multiAz: Shape.optional(Shape.boolean()),
+        engineVersion: Shape.optional(Shape.string()),
+      })),
+      offlineStore: Shape.optional(Shape.object({ bucketName: Shape.optional(Shape.string()), dataPrefix: Shape.optional(Shape.string()) })),
+      materialization: Shape.optional(Shape.object({
+        schedule: Shape.optional(Shape.string()),
+        freshnessMultiple: Shape.optional(Shape.number()),
+        resources: RESOURCES,
+      })),
+      server: Shape.optional(Shape.object({ replicas: Shape.optional(Shape.number()), resources: RESOURCES })),
+      namespace: Shape.optional(Shape.string()),
+      registryCacheTtlSeconds: Shape.optional(Shape.number()),
+    });
     const env = Environment.of(this);
     this.env = env;
     const sizing = env.sizing.featureStore ?? {};

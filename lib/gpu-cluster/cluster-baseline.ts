@@ -4,6 +4,7 @@ import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1"
 import { Environment } from "../core/environment";
 import { ENCRYPTED_GP3_STORAGE_CLASS, PRIORITY_CLASSES } from "../platform/kubernetes";
 import { ITrainingCluster } from "./cluster-interface";
+import { LibraryShapes, checkShape } from "../core/shape";
 
 export interface ClusterBaselineProps {
   readonly cluster: ITrainingCluster;
@@ -23,6 +24,9 @@ export class ClusterBaseline extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterBaselineProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      cluster: LibraryShapes.cluster,
+    });
     const env = Environment.of(this);
     this.trainingPriority = new PriorityClassV1(this, "priority-training", {
       metadata: { name: PRIORITY_CLASSES.training },

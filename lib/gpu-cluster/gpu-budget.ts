@@ -46,7 +46,9 @@ function poolLine(p: PoolWorstCase): string {
  */
 export function overBudgetMessage(where: string, env: Environment, worst: GpuWorstCase): string | undefined {
   const budget = env.gpuMonthlyBudgetUsd;
-  if (budget === undefined || worst.totalMonthlyUsd <= budget) return undefined;
+  // Compared in whole cents, as the message shows them: a budget typed as the worst case
+  // the summary prints ($2,854.59) is within budget, whatever the float arithmetic says.
+  if (budget === undefined || Math.round(worst.totalMonthlyUsd * 100) <= Math.round(budget * 100)) return undefined;
   return [
     `${where}: the GPU pools' monthly worst case is ${formatUsd(worst.totalMonthlyUsd)}, over environment "${env.name}"'s gpuMonthlyBudgetUsd of ${formatUsd(budget)}:`,
     ...worst.pools.map((p) => `  ${poolLine(p)}`),

@@ -11,6 +11,7 @@ import { GPU_NODE_LABEL, GPU_TOLERATION, POOL_LABEL } from "../platform/kubernet
 import { GpuTrainingCluster } from "./gpu-training-cluster";
 import { SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, KubernetesVersion } from "./kubernetes-versions";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 
 export interface GpuClusterAddonsProps {
   readonly cluster: GpuTrainingCluster;
@@ -40,6 +41,11 @@ export class GpuClusterAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuClusterAddonsProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      cluster: LibraryShapes.gpuCluster,
+      trainingGpuQuota: Shape.optional(Shape.number()),
+      scaleDownIdleMinutes: Shape.optional(Shape.number()),
+    });
     const env = Environment.of(this);
     const cluster = props.cluster;
     const sizing = env.sizing.cluster ?? {};

@@ -26,12 +26,15 @@ import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
 import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase, summaryLine } from "./gpu-budget";
 import { GpuPool } from "./gpu-pool";
 import { GpuPoolOptions, SYSTEM_POOL_NAME } from "./gpu-pool-options";
+import { Capacity } from "./capacity";
+import { GpuInstance } from "./gpu-instances";
 import { ImageRepository } from "./image-repository";
 import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-versions";
 import { validateCluster } from "./private/cluster-validation";
 import { clusterAutoscalerStatements, ebsCsiKmsStatements, serviceTrustPolicy } from "./private/add-on-policies";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec, poolPath, resolvePoolSpec } from "./private/pool-spec";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 
 /** A GPU pool declared in the cluster's props. */
 export interface GpuPoolProps extends GpuPoolOptions {
@@ -126,6 +129,31 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
 
   constructor(scope: Construct, id: string, props: GpuTrainingClusterProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      network: LibraryShapes.network,
+      key: LibraryShapes.key,
+      clusterName: Shape.optional(Shape.string()),
+      kubernetesVersion: Shape.optional(Shape.string()),
+      adminRoleArns: Shape.optional(Shape.array(Shape.string())),
+      publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
+      systemNodeInstanceType: Shape.optional(Shape.string()),
+      systemNodeCount: Shape.optional(Shape.number()),
+      gpuPools: Shape.optional(Shape.array(Shape.object({
+        instanceTypes: Shape.array(Shape.either("an instance type (GpuInstance.of(\"g6.xlarge\") or \"g6.xlarge\")", Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
+        capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
+        minSize: Shape.optional(Shape.number()),
+        maxSize: Shape.number(),
+        desiredSize: Shape.optional(Shape.number()),
+        diskSizeGiB: Shape.optional(Shape.number()),
+        labels: Shape.optional(LibraryShapes.labels),
+        critical: Shape.optional(Shape.boolean()),
+        multiNode: Shape.optional(Shape.boolean()),
+        availabilityZone: Shape.optional(Shape.string()),
+        name: Shape.string(),
+      }, "a GPU pool"))),
+      trainingNamespace: Shape.optional(Shape.string()),
+      datasetsBucketName: Shape.optional(Shape.string()),
+    });
     const env = Environment.of(this);
     this.env = env;
     const sizing = env.sizing.cluster ?? {};
@@ -334,6 +362,23 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
    * when the pools' worst case would exceed the environment's GPU budget.
    */
   public addGpuPool(name: string, options: GpuPoolOptions): GpuPool {
+    checkShape(poolPath(this.node.path, String(name)), { name, options }, {
+      name: Shape.string(),
+      options: Shape.object({
+        instanceTypes: Shape.array(Shape.either("an instance type (GpuInstance.of(\"g6.xlarge\") or \"g6.xlarge\")", Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
+        capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
+        minSize: Shape.optional(Shape.number()),
+        maxSize: Shape.number(),
+        desiredSize: Shape.optional(Shape.number()),
+        diskSizeGiB: Shape.optional(Shape.number()),
+        labels: Shape.optional(LibraryShapes.labels),
+        critical: Shape.optional(Shape.boolean()),
+        multiNode: Shape.optional(Shape.boolean()),
+        availabilityZone: Shape.optional(Shape.string()),
+        name: Shape.optional(Shape.string()),
+        
+      }, "a GPU pool"),
+    });
     return this.addPools([{ ...options, name }])[0];
   }
 

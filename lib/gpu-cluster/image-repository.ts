@@ -4,6 +4,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 
 export interface ImageRepositoryProps {
   /** Repository name, e.g. `ml-prod/training`. */
@@ -26,6 +27,12 @@ export class ImageRepository extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      repositoryName: Shape.string(),
+      key: LibraryShapes.key,
+      untaggedExpiryDays: Shape.optional(Shape.number()),
+      maxImages: Shape.optional(Shape.number()),
+    });
     const env = Environment.of(this);
     const untaggedExpiryDays = props.untaggedExpiryDays ?? 14;
     const maxImages = props.maxImages ?? 500;

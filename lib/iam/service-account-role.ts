@@ -5,6 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
 import { IGrantable, PolicyStatement, policyDocument } from "./policy-statement";
+import { Shape, checkShape } from "../core/shape";
 
 /** The cluster's IAM OIDC identity provider, which IRSA roles trust. */
 export interface OidcIdentity {
@@ -42,6 +43,12 @@ export class ServiceAccountRole extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: ServiceAccountRoleProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      namespace: Shape.string(),
+      serviceAccount: Shape.string(),
+      statements: Shape.optional(Shape.array(Shape.any())),
+      identity: Shape.like("an OIDC identity (the cluster)", ["oidcProviderArn", "oidcIssuerUrl"]),
+    });
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     v.check(DNS_LABEL.test(props.namespace), "namespace", props.namespace, "must be a Kubernetes namespace name (DNS label)");

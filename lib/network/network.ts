@@ -17,6 +17,7 @@ import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { formatCidr, parseCidr, subnet } from "../core/private/cidr";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 
 export interface NetworkProps {
   /** The environment's KMS key; flow logs are encrypted with it. */
@@ -54,6 +55,11 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      key: LibraryShapes.key,
+      natGateways: Shape.optional(Shape.oneOf(["single", "one-per-az"])),
+      flowLogRetentionDays: Shape.optional(Shape.number()),
+    });
     const env = Environment.of(this);
     const sizing = env.sizing.network ?? {};
     this.key = props.key;
@@ -68,8 +74,13 @@ export class Network extends Construct {
       `must be one of CloudWatch's retention values: ${LOG_RETENTION_DAYS.join(", ")}`);
     const block = parseCidr(env.vpcCidr)!;
     const zoneBits = Math.ceil(Math.log2(Math.max(2, env.availabilityZones.length)));
-    v.check(block.prefix + zoneBits + 5 <= 28, "availabilityZones", env.availabilityZones,
-      `${env.availabilityZones.length} zones do not fit in ${env.vpcCidr}: public subnets would be smaller than /28; use a larger VPC range`);
+    // Layout: the first half of the range holds one private subnet per zone slot; the second
+    // half holds the public subnets, /(prefix + zoneBits + 5) each, or /28 (the smallest AWS
+    // subnet) in small ranges such as a /24, as long as every zone still gets one.
+    // Private subnets below /27 (27 usable addresses) cannot hold a node group's nodes and pods.
+    const publicBits = Math.min(zoneBits + 5, 28 - block.prefix);
+    v.check(publicBits - 1 >= zoneBits && block.prefix + zoneBits + 1 <= 27, "availabilityZones", env.availabilityZones,
+      `${env.availabilityZones.length} zones do not fit in ${env.vpcCidr}: private subnets would be smaller than /27 or public subnets smaller than /28; use a larger VPC range or fewer zones`);
     v.throwIfAny();
 
     const name = (suffix: string) => ({ Name: `${env.prefix}-${suffix}` });
@@ -95,7 +106,7 @@ export class Network extends Construct {
       const pub = new Subnet(this, `public-${az}`, {
         vpcId: this.vpc.id,
         availabilityZone: az,
-        cidrBlock: formatCidr(subnet(block, zoneBits + 5, 2 ** (zoneBits + 4) + i)),
+        cidrBlock: formatCidr(subnet(block, publicBits, 2 ** (publicBits - 1) + i)),
         mapPublicIpOnLaunch: false,
         tags: { ...name(`public-${az}`), "kubernetes.io/role/elb": "1" },
       });

@@ -5,6 +5,7 @@ import { Validator } from "../core/errors";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { ServiceAccountRole } from "../iam/service-account-role";
 import { grantSecretRead } from "../platform/external-secrets";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 
 export interface ObservabilitySecretsProps {
   /** The cluster whose OIDC provider the secret-sync roles trust, and whose key encrypts the secrets. */
@@ -40,6 +41,10 @@ export class ObservabilitySecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilitySecretsProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      cluster: LibraryShapes.cluster,
+      namespace: Shape.optional(Shape.string()),
+    });
     const env = Environment.of(this);
     this.namespace = props.namespace ?? "monitoring";
     const v = new Validator(this.node.path);

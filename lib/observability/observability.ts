@@ -10,6 +10,7 @@ import { AlertReceiver, alertmanagerRouting } from "./alert-receiver";
 import { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard } from "./dashboard";
 import { ObservabilitySecrets, SyncedSecretSource } from "./observability-secrets";
 import { DCGM_DASHBOARD } from "./private/dcgm-dashboard";
+import { Shape, checkShape } from "../core/shape";
 
 export interface ObservabilityProps {
   /** The infrastructure half (InfraStack): the secrets and the roles that may read them. */
@@ -65,6 +66,15 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      secrets: Shape.like("ObservabilitySecrets", ["namespace"]),
+      externalSecrets: Shape.like("an ExternalSecretsOperator", ["chart"]),
+      baseline: Shape.optional(Shape.like("a ClusterBaseline", ["storageClass"])),
+      receivers: Shape.optional(Shape.array(Shape.instanceOf(AlertReceiver, "an AlertReceiver (AlertReceiver.slack(...) or AlertReceiver.pagerDuty())"))),
+      prometheusRetentionDays: Shape.optional(Shape.number()),
+      prometheusStorageGb: Shape.optional(Shape.number()),
+      grafanaStorageGb: Shape.optional(Shape.number()),
+    });
     const env = Environment.of(this);
     const sizing = env.sizing.observability ?? {};
     this.namespace = props.secrets.namespace;

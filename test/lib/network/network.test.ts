@@ -91,7 +91,7 @@ describe("Network", () => {
   test("too many zones for a small VPC range are refused", () => {
     const zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e"];
     expect(errorOf(() => network({ vpcCidr: "10.0.0.0/24", availabilityZones: zones }))).toBe(
-      'test-infra/network: availabilityZones is ["us-east-1a","us-east-1b","us-east-1c","us-east-1d","us-east-1e"]; 5 zones do not fit in 10.0.0.0/24: public subnets would be smaller than /28; use a larger VPC range',
+      'test-infra/network: availabilityZones is ["us-east-1a","us-east-1b","us-east-1c","us-east-1d","us-east-1e"]; 5 zones do not fit in 10.0.0.0/24: private subnets would be smaller than /27 or public subnets smaller than /28; use a larger VPC range or fewer zones',
     );
   });
 });

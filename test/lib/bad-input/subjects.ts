@@ -1,0 +1,205 @@
+import { Testing, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import {
+  AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentConfig, EnvironmentKey, ExternalSecretsOperator, FeatureServer,
+  FeatureStore, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GrafanaDashboard, ImageRepository, InfraStack, MlflowServer, ModelRegistry,
+  MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, SecureBucket, ServiceMonitor,
+} from "../../../lib";
+import { testConfig } from "../../support/env";
+
+/**
+ * Every exported construct and factory with a valid baseline input, for the bad-input
+ * tests: each subject builds a fresh app from props, runs the constructs and the
+ * app's validations, and synthesizes, so that a problem found at any of those stages
+ * shows up as what a user would see.
+ */
+export interface Subject {
+  readonly name: string;
+  /** A valid input: building with it must succeed. */
+  readonly baseline: () => Record<string, any>;
+  /** Builds (and synthesizes) with the given props. */
+  readonly build: (props: any) => void;
+}
+
+function synthAll(app: Construct): void {
+  for (const child of app.node.children) {
+    if (child instanceof TerraformStack) Testing.synth(child, true);
+  }
+}
+
+interface World {
+  app: Construct;
+  env: Environment;
+  infra: InfraStack;
+  platform: PlatformStack;
+  addons: PlatformStack;
+  key: EnvironmentKey;
+  network: Network;
+  cluster: GpuTrainingCluster;
+}
+
+function world(config: Partial<EnvironmentConfig> = {}): World {
+  const app = Testing.app();
+  const env = new Environment(testConfig({ gpuMonthlyBudgetUsd: 100000, ...config }));
+  const infra = new InfraStack(app, "ml-test-infra", { environment: env });
+  const key = new EnvironmentKey(infra, "kms");
+  const network = new Network(infra, "network", { key });
+  const cluster = new GpuTrainingCluster(infra, "training", {
+    network, key, gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 2 }],
+  });
+  const addons = new PlatformStack(app, "ml-test-addons", { environment: env, clusterName: cluster.clusterName });
+  const platform = new PlatformStack(app, "ml-test-platform", { environment: env, clusterName: cluster.clusterName });
+  return { app, env, infra, platform, addons, key, network, cluster };
+}
+
+export const SUBJECTS: readonly Subject[] = [
+  {
+    name: "Environment",
+    baseline: () => testConfig() as any,
+    build: (config) => { new Environment(config); },
+  },
+  {
+    name: "InfraStack",
+    baseline: () => ({ localState: false }),
+    build: (props) => { const app = Testing.app(); new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()), ...props }); synthAll(app); },
+  },
+  {
+    name: "PlatformStack",
+    baseline: () => ({ clusterName: "ml-test-training" }),
+    build: (props) => { const app = Testing.app(); new PlatformStack(app, "ml-test-platform", { environment: new Environment(testConfig()), ...props }); synthAll(app); },
+  },
+  {
+    name: "EnvironmentKey",
+    baseline: () => ({ aliasSuffix: "data" }),
+    build: (props) => { const app = Testing.app(); const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) }); new EnvironmentKey(s, "k", props); synthAll(app); },
+  },
+  {
+    name: "Network",
+    baseline: () => ({ natGateways: "single", flowLogRetentionDays: 30 }),
+    build: (props) => {
+      const app = Testing.app(); const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
+      new Network(s, "network", { key: new EnvironmentKey(s, "kms"), ...props }); synthAll(app);
+    },
+  },
+  {
+    name: "SecureBucket",
+    baseline: () => ({ bucketName: "ml-test-data-123456789012" }),
+    build: (props) => {
+      const app = Testing.app(); const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
+      new SecureBucket(s, "b", { key: new EnvironmentKey(s, "kms"), ...props }); synthAll(app);
+    },
+  },
+  {
+    name: "GpuTrainingCluster",
+    baseline: () => ({
+      clusterName: "ml-test-training", kubernetesVersion: "1.33", systemNodeCount: 1, systemNodeInstanceType: "m6i.large",
+      publicAccessCidrs: ["203.0.113.0/24"], adminRoleArns: ["arn:aws:iam::123456789012:role/admin"], trainingNamespace: "training",
+      gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], capacity: Capacity.spot(), minSize: 0, maxSize: 2, diskSizeGiB: 200, labels: { team: "vision" } }],
+    }),
+    build: (props) => {
+      const app = Testing.app(); const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig({ gpuMonthlyBudgetUsd: 100000 })) });
+      const key = new EnvironmentKey(s, "kms");
+      new GpuTrainingCluster(s, "training", { key, network: new Network(s, "network", { key }), ...props }); synthAll(app);
+    },
+  },
+  {
+    name: "ServiceAccountRole",
+    baseline: () => ({ namespace: "serving", serviceAccount: "ranker" }),
+    build: (props) => { const w = world(); w.cluster.addServiceAccountRole("ranker", props); synthAll(w.app); },
+  },
+  {
+    name: "ImageRepository",
+    baseline: () => ({ repositoryName: "ml-test/serving" }),
+    build: (props) => { const w = world(); new ImageRepository(w.infra, "repo", { key: w.key, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "ModelRegistry",
+    baseline: () => ({ instanceClass: "db.t4g.medium", allocatedStorageGb: 20, backupRetentionDays: 1 }),
+    build: (props) => { const w = world(); new ModelRegistry(w.infra, "model-registry", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "FeatureStore",
+    baseline: () => ({ project: "fraud", onlineStore: "dynamodb", server: { replicas: 1 } }),
+    build: (props) => { const w = world(); new FeatureStore(w.infra, "feature-store", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "ObservabilitySecrets",
+    baseline: () => ({}),
+    build: (props) => { const w = world(); new ObservabilitySecrets(w.infra, "observability", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "MlflowServer",
+    baseline: () => ({ replicas: 1 }),
+    build: (props) => {
+      const w = world(); const registry = new ModelRegistry(w.infra, "model-registry", { cluster: w.cluster });
+      new MlflowServer(w.platform, "mlflow", { registry, ...props }); synthAll(w.app);
+    },
+  },
+  {
+    name: "FeatureServer",
+    baseline: () => ({}),
+    build: (props) => {
+      const w = world(); const featureStore = new FeatureStore(w.infra, "feature-store", { cluster: w.cluster, project: "fraud" });
+      new FeatureServer(w.platform, "feast", { featureStore, ...props }); synthAll(w.app);
+    },
+  },
+  {
+    name: "GpuClusterAddons",
+    baseline: () => ({}),
+    build: (props) => { const w = world(); new GpuClusterAddons(w.platform, "gpu-addons", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "ClusterBaseline",
+    baseline: () => ({}),
+    build: (props) => { const w = world(); new ClusterBaseline(w.addons, "baseline", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "Observability",
+    baseline: () => ({ receivers: [AlertReceiver.slack({ channel: "#ml-alerts" })] }),
+    build: (props) => {
+      const w = world(); const secrets = new ObservabilitySecrets(w.infra, "observability", { cluster: w.cluster });
+      const externalSecrets = new ExternalSecretsOperator(w.addons, "external-secrets");
+      const baseline = new ClusterBaseline(w.addons, "baseline", { cluster: w.cluster });
+      new Observability(w.addons, "observability", { secrets, externalSecrets, baseline, ...props }); synthAll(w.app);
+    },
+  },
+  {
+    name: "MonitoredEndpoint",
+    baseline: () => ({
+      name: "ranker", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1.0.0", port: 8080,
+      replicas: { min: 1, max: 2 }, slo: { latencyObjectiveSeconds: 0.2, errorRatioObjective: 0.01 },
+      resources: { cpu: "500m", memory: "1Gi" }, env: { LOG_LEVEL: "info" },
+    }),
+    build: (props) => {
+      const w = world(); const registry = new ModelRegistry(w.infra, "model-registry", { cluster: w.cluster });
+      const role = w.cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
+      new MonitoredEndpoint(w.platform, "ranker", { cluster: w.cluster, serviceAccountRole: role, model: registry.model("ranker", { alias: "champion" }), ...props });
+      synthAll(w.app);
+    },
+  },
+  {
+    name: "GrafanaDashboard",
+    baseline: () => ({ name: "ranker", namespace: "monitoring", uid: "ranker", title: "Ranker", panels: [{ title: "RPS", queries: [{ expr: "sum(rate(ranker_requests_total[5m]))" }] }] }),
+    build: (props) => { const w = world(); new GrafanaDashboard(w.platform, "dash", props); synthAll(w.app); },
+  },
+  {
+    name: "PrometheusRule",
+    baseline: () => ({ name: "ranker", namespace: "serving", groups: [{ name: "ranker", rules: [{ alert: "RankerDown", expr: "up == 0", for: "5m", severity: "critical", summary: "down" }] }] }),
+    build: (props) => { const w = world(); new PrometheusRule(w.platform, "rule", props); synthAll(w.app); },
+  },
+  {
+    name: "ServiceMonitor",
+    baseline: () => ({ name: "ranker", namespace: "serving", selector: { app: "ranker" }, port: "http" }),
+    build: (props) => { const w = world(); new ServiceMonitor(w.platform, "sm", props); synthAll(w.app); },
+  },
+  {
+    name: "AlertReceiver.slack",
+    baseline: () => ({ channel: "#ml-alerts" }),
+    build: (props) => { AlertReceiver.slack(props as any); },
+  },
+  {
+    name: "RegistryAuth.oidc",
+    baseline: () => ({ discoveryUrl: "https://login.example.com/.well-known/openid-configuration", clientId: "mlflow" }),
+    build: (props) => { RegistryAuth.oidc(props as any); },
+  },
+];
