@@ -10,6 +10,7 @@ import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { IGrantable, PolicyStatement } from "../iam/policy-statement";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 
 export interface SecureBucketProps {
   /** Globally unique bucket name. */
@@ -45,6 +46,11 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      bucketName: Shape.string(),
+      key: LibraryShapes.key,
+      noncurrentVersionExpirationDays: Shape.optional(Shape.number()),
+    });
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     const problem = bucketNameProblem(props.bucketName);
