@@ -7,6 +7,19 @@ export interface ModelUri {
   readonly uri: string;
   /** The MLflow tracking server that resolves `uri` (ModelRegistry's references carry it). @default - none */
   readonly trackingUri?: string;
+  /**
+   * The MLflow user the server logs in as to resolve `uri` (ModelRegistry's references carry
+   * its read-only user under basic auth). The endpoint syncs the secret into its namespace
+   * as its own service account and sets MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD.
+   * @default - no credentials (a tracking server without authentication)
+   */
+  readonly credentials?: TrackingCredentials;
+}
+
+/** A Secrets Manager secret holding `{"username","password"}` of an MLflow user. */
+export interface TrackingCredentials {
+  /** ARN of the secret; the endpoint's IRSA role must be allowed to read it (`registry.grantRead(role)` grants it). */
+  readonly secretArn: string;
 }
 
 /** A model baked into its own serving image: the image is the version. */

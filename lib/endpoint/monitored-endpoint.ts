@@ -7,7 +7,7 @@ import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
 import { GrafanaDashboard } from "../observability/dashboard";
 import { METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
 import { COLOURS, Colour, MonitoredEndpointProps } from "./monitored-endpoint-props";
-import { ModelSource, isModelUri } from "./model-source";
+import { ModelSource, TrackingCredentials, isModelUri } from "./model-source";
 import { ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
 import { endpointDashboard } from "./private/dashboard";
 import { KubernetesObject } from "./private/kubernetes-object";
@@ -125,6 +125,10 @@ export class MonitoredEndpoint extends Construct {
       }
     }
 
+    const credentialArns = [...new Set(models.flatMap(({ model }) => (isModelUri(model) && model.credentials ? [model.credentials.secretArn] : [])))];
+    v.check(credentialArns.length <= 1, "blueGreen", models.map(({ model }) => describeSource(model)).join(", "),
+      "every colour must come from the same model registry: the endpoint's pods log in to one MLflow tracking server");
+
     // GPU: which pool.
     let gpu: { count: number; nodeSelector: Readonly<Record<string, string>> } | undefined;
     if (props.gpu) {
@@ -187,6 +191,21 @@ export class MonitoredEndpoint extends Construct {
       dependOn(synced.store, [this.serviceAccount]);
     }
     const secretEnv = onlineSecret && synced ? [{ name: onlineSecret.environmentVariable, secret: synced.secretName, key: "password" }] : [];
+    // The MLflow user the server resolves models:/ URIs as (basic auth): synced as the endpoint's own service account.
+    const credentials = trackingCredentials(models.map((m) => m.model));
+    let trackingSecret: SyncedSecret | undefined;
+    if (credentials) {
+      trackingSecret = new SyncedSecret(this, "tracking-credentials", {
+        namespace: ns, serviceAccount: saName, targetSecret: `${props.name}-mlflow-credentials`,
+        remoteSecret: credentials.secretArn, keys: { username: "username", password: "password" }, refreshInterval: "15m",
+      });
+      dependOn(trackingSecret.store, [this.serviceAccount]);
+      secretEnv.push(
+        { name: "MLFLOW_TRACKING_USERNAME", secret: trackingSecret.secretName, key: "username" },
+        { name: "MLFLOW_TRACKING_PASSWORD", secret: trackingSecret.secretName, key: "password" },
+      );
+    }
+    const secretsFirst = [synced, trackingSecret].filter((x): x is SyncedSecret => x !== undefined).map((x) => x.externalSecret);
     const workloads: EndpointWorkload[] = [];
     for (const { colour, model } of models) {
       const scopeOf = colour ? new Construct(this, colour) : this;
@@ -198,7 +217,7 @@ export class MonitoredEndpoint extends Construct {
       }), true, gpu ? "30m" : undefined);
       // Terraform waits until the new pods are ready, so a failed rollout fails the apply; GPU pods may first
       // wait for a node to scale up from zero and pull a multi-GB CUDA image, hence the longer timeout.
-      dependOn(deployment, synced ? [this.serviceAccount, synced.externalSecret] : [this.serviceAccount]);
+      dependOn(deployment, [this.serviceAccount, ...secretsFirst]);
       const autoscaler = new KubernetesObject(scopeOf, "autoscaler", autoscalerObject({
           name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
           minReplicas: colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas,
@@ -255,6 +274,12 @@ export class MonitoredEndpoint extends Construct {
  */
 function dependOn(resource: TerraformResource, after: readonly TerraformResource[]): void {
   if (after.length > 0) resource.dependsOn = after.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
+}
+
+/** The MLflow credentials of the endpoint's models (validated above: at most one registry). */
+function trackingCredentials(models: readonly ModelSource[]): TrackingCredentials | undefined {
+  for (const model of models) if (isModelUri(model) && model.credentials) return model.credentials;
+  return undefined;
 }
 
 function describeSource(model: ModelSource | undefined): string | undefined {

@@ -8,11 +8,14 @@ import { Validator } from "../core/errors";
 import { CHARTS } from "../platform/charts";
 import { SyncedSecret } from "../platform/external-secrets";
 import { HelmChart } from "../platform/helm-chart";
-import { PrometheusRule } from "../platform/monitoring";
+import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
 import { ModelRegistry } from "./model-registry";
-import { AUTH_SECRET, DATABASE_SECRET, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT } from "./private/names";
+import {
+  AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_METRICS_PATH, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
+  MLFLOW_SERVICE_PORT_NAME, MlflowClientKind, clientSecretName,
+} from "./private/names";
 import { mlflowRuleGroup } from "./private/mlflow-alerts";
-import { DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
+import { ADMIN_SECRET_TEMPLATE, DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
 
 export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
@@ -53,7 +56,11 @@ export class MlflowServer extends Construct {
   public readonly serviceAccount: ServiceAccountV1;
   public readonly databaseCredentials: SyncedSecret;
   public readonly authCredentials?: SyncedSecret;
+  /** Basic auth: the client users' credentials, synced into the mlflow namespace (the server creates the users; Prometheus logs in as `reader`). */
+  public readonly clientCredentials?: Readonly<Record<MlflowClientKind, SyncedSecret>>;
   public readonly chart: HelmChart;
+  /** Scrapes /metrics through the Service's port, logging in as the reader user under basic auth. */
+  public readonly serviceMonitor: ServiceMonitor;
   public readonly disruptionBudget?: PodDisruptionBudgetV1;
   /** Tracking server down (critical from staging up), server errors, slow requests. */
   public readonly alerts: PrometheusRule;
@@ -118,11 +125,29 @@ export class MlflowServer extends Construct {
         targetSecret: AUTH_SECRET,
         remoteSecret: registry.authSecret.arn,
         keys: registry.auth.kind === "basic" ? { username: "username", password: "password" } : { client_secret: "client_secret" },
+        ...(registry.auth.kind === "basic" ? { template: ADMIN_SECRET_TEMPLATE } : {}),
         refreshInterval: "15m",
         waitUntilReady: true,
         dependsOn: [this.namespace, this.serviceAccount],
       });
       synced.push(this.authCredentials);
+    }
+    if (registry.clientSecrets) {
+      const clients = {} as Record<MlflowClientKind, SyncedSecret>;
+      for (const kind of CLIENT_KINDS) {
+        clients[kind] = new SyncedSecret(this, `${kind}-credentials`, {
+          namespace: MLFLOW_NAMESPACE,
+          serviceAccount: MLFLOW_SERVICE_ACCOUNT,
+          targetSecret: clientSecretName(kind),
+          remoteSecret: registry.clientSecrets[kind].arn,
+          keys: { username: "username", password: "password" },
+          refreshInterval: "15m",
+          waitUntilReady: true,
+          dependsOn: [this.namespace, this.serviceAccount],
+        });
+        synced.push(clients[kind]);
+      }
+      this.clientCredentials = clients;
     }
 
     const dependsOn: ITerraformDependable[] = [this.namespace, this.serviceAccount, ...synced.map((s) => s.externalSecret)];
@@ -150,6 +175,19 @@ export class MlflowServer extends Construct {
       }),
       dependsOn,
     });
+
+    this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {
+      name: MLFLOW_RELEASE,
+      namespace: MLFLOW_NAMESPACE,
+      // The chart's Service carries the pods' selector labels.
+      selector: MLFLOW_SELECTOR,
+      port: MLFLOW_SERVICE_PORT_NAME,
+      path: MLFLOW_METRICS_PATH,
+      interval: "30s",
+      scrapeTimeout: "10s",
+      ...(this.clientCredentials ? { basicAuth: { secret: this.clientCredentials.reader.secretName, usernameKey: "username", passwordKey: "password" } } : {}),
+    });
+    this.serviceMonitor.manifest.dependsOn = [this.namespace.fqn];
 
     this.alerts = new PrometheusRule(this, "alerts", {
       name: "mlflow",

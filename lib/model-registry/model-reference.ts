@@ -1,4 +1,5 @@
 import { Validator } from "../core/errors";
+import { TrackingCredentials } from "../endpoint/model-source";
 
 /** Registry stages (MLflow's older promotion model; aliases are preferred). */
 export type ModelStage = "Staging" | "Production" | "Archived";
@@ -30,6 +31,8 @@ export class ModelReference {
     public readonly name: string,
     public readonly selector: ModelSelector,
     public readonly trackingUri: string,
+    /** The registry's read-only MLflow user, under basic auth. */
+    public readonly credentials?: TrackingCredentials,
   ) {
     const v = new Validator(where);
     v.check(typeof name === "string" && MODEL_NAME.test(name), "model name", name,

@@ -13,7 +13,9 @@ import { ModelReference, ModelSelector } from "./model-reference";
 import {
   DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, PostgresMajorVersion, dbInstanceClass, postgresInstanceFamilies,
 } from "./postgres-catalog";
-import { MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, POSTGRES_PORT, TRACKING_DATABASE } from "./private/names";
+import {
+  CLIENT_KINDS, MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, MlflowClientKind, POSTGRES_PORT, TRACKING_DATABASE,
+} from "./private/names";
 import { RegistryDatabase } from "./registry-database";
 
 /** A written reason for running without a safety default of the environment's tier. */
@@ -85,6 +87,13 @@ export class ModelRegistry extends Construct {
    * auth, `{"client_secret"}` for OIDC. Undefined without authentication.
    */
   public readonly authSecret?: SecretsmanagerSecret;
+  /**
+   * Basic auth only: the secrets `{"username","password"}` of the MLflow users clients log in
+   * as, which an operator sets (see lib/model-registry/README.md). `reader` (endpoints,
+   * Prometheus) gets MLflow's default permission (READ) on what others created; `trainer`
+   * (training jobs) logs runs and registers models. Neither is an MLflow admin.
+   */
+  public readonly clientSecrets?: Readonly<Record<MlflowClientKind, SecretsmanagerSecret>>;
   /** In-cluster URL of the tracking server. */
   public readonly trackingUri = MLFLOW_TRACKING_URI;
   public readonly namespace = MLFLOW_NAMESPACE;
@@ -95,6 +104,8 @@ export class ModelRegistry extends Construct {
   public readonly backupRetentionDays: number;
   public readonly multiAz: boolean;
   public readonly deletionProtection: boolean;
+  /** The environment key, which encrypts the secrets grants give access to. */
+  private readonly keyArn: string;
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps) {
     super(scope, id);
@@ -110,7 +121,8 @@ export class ModelRegistry extends Construct {
     this.deletionProtection = props.deletionProtection ?? env.protectsData;
     this.auth = props.auth ?? RegistryAuth.basic();
     const allocated = props.allocatedStorageGb ?? sizing.allocatedStorageGb ?? 20;
-    const maxAllocated = props.maxAllocatedStorageGb ?? allocated * 5;
+    // Storage autoscaling up to five times the initial size, within the gp3 maximum.
+    const maxAllocated = props.maxAllocatedStorageGb ?? Math.min(allocated * 5, 65536);
     const monitoring = props.enhancedMonitoringIntervalSeconds ?? 60;
     const logRetention = props.logRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
     const bucketName = props.artifactBucketName ?? `${env.prefix}-mlflow-artifacts-${env.accountId}`;
@@ -124,8 +136,10 @@ export class ModelRegistry extends Construct {
     }
     v.check(this.engineVersion in POSTGRES_VERSIONS, "engineVersion", this.engineVersion, `must be one of ${Object.keys(POSTGRES_VERSIONS).join(", ")}`);
     v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGb", allocated, "must be a whole number of GB from 20 to 65536 (gp3)");
-    v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGb", maxAllocated,
-      `must be a whole number of GB from allocatedStorageGb (${allocated}) to 65536`);
+    if (!v.hasProblem("allocatedStorageGb")) {
+      v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGb", maxAllocated,
+        `must be a whole number of GB from allocatedStorageGb (${allocated}) to 65536`);
+    }
     const retentionOk = Number.isInteger(this.backupRetentionDays) && this.backupRetentionDays >= 0 && this.backupRetentionDays <= 35;
     v.check(retentionOk, "backupRetentionDays", this.backupRetentionDays, "must be a whole number of days from 0 to 35 (the RDS limit)");
     if (retentionOk && env.isProduction) {
@@ -197,8 +211,22 @@ export class ModelRegistry extends Construct {
       });
     }
 
+    if (this.auth.kind === "basic") {
+      const secrets = {} as Record<MlflowClientKind, SecretsmanagerSecret>;
+      for (const kind of CLIENT_KINDS) {
+        secrets[kind] = new SecretsmanagerSecret(this, `${kind}-secret`, {
+          name: `${env.prefix}/mlflow/${kind}-credentials`,
+          description: `Credentials of the MLflow user ${kind === "reader" ? "endpoints and Prometheus" : "training jobs"} log in as, JSON {"username","password"} `
+            + "(password of 12+ characters). Set by an operator (see lib/model-registry/README.md); every tracking server pod creates the user with it.",
+          kmsKeyId: key.keyArn,
+          recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+        });
+      }
+      this.clientSecrets = secrets;
+    }
+
     // Exactly what the tracking server and its SecretStore need: the artifact bucket and
-    // the two secrets, each with the environment key.
+    // the secrets, each with the environment key.
     this.serverRole = new ServiceAccountRole(this, "server-role", {
       identity: props.cluster,
       namespace: MLFLOW_NAMESPACE,
@@ -207,21 +235,36 @@ export class ModelRegistry extends Construct {
     this.artifactBucket.grantReadWrite(this.serverRole);
     grantSecretRead(this.serverRole, this.database.masterUserSecretArn, key.keyArn);
     if (this.authSecret) grantSecretRead(this.serverRole, this.authSecret.arn, key.keyArn);
+    for (const secret of Object.values(this.clientSecrets ?? {})) grantSecretRead(this.serverRole, secret.arn, key.keyArn);
+    this.keyArn = key.keyArn;
   }
 
-  /** Serving: download registered models' artifacts (read-only on the artifact bucket). */
+  /**
+   * Serving: download registered models' artifacts (read-only on the artifact bucket) and,
+   * under basic auth, sync the read-only MLflow user's credentials (`clientSecrets.reader`).
+   */
   public grantRead(grantee: IGrantable): void {
     this.artifactBucket.grantRead(grantee);
+    if (this.clientSecrets) grantSecretRead(grantee, this.clientSecrets.reader.arn, this.keyArn);
   }
 
-  /** Training: log runs, models and artifacts (read-write on the artifact bucket). */
+  /**
+   * Training: log runs, models and artifacts (read-write on the artifact bucket) and, under
+   * basic auth, sync the training MLflow user's credentials (`clientSecrets.trainer`).
+   */
   public grantReadWrite(grantee: IGrantable): void {
     this.artifactBucket.grantReadWrite(grantee);
+    if (this.clientSecrets) grantSecretRead(grantee, this.clientSecrets.trainer.arn, this.keyArn);
   }
 
-  /** A registered model version, e.g. `model("fraud-detector", { alias: "champion" })` is `models:/fraud-detector@champion`. */
+  /**
+   * A registered model version, e.g. `model("fraud-detector", { alias: "champion" })` is
+   * `models:/fraud-detector@champion`; under basic auth it carries the read-only user's
+   * credentials, which MonitoredEndpoint hands to its pods.
+   */
   public model(name: string, selector: ModelSelector): ModelReference {
-    return new ModelReference(this.node.path, name, selector, this.trackingUri);
+    const credentials = this.clientSecrets ? { secretArn: this.clientSecrets.reader.arn } : undefined;
+    return new ModelReference(this.node.path, name, selector, this.trackingUri, credentials);
   }
 
   /** `s3://<bucket>/`, MLflow's default artifact root. */

@@ -106,6 +106,13 @@ export interface ServiceMonitorProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Pod labels copied onto the scraped series (e.g. a blue/green colour). @default - none */
   readonly podTargetLabels?: readonly string[];
+  /** @default - Prometheus's scrape timeout */
+  readonly scrapeTimeout?: string;
+  /**
+   * HTTP basic auth for targets whose metrics need a login: a Secret in the ServiceMonitor's
+   * namespace (the only place the operator reads it from). @default - no authentication
+   */
+  readonly basicAuth?: { readonly secret: string; readonly usernameKey: string; readonly passwordKey: string };
 }
 
 /** A `monitoring.coreos.com/v1` ServiceMonitor scraping one port of the selected Services. */
@@ -122,7 +129,18 @@ export class ServiceMonitor extends Construct {
       spec: {
         selector: { matchLabels: { ...props.selector } },
         namespaceSelector: { matchNames: [props.namespace] },
-        endpoints: [{ port: props.port, path: props.path ?? "/metrics", interval: props.interval ?? "30s" }],
+        endpoints: [{
+          port: props.port,
+          path: props.path ?? "/metrics",
+          interval: props.interval ?? "30s",
+          ...(props.scrapeTimeout ? { scrapeTimeout: props.scrapeTimeout } : {}),
+          ...(props.basicAuth ? {
+            basicAuth: {
+              username: { name: props.basicAuth.secret, key: props.basicAuth.usernameKey },
+              password: { name: props.basicAuth.secret, key: props.basicAuth.passwordKey },
+            },
+          } : {}),
+        }],
         ...(props.podTargetLabels?.length ? { podTargetLabels: [...props.podTargetLabels] } : {}),
       },
     };

@@ -1,7 +1,7 @@
 import { RegistryAuth } from "../auth";
 import {
-  AUTH_DATABASE, AUTH_SECRET, DATABASE_SECRET, MLFLOW_IMAGE, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
-  POSTGRES_PORT, TRACKING_DATABASE,
+  AUTH_DATABASE, AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_IMAGE, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
+  POSTGRES_PORT, TRACKING_DATABASE, clientSecretName,
 } from "./names";
 
 /** Labels the chart puts on its pods (and selects its Service and PodDisruptionBudget by). */
@@ -19,6 +19,22 @@ export const DATABASE_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
   password: "{{ .password }}",
   "password-url": "{{ .password | urlquery }}",
   "password-ini": '{{ .password | urlquery | replace "%" "%%" }}',
+};
+
+/**
+ * Keys of the admin Secret. The chart's `ini-file-initializer` pastes the admin's username
+ * and password into `sed -e "s/$(ADMIN_PASSWORD_PLACEHOLDER)/${ADMIN_PASSWORD}/g"` and the
+ * result into an INI file that MLflow reads with configparser (basic interpolation). So
+ * the chart gets forms escaped for both, in this order: `%` doubled for configparser, then
+ * `\`, `/` and `&` backslash-escaped for sed's replacement. The shell expands
+ * `${ADMIN_PASSWORD}` inside double quotes, so quotes and `$` pass as they are. What
+ * cannot pass: a newline, and leading or trailing blanks (configparser strips them).
+ */
+export const ADMIN_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
+  username: "{{ .username }}",
+  password: "{{ .password }}",
+  "username-ini": String.raw`{{ .username | replace "%" "%%" | replace "\" "\\" | replace "/" "\/" | replace "&" "\&" }}`,
+  "password-ini": String.raw`{{ .password | replace "%" "%%" | replace "\" "\\" | replace "/" "\/" | replace "&" "\&" }}`,
 };
 
 const RESTRICTED_CONTAINER = {
@@ -50,6 +66,36 @@ const CREATE_AUTH_DATABASE = [
   "    pass  # another replica created it first",
 ].join("\n");
 
+/**
+ * Creates the client users (MLflow basic auth) or resets their passwords to the synced
+ * secrets, with MLflow's own auth store on the auth database; a restart after a secret
+ * changes (Reloader) applies a new password. A client user must not be an admin, and
+ * passwords need MLflow's 12 characters.
+ */
+const CREATE_CLIENT_USERS = [
+  "import os, sys",
+  "from mlflow.exceptions import MlflowException",
+  "from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore",
+  "store = SqlAlchemyStore()",
+  "store.init_db('postgresql+psycopg2://')",
+  "kinds = os.environ['MLFLOW_CLIENT_USERS'].split(',')",
+  "users = {k: (os.environ[k.upper() + '_USERNAME'], os.environ[k.upper() + '_PASSWORD']) for k in kinds}",
+  "if len({u for u, _ in users.values()}) != len(users): sys.exit('MLflow client users must have distinct usernames: ' + str({k: u for k, (u, _) in users.items()}))",
+  "for kind, (username, password) in users.items():",
+  "    if len(password) < 12: sys.exit(f'the password of MLflow user {username} ({kind}) must have at least 12 characters')",
+  "    if not store.has_user(username):",
+  "        try:",
+  "            store.create_user(username, password)",
+  "            print(f'created MLflow user {username} ({kind})')",
+  "            continue",
+  "        except MlflowException as e:",
+  "            if e.error_code != 'RESOURCE_ALREADY_EXISTS': raise  # else another replica created it first",
+  "    if store.get_user(username).is_admin: sys.exit(f'MLflow user {username} ({kind}) is an admin; a client user must not be')",
+  "    if not store.authenticate_user(username, password):",
+  "        store.update_user(username, password=password)",
+  "        print(f'reset the password of MLflow user {username} ({kind})')",
+].join("\n");
+
 export interface MlflowValuesInput {
   readonly region: string;
   readonly vpcCidr: string;
@@ -65,6 +111,9 @@ export interface MlflowValuesInput {
 /** The chart's values: every key checked against the chart's defaults and values.schema.json in the tests. */
 export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> {
   const resources = { requests: { cpu: input.cpu, memory: input.memory }, limits: { memory: input.memory } };
+  const reloadOn = input.auth.kind === "basic"
+    ? [DATABASE_SECRET, AUTH_SECRET, ...CLIENT_KINDS.map(clientSecretName)]
+    : input.auth.enabled ? [DATABASE_SECRET, AUTH_SECRET] : [DATABASE_SECRET];
   const authDatabase = { enabled: true, host: input.databaseHost, port: POSTGRES_PORT, database: AUTH_DATABASE, driver: "psycopg2" };
   const auth = input.auth;
   return {
@@ -79,8 +128,9 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
       seccompProfile: { type: "RuntimeDefault" },
     },
     securityContext: RESTRICTED_CONTAINER,
-    // Pods with a rotated database password must restart: Stakater Reloader acts on this where installed.
-    deploymentAnnotations: { "secret.reloader.stakater.com/reload": auth.enabled ? `${DATABASE_SECRET},${AUTH_SECRET}` : DATABASE_SECRET },
+    // Pods with a rotated database password must restart, and a changed client password must reach
+    // the users table: Reloader (installed by the `Reloader` construct) restarts them.
+    deploymentAnnotations: { "secret.reloader.stakater.com/reload": reloadOn.join(",") },
     log: { enabled: true, level: input.logLevel },
     telemetry: { enabled: false },
     backendStore: {
@@ -94,7 +144,7 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
     ...(auth.kind === "basic" ? {
       auth: {
         enabled: true,
-        existingAdminSecret: { name: AUTH_SECRET, usernameKey: "username", passwordKey: "password" },
+        existingAdminSecret: { name: AUTH_SECRET, usernameKey: "username-ini", passwordKey: "password-ini" },
         defaultPermission: auth.defaultPermission,
         postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-ini" } },
       },
@@ -112,7 +162,9 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
         database: { postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-url" } } },
       },
     } : {}),
-    ...(auth.enabled ? { initContainers: [createAuthDatabaseContainer(resources)] } : {}),
+    ...(auth.enabled ? {
+      initContainers: [createAuthDatabaseContainer(resources), ...(auth.kind === "basic" ? [createClientUsersContainer(resources)] : [])],
+    } : {}),
     extraEnvVars: {
       // rds.force_ssl refuses plain connections; libpq's default ("prefer") would also try TLS, but say so.
       PGSSLMODE: "require",
@@ -121,8 +173,11 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
     },
     serverAllowedHosts: allowedHosts(input.vpcCidr),
     resources,
-    serviceMonitor: { enabled: true, namespace: MLFLOW_NAMESPACE, interval: "30s", timeout: "10s" },
-    // --expose-prometheus keeps multiprocess metrics in /mlflow/metrics; the root filesystem is read-only.
+    // The chart's ServiceMonitor cannot log in to /metrics (behind basic auth) and targets a port
+    // name the container does not have: MlflowServer creates its own. Without the chart's, the
+    // metrics flag must be set here; it keeps multiprocess metrics in /mlflow/metrics.
+    serviceMonitor: { enabled: false },
+    extraArgs: { exposePrometheus: "/mlflow/metrics" },
     extraVolumes: [{ name: "prometheus-metrics", emptyDir: {} }],
     extraVolumeMounts: [{ name: "prometheus-metrics", mountPath: "/mlflow/metrics" }],
     affinity: {
@@ -133,6 +188,33 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
         ],
       },
     },
+  };
+}
+
+function createClientUsersContainer(resources: Record<string, unknown>): Record<string, unknown> {
+  const secretKey = (name: string, key: string) => ({ secretKeyRef: { name, key } });
+  return {
+    name: "create-client-users",
+    image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
+    imagePullPolicy: "IfNotPresent",
+    securityContext: RESTRICTED_CONTAINER,
+    resources,
+    command: ["python", "-c", CREATE_CLIENT_USERS],
+    // PGHOST and PGPORT come from the chart's ConfigMap; PGDATABASE is overridden to the auth database.
+    envFrom: [{ configMapRef: { name: `${MLFLOW_RELEASE}-env-configmap` } }],
+    env: [
+      { name: "PGUSER", valueFrom: secretKey(DATABASE_SECRET, "username") },
+      { name: "PGPASSWORD", valueFrom: secretKey(DATABASE_SECRET, "password") },
+      { name: "PGSSLMODE", value: "require" },
+      { name: "PGDATABASE", value: AUTH_DATABASE },
+      { name: "HOME", value: "/tmp" },
+      { name: "MLFLOW_CLIENT_USERS", value: CLIENT_KINDS.join(",") },
+      ...CLIENT_KINDS.flatMap((kind) => [
+        { name: `${kind.toUpperCase()}_USERNAME`, valueFrom: secretKey(clientSecretName(kind), "username") },
+        { name: `${kind.toUpperCase()}_PASSWORD`, valueFrom: secretKey(clientSecretName(kind), "password") },
+      ]),
+    ],
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
   };
 }
 

@@ -9,6 +9,15 @@ export const MLFLOW_RELEASE = "mlflow";
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
 /** The chart's `service.port` default. */
 export const MLFLOW_SERVICE_PORT = 80;
+/**
+ * Name of the Service's port: the chart's `service.name` default (mlflow 1.11.5 values.yaml;
+ * templates/service.yaml names the port with it). The container's port is named `mlflow`
+ * (`service.containerPortName`), which is why the chart's own ServiceMonitor, whose
+ * `targetPort` is `service.name`, never matched.
+ */
+export const MLFLOW_SERVICE_PORT_NAME = "http";
+/** Where `--expose-prometheus` serves metrics (prometheus_flask_exporter's default path). */
+export const MLFLOW_METRICS_PATH = "/metrics";
 export const MLFLOW_SERVICE_HOST = `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc.cluster.local`;
 export const MLFLOW_TRACKING_URI = `http://${MLFLOW_SERVICE_HOST}:${MLFLOW_SERVICE_PORT}`;
 
@@ -29,3 +38,17 @@ export const MLFLOW_IMAGE = { repository: "burakince/mlflow", tag: "3.15.1" } as
 /** Kubernetes Secrets the External Secrets Operator keeps in sync, referenced by the chart. */
 export const DATABASE_SECRET = "mlflow-db-credentials";
 export const AUTH_SECRET = "mlflow-auth";
+
+/**
+ * The MLflow users clients log in as (basic auth), one per kind of client: `reader` for
+ * model endpoints and Prometheus (resolve `models:/` URIs, read runs, scrape /metrics),
+ * `trainer` for training jobs (log runs, register model versions). Each has a Secrets
+ * Manager secret `{"username","password"}` an operator sets; every tracking server pod
+ * creates the user (or resets its password to the secret's) before it starts.
+ */
+export type MlflowClientKind = "reader" | "trainer";
+export const CLIENT_KINDS: readonly MlflowClientKind[] = ["reader", "trainer"];
+/** The Kubernetes Secret, in the mlflow namespace, of a client user's credentials. */
+export function clientSecretName(kind: MlflowClientKind): string {
+  return `mlflow-${kind}-credentials`;
+}

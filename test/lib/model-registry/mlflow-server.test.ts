@@ -1,6 +1,7 @@
 import Ajv from "ajv";
 import { RegistryAuth } from "../../../lib";
 import { chartDefaults, chartSchema, helmRelease, unknownReleaseKeys } from "../../support/chart-values";
+import { crdSchemaErrors } from "../../support/crd-schema";
 import { onlyResource, resourcesOfType } from "../../support/synth";
 import { PROD, RegistryOptions, helmMerge, mlflowStacks, synthStacks } from "./fixtures";
 
@@ -93,7 +94,8 @@ describe("MlflowServer chart values", () => {
     const auth = dev.release.values.auth as any;
     expect(auth).toMatchObject({
       enabled: true,
-      existingAdminSecret: { name: "mlflow-auth", usernameKey: "username", passwordKey: "password" },
+      // Forms escaped for the chart's sed and MLflow's configparser (ADMIN_SECRET_TEMPLATE).
+      existingAdminSecret: { name: "mlflow-auth", usernameKey: "username-ini", passwordKey: "password-ini" },
       defaultPermission: "READ",
       postgres: {
         enabled: true, port: 5432, database: "mlflow_auth", driver: "psycopg2",
@@ -150,8 +152,9 @@ describe("MlflowServer chart values", () => {
     expect(b.release.values.resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } });
   });
 
-  test("exposes Prometheus metrics with a ServiceMonitor in its own namespace, on a writable metrics directory", () => {
-    expect(dev.release.values.serviceMonitor).toEqual({ enabled: true, namespace: "mlflow", interval: "30s", timeout: "10s" });
+  test("exposes Prometheus metrics on a writable metrics directory, without the chart's ServiceMonitor (which cannot log in)", () => {
+    expect(dev.release.values.serviceMonitor).toEqual({ enabled: false });
+    expect(dev.release.values.extraArgs).toEqual({ exposePrometheus: "/mlflow/metrics" });
     expect(dev.release.values.extraVolumeMounts).toEqual([{ name: "prometheus-metrics", mountPath: "/mlflow/metrics" }]);
   });
 
@@ -224,5 +227,67 @@ describe("MlflowServer credentials through External Secrets", () => {
       expect.stringMatching(/kubernetes_manifest\.mlflow_database-credentials_external-secret/),
       expect.stringMatching(/kubernetes_manifest\.mlflow_auth-credentials_external-secret/),
     ]));
+  });
+});
+
+describe("MlflowServer client users and scraping (basic auth)", () => {
+  const b = build();
+  const dev = b;
+  const none = build({ auth: RegistryAuth.none() });
+  const manifests = Object.values(resourcesOfType(b.platformJson, "kubernetes_manifest")) as any[];
+  const byName = (kind: string, name: string) => manifests.find((m) => m.manifest.kind === kind && m.manifest.metadata.name === name);
+  const chartService = chartDefaults("mlflow", "1.11.5").service as any;
+
+  test("syncs the reader and trainer users' credentials into the mlflow namespace before the chart installs", () => {
+    for (const kind of ["reader", "trainer"]) {
+      const es = byName("ExternalSecret", `mlflow-${kind}-credentials`);
+      expect(es.manifest.metadata.namespace).toBe("mlflow");
+      expect(es.manifest.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([["username", "username"], ["password", "password"]]);
+      expect(es.manifest.spec.data[0].remoteRef.key).toMatch(new RegExp(`terraform_remote_state.*${kind}-secret`));
+      expect(es.wait).toEqual({ condition: [{ type: "Ready", status: "True" }] });
+      expect(b.release.resource.depends_on).toEqual(expect.arrayContaining([expect.stringContaining(`kubernetes_manifest.mlflow_${kind}-credentials_external-secret`)]));
+    }
+  });
+
+  test("an init container creates the client users with MLflow's auth store, from the synced secrets, after the auth database exists", () => {
+    const init = dev.release.values.initContainers as any[];
+    expect(init.map((c) => c.name)).toEqual(["create-auth-database", "create-client-users"]);
+    const users = init[1];
+    expect(users.image).toBe("burakince/mlflow:3.15.1");
+    expect(users.command.slice(0, 2)).toEqual(["python", "-c"]);
+    expect(users.command[2]).toContain("from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore");
+    expect(users.env).toEqual(expect.arrayContaining([
+      { name: "PGDATABASE", value: "mlflow_auth" },
+      { name: "PGSSLMODE", value: "require" },
+      { name: "MLFLOW_CLIENT_USERS", value: "reader,trainer" },
+      { name: "READER_USERNAME", valueFrom: { secretKeyRef: { name: "mlflow-reader-credentials", key: "username" } } },
+      { name: "TRAINER_PASSWORD", valueFrom: { secretKeyRef: { name: "mlflow-trainer-credentials", key: "password" } } },
+    ]));
+    expect(users.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+  });
+
+  test("a ServiceMonitor scrapes the chart Service's port by name, logging in as the reader user", () => {
+    const sm = byName("ServiceMonitor", "mlflow").manifest;
+    expect(sm.metadata.namespace).toBe("mlflow");
+    expect(sm.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "mlflow" });
+    // templates/service.yaml names the Service's port with `service.name`; the container's port is `service.containerPortName`.
+    expect(sm.spec.endpoints).toEqual([{
+      port: chartService.name, path: "/metrics", interval: "30s", scrapeTimeout: "10s",
+      basicAuth: { username: { name: "mlflow-reader-credentials", key: "username" }, password: { name: "mlflow-reader-credentials", key: "password" } },
+    }]);
+    expect(sm.spec.endpoints[0].port).not.toBe(chartService.containerPortName);
+    expect(crdSchemaErrors(sm)).toEqual([]);
+  });
+
+  test("without authentication the ServiceMonitor sends no credentials", () => {
+    const noneManifests = Object.values(resourcesOfType(none.platformJson, "kubernetes_manifest")) as any[];
+    const sm = noneManifests.find((m) => m.manifest.kind === "ServiceMonitor").manifest;
+    expect(sm.spec.endpoints[0].basicAuth).toBeUndefined();
+    expect(noneManifests.filter((m) => m.manifest.kind === "ExternalSecret").map((m) => m.manifest.metadata.name)).toEqual(["mlflow-db-credentials"]);
+  });
+
+  test("Reloader restarts the server when the database, admin or client credentials change", () => {
+    expect((dev.release.values.deploymentAnnotations as any)["secret.reloader.stakater.com/reload"])
+      .toBe("mlflow-db-credentials,mlflow-auth,mlflow-reader-credentials,mlflow-trainer-credentials");
   });
 });

@@ -1,3 +1,4 @@
+import { TerraformOutput } from "cdktf";
 import { RegistryAuth, ServiceAccountRole, recordedSuppressions } from "../../../lib";
 import { onlyResource, resourcesOfType, synthJson } from "../../support/synth";
 import { PROD, STAGING, registryStack, synthStacks } from "./fixtures";
@@ -201,11 +202,11 @@ describe("ModelRegistry artifact bucket", () => {
 });
 
 describe("ModelRegistry auth secret", () => {
-  test("basic auth: an empty admin-credentials secret under the environment key, never a version", () => {
+  test("basic auth: empty secrets for the admin and the client users under the environment key, never a version", () => {
     const json = synthJson(registryStack().infra);
-    const secret = onlyResource(json, "aws_secretsmanager_secret");
-    expect(secret.name).toBe("ml-test/mlflow/admin-credentials");
-    expect(secret.kms_key_id).toBe(db(json).kms_key_id);
+    const secrets = Object.values(resourcesOfType(json, "aws_secretsmanager_secret")) as any[];
+    expect(secrets.map((s) => s.name).sort()).toEqual(["ml-test/mlflow/admin-credentials", "ml-test/mlflow/reader-credentials", "ml-test/mlflow/trainer-credentials"]);
+    for (const secret of secrets) expect(secret.kms_key_id).toBe(db(json).kms_key_id);
     expect(resourcesOfType(json, "aws_secretsmanager_secret_version")).toEqual({});
   });
 
@@ -231,7 +232,7 @@ describe("ModelRegistry IRSA role", () => {
     expect(role.assume_role_policy).toContain("system:serviceaccount:mlflow:mlflow");
   });
 
-  test("may read and write exactly the artifact bucket, read exactly the two secrets, and use exactly the key", () => {
+  test("may read and write exactly the artifact bucket, read exactly its secrets (database, admin, client users), and use exactly the key", () => {
     const json = synthJson(registryStack().infra);
     const statements = policy(json);
     const resources = new Set(statements.flatMap((s) => s.Resource));
@@ -241,6 +242,8 @@ describe("ModelRegistry IRSA role", () => {
       "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}",
       "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}/*",
       "${aws_secretsmanager_secret.model-registry_auth-secret_53F0F42A.arn}",
+      "${aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB.arn}",
+      "${aws_secretsmanager_secret.model-registry_trainer-secret_9F2340FC.arn}",
       key,
     ].sort());
     expect(statements.flatMap((s) => s.Action)).not.toContain("*");
@@ -277,4 +280,31 @@ describe("ModelRegistry API", () => {
     registry.grantReadWrite(role);
     expect(role.policyStatements.flatMap((s) => s.actions)).toEqual(expect.arrayContaining(["s3:PutObject", "s3:GetObject", "kms:GenerateDataKey*"]));
   });
+
+  test("grantRead lets serving read the reader user's credentials, and no other secret", () => {
+    const { infra, registry, cluster } = registryStack();
+    const role = new ServiceAccountRole(infra, "serving", { identity: cluster, namespace: "serving", serviceAccount: "fraud" });
+    registry.grantRead(role);
+    expect(secretReadsOf(synthJson(infra), "serving")).toEqual(["${aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB.arn}"]);
+  });
+
+  test("grantReadWrite lets training read the trainer user's credentials, and no other secret", () => {
+    const { infra, registry, cluster } = registryStack();
+    const role = new ServiceAccountRole(infra, "training", { identity: cluster, namespace: "training", serviceAccount: "trainer" });
+    registry.grantReadWrite(role);
+    expect(secretReadsOf(synthJson(infra), "training")).toEqual(["${aws_secretsmanager_secret.model-registry_trainer-secret_9F2340FC.arn}"]);
+  });
+
+  test("model references carry the reader user's credentials under basic auth, none without authentication", () => {
+    const { registry, infra } = registryStack();
+    new TerraformOutput(infra, "credentials", { value: registry.model("fraud", { alias: "champion" }).credentials!.secretArn });
+    expect(synthJson(infra).output.credentials.value).toBe("${aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB.arn}");
+    expect(registryStack({ auth: RegistryAuth.none() }).registry.model("fraud", { version: 1 }).credentials).toBeUndefined();
+  });
 });
+
+/** Secrets a role (by construct id) may read, from its synthesized inline policy. */
+function secretReadsOf(json: any, roleId: string): string[] {
+  const p = Object.values(resourcesOfType(json, "aws_iam_role_policy")).find((r: any) => new RegExp(`\\.${roleId}_`).test(r.role)) as any;
+  return JSON.parse(p.policy).Statement.filter((s: any) => [s.Action].flat().includes("secretsmanager:GetSecretValue")).flatMap((s: any) => [s.Resource].flat());
+}
