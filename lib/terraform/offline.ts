@@ -76,11 +76,11 @@ export type ProviderInstallation =
   | { readonly source: "default" };
 
 /**
- * Where providers come from: the mirror given, else TF_PLUGIN_MIRROR, else Terraform's
+ * Where providers come from: the mirror given (callers pass TF_PLUGIN_MIRROR), else Terraform's
  * normal installation. A mirror without a `registry.terraform.io/` tree is refused, so
  * that a wrong path is not mistaken for a network problem later.
  */
-export function providerInstallation(pluginMirror: string | undefined = process.env.TF_PLUGIN_MIRROR): ProviderInstallation {
+export function providerInstallation(pluginMirror: string | undefined): ProviderInstallation {
   if (pluginMirror === undefined || pluginMirror === "") return { source: "default" };
   if (!fs.existsSync(path.join(pluginMirror, "registry.terraform.io"))) {
     throw new Error(`TF_PLUGIN_MIRROR=${pluginMirror} holds no registry.terraform.io/ provider tree (unset it to install providers from the registry)`);
