@@ -1,0 +1,100 @@
+import { environmentSet, typedToObject } from "../support/in-cluster";
+import { crdsOf, schemaProblems } from "../support/in-cluster-schema";
+import { kubernetesSchemaErrors } from "../support/kube-schema";
+import { describeRendered, renderErrors } from "../support/rendering";
+
+/**
+ * Real rendering of every environment (stacks/: dev, staging, prod; examples/fraud-detection):
+ * `helm template` of every helm_release with its synthesized values and the cluster's
+ * Kubernetes version, then strict schema validation of every object that would be applied.
+ */
+describeRendered("in-cluster rendering", (sets) => {
+  test("covers the three reference environments and the example", () => {
+    expect(renderErrors()).toEqual([]);
+    expect(sets.map((s) => s.name).sort()).toEqual(["ml-dev", "ml-fraud-dev", "ml-prod", "ml-staging"]);
+  });
+
+  describe.each(sets.map((s) => [s.name, s] as const))("%s", (_name, set) => {
+    test.each(set.releases.map((r) => [`${r.name} (${r.chart} ${r.version})`, r] as const))("helm template of %s succeeds", (_n, release) => {
+      expect(release.error).toBeUndefined();
+      expect(release.objects.length).toBeGreaterThan(0);
+    });
+
+    test(`renders at the cluster's Kubernetes version`, () => {
+      const cluster: any = Object.values(set.infra.resource.aws_eks_cluster)[0];
+      expect(set.kubeVersion).toBe(`${cluster.version}.0`);
+    });
+
+    test("every object validates strictly against the Kubernetes OpenAPI of its version or the CRDs of the rendered charts", () => {
+      expect(schemaProblems(set)).toEqual([]);
+    });
+
+    test("the custom resources the library creates have their CRD in the rendered charts", () => {
+      const crds = crdsOf(set);
+      for (const kind of ["monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule", "external-secrets.io/v1/ExternalSecret", "external-secrets.io/v1/SecretStore"]) {
+        expect(crds.kinds).toContain(kind);
+      }
+    });
+  });
+
+  describe("the validators reject broken objects", () => {
+    const set = sets[0];
+    const crds = crdsOf(set);
+    const find = (kind: string) => structuredClone(set.objects.find((o) => o.object.kind === kind && o.source.startsWith("kubernetes_manifest"))!);
+
+    test("an unknown field in a Deployment's container (Kubernetes OpenAPI, strict)", () => {
+      const o = find("Deployment");
+      o.object.spec.template.spec.containers[0].resource = { requests: { cpu: "1" } };
+      expect(schemaProblems({ ...set, objects: [o] }, crds)).toEqual([expect.stringContaining('unknown field "resource"')]);
+    });
+
+    test("a wrong type in a Service port", () => {
+      const o = find("Service");
+      o.object.spec.ports[0].port = "eighty";
+      expect(schemaProblems({ ...set, objects: [o] }, crds).join("\n")).toContain("/spec/ports/0/port");
+    });
+
+    test("an unknown field in a ServiceMonitor endpoint (CRD schema, strict)", () => {
+      const o = find("ServiceMonitor");
+      o.object.spec.endpoints[0].target_port = "http";
+      expect(schemaProblems({ ...set, objects: [o] }, crds)).toEqual([expect.stringContaining('unknown field "target_port"')]);
+    });
+
+    test("a kind no CRD of the rendered charts defines", () => {
+      const o = find("ServiceMonitor");
+      o.object.apiVersion = "monitoring.coreos.com/v2";
+      expect(schemaProblems({ ...set, objects: [o] }, crds)).toEqual([expect.stringContaining("neither a Kubernetes")]);
+    });
+
+    test("a typed resource is converted to the object the provider creates (fields renamed, IDs as integers)", () => {
+      const cronJob = typedToObject("kubernetes_cron_job_v1", {
+        metadata: { name: "x", namespace: "y" },
+        spec: {
+          schedule: "0 * * * *",
+          timezone: "Etc/UTC",
+          job_template: { metadata: {}, spec: { template: { metadata: {}, spec: { container: [{ name: "c", image: "i:1", volume_mount: [{ name: "v", mount_path: "/v" }] }], security_context: { run_as_user: "10001" }, volume: [{ name: "v", empty_dir: {} }] } } } },
+        },
+      });
+      expect(kubernetesSchemaErrors(set.kubeVersion, cronJob)).toEqual([]);
+      expect(cronJob.spec.timeZone).toBe("Etc/UTC");
+      expect(cronJob.spec.jobTemplate.spec.template.spec.securityContext.runAsUser).toBe(10001);
+      // A provider field the conversion does not know stays snake_case and is rejected.
+      const unknown = typedToObject("kubernetes_limit_range_v1", { metadata: { name: "x" }, spec: { limit: [{ type: "Container", default_requests: { cpu: "1" } }] } });
+      expect(kubernetesSchemaErrors(set.kubeVersion, unknown)).toEqual([expect.stringContaining('unknown field "defaultRequests"')]);
+    });
+
+    test("a typed resource type without a known kind is an error", () => {
+      expect(() => typedToObject("kubernetes_ingress_v1", { metadata: { name: "x" } })).toThrow("no Kubernetes kind known for kubernetes_ingress_v1");
+    });
+
+    test("a values key helm cannot render fails the release", () => {
+      const platform = Object.keys(set.stacks).find((s) => s.endsWith("-platform"))!;
+      const stacks = structuredClone(set.stacks);
+      const release: any = Object.values(stacks[platform].resource.helm_release).find((r: any) => r.chart === "mlflow");
+      // The mlflow chart's values schema requires replicaCount to be an integer.
+      release.values = [...release.values, JSON.stringify({ replicaCount: "three" })];
+      const broken = environmentSet(set.name, { [platform]: stacks[platform], [`${set.name}-infra`]: stacks[`${set.name}-infra`] });
+      expect(broken.releases.find((r) => r.chart === "mlflow")!.error).toMatch(/helm template mlflow .* failed/);
+    });
+  });
+});
