@@ -1,0 +1,483 @@
+import { ClusterObject, EnvironmentSet, NodePool, withoutInterpolations } from "./in-cluster";
+import { catalogNames, libraryDashboardExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
+
+/**
+ * Wiring checks on an environment's rendered in-cluster set: each returns the problems
+ * it finds ([] when the wiring holds), one line per problem naming the objects.
+ */
+
+export interface PodTemplate {
+  /** e.g. `Deployment serving/ranker-blue`. */
+  readonly owner: string;
+  readonly source: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly spec: any;
+  /** Desired replicas (undefined for DaemonSets, Jobs and CronJobs). */
+  readonly replicas?: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// Objects that exist in every EKS cluster or are created by an operator at runtime
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Pods of the EKS default add-ons in kube-system (not in the rendered set): their labels
+ * and named container ports, from the add-on manifests EKS installs (CoreDNS: the
+ * kubernetes/kubernetes cluster/addons/dns/coredns manifest, `k8s-app: kube-dns`, port
+ * `metrics` 9153; kube-proxy: `k8s-app: kube-proxy`; VPC CNI: aws/amazon-vpc-cni-k8s
+ * config/master/aws-k8s-cni.yaml, `k8s-app: aws-node`).
+ */
+const EKS_ADDON_PODS: readonly { name: string; labels: Record<string, string>; ports: { name?: string; containerPort: number }[] }[] = [
+  { name: "coredns", labels: { "k8s-app": "kube-dns", "eks.amazonaws.com/component": "coredns" }, ports: [{ name: "dns", containerPort: 53 }, { name: "dns-tcp", containerPort: 53 }, { name: "metrics", containerPort: 9153 }] },
+  { name: "kube-proxy", labels: { "k8s-app": "kube-proxy" }, ports: [] },
+  { name: "aws-node", labels: { "k8s-app": "aws-node" }, ports: [{ name: "metrics", containerPort: 61678 }] },
+];
+
+/**
+ * Pods that prometheus-operator creates from Prometheus and Alertmanager resources, with
+ * the labels and ports it gives them (prometheus-operator v0.93.0, the chart runs
+ * v0.93.1: pkg/prometheus/server/operator.go and pkg/alertmanager/operator.go
+ * makeSelectorLabels; pkg/prometheus/common.go MakeContainerPorts, port 9090 named
+ * spec.portName; pkg/alertmanager/statefulset.go, 9093 named spec.portName, mesh 9094;
+ * pkg/operator/config_reloader.go, `reloader-web` 8080).
+ */
+export function operatorPods(objects: readonly ClusterObject[]): PodTemplate[] {
+  const pods: PodTemplate[] = [];
+  for (const o of objects) {
+    const { kind, metadata, spec } = o.object;
+    if (kind !== "Prometheus" && kind !== "Alertmanager") continue;
+    const app = kind === "Prometheus" ? "prometheus" : "alertmanager";
+    const labels: Record<string, string> = {
+      ...(spec?.podMetadata?.labels ?? {}),
+      "app.kubernetes.io/name": app,
+      "app.kubernetes.io/managed-by": "prometheus-operator",
+      "app.kubernetes.io/instance": metadata.name,
+      ...(kind === "Prometheus" ? { "operator.prometheus.io/name": metadata.name, "operator.prometheus.io/shard": "0" } : { alertmanager: metadata.name }),
+    };
+    const web = { name: spec?.portName ?? "web", containerPort: kind === "Prometheus" ? 9090 : 9093 };
+    const ports = kind === "Prometheus" ? [web] : [web, { name: "mesh-tcp", containerPort: 9094 }, { name: "mesh-udp", containerPort: 9094 }];
+    pods.push({
+      owner: `${kind} ${metadata.namespace}/${metadata.name} (operator-managed StatefulSet)`,
+      source: o.source,
+      kind: "StatefulSet",
+      namespace: metadata.namespace,
+      name: `${app}-${metadata.name}`,
+      labels,
+      replicas: spec?.replicas ?? 1,
+      spec: {
+        containers: [
+          { name: app, image: spec?.image, ports, resources: spec?.resources ?? {} },
+          { name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }], resources: {} },
+        ],
+        nodeSelector: spec?.nodeSelector,
+        tolerations: spec?.tolerations,
+        affinity: spec?.affinity,
+        serviceAccountName: spec?.serviceAccountName,
+        priorityClassName: spec?.priorityClassName,
+      },
+    });
+  }
+  return pods;
+}
+
+/** Pod templates of every workload in the set, plus operator-managed pods. */
+export function podTemplates(objects: readonly ClusterObject[]): PodTemplate[] {
+  const pods: PodTemplate[] = [];
+  for (const o of objects) {
+    const { kind, metadata, spec } = o.object;
+    let template: any;
+    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(kind)) template = spec?.template;
+    else if (kind === "CronJob") template = spec?.jobTemplate?.spec?.template;
+    if (!template) continue;
+    pods.push({
+      owner: `${kind} ${metadata.namespace}/${metadata.name}`,
+      source: o.source,
+      kind,
+      namespace: metadata.namespace,
+      name: metadata.name,
+      labels: template.metadata?.labels ?? {},
+      spec: template.spec ?? {},
+      replicas: ["Deployment", "StatefulSet", "ReplicaSet"].includes(kind) ? spec?.replicas ?? 1 : undefined,
+    });
+  }
+  return [...pods, ...operatorPods(objects)];
+}
+
+function containers(spec: any): any[] {
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+}
+
+export function selectorMatches(selector: any, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  const matchLabels = selector.matchLabels ?? (selector.matchExpressions ? {} : selector);
+  for (const [k, v] of Object.entries(matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = e.key in labels;
+    if (e.operator === "In" && !(has && e.values.includes(labels[e.key]))) return false;
+    if (e.operator === "NotIn" && has && e.values.includes(labels[e.key])) return false;
+    if (e.operator === "Exists" && !has) return false;
+    if (e.operator === "DoesNotExist" && has) return false;
+  }
+  return true;
+}
+
+function objectsOfKind(set: EnvironmentSet, kind: string): ClusterObject[] {
+  return set.objects.filter((o) => o.object.kind === kind);
+}
+
+function id(o: ClusterObject): string {
+  return `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ""}${o.object.metadata.name}`;
+}
+
+/** Services that exist in every EKS cluster although nothing in the set renders them. */
+function builtInServices(set: EnvironmentSet): any[] {
+  const kubeletServices = objectsOfKind(set, "Prometheus").length > 0
+    ? set.objects
+        .filter((o) => o.object.kind === "ServiceMonitor" && o.object.spec?.selector?.matchLabels?.["app.kubernetes.io/name"] === "kubelet")
+        .map((o) => ({
+          // prometheus-operator --kubelet-service=kube-system/<release>-kubelet (pkg/kubelet/controller.go): endpoints are the nodes.
+          metadata: { namespace: "kube-system", name: "kubelet", labels: { ...o.object.spec.selector.matchLabels } },
+          spec: { ports: [{ name: "https-metrics", port: 10250 }, { name: "http-metrics", port: 10255 }, { name: "cadvisor", port: 4194 }] },
+          nodes: true,
+        }))
+    : [];
+  // The API server's own Service (default/kubernetes), endpoints are the control plane.
+  const apiserver = { metadata: { namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }, spec: { ports: [{ name: "https", port: 443 }] }, nodes: true };
+  return [apiserver, ...kubeletServices];
+}
+
+interface PodLike {
+  readonly owner: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly ports: { name?: string; containerPort: number }[];
+}
+
+function podsIn(pods: PodTemplate[]): PodLike[] {
+  return [
+    ...pods.map((p) => ({ owner: p.owner, namespace: p.namespace, labels: p.labels, ports: (p.spec.containers ?? []).flatMap((c: any) => c.ports ?? []) })),
+    ...EKS_ADDON_PODS.map((p) => ({ owner: `EKS add-on ${p.name}`, namespace: "kube-system", labels: p.labels, ports: p.ports })),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks
+// ---------------------------------------------------------------------------------------
+
+/** Service selectors → pod labels: every Service with a selector selects pods in its namespace. */
+export function serviceSelectorProblems(set: EnvironmentSet): string[] {
+  const pods = podsIn(podTemplates(set.objects));
+  const problems: string[] = [];
+  for (const svc of objectsOfKind(set, "Service")) {
+    const selector = svc.object.spec?.selector;
+    if (!selector || Object.keys(selector).length === 0) continue;
+    const matched = pods.filter((p) => p.namespace === svc.object.metadata.namespace && selectorMatches({ matchLabels: selector }, p.labels));
+    if (matched.length === 0) problems.push(`${id(svc)} [${svc.source}]: selector ${JSON.stringify(selector)} matches no pod in namespace ${svc.object.metadata.namespace}`);
+    for (const port of svc.object.spec?.ports ?? []) {
+      const target = port.targetPort ?? port.port;
+      if (typeof target !== "string") continue;
+      for (const p of matched) {
+        if (!p.ports.some((cp) => cp.name === target)) problems.push(`${id(svc)} port ${port.name ?? port.port}: targetPort "${target}" is not a container port of ${p.owner} (ports: ${p.ports.map((cp) => cp.name ?? cp.containerPort).join(", ") || "none"})`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** ServiceMonitor → Service (namespace, selector) → port name → container port. */
+export function serviceMonitorProblems(set: EnvironmentSet): string[] {
+  const pods = podsIn(podTemplates(set.objects));
+  const services = [...objectsOfKind(set, "Service").map((s) => ({ ...s.object, nodes: false })), ...builtInServices(set)];
+  const problems: string[] = [];
+  for (const sm of objectsOfKind(set, "ServiceMonitor")) {
+    const { namespace } = sm.object.metadata;
+    const nsSel = sm.object.spec?.namespaceSelector ?? {};
+    const inScope = (ns: string) => (nsSel.any ? true : nsSel.matchNames?.length ? nsSel.matchNames.includes(ns) : ns === namespace);
+    const matched = services.filter((s) => inScope(s.metadata.namespace) && selectorMatches(sm.object.spec?.selector ?? {}, s.metadata.labels ?? {}));
+    const where = `${id(sm)} [${sm.source}]`;
+    if (matched.length === 0) {
+      problems.push(`${where}: selects no Service (selector ${JSON.stringify(sm.object.spec?.selector)}, namespaces ${nsSel.any ? "any" : JSON.stringify(nsSel.matchNames ?? [namespace])})`);
+      continue;
+    }
+    for (const [i, ep] of (sm.object.spec?.endpoints ?? []).entries()) {
+      for (const svc of matched) {
+        const svcId = `Service ${svc.metadata.namespace}/${svc.metadata.name}`;
+        const backing = svc.nodes ? [] : pods.filter((p) => p.namespace === svc.metadata.namespace && selectorMatches({ matchLabels: svc.spec?.selector ?? {} }, p.labels));
+        if (!svc.nodes && backing.length === 0) {
+          problems.push(`${where} endpoint ${i}: ${svcId} has no pods (selector ${JSON.stringify(svc.spec?.selector)})`);
+          continue;
+        }
+        if (ep.port !== undefined) {
+          const port = (svc.spec?.ports ?? []).find((p: any) => p.name === ep.port);
+          if (!port) {
+            problems.push(`${where} endpoint ${i}: port "${ep.port}" is not a port name of ${svcId} (${(svc.spec?.ports ?? []).map((p: any) => p.name).join(", ")})`);
+            continue;
+          }
+          const target = port.targetPort ?? port.port;
+          if (typeof target === "string") {
+            for (const p of backing) if (!p.ports.some((cp) => cp.name === target)) problems.push(`${where} endpoint ${i}: ${svcId} port "${ep.port}" targets "${target}", not a container port of ${p.owner}`);
+          }
+        } else if (ep.targetPort !== undefined) {
+          // targetPort: the pods' container port, by name or number.
+          for (const p of backing) {
+            const ok = typeof ep.targetPort === "number" ? true : p.ports.some((cp) => cp.name === ep.targetPort);
+            if (!ok) problems.push(`${where} endpoint ${i}: targetPort "${ep.targetPort}" is not a container port of ${p.owner} behind ${svcId} (ports: ${p.ports.map((cp) => cp.name ?? cp.containerPort).join(", ") || "none"})`);
+          }
+        } else {
+          problems.push(`${where} endpoint ${i}: neither port nor targetPort`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function intOrPercent(v: any, replicas: number, roundUp: boolean): number {
+  if (typeof v === "string" && v.endsWith("%")) {
+    const x = (Number(v.slice(0, -1)) / 100) * replicas;
+    return roundUp ? Math.ceil(x) : Math.floor(x);
+  }
+  return Number(v);
+}
+
+/** Effective replicas: an HPA's minReplicas when one scales the workload. */
+function minReplicas(set: EnvironmentSet, pod: PodTemplate): number | undefined {
+  const hpa = objectsOfKind(set, "HorizontalPodAutoscaler").find(
+    (h) => h.object.metadata.namespace === pod.namespace && h.object.spec?.scaleTargetRef?.kind === pod.kind && h.object.spec?.scaleTargetRef?.name === pod.name,
+  );
+  return hpa ? hpa.object.spec.minReplicas ?? 1 : pod.replicas;
+}
+
+/** PDBs leave room for a voluntary eviction: minAvailable below replicas, maxUnavailable above 0. */
+export function disruptionBudgetProblems(set: EnvironmentSet): string[] {
+  const pods = podTemplates(set.objects);
+  const problems: string[] = [];
+  for (const pdb of objectsOfKind(set, "PodDisruptionBudget")) {
+    const selected = pods.filter((p) => p.namespace === pdb.object.metadata.namespace && selectorMatches(pdb.object.spec?.selector, p.labels));
+    if (selected.length === 0) {
+      problems.push(`${id(pdb)} [${pdb.source}]: selects no pods`);
+      continue;
+    }
+    for (const p of selected) {
+      const replicas = minReplicas(set, p);
+      if (replicas === undefined) continue;
+      const { minAvailable, maxUnavailable } = pdb.object.spec;
+      if (minAvailable !== undefined && intOrPercent(minAvailable, replicas, true) >= replicas) {
+        problems.push(`${id(pdb)}: minAvailable ${minAvailable} with ${replicas} replica(s) of ${p.owner}: no pod can ever be evicted (node drains block)`);
+      }
+      if (maxUnavailable !== undefined && intOrPercent(maxUnavailable, replicas, false) < 1) {
+        problems.push(`${id(pdb)}: maxUnavailable ${maxUnavailable} with ${replicas} replica(s) of ${p.owner}: no pod can ever be evicted (node drains block)`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * HPAs: the target exists, every container has a request for each resource metric, and
+ * something serves the resource metrics API (metrics.k8s.io: the metrics-server chart's
+ * APIService, or the EKS `metrics-server` add-on in the infra stack).
+ */
+export function autoscalerProblems(set: EnvironmentSet): string[] {
+  const pods = podTemplates(set.objects);
+  const problems: string[] = [];
+  const hpas = objectsOfKind(set, "HorizontalPodAutoscaler");
+  for (const hpa of hpas) {
+    const ref = hpa.object.spec?.scaleTargetRef ?? {};
+    const target = pods.find((p) => p.namespace === hpa.object.metadata.namespace && p.kind === ref.kind && p.name === ref.name);
+    if (!target) {
+      problems.push(`${id(hpa)}: scaleTargetRef ${ref.kind}/${ref.name} is not in namespace ${hpa.object.metadata.namespace}`);
+      continue;
+    }
+    for (const m of hpa.object.spec?.metrics ?? []) {
+      if (m.type !== "Resource" && m.type !== "ContainerResource") continue;
+      const resource = m.resource?.name ?? m.containerResource?.name;
+      const cs = (target.spec.containers ?? []).filter((c: any) => m.type === "Resource" || c.name === m.containerResource.container);
+      for (const c of cs) {
+        if (c.resources?.requests?.[resource] === undefined) problems.push(`${id(hpa)}: metric ${resource} but container ${c.name} of ${target.owner} has no ${resource} request (utilization is undefined)`);
+      }
+    }
+  }
+  const usesResourceMetrics = hpas.some((h) => (h.object.spec?.metrics ?? []).some((m: any) => m.type === "Resource" || m.type === "ContainerResource"));
+  const apiService = set.objects.some((o) => o.object.kind === "APIService" && o.object.metadata?.name === "v1beta1.metrics.k8s.io");
+  const addon = Object.values<any>(set.infra.resource?.aws_eks_addon ?? {}).some((a) => a.addon_name === "metrics-server");
+  if (usesResourceMetrics && !apiService && !addon) {
+    problems.push(`HPAs ${hpas.map(id).join(", ")} scale on resource metrics, but nothing serves metrics.k8s.io (no metrics-server add-on or APIService): they stay at minReplicas`);
+  }
+  return problems;
+}
+
+/** Labels every EKS managed node carries besides the node group's own. */
+function nodeLabels(pool: NodePool, instanceType: string): Record<string, string> {
+  return { ...pool.labels, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": instanceType, "eks.amazonaws.com/nodegroup": pool.name };
+}
+
+function nodeSelectorTermMatches(term: any, labels: Record<string, string>): boolean {
+  return (term.matchExpressions ?? []).every((e: any) => selectorMatches({ matchExpressions: [{ ...e, operator: e.operator === "Gt" || e.operator === "Lt" ? "Exists" : e.operator }] }, labels));
+}
+
+function tolerates(tolerations: any[], taint: { key: string; value?: string; effect: string }): boolean {
+  return tolerations.some(
+    (t) => (t.key === undefined && t.operator === "Exists") || (t.key === taint.key && (t.operator === "Exists" || t.value === taint.value) && (!t.effect || t.effect === taint.effect)),
+  );
+}
+
+/** The pools a pod can be scheduled on: node selector and required node affinity match, every taint tolerated. */
+export function poolsFor(pools: readonly NodePool[], spec: any): NodePool[] {
+  return pools.filter((pool) =>
+    pool.instanceTypes.some((type) => {
+      const labels = nodeLabels(pool, type);
+      if (!selectorMatches({ matchLabels: spec.nodeSelector ?? {} }, labels)) return false;
+      const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+      if (terms?.length && !terms.some((t: any) => nodeSelectorTermMatches(t, labels))) return false;
+      return pool.taints.filter((t) => t.effect !== "PreferNoSchedule").every((t) => tolerates(spec.tolerations ?? [], t));
+    }),
+  );
+}
+
+/** Every pod's node selector, affinity and tolerations admit at least one node pool of the cluster. */
+export function schedulingProblems(set: EnvironmentSet): string[] {
+  const problems: string[] = [];
+  for (const p of podTemplates(set.objects)) {
+    if (poolsFor(set.pools, p.spec).length > 0) continue;
+    const why = set.pools.map((pool) => `${pool.name} (labels ${JSON.stringify(pool.labels)}, taints ${JSON.stringify(pool.taints.map((t) => `${t.key}=${t.value}:${t.effect}`))})`).join("; ");
+    problems.push(`${p.owner} [${p.source}]: no node pool admits it (nodeSelector ${JSON.stringify(p.spec.nodeSelector ?? {})}, tolerations ${JSON.stringify(p.spec.tolerations ?? [])}); pools: ${why}`);
+  }
+  return problems;
+}
+
+/** Images pinned: a tag other than `latest`, or a digest. */
+export function imageProblems(set: EnvironmentSet): string[] {
+  const problems: string[] = [];
+  for (const p of podTemplates(set.objects)) {
+    for (const c of [...containers(p.spec), ...(p.spec.ephemeralContainers ?? [])]) {
+      if (p.owner.includes("operator-managed") && c.image === undefined) continue; // the operator's default image, pinned by its version
+      const image = String(c.image ?? "");
+      if (image.includes("@sha256:")) continue;
+      const lastSegment = image.split("/").pop() ?? "";
+      const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : undefined;
+      if (!image || !tag || tag === "latest") problems.push(`${p.owner} container ${c.name}: image "${image}" is not pinned (needs a tag other than latest, or a digest)`);
+    }
+  }
+  return problems;
+}
+
+const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/;
+
+/** The service-account subjects (namespace:name) an IAM trust policy allows through the cluster's OIDC provider. */
+export function trustedSubjects(policy: any): string[] {
+  const subjects: string[] = [];
+  for (const st of [policy?.Statement ?? []].flat()) {
+    if (st.Effect !== "Allow" || ![st.Action].flat().includes("sts:AssumeRoleWithWebIdentity")) continue;
+    for (const op of ["StringEquals", "StringLike"]) {
+      for (const [key, value] of Object.entries<any>(st.Condition?.[op] ?? {})) {
+        if (!key.endsWith(":sub")) continue;
+        for (const v of [value].flat()) if (String(v).startsWith("system:serviceaccount:")) subjects.push(String(v).slice("system:serviceaccount:".length));
+      }
+    }
+  }
+  return subjects;
+}
+
+function subjectMatches(pattern: string, subject: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(subject);
+}
+
+/** Every IRSA-annotated ServiceAccount's role exists in the infra stack and trusts exactly that namespace:name. */
+export function irsaProblems(set: EnvironmentSet): string[] {
+  const roles = Object.values<any>(set.infra.resource?.aws_iam_role ?? {});
+  const problems: string[] = [];
+  for (const sa of objectsOfKind(set, "ServiceAccount")) {
+    const arn = sa.object.metadata?.annotations?.["eks.amazonaws.com/role-arn"];
+    if (arn === undefined) continue;
+    const subject = `${sa.object.metadata.namespace}:${sa.object.metadata.name}`;
+    const m = String(arn).match(ROLE_ARN);
+    if (!m) {
+      problems.push(`${id(sa)} [${sa.source}]: role-arn annotation "${arn}" is not an IAM role ARN of the infra stack`);
+      continue;
+    }
+    const role = roles.find((r) => r.name === m[1]);
+    if (!role) {
+      problems.push(`${id(sa)}: role ${m[1]} is not in ${set.name}-infra`);
+      continue;
+    }
+    let policy: any;
+    try {
+      policy = JSON.parse(withoutInterpolations(String(role.assume_role_policy)));
+    } catch {
+      problems.push(`${id(sa)}: the trust policy of role ${m[1]} is not literal JSON in the infra stack`);
+      continue;
+    }
+    const subjects = trustedSubjects(policy);
+    if (!subjects.some((s) => subjectMatches(s, subject))) problems.push(`${id(sa)}: role ${m[1]} trusts ${JSON.stringify(subjects)}, not ${subject}`);
+  }
+  return problems;
+}
+
+/** Pods run as ServiceAccounts that exist (in the set, or `default`). */
+export function serviceAccountProblems(set: EnvironmentSet): string[] {
+  const accounts = new Set(objectsOfKind(set, "ServiceAccount").map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`));
+  const problems: string[] = [];
+  for (const p of podTemplates(set.objects)) {
+    const name = p.spec.serviceAccountName ?? "default";
+    if (name !== "default" && !accounts.has(`${p.namespace}/${name}`)) problems.push(`${p.owner}: serviceAccountName ${name} does not exist in namespace ${p.namespace}`);
+  }
+  return problems;
+}
+
+/** Every metric name in the library's PrometheusRules and dashboards is exported by something in the catalog. */
+export function metricProblems(set: EnvironmentSet): string[] {
+  const { exprs, recorded } = libraryRuleExpressions(set.objects);
+  const known = catalogNames([...METRIC_CATALOG, ...renderedMetricSources(set.objects)]);
+  for (const r of recorded) known.add(r);
+  return unknownMetrics([...exprs, ...libraryDashboardExpressions(set.objects)], known);
+}
+
+/**
+ * The `job` label values of the scrape targets: for each ServiceMonitor, every Service it
+ * selects gives job = the value of its `spec.jobLabel` label, else the Service's name
+ * (prometheus-operator's generated relabelling); PodMonitors likewise from the pod.
+ */
+export function scrapeJobs(set: EnvironmentSet): Set<string> {
+  const services = [...objectsOfKind(set, "Service").map((s) => s.object), ...builtInServices(set)];
+  const jobs = new Set<string>();
+  for (const sm of objectsOfKind(set, "ServiceMonitor")) {
+    const nsSel = sm.object.spec?.namespaceSelector ?? {};
+    const inScope = (ns: string) => (nsSel.any ? true : nsSel.matchNames?.length ? nsSel.matchNames.includes(ns) : ns === sm.object.metadata.namespace);
+    for (const svc of services) {
+      if (!inScope(svc.metadata.namespace) || !selectorMatches(sm.object.spec?.selector ?? {}, svc.metadata.labels ?? {})) continue;
+      const jobLabel = sm.object.spec?.jobLabel;
+      jobs.add(jobLabel && svc.metadata.labels?.[jobLabel] ? svc.metadata.labels[jobLabel] : svc.metadata.name);
+    }
+  }
+  for (const pm of objectsOfKind(set, "PodMonitor")) jobs.add(`${pm.object.metadata.namespace}/${pm.object.metadata.name}`);
+  return jobs;
+}
+
+/** Every `job="…"` a library alert selects is a job that Prometheus scrapes (else `up` is absent and the alert is blind or fires forever). */
+export function alertJobProblems(set: EnvironmentSet): string[] {
+  const jobs = scrapeJobs(set);
+  const problems: string[] = [];
+  for (const e of libraryRuleExpressions(set.objects).exprs) {
+    for (const m of e.expr.matchAll(/\bjob\s*=\s*"([^"]*)"/g)) {
+      if (!jobs.has(m[1])) problems.push(`${e.where}: selects job="${m[1]}", which no ServiceMonitor or PodMonitor scrapes (jobs: ${[...jobs].sort().join(", ")})`);
+    }
+  }
+  return problems;
+}
+
+export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => string[]>> = {
+  "ServiceMonitor → Service → port → container port": serviceMonitorProblems,
+  "Service selectors select pods; named target ports exist": serviceSelectorProblems,
+  "PodDisruptionBudgets below replicas": disruptionBudgetProblems,
+  "HPA targets have requests for their metrics; metrics API served": autoscalerProblems,
+  "pods schedule on a node pool (selectors, affinity, taints/tolerations)": schedulingProblems,
+  "images pinned": imageProblems,
+  "IRSA ServiceAccounts match their role's trust policy": irsaProblems,
+  "pods' ServiceAccounts exist": serviceAccountProblems,
+  "metric names in rules and dashboards are exported": metricProblems,
+  "jobs selected by alerts are scraped": alertJobProblems,
+};
