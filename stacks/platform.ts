@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { AlertReceiver, BlueGreenOptions, BootstrapStack, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets } from "../lib";
 import {
-  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack,
+  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, Reloader,
   MlflowServer, ModelRegistry, FeatureServer, FeatureStore,
 } from "../lib";
 
@@ -75,6 +75,8 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
   addons.addDependency(infra);
   const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  // Restarts MLflow when RDS rotates its database password (and when any synced credential changes).
+  new Reloader(addons, "reloader");
   // StorageClass and PriorityClasses first: the monitoring volumes below claim the class.
   const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   // Prometheus, Alertmanager, Grafana; their credentials are Secrets Manager secrets in infra (values set by an operator).

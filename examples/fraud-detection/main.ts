@@ -7,7 +7,7 @@
  */
 import { App } from "cdktf";
 import {
-  AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, FeatureServer, FeatureStore,
+  AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, FeatureServer, FeatureStore, Reloader,
   GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, MlflowServer, ModelRegistry, MonitoredEndpoint,
   Network, Observability, ObservabilitySecrets, PlatformStack, exitOnConfigError,
 } from "cdktf-ml-platform";
@@ -48,6 +48,8 @@ exitOnConfigError(() => {
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName: cluster.clusterName });
   addons.addDependency(infra);
   const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  // Restarts MLflow when RDS rotates its database password.
+  new Reloader(addons, "reloader");
   const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   new Observability(addons, "observability", {
     secrets: observabilitySecrets,

@@ -9,6 +9,7 @@ import { grantSecretRead } from "../platform/external-secrets";
 import { PolicySuppressions } from "../policy/suppressions";
 import { SecureBucket, bucketNameProblem } from "../storage/secure-bucket";
 import { RegistryAuth } from "./auth";
+import { TrackingCredentials } from "../endpoint/model-source";
 import { ModelReference, ModelSelector } from "./model-reference";
 import {
   DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, PostgresMajorVersion, dbInstanceClass, postgresInstanceFamilies,
@@ -106,6 +107,7 @@ export class ModelRegistry extends Construct {
   public readonly deletionProtection: boolean;
   /** The environment key, which encrypts the secrets grants give access to. */
   private readonly keyArn: string;
+  private readerCredentials?: TrackingCredentials;
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps) {
     super(scope, id);
@@ -263,8 +265,9 @@ export class ModelRegistry extends Construct {
    * credentials, which MonitoredEndpoint hands to its pods.
    */
   public model(name: string, selector: ModelSelector): ModelReference {
-    const credentials = this.clientSecrets ? { secretArn: this.clientSecrets.reader.arn } : undefined;
-    return new ModelReference(this.node.path, name, selector, this.trackingUri, credentials);
+    // One object (one token) for every reference: endpoints compare the credentials of their colours.
+    this.readerCredentials ??= this.clientSecrets ? { secretArn: this.clientSecrets.reader.arn } : undefined;
+    return new ModelReference(this.node.path, name, selector, this.trackingUri, this.readerCredentials);
   }
 
   /** `s3://<bucket>/`, MLflow's default artifact root. */

@@ -17,6 +17,8 @@ export const CHARTS = {
   dcgmExporter: { chart: "dcgm-exporter", repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", version: "4.8.2" },
   clusterAutoscaler: { chart: "cluster-autoscaler", repository: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
   feastFeatureServer: { chart: "feast-feature-server", repository: "https://feast-helm-charts.storage.googleapis.com", version: "0.66.0" },
+  // Restarts workloads whose Secrets change (rotated database passwords): stakater/Reloader v1.4.21.
+  reloader: { chart: "reloader", repository: "https://stakater.github.io/stakater-charts", version: "2.2.16" },
   // Not in the pinned reference data (test/fixtures/charts): its values keys cannot be checked there.
   externalSecrets: { chart: "external-secrets", repository: "https://charts.external-secrets.io", version: "0.19.2" },
 } as const satisfies Record<string, ChartRef>;

@@ -3,3 +3,4 @@ export * from "./helm-chart";
 export * from "./monitoring";
 export * from "./kubernetes";
 export * from "./external-secrets";
+export * from "./reloader";

@@ -1,3 +1,4 @@
+import { RELOAD_ON_SECRETS_ANNOTATION } from "../../platform/reloader";
 import { RegistryAuth } from "../auth";
 import {
   AUTH_DATABASE, AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_IMAGE, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
@@ -130,7 +131,7 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
     securityContext: RESTRICTED_CONTAINER,
     // Pods with a rotated database password must restart, and a changed client password must reach
     // the users table: Reloader (installed by the `Reloader` construct) restarts them.
-    deploymentAnnotations: { "secret.reloader.stakater.com/reload": reloadOn.join(",") },
+    deploymentAnnotations: { [RELOAD_ON_SECRETS_ANNOTATION]: reloadOn.join(",") },
     log: { enabled: true, level: input.logLevel },
     telemetry: { enabled: false },
     backendStore: {

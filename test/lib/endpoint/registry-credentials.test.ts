@@ -57,6 +57,19 @@ describe("MonitoredEndpoint with a basic-auth ModelRegistry", () => {
     expect(manifestsOfKind(none.platformJson, "ExternalSecret")).toEqual([]);
   });
 
+  test("blue/green colours from one registry share one synced Secret", () => {
+    const f = endpointFixture();
+    const registry = new ModelRegistry(f.infra, "model-registry", { cluster: f.cluster });
+    f.endpoint("fraud", { model: undefined, blueGreen: { active: "blue", blue: registry.model("fraud", { version: 7 }), green: registry.model("fraud", { version: 8 }) } });
+    const platformJson = synthStacks(f.app)["test-platform"];
+    expect(manifestsOfKind(platformJson, "ExternalSecret").map((e) => e.spec.target.name)).toEqual(["fraud-mlflow-credentials"]);
+    for (const d of manifestsOfKind(platformJson, "Deployment")) {
+      expect(d.spec.template.spec.containers[0].env).toEqual(expect.arrayContaining([
+        { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "fraud-mlflow-credentials", key: "password" } } },
+      ]));
+    }
+  });
+
   test("blue/green colours from two registries are refused: the pods log in to one tracking server", () => {
     const f = endpointFixture();
     const a = new ModelRegistry(f.infra, "registry-a", { cluster: f.cluster, artifactBucketName: "registry-a-artifacts-123456789012" });

@@ -1,0 +1,56 @@
+import { Construct } from "constructs";
+import { CHARTS } from "./charts";
+import { HelmChart } from "./helm-chart";
+
+/** The annotation a Deployment carries to be restarted when one of the named Secrets changes (comma-separated names). */
+export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";
+
+export interface ReloaderProps {
+  /** @default "reloader" */
+  readonly namespace?: string;
+}
+
+/**
+ * Stakater Reloader: rolls a Deployment when a Secret it names in
+ * `secret.reloader.stakater.com/reload` changes. RDS rotates the registry's master password
+ * every 7 days and External Secrets copies the new one into the cluster within its refresh
+ * interval, but a running pod keeps the password it started with; without a restart MLflow
+ * loses its database at the first rotation. Only annotated workloads are touched
+ * (`autoReloadAll` stays off).
+ *
+ * The restart is a pod-template annotation (`reloadStrategy: annotations`), not the default
+ * environment variable, so a later Helm upgrade of the workload does not see a foreign
+ * container field.
+ */
+export class Reloader extends Construct {
+  public readonly chart: HelmChart;
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: ReloaderProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? "reloader";
+    this.chart = new HelmChart(this, "chart", {
+      chart: CHARTS.reloader,
+      namespace: this.namespace,
+      createNamespace: true,
+      values: {
+        reloader: {
+          reloadStrategy: "annotations",
+          autoReloadAll: false,
+          // Secrets only: the library's ConfigMaps change with a Terraform apply, which rolls the pods itself.
+          ignoreConfigMaps: true,
+          readOnlyRootFileSystem: true,
+          deployment: {
+            containerSecurityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ["ALL"] },
+              readOnlyRootFilesystem: true,
+              runAsNonRoot: true,
+            },
+            resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+          },
+        },
+      },
+    });
+  }
+}
