@@ -4,7 +4,8 @@ import { GpuPriceBook } from "./cost";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
 import { planTexts as planTextsOf } from "./plan-text";
-import { planOffline, planWithCredentials, readPlanDir, readSynthesized, savePlans } from "./planner";
+import { planOfflineAgainstBase } from "./base-state";
+import { planOffline, planWithCredentials, readBaseDir, readPlanDir, readSynthesized, savePlans } from "./planner";
 import { exitCode, reviewChange } from "./review";
 import { ReviewStack } from "./stack";
 import { providerInstallation } from "../terraform/offline";
@@ -20,10 +21,13 @@ environment parity and cost.
                     the filesystem mirror TF_PLUGIN_MIRROR when set, else installed by terraform init
                     as usual (registry); stacks that need a live cluster are reported as not planned
   --plan-dir DIR    review existing plans instead: DIR holds <stack>.json from terraform show -json
-  --base DIR        plans of the base branch (same layout) for cost deltas and lifecycle changes
+  --base DIR        the base branch's synthesized stacks and plans (as written by --save-plans): with
+                    --offline, every AWS-only stack is planned against a state simulated from the
+                    base's stack, so replacements, deletions and prevent_destroy refusals show;
+                    stacks of the base that are gone are blocking; also cost deltas
   --out FILE        write the Markdown review to FILE (default: standard output)
   --json FILE       write the findings as JSON to FILE
-  --save-plans DIR  also write the (masked) plans and synthesized stacks to DIR, for a later --base
+  --save-plans DIR  also write the (masked) plans and every synthesized stack to DIR, for a later --base
 
 Exit codes: 0 no blocking finding, 2 blocking findings, 1 the review failed.`;
 
@@ -74,6 +78,8 @@ export interface ReviewContext {
 
 const SOURCES = {
   offline: "Plans: offline harness (real Terraform and aws provider, fake credentials, empty state): every resource shows as created.",
+  offlineBase: "Plans: offline harness against a state simulated from the base's synthesized stacks (real Terraform and aws provider, fake credentials, " +
+    "`-refresh=false`): replacements, deletions and `prevent_destroy` refusals show as on the deployed environment; drift and values known only after apply do not.",
   credentials: "Plans: `terraform plan` of every stack against its real state.",
   planDir: "Plans: read from a plan directory (`terraform show -json` output).",
 };
@@ -98,15 +104,16 @@ export async function runReview(argv: readonly string[], context: ReviewContext)
     if (args.offline) log(describeOfflineProviders());
     const synthesized = readSynthesized(context.synthesize());
     log(`synthesized ${synthesized.length} stacks`);
+    const base = args.base ? readBaseDir(resolve(args.base)) : undefined;
     const head: ReviewStack[] = args.planDir
       ? readPlanDir(resolve(args.planDir), synthesized)
       : args.offline
-        ? await planOffline(synthesized, { log })
+        ? base ? await planOfflineAgainstBase(synthesized, base, { log }) : await planOffline(synthesized, { log })
         : await planWithCredentials(synthesized, { log });
-    const base = args.base ? readPlanDir(resolve(args.base)) : undefined;
     const review = reviewChange(head, { ...(base ? { base } : {}), ...(context.gpuPrices ? { gpuPrices: context.gpuPrices } : {}) });
     const planTexts = planTextsOf(head);
-    const markdown = renderMarkdown(review, { planTexts, source: args.planDir ? SOURCES.planDir : args.offline ? SOURCES.offline : SOURCES.credentials });
+    const source = args.planDir ? SOURCES.planDir : args.offline ? (base ? SOURCES.offlineBase : SOURCES.offline) : SOURCES.credentials;
+    const markdown = renderMarkdown(review, { planTexts, source });
     if (args.out) write(resolve(args.out), markdown);
     else (context.stdout ?? ((t: string) => process.stdout.write(t)))(markdown);
     if (args.json) write(resolve(args.json), renderJson(review, planTexts));

@@ -11,4 +11,5 @@ export * from "./review";
 export * from "./markdown";
 export * from "./json";
 export * from "./planner";
+export * from "./base-state";
 export * from "./cli";

@@ -14,6 +14,8 @@ export function reviewJson(review: Review, planTexts: ReadonlyMap<string, PlanTe
     exitCode: exitCode(review),
     summary: {
       blocking: review.blocking.length,
+      moves: review.moves.length,
+      destructionChecked: review.destruction === "base",
       warnings: review.warnings.length,
       policyFindings: review.policy.checked.reduce((n, s) => n + s.findings.length, 0),
       parityDifferences: review.parity.differences.length,
@@ -21,7 +23,9 @@ export function reviewJson(review: Review, planTexts: ReadonlyMap<string, PlanTe
       failedPlans: review.failures.length,
     },
     stacks: review.stacks.map((s) => ({ ...s, ...(planTexts.has(s.stack) ? { planText: planTexts.get(s.stack)!.full } : {}) })),
+    destruction: review.destruction,
     blocking: review.blocking,
+    moves: review.moves,
     warnings: review.warnings,
     policy: review.policy,
     parity: review.parity,

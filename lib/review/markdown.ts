@@ -2,7 +2,7 @@ import { BlockingFinding } from "./blocking";
 import { CostReport, EnvironmentCost } from "./cost";
 import { ParityDifference } from "./parity";
 import { PlanTexts } from "./plan-text";
-import { Review, StackSummary } from "./review";
+import { MoveFinding, Review, StackSummary } from "./review";
 import { WARNING_TITLES, Warning, WarningCategory } from "./warnings";
 
 /** The hidden marker by which CI finds its previous review comment to edit it. */
@@ -29,9 +29,10 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     verdict(review),
     ...(options.source ? ["", options.source] : []),
     "",
-    ...changesSection(review.stacks),
+    ...changesSection(review.stacks, review.destruction === "base"),
     ...failuresSection(review),
-    ...blockingSection(review.blocking),
+    ...blockingSection(review.blocking, review.destruction),
+    ...movesSection(review.moves),
     ...warningsSection(review.warnings),
     ...policySection(review),
     ...paritySection(review),
@@ -46,9 +47,20 @@ function verdict(review: Review): string {
   if (review.failures.length > 0) {
     parts.push(`**Review incomplete: ${plural(review.failures.length, "plan")} failed.** See "Failed plans".`);
   }
+  const lost = review.blocking.filter((f) => f.action === "replace" || f.action === "delete");
+  const forgotten = review.blocking.filter((f) => f.action === "forget");
+  const stacks = review.blocking.filter((f) => f.action === "remove-stack");
   if (review.blocking.length > 0) {
-    parts.push(`**Blocking: ${plural(review.blocking.length, "stateful resource")} would be destroyed or replaced.** ` +
+    const what = [
+      lost.length > 0 ? `${plural(lost.length, "stateful resource")} would be destroyed or replaced` : "",
+      forgotten.length > 0 ? `${plural(forgotten.length, "stateful resource")} would no longer be managed by Terraform` : "",
+      stacks.length > 0 ? `${plural(stacks.length, "stack")} of the base would no longer be synthesized` : "",
+    ].filter((x) => x).join("; ");
+    parts.push(`**Blocking: ${what}.** ` +
       "Do not merge until each one is intended and its data is safe (snapshot, migration, or a new resource alongside).");
+  } else if (review.destruction === "empty-state") {
+    parts.push("**No blocking finding in empty-state plans, which can only show creations:** they cannot show that anything would be destroyed or replaced. " +
+      "To check that, review against the base: `--base-ref origin/main` (or `--base DIR` with the base's saved plans) plans this change against a state simulated from the base.");
   } else {
     parts.push("**No blocking finding:** no stateful resource is destroyed or replaced.");
   }
@@ -58,12 +70,25 @@ function verdict(review: Review): string {
   return parts.map((p) => `> ${p}`).join("\n>\n");
 }
 
-function changesSection(stacks: readonly StackSummary[]): string[] {
+/** The Notes cell of a planned stack: what its plan was made against (in a review against a base), moves, refusals. */
+function plannedNote(s: StackSummary, againstBase: boolean): string {
+  const notes = [
+    s.refusedByPreventDestroy ? "**refused by `prevent_destroy`** (counts without it; see Blocking)" : "",
+    againstBase && s.basis === "base-state" ? "planned against the base's simulated state" : "",
+    againstBase && s.basis === "unchanged" ? "identical to the base" : "",
+    againstBase && s.basis === "empty-state" ? "new stack (empty state)" : "",
+    s.moved ? `${s.moved} moved` : "",
+    s.forgotten ? `${s.forgotten} forgotten` : "",
+  ];
+  return notes.filter((n) => n).join("; ");
+}
+
+function changesSection(stacks: readonly StackSummary[], againstBase: boolean): string[] {
   // Reasons for not planning are usually shared by several stacks: numbered once, below the table.
   const reasons = [...new Set(stacks.filter((s) => s.status === "not-planned").map((s) => s.reason ?? ""))];
   const rows = stacks.map((s) => {
     const c = s.counts;
-    const note = s.status === "planned" ? "" : s.status === "not-planned" ? `not planned (${reasons.indexOf(s.reason ?? "") + 1})` : "plan failed (see below)";
+    const note = s.status === "planned" ? plannedNote(s, againstBase) : s.status === "not-planned" ? `not planned (${reasons.indexOf(s.reason ?? "") + 1})` : "plan failed (see below)";
     const n = (x: number) => (s.status === "planned" ? String(x) : "–");
     return `| ${s.environment} | \`${s.stack}\` | ${n(c.add)} | ${n(c.change)} | ${n(c.replace)} | ${n(c.destroy)} | ${note} |`;
   });
@@ -87,20 +112,49 @@ function failuresSection(review: Review): string[] {
   return out;
 }
 
-function blockingSection(findings: readonly BlockingFinding[]): string[] {
+function blockingSection(findings: readonly BlockingFinding[], destruction: Review["destruction"]): string[] {
+  if (findings.length === 0 && destruction === "empty-state") {
+    return ["### Blocking", "", "None found, but these plans start from an empty state: every resource shows as created, so a replacement or a deletion " +
+      "of a database, bucket, table, cache, key or cluster cannot show here. Run the review with `--base-ref <base branch>` (or `--base DIR`) to plan " +
+      "the change against a state simulated from the base, or without `--offline` (credentials) against the real state.", ""];
+  }
   if (findings.length === 0) return ["### Blocking", "", "None: no resource of a stateful type (databases, buckets, tables, caches, keys, clusters, repositories, file systems, secrets, log groups) is replaced or destroyed.", ""];
   const out = [`### Blocking (${findings.length})`, ""];
   for (const f of findings) {
-    const what = f.stoppedByPreventDestroy
-      ? "would be **destroyed**: Terraform refused the plan because of `prevent_destroy`"
+    if (f.action === "remove-stack") {
+      out.push(`- **Stack \`${f.stack}\`** (${f.environment}) is in the base but no longer synthesized` +
+        `${f.renamedTo ? `: it looks renamed to \`${f.renamedTo}\`, which has a new state and would create its resources again beside the old ones` : ""}. ` +
+        `Terraform never plans it again: ${f.loses} stay in its state, unmanaged, until \`cdktf destroy\` deletes them. ` +
+        "Rename a stack only with a state migration (docs/UPGRADING.md).");
+      continue;
+    }
+    const what = f.action === "forget"
+      ? "would be **forgotten**: Terraform stops managing it (a `removed` block without destroy); the object stays, outside any state"
+      : f.stoppedByPreventDestroy
+      ? `would be **${f.action === "replace" ? "replaced" : "destroyed"}**: Terraform refused the plan because of \`prevent_destroy\`${forcing(f)}`
       : f.action === "replace"
-        ? `would be **replaced** (destroyed, then created again)${f.replacePaths.length > 0 ? `: ${f.replacePaths.map((p) => `\`${p}\``).join(", ")} force${f.replacePaths.length === 1 ? "s" : ""} the replacement` : ""}`
-        : "would be **destroyed**";
+        ? `would be **replaced** (destroyed, then created again)${f.replacePaths.length > 0 ? `:${forcing(f).slice(1)}` : ""}`
+        : f.protectedInBase
+          ? "would be **destroyed**, and `prevent_destroy` does not stop it: the protection was on the resource's block in the base, which is gone from the configuration (a renamed or removed construct)"
+          : "would be **destroyed**";
     out.push(`- **\`${f.address}\`** in \`${f.stack}\` (${f.environment}) ${what}.` +
       `${f.actionReason ? ` Terraform's reason: \`${f.actionReason}\`.` : ""}` +
       `${f.constructPath ? ` Construct: \`${f.constructPath}\`.` : ""} Loses ${f.loses}.`);
   }
   return [...out, ""];
+}
+
+/** `; `bucket` forces the replacement`, or nothing. */
+function forcing(f: BlockingFinding): string {
+  return f.replacePaths.length > 0 ? `; ${f.replacePaths.map((p) => `\`${p}\``).join(", ")} force${f.replacePaths.length === 1 ? "s" : ""} the replacement` : "";
+}
+
+function movesSection(moves: readonly MoveFinding[]): string[] {
+  if (moves.length === 0) return [];
+  return [`### Moves (${moves.length})`, "",
+    "Address changes covered by `moved` blocks (cdktf `moveTo` / `moveFromId`): Terraform keeps each object under its new address. Not blocking.", "",
+    "| Stack | From | To |", "|---|---|---|",
+    ...moves.map((m) => `| \`${m.stack}\` | \`${m.from}\` | \`${m.to}\` |`), ""];
 }
 
 function warningsSection(all: readonly Warning[]): string[] {

@@ -27,8 +27,9 @@ const HEADERS: Readonly<Record<string, string>> = {
   update: "will be updated in-place",
   replace: "must be replaced",
   delete: "will be destroyed",
+  forget: "will no longer be managed by Terraform (forgotten: the object is kept)",
 };
-const MARKS: Readonly<Record<string, string>> = { create: "+", update: "~", replace: "-/+", delete: "-" };
+const MARKS: Readonly<Record<string, string>> = { create: "+", update: "~", replace: "-/+", delete: "-", forget: "." };
 
 /**
  * The plan as text, in the shape of `terraform show` but rendered from the (masked)
@@ -40,6 +41,15 @@ export function planText(plan: TerraformPlan, options: PlanTextOptions = {}): st
   const lines: string[] = [];
   for (const rc of managedChanges(plan)) {
     const kind = changeKind(rc.change.actions);
+    const from = (rc as ResourceChange & { previous_address?: string }).previous_address;
+    if (from && (kind === "no-op" || kind === "update")) {
+      if (options.compactCreates && lines.length > 0 && lines[lines.length - 1] !== "") lines.push("");
+      lines.push(`# ${from} has moved to ${rc.address}`);
+      if (kind === "no-op") {
+        lines.push("");
+        continue;
+      }
+    }
     if (!HEADERS[kind]) continue;
     if (kind === "create" && options.compactCreates) {
       lines.push(`+ ${rc.address}`);
@@ -64,7 +74,7 @@ function attributeLines(rc: ResourceChange, kind: string): string[] {
   const after = afterObject(rc) ?? {};
   const unknown = (rc.change.after_unknown ?? {}) as Record<string, unknown>;
   const forcing = new Set(formatPaths(rc.change.replace_paths).map((p) => p.split(/[.[]/)[0]));
-  if (kind === "delete") return [];
+  if (kind === "delete" || kind === "forget") return [];
   if (kind === "create") {
     const shown = Object.keys(after).filter((k) => unknown[k] !== true && after[k] !== null && !isEmpty(after[k])).sort();
     const later = Object.keys(unknown).filter((k) => unknown[k] === true).sort();

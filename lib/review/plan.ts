@@ -1,13 +1,17 @@
 import { ResourceChange, TerraformPlan } from "../terraform/offline";
 
 /** What a plan does to one resource, in the words a reviewer uses. */
-export type ChangeKind = "create" | "update" | "replace" | "delete" | "read" | "no-op";
+export type ChangeKind = "create" | "update" | "replace" | "delete" | "forget" | "read" | "no-op";
 
 /**
  * Terraform's action list as one kind. `["delete","create"]` and `["create","delete"]`
  * (create_before_destroy) are both replacements: the old object is destroyed either way.
+ * `forget` (a `removed` block with `destroy = false`) keeps the object but Terraform
+ * stops managing it.
  */
 export function changeKind(actions: readonly string[]): ChangeKind {
+  // A `removed` block without destroy (Terraform 1.7+): the object stays, unmanaged.
+  if (actions.includes("forget")) return "forget";
   if (actions.includes("delete") && actions.includes("create")) return "replace";
   if (actions.includes("delete")) return "delete";
   if (actions.includes("create")) return "create";
@@ -86,4 +90,25 @@ export function formatPaths(paths: readonly (readonly unknown[])[] | undefined):
   return (paths ?? []).map((p) =>
     p.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join(""),
   );
+}
+
+/** A resource whose address changes by a `moved` block (cdktf `moveTo` / `moveFromId`): Terraform keeps the object. */
+export interface Move {
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+  /** What else happens to the moved resource (`no-op` for a pure move). */
+  readonly kind: ChangeKind;
+}
+
+/** Address changes of a plan (Terraform's `previous_address`). */
+export function moves(plan: TerraformPlan): Move[] {
+  return managedChanges(plan)
+    .filter((rc) => typeof (rc as ResourceChange & { previous_address?: string }).previous_address === "string")
+    .map((rc) => ({ from: (rc as ResourceChange & { previous_address: string }).previous_address, to: rc.address, type: rc.type, kind: changeKind(rc.change.actions) }));
+}
+
+/** Resources a plan stops managing without destroying them (`forget`). */
+export function forgotten(plan: TerraformPlan): ResourceChange[] {
+  return managedChanges(plan).filter((rc) => changeKind(rc.change.actions) === "forget");
 }

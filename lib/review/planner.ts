@@ -61,7 +61,7 @@ export async function planOffline(stacks: readonly SynthesizedStack[], options: 
     try {
       const plan = await terraform.plan();
       options.log?.(`planned ${s.name} offline in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return reviewStack(s.name, { config: s.config, plan });
+      return reviewStack(s.name, { config: s.config, plan, basis: "empty-state" });
     } catch (err) {
       options.log?.(`plan of ${s.name} failed`);
       return reviewStack(s.name, { config: s.config, error: terraformError(err) });
@@ -88,7 +88,7 @@ export async function planWithCredentials(stacks: readonly SynthesizedStack[], o
       await tf(["plan", "-input=false", "-no-color", "-out=review.tfplan"]);
       const { stdout } = await tf(["show", "-json", "-no-color", "review.tfplan"]);
       options.log?.(`planned ${s.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return reviewStack(s.name, { config: s.config, plan: JSON.parse(stdout) as TerraformPlan });
+      return reviewStack(s.name, { config: s.config, plan: JSON.parse(stdout) as TerraformPlan, basis: "real-state" });
     } catch (err) {
       options.log?.(`plan of ${s.name} failed`);
       return reviewStack(s.name, { config: s.config, error: terraformError(err) });
@@ -117,7 +117,7 @@ export function readPlanDir(dir: string, synthesized: readonly SynthesizedStack[
     }
     const configFile = path.join(dir, `${name}.tf.json`);
     const config = fs.existsSync(configFile) ? (readJson(configFile) as StackConfig) : byName.get(name);
-    return reviewStack(name, { plan, ...(config ? { config } : {}) });
+    return reviewStack(name, { plan, basis: "plan-file", ...(config ? { config } : {}) });
   });
   const planned = new Set(stacks.map((s) => s.name));
   for (const s of synthesized) {
@@ -126,13 +126,37 @@ export function readPlanDir(dir: string, synthesized: readonly SynthesizedStack[
   return stacks;
 }
 
-/** Writes each planned stack's masked plan and synthesized JSON, in the layout readPlanDir reads (for a later `--base`). */
+/**
+ * Writes each planned stack's masked plan and every stack's synthesized JSON (planned or
+ * not: the base of a later review needs them all), in the layout readBaseDir reads.
+ */
 export function savePlans(dir: string, stacks: readonly ReviewStack[]): void {
   fs.mkdirSync(dir, { recursive: true });
   for (const s of stacks) {
     if (s.plan) fs.writeFileSync(path.join(dir, `${s.name}.json`), JSON.stringify(maskPlan(s.plan)) + "\n");
-    if (s.plan && s.config) fs.writeFileSync(path.join(dir, `${s.name}.tf.json`), JSON.stringify(s.config, null, 2) + "\n");
+    if (s.config) fs.writeFileSync(path.join(dir, `${s.name}.tf.json`), JSON.stringify(s.config, null, 2) + "\n");
   }
+}
+
+/**
+ * The base of a review (`--base DIR`): every `<stack>.tf.json` (synthesized stack) and
+ * `<stack>.json` (plan) of the directory, as written by `--save-plans` or copied from a
+ * synth. A stack with only its synthesized JSON is not planned (the simulated state is
+ * built from the JSON); a directory of plans alone still gives cost deltas.
+ */
+export function readBaseDir(dir: string): ReviewStack[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`base directory ${dir} does not exist`);
+  const files = fs.readdirSync(dir);
+  const names = [...new Set(files.filter((f) => f.endsWith(".json")).map((f) => f.replace(/(\.tf)?\.json$/, "")))].sort(compareText);
+  if (names.length === 0) throw new Error(`base directory ${dir} holds no <stack>.tf.json or <stack>.json files`);
+  return names.map((name) => {
+    const planFile = path.join(dir, `${name}.json`);
+    const configFile = path.join(dir, `${name}.tf.json`);
+    const plan = fs.existsSync(planFile) ? (readJson(planFile) as TerraformPlan) : undefined;
+    if (plan && (typeof plan !== "object" || !("format_version" in plan))) throw new Error(`${planFile} is not a plan written by terraform show -json (no format_version)`);
+    const config = fs.existsSync(configFile) ? (readJson(configFile) as StackConfig) : undefined;
+    return reviewStack(name, { ...(plan ? { plan } : { notPlanned: "the base holds no plan of it" }), ...(config ? { config } : {}) });
+  });
 }
 
 function readJson(file: string): unknown {
@@ -144,13 +168,13 @@ function readJson(file: string): unknown {
 }
 
 /** Terraform's own error output, without the local paths of a temporary work directory. */
-function terraformError(err: unknown): string {
+export function terraformError(err: unknown): string {
   const e = err as { stderr?: string; message?: string };
   const text = e.stderr || e.message || String(err);
   return text.replace(/ in \/\S+ \(exit/g, " (exit").trim();
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

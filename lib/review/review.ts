@@ -1,9 +1,9 @@
-import { BlockingFinding, blockingFindings, preventDestroyRefusals } from "./blocking";
+import { BlockingFinding, blockingFindings, preventDestroyRefusals, removedStackFindings } from "./blocking";
 import { CostOptions, CostReport, costReport } from "./cost";
 import { ParityExplainer, ParityReport, parity } from "./parity";
-import { ChangeCounts, NO_CHANGES, countChanges } from "./plan";
+import { ChangeCounts, NO_CHANGES, countChanges, forgotten, moves } from "./plan";
 import { PolicySection, policySection } from "./policy";
-import { ReviewStack, compareText, environmentOrder } from "./stack";
+import { PlanBasis, ReviewStack, compareText, environmentOrder } from "./stack";
 import { Warning, warnings } from "./warnings";
 
 /** The headline of one stack. */
@@ -14,12 +14,40 @@ export interface StackSummary {
   readonly status: ReviewStack["status"];
   readonly reason?: string;
   readonly counts: ChangeCounts;
+  /** What the plan was made against. */
+  readonly basis?: PlanBasis;
+  /** Resources whose address changes by a `moved` block. */
+  readonly moved?: number;
+  /** Resources Terraform stops managing (`removed` without destroy). */
+  readonly forgotten?: number;
+  /** Terraform refused the plan because of `prevent_destroy` (the counts are of the plan without it). */
+  readonly refusedByPreventDestroy?: boolean;
 }
+
+/** A resource address change covered by a `moved` block: Terraform keeps the object. */
+export interface MoveFinding {
+  readonly stack: string;
+  readonly environment: string;
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+}
+
+/**
+ * What the plans can show about destruction:
+ * - `base`: planned against the base (its simulated or real state): replacements and deletions show;
+ * - `empty-state`: offline plans on an empty state only show creations, so destruction is not checked;
+ * - `unknown`: plans read from a directory; the review cannot tell what they were made against.
+ */
+export type DestructionVisibility = "base" | "empty-state" | "unknown";
 
 /** Everything the review found, before rendering: Markdown and JSON are both views of this. */
 export interface Review {
   readonly stacks: readonly StackSummary[];
   readonly blocking: readonly BlockingFinding[];
+  /** Address changes covered by `moved` blocks: shown, not blocking. */
+  readonly moves: readonly MoveFinding[];
+  readonly destruction: DestructionVisibility;
   readonly warnings: readonly Warning[];
   readonly policy: PolicySection;
   readonly parity: ParityReport;
@@ -52,8 +80,14 @@ export function reviewChange(input: readonly ReviewStack[], options: ReviewOptio
       status: s.status,
       ...(s.reason !== undefined ? { reason: s.reason } : {}),
       counts: s.plan ? countChanges(s.plan) : NO_CHANGES,
+      ...(s.basis ? { basis: s.basis } : {}),
+      ...(s.plan && moves(s.plan).length > 0 ? { moved: moves(s.plan).length } : {}),
+      ...(s.plan && forgotten(s.plan).length > 0 ? { forgotten: forgotten(s.plan).length } : {}),
+      ...(s.refusal ? { refusedByPreventDestroy: true } : {}),
     })),
-    blocking: stacks.flatMap(blockingFindings),
+    blocking: [...stacks.flatMap((s) => blockingFindings(s, baseByName.get(s.name)?.config)), ...(options.base ? removedStackFindings(stacks, options.base) : [])],
+    moves: stacks.flatMap((s) => (s.plan ? moves(s.plan) : []).map((m) => ({ stack: s.name, environment: s.environment.name, from: m.from, to: m.to, type: m.type }))),
+    destruction: destructionVisibility(stacks),
     warnings: stacks.flatMap((s) => warnings(s, baseByName.get(s.name)?.config)),
     policy: policySection(stacks),
     parity: parity(stacks, options.parityExplainers),
@@ -62,6 +96,14 @@ export function reviewChange(input: readonly ReviewStack[], options: ReviewOptio
       .filter((s) => s.status === "failed" && preventDestroyRefusals(s).length === 0)
       .map((s) => ({ stack: s.name, reason: s.reason ?? "unknown failure" })),
   };
+}
+
+/** Whether the planned stacks could show a destroy at all (see DestructionVisibility). */
+export function destructionVisibility(stacks: readonly ReviewStack[]): DestructionVisibility {
+  const planned = stacks.filter((s) => s.status !== "not-planned");
+  if (planned.some((s) => s.basis === "base-state" || s.basis === "unchanged" || s.basis === "real-state")) return "base";
+  if (planned.length > 0 && planned.every((s) => s.basis === "empty-state")) return "empty-state";
+  return "unknown";
 }
 
 /** 0: nothing blocks; 2: blocking findings; 1: the review is incomplete (a plan failed). */

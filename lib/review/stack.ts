@@ -14,6 +14,16 @@ export interface ReviewEnvironment {
 
 export type StackStatus = "planned" | "not-planned" | "failed";
 
+/**
+ * What a stack's plan was made against, which decides what it can show:
+ * - `empty-state`: an offline plan with no state; it can only show creations.
+ * - `base-state`: an offline plan against a state simulated from the base's synthesized stack (UpgradeHarness).
+ * - `unchanged`: the synthesized stack is identical to the base's: no changes, not re-planned.
+ * - `real-state`: `terraform plan` with credentials against the stack's real state.
+ * - `plan-file`: a plan made elsewhere (`--plan-dir`); the review cannot tell against what.
+ */
+export type PlanBasis = "empty-state" | "base-state" | "unchanged" | "real-state" | "plan-file";
+
 /** One stack as the review sees it. */
 export interface ReviewStack {
   readonly name: string;
@@ -27,9 +37,18 @@ export interface ReviewStack {
   readonly plan?: TerraformPlan;
   /** The synthesized stack, when available: lifecycle settings, construct paths, policy checks. */
   readonly config?: StackConfig;
+  /** What the plan was made against. @default - unknown */
+  readonly basis?: PlanBasis;
+  /**
+   * Terraform's refusal of the plan because of `prevent_destroy`; `plan` is then the same
+   * change planned without `prevent_destroy`, to show everything it would do.
+   */
+  readonly refusal?: string;
 }
 
 export interface ReviewStackOptions {
+  readonly basis?: PlanBasis;
+  readonly refusal?: string;
   readonly plan?: TerraformPlan;
   readonly config?: StackConfig;
   /** Set when the stack was deliberately not planned. */
@@ -52,6 +71,8 @@ export function reviewStack(name: string, options: ReviewStackOptions): ReviewSt
     ...(reason !== undefined ? { reason } : {}),
     ...(options.plan && status === "planned" ? { plan: maskPlan(options.plan) } : {}),
     ...(options.config ? { config: options.config } : {}),
+    ...(options.basis ? { basis: options.basis } : {}),
+    ...(options.refusal && status === "planned" ? { refusal: options.refusal } : {}),
   };
 }
 

@@ -1,0 +1,147 @@
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { OfflineTerraform, ResourceChange, TerraformPlan } from "../terraform/offline";
+import { TerraformStateV4 } from "../terraform/state-from-plan";
+import { UpgradeHarness, withoutPreventDestroy } from "../terraform/upgrade-harness";
+import { OfflinePlanOptions, SynthesizedStack, mapLimit, offlineBlocker, terraformError } from "./planner";
+import { ReviewStack, StackConfig, reviewStack } from "./stack";
+
+/**
+ * Offline review against the base: every AWS-only stack of the change is planned by real
+ * Terraform against a state simulated from the base's synthesized stack (the upgrade
+ * harness converges it), so that replacements, deletions and `prevent_destroy` refusals
+ * show as they would on the deployed environment, without credentials.
+ *
+ * - a stack identical to the base's is not planned again: against a state converged from
+ *   that very configuration Terraform plans no change (the harness stops converging only
+ *   then). Its plan is the empty-state plan with every action `no-op`, for the cost table;
+ * - a stack the base does not have is planned on an empty state: it really is new;
+ * - a stack Terraform refuses to plan because of `prevent_destroy` is planned again
+ *   without it, to show everything the change would do, and carries the refusal.
+ */
+export async function planOfflineAgainstBase(head: readonly SynthesizedStack[], base: readonly ReviewStack[], options: OfflinePlanOptions = {}): Promise<ReviewStack[]> {
+  const baseByName = new Map(base.map((s) => [s.name, s]));
+  return mapLimit(head, options.concurrency ?? 2, async (s) => {
+    const blocker = offlineBlocker(s.config);
+    if (blocker) return reviewStack(s.name, { config: s.config, notPlanned: blocker });
+    const started = Date.now();
+    const before = baseByName.get(s.name);
+    try {
+      if (!before?.config || offlineBlocker(before.config)) {
+        const plan = await emptyStatePlan(s.dir, options);
+        options.log?.(`planned ${s.name} offline (new stack: empty state) in ${seconds(started)} s`);
+        return reviewStack(s.name, { config: s.config, plan, basis: "empty-state" });
+      }
+      if (sameConfiguration(before.config, s.config)) {
+        const plan = unchangedPlan(before.plan ?? (await emptyStatePlan(s.dir, options)));
+        options.log?.(`${s.name} is identical to the base: no changes (${seconds(started)} s)`);
+        return reviewStack(s.name, { config: s.config, plan, basis: "unchanged" });
+      }
+      const state = await convergedState(before.config, options);
+      const { plan, refusal } = await planAgainstState(s, state, options);
+      options.log?.(`planned ${s.name} offline against the base's simulated state in ${seconds(started)} s${refusal ? " (refused by prevent_destroy)" : ""}`);
+      return reviewStack(s.name, { config: s.config, plan, basis: "base-state", ...(refusal ? { refusal } : {}) });
+    } catch (err) {
+      options.log?.(`plan of ${s.name} failed`);
+      return reviewStack(s.name, { config: s.config, error: terraformError(err), basis: before ? "base-state" : "empty-state" });
+    }
+  });
+}
+
+/** True when two synthesized stacks are the same Terraform configuration. */
+export function sameConfiguration(a: StackConfig, b: StackConfig): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/**
+ * The plan of an unchanged configuration against a state converged from it: every
+ * resource as it is (`no-op`, before = after), from the plan of the same configuration
+ * on an empty state. Data sources are left out (they are read, never changed).
+ */
+export function unchangedPlan(plan: TerraformPlan): TerraformPlan {
+  const resourceChanges = (plan.resource_changes ?? []).filter((rc) => rc.mode === "managed").map((rc): ResourceChange => ({
+    ...rc,
+    change: {
+      ...rc.change,
+      actions: ["no-op"],
+      before: rc.change.after,
+      before_sensitive: rc.change.after_sensitive,
+      after_unknown: {},
+    },
+  }));
+  const { prior_state: _prior, ...rest } = plan;
+  return { ...rest, resource_changes: resourceChanges };
+}
+
+// Converged states by the digest of the base configuration: the harness is deterministic
+// (fake values derive from addresses), so one convergence serves every review in a process.
+const converged = new Map<string, Promise<TerraformStateV4>>();
+
+async function convergedState(config: StackConfig, options: OfflinePlanOptions): Promise<TerraformStateV4> {
+  const key = createHash("sha256").update(canonical(config)).update(options.pluginMirror ?? process.env.TF_PLUGIN_MIRROR ?? "").digest("hex");
+  let state = converged.get(key);
+  if (!state) {
+    state = (async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
+      try {
+        fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(config));
+        const harness = await UpgradeHarness.converge(dir, { pluginMirror: options.pluginMirror });
+        try {
+          return harness.baselineState;
+        } finally {
+          harness.dispose();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    })();
+    converged.set(key, state);
+    state.catch(() => converged.delete(key));
+  }
+  return state;
+}
+
+/** `terraform plan -refresh=false` of the head stack against the simulated state; on a prevent_destroy refusal, planned again without it. */
+async function planAgainstState(stack: SynthesizedStack, state: TerraformStateV4, options: OfflinePlanOptions): Promise<{ plan: TerraformPlan; refusal?: string }> {
+  const terraform = new OfflineTerraform(stack.dir, { pluginMirror: options.pluginMirror });
+  try {
+    fs.writeFileSync(path.join(terraform.workDir, "terraform.tfstate"), JSON.stringify(state));
+    try {
+      return { plan: await terraform.plan(["-refresh=false"]) };
+    } catch (err) {
+      const refusal = terraformError(err);
+      if (!/lifecycle\.prevent_destroy/.test(refusal)) throw err;
+      fs.writeFileSync(path.join(terraform.workDir, "cdk.tf.json"), JSON.stringify(withoutPreventDestroy(stack.config)));
+      return { plan: await terraform.plan(["-refresh=false"]), refusal };
+    }
+  } finally {
+    terraform.dispose();
+  }
+}
+
+async function emptyStatePlan(dir: string, options: OfflinePlanOptions): Promise<TerraformPlan> {
+  const terraform = new OfflineTerraform(dir, { pluginMirror: options.pluginMirror });
+  try {
+    return await terraform.plan();
+  } finally {
+    terraform.dispose();
+  }
+}
+
+/** JSON with sorted keys, without cdktf's metadata comments (`//`), which do not reach Terraform. */
+function canonical(value: unknown): string {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === "object") {
+      return Object.fromEntries(Object.keys(v).filter((k) => k !== "//").sort().map((k) => [k, strip((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  return JSON.stringify(strip(value));
+}
+
+function seconds(started: number): string {
+  return ((Date.now() - started) / 1000).toFixed(1);
+}
