@@ -40,12 +40,6 @@ const KNOWN_DEFECTS: readonly (Listed & { owner: string })[] = [
     owner: "metrics-server (issue 12)",
     why: "no metrics-server: every HPA stays at minReplicas",
   },
-  {
-    check: "ServiceMonitor → Service → port → container port",
-    problem: /^ServiceMonitor mlflow\/mlflow \[helm_release mlflow .*targetPort "http" is not a container port/,
-    owner: "MLflow (issue 12)",
-    why: "mlflow chart 1.11.5 renders targetPort: http unless serviceMonitor.useServicePort; the container port is named mlflow",
-  },
 ];
 
 /** Findings that are upstream's design, not defects: each with where upstream says so. */

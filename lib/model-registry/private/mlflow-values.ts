@@ -31,11 +31,14 @@ export const DATABASE_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
  * `${ADMIN_PASSWORD}` inside double quotes, so quotes and `$` pass as they are. What
  * cannot pass: a newline, and leading or trailing blanks (configparser strips them).
  */
+// Go raw string literals (backquotes) in the template: `\` is one backslash, with no escaping layer between Go and sed.
+const SED_INI_ESCAPE = "replace \"%\" \"%%\" | replace `\\` `\\\\` | replace \"/\" `\\/` | replace \"&\" `\\&`";
+
 export const ADMIN_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
   username: "{{ .username }}",
   password: "{{ .password }}",
-  "username-ini": String.raw`{{ .username | replace "%" "%%" | replace "\" "\\" | replace "/" "\/" | replace "&" "\&" }}`,
-  "password-ini": String.raw`{{ .password | replace "%" "%%" | replace "\" "\\" | replace "/" "\/" | replace "&" "\&" }}`,
+  "username-ini": "{{ .username | " + SED_INI_ESCAPE + " }}",
+  "password-ini": "{{ .password | " + SED_INI_ESCAPE + " }}",
 };
 
 const RESTRICTED_CONTAINER = {
