@@ -163,6 +163,13 @@ export class Observability extends Construct {
             dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL.key, labelValue: GRAFANA_DASHBOARD_LABEL.value, searchNamespace: "ALL" },
           },
         },
+        // EKS runs the controller-manager, scheduler and etcd outside the cluster: nothing can
+        // scrape them. The chart enables their Services, ServiceMonitors and alerts by default
+        // (values.yaml kubeControllerManager/kubeScheduler/kubeEtcd.enabled: true), so
+        // KubeControllerManagerDown and KubeSchedulerDown would fire forever.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
         extraManifests,
       },
     });

@@ -23,18 +23,6 @@ interface Listed {
  */
 const KNOWN_DEFECTS: readonly (Listed & { owner: string })[] = [
   {
-    check: "ServiceMonitor → Service → port → container port",
-    problem: /^ServiceMonitor monitoring\/kube-prometheus-stack-kube-(controller-manager|scheduler|etcd) .*has no pods/,
-    owner: "kube-prometheus-stack EKS defaults (issue 12)",
-    why: "EKS does not expose the control plane's controller-manager, scheduler or etcd: KubeControllerManagerDown/KubeSchedulerDown fire forever",
-  },
-  {
-    check: "Service selectors select pods; named target ports exist",
-    problem: /^Service kube-system\/kube-prometheus-stack-kube-(controller-manager|scheduler|etcd) .*matches no pod/,
-    owner: "kube-prometheus-stack EKS defaults (issue 12)",
-    why: "the same: the chart's Services for control-plane components select pods EKS does not run in the cluster",
-  },
-  {
     check: "HPA targets have requests for their metrics; metrics API served",
     problem: /nothing serves metrics\.k8s\.io/,
     owner: "metrics-server (issue 12)",
@@ -80,6 +68,14 @@ describeRendered("in-cluster wiring", (sets) => {
       const found = sets.some((s) => WIRING_CHECKS[k.check](s).some((p) => k.problem.test(p)));
       expect({ entry: k.problem.source, found }).toEqual({ entry: k.problem.source, found: true });
     }
+  });
+
+  test.each(sets.map((s) => [s.name, s] as const))("%s: no alert on a control-plane component that EKS does not expose (they would fire forever)", (_n, set) => {
+    const alerts = set.objects
+      .filter((o) => o.object.kind === "PrometheusRule")
+      .flatMap((o) => (o.object.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).map((r: any) => r.alert).filter(Boolean)));
+    expect(alerts).toContain("KubeAPIDown"); // the chart's rules are rendered
+    expect(alerts.filter((a: string) => /^(KubeControllerManagerDown|KubeSchedulerDown|etcd)/.test(a))).toEqual([]);
   });
 
   describe("each check fails on a broken input", () => {
