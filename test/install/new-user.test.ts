@@ -99,9 +99,13 @@ describeInstall("a new user installs the packed library and runs the README's ex
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "new-user-"));
     const source = committedSource();
-    recipe = readmeRecipe(fs.readFileSync(path.join(source, "README.md"), "utf8"));
-    const tarball = process.env.NEW_USER_TARBALL ?? timed("npm pack", () => packLibrary(source, work));
-    fs.rmSync(source, { recursive: true, force: true });
+    let tarball: string;
+    try {
+      recipe = readmeRecipe(fs.readFileSync(path.join(source, "README.md"), "utf8"));
+      tarball = process.env.NEW_USER_TARBALL ?? timed("npm pack", () => packLibrary(source, work));
+    } finally {
+      fs.rmSync(source, { recursive: true, force: true });
+    }
     app = path.join(work, "app");
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "new-user-app", version: "1.0.0", private: true }, null, 2));

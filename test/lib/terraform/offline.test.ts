@@ -12,9 +12,19 @@ import { describeWithTerraform, pluginMirror } from "../../support/terraform";
  * terraform that records what it was given; the real plans need the mirror (no network here).
  */
 
+const temporary: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** A synthesized AWS-only stack as cdktf writes it, with the account guard set. */
 function tinyStack(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offline-stack-"));
+  const dir = tempDir("offline-stack-");
   fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify({
     terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } },
     provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["111122223333"] }] },
@@ -25,14 +35,14 @@ function tinyStack(): string {
 
 /** An empty provider tree, enough to count as a mirror. */
 function fakeMirror(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offline-mirror-"));
+  const dir = tempDir("offline-mirror-");
   fs.mkdirSync(path.join(dir, "registry.terraform.io"));
   return dir;
 }
 
 /** A stand-in terraform that writes its arguments and TF_CLI_CONFIG_FILE to a file. */
 function recordingTerraform(): { binary: string; calls: () => { args: string[]; cliConfigFile: string }[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-terraform-"));
+  const dir = tempDir("fake-terraform-");
   const log = path.join(dir, "calls.jsonl");
   const binary = path.join(dir, "terraform");
   fs.writeFileSync(binary, `#!${process.execPath}
@@ -144,7 +154,7 @@ describeWithTerraform("with real Terraform", () => {
 
   test("GIVEN no TF_PLUGIN_MIRROR but the user's own CLI config naming a mirror THEN Terraform's normal installation uses it", async () => {
     delete process.env.TF_PLUGIN_MIRROR;
-    const userConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "user-tfrc-")), ".terraformrc");
+    const userConfig = path.join(tempDir("user-tfrc-"), ".terraformrc");
     fs.writeFileSync(userConfig, offlineCliConfig({ source: "mirror", mirror: pluginMirror()! })!);
     process.env.TF_CLI_CONFIG_FILE = userConfig;
     const tf = new OfflineTerraform(tinyStack());
