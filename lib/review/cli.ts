@@ -4,13 +4,14 @@ import { GpuPriceBook } from "./cost";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
 import { planTexts as planTextsOf } from "./plan-text";
+import { BaseCheckout, synthesizeBaseRef } from "./base-ref";
 import { planOfflineAgainstBase } from "./base-state";
 import { planOffline, planWithCredentials, readBaseDir, readPlanDir, readSynthesized, savePlans } from "./planner";
 import { exitCode, reviewChange } from "./review";
-import { ReviewStack } from "./stack";
+import { ReviewStack, reviewStack } from "./stack";
 import { providerInstallation } from "../terraform/offline";
 
-export const USAGE = `Usage: cdktf-ml-review [--offline | --plan-dir DIR] [--base DIR] [--out FILE] [--json FILE] [--save-plans DIR]
+export const USAGE = `Usage: cdktf-ml-review [--offline | --plan-dir DIR] [--base DIR | --base-ref REF] [--out FILE] [--json FILE] [--save-plans DIR]
 
 Synthesizes every stack, plans it and writes one review: changes per stack, blocking
 replacements and deletions of stateful resources, warnings, policy findings,
@@ -25,6 +26,9 @@ environment parity and cost.
                     --offline, every AWS-only stack is planned against a state simulated from the
                     base's stack, so replacements, deletions and prevent_destroy refusals show;
                     stacks of the base that are gone are blocking; also cost deltas
+  --base-ref REF    the base as it is at the git ref REF (e.g. origin/main), synthesized in a
+                    temporary worktree (node_modules linked when package-lock.json is the same,
+                    else npm ci); otherwise as --base, without cost deltas
   --out FILE        write the Markdown review to FILE (default: standard output)
   --json FILE       write the findings as JSON to FILE
   --save-plans DIR  also write the (masked) plans and every synthesized stack to DIR, for a later --base
@@ -35,6 +39,7 @@ export interface ReviewArgs {
   readonly offline: boolean;
   readonly planDir?: string;
   readonly base?: string;
+  readonly baseRef?: string;
   readonly out?: string;
   readonly json?: string;
   readonly savePlans?: string;
@@ -44,7 +49,7 @@ export interface ReviewArgs {
 export class UsageError extends Error {}
 
 const VALUE_FLAGS: Readonly<Record<string, keyof ReviewArgs>> = {
-  "--plan-dir": "planDir", "--base": "base", "--out": "out", "--json": "json", "--save-plans": "savePlans",
+  "--plan-dir": "planDir", "--base": "base", "--base-ref": "baseRef", "--out": "out", "--json": "json", "--save-plans": "savePlans",
 };
 
 export function parseArgs(argv: readonly string[]): ReviewArgs {
@@ -60,6 +65,7 @@ export function parseArgs(argv: readonly string[]): ReviewArgs {
     } else throw new UsageError(`unknown argument ${JSON.stringify(argv[i])}`);
   }
   if (args.offline && args.planDir) throw new UsageError("--offline and --plan-dir exclude each other: --plan-dir reviews plans that already exist");
+  if (args.base && args.baseRef) throw new UsageError("--base and --base-ref exclude each other: give the base as a directory or as a git ref");
   return args as unknown as ReviewArgs;
 }
 
@@ -74,6 +80,8 @@ export interface ReviewContext {
   readonly stdout?: (text: string) => void;
   /** Base for relative paths. @default - process.cwd() */
   readonly cwd?: string;
+  /** The app's directory (with cdktf.json) in its git checkout, for --base-ref. @default - cwd */
+  readonly appDir?: string;
 }
 
 const SOURCES = {
@@ -99,12 +107,17 @@ export async function runReview(argv: readonly string[], context: ReviewContext)
     (context.stdout ?? ((t: string) => process.stdout.write(t)))(`${USAGE}\n`);
     return 0;
   }
+  let checkout: BaseCheckout | undefined;
   try {
     const started = Date.now();
     if (args.offline) log(describeOfflineProviders());
     const synthesized = readSynthesized(context.synthesize());
     log(`synthesized ${synthesized.length} stacks`);
-    const base = args.base ? readBaseDir(resolve(args.base)) : undefined;
+    let base: ReviewStack[] | undefined = args.base ? readBaseDir(resolve(args.base)) : undefined;
+    if (args.baseRef) {
+      checkout = synthesizeBaseRef(args.baseRef, { appDir: context.appDir ?? context.cwd ?? process.cwd(), log });
+      base = readSynthesized(checkout.outdir).map((s) => reviewStack(s.name, { config: s.config, notPlanned: "the base is synthesized, not planned" }));
+    }
     const head: ReviewStack[] = args.planDir
       ? readPlanDir(resolve(args.planDir), synthesized)
       : args.offline
@@ -129,6 +142,8 @@ export async function runReview(argv: readonly string[], context: ReviewContext)
   } catch (err) {
     log(`review failed: ${(err as Error).message}`);
     return 1;
+  } finally {
+    checkout?.dispose();
   }
 }
 

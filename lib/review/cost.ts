@@ -76,7 +76,8 @@ export function costReport(head: readonly ReviewStack[], base: readonly ReviewSt
   const environments = environmentsOf(head).map((env) => {
     const mine = head.filter((s) => s.environment.name === env.name);
     const estimate = estimateEnvironment(mine, prices, gpuPrices);
-    const baseStacks = base?.filter((s) => s.environment.name === env.name);
+    // A base known only by its synthesized stacks (--base-ref) has no plan to cost.
+    const baseStacks = base?.filter((s) => s.environment.name === env.name && s.plan);
     const baseEstimate = baseStacks && baseStacks.length > 0 ? estimateEnvironment(baseStacks, prices, gpuPrices) : undefined;
     return {
       environment: env.name,

@@ -12,4 +12,5 @@ export * from "./markdown";
 export * from "./json";
 export * from "./planner";
 export * from "./base-state";
+export * from "./base-ref";
 export * from "./cli";

@@ -157,24 +157,34 @@ function movesSection(moves: readonly MoveFinding[]): string[] {
     ...moves.map((m) => `| \`${m.stack}\` | \`${m.from}\` | \`${m.to}\` |`), ""];
 }
 
+/**
+ * Warnings on existing resources first (updates, replacements, deletions, lifecycle
+ * settings): they are the risks. New resources follow, counted per category and stack,
+ * with their rows folded: a first deployment creates dozens of roles and policies.
+ */
 function warningsSection(all: readonly Warning[]): string[] {
   if (all.length === 0) return ["### Warnings", "", "None.", ""];
   const out = [`### Warnings (${all.length})`, ""];
-  for (const category of Object.keys(WARNING_TITLES) as WarningCategory[]) {
-    const here = all.filter((w) => w.category === category);
+  const categories = Object.keys(WARNING_TITLES) as WarningCategory[];
+  const existing = all.filter((w) => w.action !== "create");
+  const created = all.filter((w) => w.action === "create");
+  for (const category of categories) {
+    const here = existing.filter((w) => w.category === category);
+    if (here.length > 0) out.push(`**${WARNING_TITLES[category]}** (${here.length})`, "", ...warningTable(here), "");
+  }
+  if (created.length === 0) return out;
+  out.push(`**New resources** (${created.length}${existing.length > 0 ? "; the changes above come first" : ""}):`, "");
+  for (const category of categories) {
+    const here = created.filter((w) => w.category === category);
     if (here.length === 0) continue;
-    out.push(`**${WARNING_TITLES[category]}** (${here.length})`, "");
-    // New resources are listed too, but folded when there are many (a first deployment
-    // creates dozens of roles); updates, replacements and deletions stay in view.
-    const created = here.filter((w) => w.action === "create");
-    const fold = created.length > 10;
-    const shown = fold ? here.filter((w) => w.action !== "create") : here;
-    if (shown.length > 0) out.push(...warningTable(shown), "");
-    if (fold) {
-      const stacks = [...new Set(created.map((w) => w.stack))];
-      out.push(`<details><summary>${plural(created.length, "new resource")} in ${stacks.map((s) => `<code>${s}</code>`).join(", ")}</summary>`, "",
-        ...warningTable(created), "", "</details>", "");
-    }
+    const perStack = [...new Set(here.map((w) => w.stack))].map((st) => `${here.filter((w) => w.stack === st).length} in \`${st}\``);
+    out.push(`- ${WARNING_TITLES[category]}: ${here.length} new (${perStack.join(", ")})`);
+  }
+  out.push("");
+  for (const category of categories) {
+    const here = created.filter((w) => w.category === category);
+    if (here.length === 0) continue;
+    out.push(`<details><summary>${WARNING_TITLES[category]}: ${plural(here.length, "new resource")}</summary>`, "", ...warningTable(here), "", "</details>", "");
   }
   return out;
 }

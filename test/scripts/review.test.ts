@@ -126,7 +126,7 @@ describe("review command line", () => {
   test("the package bin runs in this repository and prints its usage", () => {
     const result = spawnSync(process.execPath, [path.join(ROOT, "bin", "cdktf-ml-review.js"), "--help"], { cwd: ROOT, encoding: "utf8" });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("Usage: cdktf-ml-review [--offline | --plan-dir DIR] [--base DIR] [--out FILE] [--json FILE]");
+    expect(result.stdout).toContain("Usage: cdktf-ml-review [--offline | --plan-dir DIR] [--base DIR | --base-ref REF] [--out FILE] [--json FILE]");
   });
 
   test("the package bin synthesizes the app of cdktf.json and reviews plans from a directory", () => {

@@ -89,4 +89,37 @@ describe("review against the base", () => {
     expect(sameConfiguration({ a: 1, "//": { x: 1 }, b: [{ c: 2, d: 3 }] }, { b: [{ d: 3, c: 2 }], a: 1 })).toBe(true);
     expect(sameConfiguration({ a: 1 }, { a: 2 })).toBe(false);
   });
+
+  test("first-deploy noise is grouped and counted after the changes to existing resources", () => {
+    // GIVEN 30 new IAM roles and one changed role policy
+    const roles = Array.from({ length: 30 }, (_, i) => change(`aws_iam_role.r${i}`, ["create"], null, { name: `r${i}` }));
+    const updated = change("aws_iam_role_policy.p", ["update"], { policy: "{}" }, { policy: '{"a":1}' });
+    const review = reviewChange([reviewStack("ml-dev-infra", { config: config(dev), plan: plan(...roles, updated), basis: "base-state" })]);
+    const md = renderMarkdown(review);
+    // THEN the update is in view first; the new roles are one counted line, their rows folded
+    const warningsText = md.slice(md.indexOf("### Warnings"), md.indexOf("### Policy"));
+    expect(warningsText).toContain("**IAM roles and policies** (1)");
+    expect(warningsText).toContain("- IAM roles and policies: 30 new (30 in `ml-dev-infra`)");
+    expect(warningsText.indexOf("`aws_iam_role_policy.p`")).toBeLessThan(warningsText.indexOf("**New resources** (30"));
+    expect(warningsText).toContain("<details><summary>IAM roles and policies: 30 new resources</summary>");
+  });
+
+  test("the exit code, the JSON and the Markdown carry the same findings", () => {
+    const cases = [
+      [reviewStack("ml-dev-infra", { config: config(dev), plan: plan(change("aws_s3_bucket.b", ["delete"], { bucket: "b" }, null)), basis: "base-state" })],
+      [reviewStack("ml-dev-infra", { config: config(dev), plan: plan(change("aws_s3_bucket.b", ["update"], { acl: "a" }, { acl: "b" })), basis: "base-state" })],
+      [reviewStack("ml-dev-infra", { config: config(dev), error: "Error: no valid credential sources found" })],
+    ];
+    const codes = cases.map((stacks) => {
+      const review = reviewChange(stacks);
+      const json = JSON.parse(renderJson(review));
+      const md = renderMarkdown(review);
+      expect(json.exitCode).toBe(exitCode(review));
+      expect(json.blocking.length).toBe(review.blocking.length);
+      expect(md.includes(`### Blocking (${json.blocking.length})`)).toBe(json.blocking.length > 0);
+      expect(md.includes("**Review incomplete")).toBe(json.summary.failedPlans > 0);
+      return json.exitCode;
+    });
+    expect(codes).toEqual([2, 0, 1]);
+  });
 });

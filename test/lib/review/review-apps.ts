@@ -61,3 +61,10 @@ export function synthApps(...apps: DataAppOptions[]): string {
   app.synth();
   return outdir;
 }
+
+/** Synthesizes apps into `outdir` (for an app command run by --base-ref, which sets CDKTF_OUTDIR). */
+export function synthInto(outdir: string, ...apps: DataAppOptions[]): void {
+  const app = new App({ outdir });
+  for (const options of apps) buildDataStack(app, options);
+  app.synth();
+}
