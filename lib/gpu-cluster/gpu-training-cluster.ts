@@ -307,6 +307,9 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     });
     new IamRolePolicyAttachment(this, "ebs-csi-managed-policy", { role: this.ebsCsiRole.role.name, policyArn: MANAGED("service-role/AmazonEBSCSIDriverPolicy") });
     this.addon("coredns", { before: "workloads" });
+    // The resource metrics API (metrics.k8s.io) that every HorizontalPodAutoscaler on CPU or
+    // memory reads; without it HPAs never scale. The EKS community add-on of kubernetes-sigs/metrics-server.
+    this.addon("metrics-server", { before: "workloads" });
     this.addon("aws-ebs-csi-driver", {
       before: "workloads",
       serviceAccountRoleArn: this.ebsCsiRole.roleArn,

@@ -22,12 +22,6 @@ interface Listed {
  * that fixes it; the fix removes its entry (the "still occurs" test below fails otherwise).
  */
 const KNOWN_DEFECTS: readonly (Listed & { owner: string })[] = [
-  {
-    check: "HPA targets have requests for their metrics; metrics API served",
-    problem: /nothing serves metrics\.k8s\.io/,
-    owner: "metrics-server (issue 12)",
-    why: "no metrics-server: every HPA stays at minReplicas",
-  },
 ];
 
 /** Findings that are upstream's design, not defects: each with where upstream says so. */

@@ -53,6 +53,13 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
       expect(types.aws_nat_gateway).toBe(environment.tier === "development" ? 1 : environment.availabilityZones.length);
     });
 
+    test(`${infra.node.id} plans the metrics-server EKS add-on (the metrics API every HPA reads)`, async () => {
+      const addons = ((await planOf(infra.node.id)).resource_changes ?? [])
+        .filter((rc) => rc.type === "aws_eks_addon" && rc.change.actions.includes("create"))
+        .map((rc) => (rc.change.after as any)?.addon_name);
+      expect(addons).toContain("metrics-server");
+    });
+
     test(`${infra.node.id} plans the feature store's ${featureStore.onlineStoreType} online store`, async () => {
       const plan = await planOf(infra.node.id);
       const types = plannedTypes(plan);

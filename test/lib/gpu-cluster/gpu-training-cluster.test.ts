@@ -119,9 +119,11 @@ describe("GpuTrainingCluster: nodes and add-ons", () => {
     expect(self.security_group_id).toBe(self.referenced_security_group_id);
   });
 
-  test("installs vpc-cni, kube-proxy, coredns and the EBS CSI driver as EKS add-ons", () => {
+  test("installs vpc-cni, kube-proxy, coredns, the EBS CSI driver and metrics-server as EKS add-ons", () => {
     const names = Object.values(resourcesOfType(json, "aws_eks_addon")).map((a: any) => a.addon_name).sort();
-    expect(names).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    expect(names).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "metrics-server", "vpc-cni"]);
+    // metrics-server runs as pods: it waits for the system nodes.
+    expect(byName(json, "aws_eks_addon", "metrics-server").depends_on).toEqual([expect.stringContaining("aws_eks_node_group.training_system-nodes")]);
   });
 
   test("networking add-ons precede the node groups; coredns waits for the system nodes", () => {
