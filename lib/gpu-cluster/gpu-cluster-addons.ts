@@ -125,13 +125,14 @@ export class GpuClusterAddons extends Construct {
       });
     }
     // Pods that state no resources still get requests, so the scheduler and quota can account for them.
+    // No default limit: the LimitRanger sets it on every container without one, so a job requesting
+    // more memory than it (a 16Gi data loader, say) would be rejected with request > limit.
     new LimitRangeV1(this, "training-limits", {
       metadata: { name: "defaults", namespace },
       spec: {
         limit: [{
           type: "Container",
           defaultRequest: { cpu: "500m", memory: "1Gi" },
-          default: { memory: "4Gi" },
         }],
       },
     });

@@ -1,7 +1,7 @@
 import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
 import {
-  alertJobProblems, autoscalerProblems, disruptionBudgetProblems, imageProblems, irsaProblems, metricProblems, schedulingProblems, serviceAccountProblems,
+  alertJobProblems, autoscalerProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, WIRING_CHECKS,
 } from "../support/wiring";
 
@@ -151,6 +151,13 @@ describeRendered("in-cluster wiring", (sets) => {
     test("alert on a metric no exporter exports (MLflow's series as the alerts named them before issue 12)", () => {
       const broken = mutate(dev, is("PrometheusRule", "mlflow"), (o) => (o.spec.groups[0].rules[0].expr = 'sum(rate(flask_http_request_total{job="mlflow"}[5m])) > 0'));
       expect(metricProblems(broken)).toEqual([expect.stringMatching(/PrometheusRule mlflow\/mlflow .*: metric flask_http_request_total is exported by nothing in the catalog/)]);
+    });
+
+    test("LimitRange default limit below the requests the namespace allows (the training LimitRange before issue 12)", () => {
+      const broken = mutate(dev, is("LimitRange", "defaults"), (o) => (o.spec.limits[0].default = { memory: "4Gi" }));
+      expect(limitRangeProblems(broken)).toEqual([expect.stringMatching(/^LimitRange training\/defaults .*default memory limit 4Gi: a container requesting more memory without a limit is rejected/)]);
+      const capped = mutate(dev, is("LimitRange", "defaults"), (o) => Object.assign(o.spec.limits[0], { default: { memory: "4Gi" }, max: { memory: "4Gi" } }));
+      expect(limitRangeProblems(capped)).toEqual([]);
     });
 
     test("alert selecting a job that nothing scrapes", () => {

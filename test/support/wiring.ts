@@ -436,6 +436,39 @@ export function metricProblems(set: EnvironmentSet): string[] {
   return unknownMetrics([...exprs, ...libraryDashboardExpressions(set.objects)], known);
 }
 
+/** A Kubernetes quantity in base units (bytes, cores). */
+export function quantity(q: unknown): number {
+  const m = String(q).match(/^([0-9.]+)([a-zA-Z]*)$/);
+  if (!m) throw new Error(`not a quantity: ${q}`);
+  const units: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  if (!(m[2] in units)) throw new Error(`unknown quantity unit in ${q}`);
+  return Number(m[1]) * units[m[2]];
+}
+
+/**
+ * LimitRange defaults admit every request the namespace allows: the LimitRanger sets the
+ * default limit on each container that has none (kubernetes plugin/pkg/admission/limitranger),
+ * so a request above it without a limit is rejected (request > limit) unless `max` caps
+ * requests at or below the default anyway.
+ */
+export function limitRangeProblems(set: EnvironmentSet): string[] {
+  const problems: string[] = [];
+  for (const lr of objectsOfKind(set, "LimitRange")) {
+    for (const item of lr.object.spec?.limits ?? []) {
+      if (item.type !== "Container") continue;
+      for (const [resource, limit] of Object.entries<string>(item.default ?? {})) {
+        const max = item.max?.[resource];
+        if (max === undefined || quantity(max) > quantity(limit)) {
+          problems.push(`${id(lr)} [${lr.source}]: default ${resource} limit ${limit}: a container requesting more ${resource} without a limit is rejected (request > limit)${max ? `, though max allows ${max}` : ""}`);
+        }
+        const request = item.defaultRequest?.[resource];
+        if (request !== undefined && quantity(request) > quantity(limit)) problems.push(`${id(lr)}: defaultRequest ${resource} ${request} is above the default limit ${limit}`);
+      }
+    }
+  }
+  return problems;
+}
+
 /**
  * The `job` label values of the scrape targets: for each ServiceMonitor, every Service it
  * selects gives job = the value of its `spec.jobLabel` label, else the Service's name
@@ -480,4 +513,5 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "pods' ServiceAccounts exist": serviceAccountProblems,
   "metric names in rules and dashboards are exported": metricProblems,
   "jobs selected by alerts are scraped": alertJobProblems,
+  "LimitRange defaults admit larger requests": limitRangeProblems,
 };

@@ -94,9 +94,9 @@ describe("GpuClusterAddons: training namespace and cluster-wide objects", () => 
     expect(resourcesOfType(addons().json, "kubernetes_resource_quota_v1")).toEqual({});
   });
 
-  test("a LimitRange gives containers default requests", () => {
+  test("a LimitRange gives containers default requests, and no default limit that larger requests would exceed", () => {
     const limits = onlyResource(json, "kubernetes_limit_range_v1");
-    expect(limits.spec.limit).toEqual([{ type: "Container", default_request: { cpu: "500m", memory: "1Gi" }, default: { memory: "4Gi" } }]);
+    expect(limits.spec.limit).toEqual([{ type: "Container", default_request: { cpu: "500m", memory: "1Gi" } }]);
   });
 
   test("leaves the StorageClass and PriorityClasses to ClusterBaseline (addons stack)", () => {
