@@ -29,6 +29,9 @@ export interface BlockingFinding {
   readonly protectedInBase?: boolean;
   /** For `remove-stack`: the new stack that holds most of its resource addresses (a rename). */
   readonly renamedTo?: string;
+  /** Found by the in-cluster configuration diff (not a plan): what changes, for the reviewer. */
+  readonly configurationDiff?: boolean;
+  readonly detail?: string;
 }
 
 /**

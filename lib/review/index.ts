@@ -13,4 +13,6 @@ export * from "./json";
 export * from "./planner";
 export * from "./base-state";
 export * from "./base-ref";
+export * from "./cluster-diff";
+export * from "./cluster-catalog";
 export * from "./cli";

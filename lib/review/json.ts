@@ -26,6 +26,7 @@ export function reviewJson(review: Review, planTexts: ReadonlyMap<string, PlanTe
     destruction: review.destruction,
     blocking: review.blocking,
     moves: review.moves,
+    clusterDiffs: review.clusterDiffs,
     warnings: review.warnings,
     policy: review.policy,
     parity: review.parity,

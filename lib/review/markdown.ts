@@ -2,6 +2,7 @@ import { BlockingFinding } from "./blocking";
 import { CostReport, EnvironmentCost } from "./cost";
 import { ParityDifference } from "./parity";
 import { PlanTexts } from "./plan-text";
+import { ClusterStackDiff, ValueChange } from "./cluster-diff";
 import { MoveFinding, Review, StackSummary } from "./review";
 import { WARNING_TITLES, Warning, WarningCategory } from "./warnings";
 
@@ -33,6 +34,7 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     ...failuresSection(review),
     ...blockingSection(review.blocking, review.destruction),
     ...movesSection(review.moves),
+    ...clusterSection(review.clusterDiffs),
     ...warningsSection(review.warnings),
     ...policySection(review),
     ...paritySection(review),
@@ -47,7 +49,8 @@ function verdict(review: Review): string {
   if (review.failures.length > 0) {
     parts.push(`**Review incomplete: ${plural(review.failures.length, "plan")} failed.** See "Failed plans".`);
   }
-  const lost = review.blocking.filter((f) => f.action === "replace" || f.action === "delete");
+  const lost = review.blocking.filter((f) => (f.action === "replace" || f.action === "delete") && !f.configurationDiff);
+  const inCluster = review.blocking.filter((f) => f.configurationDiff);
   const forgotten = review.blocking.filter((f) => f.action === "forget");
   const stacks = review.blocking.filter((f) => f.action === "remove-stack");
   if (review.blocking.length > 0) {
@@ -55,6 +58,7 @@ function verdict(review: Review): string {
       lost.length > 0 ? `${plural(lost.length, "stateful resource")} would be destroyed or replaced` : "",
       forgotten.length > 0 ? `${plural(forgotten.length, "stateful resource")} would no longer be managed by Terraform` : "",
       stacks.length > 0 ? `${plural(stacks.length, "stack")} of the base would no longer be synthesized` : "",
+      inCluster.length > 0 ? `${plural(inCluster.length, "in-cluster change")} would delete data or force objects to be re-created (configuration diff)` : "",
     ].filter((x) => x).join("; ");
     parts.push(`**Blocking: ${what}.** ` +
       "Do not merge until each one is intended and its data is safe (snapshot, migration, or a new resource alongside).");
@@ -88,7 +92,8 @@ function changesSection(stacks: readonly StackSummary[], againstBase: boolean): 
   const reasons = [...new Set(stacks.filter((s) => s.status === "not-planned").map((s) => s.reason ?? ""))];
   const rows = stacks.map((s) => {
     const c = s.counts;
-    const note = s.status === "planned" ? plannedNote(s, againstBase) : s.status === "not-planned" ? `not planned (${reasons.indexOf(s.reason ?? "") + 1})` : "plan failed (see below)";
+    const diff = s.configurationDiff ? `; configuration diff: ${plural(s.configurationDiff.releases, "release")}, ${plural(s.configurationDiff.objects, "object")} changed (below)` : "";
+    const note = s.status === "planned" ? plannedNote(s, againstBase) : s.status === "not-planned" ? `not planned (${reasons.indexOf(s.reason ?? "") + 1})${diff}` : "plan failed (see below)";
     const n = (x: number) => (s.status === "planned" ? String(x) : "–");
     return `| ${s.environment} | \`${s.stack}\` | ${n(c.add)} | ${n(c.change)} | ${n(c.replace)} | ${n(c.destroy)} | ${note} |`;
   });
@@ -128,6 +133,10 @@ function blockingSection(findings: readonly BlockingFinding[], destruction: Revi
         "Rename a stack only with a state migration (docs/UPGRADING.md).");
       continue;
     }
+    if (f.configurationDiff) {
+      out.push(`- **\`${f.address}\`** in \`${f.stack}\` (${f.environment}), configuration diff: ${f.detail}.${f.constructPath ? ` Construct: \`${f.constructPath}\`.` : ""} Loses ${f.loses}.`);
+      continue;
+    }
     const what = f.action === "forget"
       ? "would be **forgotten**: Terraform stops managing it (a `removed` block without destroy); the object stays, outside any state"
       : f.stoppedByPreventDestroy
@@ -147,6 +156,41 @@ function blockingSection(findings: readonly BlockingFinding[], destruction: Revi
 /** `; `bucket` forces the replacement`, or nothing. */
 function forcing(f: BlockingFinding): string {
   return f.replacePaths.length > 0 ? `; ${f.replacePaths.map((p) => `\`${p}\``).join(", ")} force${f.replacePaths.length === 1 ? "s" : ""} the replacement` : "";
+}
+
+/** In-cluster stacks: their synthesized configuration compared with the base's. */
+function clusterSection(diffs: readonly ClusterStackDiff[]): string[] {
+  if (diffs.length === 0) return [];
+  const out = ["### In-cluster configuration diff (not a plan)", "",
+    "These stacks use the kubernetes and helm providers, which need the live cluster to plan. This compares their synthesized " +
+    "configuration with the base's: it does not see drift, server-side defaults or the objects a chart renders from its values. " +
+    "Secrets are masked.", ""];
+  for (const d of diffs) {
+    out.push(`**\`${d.stack}\`** (${d.environment})${d.newStack ? ": new stack" : ""}`, "");
+    if (d.releases.length > 0) {
+      out.push("| Helm release | Namespace | Change | Chart | Version | Repository |", "|---|---|---|---|---|---|");
+      for (const r of d.releases) {
+        out.push(`| \`${r.release}\` | ${r.namespace ?? "–"} | ${r.change} | ${r.chartFrom ? `${r.chartFrom} → ${r.chart}` : r.chart} | ` +
+          `${r.versionFrom ? `${r.versionFrom} → ${r.version}` : r.version ?? "–"} | ${cell(r.repositoryFrom ? `${r.repositoryFrom} → ${r.repository}` : r.repository ?? "–")} |`);
+      }
+      out.push("");
+      for (const r of d.releases.filter((x) => x.values.length > 0)) out.push(`Values of \`${r.release}\`:`, "", ...valueLines(r.values), "");
+    }
+    if (d.objects.length > 0) {
+      out.push("| Kind | Namespace | Name | Change | Changed fields |", "|---|---|---|---|---|");
+      for (const o of d.objects) {
+        const fields = o.fields.slice(0, 8).map((f) => `\`${f.path}\``).join(", ") + (o.fields.length > 8 ? ` and ${o.fields.length - 8} more` : "");
+        out.push(`| ${o.kind} | ${o.namespace ?? "–"} | \`${o.name}\` | ${o.change} | ${fields || "–"} |`);
+      }
+      out.push("");
+    }
+  }
+  return out;
+}
+
+function valueLines(values: readonly ValueChange[]): string[] {
+  const shown = values.slice(0, 30).map((v) => `- \`${v.path}\`: ${v.from === undefined ? `(new) ${v.to}` : v.to === undefined ? `${v.from} (removed)` : `${v.from} → ${v.to}`}`);
+  return values.length > 30 ? [...shown, `- and ${values.length - 30} more`] : shown;
 }
 
 function movesSection(moves: readonly MoveFinding[]): string[] {

@@ -1,4 +1,5 @@
 import { BlockingFinding, blockingFindings, preventDestroyRefusals, removedStackFindings } from "./blocking";
+import { ClusterStackDiff, clusterBlocking, clusterDiff } from "./cluster-diff";
 import { CostOptions, CostReport, costReport } from "./cost";
 import { ParityExplainer, ParityReport, parity } from "./parity";
 import { ChangeCounts, NO_CHANGES, countChanges, forgotten, moves } from "./plan";
@@ -22,6 +23,8 @@ export interface StackSummary {
   readonly forgotten?: number;
   /** Terraform refused the plan because of `prevent_destroy` (the counts are of the plan without it). */
   readonly refusedByPreventDestroy?: boolean;
+  /** For a stack that needs a live cluster: releases and objects its configuration diff found changed. */
+  readonly configurationDiff?: { readonly releases: number; readonly objects: number };
 }
 
 /** A resource address change covered by a `moved` block: Terraform keeps the object. */
@@ -47,6 +50,8 @@ export interface Review {
   readonly blocking: readonly BlockingFinding[];
   /** Address changes covered by `moved` blocks: shown, not blocking. */
   readonly moves: readonly MoveFinding[];
+  /** In-cluster stacks (not planned offline): their synthesized configuration compared with the base's. */
+  readonly clusterDiffs: readonly ClusterStackDiff[];
   readonly destruction: DestructionVisibility;
   readonly warnings: readonly Warning[];
   readonly policy: PolicySection;
@@ -72,6 +77,11 @@ export function sortStacks(stacks: readonly ReviewStack[]): ReviewStack[] {
 export function reviewChange(input: readonly ReviewStack[], options: ReviewOptions = {}): Review {
   const stacks = sortStacks(input);
   const baseByName = new Map((options.base ?? []).map((s) => [s.name, s]));
+  // Stacks that need a live cluster: with a base, their configuration is compared with it.
+  const inCluster = options.base ? stacks.filter((s) => s.status === "not-planned" && s.config && usesClusterProviders(s.config)) : [];
+  const diffs = inCluster.map((s) => ({ s, base: baseByName.get(s.name)?.config, diff: clusterDiff(s.name, s.environment.name, baseByName.get(s.name)?.config, s.config!) }));
+  const clusterDiffs = diffs.map((d) => d.diff).filter((d) => d.releases.length + d.objects.length > 0);
+  const diffByStack = new Map(clusterDiffs.map((d) => [d.stack, d]));
   return {
     stacks: stacks.map((s) => ({
       stack: s.name,
@@ -84,8 +94,14 @@ export function reviewChange(input: readonly ReviewStack[], options: ReviewOptio
       ...(s.plan && moves(s.plan).length > 0 ? { moved: moves(s.plan).length } : {}),
       ...(s.plan && forgotten(s.plan).length > 0 ? { forgotten: forgotten(s.plan).length } : {}),
       ...(s.refusal ? { refusedByPreventDestroy: true } : {}),
+      ...(diffByStack.has(s.name) ? { configurationDiff: { releases: diffByStack.get(s.name)!.releases.length, objects: diffByStack.get(s.name)!.objects.length } } : {}),
     })),
-    blocking: [...stacks.flatMap((s) => blockingFindings(s, baseByName.get(s.name)?.config)), ...(options.base ? removedStackFindings(stacks, options.base) : [])],
+    blocking: [
+      ...stacks.flatMap((s) => blockingFindings(s, baseByName.get(s.name)?.config)),
+      ...diffs.flatMap((d) => clusterBlocking(d.diff, d.base, d.s.config!)),
+      ...(options.base ? removedStackFindings(stacks, options.base) : []),
+    ],
+    clusterDiffs,
     moves: stacks.flatMap((s) => (s.plan ? moves(s.plan) : []).map((m) => ({ stack: s.name, environment: s.environment.name, from: m.from, to: m.to, type: m.type }))),
     destruction: destructionVisibility(stacks),
     warnings: stacks.flatMap((s) => warnings(s, baseByName.get(s.name)?.config)),
@@ -96,6 +112,11 @@ export function reviewChange(input: readonly ReviewStack[], options: ReviewOptio
       .filter((s) => s.status === "failed" && preventDestroyRefusals(s).length === 0)
       .map((s) => ({ stack: s.name, reason: s.reason ?? "unknown failure" })),
   };
+}
+
+/** True for a stack that configures the kubernetes or helm provider (planned only against a live cluster). */
+function usesClusterProviders(config: Record<string, any>): boolean {
+  return Object.keys(config.provider ?? {}).some((p) => p === "kubernetes" || p === "helm");
 }
 
 /** Whether the planned stacks could show a destroy at all (see DestructionVisibility). */
