@@ -1,4 +1,5 @@
 import { spawnSync } from "child_process";
+import * as os from "os";
 import * as path from "path";
 import { SCENARIOS } from "./bench-target";
 
@@ -42,4 +43,23 @@ for (const [name, r] of rows) {
 }
 const full = rows.find(([n]) => n.startsWith("synth: full app"))![1];
 lines.push("", `target: full app <= 1000 ms and <= 250 MB: ${full.ms <= 1000 && full.rssMb <= 250 ? "met" : "NOT met"}`);
+
+// BENCH_REVIEW=1: the offline review of every environment, once without a base and once
+// against BENCH_BASE_REF (default HEAD) synthesized in a worktree. Minutes each: one run.
+if (process.env.BENCH_REVIEW === "1") {
+  const ref = process.env.BENCH_BASE_REF ?? "HEAD";
+  const review = (args: string[]) => {
+    const started = Date.now();
+    const res = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/review.ts", "--offline", "--out", path.join(os.tmpdir(), "bench-review.md"), ...args],
+      { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: path.join(os.tmpdir(), "bench-review.out") } });
+    if (res.status !== 0 && res.status !== 2) throw new Error(`review failed (exit ${res.status}): ${res.stderr}`);
+    return { s: (Date.now() - started) / 1000, summary: res.stderr.trim().split("\n").pop() ?? "" };
+  };
+  const without = review([]);
+  const withBase = review(["--base-ref", ref]);
+  lines.push("", "offline review of every environment (one run each):",
+    `  without a base              ${without.s.toFixed(1).padStart(7)} s   ${without.summary}`,
+    `  --base-ref ${ref.padEnd(16)} ${withBase.s.toFixed(1).padStart(7)} s   ${withBase.summary}`,
+    `target: with a base <= 2x without and <= 180 s: ${withBase.s <= 2 * without.s && withBase.s <= 180 ? "met" : "NOT met"} (${(withBase.s / without.s).toFixed(2)}x)`);
+}
 process.stdout.write(lines.join("\n") + "\n");
