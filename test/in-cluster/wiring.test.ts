@@ -1,7 +1,7 @@
 import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
 import {
-  alertJobProblems, autoscalerProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, schedulingProblems, serviceAccountProblems,
+  alertJobProblems, autoscalerProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, WIRING_CHECKS,
 } from "../support/wiring";
 
@@ -158,6 +158,14 @@ describeRendered("in-cluster wiring", (sets) => {
       expect(limitRangeProblems(broken)).toEqual([expect.stringMatching(/^LimitRange training\/defaults .*default memory limit 4Gi: a container requesting more memory without a limit is rejected/)]);
       const capped = mutate(dev, is("LimitRange", "defaults"), (o) => Object.assign(o.spec.limits[0], { default: { memory: "4Gi" }, max: { memory: "4Gi" } }));
       expect(limitRangeProblems(capped)).toEqual([]);
+    });
+
+    test("a CPU endpoint with the serving priority, on the system nodes next to the platform (the dev endpoint before issue 12)", () => {
+      const broken = mutate(dev, is("Deployment", endpoint), (o) => (o.spec.template.spec.priorityClassName = "ml-serving-critical"));
+      const problems = priorityProblems(broken);
+      for (const platform of ["Deployment mlflow/mlflow", "Deployment feast/feast-feature-server", "Prometheus monitoring/kube-prometheus-stack-prometheus"]) {
+        expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^Deployment serving/ranker \\(priority 100000, ml-serving-critical\\) outranks ${platform}.* on pool system`)));
+      }
     });
 
     test("alert selecting a job that nothing scrapes", () => {

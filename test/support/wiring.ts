@@ -436,6 +436,35 @@ export function metricProblems(set: EnvironmentSet): string[] {
   return unknownMetrics([...exprs, ...libraryDashboardExpressions(set.objects)], known);
 }
 
+/** Priority of built-in PriorityClasses (kubernetes pkg/apis/scheduling: SystemCriticalPriority = 2000000000). */
+const BUILT_IN_PRIORITIES: Readonly<Record<string, number>> = { "system-cluster-critical": 2000000000, "system-node-critical": 2000001000 };
+const ENDPOINT_LABEL = "ml-platform/endpoint";
+
+/**
+ * Model endpoints never outrank platform pods on a node pool they share: an endpoint with
+ * a higher priority preempts MLflow, Feast or Prometheus when the pool is full (in
+ * development: one system node).
+ */
+export function priorityProblems(set: EnvironmentSet): string[] {
+  const classes: Record<string, number> = { ...BUILT_IN_PRIORITIES };
+  for (const pc of objectsOfKind(set, "PriorityClass")) classes[pc.object.metadata.name] = Number(pc.object.value);
+  const priority = (p: PodTemplate) => (p.spec.priorityClassName ? classes[p.spec.priorityClassName] ?? 0 : 0);
+  const pods = podTemplates(set.objects).filter((p) => p.kind !== "DaemonSet");
+  const endpoints = pods.filter((p) => p.labels[ENDPOINT_LABEL] !== undefined);
+  const platform = pods.filter((p) => p.labels[ENDPOINT_LABEL] === undefined && p.namespace !== "training");
+  const problems: string[] = [];
+  for (const e of endpoints) {
+    const pools = new Set(poolsFor(set.pools, e.spec).map((p) => p.name));
+    for (const p of platform) {
+      const shared = poolsFor(set.pools, p.spec).filter((pool) => pools.has(pool.name)).map((pool) => pool.name);
+      if (shared.length > 0 && priority(e) > priority(p)) {
+        problems.push(`${e.owner} (priority ${priority(e)}, ${e.spec.priorityClassName}) outranks ${p.owner} (priority ${priority(p)}) on pool ${shared.join(", ")}: it can preempt it`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** A Kubernetes quantity in base units (bytes, cores). */
 export function quantity(q: unknown): number {
   const m = String(q).match(/^([0-9.]+)([a-zA-Z]*)$/);
@@ -514,4 +543,5 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "metric names in rules and dashboards are exported": metricProblems,
   "jobs selected by alerts are scraped": alertJobProblems,
   "LimitRange defaults admit larger requests": limitRangeProblems,
+  "endpoints do not outrank platform pods on a shared pool": priorityProblems,
 };

@@ -37,7 +37,7 @@ export interface WorkloadSpec {
 /**
  * A hardened Deployment: non-root, read-only root filesystem (a small writable /tmp),
  * no privilege escalation or capabilities, RuntimeDefault seccomp (the `restricted` Pod
- * Security Standard), serving priority. No `replicas`: the HPA owns it, so Terraform
+ * Security Standard), serving priority on GPU nodes. No `replicas`: the HPA owns it, so Terraform
  * never fights the autoscaler. A slow model load is covered by the startup probe, not by
  * a liveness probe that would restart it.
  */
@@ -68,7 +68,10 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
         metadata: { labels: { ...w.podLabels }, annotations: { "ml-platform/model": describeModel(w.model) } },
         spec: {
           serviceAccountName: w.serviceAccount,
-          priorityClassName: PRIORITY_CLASSES.serving,
+          // The serving priority lets a GPU endpoint preempt training on the GPU nodes. A CPU
+          // endpoint runs on the system nodes, next to MLflow, Feast and Prometheus (priority 0):
+          // there it would evict the platform instead, so it keeps the default priority.
+          ...(w.gpu ? { priorityClassName: PRIORITY_CLASSES.serving } : {}),
           securityContext: {
             runAsNonRoot: true, runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, fsGroup: NON_ROOT_UID,
             seccompProfile: { type: "RuntimeDefault" },

@@ -4,7 +4,7 @@ import { synthJson } from "../../support/synth";
 import { endpointFixture, manifestResourcesOfKind, manifestsOfKind } from "./fixture";
 
 describe("MonitoredEndpoint: workload", () => {
-  test("the Deployment runs non-root with a read-only root filesystem, probes and the serving priority", () => {
+  test("the Deployment runs non-root with a read-only root filesystem and probes; on CPU, without the serving priority", () => {
     // GIVEN a CPU endpoint
     const f = endpointFixture();
     f.endpoint("fraud");
@@ -18,7 +18,8 @@ describe("MonitoredEndpoint: workload", () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
     expect(container.livenessProbe.httpGet).toEqual({ path: "/health", port: "http" });
     expect(container.startupProbe.failureThreshold).toBe(60);
-    expect(pod.priorityClassName).toBe("ml-serving-critical");
+    // A CPU endpoint shares the system nodes with MLflow, Feast and Prometheus: it must not preempt them.
+    expect(pod.priorityClassName).toBeUndefined();
     expect(pod.tolerations).toBeUndefined();
   });
 
@@ -117,6 +118,8 @@ describe("MonitoredEndpoint: workload", () => {
     expect(pod.nodeSelector).toEqual({ "ml-platform/pool": "general" });
     expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
     expect(pod.containers[0].resources.requests).toEqual({ cpu: "2", memory: "8Gi", "nvidia.com/gpu": "1" });
+    // On the GPU nodes the serving priority preempts training.
+    expect(pod.priorityClassName).toBe("ml-serving-critical");
   });
 
   test("Terraform waits for the rollout, longer for GPU pods (node scale-up from zero)", () => {
