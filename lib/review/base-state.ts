@@ -58,10 +58,11 @@ export function sameConfiguration(a: StackConfig, b: StackConfig): boolean {
 /**
  * The plan of an unchanged configuration against a state converged from it: every
  * resource as it is (`no-op`, before = after), from the plan of the same configuration
- * on an empty state. Data sources are left out (they are read, never changed).
+ * on an empty state. Data sources and deletions are left out.
  */
 export function unchangedPlan(plan: TerraformPlan): TerraformPlan {
-  const resourceChanges = (plan.resource_changes ?? []).filter((rc) => rc.mode === "managed").map((rc): ResourceChange => ({
+  // A saved plan may itself have been made against a state (a later --base): what it deleted is gone.
+  const resourceChanges = (plan.resource_changes ?? []).filter((rc) => rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "delete")).map((rc): ResourceChange => ({
     ...rc,
     change: {
       ...rc.change,

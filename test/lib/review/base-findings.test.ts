@@ -83,7 +83,7 @@ describe("review against the base", () => {
   });
 
   test("an unchanged stack's plan keeps every resource as it is (no-op), for the cost table", () => {
-    const p = plan(change("aws_nat_gateway.a", ["create"], null, { connectivity_type: "public" }));
+    const p = plan(change("aws_nat_gateway.a", ["create"], null, { connectivity_type: "public" }), change("aws_nat_gateway.gone", ["delete"], { connectivity_type: "public" }, null));
     const unchanged = unchangedPlan(p);
     expect(unchanged.resource_changes).toEqual([expect.objectContaining({ change: expect.objectContaining({ actions: ["no-op"], before: { connectivity_type: "public" }, after: { connectivity_type: "public" } }) })]);
     expect(sameConfiguration({ a: 1, "//": { x: 1 }, b: [{ c: 2, d: 3 }] }, { b: [{ d: 3, c: 2 }], a: 1 })).toBe(true);
