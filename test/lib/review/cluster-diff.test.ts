@@ -7,6 +7,7 @@ import { clusterDiff, majorOf } from "../../../lib/review/cluster-diff";
 import { renderJson } from "../../../lib/review/json";
 import { renderMarkdown } from "../../../lib/review/markdown";
 import { offlineBlocker, readSynthesized } from "../../../lib/review/planner";
+import { runReview } from "../../../lib/review/cli";
 import { exitCode, reviewChange } from "../../../lib/review/review";
 import { ReviewStack, reviewStack } from "../../../lib/review/stack";
 import { dev } from "../../../stacks/environments";
@@ -140,5 +141,38 @@ describe("configuration diff details", () => {
   test("the breaking position of a version: the major, or the minor of a 0.x chart", () => {
     expect(majorOf("88.5.3")).toBe("88");
     expect(majorOf("v0.19.2")).toBe("0.19");
+  });
+
+  test("the command line: --offline --base DIR diffs an in-cluster stack without Terraform; exit, JSON and Markdown agree", async () => {
+    // GIVEN a base directory and a head synth of one helm stack: chart 88 -> 89, one value changed, a password changed
+    const stack = (version: string, replicas: number, password: string) => ({
+      "//": { metadata: { stackName: "ml-dev-addons" } },
+      provider: { helm: [{}], kubernetes: [{}] },
+      resource: { helm_release: { kps: { name: "kube-prometheus-stack", namespace: "monitoring", chart: "kube-prometheus-stack", version, repository: "https://prometheus-community.github.io/helm-charts",
+        values: [JSON.stringify({ grafana: { replicas, adminPassword: password } })] } } },
+    });
+    const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cluster-base-"));
+    fs.writeFileSync(path.join(baseDir, "ml-dev-addons.tf.json"), JSON.stringify(stack("88.5.3", 1, "old-admin-pw")));
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cluster-head-"));
+    fs.mkdirSync(path.join(outdir, "stacks", "ml-dev-addons"), { recursive: true });
+    fs.writeFileSync(path.join(outdir, "stacks", "ml-dev-addons", "cdk.tf.json"), JSON.stringify(stack("89.0.0", 2, "new-admin-pw")));
+    fs.writeFileSync(path.join(outdir, "manifest.json"), JSON.stringify({ stacks: { "ml-dev-addons": {} } }));
+    const out = path.join(outdir, "r.md");
+    const json = path.join(outdir, "r.json");
+    // WHEN the review runs offline against the base
+    const code = await runReview(["--offline", "--base", baseDir, "--out", out, "--json", json], { synthesize: () => outdir, log: () => undefined });
+    // THEN the major bump blocks, the values diff is shown by key path, the password is masked everywhere
+    const md = fs.readFileSync(out, "utf8");
+    const report = JSON.parse(fs.readFileSync(json, "utf8"));
+    expect(code).toBe(2);
+    expect(report.exitCode).toBe(2);
+    expect(report.blocking).toEqual([expect.objectContaining({ address: "helm_release.kps", action: "replace", configurationDiff: true })]);
+    expect(report.clusterDiffs[0].releases[0].values).toEqual([
+      { path: "grafana.adminPassword", from: "(sensitive value)", to: "(sensitive value)" },
+      { path: "grafana.replicas", from: "1", to: "2" },
+    ]);
+    expect(md).toContain("- `grafana.replicas`: 1 → 2");
+    expect(md).toContain("| `kube-prometheus-stack` | monitoring | changed | kube-prometheus-stack | 88.5.3 → 89.0.0 |");
+    expect(md + JSON.stringify(report)).not.toMatch(/admin-pw/);
   });
 });
