@@ -63,7 +63,9 @@ export const prod: EnvironmentConfig = {
   sizing: {
     network: { natGateways: "one-per-az", flowLogRetentionDays: 365 },
     // Two 8-GPU multi-node nodes plus the general pool; serving uses the same pools outside this quota.
-    cluster: { trainingGpuQuota: 32 },
+    // System nodes of 16 GiB: Prometheus requests 8Gi here, more than an m6i.large can allocate
+    // (about 7.3Gi at most after the kubelet's reservations), so it would never schedule.
+    cluster: { trainingGpuQuota: 32, systemNodeInstanceType: "m6i.xlarge" },
     // Memory-optimized: the tracking store's working set (runs, metrics, params) should stay in cache.
     registry: { instanceClass: "db.r7g.large", allocatedStorageGb: 100, backupRetentionDays: 14, replicas: 3 },
     // Sub-millisecond online reads for the serving path; Multi-AZ with failover (the FeatureStore requires it in production).

@@ -1,7 +1,7 @@
 import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
 import {
-  alertJobProblems, autoscalerProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
+  alertJobProblems, autoscalerProblems, capacityProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, WIRING_CHECKS,
 } from "../support/wiring";
 
@@ -166,6 +166,14 @@ describeRendered("in-cluster wiring", (sets) => {
       for (const platform of ["Deployment mlflow/mlflow", "Deployment feast/feast-feature-server", "Prometheus monitoring/kube-prometheus-stack-prometheus"]) {
         expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^Deployment serving/ranker \\(priority 100000, ml-serving-critical\\) outranks ${platform}.* on pool system`)));
       }
+    });
+
+    test("production Prometheus (8Gi) on m6i.large system nodes (prod before issue 12)", () => {
+      const prod = sets.find((s) => s.name === "ml-prod")!;
+      const small = { ...prod, pools: prod.pools.map((p) => (p.name === "system" ? { ...p, instanceTypes: ["m6i.large"] } : p)) };
+      expect(capacityProblems(small)).toEqual([
+        expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* requests cpu 500m memory 8192Mi gpus 0: fits no node it can land on \(system\/m6i\.large: allocatable cpu 1930m memory 7518Mi/),
+      ]);
     });
 
     test("alert selecting a job that nothing scrapes", () => {

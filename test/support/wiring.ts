@@ -1,4 +1,5 @@
 import { ClusterObject, EnvironmentSet, NodePool, withoutInterpolations } from "./in-cluster";
+import { allocatable, nodeSpec } from "./node-capacity";
 import { catalogNames, libraryDashboardExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
 
 /**
@@ -498,6 +499,57 @@ export function limitRangeProblems(set: EnvironmentSet): string[] {
   return problems;
 }
 
+/** A pod's effective requests (the larger of the biggest init container and the sum of the containers): cpu in millicores, memory in MiB. */
+export function podRequests(spec: any): { cpu: number; memory: number; gpus: number } {
+  const of = (c: any) => ({
+    cpu: c.resources?.requests?.cpu !== undefined ? quantity(c.resources.requests.cpu) * 1000 : 0,
+    memory: c.resources?.requests?.memory !== undefined ? quantity(c.resources.requests.memory) / 2 ** 20 : 0,
+    gpus: Number(c.resources?.requests?.["nvidia.com/gpu"] ?? c.resources?.limits?.["nvidia.com/gpu"] ?? 0),
+  });
+  const sum = (spec.containers ?? []).map(of).reduce((a: any, b: any) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpus: a.gpus + b.gpus }), { cpu: 0, memory: 0, gpus: 0 });
+  const init = (spec.initContainers ?? []).map(of);
+  return {
+    cpu: Math.max(sum.cpu, ...init.map((i: any) => i.cpu)),
+    memory: Math.max(sum.memory, ...init.map((i: any) => i.memory)),
+    gpus: Math.max(sum.gpus, ...init.map((i: any) => i.gpus)),
+  };
+}
+
+/**
+ * Every workload fits one node of a pool it can land on: its requests plus the requests of
+ * the rendered DaemonSets on that pool within the node's allocatable (upper bound:
+ * node-capacity.ts). EKS add-on DaemonSets (aws-node, kube-proxy, EBS CSI) are not counted,
+ * so a reported workload is certain not to fit.
+ */
+export function capacityProblems(set: EnvironmentSet): string[] {
+  const all = podTemplates(set.objects);
+  const daemonSets = all.filter((p) => p.kind === "DaemonSet");
+  const problems: string[] = [];
+  for (const p of all.filter((p) => p.kind !== "DaemonSet")) {
+    const req = podRequests(p.spec);
+    const tried: string[] = [];
+    let fits = false;
+    for (const pool of poolsFor(set.pools, p.spec)) {
+      const overhead = daemonSets.filter((d) => poolsFor([pool], d.spec).length > 0).map((d) => podRequests(d.spec))
+        .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpus: 0 }), { cpu: 0, memory: 0, gpus: 0 });
+      for (const type of pool.instanceTypes) {
+        const spec = nodeSpec(type);
+        if (!spec) {
+          problems.push(`${p.owner}: no capacity figures for instance type ${type} of pool ${pool.name} (add it to test/support/node-capacity.ts)`);
+          continue;
+        }
+        const a = allocatable(spec);
+        if (req.cpu + overhead.cpu <= a.cpu && req.memory + overhead.memory <= a.memory && req.gpus <= a.gpus) fits = true;
+        tried.push(`${pool.name}/${type}: allocatable cpu ${a.cpu}m memory ${Math.floor(a.memory)}Mi gpus ${a.gpus}, DaemonSets use cpu ${overhead.cpu}m memory ${Math.ceil(overhead.memory)}Mi`);
+      }
+    }
+    if (!fits && tried.length > 0) {
+      problems.push(`${p.owner} [${p.source}] requests cpu ${req.cpu}m memory ${Math.ceil(req.memory)}Mi gpus ${req.gpus}: fits no node it can land on (${tried.join("; ")})`);
+    }
+  }
+  return problems;
+}
+
 /**
  * The `job` label values of the scrape targets: for each ServiceMonitor, every Service it
  * selects gives job = the value of its `spec.jobLabel` label, else the Service's name
@@ -544,4 +596,5 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "jobs selected by alerts are scraped": alertJobProblems,
   "LimitRange defaults admit larger requests": limitRangeProblems,
   "endpoints do not outrank platform pods on a shared pool": priorityProblems,
+  "every workload fits a node of a pool it can land on": capacityProblems,
 };
