@@ -316,11 +316,15 @@ export class FeatureStore extends Construct {
   }
 
   /**
-   * `feast apply` (a CI job of the feature repository): write the registry and create,
-   * tag and delete this project's online tables. Not granted to any workload here.
+   * `feast apply` (a CI job of the feature repository): write the registry, read the offline
+   * data's schema, and create, tag and delete this project's online tables. Not granted to any
+   * workload here.
    */
   public grantApply(grantee: IGrantable): void {
     this.grantRegistry(grantee, true);
+    // apply validates every FileSource by reading its Parquet schema (FileSource.validate in
+    // feast 0.66.0 sdk/python/feast/infra/offline_stores/file_source.py): without this, apply is denied.
+    this.offlineBucket.grantRead(grantee, `${this.dataPrefix}*`);
     if (this.redis) {
       grantSecretRead(grantee, this.redis.authSecret.arn, this.cluster.key.keyArn);
       return;

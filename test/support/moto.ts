@@ -27,6 +27,8 @@ export interface AwsAccess {
   readonly action: string;
   /** e.g. `arn:aws:s3:::bucket/key`, `arn:aws:dynamodb:us-east-1:123456789012:table/name` */
   readonly arn: string;
+  /** IAM condition keys the request carries, e.g. `{ "s3:prefix": "data/" }` for a listing. */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 export interface MotoOptions {
@@ -56,11 +58,17 @@ export async function startMoto(venv: Venv, options: MotoOptions = {}): Promise<
   });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr = (stderr + d).slice(-20000)));
+  // A test run that ends abruptly (a failed beforeAll, --forceExit) must not leave the server behind.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const stop = async () => {
+    process.removeListener("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;
+      clearTimeout(timer);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -105,7 +113,12 @@ export function parseRecording(text: string, region: string, accountId: string):
       const body = JSON.parse(r.body_encoded ? Buffer.from(r.body ?? "", "base64").toString("utf8") : r.body || "{}");
       const action = `dynamodb:${target.split(".")[1]}`;
       const tables: string[] = body.TableName ? [body.TableName] : Object.keys(body.RequestItems ?? {});
-      for (const t of tables) out.push({ action, arn: `arn:aws:dynamodb:${region}:${accountId}:table/${t}` });
+      for (const t of tables) {
+        const arn = `arn:aws:dynamodb:${region}:${accountId}:table/${t}`;
+        out.push({ action, arn });
+        // Tags given to CreateTable are authorized as dynamodb:TagResource as well (DynamoDB developer guide, "Tagging resources").
+        if (action === "dynamodb:CreateTable" && (body.Tags ?? []).length > 0) out.push({ action: "dynamodb:TagResource", arn });
+      }
       if (tables.length === 0) out.push({ action, arn: "*" });
       continue;
     }
@@ -127,8 +140,8 @@ function s3Access(method: string, url: URL): AwsAccess {
     if (q.has("delete")) return { action: "s3:DeleteObject", arn: `${bucketArn}/*` };
     if (method === "PUT") return { action: "s3:CreateBucket", arn: bucketArn };
     if (method === "DELETE") return { action: "s3:DeleteBucket", arn: bucketArn };
-    // GET (list objects) and HEAD (HeadBucket) both need ListBucket.
-    return { action: "s3:ListBucket", arn: bucketArn };
+    // GET (list objects) and HEAD (HeadBucket) both need ListBucket; a listing's prefix is condition key s3:prefix.
+    return { action: "s3:ListBucket", arn: bucketArn, ...(q.has("prefix") ? { context: { "s3:prefix": q.get("prefix")! } } : {}) };
   }
   const objectArn = `${bucketArn}/${key}`;
   if (method === "GET" || method === "HEAD") return { action: "s3:GetObject", arn: objectArn };

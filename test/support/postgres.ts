@@ -82,6 +82,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off`, "start",
   ]);
   const stop = () => {
+    process.removeListener("exit", stop);
     try {
       run(tool("pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
     } catch {
@@ -89,6 +90,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     }
     fs.rmSync(root, { recursive: true, force: true });
   };
+  // A test run that ends abruptly must not leave the server behind (pg_ctl daemonizes it).
+  process.once("exit", stop);
   try {
     const psql = (sql: string) =>
       run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql], {

@@ -27,6 +27,13 @@ export interface RedisServer {
 export interface RedisOptions {
   /** @default "feast" */
   readonly user?: string;
+  /** The user's password. @default - 64 random letters and digits */
+  readonly password?: string;
+  /**
+   * The user's ACL rules besides its password, as in an ElastiCache access string (e.g. `on ~* +@all -@dangerous`).
+   * @default "on ~* &* +@all"
+   */
+  readonly acl?: string;
 }
 
 /** Empty when redis-server, redis-cli and openssl are here; otherwise what is missing. */
@@ -52,9 +59,15 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string 
   return { ca: path.join(dir, "ca.crt"), cert: path.join(dir, "server.crt"), key: path.join(dir, "server.key") };
 }
 
+/** Random letters and digits (what `aws secretsmanager get-random-password --exclude-punctuation` yields). */
+export function alphanumeric(length: number): string {
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return Array.from(crypto.randomBytes(length), (b) => chars[b % chars.length]).join("");
+}
+
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const user = options.user ?? "feast";
-  const password = crypto.randomBytes(16).toString("hex");
+  const password = options.password ?? alphanumeric(64);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-"));
   const { ca, cert, key } = makeCertificates(dir);
   const port = await freePort();
@@ -72,7 +85,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     "daemonize no",
     `logfile ${path.join(dir, "redis.log")}`,
     "user default off",
-    `user ${user} on >${password} ~* &* +@all`,
+    `user ${user} >${password} ${options.acl ?? "on ~* &* +@all"}`,
   ];
   fs.writeFileSync(path.join(dir, "redis.conf"), `${conf.join("\n")}\n`, { mode: 0o600 });
   const child: ChildProcess = spawn("redis-server", [path.join(dir, "redis.conf")], { stdio: "ignore" });
@@ -85,11 +98,17 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     if (res.status !== 0) throw new Error(`redis-cli ${args.join(" ")} failed: ${res.stderr}`);
     return res.stdout;
   };
+  // A test run that ends abruptly (a failed beforeAll, --forceExit) must not leave the server behind.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const stop = async () => {
+    process.removeListener("exit", killOnExit);
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;
+      clearTimeout(timer);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };

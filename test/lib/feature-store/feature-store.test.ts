@@ -105,6 +105,17 @@ describe("FeatureStore: DynamoDB online store (default)", () => {
     expect(actions).not.toContain("s3:PutObject");
   });
 
+  test("grantApply lets feast apply read the offline data (it validates each FileSource's Parquet schema), read-only", () => {
+    // GIVEN a CI role WHEN granted apply
+    const { store, infra } = featureStore();
+    const grantee = new RecordingGrantee(infra, "ci");
+    store.grantApply(grantee);
+    // THEN it may get the offline store's objects under the data prefix, and write nothing there
+    const onData = grantee.statements.filter((s) => s.resources.some((r) => r.endsWith("/data/*")));
+    expect(onData.flatMap((s) => s.actions).sort()).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
+    expect(grantee.statements.flatMap((s) => s.actions)).toContain("dynamodb:CreateTable");
+  });
+
   test("feature_store.yaml parses and has the keys Feast needs for DynamoDB, the file offline store and the S3 registry", () => {
     const { store } = featureStore();
     const config = parse(store.featureStoreYaml);
