@@ -199,10 +199,17 @@ export function helmTemplate(input: HelmTemplateInput): any[] {
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, cached);
   }
-  return parseAllDocuments(text)
+  const known = parsed.get(key);
+  if (known) return structuredClone(known);
+  const objects = parseAllDocuments(text)
     .map((d) => {
       if (d.errors.length) throw new Error(`${input.release}: rendered YAML does not parse: ${d.errors[0].message}`);
       return d.toJS();
     })
     .filter((o) => o && typeof o === "object");
+  parsed.set(key, objects);
+  return structuredClone(objects);
 }
+
+/** Parsed renders of this process, by cache key (parsing kube-prometheus-stack's CRDs is the slow part). */
+const parsed = new Map<string, any[]>();

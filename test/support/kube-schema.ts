@@ -134,10 +134,13 @@ export function kubernetesSchemaErrors(kubeVersion: string, object: any): string
  * preserves them (x-kubernetes-preserve-unknown-fields), as the API server prunes or
  * rejects them (kubectl --validate=strict).
  */
+/** Compiled CRD validators by schema text: the same CRD in several environments compiles once. */
+const crdValidators = new Map<string, ValidateFunction>();
+const crdAjv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp }, formats });
+
 export class CrdSchemas {
   private readonly byGvk = new Map<string, { crd: string; schema: any }>();
   private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp }, formats });
 
   public add(crd: any): void {
     const group = crd.spec?.group;
@@ -162,7 +165,9 @@ export class CrdSchemas {
     if (!entry) return [`no CRD defines ${object.apiVersion} ${object.kind}`];
     let validate = this.compiled.get(key);
     if (!validate) {
-      validate = this.ajv.compile(entry.schema);
+      const text = JSON.stringify(entry.schema);
+      validate = crdValidators.get(text) ?? crdAjv.compile(entry.schema);
+      crdValidators.set(text, validate);
       this.compiled.set(key, validate);
     }
     return validate(object) ? [] : formatErrors(validate);
