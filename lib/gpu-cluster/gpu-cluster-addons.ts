@@ -33,6 +33,8 @@ const KUBE_SYSTEM = "kube-system";
 export class GpuClusterAddons extends Construct {
   public readonly devicePlugin: HelmChart;
   public readonly dcgmExporter: HelmChart;
+  /** AWS's EFA device plugin, on clusters with a multi-node (EFA) pool. */
+  public readonly efaDevicePlugin?: HelmChart;
   public readonly clusterAutoscaler: HelmChart;
   public readonly trainingNamespace: NamespaceV1;
   public readonly trainingServiceAccount: ServiceAccountV1;
@@ -82,6 +84,20 @@ export class GpuClusterAddons extends Construct {
         serviceMonitor: { enabled: true, interval: "30s" },
       },
     });
+
+    // The kubelet offers vpc.amazonaws.com/efa only through AWS's EFA device plugin. Without it an
+    // EFA job never schedules, while the autoscaler's node template of a multi-node pool promises
+    // EFA interfaces: p5 nodes scale up for the pending job, stay unused and scale down, in a loop.
+    if (cluster.pools.some((p) => p.spec.multiNode)) {
+      this.efaDevicePlugin = new HelmChart(this, "aws-efa-k8s-device-plugin", {
+        chart: CHARTS.awsEfaDevicePlugin,
+        namespace: KUBE_SYSTEM,
+        values: {
+          // The chart's own affinity keeps it on EFA-capable instance types; GPU nodes are tainted.
+          tolerations: [{ ...GPU_TOLERATION }],
+        },
+      });
+    }
 
     // ---- scale to zero ----
     this.clusterAutoscaler = new HelmChart(this, "cluster-autoscaler", {

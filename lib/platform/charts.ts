@@ -20,6 +20,8 @@ export const CHARTS = {
   // Restarts workloads whose Secrets change (rotated database passwords): stakater/Reloader v1.4.21.
   reloader: { chart: "reloader", repository: "https://stakater.github.io/stakater-charts", version: "2.2.16" },
   // Not in the pinned reference data (test/fixtures/charts): its values keys cannot be checked there.
+  // AWS's EFA device plugin: the chart version keeps its leading "v".
+  awsEfaDevicePlugin: { chart: "aws-efa-k8s-device-plugin", repository: "https://aws.github.io/eks-charts", version: "v0.5.30" },
   externalSecrets: { chart: "external-secrets", repository: "https://charts.external-secrets.io", version: "0.19.2" },
 } as const satisfies Record<string, ChartRef>;
 

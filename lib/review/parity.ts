@@ -191,6 +191,19 @@ export const gpuPoolTierExplainer: ParityExplainer = (c) => {
   return `tier: GPU pool "${pool.slice("gpu-pool-".length)}" is declared for the ${[...present].join(", ")} tier only`;
 };
 
+/**
+ * AWS's EFA device plugin is installed where the cluster has a multi-node (EFA) GPU pool
+ * (GpuClusterAddons), so it follows that pool's tiers, like the pool itself.
+ */
+export const efaDevicePluginExplainer: ParityExplainer = (c) => {
+  if (!c.constructPath || !/\/aws-efa-k8s-device-plugin\/release$/.test(c.constructPath)) return undefined;
+  const tiers = (envs: readonly ReviewEnvironment[]) => new Set(envs.map((e) => meta(e)?.tier));
+  const present = tiers(c.present);
+  const missing = tiers(c.missing);
+  if (present.has(undefined) || missing.has(undefined) || [...present].some((t) => missing.has(t))) return undefined;
+  return `tier: the EFA device plugin follows the multi-node (EFA) GPU pool, declared for the ${[...present].join(", ")} tier only`;
+};
+
 /** MLflow's disruption budget exists with two or more replicas: `sizing.registry.replicas` (default 1 in development, 2 otherwise). */
 export const registryReplicasExplainer: ParityExplainer = (c) => {
   if (!c.constructPath || !/\/mlflow\/disruption-budget$/.test(c.constructPath)) return undefined;
@@ -252,6 +265,7 @@ export const DEFAULT_EXPLAINERS: readonly ParityExplainer[] = [
   availabilityZonesExplainer,
   sizingValueExplainer,
   gpuPoolTierExplainer,
+  efaDevicePluginExplainer,
   registryReplicasExplainer,
   blueGreenExplainer,
   onlineStoreSecretExplainer,

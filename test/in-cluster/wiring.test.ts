@@ -1,7 +1,7 @@
 import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
 import {
-  alertJobProblems, autoscalerProblems, capacityProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
+  alertJobProblems, autoscalerProblems, capacityProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, WIRING_CHECKS,
 } from "../support/wiring";
 
@@ -174,6 +174,16 @@ describeRendered("in-cluster wiring", (sets) => {
       expect(capacityProblems(small)).toEqual([
         expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* requests cpu 500m memory 8192Mi gpus 0: fits no node it can land on \(system\/m6i\.large: allocatable cpu 1930m memory 7518Mi/),
       ]);
+    });
+
+    test("an EFA pool without the EFA device plugin (prod before issue 12)", () => {
+      const prod = sets.find((s) => s.name === "ml-prod")!;
+      const withoutEfaPlugin = { ...prod, objects: prod.objects.filter((o) => o.release !== "aws-efa-k8s-device-plugin") };
+      expect(devicePluginProblems(withoutEfaPlugin)).toEqual([
+        "pool h100-multinode: the autoscaler's node template promises 32 vpc.amazonaws.com/efa, but no aws-efa-k8s-device-plugin DaemonSet runs on the pool: nodes scale up for pods that never schedule",
+      ]);
+      const withoutGpuPlugin = { ...prod, objects: prod.objects.filter((o) => o.release !== "nvidia-device-plugin") };
+      expect(devicePluginProblems(withoutGpuPlugin)).toEqual(expect.arrayContaining([expect.stringMatching(/^pool general: .*promises 1 nvidia\.com\/gpu, but no nvidia-device-plugin DaemonSet/)]));
     });
 
     test("alert selecting a job that nothing scrapes", () => {

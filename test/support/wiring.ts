@@ -499,6 +499,51 @@ export function limitRangeProblems(set: EnvironmentSet): string[] {
   return problems;
 }
 
+/**
+ * Device plugins that make the kubelet offer an extended resource, by the chart that installs them
+ * (NVIDIA/k8s-device-plugin: nvidia.com/gpu; aws/eks-charts stable/aws-efa-k8s-device-plugin: vpc.amazonaws.com/efa).
+ */
+export const DEVICE_PLUGIN_CHARTS: Readonly<Record<string, string>> = {
+  "nvidia.com/gpu": "nvidia-device-plugin",
+  "vpc.amazonaws.com/efa": "aws-efa-k8s-device-plugin",
+};
+
+/**
+ * Extended resources that a pool's nodes are promised to offer (the cluster-autoscaler node
+ * template tags on its Auto Scaling group, k8s.io/cluster-autoscaler/node-template/resources/<name>)
+ * have a device plugin DaemonSet that runs on that pool: else the autoscaler scales nodes up
+ * for pods that can never schedule there.
+ */
+export function devicePluginProblems(set: EnvironmentSet): string[] {
+  const groups = set.infra.resource?.aws_eks_node_group ?? {};
+  const chartOf = new Map(set.releases.map((r) => [`${r.stack}/${r.name}`, r.chart]));
+  const daemonSets = podTemplates(set.objects).filter((p) => p.kind === "DaemonSet");
+  const sources = new Map(set.objects.map((o) => [o.source, o]));
+  const problems: string[] = [];
+  for (const tag of Object.values<any>(set.infra.resource?.aws_autoscaling_group_tag ?? {})) {
+    const m = String(tag.tag?.key).match(/^k8s\.io\/cluster-autoscaler\/node-template\/resources\/(.+)$/);
+    if (!m || Number(tag.tag.value) === 0) continue;
+    const groupId = String(tag.autoscaling_group_name).match(/aws_eks_node_group\.([^.]+)\./)?.[1];
+    const poolName = groups[groupId ?? ""]?.labels?.[POOL_LABEL_KEY];
+    const pool = set.pools.find((p) => p.name === poolName);
+    if (!pool) {
+      problems.push(`autoscaler node template ${tag.tag.key}: node group ${groupId} is not a pool of ${set.name}`);
+      continue;
+    }
+    const chart = DEVICE_PLUGIN_CHARTS[m[1]];
+    const served = daemonSets.some((d) => {
+      const o = sources.get(d.source);
+      return chart !== undefined && o?.release !== undefined && chartOf.get(`${o.stack}/${o.release}`) === chart && poolsFor([pool], d.spec).length > 0;
+    });
+    if (!served) {
+      problems.push(`pool ${pool.name}: the autoscaler's node template promises ${tag.tag.value} ${m[1]}, but no ${chart ?? "device plugin"} DaemonSet runs on the pool: nodes scale up for pods that never schedule`);
+    }
+  }
+  return problems;
+}
+
+const POOL_LABEL_KEY = "ml-platform/pool";
+
 /** A pod's effective requests (the larger of the biggest init container and the sum of the containers): cpu in millicores, memory in MiB. */
 export function podRequests(spec: any): { cpu: number; memory: number; gpus: number } {
   const of = (c: any) => ({
@@ -597,4 +642,5 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "LimitRange defaults admit larger requests": limitRangeProblems,
   "endpoints do not outrank platform pods on a shared pool": priorityProblems,
   "every workload fits a node of a pool it can land on": capacityProblems,
+  "extended resources the autoscaler promises have a device plugin on the pool": devicePluginProblems,
 };

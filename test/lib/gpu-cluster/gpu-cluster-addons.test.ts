@@ -19,6 +19,24 @@ function addons(overrides: Parameters<typeof testCluster>[0] = {}, props: { trai
   return { cluster, construct, json: synthApp(platform) };
 }
 
+describe("GpuClusterAddons: EFA", () => {
+  test("a multi-node (EFA) pool gets AWS's EFA device plugin, tolerating the GPU taint", () => {
+    const p5 = { name: "h100", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxSize: 2, multiNode: true };
+    const { cluster } = testCluster({ gpuMonthlyBudgetUsd: 200000, monthlyBudgetUsd: 250000 }, { gpuPools: [GENERAL, p5] });
+    const platform = platformFor(cluster);
+    new GpuClusterAddons(platform, "gpu-addons", { cluster });
+    const release = helmRelease(synthApp(platform), "aws-efa-k8s-device-plugin");
+    expect([release.version, release.namespace]).toEqual(["v0.5.30", "kube-system"]);
+    expect(release.values).toEqual({ tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }] });
+    expect(unknownReleaseKeys(release)).toEqual([]);
+  });
+
+  test("no EFA pool, no EFA device plugin", () => {
+    const releases = Object.values(resourcesOfType(addons().json, "helm_release")) as any[];
+    expect(releases.map((r) => r.chart)).not.toContain("aws-efa-k8s-device-plugin");
+  });
+});
+
 describe("GpuClusterAddons: charts", () => {
   const { json } = addons();
 
