@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -39,7 +40,7 @@ export async function planOfflineAgainstBase(head: readonly SynthesizedStack[], 
         options.log?.(`${s.name} is identical to the base: no changes (${seconds(started)} s)`);
         return reviewStack(s.name, { config: s.config, plan, basis: "unchanged" });
       }
-      const state = await convergedState(before.config, options);
+      const state = await convergedState(s.name, before.config, options);
       const { plan, refusal } = await planAgainstState(s, state, options);
       options.log?.(`planned ${s.name} offline against the base's simulated state in ${seconds(started)} s${refusal ? " (refused by prevent_destroy)" : ""}`);
       return reviewStack(s.name, { config: s.config, plan, basis: "base-state", ...(refusal ? { refusal } : {}) });
@@ -50,7 +51,11 @@ export async function planOfflineAgainstBase(head: readonly SynthesizedStack[], 
   });
 }
 
-/** True when two synthesized stacks are the same Terraform configuration. */
+/**
+ * True when two synthesized stacks are the same Terraform configuration for a plan. The
+ * backend is left out: the offline harness replaces it, and cdktf writes a local
+ * backend's path as an absolute path, which differs between two checkouts of one app.
+ */
 export function sameConfiguration(a: StackConfig, b: StackConfig): boolean {
   return canonical(a) === canonical(b);
 }
@@ -76,20 +81,50 @@ export function unchangedPlan(plan: TerraformPlan): TerraformPlan {
   return { ...rest, resource_changes: resourceChanges };
 }
 
-// Converged states by the digest of the base configuration: the harness is deterministic
-// (fake values derive from addresses), so one convergence serves every review in a process.
+// Converged states by the digest of the base configuration (provider versions included:
+// cdktf pins them in required_providers) and the Terraform version. The harness is
+// deterministic (fake values derive from addresses), so a state converged once serves every
+// later review against the same base: in memory for this process, on disk across runs.
 const converged = new Map<string, Promise<TerraformStateV4>>();
+let terraformVersion: string | undefined;
 
-async function convergedState(config: StackConfig, options: OfflinePlanOptions): Promise<TerraformStateV4> {
-  const key = createHash("sha256").update(canonical(config)).update(options.pluginMirror ?? process.env.TF_PLUGIN_MIRROR ?? "").digest("hex");
+/** Where converged states are kept between runs; ML_REVIEW_STATE_CACHE=0 turns the disk cache off. */
+export function stateCacheDir(): string | undefined {
+  const setting = process.env.ML_REVIEW_STATE_CACHE;
+  if (setting === "0") return undefined;
+  return setting || path.join(os.tmpdir(), "offline-tf-states");
+}
+
+async function convergedState(name: string, config: StackConfig, options: OfflinePlanOptions): Promise<TerraformStateV4> {
+  terraformVersion ??= (() => {
+    try {
+      return execFileSync("terraform", ["version", "-json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    } catch {
+      return "unknown";
+    }
+  })();
+  const key = createHash("sha256").update(canonical(config)).update(terraformVersion).digest("hex");
   let state = converged.get(key);
   if (!state) {
+    const cacheDir = stateCacheDir();
+    const file = cacheDir ? path.join(cacheDir, `${key}.json`) : undefined;
     state = (async () => {
+      if (file && fs.existsSync(file)) {
+        options.log?.(`simulated state of the base's ${name} from the cache (${file})`);
+        return JSON.parse(fs.readFileSync(file, "utf8")) as TerraformStateV4;
+      }
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
       try {
         fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(config));
+        const started = Date.now();
         const harness = await UpgradeHarness.converge(dir, { pluginMirror: options.pluginMirror });
         try {
+          options.log?.(`simulated state of the base's ${name}: converged in ${harness.baseline.rounds} rounds, ${seconds(started)} s`);
+          if (file) {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(harness.baselineState));
+            fs.renameSync(`${file}.${process.pid}`, file);
+          }
           return harness.baselineState;
         } finally {
           harness.dispose();
@@ -131,8 +166,13 @@ async function emptyStatePlan(dir: string, options: OfflinePlanOptions): Promise
   }
 }
 
-/** JSON with sorted keys, without cdktf's metadata comments (`//`), which do not reach Terraform. */
-function canonical(value: unknown): string {
+/** JSON with sorted keys, without cdktf's metadata comments (`//`) and the backend (see sameConfiguration). */
+function canonical(config: StackConfig): string {
+  const { backend: _backend, ...terraform } = (config.terraform ?? {}) as Record<string, unknown>;
+  return canonicalJson({ ...config, terraform });
+}
+
+function canonicalJson(value: unknown): string {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === "object") {

@@ -88,6 +88,10 @@ describe("review against the base", () => {
     expect(unchanged.resource_changes).toEqual([expect.objectContaining({ change: expect.objectContaining({ actions: ["no-op"], before: { connectivity_type: "public" }, after: { connectivity_type: "public" } }) })]);
     expect(sameConfiguration({ a: 1, "//": { x: 1 }, b: [{ c: 2, d: 3 }] }, { b: [{ d: 3, c: 2 }], a: 1 })).toBe(true);
     expect(sameConfiguration({ a: 1 }, { a: 2 })).toBe(false);
+    // a local backend's absolute path differs between two checkouts of the same app (a --base-ref worktree)
+    const stackAt = (dir: string) => ({ terraform: { backend: { local: { path: `${dir}/terraform.ml-dev-infra.tfstate` } }, required_providers: { aws: { version: "5.100.0" } } }, resource: {} });
+    expect(sameConfiguration(stackAt("/work/app"), stackAt("/tmp/review-base-ref-1/checkout"))).toBe(true);
+    expect(sameConfiguration(stackAt("/a"), { ...stackAt("/a"), terraform: { ...stackAt("/a").terraform, required_providers: { aws: { version: "6.0.0" } } } })).toBe(false);
   });
 
   test("first-deploy noise is grouped and counted after the changes to existing resources", () => {

@@ -83,6 +83,7 @@ describe("--base-ref: bad input is one clear message and exit 1", () => {
 describeWithTerraform("--base-ref with real Terraform: one command reviews a branch", () => {
   test("the base is synthesized from the ref (node_modules linked) and the renamed owner is blocking in dev", async () => {
     process.env.TF_PLUGIN_MIRROR ??= pluginMirror();
+    process.env.ML_REVIEW_STATE_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "review-states-"));
     // GIVEN main has the data stack; the working tree renames the construct owning the database and the bucket
     const repo = repository({ "options.json": JSON.stringify([DEV]) });
     const head = synthApps({ ...DEV, ownerId: "model-store" });

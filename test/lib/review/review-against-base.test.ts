@@ -38,6 +38,8 @@ describeWithTerraform("offline review against the base's simulated state (real T
 
   beforeAll(async () => {
     process.env.TF_PLUGIN_MIRROR ??= pluginMirror();
+    // Converge for real in this run: no simulated state from an earlier run's disk cache.
+    process.env.ML_REVIEW_STATE_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "review-states-"));
     baseOutdir = synthApps(DEV, PROD);
     baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
     const saved = await review(baseOutdir, ["--save-plans", baseDir]);
