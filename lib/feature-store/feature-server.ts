@@ -55,11 +55,15 @@ export class FeatureServer extends Construct {
       metadata: { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } },
     });
     const ns = this.namespace.metadata.name;
+    // Neither the server nor materialization calls the Kubernetes API: no API token in their pods.
+    // IRSA does not need it (EKS's pod identity webhook projects its own token for sts.amazonaws.com).
     const serverSa = new ServiceAccountV1(this, "server-sa", {
       metadata: { name: FEAST_NAMES.serverServiceAccount, namespace: ns, annotations: store.serverRole.serviceAccountAnnotations },
+      automountServiceAccountToken: false,
     });
     const materializeSa = new ServiceAccountV1(this, "materialize-sa", {
       metadata: { name: FEAST_NAMES.materializeServiceAccount, namespace: ns, annotations: store.materializeRole.serviceAccountAnnotations },
+      automountServiceAccountToken: false,
     });
     this.configMap = new ConfigMapV1(this, "config", {
       metadata: { name: FEAST_NAMES.configMap, namespace: ns, labels: { "app.kubernetes.io/part-of": "feast" } },

@@ -2,7 +2,7 @@ import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
 import {
   alertJobProblems, autoscalerProblems, capacityProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
-  serviceMonitorProblems, serviceSelectorProblems, WIRING_CHECKS,
+  serviceMonitorProblems, serviceSelectorProblems, tokenMountProblems, WIRING_CHECKS,
 } from "../support/wiring";
 
 /**
@@ -22,6 +22,12 @@ interface Listed {
  * that fixes it; the fix removes its entry (the "still occurs" test below fails otherwise).
  */
 const KNOWN_DEFECTS: readonly (Listed & { owner: string })[] = [
+  {
+    check: "the library's workloads mount no unused API token",
+    problem: /^Deployment mlflow\/mlflow \[helm_release mlflow /,
+    owner: "MLflow (issue 12)",
+    why: "the mlflow ServiceAccount (lib/model-registry) leaves automountServiceAccountToken at its default, true",
+  },
 ];
 
 /** Findings that are upstream's design, not defects: each with where upstream says so. */
@@ -184,6 +190,13 @@ describeRendered("in-cluster wiring", (sets) => {
       ]);
       const withoutGpuPlugin = { ...prod, objects: prod.objects.filter((o) => o.release !== "nvidia-device-plugin") };
       expect(devicePluginProblems(withoutGpuPlugin)).toEqual(expect.arrayContaining([expect.stringMatching(/^pool general: .*promises 1 nvidia\.com\/gpu, but no nvidia-device-plugin DaemonSet/)]));
+    });
+
+    test("a library workload whose service account mounts an API token (the endpoint and Feast before issue 12)", () => {
+      const broken = mutate(dev, is("ServiceAccount", endpoint), (o) => delete o.automountServiceAccountToken);
+      expect(tokenMountProblems(broken)).toContainEqual(expect.stringMatching(/^Deployment serving\/ranker .*mounts a Kubernetes API token \(service account ranker\)/));
+      const podLevel = mutate(dev, is("CronJob", "feast-materialize"), (o) => (o.spec.jobTemplate.spec.template.spec.automountServiceAccountToken = true));
+      expect(tokenMountProblems(podLevel)).toContainEqual(expect.stringMatching(/^CronJob feast\/feast-materialize .*mounts a Kubernetes API token/));
     });
 
     test("alert selecting a job that nothing scrapes", () => {

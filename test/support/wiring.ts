@@ -544,6 +544,31 @@ export function devicePluginProblems(set: EnvironmentSet): string[] {
 
 const POOL_LABEL_KEY = "ml-platform/pool";
 
+/** Charts of applications the library configures (not operators or controllers, which call the Kubernetes API). */
+const APPLICATION_CHARTS = new Set(["feast-feature-server", "mlflow"]);
+
+/**
+ * Pods of the library's own workloads and applications (model endpoints, Feast, MLflow)
+ * never call the Kubernetes API, so they mount no API token: the pod's
+ * automountServiceAccountToken, else its ServiceAccount's, must be false (Kubernetes mounts
+ * one by default). Operators and controllers from charts are out of scope.
+ */
+export function tokenMountProblems(set: EnvironmentSet): string[] {
+  const chartOf = new Map(set.releases.map((r) => [`${r.stack}/${r.name}`, r.chart]));
+  const sources = new Map(set.objects.map((o) => [o.source, o]));
+  const accounts = new Map(objectsOfKind(set, "ServiceAccount").map((o) => [`${o.object.metadata.namespace}/${o.object.metadata.name}`, o.object]));
+  const problems: string[] = [];
+  for (const p of podTemplates(set.objects)) {
+    const o = sources.get(p.source);
+    const library = o?.release === undefined ? !p.owner.includes("operator-managed") : APPLICATION_CHARTS.has(chartOf.get(`${o.stack}/${o.release}`) ?? "");
+    if (!library) continue;
+    const sa = accounts.get(`${p.namespace}/${p.spec.serviceAccountName ?? "default"}`);
+    const mounted = p.spec.automountServiceAccountToken ?? sa?.automountServiceAccountToken ?? true;
+    if (mounted) problems.push(`${p.owner} [${p.source}]: mounts a Kubernetes API token (service account ${p.spec.serviceAccountName ?? "default"}) it never uses`);
+  }
+  return problems;
+}
+
 /** A pod's effective requests (the larger of the biggest init container and the sum of the containers): cpu in millicores, memory in MiB. */
 export function podRequests(spec: any): { cpu: number; memory: number; gpus: number } {
   const of = (c: any) => ({
@@ -643,4 +668,5 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "endpoints do not outrank platform pods on a shared pool": priorityProblems,
   "every workload fits a node of a pool it can land on": capacityProblems,
   "extended resources the autoscaler promises have a device plugin on the pool": devicePluginProblems,
+  "the library's workloads mount no unused API token": tokenMountProblems,
 };

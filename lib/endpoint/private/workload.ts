@@ -179,5 +179,8 @@ export function serviceAccountObject(name: string, namespace: string, roleArn: s
     apiVersion: "v1",
     kind: "ServiceAccount",
     metadata: { name, namespace, labels: { ...labels }, annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } },
+    // The server never calls the Kubernetes API: no API token in its pods. IRSA does not need
+    // it (EKS's pod identity webhook projects its own token for sts.amazonaws.com).
+    automountServiceAccountToken: false,
   };
 }

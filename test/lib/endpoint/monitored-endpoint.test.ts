@@ -77,6 +77,7 @@ describe("MonitoredEndpoint: workload", () => {
     const [sa] = manifestsOfKind(json, "ServiceAccount");
     expect(sa.metadata).toMatchObject({ name: "scoring", namespace: "risk" });
     expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^\$\{aws_iam_role\..*\.arn\}$/);
+    expect(sa.automountServiceAccountToken).toBe(false);
     expect(manifestsOfKind(json, "Deployment")[0].spec.template.spec.serviceAccountName).toBe("scoring");
     expect(manifestsOfKind(json, "Namespace")[0].metadata.name).toBe("risk");
   });

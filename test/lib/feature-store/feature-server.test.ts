@@ -59,6 +59,8 @@ describe("FeatureServer: service accounts", () => {
     const byName = Object.fromEntries(accounts.map((a) => [a.metadata.name, a.metadata.annotations["eks.amazonaws.com/role-arn"]]));
     expect(byName["feast-feature-server"]).toMatch(/aws_iam_role\.features_server-role_\w+\.arn/);
     expect(byName["feast-materialize"]).toMatch(/aws_iam_role\.features_materialize-role_\w+\.arn/);
+    // No Kubernetes API token in pods that never call the API.
+    expect(accounts.map((a) => a.automount_service_account_token)).toEqual([false, false]);
   });
 });
 
