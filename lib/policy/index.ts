@@ -4,3 +4,4 @@ export * from "./pack";
 export * from "./suppressions";
 export * from "./check";
 export * from "./format";
+export * from "./checkov";

@@ -1,0 +1,135 @@
+import { packRule } from "./pack";
+import { recordedSuppressions, suppressionCovers } from "./suppressions";
+
+/**
+ * The policy pack's decisions in checkov's terms, so that checkov (an independent gate) and the
+ * pack never disagree:
+ *
+ * - every suppression recorded in a stack (`PolicySuppressions`) becomes a skip of the pack rule's
+ *   checkov ID(s) on each resource the suppression covers;
+ * - `CHECKOV_NOT_ADOPTED` lists the checkov checks the pack deliberately does not adopt, each with
+ *   its reason and the blocks it concerns.
+ *
+ * checkov 3.3's terraform_json runner reads no inline skip comments from `.tf.json` (its context
+ * parser is not built for it), so the skips are data: `checkovSkips(tfJson)` lists them per block,
+ * for a gate that filters checkov's JSON report (test/integration/checkov.test.ts) or for a checkov
+ * `--baseline` file (`checkovBaseline`).
+ */
+export interface CheckovSkip {
+  /** e.g. `CKV_AWS_157` */
+  readonly checkovId: string;
+  /** `type.name` of the block (`aws_db_instance.x`; `aws_iam_policy_document.x` for a data block). */
+  readonly resource: string;
+  readonly kind: "resource" | "data";
+  readonly reason: string;
+  /** `pack suppression RDS-MULTI-AZ` or `not adopted` */
+  readonly source: string;
+}
+
+/** A checkov check the pack does not adopt, for some blocks, with the reason. */
+export interface CheckovNotAdopted {
+  readonly checkovId: string;
+  /** Terraform block type (`aws_s3_bucket`), or `data.<type>` for data blocks. */
+  readonly blockType: string;
+  readonly reason: string;
+  /** Only the blocks for which this holds. @default - every block of blockType */
+  readonly only?: (name: string, tfJson: Record<string, any>) => boolean;
+}
+
+/** True when the data block `aws_iam_policy_document.<name>` is the policy of an aws_kms_key (a key policy). */
+function isKeyPolicy(name: string, tfJson: Record<string, any>): boolean {
+  const ref = `\${data.aws_iam_policy_document.${name}.json}`;
+  return Object.values<any>(tfJson.resource?.aws_kms_key ?? {}).some((k) => k.policy === ref);
+}
+
+const KEY_POLICY =
+  "a KMS key policy, not an identity policy: its \"*\" resource means \"this key\", and the root-account and " +
+  "administrator statements are what keeps the key manageable (the pack's KMS-WILDCARD-PRINCIPAL judges key policies)";
+
+export const CHECKOV_NOT_ADOPTED: readonly CheckovNotAdopted[] = [
+  { checkovId: "CKV_AWS_109", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
+  { checkovId: "CKV_AWS_111", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
+  { checkovId: "CKV_AWS_356", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
+  { checkovId: "CKV_AWS_18", blockType: "aws_s3_bucket",
+    reason: "server access logs need a log bucket per account and region, which is the account's audit setup (CloudTrail " +
+      "S3 data events or a central log bucket), outside this library; every bucket denies non-TLS access and is KMS-encrypted" },
+  { checkovId: "CKV2_AWS_62", blockType: "aws_s3_bucket",
+    reason: "no consumer of S3 event notifications exists on the platform; an empty notification configuration adds nothing" },
+  { checkovId: "CKV_AWS_144", blockType: "aws_s3_bucket",
+    reason: "the platform is single-region by design (one environment key, one region per environment); cross-region " +
+      "replication is a disaster-recovery decision per organisation; buckets are versioned with noncurrent versions kept" },
+  { checkovId: "CKV2_AWS_57", blockType: "aws_secretsmanager_secret",
+    reason: "the secrets hold values an operator sets (Redis and MLflow passwords, receiver URLs) and are rotated by the " +
+      "runbooks in the area READMEs; a rotation Lambda per secret is not provided; RDS's master password is RDS-managed" },
+];
+
+/** Every block of the stack as checkov names it, with its construct path when cdktf recorded one. */
+function blocks(tfJson: Record<string, any>): { kind: "resource" | "data"; type: string; name: string; path?: string }[] {
+  const out: { kind: "resource" | "data"; type: string; name: string; path?: string }[] = [];
+  for (const kind of ["resource", "data"] as const) {
+    for (const [type, byName] of Object.entries<any>(tfJson[kind] ?? {})) {
+      for (const [name, config] of Object.entries<any>(byName ?? {})) {
+        if (name === "//") continue;
+        out.push({ kind, type, name, path: config?.["//"]?.metadata?.path });
+      }
+    }
+  }
+  return out;
+}
+
+/** checkov IDs of a pack rule (`CKV_AWS_3/CKV_AWS_8` is two). */
+export function checkovIdsOf(ruleId: string): string[] {
+  return (packRule(ruleId)?.checkovId ?? "").split("/").filter(Boolean);
+}
+
+/** The checkov skips of one synthesized stack (cdktf output or plain Terraform JSON). */
+export function checkovSkips(tfJson: object): CheckovSkip[] {
+  const json = tfJson as Record<string, any>;
+  const skips: CheckovSkip[] = [];
+  const all = blocks(json);
+  for (const s of recordedSuppressions(json)) {
+    for (const b of all) {
+      if (b.kind !== "resource" || !suppressionCovers(s, b.path, `${b.type}.${b.name}`)) continue;
+      for (const checkovId of checkovIdsOf(s.ruleId)) {
+        skips.push({ checkovId, resource: `${b.type}.${b.name}`, kind: b.kind, reason: s.reason, source: `pack suppression ${s.ruleId}` });
+      }
+    }
+  }
+  for (const n of CHECKOV_NOT_ADOPTED) {
+    for (const b of all) {
+      const type = b.kind === "data" ? `data.${b.type}` : b.type;
+      if (type !== n.blockType || (n.only && !n.only(b.name, json))) continue;
+      skips.push({ checkovId: n.checkovId, resource: `${b.type}.${b.name}`, kind: b.kind, reason: n.reason, source: "not adopted" });
+    }
+  }
+  return skips;
+}
+
+/**
+ * True when the skip covers a failed check of checkov's JSON report (`check_id`, `resource`). checkov 3.3.30's
+ * terraform_json runner names a block `type.name` in graph checks (CKV2_*) but `resource.name` / `data.name`
+ * in the others; cdktf's logical names are unique within a stack, so the name alone identifies the block.
+ */
+export function checkovSkipCovers(skip: CheckovSkip, failed: { readonly check_id: string; readonly resource: string }): boolean {
+  const name = (address: string) => address.slice(address.indexOf(".") + 1);
+  return skip.checkovId === failed.check_id && name(skip.resource) === name(failed.resource);
+}
+
+/**
+ * The skips as a checkov baseline (`checkov --baseline <file>`) for one stack's file. checkov matches a
+ * baseline entry by resource and check ID only, so use one baseline per stack (one checkov run per stack).
+ */
+export function checkovBaseline(tfJson: object, file: string): { failed_checks: { file: string; findings: { resource: string; check_ids: string[] }[] }[] } {
+  const byResource = new Map<string, Set<string>>();
+  const add = (resource: string, id: string) => {
+    if (!byResource.has(resource)) byResource.set(resource, new Set());
+    byResource.get(resource)!.add(id);
+  };
+  for (const s of checkovSkips(tfJson)) {
+    // Both spellings checkov uses for the block (see checkovSkipCovers).
+    add(s.resource, s.checkovId);
+    add(`${s.kind}.${s.resource.slice(s.resource.indexOf(".") + 1)}`, s.checkovId);
+  }
+  const findings = [...byResource.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([resource, ids]) => ({ resource, check_ids: [...ids].sort() }));
+  return { failed_checks: [{ file, findings }] };
+}

@@ -1,0 +1,97 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { CHECKOV_NOT_ADOPTED, CheckovSkip, checkovSkipCovers, checkovSkips } from "../../lib/policy";
+import { venvOrReason } from "../support/python";
+import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
+import { describeIf } from "../support/tools";
+
+/**
+ * checkov 3.3.30 (test/requirements-checkov.txt) as an independent gate over every stack of the reference
+ * platform (cdktf.out, framework terraform_json). Staging and production: no failed check except those the
+ * policy pack excuses, exported by `checkovSkips` (the pack's recorded suppressions in checkov IDs, plus the
+ * checks the pack does not adopt, each with its reason). Development is counted, not gated (it trades
+ * Multi-AZ, deletion protection and a year of log retention for cost, by tier default).
+ */
+const { venv, missing } = venvOrReason("checkov");
+
+interface CheckovRecord {
+  readonly check_id: string;
+  readonly check_name: string;
+  readonly resource: string;
+  readonly file_path: string;
+}
+
+interface StackResult {
+  readonly stack: string;
+  readonly passed: CheckovRecord[];
+  readonly failed: CheckovRecord[];
+  readonly skips: CheckovSkip[];
+  /** Failed checks no skip covers. */
+  readonly unexcused: CheckovRecord[];
+}
+
+const stackOf = (r: CheckovRecord) => r.file_path.split("/").filter(Boolean)[0];
+
+describeIf(missing, "checkov over every synthesized stack: the policy pack and checkov agree", () => {
+  let results: StackResult[] = [];
+
+  beforeAll(() => {
+    const { outdir } = synthReferenceApp();
+    const stacksDir = path.join(outdir, "stacks");
+    const res = spawnSync(venv!.bin("checkov"), ["-d", stacksDir, "--framework", "terraform_json", "-o", "json", "--compact", "--skip-download"], {
+      encoding: "utf8", env: venv!.env({ LOG_LEVEL: "ERROR" }), maxBuffer: 256 * 1024 * 1024, timeout: 180000,
+    });
+    // Exit code 1 means "some check failed"; anything else, or no JSON, is checkov not working.
+    if (res.status !== 0 && res.status !== 1) throw new Error(`checkov exited ${res.status ?? res.signal}:\n${res.stderr.slice(-4000)}`);
+    const reports = [].concat(JSON.parse(res.stdout)) as any[];
+    const report = reports.find((r) => r.check_type === "terraform_json");
+    if (!report) throw new Error(`checkov reported no terraform_json results:\n${res.stdout.slice(0, 2000)}`);
+    const passed: CheckovRecord[] = report.results.passed_checks;
+    const failed: CheckovRecord[] = report.results.failed_checks;
+    results = fs.readdirSync(stacksDir).sort().map((stack) => {
+      const skips = checkovSkips(stackJsonFromDir(outdir, stack));
+      const stackFailed = failed.filter((r) => stackOf(r) === stack);
+      return {
+        stack,
+        passed: passed.filter((r) => stackOf(r) === stack),
+        failed: stackFailed,
+        skips,
+        unexcused: stackFailed.filter((r) => !skips.some((s) => checkovSkipCovers(s, r))),
+      };
+    });
+    fs.rmSync(outdir, { recursive: true, force: true });
+    const line = (r: StackResult) => `${r.stack}: ${r.passed.length} passed, ${r.failed.length} failed (${r.failed.length - r.unexcused.length} excused by the pack, ${r.unexcused.length} not)`;
+    process.stdout.write(`checkov 3.3.30, terraform_json:\n${results.map(line).join("\n")}\n`);
+  });
+
+  test("checkov evaluated every stack", () => {
+    expect(results.map((r) => r.stack)).toEqual(expect.arrayContaining(["ml-dev-infra", "ml-staging-infra", "ml-prod-infra", "ml-prod-platform"]));
+    for (const r of results) expect({ stack: r.stack, evaluated: r.passed.length + r.failed.length > 0 }).toEqual({ stack: r.stack, evaluated: true });
+  });
+
+  test.each(["staging", "prod"])("ml-%s-*: no failed check except those the pack excuses with a reason", (env) => {
+    const unexcused = results
+      .filter((r) => r.stack.startsWith(`ml-${env}-`))
+      .flatMap((r) => r.unexcused.map((f) => `${r.stack}: ${f.check_id} ${f.resource} (${f.check_name})`));
+    expect(unexcused).toEqual([]);
+  });
+
+  test("every pack suppression exported to checkov excuses a check checkov fails: none is stale or mapped to the wrong ID", () => {
+    // A suppression covers a subtree (every block under the construct); it is used when it excuses a failure on one of them.
+    const stale = results.flatMap((r) => {
+      const exported = new Set(r.skips.filter((s) => s.source !== "not adopted").map((s) => `${s.source} -> ${s.checkovId}`));
+      return [...exported]
+        .filter((key) => !r.skips.some((s) => `${s.source} -> ${s.checkovId}` === key && r.failed.some((f) => checkovSkipCovers(s, f))))
+        .map((key) => `${r.stack}: ${key} excuses nothing`);
+    });
+    expect(stale).toEqual([]);
+    // The reference platform records suppressions (staging's single-zone database), so this is not vacuous.
+    expect(results.some((r) => r.skips.some((s) => s.source !== "not adopted"))).toBe(true);
+  });
+
+  test("every check the pack does not adopt still fails somewhere in checkov (otherwise the exception should go)", () => {
+    const used = (id: string) => results.some((r) => r.skips.some((s) => s.checkovId === id && s.source === "not adopted" && r.failed.some((f) => checkovSkipCovers(s, f))));
+    expect(CHECKOV_NOT_ADOPTED.filter((n) => !used(n.checkovId)).map((n) => `${n.checkovId} on ${n.blockType}`)).toEqual([]);
+  });
+});
