@@ -87,8 +87,8 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
     baseline,
     receivers: env.byTier({
       development: [AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],
-      staging: [AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],
-      production: [AlertReceiver.pagerDuty(), AlertReceiver.slack({ channel: `#${env.prefix}-alerts` })],
+      staging: [AlertReceiver.slack({ channel: `#${env.prefix}-alerts` }), watchdogHeartbeat(env)],
+      production: [AlertReceiver.pagerDuty(), AlertReceiver.slack({ channel: `#${env.prefix}-alerts` }), watchdogHeartbeat(env)],
     }),
   });
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
@@ -112,6 +112,15 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   });
 
   return { environment: env, bootstrap, infra, cluster, registry, featureStore, addons, platform };
+}
+
+/**
+ * The dead man's switch: an Opsgenie heartbeat named after the environment, pinged by the
+ * Watchdog alert every 5 minutes; Opsgenie alerts when the pings stop. Its API key is the
+ * `heartbeat` property of the Alertmanager secret.
+ */
+function watchdogHeartbeat(env: Environment): AlertReceiver {
+  return AlertReceiver.heartbeat({ url: `https://api.opsgenie.com/v2/heartbeats/${env.prefix}-watchdog/ping`, authorizationType: "GenieKey" });
 }
 
 /** Blue/green versions of the example endpoint: switching `active` (or back) only moves the Service's selector. */

@@ -1,4 +1,5 @@
 import { AlertSeverity } from "../platform/monitoring";
+import { Validator } from "../core/errors";
 
 /** Where Alertmanager mounts `alertmanagerSpec.secrets`: `<dir>/<secret name>/<key>`. */
 export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
@@ -19,6 +20,24 @@ export interface PagerDutyReceiverOptions {
   readonly severities?: readonly AlertSeverity[];
 }
 
+export interface HeartbeatReceiverOptions {
+  /** Receiver name; also the key of its credential in the Alertmanager secret's JSON. @default "heartbeat" */
+  readonly name?: string;
+  /**
+   * The heartbeat service's ping URL (not a secret), e.g. an Opsgenie heartbeat:
+   * `https://api.opsgenie.com/v2/heartbeats/<heartbeat name>/ping`.
+   */
+  readonly url: string;
+  /** Scheme of the Authorization header that carries the credential: "GenieKey" for Opsgenie. @default "Bearer" */
+  readonly authorizationType?: string;
+  /**
+   * How often Alertmanager re-sends the always-firing Watchdog alert to the service. The
+   * service must alarm when it hears nothing for longer (Opsgenie: the heartbeat's interval).
+   * @default "5m"
+   */
+  readonly interval?: string;
+}
+
 /**
  * Where alerts go. The credential (Slack webhook URL, PagerDuty routing key) is never in
  * code: it is the property `<name>` of the Alertmanager secret in Secrets Manager, synced
@@ -36,11 +55,40 @@ export class AlertReceiver {
     return new AlertReceiver("pagerduty", options.name ?? "pagerduty", options.severities ?? ["critical"]);
   }
 
+  /**
+   * A dead man's switch: kube-prometheus-stack's Watchdog alert fires as long as Prometheus
+   * and Alertmanager work; this receiver gets it every `interval`, and the external service
+   * alarms when the pings stop (monitoring down, or unable to notify). Only Watchdog goes here.
+   *
+   *     AlertReceiver.heartbeat({ url: "https://api.opsgenie.com/v2/heartbeats/ml-prod/ping", authorizationType: "GenieKey" })
+   */
+  public static heartbeat(options: HeartbeatReceiverOptions): AlertReceiver {
+    const v = new Validator("AlertReceiver.heartbeat");
+    v.check(typeof options?.url === "string" && /^https:\/\/[^\s/]+\/\S*$/.test(options.url), "url", options?.url,
+      "must be the heartbeat service's https ping URL (its credential goes in the Alertmanager secret, not in the URL)");
+    if (options?.name !== undefined) {
+      v.check(/^[a-z][a-z0-9_-]{0,62}$/.test(options.name), "name", options.name, "must be 1 to 63 lowercase letters, digits, _ or -, starting with a letter");
+    }
+    if (options?.authorizationType !== undefined) {
+      v.check(/^[A-Za-z][A-Za-z0-9-]*$/.test(options.authorizationType), "authorizationType", options.authorizationType, 'must be an HTTP authorization scheme such as "Bearer" or "GenieKey"');
+    }
+    if (options?.interval !== undefined) {
+      v.check(/^([0-9]+(ms|s|m|h))+$/.test(options.interval), "interval", options.interval, 'must be a Prometheus duration such as "1m" or "5m"');
+    }
+    v.throwIfAny();
+    return new AlertReceiver("heartbeat", options.name ?? "heartbeat", [], undefined, {
+      url: options.url,
+      authorizationType: options.authorizationType ?? "Bearer",
+      interval: options.interval ?? "5m",
+    });
+  }
+
   private constructor(
-    public readonly kind: "slack" | "pagerduty",
+    public readonly kind: "slack" | "pagerduty" | "heartbeat",
     public readonly name: string,
     public readonly severities: readonly AlertSeverity[],
     public readonly channel?: string,
+    public readonly heartbeatSettings?: { readonly url: string; readonly authorizationType: string; readonly interval: string },
   ) {}
 
   /** Key of the credential in the Kubernetes Secret (and property in the Secrets Manager JSON). */
@@ -54,6 +102,10 @@ export class AlertReceiver {
     if (this.kind === "slack") {
       return { name: this.name, slack_configs: [{ api_url_file: file, channel: this.channel, send_resolved: true }] };
     }
+    if (this.kind === "heartbeat") {
+      const hb = this.heartbeatSettings!;
+      return { name: this.name, webhook_configs: [{ url: hb.url, send_resolved: false, http_config: { authorization: { type: hb.authorizationType, credentials_file: file } } }] };
+    }
     return { name: this.name, pagerduty_configs: [{ routing_key_file: file, send_resolved: true }] };
   }
 }
@@ -61,9 +113,14 @@ export class AlertReceiver {
 /**
  * The Alertmanager configuration's route and receivers: every receiver gets the alerts of
  * its severities (`continue`, so a critical alert both pages and posts); Watchdog (the
- * always-firing heartbeat) and anything unmatched go nowhere.
+ * always-firing heartbeat) goes to the heartbeat receiver, re-sent every interval, or
+ * nowhere without one; anything unmatched goes nowhere.
  */
 export function alertmanagerRouting(receivers: readonly AlertReceiver[], secretName: string): Record<string, unknown> {
+  const heartbeat = receivers.find((r) => r.kind === "heartbeat");
+  const watchdog = heartbeat
+    ? { receiver: heartbeat.name, matchers: ['alertname = "Watchdog"'], group_wait: "0s", group_interval: heartbeat.heartbeatSettings!.interval, repeat_interval: heartbeat.heartbeatSettings!.interval }
+    : { receiver: "null", matchers: ['alertname = "Watchdog"'] };
   return {
     route: {
       receiver: "null",
@@ -72,8 +129,8 @@ export function alertmanagerRouting(receivers: readonly AlertReceiver[], secretN
       group_interval: "5m",
       repeat_interval: "4h",
       routes: [
-        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
-        ...receivers.map((r) => ({ receiver: r.name, matchers: [`severity =~ "${r.severities.join("|")}"`], continue: true })),
+        watchdog,
+        ...receivers.filter((r) => r.kind !== "heartbeat").map((r) => ({ receiver: r.name, matchers: [`severity =~ "${r.severities.join("|")}"`], continue: true })),
       ],
     },
     receivers: [{ name: "null" }, ...receivers.map((r) => r.render(secretName))],

@@ -95,10 +95,14 @@ export class Observability extends Construct {
       v.check(RECEIVER_NAME.test(r.name), "receivers[].name", r.name, "must be lowercase letters, digits or '-' (it is a key of the Alertmanager secret)");
       v.check(!names.has(r.name), "receivers[].name", r.name, "must be unique: each receiver has its own credential in the Alertmanager secret");
       names.add(r.name);
-      v.check(r.severities.length > 0 && r.severities.every((s) => SEVERITIES.includes(s)), `receivers["${r.name}"].severities`, r.severities,
-        `must list at least one of ${SEVERITIES.join(", ")}`);
+      if (r.kind !== "heartbeat") {
+        v.check(r.severities.length > 0 && r.severities.every((s) => SEVERITIES.includes(s)), `receivers["${r.name}"].severities`, r.severities,
+          `must list at least one of ${SEVERITIES.join(", ")}`);
+      }
       if (r.kind === "slack") v.check(/^[#@]?[^\s]+$/.test(r.channel ?? ""), `receivers["${r.name}"].channel`, r.channel, "must name a Slack channel, e.g. #ml-alerts");
     }
+    const heartbeats = this.receivers.filter((r) => r.kind === "heartbeat").map((r) => r.name);
+    v.check(heartbeats.length <= 1, "receivers", heartbeats, "must hold at most one heartbeat receiver: Watchdog is routed to one");
     v.throwIfAny();
 
     const storageClassName = ENCRYPTED_GP3_STORAGE_CLASS;

@@ -1,7 +1,8 @@
+import { parse, stringify } from "yaml";
 import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
 import {
-  alertJobProblems, autoscalerProblems, capacityProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
+  alertJobProblems, autoscalerProblems, capacityProblems, deadMansSwitchProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, tokenMountProblems, WIRING_CHECKS,
 } from "../support/wiring";
 
@@ -197,6 +198,17 @@ describeRendered("in-cluster wiring", (sets) => {
       expect(tokenMountProblems(broken)).toContainEqual(expect.stringMatching(/^Deployment serving\/ranker .*mounts a Kubernetes API token \(service account ranker\)/));
       const podLevel = mutate(dev, is("CronJob", "feast-materialize"), (o) => (o.spec.jobTemplate.spec.template.spec.automountServiceAccountToken = true));
       expect(tokenMountProblems(podLevel)).toContainEqual(expect.stringMatching(/^CronJob feast\/feast-materialize .*mounts a Kubernetes API token/));
+    });
+
+    test("production whose Watchdog goes to the null receiver (prod before issue 12)", () => {
+      const prod = sets.find((s) => s.name === "ml-prod")!;
+      const broken = mutate(prod, (o) => o.object.kind === "Secret" && o.object.metadata?.name === "alertmanager-kube-prometheus-stack-alertmanager", (o) => {
+        const config = parse(Buffer.from(o.data["alertmanager.yaml"], "base64").toString());
+        config.route.routes = config.route.routes.map((r: any) => (r.matchers?.includes('alertname = "Watchdog"') ? { receiver: "null", matchers: r.matchers } : r));
+        o.data["alertmanager.yaml"] = Buffer.from(stringify(config)).toString("base64");
+      });
+      expect(deadMansSwitchProblems(broken)).toEqual([expect.stringMatching(/^production: the Watchdog alert reaches only \["null"\], which notify nothing/)]);
+      expect(deadMansSwitchProblems(dev)).toEqual([]); // development: not required
     });
 
     test("alert selecting a job that nothing scrapes", () => {

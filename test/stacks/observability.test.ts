@@ -22,10 +22,10 @@ describe("reference stacks: observability", () => {
       expect(release.resource.depends_on).toContain(`kubernetes_storage_class_v1.${scName}`);
     });
 
-    test(`${addons.node.id} pages only in production`, () => {
+    test(`${addons.node.id} pages only in production; staging and production have a dead man's switch`, () => {
       const release = helmRelease(stackJsonFromDir(outdir, addons.node.id), "kube-prometheus-stack");
       const receivers = (release.values as any).alertmanager.config.receivers.map((r: any) => r.name);
-      expect(receivers).toEqual(environment.isProduction ? ["null", "pagerduty", "slack"] : ["null", "slack"]);
+      expect(receivers).toEqual(environment.isProduction ? ["null", "pagerduty", "slack", "heartbeat"] : environment.tier === "staging" ? ["null", "slack", "heartbeat"] : ["null", "slack"]);
     });
 
     test(`${infra.node.id} holds the observability secrets without a value`, () => {

@@ -1,4 +1,5 @@
 import { ClusterObject, EnvironmentSet, NodePool, withoutInterpolations } from "./in-cluster";
+import { parse as parseYaml } from "yaml";
 import { allocatable, nodeSpec } from "./node-capacity";
 import { catalogNames, libraryDashboardExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
 
@@ -544,6 +545,50 @@ export function devicePluginProblems(set: EnvironmentSet): string[] {
 
 const POOL_LABEL_KEY = "ml-platform/pool";
 
+/** Whether an alert's labels satisfy Alertmanager matchers (`a = "b"`, `a != "b"`, `a =~ "re"`, `a !~ "re"`; anchored regexes). */
+function matchersMatch(matchers: readonly string[], labels: Record<string, string>): boolean {
+  return matchers.every((m) => {
+    const x = m.match(/^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/);
+    if (!x) throw new Error(`unsupported matcher ${m}`);
+    const value = labels[x[1]] ?? "";
+    if (x[2] === "=") return value === x[3];
+    if (x[2] === "!=") return value !== x[3];
+    const re = new RegExp(`^(?:${x[3]})$`);
+    return x[2] === "=~" ? re.test(value) : !re.test(value);
+  });
+}
+
+/** Receivers an alert reaches through an Alertmanager route tree (first match wins unless `continue`). */
+export function routeReceivers(route: any, labels: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const child of route.routes ?? []) {
+    if (!matchersMatch(child.matchers ?? [], labels)) continue;
+    out.push(...routeReceivers({ receiver: child.receiver ?? route.receiver, ...child }, labels));
+    if (!child.continue) return out;
+  }
+  return out.length > 0 ? out : [route.receiver];
+}
+
+/**
+ * A dead man's switch in production: kube-prometheus-stack's always-firing Watchdog
+ * (labels alertname=Watchdog, severity=none) reaches a receiver that notifies something,
+ * through the Alertmanager configuration the chart renders (Secret alertmanager-<name>).
+ * Without it, a broken Prometheus or Alertmanager pages nobody.
+ */
+export function deadMansSwitchProblems(set: EnvironmentSet): string[] {
+  const tier = Object.values<any>(set.stacks).map((s) => s["//"]?.environment?.tier).find(Boolean);
+  if (tier !== "production") return [];
+  const secret = set.objects.find((o) => o.object.kind === "Secret" && o.release === "kube-prometheus-stack" && o.object.data?.["alertmanager.yaml"]);
+  if (!secret) return ["no rendered Alertmanager configuration (Secret with alertmanager.yaml from kube-prometheus-stack)"];
+  const config = parseYaml(Buffer.from(secret.object.data["alertmanager.yaml"], "base64").toString("utf8"));
+  const reached = routeReceivers(config.route, { alertname: "Watchdog", severity: "none" });
+  const notifying = reached.filter((name) => {
+    const r = (config.receivers ?? []).find((x: any) => x.name === name);
+    return r && Object.keys(r).some((k) => k.endsWith("_configs") && r[k]?.length > 0);
+  });
+  return notifying.length > 0 ? [] : [`production: the Watchdog alert reaches only ${JSON.stringify(reached)}, which notify nothing: nobody learns that monitoring is down (add AlertReceiver.heartbeat)`];
+}
+
 /** Charts of applications the library configures (not operators or controllers, which call the Kubernetes API). */
 const APPLICATION_CHARTS = new Set(["feast-feature-server", "mlflow"]);
 
@@ -669,4 +714,5 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "every workload fits a node of a pool it can land on": capacityProblems,
   "extended resources the autoscaler promises have a device plugin on the pool": devicePluginProblems,
   "the library's workloads mount no unused API token": tokenMountProblems,
+  "production's Watchdog reaches a dead man's switch": deadMansSwitchProblems,
 };

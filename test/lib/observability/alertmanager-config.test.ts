@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { AlertReceiver } from "../../../lib";
 import { chartDefaults, helmRelease } from "../../support/chart-values";
 import { synthJson } from "../../support/synth";
 import { observabilityFixture } from "./fixture";
@@ -59,7 +60,36 @@ describeWithAmtool("Alertmanager configuration under amtool", () => {
     expect(routes("alertname=ModelEndpointPredictionDrift severity=warning namespace=serving")).toBe("slack");
   });
 
-  test("the Watchdog heartbeat notifies nobody", () => {
+  test("without a heartbeat receiver, the Watchdog heartbeat notifies nobody", () => {
     expect(routes("alertname=Watchdog severity=none")).toBe("null");
+  });
+});
+
+describeWithAmtool("Alertmanager configuration with a dead man's switch, under amtool", () => {
+  const heartbeat = AlertReceiver.heartbeat({ url: "https://api.opsgenie.com/v2/heartbeats/ml-prod-watchdog/ping", authorizationType: "GenieKey", interval: "2m" });
+  const { addons } = observabilityFixture({ tier: "production" }, { receivers: [AlertReceiver.pagerDuty(), AlertReceiver.slack({ channel: "#ml-alerts" }), heartbeat] });
+  const values = helmRelease(synthJson(addons), "kube-prometheus-stack").values as any;
+  const config = helmMerge((chartDefaults("kube-prometheus-stack", "88.5.3") as any).alertmanager.config, values.alertmanager.config);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amtool-"));
+  const file = path.join(dir, "alertmanager.yaml");
+  fs.writeFileSync(file, stringify(config));
+  const routes = (labels: string) => spawnSync("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels.split(" ")], { encoding: "utf8" }).stdout.trim();
+
+  test("amtool accepts it: a webhook with the credential read from the mounted secret", () => {
+    const res = spawnSync("amtool", ["check-config", file], { encoding: "utf8" });
+    expect(`${res.stdout}${res.stderr}`).toContain("SUCCESS");
+    expect(config.receivers).toContainEqual({
+      name: "heartbeat",
+      webhook_configs: [{
+        url: "https://api.opsgenie.com/v2/heartbeats/ml-prod-watchdog/ping", send_resolved: false,
+        http_config: { authorization: { type: "GenieKey", credentials_file: "/etc/alertmanager/secrets/alertmanager-receivers/heartbeat" } },
+      }],
+    });
+  });
+
+  test("Watchdog reaches the heartbeat, re-sent every interval; nothing else does", () => {
+    expect(routes("alertname=Watchdog severity=none")).toBe("heartbeat");
+    expect(config.route.routes[0]).toMatchObject({ receiver: "heartbeat", repeat_interval: "2m", group_interval: "2m", group_wait: "0s" });
+    expect(routes("alertname=ModelEndpointLatencyHigh severity=critical namespace=serving")).toBe("pagerduty,slack");
   });
 });
