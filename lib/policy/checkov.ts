@@ -133,3 +133,83 @@ export function checkovBaseline(tfJson: object, file: string): { failed_checks: 
   const findings = [...byResource.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([resource, ids]) => ({ resource, check_ids: [...ids].sort() }));
   return { failed_checks: [{ file, findings }] };
 }
+
+/**
+ * The Kubernetes objects' side: checkov's `kubernetes` framework over the objects the library builds
+ * (typed `kubernetes_*` resources and `kubernetes_manifest`s, converted to the objects the provider
+ * applies). A check the pack does not adopt, for some objects, with the reason.
+ */
+export interface CheckovKubernetesNotAdopted {
+  readonly checkovId: string;
+  readonly reason: string;
+  /** Only the objects for which this holds, given every object of the set. @default - every workload */
+  readonly only?: (object: any, all: readonly any[]) => boolean;
+}
+
+const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"];
+
+/** The pod spec of a workload object. */
+function podSpec(o: any): any {
+  if (o?.kind === "Pod") return o.spec;
+  if (o?.kind === "CronJob") return o.spec?.jobTemplate?.spec?.template?.spec;
+  return o?.spec?.template?.spec;
+}
+
+/** The pod's ServiceAccount, found in the same set, disables token automounting (and the pod does not turn it back on). */
+function serviceAccountDisablesToken(o: any, all: readonly any[]): boolean {
+  const spec = podSpec(o);
+  if (!spec || spec.automountServiceAccountToken === true) return false;
+  const name = spec.serviceAccountName ?? "default";
+  return all.some((sa) => sa?.kind === "ServiceAccount" && sa.metadata?.name === name &&
+    (sa.metadata?.namespace ?? "default") === (o.metadata?.namespace ?? "default") && sa.automountServiceAccountToken === false);
+}
+
+export const CHECKOV_KUBERNETES_NOT_ADOPTED: readonly CheckovKubernetesNotAdopted[] = [
+  { checkovId: "CKV_K8S_38", only: serviceAccountDisablesToken,
+    reason: "the pod's ServiceAccount sets automountServiceAccountToken: false, which the pod inherits; checkov reads only the pod spec" },
+  { checkovId: "CKV_K8S_11",
+    reason: "no CPU limits by design: CFS quotas throttle latency-sensitive servers while the node has idle CPU; CPU requests " +
+      "and memory limits are set" },
+  { checkovId: "CKV_K8S_15",
+    reason: "images are pinned to version tags (the library's own in ECR with immutable tags): IfNotPresent is correct, and " +
+      "Always would make pod starts depend on the registry" },
+  { checkovId: "CKV_K8S_43",
+    reason: "images are pinned to version tags, ECR tags are immutable (ECR-IMMUTABLE-TAGS); digest pinning is left to the " +
+      "release process that builds the images" },
+  { checkovId: "CKV_K8S_35",
+    reason: "the clients read these credentials from the environment by design (Feast expands $REDIS_PASSWORD in " +
+      "feature_store.yaml; the MLflow client reads MLFLOW_TRACKING_USERNAME/PASSWORD); the values come from Secrets synced " +
+      "by the External Secrets Operator and never appear in the spec" },
+  { checkovId: "CKV2_K8S_6",
+    reason: "known gap: the platform ships no NetworkPolicies yet (they need the VPC CNI's network policy agent); access to " +
+      "the data stores is limited by security groups and authentication" },
+];
+
+/** checkov's name of a Kubernetes object: `Kind.namespace.name` (cluster-scoped: `Kind.name`). */
+function k8sResource(o: any): string {
+  return [o?.kind, o?.metadata?.namespace, o?.metadata?.name].filter(Boolean).join(".");
+}
+
+/** The checkov skips of a set of Kubernetes objects (the library's decisions above). */
+export function checkovKubernetesSkips(objects: readonly any[]): CheckovSkip[] {
+  const skips: CheckovSkip[] = [];
+  for (const o of objects) {
+    if (!WORKLOAD_KINDS.includes(o?.kind)) continue;
+    for (const n of CHECKOV_KUBERNETES_NOT_ADOPTED) {
+      if (n.only && !n.only(o, objects)) continue;
+      skips.push({ checkovId: n.checkovId, resource: k8sResource(o), kind: "resource", reason: n.reason, source: "not adopted" });
+    }
+  }
+  return skips;
+}
+
+/**
+ * True when a Kubernetes skip covers a failed check of checkov's report: the same object, or (graph checks such
+ * as CKV2_K8S_6) the pod checkov derives from it, named `Pod.<namespace>.<workload name>.<labels>`.
+ */
+export function checkovKubernetesSkipCovers(skip: CheckovSkip, failed: { readonly check_id: string; readonly resource: string }): boolean {
+  if (skip.checkovId !== failed.check_id) return false;
+  if (failed.resource === skip.resource) return true;
+  const [, namespace, name] = skip.resource.split(".");
+  return name !== undefined && failed.resource.startsWith(`Pod.${namespace}.${name}.`);
+}

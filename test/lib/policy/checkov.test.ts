@@ -1,4 +1,4 @@
-import { checkovBaseline, checkovSkipCovers, checkovSkips } from "../../../lib/policy";
+import { checkovBaseline, checkovKubernetesSkipCovers, checkovKubernetesSkips, checkovSkipCovers, checkovSkips } from "../../../lib/policy";
 
 /** A small cdktf-shaped stack: a database under a suppression, a bucket, and a KMS key with its policy document. */
 function stack(): any {
@@ -49,5 +49,27 @@ describe("checkovSkips: the pack's decisions in checkov IDs", () => {
       { resource: "aws_db_instance.db", check_ids: ["CKV_AWS_157"] },
       { resource: "resource.db", check_ids: ["CKV_AWS_157"] },
     ]);
+  });
+});
+
+describe("checkovKubernetesSkips: the pack's decisions for the Kubernetes objects it builds", () => {
+  const deployment = (sa: string) => ({
+    kind: "Deployment", metadata: { name: "ranker", namespace: "serving" },
+    spec: { template: { spec: { serviceAccountName: sa, containers: [{ name: "c", image: "x:1" }] } } },
+  });
+  const serviceAccount = (name: string, automount: boolean) => ({ kind: "ServiceAccount", metadata: { name, namespace: "serving" }, automountServiceAccountToken: automount });
+
+  test("CKV_K8S_38 is excused only when the pod's ServiceAccount disables token automounting", () => {
+    const ids = (objects: any[]) => checkovKubernetesSkips(objects).map((s) => s.checkovId);
+    expect(ids([deployment("ranker"), serviceAccount("ranker", false)])).toContain("CKV_K8S_38");
+    expect(ids([deployment("ranker"), serviceAccount("ranker", true)])).not.toContain("CKV_K8S_38");
+    expect(ids([deployment("other"), serviceAccount("ranker", false)])).not.toContain("CKV_K8S_38");
+  });
+
+  test("a workload's skip covers the pod checkov derives from it, not another workload's", () => {
+    const [skip] = checkovKubernetesSkips([deployment("ranker")]).filter((s) => s.checkovId === "CKV2_K8S_6");
+    expect(checkovKubernetesSkipCovers(skip, { check_id: "CKV2_K8S_6", resource: "Pod.serving.ranker.app-ranker" })).toBe(true);
+    expect(checkovKubernetesSkipCovers(skip, { check_id: "CKV2_K8S_6", resource: "Pod.serving.ranker-blue.app-ranker" })).toBe(false);
+    expect(checkovKubernetesSkipCovers(skip, { check_id: "CKV2_K8S_6", resource: "Deployment.serving.ranker" })).toBe(true);
   });
 });
