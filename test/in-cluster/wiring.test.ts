@@ -2,7 +2,7 @@ import { parse, stringify } from "yaml";
 import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
 import {
-  alertJobProblems, autoscalerProblems, capacityProblems, deadMansSwitchProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
+  alertJobProblems, autoscalerProblems, capacityProblems, deadMansSwitchProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, poolCapacityProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, tokenMountProblems, WIRING_CHECKS,
 } from "../support/wiring";
 
@@ -209,6 +209,12 @@ describeRendered("in-cluster wiring", (sets) => {
       });
       expect(deadMansSwitchProblems(broken)).toEqual([expect.stringMatching(/^production: the Watchdog alert reaches only \["null"\], which notify nothing/)]);
       expect(deadMansSwitchProblems(dev)).toEqual([]); // development: not required
+    });
+
+    test("a system pool too small at its max size for the platform pods that can run only there", () => {
+      const prod = sets.find((s) => s.name === "ml-prod")!;
+      const oneNode = { ...prod, pools: prod.pools.map((p) => (p.name === "system" ? { ...p, maxSize: 1 } : p)) };
+      expect(poolCapacityProblems(oneNode)).toEqual([expect.stringMatching(/^pool system: \d+ pods that can run only there request cpu \d+m memory \d+Mi; 1 nodes \(max size\) allocate/)]);
     });
 
     test("alert selecting a job that nothing scrapes", () => {

@@ -666,6 +666,36 @@ export function capacityProblems(set: EnvironmentSet): string[] {
 }
 
 /**
+ * Each pool at its maximum size holds every pod that can land only on it (replicas x
+ * requests; Jobs and CronJobs count once), with the DaemonSets' requests taken on every
+ * node: else the platform's own pods stay Pending once the pool is full.
+ */
+export function poolCapacityProblems(set: EnvironmentSet): string[] {
+  const all = podTemplates(set.objects);
+  const daemonSets = all.filter((p) => p.kind === "DaemonSet");
+  const problems: string[] = [];
+  for (const pool of set.pools) {
+    const specs = pool.instanceTypes.map((t) => nodeSpec(t)).filter((s): s is NonNullable<typeof s> => s !== undefined);
+    if (specs.length === 0) continue; // reported by capacityProblems
+    // The smallest instance type of the pool: the autoscaler may pick it.
+    const node = specs.map((s) => allocatable(s)).sort((a, b) => a.memory - b.memory)[0];
+    const overhead = daemonSets.filter((d) => poolsFor([pool], d.spec).length > 0).map((d) => podRequests(d.spec))
+      .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), { cpu: 0, memory: 0 });
+    const pinned = all.filter((p) => p.kind !== "DaemonSet" && poolsFor(set.pools, p.spec).map((x) => x.name).join() === pool.name);
+    const need = pinned.map((p) => ({ p, r: podRequests(p.spec), n: minReplicas(set, p) ?? 1 }))
+      .reduce((a, { r, n }) => ({ cpu: a.cpu + r.cpu * n, memory: a.memory + r.memory * n, pods: a.pods + n }), { cpu: 0, memory: 0, pods: 0 });
+    const have = { cpu: pool.maxSize * (node.cpu - overhead.cpu), memory: pool.maxSize * (node.memory - overhead.memory) };
+    if (need.cpu > have.cpu || need.memory > have.memory) {
+      problems.push(
+        `pool ${pool.name}: ${need.pods} pods that can run only there request cpu ${need.cpu}m memory ${Math.ceil(need.memory)}Mi; ` +
+        `${pool.maxSize} nodes (max size) allocate cpu ${have.cpu}m memory ${Math.floor(have.memory)}Mi after DaemonSets`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
  * The `job` label values of the scrape targets: for each ServiceMonitor, every Service it
  * selects gives job = the value of its `spec.jobLabel` label, else the Service's name
  * (prometheus-operator's generated relabelling); PodMonitors likewise from the pod.
@@ -712,6 +742,7 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "LimitRange defaults admit larger requests": limitRangeProblems,
   "endpoints do not outrank platform pods on a shared pool": priorityProblems,
   "every workload fits a node of a pool it can land on": capacityProblems,
+  "each pool at max size holds the pods that can run only there": poolCapacityProblems,
   "extended resources the autoscaler promises have a device plugin on the pool": devicePluginProblems,
   "the library's workloads mount no unused API token": tokenMountProblems,
   "production's Watchdog reaches a dead man's switch": deadMansSwitchProblems,
