@@ -119,7 +119,7 @@ async function convergedState(name: string, config: StackConfig, options: Offlin
         const started = Date.now();
         const harness = await UpgradeHarness.converge(dir, { pluginMirror: options.pluginMirror });
         try {
-          options.log?.(`simulated state of the base's ${name}: converged in ${harness.baseline.rounds} rounds, ${seconds(started)} s`);
+          options.log?.(`simulated state of the base's ${name}: converged in ${harness.baseline.rounds} round${harness.baseline.rounds === 1 ? "" : "s"}, ${seconds(started)} s`);
           if (file) {
             fs.mkdirSync(path.dirname(file), { recursive: true });
             fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(harness.baselineState));

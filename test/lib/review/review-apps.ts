@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { Construct } from "constructs";
-import { EnvironmentConfig, EnvironmentKey, InfraStack, Network, SecureBucket } from "../../../lib";
+import { EnvironmentConfig, EnvironmentKey, GpuTrainingCluster, InfraStack, Network, SecureBucket } from "../../../lib";
 import { RegistryDatabase } from "../../../lib/model-registry/registry-database";
 import { testEnvironment } from "../../support/env";
 
@@ -26,6 +26,8 @@ export interface DataAppOptions {
   readonly allocatedStorageGb?: number;
   /** Changes to apply after the constructs are built. */
   readonly change?: (stack: DataStack) => void;
+  /** Adds a GpuTrainingCluster (no GPU pools) with this name, instead of the database and the bucket. @default - no cluster */
+  readonly clusterName?: string;
 }
 
 export interface DataStack {
@@ -41,6 +43,10 @@ export function buildDataStack(app: App, options: DataAppOptions = {}): DataStac
   const stack = new InfraStack(app, env.stackName(options.layer ?? "data"), { environment: env });
   const key = new EnvironmentKey(stack, "kms");
   const network = new Network(stack, "network", { key });
+  if (options.clusterName) {
+    new GpuTrainingCluster(stack, "training", { network, key, clusterName: options.clusterName, gpuPools: [] });
+    return { stack } as DataStack;
+  }
   const owner = new Construct(stack, options.ownerId ?? "registry");
   const database = new RegistryDatabase(owner, "database", {
     network, key, clientSecurityGroupId: "sg-0123456789abcdef0", instanceClass: "db.t4g.medium", engineVersion: "17",
