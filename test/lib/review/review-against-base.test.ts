@@ -137,6 +137,23 @@ describeWithTerraform("offline review against the base's simulated state (real T
     expect(json.stacks.find((s: any) => s.stack === "ml-dev-data")).toMatchObject({ moved: byPath.size, counts: { add: 0, replace: 0, destroy: 0 } });
   }, 600_000);
 
+  test("a `removed` block without destroy forgets the bucket: blocking as forgotten, not destroyed", async () => {
+    // GIVEN the bucket construct dropped from the code, with a removed block that keeps the bucket
+    const base = JSON.parse(fs.readFileSync(path.join(baseOutdir, "stacks", "ml-dev-data", "cdk.tf.json"), "utf8"));
+    const bucket = `aws_s3_bucket.${Object.keys(base.resource.aws_s3_bucket)[0]}`;
+    const forget = (s: DataStack) => {
+      s.owner.node.tryRemoveChild("artifacts");
+      s.stack.addOverride("removed", [{ from: bucket, lifecycle: { destroy: false } }]);
+    };
+    const { code, md, json } = await reviewChange({ ...DEV, change: forget }, PROD);
+    // THEN Terraform forgets it (the object stays), and the review blocks on it
+    expect(code).toBe(2);
+    expect(json.blocking).toEqual([expect.objectContaining({ stack: "ml-dev-data", address: bucket, action: "forget" })]);
+    expect(json.stacks.find((s: any) => s.stack === "ml-dev-data")).toMatchObject({ forgotten: 1 });
+    expect(md).toContain("**Blocking: 1 stateful resource would no longer be managed by Terraform.**");
+    expect(md).toContain(`- **\`${bucket}\`** in \`ml-dev-data\` (dev) would be **forgotten**: Terraform stops managing it`);
+  }, 600_000);
+
   test("a renamed stack is blocking: the base's stack would be left unmanaged, the new one created beside it", async () => {
     const { code, md, json } = await reviewChange({ ...DEV, layer: "store" }, PROD);
     expect(code).toBe(2);
