@@ -171,36 +171,39 @@ export function helmTemplate(input: HelmTemplateInput): any[] {
   const chart = chartArgs(input.chart, input.version, input.repository);
   const key = createHash("sha256").update(JSON.stringify({ input, chart, helm })).digest("hex");
   const cached = path.join(RENDER_CACHE, `${key}.yaml`);
-  let text: string;
-  if (fs.existsSync(cached) && process.env.HELM_RENDER_CACHE !== "0") {
-    text = fs.readFileSync(cached, "utf8");
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "helm-values-"));
-    const valueArgs = input.values.flatMap((v, i) => {
-      const file = path.join(dir, `values-${i}.yaml`);
-      fs.writeFileSync(file, stringify(v));
-      return ["-f", file];
-    });
-    const apiArgs = (input.apiVersions ?? []).flatMap((v) => ["--api-versions", v]);
-    const setArgs = (input.set ?? []).flatMap((s) => [s.type === "string" ? "--set-string" : "--set", `${s.name}=${s.value}`]);
-    try {
-      text = execFileSync(
-        helm,
-        ["template", input.release, ...chart, "--namespace", input.namespace, "--kube-version", input.kubeVersion, "--include-crds", ...apiArgs, ...valueArgs, ...setArgs],
-        { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"], env: helmEnv() },
-      );
-    } catch (err: any) {
-      throw new Error(`helm template ${input.release} (${input.chart} ${input.version}) failed: ${String(err.stderr || err.message).trim()}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    fs.mkdirSync(RENDER_CACHE, { recursive: true });
-    const tmp = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, cached);
-  }
-  const known = parsed.get(key);
+  const useCache = process.env.HELM_RENDER_CACHE !== "0";
+  const known = useCache ? parsed.get(key) : undefined;
   if (known) return structuredClone(known);
+  // One render per key across jest workers: the first takes the lock, the others wait for its result.
+  fs.mkdirSync(RENDER_CACHE, { recursive: true });
+  const lock = `${cached}.lock`;
+  let owner = false;
+  const deadline = Date.now() + 300000;
+  while (useCache && !fs.existsSync(cached) && !owner && Date.now() < deadline) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
+      owner = true;
+    } catch {
+      if (lockHolderGone(lock)) {
+        fs.rmSync(lock, { recursive: true, force: true }); // left by a killed run
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      if (!fs.existsSync(lock)) break; // the owner finished, or failed: then render here (and fail the same way)
+    }
+  }
+  let text: string;
+  try {
+    text = useCache && fs.existsSync(cached) ? fs.readFileSync(cached, "utf8") : renderText(helm, input, chart);
+    if (!fs.existsSync(cached)) {
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, cached);
+    }
+  } finally {
+    if (owner) fs.rmSync(lock, { recursive: true, force: true });
+  }
   const objects = parseAllDocuments(text)
     .map((d) => {
       if (d.errors.length) throw new Error(`${input.release}: rendered YAML does not parse: ${d.errors[0].message}`);
@@ -209,6 +212,39 @@ export function helmTemplate(input: HelmTemplateInput): any[] {
     .filter((o) => o && typeof o === "object");
   parsed.set(key, objects);
   return structuredClone(objects);
+}
+
+/** True when the process that took a render lock no longer runs. */
+function lockHolderGone(lock: string): boolean {
+  try {
+    process.kill(Number(fs.readFileSync(path.join(lock, "pid"), "utf8")), 0);
+    return false;
+  } catch (err: any) {
+    // No pid file yet (just created): not gone. ESRCH: gone.
+    return err?.code === "ESRCH";
+  }
+}
+
+function renderText(helm: string, input: HelmTemplateInput, chart: string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "helm-values-"));
+  const valueArgs = input.values.flatMap((v, i) => {
+    const file = path.join(dir, `values-${i}.yaml`);
+    fs.writeFileSync(file, stringify(v));
+    return ["-f", file];
+  });
+  const apiArgs = (input.apiVersions ?? []).flatMap((v) => ["--api-versions", v]);
+  const setArgs = (input.set ?? []).flatMap((s) => [s.type === "string" ? "--set-string" : "--set", `${s.name}=${s.value}`]);
+  try {
+    return execFileSync(
+      helm,
+      ["template", input.release, ...chart, "--namespace", input.namespace, "--kube-version", input.kubeVersion, "--include-crds", ...apiArgs, ...valueArgs, ...setArgs],
+      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"], env: helmEnv() },
+    );
+  } catch (err: any) {
+    throw new Error(`helm template ${input.release} (${input.chart} ${input.version}) failed: ${String(err.stderr || err.message).trim()}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Parsed renders of this process, by cache key (parsing kube-prometheus-stack's CRDs is the slow part). */
