@@ -1,10 +1,9 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parseArgs, runReview } from "../../../lib/review/cli";
 import { describeWithTerraform, pluginMirror } from "../../support/terraform";
-import { DataAppOptions, synthApps } from "./review-apps";
+import { DataAppOptions, removeTempDirs, synthApps, tempDir } from "./review-apps";
 
 /**
  * --base-ref: the base synthesized from a git ref in a temporary worktree. Each test
@@ -23,7 +22,7 @@ function git(repo: string, ...args: string[]): string {
 
 /** A repository with one commit on `main`: cdktf.json, app.js, options.json, package-lock.json. */
 function repository(files: Record<string, string>): string {
-  const repo = fs.mkdtempSync(path.join(os.tmpdir(), "review-repo-"));
+  const repo = tempDir("review-repo-");
   git(repo, "init", "--quiet", "--initial-branch=main");
   const all = { "cdktf.json": JSON.stringify({ language: "typescript", app: "node app.js", output: "cdktf.out" }), "app.js": APP, "package-lock.json": '{"lockfileVersion":3,"packages":{}}\n', ".gitignore": "node_modules\ncdktf.out\n", ...files };
   for (const [name, text] of Object.entries(all)) fs.writeFileSync(path.join(repo, name), text);
@@ -35,7 +34,7 @@ function repository(files: Record<string, string>): string {
 
 async function review(repo: string, head: string, args: string[]) {
   const lines: string[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-ref-out-"));
+  const dir = tempDir("review-ref-out-");
   const code = await runReview(["--offline", ...args, "--out", path.join(dir, "r.md"), "--json", path.join(dir, "r.json")], {
     synthesize: () => head, appDir: repo, log: (l) => lines.push(l),
   });
@@ -46,6 +45,7 @@ async function review(repo: string, head: string, args: string[]) {
 const DEV: DataAppOptions = { env: { name: "dev", tier: "development" } };
 
 describe("--base-ref: bad input is one clear message and exit 1", () => {
+  afterAll(removeTempDirs);
   let head: string;
   beforeAll(() => {
     head = synthApps(DEV);
@@ -81,9 +81,10 @@ describe("--base-ref: bad input is one clear message and exit 1", () => {
 });
 
 describeWithTerraform("--base-ref with real Terraform: one command reviews a branch", () => {
+  afterAll(removeTempDirs);
   test("the base is synthesized from the ref (node_modules linked) and the renamed owner is blocking in dev", async () => {
     process.env.TF_PLUGIN_MIRROR ??= pluginMirror();
-    process.env.ML_REVIEW_STATE_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "review-states-"));
+    process.env.ML_REVIEW_STATE_CACHE = tempDir("review-states-");
     // GIVEN main has the data stack; the working tree renames the construct owning the database and the bucket
     const repo = repository({ "options.json": JSON.stringify([DEV]) });
     const head = synthApps({ ...DEV, ownerId: "model-store" });

@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { App, TerraformResource } from "cdktf";
 import { Environment } from "../../../lib";
@@ -11,6 +10,7 @@ import { runReview } from "../../../lib/review/cli";
 import { exitCode, reviewChange } from "../../../lib/review/review";
 import { ReviewStack, reviewStack } from "../../../lib/review/stack";
 import { dev } from "../../../stacks/environments";
+import { removeTempDirs, tempDir } from "./review-apps";
 import { EnvironmentStacks, buildEnvironment } from "../../../stacks/platform";
 
 /**
@@ -20,7 +20,7 @@ import { EnvironmentStacks, buildEnvironment } from "../../../stacks/platform";
  * synthesized stacks only. Verdicts are asserted in the Markdown and the JSON.
  */
 function synthDev(change?: (s: EnvironmentStacks) => void): ReviewStack[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cluster-"));
+  const outdir = tempDir("review-cluster-");
   const app = new App({ outdir });
   const stacks = buildEnvironment(app, new Environment(dev));
   change?.(stacks);
@@ -36,6 +36,7 @@ function resourceAt(s: EnvironmentStacks, stack: "addons" | "platform", pathEnd:
 }
 
 describe("in-cluster configuration diff against the base (reference dev environment)", () => {
+  afterAll(removeTempDirs);
   let base: ReviewStack[];
   beforeAll(() => {
     base = synthDev();
@@ -115,6 +116,7 @@ describe("in-cluster configuration diff against the base (reference dev environm
 });
 
 describe("configuration diff details", () => {
+  afterAll(removeTempDirs);
   const config = (resource: Record<string, Record<string, unknown>>) => ({ provider: { helm: [{}] }, resource });
   const release = (values: object, extra: object = {}) => ({ helm_release: { grafana: { name: "grafana", namespace: "monitoring", chart: "grafana", version: "12.11.1", repository: "https://x", values: [JSON.stringify(values)], ...extra } } });
 
@@ -151,9 +153,9 @@ describe("configuration diff details", () => {
       resource: { helm_release: { kps: { name: "kube-prometheus-stack", namespace: "monitoring", chart: "kube-prometheus-stack", version, repository: "https://prometheus-community.github.io/helm-charts",
         values: [JSON.stringify({ grafana: { replicas, adminPassword: password } })] } } },
     });
-    const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cluster-base-"));
+    const baseDir = tempDir("review-cluster-base-");
     fs.writeFileSync(path.join(baseDir, "ml-dev-addons.tf.json"), JSON.stringify(stack("88.5.3", 1, "old-admin-pw")));
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cluster-head-"));
+    const outdir = tempDir("review-cluster-head-");
     fs.mkdirSync(path.join(outdir, "stacks", "ml-dev-addons"), { recursive: true });
     fs.writeFileSync(path.join(outdir, "stacks", "ml-dev-addons", "cdk.tf.json"), JSON.stringify(stack("89.0.0", 2, "new-admin-pw")));
     fs.writeFileSync(path.join(outdir, "manifest.json"), JSON.stringify({ stacks: { "ml-dev-addons": {} } }));

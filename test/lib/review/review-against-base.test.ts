@@ -1,10 +1,9 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { TerraformResource } from "cdktf";
 import { runReview } from "../../../lib/review/cli";
 import { describeWithTerraform, pluginMirror } from "../../support/terraform";
-import { DataAppOptions, DataStack, synthApps } from "./review-apps";
+import { DataAppOptions, DataStack, removeTempDirs, synthApps, tempDir } from "./review-apps";
 
 /**
  * The offline review against the base, with real Terraform: the base app (a dev and a
@@ -23,11 +22,12 @@ interface Outcome {
 }
 
 describeWithTerraform("offline review against the base's simulated state (real Terraform)", () => {
+  afterAll(removeTempDirs);
   let baseDir: string;
   let baseOutdir: string;
 
   async function review(outdir: string, args: string[]): Promise<Outcome> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-out-"));
+    const dir = tempDir("review-out-");
     const out = path.join(dir, "review.md");
     const json = path.join(dir, "review.json");
     const code = await runReview(["--offline", ...args, "--out", out, "--json", json], { synthesize: () => outdir, log: () => undefined });
@@ -39,9 +39,9 @@ describeWithTerraform("offline review against the base's simulated state (real T
   beforeAll(async () => {
     process.env.TF_PLUGIN_MIRROR ??= pluginMirror();
     // Converge for real in this run: no simulated state from an earlier run's disk cache.
-    process.env.ML_REVIEW_STATE_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "review-states-"));
+    process.env.ML_REVIEW_STATE_CACHE = tempDir("review-states-");
     baseOutdir = synthApps(DEV, PROD);
-    baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
+    baseDir = tempDir("review-base-");
     const saved = await review(baseOutdir, ["--save-plans", baseDir]);
     expect(saved.code).toBe(0);
   }, 300_000);

@@ -59,9 +59,22 @@ export function buildDataStack(app: App, options: DataAppOptions = {}): DataStac
   return built;
 }
 
+const created: string[] = [];
+
+/** A new temporary directory, removed by removeTempDirs (call it in afterAll). */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Synthesizes apps (one per options) into one new output directory; returns it. */
 export function synthApps(...apps: DataAppOptions[]): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "review-app-"));
+  const outdir = tempDir("review-app-");
   const app = new App({ outdir });
   for (const options of apps) buildDataStack(app, options);
   app.synth();

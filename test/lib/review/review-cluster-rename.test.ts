@@ -1,20 +1,20 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { runReview } from "../../../lib/review/cli";
 import { describeWithTerraform, pluginMirror } from "../../support/terraform";
-import { synthApps } from "./review-apps";
+import { removeTempDirs, synthApps, tempDir } from "./review-apps";
 
 /**
  * Renaming the EKS cluster, reviewed offline against the base with real Terraform: the
  * cluster's name forces a new cluster, which the review blocks (verdict in Markdown and JSON).
  */
 describeWithTerraform("offline review against the base: renaming the cluster (real Terraform)", () => {
+  afterAll(removeTempDirs);
   test("a new cluster name replaces the cluster: blocking, `name` (and the role's ARN) force it; exit 2", async () => {
     process.env.TF_PLUGIN_MIRROR ??= pluginMirror();
-    process.env.ML_REVIEW_STATE_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "review-states-"));
+    process.env.ML_REVIEW_STATE_CACHE = tempDir("review-states-");
     const env = { name: "dev", tier: "development" as const };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cluster-rename-"));
+    const dir = tempDir("review-cluster-rename-");
     const base = path.join(dir, "base");
     // GIVEN the base's synthesized stack (no plan needed: --base reads <stack>.tf.json)
     const baseOut = synthApps({ env, layer: "compute", clusterName: "ml-dev-training" });
