@@ -18,10 +18,14 @@ export function isSupportedKubernetesVersion(version: string): version is Kubern
 /**
  * cluster-autoscaler must match the cluster's minor version (its scheduler simulation is
  * built against that Kubernetes release); the chart's default image follows the newest.
+ * Each is the newest patch release of its minor: the git tags cluster-autoscaler-<version>
+ * of kubernetes/autoscaler, read 2026-08-22 (1.30.7 of 2025-10-29, 1.31.5 of 2025-10-08,
+ * 1.32.7 of 2026-02-13, 1.33.6 of 2026-07-22). Patch releases carry the fixes (and CVE
+ * rebuilds) of their minor: bump them here.
  */
 export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<KubernetesVersion, string>> = {
-  "1.30": "v1.30.0",
-  "1.31": "v1.31.0",
-  "1.32": "v1.32.0",
-  "1.33": "v1.33.0",
+  "1.30": "v1.30.7",
+  "1.31": "v1.31.5",
+  "1.32": "v1.32.7",
+  "1.33": "v1.33.6",
 };

@@ -1,4 +1,5 @@
 import { GpuClusterAddons, GpuInstance } from "../../../lib";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, SUPPORTED_KUBERNETES_VERSIONS } from "../../../lib/gpu-cluster/kubernetes-versions";
 import { helmRelease, unknownReleaseKeys } from "../../support/chart-values";
 import { onlyResource, resourcesOfType } from "../../support/synth";
 import { GENERAL, platformFor, synthApp, testCluster } from "./fixture";
@@ -18,6 +19,15 @@ function addons(overrides: Parameters<typeof testCluster>[0] = {}, props: { trai
   const construct = new GpuClusterAddons(platform, "gpu-addons", { cluster, ...props });
   return { cluster, construct, json: synthApp(platform) };
 }
+
+describe("GpuClusterAddons: cluster-autoscaler image", () => {
+  /** Newest patch release per minor: git tags cluster-autoscaler-1.3x.y of kubernetes/autoscaler, read 2026-08-22. */
+  const NEWEST_PATCH_RELEASES = { "1.30": "1.30.7", "1.31": "1.31.5", "1.32": "1.32.7", "1.33": "1.33.6" };
+
+  test.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s runs the newest patch release of its cluster-autoscaler minor", (version) => {
+    expect(CLUSTER_AUTOSCALER_IMAGE_TAGS[version]).toBe(`v${NEWEST_PATCH_RELEASES[version]}`);
+  });
+});
 
 describe("GpuClusterAddons: EFA", () => {
   test("a multi-node (EFA) pool gets AWS's EFA device plugin, tolerating the GPU taint", () => {
@@ -78,7 +88,7 @@ describe("GpuClusterAddons: charts", () => {
     const values = helmRelease(json, "cluster-autoscaler").values as any;
     expect(values.autoDiscovery).toEqual({ clusterName: "ml-test-training" });
     expect(values.awsRegion).toBe("us-east-1");
-    expect(values.image.tag).toBe("v1.33.0");
+    expect(values.image.tag).toBe("v1.33.6");
     expect(values.rbac.serviceAccount.name).toBe("cluster-autoscaler");
     expect(values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(
       /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-test-infra\.outputs\.cross-stack-output-aws_iam_roletraining_cluster-autoscaler-role_[0-9A-F]+arn\}$/,
