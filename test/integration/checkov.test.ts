@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import {
-  CHECKOV_KUBERNETES_NOT_ADOPTED, CHECKOV_NOT_ADOPTED, CheckovSkip, checkovKubernetesSkipCovers, checkovKubernetesSkips, checkovSkipCovers, checkovSkips,
+  CHECKOV_KUBERNETES_NOT_ADOPTED, CHECKOV_NOT_ADOPTED, CheckovSkip, checkovBaseline, checkovKubernetesSkipCovers, checkovKubernetesSkips, checkovSkipCovers,
+  checkovSkips,
 } from "../../lib/policy";
 import { environmentSet } from "../support/in-cluster";
 import { venvOrReason } from "../support/python";
@@ -40,9 +41,10 @@ const stackOf = (r: CheckovRecord) => r.file_path.split("/").filter(Boolean)[0];
 
 describeIf(missing, "checkov over every synthesized stack: the policy pack and checkov agree", () => {
   let results: StackResult[] = [];
+  let outdir: string;
 
   beforeAll(() => {
-    const { outdir } = synthReferenceApp();
+    outdir = synthReferenceApp().outdir;
     const stacksDir = path.join(outdir, "stacks");
     const res = spawnSync(venv!.bin("checkov"), ["-d", stacksDir, "--framework", "terraform_json", "-o", "json", "--compact", "--skip-download"], {
       encoding: "utf8", env: venv!.env({ LOG_LEVEL: "ERROR" }), maxBuffer: 256 * 1024 * 1024, timeout: 180000,
@@ -65,9 +67,12 @@ describeIf(missing, "checkov over every synthesized stack: the policy pack and c
         unexcused: stackFailed.filter((r) => !skips.some((s) => checkovSkipCovers(s, r))),
       };
     });
-    fs.rmSync(outdir, { recursive: true, force: true });
     const line = (r: StackResult) => `${r.stack}: ${r.passed.length} passed, ${r.failed.length} failed (${r.failed.length - r.unexcused.length} excused by the pack, ${r.unexcused.length} not)`;
     process.stdout.write(`checkov 3.3.30, terraform_json:\n${results.map(line).join("\n")}\n`);
+  });
+
+  afterAll(() => {
+    if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
   });
 
   test("checkov evaluated every stack", () => {
@@ -93,6 +98,22 @@ describeIf(missing, "checkov over every synthesized stack: the policy pack and c
     expect(stale).toEqual([]);
     // The reference platform records suppressions (staging's single-zone database), so this is not vacuous.
     expect(results.some((r) => r.skips.some((s) => s.source !== "not adopted"))).toBe(true);
+  });
+
+  test("checkov itself, given checkovBaseline as its --baseline, fails nothing in ml-staging-infra", () => {
+    // GIVEN the stack that records a suppression (its single-zone database) and fails checks without the baseline
+    const stack = "ml-staging-infra";
+    expect(results.find((r) => r.stack === stack)!.failed.length).toBeGreaterThan(0);
+    const dir = path.join(outdir, "stacks", stack);
+    const baseline = path.join(outdir, `${stack}.baseline.json`);
+    fs.writeFileSync(baseline, JSON.stringify(checkovBaseline(stackJsonFromDir(outdir, stack), "/cdk.tf.json")));
+    // WHEN checkov runs with the exported baseline THEN it reports no failed check
+    const res = spawnSync(venv!.bin("checkov"), ["-d", dir, "--framework", "terraform_json", "--baseline", baseline, "-o", "json", "--compact", "--skip-download"], {
+      encoding: "utf8", env: venv!.env({ LOG_LEVEL: "ERROR" }), maxBuffer: 64 * 1024 * 1024, timeout: 180000,
+    });
+    expect({ status: res.status, stderr: res.status === 0 ? "" : res.stderr.slice(-2000) }).toEqual({ status: 0, stderr: "" });
+    const summary = ([].concat(JSON.parse(res.stdout)) as any[]).map((r) => r.summary ?? r)[0];
+    expect(summary.failed).toBe(0);
   });
 
   test("every check the pack does not adopt still fails somewhere in checkov (otherwise the exception should go)", () => {
