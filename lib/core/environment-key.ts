@@ -4,6 +4,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Environment } from "./environment";
 import { Shape, checkShape } from "./shape";
+import { claimPhysicalName } from "./physical-names";
 
 /**
  * The environment's customer-managed KMS key, rotated yearly. Every construct encrypts
@@ -74,7 +75,9 @@ export class EnvironmentKey extends Construct {
       deletionWindowInDays: 30,
       policy: policy.json,
     });
-    this.alias = new KmsAlias(this, "alias", { name: `alias/${env.prefix}${props.aliasSuffix ? `-${props.aliasSuffix}` : ""}`, targetKeyId: this.key.keyId });
+    const aliasName = `alias/${env.prefix}${props.aliasSuffix ? `-${props.aliasSuffix}` : ""}`;
+    claimPhysicalName(this, "KMS alias", "aliasSuffix", aliasName, "region");
+    this.alias = new KmsAlias(this, "alias", { name: aliasName, targetKeyId: this.key.keyId });
   }
 
   public get keyArn(): string {

@@ -1,4 +1,5 @@
 import { Token } from "cdktf";
+import { IConstruct } from "constructs";
 
 /**
  * A configuration error found at synth. Its message is meant for the person who wrote
@@ -115,4 +116,20 @@ export function exitOnConfigError<T>(run: () => T): T {
     }
     throw err;
   }
+}
+
+/**
+ * A check across the construct tree, run at synth once the whole tree exists (through
+ * `node.addValidation`), so that its verdict never depends on the order constructs were
+ * created in. `problems` returns complete problem lines (construct path first); any
+ * problem throws one ConfigError, which entry points print without a stack trace.
+ */
+export function addConfigValidation(scope: IConstruct, problems: () => readonly string[]): void {
+  scope.node.addValidation({
+    validate: () => {
+      const found = problems();
+      if (found.length > 0) throw new ConfigError(found);
+      return [];
+    },
+  });
 }

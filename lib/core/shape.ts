@@ -120,7 +120,7 @@ export const Shape = {
   },
   /** A list whose items have a shape. */
   array(of: Shape, opts: { minLength?: number } = {}): Shape {
-    const describe = `a list of ${of.describe.replace(/^an? /, "")}${opts.minLength ? ` (at least ${opts.minLength})` : ""}`;
+    const describe = `a list${opts.minLength ? ` of at least ${opts.minLength}` : ""}, each item ${of.describe}`;
     return {
       describe,
       optional: false,
@@ -140,7 +140,7 @@ export const Shape = {
   },
   /** A map of string keys to values of one shape (labels, tags, environment variables). */
   record(of: Shape): Shape {
-    const describe = `a map of string keys to ${of.describe.replace(/^an? /, "")} values`;
+    const describe = `a map of string keys, each value ${of.describe}`;
     return {
       describe,
       optional: false,

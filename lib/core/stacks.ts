@@ -1,4 +1,4 @@
-import { Aspects, S3Backend, TerraformStack } from "cdktf";
+import { Aspects, S3Backend, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
@@ -7,6 +7,11 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Fn } from "cdktf";
 import { DataProtection } from "./data-protection";
+import { addConfigValidation } from "./errors";
+import { Shape, checkShape } from "./shape";
+
+/** What a stack that creates the state backend holds: the bucket, its settings, and its key. */
+const BOOTSTRAP_TYPES = /^aws_(s3_bucket(_.*)?|kms_key|kms_alias|iam_policy_document)$/;
 import { Environment, IEnvironmentScope } from "./environment";
 
 export interface EnvironmentStackProps {
@@ -92,7 +97,24 @@ export class InfraStack extends TerraformStack implements IEnvironmentScope {
 
   constructor(scope: Construct, id: string, props: InfraStackProps) {
     super(scope, id);
+    checkShape(id, props, {
+      environment: Shape.instanceOf(Environment, "an Environment (new Environment(config))"),
+      localState: Shape.optional(Shape.boolean()),
+    });
     this.environment = props.environment;
+    if (props.localState && props.environment.isProduction) {
+      // Local state is for the stack that creates the state bucket itself (BootstrapStack): a
+      // production stack holding anything else would keep its state on one machine.
+      addConfigValidation(this, () => {
+        const others = this.node.findAll()
+          .filter((c): c is TerraformResource => c instanceof TerraformResource && !BOOTSTRAP_TYPES.test(c.terraformResourceType))
+          .map((r) => r.terraformResourceType);
+        return others.length === 0 ? [] : [
+          `${id}: localState is true; a production stack with local state may hold only the state bucket and its key (a BootstrapStack), ` +
+            `but this one also holds ${[...new Set(others)].join(", ")}: keep production state in the S3 backend`,
+        ];
+      });
+    }
     this.awsProvider = configureAws(this, id, props.environment, props.localState);
     if (props.environment.protectsData) Aspects.of(this).add(new DataProtection());
   }
@@ -117,6 +139,10 @@ export class PlatformStack extends TerraformStack implements IEnvironmentScope {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
+    checkShape(id, props, {
+      environment: Shape.instanceOf(Environment, "an Environment (new Environment(config))"),
+      clusterName: Shape.string({ nonEmpty: true }),
+    });
     this.environment = props.environment;
     this.clusterName = props.clusterName;
     this.awsProvider = configureAws(this, id, props.environment);

@@ -73,6 +73,13 @@ export interface EndpointResources {
   readonly memory?: string;
 }
 
+/** A secret environment variable's source: a Secrets Manager secret and a JSON property of it. */
+export interface EndpointSecretEnv {
+  readonly secretArn: string;
+  /** @default "value" */
+  readonly property?: string;
+}
+
 export interface MonitoredEndpointProps {
   /** Endpoint name: the Service's name. Lowercase letters, digits and "-", at most 40 characters. */
   readonly name: string;
@@ -120,6 +127,14 @@ export interface MonitoredEndpointProps {
   readonly featureStoreYaml?: string;
   /** Extra environment variables. @default - none */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables whose values are secrets: each names a Secrets Manager secret (and
+   * the JSON property, default "value"), which External Secrets syncs into a Kubernetes Secret
+   * as the endpoint's service account (the role gets read access to exactly that secret). A
+   * secret-looking literal in `env` is refused at synth and points here.
+   * @default - none
+   */
+  readonly secretEnv?: Readonly<Record<string, EndpointSecretEnv>>;
   /** @default "/health" */
   readonly readinessPath?: string;
   /** @default - the readiness path */

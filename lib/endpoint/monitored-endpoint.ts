@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { Fn, TerraformResource } from "cdktf";
+import { TerraformResource } from "cdktf";
 import { Environment } from "../core/environment";
+import { base64Of } from "../core/encoding";
 import { Validator, formatValue } from "../core/errors";
 import { SyncedSecret } from "../platform/external-secrets";
 import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
@@ -16,10 +17,14 @@ import {
   COLOUR_LABEL, ENDPOINT_LABEL, METRICS_PORT_NAME, METRICS_SERVICE_LABEL, SERVING_PORT_NAME,
   autoscalerObject, deploymentObject, disruptionBudgetObject, serviceAccountObject, serviceObject,
 } from "./private/workload";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { REDACTED, prometheusDurationProblem, cpuQuantityProblem, imageReferenceProblem, memoryQuantityProblem, portProblem, secretLiteralKind, secretLiteralProblem, severityProblem } from "../core/validators";
 
 const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
-const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+/** POSIX-style environment variable names (what a shell can read). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Variables the endpoint sets itself. */
+const RESERVED_ENV = ["MODEL_URI", "PORT", "HOME", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"];
 
 /** One colour (or the only Deployment): its Deployment, autoscaler and disruption budget. */
 export interface EndpointWorkload {
@@ -35,6 +40,11 @@ export interface EndpointWorkload {
  * colour, a Service, an IRSA service account, a ServiceMonitor, SLO alerts and a Grafana
  * dashboard. See lib/endpoint/README.md for the metrics the server must expose.
  */
+/** A model source: a registry model (`registry.model(...)`, `{ uri }`) or a model image (`{ image }`). */
+const MODEL_SOURCE = Shape.either("a model: registry.model(...), { uri: \"models:/...\" } or { image: \"repo:tag\" }",
+  Shape.like("a registry model", ["uri"]),
+  Shape.object({ image: Shape.string() }));
+
 export class MonitoredEndpoint extends Construct {
   public readonly name: string;
   public readonly namespace: string;
@@ -53,6 +63,54 @@ export class MonitoredEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoredEndpointProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      name: Shape.string(),
+      model: Shape.optional(MODEL_SOURCE),
+      blueGreen: Shape.optional(Shape.object({
+        active: Shape.oneOf(["blue", "green"]),
+        blue: Shape.optional(MODEL_SOURCE),
+        green: Shape.optional(MODEL_SOURCE),
+        idleMinReplicas: Shape.optional(Shape.number()),
+      })),
+      image: Shape.string(),
+      port: Shape.optional(Shape.number()),
+      servicePort: Shape.optional(Shape.number()),
+      resources: Shape.optional(Shape.object({ cpu: Shape.optional(Shape.string()), memory: Shape.optional(Shape.string()) }, "resource requests { cpu, memory }")),
+      gpu: Shape.optional(Shape.object({ count: Shape.optional(Shape.number()), pool: Shape.optional(Shape.string()) })),
+      replicas: Shape.optional(Shape.object({ min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
+      autoscaling: Shape.optional(Shape.object({
+        targetCpuUtilization: Shape.optional(Shape.number()),
+        targetRequestsPerSecond: Shape.optional(Shape.number()),
+      })),
+      cluster: LibraryShapes.cluster,
+      serviceAccountRole: LibraryShapes.serviceAccountRole,
+      trackingUri: Shape.optional(Shape.string()),
+      features: Shape.optional(Shape.like("a FeatureStore (or { featureStoreYaml })", ["featureStoreYaml"])),
+      featureStoreYaml: Shape.optional(Shape.string()),
+      env: Shape.optional(Shape.record(Shape.string())),
+      secretEnv: Shape.optional(Shape.record(Shape.object({ secretArn: Shape.string(), property: Shape.optional(Shape.string()) }, "{ secretArn, property? }"))),
+      readinessPath: Shape.optional(Shape.string()),
+      livenessPath: Shape.optional(Shape.string()),
+      metrics: Shape.optional(Shape.object({
+        prefix: Shape.optional(Shape.string()),
+        driftMetric: Shape.optional(Shape.string()),
+        driftSelector: Shape.optional(Shape.string()),
+        port: Shape.optional(Shape.number()),
+        path: Shape.optional(Shape.string()),
+      })),
+      slo: Shape.optional(Shape.object({
+        latencyObjectiveSeconds: Shape.optional(Shape.number()),
+        errorRatioObjective: Shape.optional(Shape.number()),
+        breachFor: Shape.optional(Shape.string()),
+        expectTraffic: Shape.optional(Shape.boolean()),
+        noTrafficMinutes: Shape.optional(Shape.number()),
+        saturationFor: Shape.optional(Shape.string()),
+        driftThreshold: Shape.optional(Shape.number()),
+        driftFor: Shape.optional(Shape.string()),
+        severity: Shape.optional(Shape.string()),
+      })),
+      createNamespace: Shape.optional(Shape.boolean()),
+    });
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     this.name = props.name;
@@ -78,7 +136,7 @@ export class MonitoredEndpoint extends Construct {
       "must be a whole number of minutes >= 1");
     v.check(Number.isFinite(this.slo.driftThreshold), "slo.driftThreshold", this.slo.driftThreshold, "must be a finite number");
     for (const field of ["breachFor", "saturationFor", "driftFor"] as const) {
-      v.check(DURATION.test(this.slo[field]), `slo.${field}`, this.slo[field], "must be a Prometheus duration such as 5m");
+      v.check(prometheusDurationProblem(this.slo[field]) === undefined, `slo.${field}`, this.slo[field], prometheusDurationProblem(this.slo[field]) ?? "");
     }
     for (const [field, metric] of Object.entries({ "metrics.prefix": props.metrics?.prefix ?? "model", "metrics.driftMetric": this.metricNames.driftScore })) {
       v.check(METRIC_NAME.test(metric), field, metric, "must be a Prometheus metric name (letters, digits, _ and :)");
@@ -89,6 +147,7 @@ export class MonitoredEndpoint extends Construct {
         "metrics.driftSelector", driftSelector, 'must be PromQL label matchers without braces, e.g. job="drift-monitor",model="fraud"');
     }
     for (const [field, p] of Object.entries({ port, "metrics.port": metricsPort })) {
+      if (field === "metrics.port" && props.metrics?.port === undefined) continue; // the same value as port, judged once
       v.check(Number.isInteger(p) && p >= 1024 && p <= 65535, field, p, "must be a port from 1024 to 65535 (the container runs as non-root)");
     }
     v.check(Number.isInteger(targetCpu) && targetCpu >= 10 && targetCpu <= 100, "autoscaling.targetCpuUtilization", targetCpu, "must be a whole percent from 10 to 100");
@@ -150,8 +209,35 @@ export class MonitoredEndpoint extends Construct {
     }
     const cpu = props.resources?.cpu ?? (props.gpu ? "2" : "1");
     const memory = props.resources?.memory ?? (props.gpu ? "8Gi" : "2Gi");
-    v.check(QUANTITY.test(cpu), "resources.cpu", cpu, 'must be a Kubernetes CPU quantity such as "500m" or "2"');
-    v.check(QUANTITY.test(memory), "resources.memory", memory, 'must be a Kubernetes memory quantity such as "2Gi"');
+    v.check(cpuQuantityProblem(cpu) === undefined, "resources.cpu", cpu, cpuQuantityProblem(cpu) ?? "");
+    v.check(memoryQuantityProblem(memory) === undefined, "resources.memory", memory, memoryQuantityProblem(memory) ?? "");
+    v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
+    for (const { colour, model } of models) {
+      if (!isModelUri(model) && typeof model.image === "string" && model.image.length > 0) {
+        const problem = imageReferenceProblem(model.image);
+        v.check(problem === undefined, `${colour ? `blueGreen.${colour}` : "model"}.image`, model.image, problem ?? "");
+      }
+    }
+    if (props.servicePort !== undefined) v.check(portProblem(props.servicePort) === undefined, "servicePort", props.servicePort, portProblem(props.servicePort) ?? "");
+    v.check(!(env.isProduction && this.minReplicas < 2), "replicas.min", this.minReplicas,
+      "production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline");
+    if (props.slo?.severity !== undefined) v.check(severityProblem(props.slo.severity) === undefined, "slo.severity", props.slo.severity, severityProblem(props.slo.severity) ?? "");
+    if (props.trackingUri !== undefined) {
+      const secret = secretLiteralKind(props.trackingUri);
+      v.check(secret === undefined, "trackingUri", REDACTED, `looks like ${secret}: give the tracking server's URL without credentials; the endpoint logs in with the registry's reader credentials (registry.model(...)) or secretEnv`);
+    }
+    for (const [name, value] of Object.entries(props.env ?? {})) {
+      v.check(ENV_NAME.test(name), `env[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
+      const secret = secretLiteralProblem(value, name, `pass it as secretEnv: { ${name}: { secretArn, property } } (a Secrets Manager secret synced by External Secrets)`);
+      v.check(secret === undefined, `env[${JSON.stringify(name)}]`, REDACTED, secret ?? "");
+      v.check(!RESERVED_ENV.includes(name), `env[${JSON.stringify(name)}]`, name, `is set by the endpoint itself (${RESERVED_ENV.join(", ")}); use the matching prop instead`);
+    }
+    for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
+      v.check(ENV_NAME.test(name), `secretEnv[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
+      v.check(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(ref.secretArn), `secretEnv[${JSON.stringify(name)}].secretArn`, ref.secretArn,
+        "must be the ARN of a Secrets Manager secret");
+      v.check(!(props.env ?? {})[name], `secretEnv[${JSON.stringify(name)}]`, name, "is also set in env; set it in one place");
+    }
 
     // Names are unique per namespace in this stack (Kubernetes would let the second apply overwrite the first).
     if (NAME.test(props.name)) {
@@ -176,7 +262,7 @@ export class MonitoredEndpoint extends Construct {
     const features = props.features ?? (props.featureStoreYaml !== undefined ? { featureStoreYaml: props.featureStoreYaml } : undefined);
     const envVars: Record<string, string> = {
       ...(props.trackingUri ? { MLFLOW_TRACKING_URI: props.trackingUri } : {}),
-      ...(features ? { FEATURE_STORE_YAML_BASE64: Fn.base64encode(features.featureStoreYaml) } : {}),
+      ...(features ? { FEATURE_STORE_YAML_BASE64: base64Of(this, "feature-store-yaml", features.featureStoreYaml) } : {}),
       ...(props.env ?? {}),
     };
     const readinessPath = props.readinessPath ?? "/health";
@@ -191,6 +277,19 @@ export class MonitoredEndpoint extends Construct {
       dependOn(synced.store, [this.serviceAccount]);
     }
     const secretEnv = onlineSecret && synced ? [{ name: onlineSecret.environmentVariable, secret: synced.secretName, key: "password" }] : [];
+    // The user's own secrets, each synced from Secrets Manager as the endpoint's service account: never a literal in the JSON.
+    const userSecrets = Object.entries(props.secretEnv ?? {});
+    if (userSecrets.length > 0) {
+      userSecrets.forEach(([name, ref], i) => {
+        const userSecret = new SyncedSecret(this, `secret-env-${i}`, {
+          namespace: ns, serviceAccount: saName, targetSecret: `${props.name}-env-${i}`,
+          remoteSecret: ref.secretArn, keys: { value: ref.property ?? "value" },
+        });
+        dependOn(userSecret.store, [this.serviceAccount]);
+        props.serviceAccountRole.addToPolicy({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [ref.secretArn] });
+        secretEnv.push({ name, secret: userSecret.secretName, key: "value" });
+      });
+    }
     // The MLflow user the server resolves models:/ URIs as (basic auth): synced as the endpoint's own service account.
     const credentials = trackingCredentials(models.map((m) => m.model));
     let trackingSecret: SyncedSecret | undefined;

@@ -10,6 +10,7 @@ import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "./
 import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
 import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { cpuQuantityProblem, memoryQuantityProblem, namespaceProblem } from "../core/validators";
 
 export type OnlineStoreType = "dynamodb" | "redis";
 export const ONLINE_STORE_TYPES: readonly OnlineStoreType[] = ["dynamodb", "redis"];
@@ -236,6 +237,16 @@ export class FeatureStore extends Construct {
     v.check(/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(this.dataPrefix) && !this.dataPrefix.startsWith("registry/"), "offlineStore.dataPrefix",
       this.dataPrefix, 'must be an S3 key prefix ending in "/" (such as "data/"), outside "registry/"');
     v.check(Number.isInteger(registryTtl) && registryTtl >= 0, "registryCacheTtlSeconds", registryTtl, "must be a whole number of seconds >= 0");
+    v.check(!(env.isProduction && this.replicas < 2), "server.replicas", this.replicas,
+      "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads");
+    v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
+    for (const [field, res] of [["server.resources", this.serverResources], ["materialization.resources", this.materializeResources]] as const) {
+      for (const part of ["requests", "limits"] as const) {
+        const q = res[part];
+        if (q?.cpu !== undefined) v.check(cpuQuantityProblem(q.cpu) === undefined, `${field}.${part}.cpu`, q.cpu, cpuQuantityProblem(q.cpu) ?? "");
+        if (q?.memory !== undefined) v.check(memoryQuantityProblem(q.memory) === undefined, `${field}.${part}.memory`, q.memory, memoryQuantityProblem(q.memory) ?? "");
+      }
+    }
     v.throwIfAny();
 
     this.schedulePeriodMinutes = periodMinutes;

@@ -4,7 +4,7 @@ import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v
 import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Environment } from "../core/environment";
-import { Validator } from "../core/errors";
+import { Validator, addConfigValidation } from "../core/errors";
 import { CHARTS } from "../platform/charts";
 import { HelmChart } from "../platform/helm-chart";
 import { GPU_NODE_LABEL, GPU_TOLERATION, POOL_LABEL } from "../platform/kubernetes";
@@ -168,11 +168,15 @@ export class GpuClusterAddons extends Construct {
     const quota = this.trainingGpuQuota;
     if (quota !== undefined) {
       v.check(Number.isInteger(quota) && quota >= 0, "trainingGpuQuota", quota, "must be a whole number of GPUs >= 0");
-      const smallest = [...cluster.gpuPools].sort((a, b) => a.gpusPerNode - b.gpusPerNode)[0];
-      if (smallest && Number.isInteger(quota)) {
-        v.check(quota >= smallest.gpusPerNode, "trainingGpuQuota", quota,
-          `must be at least ${smallest.gpusPerNode}, the GPUs of one node of the smallest pool ("${smallest.name}", ` +
-          `${smallest.gpusPerNode} x ${smallest.gpuModel} per node): a smaller quota lets no training job use a whole node`);
+      // Against the pools the cluster has once the whole app is built: pools added after the
+      // add-ons count too, so the verdict does not depend on construction order.
+      if (Number.isInteger(quota)) {
+        addConfigValidation(this, () => {
+          const smallest = [...cluster.gpuPools].sort((a, b) => a.gpusPerNode - b.gpusPerNode)[0];
+          if (!smallest || quota >= smallest.gpusPerNode) return [];
+          return [`${this.node.path}: trainingGpuQuota is ${quota}; must be at least ${smallest.gpusPerNode}, the GPUs of one node of the smallest pool ("${smallest.name}", ` +
+            `${smallest.gpusPerNode} x ${smallest.gpuModel} per node): a smaller quota lets no training job use a whole node`];
+        });
       }
     }
     v.throwIfAny();

@@ -18,7 +18,7 @@ import { EnvironmentKey } from "../core/environment-key";
 import { ConfigError, formatValue } from "../core/errors";
 import { addSummaryLine } from "../core/synth-summary";
 import { policyDocument } from "../iam/policy-statement";
-import { ServiceAccountRole, ServiceAccountRoleOptions } from "../iam/service-account-role";
+import { ServiceAccountRole, ServiceAccountRoleOptions, roleName } from "../iam/service-account-role";
 import { Network } from "../network/network";
 import { POOL_LABEL } from "../platform/kubernetes";
 import { SecureBucket } from "../storage/secure-bucket";
@@ -35,6 +35,7 @@ import { clusterAutoscalerStatements, ebsCsiKmsStatements, serviceTrustPolicy } 
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec, poolPath, resolvePoolSpec } from "./private/pool-spec";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { claimPhysicalName } from "../core/physical-names";
 
 /** A GPU pool declared in the cluster's props. */
 export interface GpuPoolProps extends GpuPoolOptions {
@@ -65,7 +66,7 @@ export interface GpuTrainingClusterProps {
   readonly gpuPools?: readonly GpuPoolProps[];
   /** Namespace whose `training` service account reads and writes the datasets bucket. @default "training" */
   readonly trainingNamespace?: string;
-  /** @default - `<env prefix>-datasets-<account id>` */
+  /** @default - `<env prefix>-datasets-<account id>` (`<clusterName>-datasets-<account id>` for a cluster with its own name) */
   readonly datasetsBucketName?: string;
 }
 
@@ -102,6 +103,8 @@ function environmentWorstCase(clusters: readonly GpuTrainingCluster[], pending?:
  */
 export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public readonly clusterName: string;
+  /** Prefix of the names of the cluster's IAM roles, ECR repositories and datasets bucket: the environment's prefix for its default cluster, else the cluster name. */
+  public readonly resourceNamePrefix: string;
   public readonly network: Network;
   public readonly key: EnvironmentKey;
   public readonly kubernetesVersion: string;
@@ -156,8 +159,14 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     });
     const env = Environment.of(this);
     this.env = env;
+    if (typeof props.clusterName === "string" || props.clusterName === undefined) {
+      claimPhysicalName(this, "EKS cluster", "clusterName", props.clusterName ?? `${env.prefix}-training`, "region");
+    }
     const sizing = env.sizing.cluster ?? {};
     this.clusterName = props.clusterName ?? `${env.prefix}-training`;
+    // The environment's default cluster names its AWS resources after the environment; another
+    // cluster in the same account names them after itself, so that their names never collide.
+    this.resourceNamePrefix = this.clusterName === `${env.prefix}-training` ? env.prefix : this.clusterName;
     this.network = props.network;
     this.key = props.key;
     this.kubernetesVersion = props.kubernetesVersion ?? sizing.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -173,12 +182,13 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       adminRoleArns: this.adminRoleArns,
       systemNodeCount: this.systemNodeCount,
       systemInstanceType,
+      trainingNamespace: this.trainingNamespace,
       network: props.network,
     });
 
     // ---- control plane ----
     this.clusterRole = new IamRole(this, "cluster-role", {
-      name: `${this.clusterName}-cluster`,
+      name: roleName(`${this.clusterName}-cluster`),
       assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"),
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-policy", { role: this.clusterRole.name, policyArn: MANAGED("AmazonEKSClusterPolicy") });
@@ -234,7 +244,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     }
 
     // ---- nodes ----
-    this.nodeRole = new IamRole(this, "node-role", { name: `${this.clusterName}-node`, assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") });
+    this.nodeRole = new IamRole(this, "node-role", { name: roleName(`${this.clusterName}-node`), assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") });
     // The AWS managed node policies, nothing more: pods cannot use the node role (IMDS hop limit 1) and get AWS access through IRSA.
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map((p) =>
       new IamRolePolicyAttachment(this, `node-${p}`, { role: this.nodeRole.name, policyArn: MANAGED(p) }));
@@ -323,9 +333,11 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     });
 
     // ---- images and datasets ----
-    this.trainingImages = new ImageRepository(this, "training-images", { repositoryName: `${env.prefix}/training`, key: props.key });
-    this.servingImages = new ImageRepository(this, "serving-images", { repositoryName: `${env.prefix}/serving`, key: props.key });
-    this.datasets = new SecureBucket(this, "datasets", { bucketName: props.datasetsBucketName ?? `${env.prefix}-datasets-${env.accountId}`, key: props.key });
+    this.trainingImages = new ImageRepository(this, "training-images", { repositoryName: `${this.resourceNamePrefix}/training`, key: props.key });
+    this.servingImages = new ImageRepository(this, "serving-images", { repositoryName: `${this.resourceNamePrefix}/serving`, key: props.key });
+    this.datasets = new SecureBucket(this, "datasets", {
+      bucketName: props.datasetsBucketName ?? `${this.resourceNamePrefix}-datasets-${env.accountId}`, key: props.key,
+    });
     this.trainingRole = this.addServiceAccountRole("training-role", { namespace: this.trainingNamespace, serviceAccount: "training" });
     this.datasets.grantReadWrite(this.trainingRole);
 

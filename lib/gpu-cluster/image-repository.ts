@@ -5,6 +5,7 @@ import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { claimPhysicalName } from "../core/physical-names";
 
 export interface ImageRepositoryProps {
   /** Repository name, e.g. `ml-prod/training`. */
@@ -42,6 +43,7 @@ export class ImageRepository extends Construct {
     v.check(Number.isInteger(untaggedExpiryDays) && untaggedExpiryDays >= 1, "untaggedExpiryDays", untaggedExpiryDays, "must be a whole number of days >= 1");
     v.check(Number.isInteger(maxImages) && maxImages >= 1, "maxImages", maxImages, "must be a whole number >= 1");
     v.throwIfAny();
+    claimPhysicalName(this, "ECR repository", "repositoryName", props.repositoryName, "region");
 
     this.repository = new EcrRepository(this, "repository", {
       name: props.repositoryName,

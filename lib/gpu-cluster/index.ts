@@ -9,3 +9,4 @@ export * from "./image-repository";
 export * from "./kubernetes-versions";
 export * from "./gpu-cluster-addons";
 export * from "./cluster-baseline";
+export * from "./system-instances";

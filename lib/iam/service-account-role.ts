@@ -3,9 +3,10 @@ import { Fn, Lazy } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Environment } from "../core/environment";
-import { Validator } from "../core/errors";
-import { IGrantable, PolicyStatement, policyDocument } from "./policy-statement";
+import { ConfigError, Validator, formatValue } from "../core/errors";
+import { IGrantable, PolicyStatement, policyDocument, policyStatementProblems } from "./policy-statement";
 import { Shape, checkShape } from "../core/shape";
+import { claimPhysicalName } from "../core/physical-names";
 
 /** The cluster's IAM OIDC identity provider, which IRSA roles trust. */
 export interface OidcIdentity {
@@ -13,6 +14,12 @@ export interface OidcIdentity {
   readonly oidcProviderArn: string;
   /** The cluster's OIDC issuer URL (`https://oidc.eks...`). */
   readonly oidcIssuerUrl: string;
+  /**
+   * Prefix of the IAM role names made for this identity's service accounts, so that two
+   * clusters in one account never make the same name.
+   * @default - the environment's prefix (`<project>-<env>`)
+   */
+  readonly resourceNamePrefix?: string;
 }
 
 export interface ServiceAccountRoleOptions {
@@ -54,14 +61,19 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     v.check(DNS_LABEL.test(props.namespace), "namespace", props.namespace, "must be a Kubernetes namespace name (DNS label)");
     v.check(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.serviceAccount), "serviceAccount", props.serviceAccount,
       "must be a Kubernetes service account name (lowercase DNS subdomain)");
+    (props.statements ?? []).forEach((st, i) => {
+      for (const [field, value, allowed] of policyStatementProblems(st, `statements[${i}]`)) v.check(false, field, value, allowed);
+    });
     v.throwIfAny();
     this.namespace = props.namespace;
     this.serviceAccount = props.serviceAccount;
     this.statements = [...(props.statements ?? [])];
 
     const issuer = Fn.replace(props.identity.oidcIssuerUrl, "https://", "");
+    const name = roleName(`${props.identity.resourceNamePrefix ?? env.prefix}-${props.namespace}-${props.serviceAccount}`);
+    claimPhysicalName(this, "IAM role", "serviceAccount", name, "account");
     this.role = new IamRole(this, "role", {
-      name: roleName(`${env.prefix}-${props.namespace}-${props.serviceAccount}`),
+      name,
       description: `IRSA role of service account ${props.namespace}/${props.serviceAccount}`,
       // A JSON string, not Fn.jsonencode: the condition keys embed the issuer token, and
       // jsonencode() of an object with token keys loses their values.
@@ -88,6 +100,10 @@ export class ServiceAccountRole extends Construct implements IGrantable {
   }
 
   public addToPolicy(statement: PolicyStatement): void {
+    const problems = policyStatementProblems(statement);
+    if (problems.length > 0) {
+      throw new ConfigError(problems.map(([field, value, allowed]) => `${this.node.path}: addToPolicy ${field} is ${formatValue(value)}; ${allowed}`));
+    }
     this.statements.push(statement);
   }
 

@@ -1,3 +1,7 @@
+import { Validator } from "../core/errors";
+import { Shape, checkShape } from "../core/shape";
+import { REDACTED, secretLiteralKind } from "../core/validators";
+
 /**
  * How people and jobs log in to the MLflow tracking server. Authentication is on in every
  * tier that holds data worth protecting: `RegistryAuth.none()` is accepted in development only.
@@ -33,6 +37,8 @@ export interface OidcAuthOptions {
 
 export type MlflowPermission = "READ" | "EDIT" | "MANAGE" | "NO_PERMISSIONS";
 
+const PERMISSIONS: readonly MlflowPermission[] = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"];
+
 /** The tracking server's authentication, chosen with a factory. */
 export class RegistryAuth {
   /**
@@ -41,11 +47,30 @@ export class RegistryAuth {
    * a database of their own on the registry's PostgreSQL instance, shared by every replica.
    */
   public static basic(options: BasicAuthOptions = {}): RegistryAuth {
+    checkShape("RegistryAuth.basic", options, { defaultPermission: Shape.optional(Shape.oneOf(PERMISSIONS)) });
     return new RegistryAuth("basic", options.defaultPermission ?? "READ");
   }
 
   /** Single sign-on through an OpenID Connect provider; the client secret is a Secrets Manager secret the registry creates empty. */
   public static oidc(options: OidcAuthOptions): RegistryAuth {
+    const where = "RegistryAuth.oidc";
+    checkShape(where, options, {
+      discoveryUrl: Shape.string(),
+      clientId: Shape.string({ nonEmpty: true }),
+      userGroups: Shape.optional(Shape.array(Shape.string())),
+      adminGroups: Shape.optional(Shape.array(Shape.string())),
+      defaultPermission: Shape.optional(Shape.oneOf(PERMISSIONS)),
+      redirectUri: Shape.optional(Shape.string()),
+    });
+    const v = new Validator(where);
+    for (const field of ["discoveryUrl", "redirectUri"] as const) {
+      const url = options[field];
+      if (url === undefined) continue;
+      const secret = secretLiteralKind(url);
+      if (secret) v.check(false, field, REDACTED, `looks like ${secret}: give the URL without credentials; the OIDC client secret is a Secrets Manager secret (lib/model-registry/README.md)`);
+      else v.check(/^https:\/\/[^\s/]+(\/\S*)?$/.test(url), field, url, "must be an https:// URL");
+    }
+    v.throwIfAny();
     return new RegistryAuth("oidc", options.defaultPermission ?? "READ", options);
   }
 

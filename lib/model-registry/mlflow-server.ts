@@ -16,6 +16,8 @@ import {
 } from "./private/names";
 import { mlflowRuleGroup } from "./private/mlflow-alerts";
 import { ADMIN_SECRET_TEMPLATE, DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
+import { Shape, checkShape } from "../core/shape";
+import { cpuQuantityProblem, memoryQuantityProblem } from "../core/validators";
 
 export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
@@ -32,8 +34,6 @@ export interface MlflowServerProps {
   readonly logLevel?: MlflowLogLevel;
 }
 
-const CPU = /^(\d+m|\d+(\.\d+)?)$/;
-const MEMORY = /^\d+(Ki|Mi|Gi|Ti)$/;
 const LOG_LEVELS: readonly MlflowLogLevel[] = ["debug", "info", "warning", "error", "critical"];
 
 /**
@@ -69,6 +69,13 @@ export class MlflowServer extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowServerProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      registry: Shape.like("a ModelRegistry", ["database", "artifactBucket", "auth"]),
+      replicas: Shape.optional(Shape.number()),
+      cpu: Shape.optional(Shape.string()),
+      memory: Shape.optional(Shape.string()),
+      logLevel: Shape.optional(Shape.string()),
+    });
     const env = Environment.of(this);
     const registry = props.registry;
     this.registry = registry;
@@ -83,8 +90,8 @@ export class MlflowServer extends Construct {
     if (env.isProduction && Number.isInteger(this.replicas)) {
       v.check(this.replicas >= 2, "replicas", this.replicas, "production needs at least 2 replicas, so that a node drain or a rollout never stops the registry");
     }
-    v.check(CPU.test(cpu), "cpu", cpu, 'must be a Kubernetes CPU quantity such as "500m" or "2"');
-    v.check(MEMORY.test(memory), "memory", memory, 'must be a Kubernetes memory quantity such as "1Gi" or "512Mi"');
+    v.check(cpuQuantityProblem(cpu) === undefined, "cpu", cpu, cpuQuantityProblem(cpu) ?? "");
+    v.check(memoryQuantityProblem(memory) === undefined, "memory", memory, memoryQuantityProblem(memory) ?? "");
     v.check(LOG_LEVELS.includes(logLevel), "logLevel", logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
     v.throwIfAny();
 

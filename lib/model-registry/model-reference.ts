@@ -1,5 +1,6 @@
 import { Validator } from "../core/errors";
 import { TrackingCredentials } from "../endpoint/model-source";
+import { Shape, checkShape } from "../core/shape";
 
 /** Registry stages (MLflow's older promotion model; aliases are preferred). */
 export type ModelStage = "Staging" | "Production" | "Archived";
@@ -34,6 +35,10 @@ export class ModelReference {
     /** The registry's read-only MLflow user, under basic auth. */
     public readonly credentials?: TrackingCredentials,
   ) {
+    checkShape(where, { selector }, {
+      selector: Shape.either("{ alias }, { version } or { stage }",
+        Shape.object({ alias: Shape.string() }), Shape.object({ version: Shape.number() }), Shape.object({ stage: Shape.string() })),
+    });
     const v = new Validator(where);
     v.check(typeof name === "string" && MODEL_NAME.test(name), "model name", name,
       "must be 1 to 256 letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes part of a models:/ URI)");

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { IGrantable } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
@@ -111,6 +112,25 @@ export class ModelRegistry extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      cluster: LibraryShapes.cluster,
+      instanceClass: Shape.optional(Shape.string()),
+      allocatedStorageGb: Shape.optional(Shape.number()),
+      maxAllocatedStorageGb: Shape.optional(Shape.number()),
+      backupRetentionDays: Shape.optional(Shape.number()),
+      multiAz: Shape.optional(Shape.boolean()),
+      deletionProtection: Shape.optional(Shape.boolean()),
+      overrides: Shape.optional(Shape.object({
+        withoutDeletionProtection: Shape.optional(LibraryShapes.safetyOverride),
+        withoutMultiAz: Shape.optional(LibraryShapes.safetyOverride),
+      })),
+      engineVersion: Shape.optional(Shape.string()),
+      artifactBucketName: Shape.optional(Shape.string()),
+      auth: Shape.optional(Shape.instanceOf(RegistryAuth, "RegistryAuth.basic(), RegistryAuth.oidc({...}) or RegistryAuth.none()")),
+      enhancedMonitoringIntervalSeconds: Shape.optional(Shape.number()),
+      iamDatabaseAuthentication: Shape.optional(Shape.boolean()),
+      logRetentionDays: Shape.optional(Shape.number()),
+    });
     const env = Environment.of(this);
     const sizing = env.sizing.registry ?? {};
     const v = new Validator(this.node.path);

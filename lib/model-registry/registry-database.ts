@@ -12,6 +12,7 @@ import { EnvironmentKey } from "../core/environment-key";
 import { Network } from "../network/network";
 import { POSTGRES_VERSIONS, PostgresMajorVersion } from "./postgres-catalog";
 import { MASTER_USERNAME, POSTGRES_PORT, TRACKING_DATABASE } from "./private/names";
+import { claimPhysicalName } from "../core/physical-names";
 
 /** The database settings, already resolved and validated by ModelRegistry. */
 export interface RegistryDatabaseProps {
@@ -55,6 +56,7 @@ export class RegistryDatabase extends Construct {
     super(scope, id);
     const env = Environment.of(this);
     this.identifier = `${env.prefix}-mlflow`;
+    claimPhysicalName(this, "RDS instance", "identifier", this.identifier, "region");
     const version = POSTGRES_VERSIONS[props.engineVersion];
 
     this.subnetGroup = new DbSubnetGroup(this, "subnet-group", {

@@ -18,6 +18,7 @@ import { EnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { formatCidr, parseCidr, subnet } from "../core/private/cidr";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { claimPhysicalName } from "../core/physical-names";
 
 export interface NetworkProps {
   /** The environment's KMS key; flow logs are encrypted with it. */
@@ -26,6 +27,12 @@ export interface NetworkProps {
   readonly natGateways?: "single" | "one-per-az";
   /** @default - the environment's sizing.network.flowLogRetentionDays, else 30 in development and 365 otherwise */
   readonly flowLogRetentionDays?: number;
+  /**
+   * Prefix of the network's AWS names (Name tags, the flow-log group and its IAM role). Set it
+   * for a second VPC in the same environment, whose names would otherwise collide.
+   * @default - the environment's prefix (`<project>-<env>`)
+   */
+  readonly namePrefix?: string;
 }
 
 /** Retention values CloudWatch Logs accepts. */
@@ -59,6 +66,7 @@ export class Network extends Construct {
       key: LibraryShapes.key,
       natGateways: Shape.optional(Shape.oneOf(["single", "one-per-az"])),
       flowLogRetentionDays: Shape.optional(Shape.number()),
+      namePrefix: Shape.optional(Shape.string()),
     });
     const env = Environment.of(this);
     const sizing = env.sizing.network ?? {};
@@ -83,7 +91,8 @@ export class Network extends Construct {
       `${env.availabilityZones.length} zones do not fit in ${env.vpcCidr}: private subnets would be smaller than /27 or public subnets smaller than /28; use a larger VPC range or fewer zones`);
     v.throwIfAny();
 
-    const name = (suffix: string) => ({ Name: `${env.prefix}-${suffix}` });
+    const prefix = props.namePrefix ?? env.prefix;
+    const name = (suffix: string) => ({ Name: `${prefix}-${suffix}` });
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: env.vpcCidr,
       enableDnsHostnames: true,
@@ -134,12 +143,13 @@ export class Network extends Construct {
     });
 
     this.flowLogGroup = new CloudwatchLogGroup(this, "flow-logs", {
-      name: `/${env.prefix}/vpc-flow-logs`,
+      name: `/${prefix}/vpc-flow-logs`,
       retentionInDays: this.flowLogRetentionDays,
       kmsKeyId: props.key.keyArn,
     });
+    claimPhysicalName(this, "IAM role", "namePrefix", `${prefix}-vpc-flow-logs`, "account");
     const flowLogRole = new IamRole(this, "flow-logs-role", {
-      name: `${env.prefix}-vpc-flow-logs`,
+      name: `${prefix}-vpc-flow-logs`,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{

@@ -1,5 +1,7 @@
 import { AlertSeverity } from "../platform/monitoring";
 import { Validator } from "../core/errors";
+import { Shape, checkShape } from "../core/shape";
+import { REDACTED, secretLiteralKind, severityProblem } from "../core/validators";
 
 /** Where Alertmanager mounts `alertmanagerSpec.secrets`: `<dir>/<secret name>/<key>`. */
 export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
@@ -18,6 +20,14 @@ export interface PagerDutyReceiverOptions {
   readonly name?: string;
   /** Severities routed here. @default ["critical"] */
   readonly severities?: readonly AlertSeverity[];
+}
+
+/** Receiver name (an Alertmanager receiver and a JSON property of the secret) and severities. */
+function checkReceiver(v: Validator, options: { name?: string; severities?: readonly string[] }): void {
+  if (options.name !== undefined) {
+    v.check(/^[a-z][a-z0-9_-]{0,62}$/.test(options.name), "name", options.name, "must be 1 to 63 lowercase letters, digits, _ or -, starting with a letter");
+  }
+  (options.severities ?? []).forEach((s, i) => v.check(severityProblem(s) === undefined, `severities[${i}]`, s, severityProblem(s) ?? ""));
 }
 
 export interface HeartbeatReceiverOptions {
@@ -48,10 +58,34 @@ export interface HeartbeatReceiverOptions {
  */
 export class AlertReceiver {
   public static slack(options: SlackReceiverOptions): AlertReceiver {
+    const where = "AlertReceiver.slack";
+    checkShape(where, options, {
+      name: Shape.optional(Shape.string()),
+      channel: Shape.string(),
+      severities: Shape.optional(Shape.array(Shape.string(), { minLength: 1 })),
+    });
+    const v = new Validator(where);
+    const secret = secretLiteralKind(options.channel);
+    if (secret) {
+      v.check(false, "channel", REDACTED, `looks like ${secret}: channel is the channel's name ("#ml-alerts"); the webhook URL is a secret, set as property "${options.name ?? "slack"}" of the Alertmanager secret in Secrets Manager (lib/observability/README.md)`);
+    } else {
+      v.check(/^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/.test(options.channel), "channel", options.channel,
+        'must be a Slack channel name such as "#ml-alerts" (lowercase letters, digits, ., _ or -, at most 80 characters)');
+    }
+    checkReceiver(v, options);
+    v.throwIfAny();
     return new AlertReceiver("slack", options.name ?? "slack", options.severities ?? ["critical", "warning"], options.channel);
   }
 
   public static pagerDuty(options: PagerDutyReceiverOptions = {}): AlertReceiver {
+    const where = "AlertReceiver.pagerDuty";
+    checkShape(where, options, {
+      name: Shape.optional(Shape.string()),
+      severities: Shape.optional(Shape.array(Shape.string(), { minLength: 1 })),
+    });
+    const v = new Validator(where);
+    checkReceiver(v, options);
+    v.throwIfAny();
     return new AlertReceiver("pagerduty", options.name ?? "pagerduty", options.severities ?? ["critical"]);
   }
 

@@ -2,6 +2,8 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Validator } from "../core/errors";
+import { Shape, checkShape } from "../core/shape";
+import { namespaceProblem, objectNameProblem } from "../core/validators";
 
 /** Label (and value) the Grafana dashboards sidecar watches for, in every namespace. */
 export const GRAFANA_DASHBOARD_LABEL = { key: "grafana_dashboard", value: "1" } as const;
@@ -99,7 +101,24 @@ export class GrafanaDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      name: Shape.string(),
+      namespace: Shape.string(),
+      dependsOn: Shape.optional(Shape.array(Shape.any())),
+      uid: Shape.string(),
+      title: Shape.string(),
+      panels: Shape.array(Shape.object({
+        title: Shape.string(),
+        queries: Shape.array(Shape.object({ expr: Shape.string({ nonEmpty: true }), legend: Shape.optional(Shape.string()) }, "a query { expr, legend? }"), { minLength: 1 }),
+        unit: Shape.optional(Shape.string()),
+        description: Shape.optional(Shape.string()),
+      }, "a panel { title, queries, unit?, description? }")),
+      tags: Shape.optional(Shape.array(Shape.string())),
+      from: Shape.optional(Shape.string()),
+    });
     const v = new Validator(this.node.path);
+    v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
+    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
     v.check(/^[A-Za-z0-9_-]{1,40}$/.test(props.uid), "uid", props.uid, "must be 1 to 40 letters, digits, '-' or '_' (Grafana's UID rule)");
     v.check(props.panels.length > 0, "panels", props.panels.length, "a dashboard needs at least one panel");
     v.throwIfAny();

@@ -6,6 +6,7 @@ import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { ServiceAccountRole } from "../iam/service-account-role";
 import { grantSecretRead } from "../platform/external-secrets";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { claimPhysicalName } from "../core/physical-names";
 
 export interface ObservabilitySecretsProps {
   /** The cluster whose OIDC provider the secret-sync roles trust, and whose key encrypts the secrets. */
@@ -53,6 +54,7 @@ export class ObservabilitySecrets extends Construct {
 
     const source = (sid: string, name: string, serviceAccount: string, description: string): SyncedSecretSource => {
       const secretName = `${env.prefix}/observability/${name}`;
+      claimPhysicalName(this, "Secrets Manager secret", "id", secretName, "region");
       const secret = new SecretsmanagerSecret(this, `${sid}-secret`, {
         name: secretName,
         description,

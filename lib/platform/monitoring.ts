@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Validator } from "../core/errors";
+import { Shape, checkShape } from "../core/shape";
+import { labelProblems, namespaceProblem, objectNameProblem, prometheusDurationProblem, severityProblem } from "../core/validators";
 
 /** Alert severities, routed by Alertmanager: critical pages, warning goes to a channel. */
 export type AlertSeverity = "critical" | "warning" | "info";
@@ -60,7 +62,6 @@ export interface PrometheusRuleProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
 /**
  * A `monitoring.coreos.com/v1` PrometheusRule. The observability stack selects rules in
@@ -73,13 +74,37 @@ export class PrometheusRule extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusRuleProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      name: Shape.string(),
+      namespace: Shape.string(),
+      groups: Shape.array(Shape.object({
+        name: Shape.string(),
+        interval: Shape.optional(Shape.string()),
+        rules: Shape.array(Shape.object({
+          alert: Shape.string(),
+          expr: Shape.string({ nonEmpty: true }),
+          for: Shape.optional(Shape.string()),
+          severity: Shape.string(),
+          summary: Shape.string(),
+          description: Shape.optional(Shape.string()),
+          runbookUrl: Shape.optional(Shape.string()),
+          labels: Shape.optional(Shape.record(Shape.string())),
+        }, "an alert rule { alert, expr, severity, summary, for?, ... }"), { minLength: 1 }),
+      }, "a rule group { name, rules }"), { minLength: 1 }),
+      labels: Shape.optional(Shape.record(Shape.string())),
+    });
     const v = new Validator(this.node.path);
-    for (const g of props.groups) {
+    v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
+    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
+    props.groups.forEach((g, gi) => {
+      if (g.interval !== undefined) v.check(prometheusDurationProblem(g.interval) === undefined, `groups[${gi}].interval`, g.interval, prometheusDurationProblem(g.interval) ?? "");
       for (const r of g.rules) {
         v.check(/^[A-Za-z_][A-Za-z0-9_]*$/.test(r.alert), "alert", r.alert, "must be a valid Prometheus alert name (letters, digits, _)");
-        if (r.for !== undefined) v.check(DURATION.test(r.for), `${r.alert}.for`, r.for, "must be a Prometheus duration such as 5m");
+        if (r.for !== undefined) v.check(prometheusDurationProblem(r.for) === undefined, `${r.alert}.for`, r.for, prometheusDurationProblem(r.for) ?? "");
+        v.check(severityProblem(r.severity) === undefined, `${r.alert}.severity`, r.severity, severityProblem(r.severity) ?? "");
       }
-    }
+    });
+    for (const [field, value, allowed] of labelProblems("labels", props.labels ?? {})) v.check(false, field, value, allowed);
     v.throwIfAny();
     this.object = {
       apiVersion: "monitoring.coreos.com/v1",
@@ -122,6 +147,30 @@ export class ServiceMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
     super(scope, id);
+    checkShape(this.node.path, props, {
+      name: Shape.string(),
+      namespace: Shape.string(),
+      selector: Shape.record(Shape.string()),
+      port: Shape.string(),
+      path: Shape.optional(Shape.string()),
+      interval: Shape.optional(Shape.string()),
+      labels: Shape.optional(Shape.record(Shape.string())),
+      podTargetLabels: Shape.optional(Shape.array(Shape.string())),
+      scrapeTimeout: Shape.optional(Shape.string()),
+      basicAuth: Shape.optional(Shape.object({ secret: Shape.string(), usernameKey: Shape.string(), passwordKey: Shape.string() })),
+    });
+    const v = new Validator(this.node.path);
+    v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
+    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
+    v.check(Object.keys(props.selector).length > 0, "selector", props.selector, "must select the Service by at least one label (an empty selector scrapes every Service of the namespace)");
+    v.check(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(props.port), "port", props.port, "must be the name of a Service port (IANA_SVC_NAME: at most 15 lowercase letters, digits or '-')");
+    for (const field of ["interval", "scrapeTimeout"] as const) {
+      const value = props[field];
+      if (value !== undefined) v.check(prometheusDurationProblem(value) === undefined, field, value, prometheusDurationProblem(value) ?? "");
+    }
+    if (props.path !== undefined) v.check(props.path.startsWith("/"), "path", props.path, 'must be an HTTP path starting with "/"');
+    for (const [field, value, allowed] of [...labelProblems("labels", props.labels ?? {}), ...labelProblems("selector", props.selector)]) v.check(false, field, value, allowed);
+    v.throwIfAny();
     this.object = {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "ServiceMonitor",

@@ -11,6 +11,7 @@ import { EnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { IGrantable, PolicyStatement } from "../iam/policy-statement";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { claimPhysicalName } from "../core/physical-names";
 
 export interface SecureBucketProps {
   /** Globally unique bucket name. */
@@ -58,6 +59,7 @@ export class SecureBucket extends Construct {
     const days = props.noncurrentVersionExpirationDays ?? env.byTier({ development: 30, staging: 90, production: 90 });
     v.check(Number.isInteger(days) && days >= 1, "noncurrentVersionExpirationDays", days, "must be a whole number of days >= 1");
     v.throwIfAny();
+    claimPhysicalName(this, "S3 bucket", "bucketName", props.bucketName, "global");
 
     this.bucketName = props.bucketName;
     this.key = props.key;

@@ -4,7 +4,8 @@ export interface Ipv4Block {
   readonly prefix: number;
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** Dotted quad and prefix without leading zeros ("0.0.0.0/00" and "010.0.0.0/8" are refused: tools read them differently). */
+const CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(0|[1-9]\d?)$/;
 
 /** Parses `a.b.c.d/p`; undefined when malformed or when host bits are set. */
 export function parseCidr(cidr: string): Ipv4Block | undefined {

@@ -8,6 +8,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Environment } from "../../core/environment";
 import { ITrainingCluster } from "../../gpu-cluster/cluster-interface";
+import { claimPhysicalName } from "../../core/physical-names";
 
 export const REDIS_PORT = 6379;
 /** The ElastiCache RBAC user Feast connects as; its password lives only in Secrets Manager and in the cache. */
@@ -45,6 +46,8 @@ export class RedisOnlineStore extends Construct {
     const env = Environment.of(this);
     const name = `${env.prefix}-feast`;
     const { cluster } = props;
+    claimPhysicalName(this, "ElastiCache replication group", "project", `${name}-redis`, "region");
+    claimPhysicalName(this, "Secrets Manager secret", "project", `${env.prefix}/feature-store/redis-auth`, "region");
 
     this.authSecret = new SecretsmanagerSecret(this, "auth", {
       name: `${env.prefix}/feature-store/redis-auth`,

@@ -2,7 +2,9 @@ import { Environment } from "../../core/environment";
 import { Validator } from "../../core/errors";
 import { parseCidr } from "../../core/private/cidr";
 import { Network } from "../../network/network";
+import { namespaceProblem } from "../../core/validators";
 import { SUPPORTED_KUBERNETES_VERSIONS, isSupportedKubernetesVersion } from "../kubernetes-versions";
+import { SYSTEM_INSTANCES, systemInstanceSpec } from "../system-instances";
 
 const ADMIN_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
@@ -14,6 +16,7 @@ export interface ResolvedClusterSettings {
   readonly adminRoleArns: readonly string[];
   readonly systemNodeCount: number;
   readonly systemInstanceType: string;
+  readonly trainingNamespace: string;
   readonly network: Network;
 }
 
@@ -24,10 +27,21 @@ export function validateCluster(where: string, env: Environment, c: ResolvedClus
     `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} (versions EKS and the pinned aws provider support; see SUPPORTED_KUBERNETES_VERSIONS)`);
   v.check(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/.test(c.clusterName), "clusterName", c.clusterName,
     "must be 1 to 100 letters, digits or '-', starting with a letter");
-  for (const cidr of c.publicAccessCidrs) {
-    v.check(parseCidr(cidr) !== undefined, "publicAccessCidrs", cidr, "must be IPv4 CIDR blocks such as 203.0.113.0/24");
-    v.check(!(env.isProduction && cidr === "0.0.0.0/0"), "publicAccessCidrs", cidr,
-      "a production cluster's API must not be open to the whole internet: list your VPN or office ranges, or leave publicAccessCidrs unset for a private endpoint");
+  const blocks = c.publicAccessCidrs.map(parseCidr);
+  c.publicAccessCidrs.forEach((cidr, i) => {
+    v.check(blocks[i] !== undefined, `publicAccessCidrs[${i}]`, cidr,
+      "must be an IPv4 CIDR block with no host bits set and no leading zeros, such as 203.0.113.0/24");
+  });
+  // Open to the internet in disguise: 0.0.0.0/1 + 128.0.0.0/1, or any wide block. Production
+  // admits at most a /16 per entry and a /12's worth of addresses in all; outside production
+  // an open endpoint stays the user's choice.
+  const valid = blocks.filter((b): b is NonNullable<typeof b> => b !== undefined);
+  const addresses = valid.reduce((sum, b) => sum + 2 ** (32 - b.prefix), 0);
+  if (env.isProduction && valid.length === c.publicAccessCidrs.length) {
+    const wide = c.publicAccessCidrs.filter((_, i) => blocks[i]!.prefix < 16);
+    v.check(wide.length === 0 && addresses <= 2 ** 20, "publicAccessCidrs", c.publicAccessCidrs,
+      `opens a production cluster's API to ${addresses === 2 ** 32 ? "the whole internet" : `${addresses.toLocaleString("en-US")} addresses`}: ` +
+      "list your VPN or office ranges (each at most a /16), or leave publicAccessCidrs unset for a private endpoint");
   }
   for (const arn of c.adminRoleArns) {
     v.check(ADMIN_ROLE_ARN.test(arn), "adminRoleArns", arn, "must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin");
@@ -35,8 +49,9 @@ export function validateCluster(where: string, env: Environment, c: ResolvedClus
   v.check(Number.isInteger(c.systemNodeCount) && c.systemNodeCount >= 1, "systemNodeCount", c.systemNodeCount, "must be a whole number >= 1");
   v.check(!(env.isProduction && c.systemNodeCount < 2), "systemNodeCount", c.systemNodeCount,
     "production needs at least 2 system nodes, so that CoreDNS and the add-ons survive losing one");
-  v.check(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(c.systemInstanceType), "systemNodeInstanceType", c.systemInstanceType,
-    "must be an EC2 instance type such as m6i.large");
+  v.check(systemInstanceSpec(c.systemInstanceType) !== undefined, "systemNodeInstanceType", c.systemInstanceType,
+    `must be an x86_64 instance type of the system node catalog (SYSTEM_INSTANCES): families ${[...new Set(SYSTEM_INSTANCES.map((s) => s.instanceType.split(".")[0]))].join(", ")}, sizes large to 8xlarge`);
+  v.check(namespaceProblem(c.trainingNamespace) === undefined, "trainingNamespace", c.trainingNamespace, namespaceProblem(c.trainingNamespace) ?? "");
   v.check(c.network.privateSubnets.length === env.availabilityZones.length, "network", c.network.node.path,
     "must be the environment's network, with one private subnet per zone");
   v.throwIfAny();

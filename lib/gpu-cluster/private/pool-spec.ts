@@ -4,6 +4,7 @@ import { GPU_MODEL_LABEL, GPU_NODE_LABEL, POOL_LABEL } from "../../platform/kube
 import { Capacity } from "../capacity";
 import { GpuInstanceSpec, GPU_INSTANCES, HOURS_PER_MONTH, gpuInstanceProblem, gpuInstanceSpec } from "../gpu-instances";
 import { GpuPoolOptions, SYSTEM_POOL_NAME } from "../gpu-pool-options";
+import { labelProblems } from "../../core/validators";
 
 /** A pool's options, validated and with every default resolved. */
 export interface PoolSpec {
@@ -78,6 +79,7 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
   for (const key of Object.keys(labels)) {
     v.check(!RESERVED_LABELS.includes(key), "labels", key, `the pool sets ${RESERVED_LABELS.join(", ")} itself; choose another label key`);
   }
+  for (const [field, value, allowed] of labelProblems("labels", labels)) v.check(false, field, value, allowed);
 
   const multiNode = options.multiNode ?? false;
   if (multiNode) {

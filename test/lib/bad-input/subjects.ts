@@ -109,7 +109,7 @@ export const SUBJECTS: readonly Subject[] = [
   },
   {
     name: "ImageRepository",
-    baseline: () => ({ repositoryName: "ml-test/serving" }),
+    baseline: () => ({ repositoryName: "ml-test/batch-inference" }),
     build: (props) => { const w = world(); new ImageRepository(w.infra, "repo", { key: w.key, ...props }); synthAll(w.app); },
   },
   {

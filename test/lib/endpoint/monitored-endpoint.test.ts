@@ -45,7 +45,7 @@ describe("MonitoredEndpoint: workload", () => {
     f.endpoint("fraud", { features: { featureStoreYaml: "project: features\n" } });
     const json = synthJson(f.platform);
     const env = manifestsOfKind(json, "Deployment")[0].spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: "FEATURE_STORE_YAML_BASE64", value: '${base64encode("project: features\\n")}' });
+    expect(env).toContainEqual({ name: "FEATURE_STORE_YAML_BASE64", value: Buffer.from("project: features\n").toString("base64") });
     expect(manifestsOfKind(json, "ExternalSecret")).toEqual([]);
   });
 
@@ -64,9 +64,9 @@ describe("MonitoredEndpoint: workload", () => {
 
   test("a model image is the container image", () => {
     const f = endpointFixture();
-    f.endpoint("fraud", { model: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:abc" } });
+    f.endpoint("fraud", { model: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" } });
     const [deployment] = manifestsOfKind(synthJson(f.platform), "Deployment");
-    expect(deployment.spec.template.spec.containers[0].image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:abc");
+    expect(deployment.spec.template.spec.containers[0].image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
   });
 
   test("the service account carries the IRSA role's ARN and the endpoint lives in the role's namespace", () => {

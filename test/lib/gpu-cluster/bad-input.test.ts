@@ -1,3 +1,4 @@
+import { Testing } from "cdktf";
 import { Capacity, GpuClusterAddons, GpuInstance, GpuPoolProps } from "../../../lib";
 import { errorOf } from "../../support/synth";
 import { GENERAL, platformFor, testCluster } from "./fixture";
@@ -62,15 +63,43 @@ describe("GpuTrainingCluster refuses bad input", () => {
   test("a GPU quota smaller than one node of the smallest pool", () => {
     expect(errorOf(() => {
       const { cluster } = testCluster({}, { gpuPools: [{ name: "quad", instanceTypes: [GpuInstance.of("g5.12xlarge")], maxSize: 1 }] });
-      new GpuClusterAddons(platformFor(cluster), "gpu-addons", { cluster, trainingGpuQuota: 2 });
+      const platform = platformFor(cluster);
+      new GpuClusterAddons(platform, "gpu-addons", { cluster, trainingGpuQuota: 2 });
+      Testing.synth(platform, true);
     })).toBe(
       'test-platform/gpu-addons: trainingGpuQuota is 2; must be at least 4, the GPUs of one node of the smallest pool ("quad", 4 x A10G per node): a smaller quota lets no training job use a whole node',
     );
   });
 
+  test("the GPU quota is judged against every pool, whether a pool is added before or after the add-ons", () => {
+    // GIVEN the same cluster and quota, with the 4-GPU pool added after the add-ons
+    const { cluster } = testCluster({});
+    const platform = platformFor(cluster);
+    new GpuClusterAddons(platform, "gpu-addons", { cluster, trainingGpuQuota: 2 });
+    cluster.addGpuPool("quad", { instanceTypes: [GpuInstance.of("g5.12xlarge")], maxSize: 1 });
+    // THEN synth refuses it exactly as when the pool came first
+    expect(errorOf(() => Testing.synth(platform, true))).toBe(
+      'test-platform/gpu-addons: trainingGpuQuota is 2; must be at least 4, the GPUs of one node of the smallest pool ("quad", 4 x A10G per node): a smaller quota lets no training job use a whole node',
+    );
+  });
+
+  test("a public endpoint open to the internet in production, also in disguise", () => {
+    for (const cidrs of [["0.0.0.0/1", "128.0.0.0/1"], ["10.0.0.0/8"]]) {
+      expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: cidrs }))).toContain(
+        "opens a production cluster's API to ",
+      );
+    }
+    expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }))).toBe(
+      'test-infra/training: publicAccessCidrs is ["0.0.0.0/1","128.0.0.0/1"]; opens a production cluster\'s API to the whole internet: list your VPN or office ranges (each at most a /16), or leave publicAccessCidrs unset for a private endpoint',
+    );
+    expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: ["0.0.0.0/00"] }))).toBe(
+      'test-infra/training: publicAccessCidrs[0] is "0.0.0.0/00"; must be an IPv4 CIDR block with no host bits set and no leading zeros, such as 203.0.113.0/24',
+    );
+  });
+
   test("a public endpoint open to 0.0.0.0/0 in production", () => {
     expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: ["0.0.0.0/0"] }))).toBe(
-      'test-infra/training: publicAccessCidrs is "0.0.0.0/0"; a production cluster\'s API must not be open to the whole internet: list your VPN or office ranges, or leave publicAccessCidrs unset for a private endpoint',
+      'test-infra/training: publicAccessCidrs is ["0.0.0.0/0"]; opens a production cluster\'s API to the whole internet: list your VPN or office ranges (each at most a /16), or leave publicAccessCidrs unset for a private endpoint',
     );
   });
 

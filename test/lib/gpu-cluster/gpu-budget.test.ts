@@ -59,10 +59,11 @@ describe("GPU budget guard across clusters", () => {
     // GIVEN one environment with a cluster already near its budget
     const { stack } = testCluster({ gpuMonthlyBudgetUsd: 2000 }, { gpuPools: [GENERAL] });
     const other = new InfraStack(stack.node.root, "other-infra", { environment: stack.environment });
-    const key = new EnvironmentKey(other, "kms");
-    // WHEN a second cluster of the same environment declares a pool
+    const key = new EnvironmentKey(other, "kms", { aliasSuffix: "second" });
+    // WHEN a second cluster of the same environment (its own VPC, so its own flow-log names) declares a pool
+    const network = new Network(other, "network", { key, namePrefix: "ml-test-second" });
     const message = errorOf(() => new GpuTrainingCluster(other, "training", {
-      network: new Network(other, "network", { key }), key, clusterName: "ml-test-second", datasetsBucketName: "ml-test-second-datasets",
+      network, key, clusterName: "ml-test-second", datasetsBucketName: "ml-test-second-datasets",
       gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 1 }],
     }));
     // THEN the guard counts both clusters' pools

@@ -74,7 +74,7 @@ describe("ModelRegistry refuses bad input", () => {
 
   test("an OIDC discovery URL without TLS", () => {
     expect(errorOf(() => registryStack({ auth: RegistryAuth.oidc({ discoveryUrl: "http://sso.example.com/.well-known/openid-configuration", clientId: "mlflow" }) }))).toBe(
-      'test-infra/model-registry: auth.discoveryUrl is "http://sso.example.com/.well-known/openid-configuration"; must be an https:// URL',
+      'RegistryAuth.oidc: discoveryUrl is "http://sso.example.com/.well-known/openid-configuration"; must be an https:// URL',
     );
   });
 
@@ -112,7 +112,7 @@ describe("MlflowServer refuses bad input", () => {
 
   test("a memory size that is not a Kubernetes quantity", () => {
     expect(errorOf(() => mlflowStacks({}, {}, { memory: "1GB" }))).toBe(
-      'test-platform/mlflow: memory is "1GB"; must be a Kubernetes memory quantity such as "1Gi" or "512Mi"',
+      'test-platform/mlflow: memory is "1GB"; must be a Kubernetes memory quantity above zero such as "512Mi" or "2Gi" ("m" means milli, not mega)',
     );
   });
 });

@@ -50,7 +50,7 @@ describe("PrometheusRule", () => {
   test("an invalid duration is refused", () => {
     expect(errorOf(() => new PrometheusRule(platformStack(), "rule", {
       name: "r", namespace: "ns", groups: [{ name: "g", rules: [{ alert: "Down", expr: "up == 0", for: "5 minutes", severity: "critical", summary: "down" }] }],
-    }))).toBe('test-platform/rule: Down.for is "5 minutes"; must be a Prometheus duration such as 5m');
+    }))).toBe('test-platform/rule: Down.for is "5 minutes"; must be a Prometheus duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms, largest first, each once)');
   });
 });
 
