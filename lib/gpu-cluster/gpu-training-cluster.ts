@@ -101,6 +101,23 @@ function environmentWorstCase(clusters: readonly GpuTrainingCluster[], pending?:
  * The GPU budget guard runs whenever pools are declared: their worst case (every pool at
  * maxSize, on demand, 730 hours) must stay within the environment's gpuMonthlyBudgetUsd.
  */
+/** The kinds of a pool declaration's fields; `name` is required in `gpuPools`, optional in `addGpuPool`'s options. */
+function gpuPoolShape(name: "required" | "optional") {
+  return Shape.object({
+    name: name === "required" ? Shape.string() : Shape.optional(Shape.string()),
+    instanceTypes: Shape.array(Shape.either('an instance type (GpuInstance.of("g6.xlarge") or "g6.xlarge")', Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
+    capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
+    minSize: Shape.optional(Shape.number()),
+    maxSize: Shape.number(),
+    desiredSize: Shape.optional(Shape.number()),
+    diskSizeGiB: Shape.optional(Shape.number()),
+    labels: Shape.optional(LibraryShapes.labels),
+    critical: Shape.optional(Shape.boolean()),
+    multiNode: Shape.optional(Shape.boolean()),
+    availabilityZone: Shape.optional(Shape.string()),
+  }, "a GPU pool");
+}
+
 export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public readonly clusterName: string;
   /** Prefix of the names of the cluster's IAM roles, ECR repositories and datasets bucket: the environment's prefix for its default cluster, else the cluster name. */
@@ -141,19 +158,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
       systemNodeInstanceType: Shape.optional(Shape.string()),
       systemNodeCount: Shape.optional(Shape.number()),
-      gpuPools: Shape.optional(Shape.array(Shape.object({
-        instanceTypes: Shape.array(Shape.either("an instance type (GpuInstance.of(\"g6.xlarge\") or \"g6.xlarge\")", Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
-        capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
-        minSize: Shape.optional(Shape.number()),
-        maxSize: Shape.number(),
-        desiredSize: Shape.optional(Shape.number()),
-        diskSizeGiB: Shape.optional(Shape.number()),
-        labels: Shape.optional(LibraryShapes.labels),
-        critical: Shape.optional(Shape.boolean()),
-        multiNode: Shape.optional(Shape.boolean()),
-        availabilityZone: Shape.optional(Shape.string()),
-        name: Shape.string(),
-      }, "a GPU pool"))),
+      gpuPools: Shape.optional(Shape.array(gpuPoolShape("required"))),
       trainingNamespace: Shape.optional(Shape.string()),
       datasetsBucketName: Shape.optional(Shape.string()),
     });
@@ -276,7 +281,11 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
 
     this.subnetIdsByZone = new Map(env.availabilityZones.map((az, i) => [az, props.network.privateSubnets[i].id]));
     const networking = [
-      this.addon("vpc-cni", { before: "nodes" }),
+      // The VPC CNI enforces NetworkPolicies only with enableNetworkPolicy (off by default; its node
+      // agent runs in aws-node, nodeAgent.enabled defaults to true: aws/amazon-vpc-cni-k8s v1.23.0
+      // charts/aws-vpc-cni/values.yaml; EKS user guide "Configure your cluster for Kubernetes network
+      // policies"). The policy controller runs in the EKS control plane.
+      this.addon("vpc-cni", { before: "nodes", configurationValues: { enableNetworkPolicy: "true" } }),
       this.addon("kube-proxy", { before: "nodes" }),
     ];
     this.nodeDependencies = [...nodePolicies, ...networking];
@@ -379,20 +388,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public addGpuPool(name: string, options: GpuPoolOptions): GpuPool {
     checkShape(poolPath(this.node.path, String(name)), { name, options }, {
       name: Shape.string(),
-      options: Shape.object({
-        instanceTypes: Shape.array(Shape.either("an instance type (GpuInstance.of(\"g6.xlarge\") or \"g6.xlarge\")", Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
-        capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
-        minSize: Shape.optional(Shape.number()),
-        maxSize: Shape.number(),
-        desiredSize: Shape.optional(Shape.number()),
-        diskSizeGiB: Shape.optional(Shape.number()),
-        labels: Shape.optional(LibraryShapes.labels),
-        critical: Shape.optional(Shape.boolean()),
-        multiNode: Shape.optional(Shape.boolean()),
-        availabilityZone: Shape.optional(Shape.string()),
-        name: Shape.optional(Shape.string()),
-        
-      }, "a GPU pool"),
+      options: gpuPoolShape("optional"),
     });
     return this.addPools([{ ...options, name }])[0];
   }
