@@ -110,7 +110,12 @@ export class GpuInstance {
 
   /** Every catalog type of a family, smallest first: `GpuInstance.family("g6")`. */
   public static family(family: string): GpuInstance[] {
-    return GPU_INSTANCES.filter((s) => s.family === family).map((s) => new GpuInstance(s));
+    const found = GPU_INSTANCES.filter((s) => s.family === family).map((s) => new GpuInstance(s));
+    if (found.length === 0) {
+      const families = [...new Set(GPU_INSTANCES.map((s) => s.family))];
+      throw new ConfigError([`GpuInstance.family: family is ${formatValue(family)}; must be a GPU family of the catalog: ${families.join(", ")}`]);
+    }
+    return found;
   }
 
   private constructor(public readonly spec: GpuInstanceSpec) {}

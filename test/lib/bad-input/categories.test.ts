@@ -213,6 +213,12 @@ describe("references, quantities, ports, durations, severities, catalogs and IAM
     );
   });
 
+  test("a GPU family outside the catalog (it used to return an empty list, and so a pool without types)", () => {
+    expect(errorOf(() => GpuInstance.family("g9"))).toBe(
+      'GpuInstance.family: family is "g9"; must be a GPU family of the catalog: g5, g6, g6e, p4d, p5',
+    );
+  });
+
   test("an IAM statement with a malformed Effect", () => {
     expect(errorOf(build("ServiceAccountRole", { statements: [{ effect: "allow", actions: ["s3:GetObject"], resources: ["*"] }] }))).toBe(
       'ml-test-infra/training/ranker: statements[0].effect is "allow"; must be "Allow" or "Deny" (case-sensitive)',
