@@ -29,6 +29,9 @@ const INFRA: readonly string[] = [
   "aws_cloudwatch_log_group.model-registry_database_log-upgrade_FE49870E",
   "aws_s3_bucket.model-registry_artifacts_bucket_04DFD583",
   "aws_secretsmanager_secret.model-registry_auth-secret_53F0F42A",
+  // the MLflow client users' credentials (issue 12: endpoints and training jobs log in)
+  "aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB",
+  "aws_secretsmanager_secret.model-registry_trainer-secret_9F2340FC",
   // feature store (offline store)
   "aws_s3_bucket.feature-store_offline_bucket_3992ABE2",
   // observability credentials
