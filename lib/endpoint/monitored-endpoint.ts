@@ -4,6 +4,7 @@ import { Environment } from "../core/environment";
 import { base64Of } from "../core/encoding";
 import { Validator, formatValue } from "../core/errors";
 import { SyncedSecret } from "../platform/external-secrets";
+import { SERVER_PORTS, allowPolicy } from "../platform/network-policy";
 import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
 import { GrafanaDashboard } from "../observability/dashboard";
 import { METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
@@ -275,6 +276,13 @@ export class MonitoredEndpoint extends Construct {
         remoteSecret: onlineSecret.secretArn, keys: { password: onlineSecret.property },
       });
       dependOn(synced.store, [this.serviceAccount]);
+      // The Redis online store (ElastiCache, in the VPC), past the serving namespace's default deny.
+      if (inNamespace.length > 0) {
+        allowPolicy(this, ns, {
+          name: `${props.name}-redis`, direction: "egress", pods: { [ENDPOINT_LABEL]: props.name },
+          peers: [{ cidr: Environment.of(this).vpcCidr }], ports: [{ port: SERVER_PORTS.redis }],
+        }, inNamespace);
+      }
     }
     const secretEnv = onlineSecret && synced ? [{ name: onlineSecret.environmentVariable, secret: synced.secretName, key: "password" }] : [];
     // The user's own secrets, each synced from Secrets Manager as the endpoint's service account: never a literal in the JSON.

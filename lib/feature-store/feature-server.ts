@@ -8,6 +8,7 @@ import { base64Of } from "../core/encoding";
 import { CHARTS } from "../platform/charts";
 import { SyncedSecret } from "../platform/external-secrets";
 import { HelmChart } from "../platform/helm-chart";
+import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS } from "../platform/network-policy";
 import { PrometheusRule } from "../platform/monitoring";
 import { FEAST_NAMES, FeatureStore, ResourceRequirements } from "./feature-store";
 import { formatMinutes } from "./private/cron";
@@ -40,6 +41,7 @@ export class FeatureServer extends Construct {
   public readonly configMap: ConfigMapV1;
   public readonly cronJob: CronJobV1;
   public readonly freshnessRule: PrometheusRule;
+  public readonly networkPolicies: NamespaceNetworkPolicies;
   /** The Kubernetes Secret holding the Redis password (redis only). */
   public readonly redisSecret?: SyncedSecret;
 
@@ -168,6 +170,18 @@ export class FeatureServer extends Construct {
         severity: env.byTier({ development: "warning", staging: "warning", production: "critical" }),
       })],
     });
+
+    // Clients in any namespace (endpoints, training) reach the feature server's port; the server
+    // and materialization reach the online store (DynamoDB over HTTPS, or Redis in the VPC), S3
+    // (the offline store and registry) and STS (IRSA) over HTTPS.
+    const allows: NetworkAllow[] = [
+      ALLOW.https(),
+      { name: "allow-feature-server-ingress", direction: "ingress", pods: SERVER_PODS.feastServer, peers: [{ namespace: "*" }], ports: [{ port: SERVER_PORTS.feastOnline }] },
+    ];
+    if (store.onlineStoreType === "redis") {
+      allows.push({ name: "allow-redis-egress", direction: "egress", peers: [{ cidr: env.vpcCidr }], ports: [{ port: SERVER_PORTS.redis }] });
+    }
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", { namespace: ns, allows });
   }
 }
 

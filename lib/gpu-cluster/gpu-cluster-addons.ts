@@ -7,6 +7,7 @@ import { Environment } from "../core/environment";
 import { Validator, addConfigValidation } from "../core/errors";
 import { CHARTS } from "../platform/charts";
 import { HelmChart } from "../platform/helm-chart";
+import { ALLOW, NamespaceNetworkPolicies } from "../platform/network-policy";
 import { GPU_NODE_LABEL, GPU_TOLERATION, POOL_LABEL } from "../platform/kubernetes";
 import { GpuTrainingCluster } from "./gpu-training-cluster";
 import { SYSTEM_POOL_NAME } from "./gpu-pool-options";
@@ -38,6 +39,7 @@ export class GpuClusterAddons extends Construct {
   public readonly clusterAutoscaler: HelmChart;
   public readonly trainingNamespace: NamespaceV1;
   public readonly trainingServiceAccount: ServiceAccountV1;
+  public readonly trainingNetworkPolicies: NamespaceNetworkPolicies;
   public readonly trainingGpuQuota?: number;
   public readonly scaleDownIdleMinutes: number;
 
@@ -158,6 +160,12 @@ export class GpuClusterAddons extends Construct {
         namespace,
         annotations: cluster.trainingRole.serviceAccountAnnotations,
       },
+    });
+    // Workers of a distributed job talk to each other (NCCL, rendezvous: any port); jobs read
+    // datasets from S3 and authenticate through STS (HTTPS), log to MLflow and read features.
+    this.trainingNetworkPolicies = new NamespaceNetworkPolicies(this, "training-network-policies", {
+      namespace,
+      allows: [ALLOW.https(), ...ALLOW.withinNamespace(), ALLOW.platformServices()],
     });
   }
 

@@ -6,6 +6,7 @@ import { CHARTS } from "../platform/charts";
 import { ExternalSecretsOperator, externalSecretObject, secretStoreObject } from "../platform/external-secrets";
 import { HelmChart } from "../platform/helm-chart";
 import { ENCRYPTED_GP3_STORAGE_CLASS } from "../platform/kubernetes";
+import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../platform/network-policy";
 import { AlertReceiver, alertmanagerRouting } from "./alert-receiver";
 import { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard } from "./dashboard";
 import { ObservabilitySecrets, SyncedSecretSource } from "./observability-secrets";
@@ -59,6 +60,7 @@ export class Observability extends Construct {
   public readonly namespace: string;
   public readonly chart: HelmChart;
   public readonly gpuDashboard: GrafanaDashboard;
+  public readonly networkPolicies: NamespaceNetworkPolicies;
   public readonly receivers: readonly AlertReceiver[];
   public readonly prometheusRetentionDays: number;
   public readonly prometheusStorageGb: number;
@@ -183,6 +185,22 @@ export class Observability extends Construct {
       name: "ml-platform-dcgm-gpus",
       namespace: this.namespace,
       dependsOn: [this.chart.release],
+    });
+
+    // Prometheus scrapes ServiceMonitor targets in every namespace (pods) and on the nodes and
+    // control plane (kubelet, node-exporter on the host network, the API server: VPC addresses);
+    // Alertmanager calls its receivers and the operator, kube-state-metrics and Grafana's
+    // sidecars the API server (HTTPS); the components talk to each other inside the namespace;
+    // the API server calls the operator's admission webhook (containerPort 10250, `https`).
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace,
+      dependsOn: [this.chart.release],
+      allows: [
+        ALLOW.https(),
+        ...ALLOW.withinNamespace(),
+        { name: "allow-prometheus-scrape-egress", direction: "egress", pods: SERVER_PODS.prometheus, peers: [{ namespace: "*" }, { cidr: env.vpcCidr }] },
+        ALLOW.webhook(env.vpcCidr, { "app.kubernetes.io/component": "prometheus-operator" }, SERVER_PORTS.webhook),
+      ],
     });
   }
 

@@ -5,6 +5,7 @@ import { Environment } from "../core/environment";
 import { IGrantable } from "../iam/policy-statement";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
+import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
 
 /**
  * How secrets reach pods: AWS Secrets Manager holds the value (RDS manages its own
@@ -25,18 +26,27 @@ export function grantSecretRead(grantee: IGrantable, secretArn: string, keyArn: 
 /** The External Secrets Operator with its CRDs (install in a stack applied before its users). */
 export class ExternalSecretsOperator extends Construct {
   public readonly chart: HelmChart;
+  public readonly networkPolicies: NamespaceNetworkPolicies;
 
   constructor(scope: Construct, id: string, props: { namespace?: string } = {}) {
     super(scope, id);
+    const namespace = props.namespace ?? "external-secrets";
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.externalSecrets,
-      namespace: props.namespace ?? "external-secrets",
+      namespace,
       createNamespace: true,
       values: {
         installCRDs: true,
         serviceMonitor: { enabled: false },
         securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
       },
+    });
+    // The operator reads Secrets Manager and writes Secrets (HTTPS: AWS APIs, the API server);
+    // the API server calls its validating webhook (external-secrets 0.19.2 values.yaml webhook.port 10250).
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
+      namespace,
+      dependsOn: [this.chart.release],
+      allows: [ALLOW.https(), ALLOW.webhook(Environment.of(this).vpcCidr, { "app.kubernetes.io/name": "external-secrets-webhook" })],
     });
   }
 }

@@ -4,3 +4,4 @@ export * from "./monitoring";
 export * from "./kubernetes";
 export * from "./external-secrets";
 export * from "./reloader";
+export * from "./network-policy";

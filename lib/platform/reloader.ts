@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
+import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
 
 /** The annotation a Deployment carries to be restarted when one of the named Secrets changes (comma-separated names). */
 export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";
@@ -25,6 +26,7 @@ export interface ReloaderProps {
 export class Reloader extends Construct {
   public readonly chart: HelmChart;
   public readonly namespace: string;
+  public readonly networkPolicies: NamespaceNetworkPolicies;
 
   constructor(scope: Construct, id: string, props: ReloaderProps = {}) {
     super(scope, id);
@@ -51,6 +53,12 @@ export class Reloader extends Construct {
           },
         },
       },
+    });
+    // Reloader only watches and patches through the API server (HTTPS).
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace,
+      dependsOn: [this.chart.release],
+      allows: [ALLOW.https()],
     });
   }
 }

@@ -180,9 +180,6 @@ export const CHECKOV_KUBERNETES_NOT_ADOPTED: readonly CheckovKubernetesNotAdopte
     reason: "the clients read these credentials from the environment by design (Feast expands $REDIS_PASSWORD in " +
       "feature_store.yaml; the MLflow client reads MLFLOW_TRACKING_USERNAME/PASSWORD); the values come from Secrets synced " +
       "by the External Secrets Operator and never appear in the spec" },
-  { checkovId: "CKV2_K8S_6",
-    reason: "known gap: the platform ships no NetworkPolicies yet (they need the VPC CNI's network policy agent); access to " +
-      "the data stores is limited by security groups and authentication" },
 ];
 
 /** checkov's name of a Kubernetes object: `Kind.namespace.name` (cluster-scoped: `Kind.name`). */

@@ -248,14 +248,18 @@ export const blueGreenExplainer: ParityExplainer = (c) => {
 
 /**
  * A model endpoint that reads a Redis online store syncs the store's password
- * (`<endpoint>/online-store-secret`); with DynamoDB there is no password. Follows
+ * (`<endpoint>/online-store-secret`), and the feature server and the endpoint get a
+ * NetworkPolicy to reach Redis (6379, in the VPC); with DynamoDB there is neither. Follows
  * `sizing.featureStore.onlineStore` (default "dynamodb").
  */
 export const onlineStoreSecretExplainer: ParityExplainer = (c) => {
-  if (!c.constructPath?.split("/").includes("online-store-secret")) return undefined;
+  const segments = c.constructPath?.split("/") ?? [];
+  const secret = segments.includes("online-store-secret");
+  const policy = !!c.address?.startsWith("kubernetes_network_policy_v1.") && segments.some((s) => /(^|-)redis(-|$)/.test(s));
+  if (!secret && !policy) return undefined;
   const store = (e: ReviewEnvironment) => (meta(e) ? meta(e)!.sizing?.featureStore?.onlineStore ?? "dynamodb" : undefined);
   if (!c.present.every((e) => store(e) === "redis") || !c.missing.every((e) => store(e) !== undefined && store(e) !== "redis")) return undefined;
-  return `sizing.featureStore.onlineStore: "redis" in ${list(c.present)} (its password is synced for the endpoint), ` +
+  return `sizing.featureStore.onlineStore: "redis" in ${list(c.present)} (${secret ? "its password is synced for the endpoint" : "a NetworkPolicy allows Redis on 6379"}), ` +
     `${[...new Set(c.missing.map((e) => `"${store(e)}"`))].join(", ")} in ${list(c.missing)}`;
 };
 

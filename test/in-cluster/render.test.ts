@@ -83,6 +83,23 @@ describeRendered("in-cluster rendering", (sets) => {
       expect(kubernetesSchemaErrors(set.kubeVersion, unknown)).toEqual([expect.stringContaining('unknown field "defaultRequests"')]);
     });
 
+    test("a typed NetworkPolicy is converted as the provider sends it (a rule's `port` stays `port`, numbers as integers, named ports as names)", () => {
+      const policy = typedToObject("kubernetes_network_policy_v1", {
+        metadata: { name: "allow-dns", namespace: "serving" },
+        spec: {
+          pod_selector: {},
+          policy_types: ["Egress"],
+          egress: [{ to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "kube-system" } }, pod_selector: { match_labels: { "k8s-app": "kube-dns" } } }], ports: [{ port: "53", protocol: "UDP" }, { port: "http", protocol: "TCP" }] }],
+        },
+      });
+      expect(kubernetesSchemaErrors(set.kubeVersion, policy)).toEqual([]);
+      expect(policy.spec.egress[0].ports).toEqual([{ port: 53, protocol: "UDP" }, { port: "http", protocol: "TCP" }]);
+      // What the conversion made of it before (the container block's `port` -> `ports` rename): rejected.
+      const renamed = structuredClone(policy);
+      renamed.spec.egress[0].ports = [{ ports: 53, protocol: "UDP" }];
+      expect(kubernetesSchemaErrors(set.kubeVersion, renamed)).toEqual([expect.stringContaining('unknown field "ports"')]);
+    });
+
     test("a typed resource type without a known kind is an error", () => {
       expect(() => typedToObject("kubernetes_ingress_v1", { metadata: { name: "x" } })).toThrow("no Kubernetes kind known for kubernetes_ingress_v1");
     });

@@ -60,6 +60,13 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
       expect(addons).toContain("metrics-server");
     });
 
+    test(`${infra.node.id} plans the VPC CNI add-on enforcing NetworkPolicies (enableNetworkPolicy; without it every policy is ignored)`, async () => {
+      const cni = ((await planOf(infra.node.id)).resource_changes ?? [])
+        .filter((rc) => rc.type === "aws_eks_addon" && (rc.change.after as any)?.addon_name === "vpc-cni")
+        .map((rc) => JSON.parse((rc.change.after as any)?.configuration_values ?? "{}"));
+      expect(cni).toEqual([{ enableNetworkPolicy: "true" }]);
+    });
+
     test(`${infra.node.id} plans the feature store's ${featureStore.onlineStoreType} online store`, async () => {
       const plan = await planOf(infra.node.id);
       const types = plannedTypes(plan);

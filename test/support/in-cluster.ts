@@ -204,7 +204,8 @@ function convertTyped(value: any, key?: string, parentKind?: string): any {
   const out: any = {};
   for (const [k, v] of Object.entries(value)) {
     // A service account's `secret` block is its mountable secrets; elsewhere `secret` is a volume source.
-    const name = k === "secret" ? (parentKind === "ServiceAccount" ? "secrets" : "secret") : RENAMES[k] ?? camel(k);
+    // Inside a port block (a Service's `port`, a NetworkPolicy rule's `ports`) `port` is the port number itself.
+    const name = k === "secret" ? (parentKind === "ServiceAccount" ? "secrets" : "secret") : k === "port" && (key === "port" || key === "ports") ? "port" : RENAMES[k] ?? camel(k);
     out[name] = convertTyped(v, k);
   }
   return out;
@@ -221,8 +222,8 @@ export function typedToObject(type: string, resource: any): any {
 
 /** Fields the provider's schema holds as strings and sends as integers (security contexts' IDs). */
 const INTEGER_STRINGS = new Set(["runAsUser", "runAsGroup", "fsGroup"]);
-/** Fields the provider parses as int-or-string (`intstr.Parse`: "1" becomes 1, "25%" stays a string). */
-const INT_OR_STRING = new Set(["maxUnavailable", "minAvailable", "maxSurge", "targetPort"]);
+/** Fields the provider parses as int-or-string (`intstr.Parse`: "1" becomes 1, "25%" stays a string; a NetworkPolicy port, kubernetes/structures_network_policy.go). */
+const INT_OR_STRING = new Set(["maxUnavailable", "minAvailable", "maxSurge", "targetPort", "port"]);
 
 function withProviderTypes(value: any, key?: string): any {
   if (Array.isArray(value)) return value.map((v) => withProviderTypes(v));

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { KubernetesObject } from "./kubernetes-object";
+import { ALLOW, NamespaceNetworkPolicies } from "../../platform/network-policy";
+import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./workload";
 
 /**
  * Per-stack bookkeeping of endpoints: which names (and service accounts) are taken in
@@ -66,6 +68,19 @@ export function servingNamespace(scope: Construct, namespace: string): Kubernete
       },
     });
     entry.namespaces.set(namespace, ns);
+    // Clients (in the cluster, or a load balancer in the VPC) reach every endpoint's serving
+    // port; Prometheus scrapes it and the metrics port; the servers load models from MLflow and
+    // S3, read features from Feast and DynamoDB, and authenticate through STS.
+    new NamespaceNetworkPolicies(TerraformStack.of(scope), `serving-network-policies-${namespace}`, {
+      namespace,
+      dependsOn: [ns],
+      allows: [
+        { name: "allow-serving-ingress", direction: "ingress", ports: [{ port: SERVING_PORT_NAME }] },
+        ALLOW.scrape("allow-prometheus-scrape", [{ port: SERVING_PORT_NAME }, { port: METRICS_PORT_NAME }]),
+        ALLOW.https(),
+        ALLOW.platformServices(),
+      ],
+    });
   }
   return ns;
 }
