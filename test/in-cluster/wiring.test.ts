@@ -5,6 +5,7 @@ import {
   alertJobProblems, autoscalerProblems, capacityProblems, deadMansSwitchProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, poolCapacityProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, tokenMountProblems, WIRING_CHECKS,
 } from "../support/wiring";
+import { networkPolicyProblems, requiredFlows } from "../support/network-policy";
 
 /**
  * Wiring of the rendered in-cluster set of every environment: what must connect for the
@@ -28,6 +29,14 @@ const KNOWN_DEFECTS: readonly (Listed & { owner: string })[] = [
     problem: /^Deployment mlflow\/mlflow \[helm_release mlflow /,
     owner: "MLflow (issue 12)",
     why: "the mlflow ServiceAccount (lib/model-registry) leaves automountServiceAccountToken at its default, true",
+  },
+  {
+    check: "NetworkPolicies: default deny in every library namespace; every required flow allowed",
+    problem: /^namespace mlflow: no default-deny NetworkPolicy/,
+    owner: "MLflow (issue 12)",
+    why: "MlflowServer (lib/model-registry) creates the mlflow namespace and should add NamespaceNetworkPolicies (lib/platform/network-policy.ts): " +
+      "ALLOW.https() (S3, Secrets Manager, STS), egress to the VPC CIDR on SERVER_PORTS.postgres (RDS), ingress on SERVER_PORTS.mlflow from every namespace, " +
+      "ALLOW.scrape for its metrics port; the required-flow checks (endpoints -> MLflow, MLflow -> 5432) then hold them to it",
   },
 ];
 
@@ -215,6 +224,90 @@ describeRendered("in-cluster wiring", (sets) => {
       const prod = sets.find((s) => s.name === "ml-prod")!;
       const oneNode = { ...prod, pools: prod.pools.map((p) => (p.name === "system" ? { ...p, maxSize: 1 } : p)) };
       expect(poolCapacityProblems(oneNode)).toEqual([expect.stringMatching(/^pool system: \d+ pods that can run only there request cpu \d+m memory \d+Mi; 1 nodes \(max size\) allocate/)]);
+    });
+
+    describe("NetworkPolicies", () => {
+      const without = (set: typeof dev, namespace: string, name: string) => {
+        const objects = set.objects.filter((o) => !(o.object.kind === "NetworkPolicy" && o.object.metadata.namespace === namespace && o.object.metadata.name === name));
+        if (objects.length !== set.objects.length - 1) throw new Error(`no NetworkPolicy ${namespace}/${name}`);
+        return { ...set, objects };
+      };
+      // Without the MLflow namespace's default deny (a known defect, listed above).
+      const np = (set: typeof dev) => networkPolicyProblems(set).filter((p) => !/^namespace mlflow: no default-deny/.test(p));
+      const withPolicy = (set: typeof dev, namespace: string, name: string, spec: any) =>
+        ({ ...set, objects: [...set.objects, { source: "test", stack: "test", object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec } }] });
+
+      test("the model checks the flows that matter (DNS, every scrape, endpoint -> MLflow, MLflow -> RDS, IRSA, webhooks)", () => {
+        const whys = new Set(requiredFlows(dev).map((f) => f.why.replace(/ .*/, "")));
+        expect([...whys].sort()).toEqual(expect.arrayContaining(["DNS", "IRSA", "MLflow", "admission", "alert", "scrape"]));
+        const mlflow = requiredFlows(dev).filter((f) => f.why.startsWith("MLflow at"));
+        expect(mlflow.map((f) => [f.from.what, f.to.what, f.port])).toEqual([["Deployment serving/ranker", "Deployment mlflow/mlflow", 5000]]);
+      });
+
+      test("a library namespace without its default deny", () => {
+        expect(networkPolicyProblems(without(dev, "serving", "default-deny"))).toContainEqual("namespace serving: no default-deny NetworkPolicy (every pod, Ingress and Egress, no rule)");
+      });
+
+      test("a default deny without the DNS allow: every pod of the namespace loses DNS", () => {
+        expect(networkPolicyProblems(without(dev, "feast", "allow-dns"))).toEqual(expect.arrayContaining([
+          expect.stringMatching(/^Deployment feast\/feast-feature-server -> EKS add-on coredns UDP\/53 \(DNS\): blocked by the egress of Deployment feast\/feast-feature-server/),
+          expect.stringMatching(/^CronJob feast\/feast-materialize -> EKS add-on coredns TCP\/53/),
+        ]));
+      });
+
+      test("serving without its ingress allows: Prometheus cannot scrape the endpoint (the scrape allow alone keeps it scraped)", () => {
+        // The dev endpoint serves its metrics on its serving port, which allow-serving-ingress opens to every client.
+        expect(np(without(dev, "serving", "allow-serving-ingress"))).toEqual([]);
+        expect(np(without(without(dev, "serving", "allow-serving-ingress"), "serving", "allow-prometheus-scrape"))).toEqual([
+          expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* -> Deployment serving\/ranker TCP\/8080 \(scrape of ServiceMonitor serving\/ranker\): blocked by the ingress of Deployment serving\/ranker/),
+        ]);
+      });
+
+      test("serving without the platform-services allow: the endpoint cannot load its model from MLflow", () => {
+        expect(np(without(dev, "serving", "allow-platform-services"))).toEqual([
+          expect.stringMatching(/^Deployment serving\/ranker -> Deployment mlflow\/mlflow TCP\/5000 \(MLflow at http:\/\/mlflow\.mlflow\.svc\.cluster\.local:80\): blocked by the egress/),
+        ]);
+      });
+
+      test("MLflow behind a default deny with no allows: endpoints cannot reach it, it cannot reach RDS or S3", () => {
+        const problems = networkPolicyProblems(withPolicy(dev, "mlflow", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }));
+        expect(problems).toEqual(expect.arrayContaining([
+          expect.stringMatching(/^Deployment serving\/ranker -> Deployment mlflow\/mlflow TCP\/5000 .*blocked by the ingress of Deployment mlflow\/mlflow/),
+          expect.stringMatching(/^Deployment mlflow\/mlflow -> RDS PostgreSQL TCP\/5432 \(MLflow's backend store\): blocked by the egress/),
+          expect.stringMatching(/^Deployment mlflow\/mlflow -> EKS add-on coredns UDP\/53/),
+        ]));
+        expect(problems).not.toContainEqual(expect.stringMatching(/^namespace mlflow/));
+        // Allowing exactly those flows clears them (named and numbered ports, ipBlock, namespace selectors).
+        const allowed = [
+          ["dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] }] }],
+          ["rds", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.10.0.0/16" } }], ports: [{ port: 5432 }] }, { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443 }] }] }],
+          ["clients", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: "mlflow" }] }] }],
+        ] as const;
+        let fixed = withPolicy(dev, "mlflow", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        for (const [name, spec] of allowed) fixed = withPolicy(fixed, "mlflow", name, spec);
+        const vpc = (Object.values(dev.infra.resource.aws_vpc)[0] as any).cidr_block;
+        expect(vpc).toBe("10.10.0.0/16");
+        expect(networkPolicyProblems(fixed).filter((p) => /mlflow\/mlflow/.test(p) && !/scrape/.test(p))).toEqual([]);
+      });
+
+      test("production without its Redis allows: the feature server and the endpoint cannot read online features", () => {
+        const prod = sets.find((s) => s.name === "ml-prod")!;
+        expect(requiredFlows(prod).filter((f) => f.why === "the Redis online store").map((f) => f.from.what).sort())
+          .toEqual(["CronJob feast/feast-materialize", "Deployment feast/feast-feature-server", "Deployment serving/ranker-blue", "Deployment serving/ranker-green"]);
+        expect(np(without(prod, "serving", "ranker-redis"))).toEqual(["blue", "green"].map((colour) =>
+          expect.stringMatching(new RegExp(`^Deployment serving/ranker-${colour} -> ElastiCache Redis TCP/6379 \\(the Redis online store\\): blocked by the egress`))));
+        expect(np(without(prod, "feast", "allow-redis-egress"))).toHaveLength(2);
+      });
+
+      test("webhooks the API server cannot call, Prometheus that cannot reach the nodes", () => {
+        const webhooks = np(without(dev, "external-secrets", "allow-webhook-from-control-plane"));
+        expect(webhooks).toContainEqual(expect.stringMatching(/^the EKS API server -> Deployment external-secrets\/external-secrets-webhook TCP\/10250 \(admission webhook validate\.externalsecret\.external-secrets\.io\): blocked by the ingress/));
+        expect(webhooks.filter((p) => !/^the EKS API server -> Deployment external-secrets\/external-secrets-webhook TCP\/10250 /.test(p))).toEqual([]);
+        expect(networkPolicyProblems(without(dev, "monitoring", "allow-prometheus-scrape-egress"))).toEqual(expect.arrayContaining([
+          expect.stringMatching(/^Prometheus .* -> a node's kubelet TCP\/10250 .*blocked by the egress/),
+          expect.stringMatching(/^Prometheus .* -> Deployment serving\/ranker TCP\/8080/),
+        ]));
+      });
     });
 
     test("alert selecting a job that nothing scrapes", () => {

@@ -1,6 +1,7 @@
 import { ClusterObject, EnvironmentSet, NodePool, withoutInterpolations } from "./in-cluster";
 import { parse as parseYaml } from "yaml";
 import { allocatable, nodeSpec } from "./node-capacity";
+import { networkPolicyProblems } from "./network-policy";
 import { catalogNames, libraryDashboardExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
 
 /**
@@ -746,4 +747,6 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "extended resources the autoscaler promises have a device plugin on the pool": devicePluginProblems,
   "the library's workloads mount no unused API token": tokenMountProblems,
   "production's Watchdog reaches a dead man's switch": deadMansSwitchProblems,
+  // A function, not the binding: network-policy.ts imports this module.
+  "NetworkPolicies: default deny in every library namespace; every required flow allowed": (set) => networkPolicyProblems(set),
 };
