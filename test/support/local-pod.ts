@@ -26,7 +26,7 @@ export interface LocalPodInput {
 
 export interface LocalContainer {
   readonly name: string;
-  /** Program and arguments, ready for spawn. */
+  /** Program and arguments, ready for spawn; empty when the container runs its image's entrypoint. */
   readonly argv: string[];
   readonly env: Record<string, string>;
 }
@@ -76,10 +76,12 @@ export function localContainers(podSpec: any, input: LocalPodInput): { init: Loc
       if (!(m.name in dirs)) throw new Error(`container ${c.name} mounts unknown volume ${m.name}`);
       return [m.mountPath, m.subPath ? path.join(dirs[m.name], m.subPath) : dirs[m.name]];
     });
-    // Longest mount path first, matched only as a whole path prefix.
+    // One pass (a local path is never rewritten again), longest mount path first, matched only as a whole path prefix.
     mounts.sort((a, b) => b[0].length - a[0].length);
-    const localPath = (text: string) => mounts.reduce(
-      (t, [from, to]) => t.replace(new RegExp(`(?<![\\w./-])${from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=/|$|[^\\w.-])`, "g"), to), text);
+    const byPath = new Map(mounts);
+    const pattern = mounts.length === 0 ? undefined
+      : new RegExp(`(?<![\\w./-])(${mounts.map(([from]) => from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?=/|$|[^\\w.-])`, "g");
+    const localPath = (text: string) => (pattern ? text.replace(pattern, (m) => byPath.get(m)!) : text);
     const env: Record<string, string> = {};
     for (const from of c.envFrom ?? []) {
       const data = from.configMapRef ? configMap(input.objects, from.configMapRef.name) : secret(input, from.secretRef.name);
@@ -96,7 +98,8 @@ export function localContainers(podSpec: any, input: LocalPodInput): { init: Loc
     }
     for (const k of Object.keys(env)) env[k] = localPath(env[k]);
     const words = [...(c.command ?? []), ...(c.args ?? [])].map((w: string) => localPath(expandVars(w, env)));
-    if (words.length === 0) throw new Error(`container ${c.name} has no command (the image's entrypoint does not run locally)`);
+    // No command: the image's entrypoint, which does not run locally (argv is empty; the environment is still useful).
+    if (words.length === 0) return { name: c.name, argv: [], env };
     // Otherwise the word itself: an absolute path (a mounted script, rewritten above) or a program on the PATH.
     const program = input.programs[words[0]] ?? words[0];
     return { name: c.name, argv: [program, ...words.slice(1)], env };

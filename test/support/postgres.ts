@@ -27,6 +27,12 @@ export interface PostgresOptions {
   readonly database?: string;
   /** @default "mlflow" */
   readonly user?: string;
+  /** The user's password (any characters but NUL). @default - 24 random hex digits */
+  readonly password?: string;
+  /** The user may create databases, as the RDS master user may. @default false */
+  readonly createDb?: boolean;
+  /** TLS with a throwaway self-signed certificate, so that clients with `sslmode=require` connect (RDS forces TLS). @default false */
+  readonly ssl?: boolean;
 }
 
 /** Directory of initdb/pg_ctl: PATH first, then Debian's /usr/lib/postgresql/<version>/bin. */
@@ -62,7 +68,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const tool = (name: string) => (bin ? path.join(bin, name) : name);
   const database = options.database ?? "mlflow";
   const user = options.user ?? "mlflow";
-  const password = crypto.randomBytes(12).toString("hex");
+  const password = options.password ?? crypto.randomBytes(12).toString("hex");
   const superPassword = crypto.randomBytes(12).toString("hex");
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pg-"));
   const dataDir = path.join(root, "data");
@@ -76,10 +82,25 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     for (const p of [root, socketDir, pwFile]) fs.chownSync(p, uid, gid);
   }
   run(tool("initdb"), ["-D", dataDir, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwFile}`, "-E", "UTF8", "--no-locale"]);
+  let ssl = "";
+  if (options.ssl) {
+    // A self-signed certificate in the data folder, readable by the server's user only (PostgreSQL refuses a wider key).
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+      "-keyout", path.join(root, "server.key"), "-out", path.join(root, "server.crt")], { stdio: "ignore" });
+    for (const f of ["server.key", "server.crt"]) {
+      fs.renameSync(path.join(root, f), path.join(dataDir, f));
+      fs.chmodSync(path.join(dataDir, f), 0o600);
+      if (process.getuid?.() === 0) {
+        const owner = fs.statSync(dataDir);
+        fs.chownSync(path.join(dataDir, f), owner.uid, owner.gid);
+      }
+    }
+    ssl = " -c ssl=on";
+  }
   const port = await freePort();
   run(tool("pg_ctl"), [
     "-D", dataDir, "-l", path.join(root, "server.log"), "-w", "-t", "60",
-    "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off`, "start",
+    "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off${ssl}`, "start",
   ]);
   const stop = () => {
     process.removeListener("exit", stop);
@@ -98,7 +119,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         ...process.env,
         PGPASSWORD: superPassword,
       });
-    psql(`CREATE ROLE "${user}" LOGIN PASSWORD '${password}'`);
+    psql(`CREATE ROLE "${user}" LOGIN${options.createDb ? " CREATEDB" : ""} PASSWORD '${password.replace(/'/g, "''")}'`);
     psql(`CREATE DATABASE "${database}" OWNER "${user}"`);
   } catch (e) {
     stop();
@@ -110,7 +131,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     database,
     user,
     password,
-    url: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
+    url: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     dataDir,
     stop,
   };
