@@ -44,7 +44,8 @@ describe("reference stacks: example model endpoint", () => {
       expect(env).toContain("FEATURE_STORE_YAML_BASE64");
       const synced = manifests(json(), "ExternalSecret").filter((e: any) => e.metadata.namespace === "serving");
       const redis = stacks.find((s) => s.platform === platform)!.featureStore.onlineStoreSecret !== undefined;
-      expect(synced.map((e: any) => e.metadata.name)).toEqual(redis ? ["ranker-online-store"] : []);
+      // The Redis password (production's online store) and the MLflow reader's login (basic auth, every tier).
+      expect(synced.map((e: any) => e.metadata.name)).toEqual(redis ? ["ranker-online-store", "ranker-mlflow-credentials"] : ["ranker-mlflow-credentials"]);
       if (redis) expect(env).toContain("REDIS_PASSWORD");
     });
 
