@@ -50,9 +50,6 @@ export const CHECKOV_NOT_ADOPTED: readonly CheckovNotAdopted[] = [
   { checkovId: "CKV_AWS_109", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
   { checkovId: "CKV_AWS_111", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
   { checkovId: "CKV_AWS_356", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
-  { checkovId: "CKV_AWS_18", blockType: "aws_s3_bucket",
-    reason: "server access logs need a log bucket per account and region, which is the account's audit setup (CloudTrail " +
-      "S3 data events or a central log bucket), outside this library; every bucket denies non-TLS access and is KMS-encrypted" },
   { checkovId: "CKV2_AWS_62", blockType: "aws_s3_bucket",
     reason: "no consumer of S3 event notifications exists on the platform; an empty notification configuration adds nothing" },
   { checkovId: "CKV_AWS_144", blockType: "aws_s3_bucket",

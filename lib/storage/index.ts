@@ -1,2 +1,3 @@
 export * from "./secure-bucket";
 export * from "./bootstrap-stack";
+export * from "./access-log-bucket";

@@ -12,6 +12,9 @@ import { Validator } from "../core/errors";
 import { IGrantable, PolicyStatement } from "../iam/policy-statement";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { AccessLogBucket } from "./access-log-bucket";
+import { bucketNameProblem } from "./bucket-name";
 
 export interface SecureBucketProps {
   /** Globally unique bucket name. */
@@ -20,30 +23,29 @@ export interface SecureBucketProps {
   readonly key: EnvironmentKey;
   /** Days a replaced or deleted object version is kept. @default - 30 in development, 90 otherwise */
   readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * S3 server access logs (every request: who, what, when) into the stack's AccessLogBucket,
+   * under `<bucket name>/`. @default true
+   */
+  readonly accessLogs?: boolean;
 }
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-/** Validates an S3 bucket name against AWS's rules; returns the problem or undefined. */
-export function bucketNameProblem(name: string): string | undefined {
-  if (!BUCKET_NAME.test(name)) return "must be 3 to 63 characters of lowercase letters, digits, '.' and '-', starting and ending with a letter or digit";
-  if (name.includes("..")) return "must not contain two adjacent periods";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not be formatted as an IP address";
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|--x-s3)$/.test(name)) return "must not use a prefix or suffix AWS reserves";
-  return undefined;
-}
+export { bucketNameProblem } from "./bucket-name";
 
 /**
  * A private S3 bucket the way every bucket of the library is made: versioned, SSE-KMS
  * with the environment key (bucket keys on, to keep KMS costs flat), all public access
  * blocked, ACLs disabled, a policy that denies requests without TLS, noncurrent
- * versions expired and incomplete uploads aborted. In development the bucket may be
+ * versions expired and incomplete uploads aborted, server access logs delivered to the
+ * stack's AccessLogBucket. In development the bucket may be
  * destroyed with its objects; elsewhere the stack's data protection keeps it.
  */
 export class SecureBucket extends Construct {
   public readonly bucket: S3Bucket;
   public readonly bucketName: string;
   public readonly key: EnvironmentKey;
+  /** Where its server access logs go (unless accessLogs is false). */
+  public readonly accessLogBucket?: AccessLogBucket;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -51,6 +53,7 @@ export class SecureBucket extends Construct {
       bucketName: Shape.string(),
       key: LibraryShapes.key,
       noncurrentVersionExpirationDays: Shape.optional(Shape.number()),
+      accessLogs: Shape.optional(Shape.boolean()),
     });
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
@@ -111,6 +114,14 @@ export class SecureBucket extends Construct {
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
       }],
     });
+    if (props.accessLogs ?? true) {
+      this.accessLogBucket = AccessLogBucket.of(this);
+      new S3BucketLoggingA(this, "access-logs", {
+        bucket: this.bucket.id,
+        targetBucket: this.accessLogBucket.bucket.id,
+        targetPrefix: `${props.bucketName}/`,
+      });
+    }
   }
 
   public get bucketArn(): string {

@@ -37,11 +37,15 @@ const INFRA: readonly string[] = [
   // observability credentials
   "aws_secretsmanager_secret.observability_alertmanager-secret_C6E039B4",
   "aws_secretsmanager_secret.observability_grafana-admin-secret_A4AC8D78",
+  // S3 server access logs of the stack's buckets (issue 12; a new bucket at the stack's root, created empty)
+  "aws_s3_bucket.access-logs_bucket_7E528747",
 ];
 
 const BOOTSTRAP: readonly string[] = [
   "aws_kms_key.state-key_753BFC90",
   "aws_s3_bucket.state-bucket_828F7150",
+  // S3 server access logs of the state bucket (issue 12; a new bucket, created empty)
+  "aws_s3_bucket.access-logs_bucket_7E528747",
 ];
 
 /** Stacks not listed here must hold no stateful resource. */

@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { TerraformPlan } from "../../lib/terraform/offline";
 import { synthReferenceApp, stackDir } from "../support/reference-app";
 import { cachedPlan, describeWithTerraform, mapLimit, plannedTypes } from "../support/terraform";
@@ -43,6 +45,24 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
     return plans.get(name)!;
   }
 
+  /**
+   * Server access logging as Terraform plans it: for each planned bucket, the bucket its
+   * aws_s3_bucket_logging delivers to (from the configuration's references), and the
+   * access-log buckets' planned encryption and policy.
+   */
+  function accessLogging(plan: TerraformPlan): { buckets: string[]; logsTo: Map<string, string>; logBuckets: Set<string> } {
+    const resources: any[] = (plan.configuration as any)?.root_module?.resources ?? [];
+    const bucketRef = (refs: string[] | undefined) => (refs ?? []).find((r) => /^aws_s3_bucket\.[^.]+$/.test(r));
+    const logsTo = new Map<string, string>();
+    for (const r of resources.filter((r) => r.type === "aws_s3_bucket_logging")) {
+      const source = bucketRef(r.expressions?.bucket?.references);
+      const target = bucketRef(r.expressions?.target_bucket?.references);
+      if (source && target) logsTo.set(source, target);
+    }
+    const buckets = (plan.resource_changes ?? []).filter((rc) => rc.type === "aws_s3_bucket").map((rc) => rc.address);
+    return { buckets, logsTo, logBuckets: new Set(logsTo.values()) };
+  }
+
   for (const { environment, infra, bootstrap, featureStore } of stacks) {
     test(`${infra.node.id} validates and plans the network, key and every capability`, async () => {
       // GIVEN the synthesized infrastructure stack  WHEN planned by terraform
@@ -58,6 +78,31 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
         .filter((rc) => rc.type === "aws_eks_addon" && rc.change.actions.includes("create"))
         .map((rc) => (rc.change.after as any)?.addon_name);
       expect(addons).toContain("metrics-server");
+    });
+
+    test(`${infra.node.id} plans server access logging for every data bucket, into an SSE-S3 log bucket the logging service may write to`, async () => {
+      const plan = await planOf(infra.node.id);
+      const { buckets, logsTo, logBuckets } = accessLogging(plan);
+      expect([...logBuckets]).toHaveLength(1);
+      const [logBucket] = [...logBuckets];
+      // Every other bucket (datasets, MLflow artifacts, the feature store's offline store) logs into it.
+      expect(buckets.filter((b) => b !== logBucket).map((b) => [b, logsTo.get(b)])).toEqual(buckets.filter((b) => b !== logBucket).map((b) => [b, logBucket]));
+      expect(buckets.length).toBeGreaterThanOrEqual(4);
+      const after = (type: string) => (plan.resource_changes ?? []).filter((rc) => rc.type === type).map((rc) => rc.change.after as any);
+      const configOf = (type: string) => ((plan.configuration as any).root_module.resources as any[])
+        .find((r) => r.type === type && (r.expressions?.bucket?.references ?? []).includes(`${logBucket}.id`));
+      // S3 delivers server access logs only to SSE-S3 buckets.
+      expect(configOf("aws_s3_bucket_server_side_encryption_configuration").expressions.rule[0].apply_server_side_encryption_by_default[0].sse_algorithm.constant_value).toBe("AES256");
+      const logBucketName = after("aws_s3_bucket").find((b) => /-access-logs-\d{12}$/.test(b.bucket))?.bucket;
+      expect(logBucketName).toBe(`${infra.node.id}-access-logs-${environment.accountId}`);
+      // The logging service may deliver (ACLs are disabled: the bucket policy is the only grant), for this account only.
+      const synthesized = JSON.parse(fs.readFileSync(path.join(stackDir(outdir, infra.node.id), "cdk.tf.json"), "utf8"));
+      const [, logName] = logBucket.split(".");
+      const policy = Object.values<any>(synthesized.resource.aws_s3_bucket_policy).find((p) => p.bucket === `\${aws_s3_bucket.${logName}.id}`);
+      expect(JSON.parse(policy.policy).Statement).toContainEqual({
+        Sid: "S3ServerAccessLogsDelivery", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject",
+        Resource: `\${aws_s3_bucket.${logName}.arn}/*`, Condition: { StringEquals: { "aws:SourceAccount": environment.accountId } },
+      });
     });
 
     test(`${infra.node.id} plans the VPC CNI add-on enforcing NetworkPolicies (enableNetworkPolicy; without it every policy is ignored)`, async () => {

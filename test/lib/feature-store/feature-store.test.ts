@@ -1,7 +1,7 @@
 import { parse } from "yaml";
 import { Construct } from "constructs";
 import { IGrantable, PolicyStatement, ServiceAccountRole, checkStack } from "../../../lib";
-import { errorOf, onlyResource, resourcesOfType, synthJson } from "../../support/synth";
+import { errorOf, onlyResource, resourcesOfType, synthJson, withoutAccessLogs } from "../../support/synth";
 import { featureStore } from "./fixtures";
 
 /** The statements of one IRSA role's inline policy, by the role's construct id under the store. */
@@ -28,7 +28,7 @@ describe("FeatureStore: offline store and registry", () => {
   test("the offline store is an SSE-KMS bucket under the environment key, named after the environment and account", () => {
     // GIVEN a feature store WHEN synthesized
     const { infra } = featureStore();
-    const json = synthJson(infra);
+    const json = withoutAccessLogs(synthJson(infra));
     // THEN the bucket is named per environment and account, and encrypted with the cluster's key
     expect(onlyResource(json, "aws_s3_bucket").bucket).toBe("ml-test-feature-store-123456789012");
     const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default;

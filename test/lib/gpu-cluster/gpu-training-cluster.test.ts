@@ -190,8 +190,9 @@ describe("GpuTrainingCluster: images and datasets", () => {
   });
 
   test("the datasets bucket is a SecureBucket encrypted with the environment key", () => {
-    expect(onlyResource(json, "aws_s3_bucket").bucket).toBe("ml-test-datasets-123456789012");
-    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration");
+    // (and the stack's access-log bucket, which SecureBucket adds)
+    expect(Object.values<any>(json.resource.aws_s3_bucket).map((b) => b.bucket).sort()).toEqual(["ml-test-datasets-123456789012", "test-infra-access-logs-123456789012"]);
+    const sse = Object.values<any>(json.resource.aws_s3_bucket_server_side_encryption_configuration).find((r) => r.bucket === "${aws_s3_bucket.training_datasets_bucket_CEE0B01E.id}");
     expect(sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toBe("${aws_kms_key.kms_key_28C05A0F.arn}");
   });
 
