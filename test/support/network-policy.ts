@@ -259,6 +259,14 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
     }
   }
 
+  // Pods whose service account is bound to a Role or ClusterRole (operators, controllers, Grafana's
+  // sidecars) call the Kubernetes API server: its ENIs in the VPC, port 443.
+  const bound = new Set(set.objects.filter((o) => ["RoleBinding", "ClusterRoleBinding"].includes(o.object.kind))
+    .flatMap((o) => (o.object.subjects ?? []).filter((s: any) => s.kind === "ServiceAccount").map((s: any) => `${s.namespace ?? o.object.metadata.namespace}/${s.name}`)));
+  for (const p of subject.filter((p) => libraryNs.has(p.namespace) && bound.has(`${p.namespace}/${p.spec.serviceAccountName ?? "default"}`))) {
+    flows.push({ from: podEndpoint(p), to: vpcAddress(set, "the EKS API server"), port: 443, protocol: "TCP", why: `API calls (service account ${p.spec.serviceAccountName} has RBAC bindings)` });
+  }
+
   // Alertmanager reaches its receivers (HTTPS).
   for (const p of pods.filter((p) => p.owner.startsWith("Alertmanager "))) {
     flows.push({ from: podEndpoint(p), to: awsApiAddress("an alert receiver (Slack, PagerDuty, Opsgenie)"), port: 443, protocol: "TCP", why: "alert notifications" });
