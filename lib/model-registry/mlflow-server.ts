@@ -9,6 +9,7 @@ import { CHARTS } from "../platform/charts";
 import { SyncedSecret } from "../platform/external-secrets";
 import { HelmChart } from "../platform/helm-chart";
 import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
+import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../platform/network-policy";
 import { ModelRegistry } from "./model-registry";
 import {
   AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_METRICS_PATH, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
@@ -61,6 +62,8 @@ export class MlflowServer extends Construct {
   public readonly chart: HelmChart;
   /** Scrapes /metrics through the Service's port, logging in as the reader user under basic auth. */
   public readonly serviceMonitor: ServiceMonitor;
+  /** Default deny in the mlflow namespace, and the flows the tracking server needs. */
+  public readonly networkPolicies: NamespaceNetworkPolicies;
   public readonly disruptionBudget?: PodDisruptionBudgetV1;
   /** Tracking server down (critical from staging up), server errors, slow requests. */
   public readonly alerts: PrometheusRule;
@@ -110,6 +113,10 @@ export class MlflowServer extends Construct {
         namespace: this.namespace.metadata.name,
         annotations: registry.serverRole.serviceAccountAnnotations,
       },
+      // MLflow never calls the Kubernetes API: no API token in its pods. IRSA's web identity token is a
+      // projected volume of its own (the EKS pod identity webhook adds it), and External Secrets
+      // requests tokens for this account through the TokenRequest API, neither needing the automount.
+      automountServiceAccountToken: false,
     });
 
     this.databaseCredentials = new SyncedSecret(this, "database-credentials", {
@@ -195,6 +202,17 @@ export class MlflowServer extends Construct {
       ...(this.clientCredentials ? { basicAuth: { secret: this.clientCredentials.reader.secretName, usernameKey: "username", passwordKey: "password" } } : {}),
     });
     this.serviceMonitor.manifest.dependsOn = [this.namespace.fqn];
+
+    // Default deny, then: clients in every namespace (endpoints, training jobs, Prometheus) reach the
+    // server's port; the server reaches RDS in the VPC and, over HTTPS, S3, Secrets Manager and STS.
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace.metadata.name,
+      allows: [
+        ALLOW.https(),
+        { name: "allow-postgres-egress", direction: "egress", peers: [{ cidr: env.vpcCidr }], ports: [{ port: SERVER_PORTS.postgres }] },
+        { name: "allow-tracking-ingress", direction: "ingress", pods: SERVER_PODS.mlflow, peers: [{ namespace: "*" }], ports: [{ port: SERVER_PORTS.mlflow }] },
+      ],
+    });
 
     this.alerts = new PrometheusRule(this, "alerts", {
       name: "mlflow",

@@ -291,3 +291,21 @@ describe("MlflowServer client users and scraping (basic auth)", () => {
       .toBe("mlflow-db-credentials,mlflow-auth,mlflow-reader-credentials,mlflow-trainer-credentials");
   });
 });
+
+describe("MlflowServer in the cluster's network and API (issue 12)", () => {
+  const b = build();
+
+  test("the service account mounts no Kubernetes API token (MLflow never calls the API; IRSA has its own projected token)", () => {
+    expect(onlyResource(b.platformJson, "kubernetes_service_account_v1").automount_service_account_token).toBe(false);
+  });
+
+  test("the mlflow namespace denies by default and allows DNS, HTTPS out, PostgreSQL in the VPC, and the tracking port from every namespace", () => {
+    const policies = Object.values(resourcesOfType(b.platformJson, "kubernetes_network_policy_v1")) as any[];
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(["allow-dns", "allow-https-egress", "allow-postgres-egress", "allow-tracking-ingress", "default-deny"]);
+    for (const p of policies) expect(p.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.mlflow_namespace_.*\.metadata\[0\]\.name\}$/);
+    const byName = (n: string) => policies.find((p) => p.metadata.name === n).spec;
+    expect(byName("allow-postgres-egress").egress).toEqual([{ to: [{ ip_block: { cidr: "10.0.0.0/16" } }], ports: [{ port: "5432", protocol: "TCP" }] }]);
+    expect(byName("allow-tracking-ingress").pod_selector).toEqual({ match_labels: { "app.kubernetes.io/name": "mlflow" } });
+    expect(byName("allow-tracking-ingress").ingress[0].ports).toEqual([{ port: "5000", protocol: "TCP" }]);
+  });
+});
