@@ -24,20 +24,6 @@ interface Listed {
  * that fixes it; the fix removes its entry (the "still occurs" test below fails otherwise).
  */
 const KNOWN_DEFECTS: readonly (Listed & { owner: string })[] = [
-  {
-    check: "the library's workloads mount no unused API token",
-    problem: /^Deployment mlflow\/mlflow \[helm_release mlflow /,
-    owner: "MLflow (issue 12)",
-    why: "the mlflow ServiceAccount (lib/model-registry) leaves automountServiceAccountToken at its default, true",
-  },
-  {
-    check: "NetworkPolicies: default deny in every library namespace; every required flow allowed",
-    problem: /^namespace mlflow: no default-deny NetworkPolicy/,
-    owner: "MLflow (issue 12)",
-    why: "MlflowServer (lib/model-registry) creates the mlflow namespace and should add NamespaceNetworkPolicies (lib/platform/network-policy.ts): " +
-      "ALLOW.https() (S3, Secrets Manager, STS), egress to the VPC CIDR on SERVER_PORTS.postgres (RDS), ingress on SERVER_PORTS.mlflow from every namespace, " +
-      "ALLOW.scrape for its metrics port; the required-flow checks (endpoints -> MLflow, MLflow -> 5432) then hold them to it",
-  },
 ];
 
 /** Findings that are upstream's design, not defects: each with where upstream says so. */
@@ -232,10 +218,7 @@ describeRendered("in-cluster wiring", (sets) => {
         if (objects.length !== set.objects.length - 1) throw new Error(`no NetworkPolicy ${namespace}/${name}`);
         return { ...set, objects };
       };
-      // Without the MLflow namespace's default deny (a known defect, listed above).
-      const np = (set: typeof dev) => networkPolicyProblems(set).filter((p) => !/^namespace mlflow: no default-deny/.test(p));
-      const withPolicy = (set: typeof dev, namespace: string, name: string, spec: any) =>
-        ({ ...set, objects: [...set.objects, { source: "test", stack: "test", object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec } }] });
+      const np = (set: typeof dev) => networkPolicyProblems(set);
 
       test("the model checks the flows that matter (DNS, every scrape, endpoint -> MLflow, MLflow -> RDS, IRSA, webhooks)", () => {
         const whys = new Set(requiredFlows(dev).map((f) => f.why.replace(/ .*/, "")));
@@ -269,25 +252,20 @@ describeRendered("in-cluster wiring", (sets) => {
         ]);
       });
 
-      test("MLflow behind a default deny with no allows: endpoints cannot reach it, it cannot reach RDS or S3", () => {
-        const problems = networkPolicyProblems(withPolicy(dev, "mlflow", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }));
+      test("MLflow's default deny without its allows: endpoints cannot reach it, it cannot reach RDS or DNS; with them, every MLflow flow holds", () => {
+        let broken = dev;
+        for (const name of ["allow-tracking-ingress", "allow-postgres-egress", "allow-https-egress", "allow-dns"]) broken = without(broken, "mlflow", name);
+        const problems = networkPolicyProblems(broken);
         expect(problems).toEqual(expect.arrayContaining([
           expect.stringMatching(/^Deployment serving\/ranker -> Deployment mlflow\/mlflow TCP\/5000 .*blocked by the ingress of Deployment mlflow\/mlflow/),
           expect.stringMatching(/^Deployment mlflow\/mlflow -> RDS PostgreSQL TCP\/5432 \(MLflow's backend store\): blocked by the egress/),
           expect.stringMatching(/^Deployment mlflow\/mlflow -> EKS add-on coredns UDP\/53/),
         ]));
         expect(problems).not.toContainEqual(expect.stringMatching(/^namespace mlflow/));
-        // Allowing exactly those flows clears them (named and numbered ports, ipBlock, namespace selectors).
-        const allowed = [
-          ["dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] }] }],
-          ["rds", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.10.0.0/16" } }], ports: [{ port: 5432 }] }, { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443 }] }] }],
-          ["clients", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: "mlflow" }] }] }],
-        ] as const;
-        let fixed = withPolicy(dev, "mlflow", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        for (const [name, spec] of allowed) fixed = withPolicy(fixed, "mlflow", name, spec);
-        const vpc = (Object.values(dev.infra.resource.aws_vpc)[0] as any).cidr_block;
-        expect(vpc).toBe("10.10.0.0/16");
-        expect(networkPolicyProblems(fixed).filter((p) => /mlflow\/mlflow/.test(p) && !/scrape/.test(p))).toEqual([]);
+        expect(networkPolicyProblems(dev).filter((p) => /mlflow/.test(p))).toEqual([]);
+        expect(np(without(dev, "mlflow", "allow-postgres-egress"))).toEqual([
+          expect.stringMatching(/^Deployment mlflow\/mlflow -> RDS PostgreSQL TCP\/5432 \(MLflow's backend store\): blocked by the egress/),
+        ]);
       });
 
       test("production without its Redis allows: the feature server and the endpoint cannot read online features", () => {
