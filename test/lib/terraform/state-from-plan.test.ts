@@ -85,6 +85,19 @@ describe("stateFromPlan", () => {
     expect(attrs.policy).toMatch(/^irp-fake[0-9a-f]+$/);
   });
 
+  test("replace() of a reference with literal arguments is resolved, as IRSA trust policies write the OIDC issuer; a regex replace is not", () => {
+    const cluster = resource("aws_eks_cluster", "c", { version: "1.33" }, { id: true, identity: true });
+    const trust = resource("aws_iam_role_policy", "t", {}, { id: true, policy: true, role: true }, {
+      policy: { constant_value: "{\"StringEquals\":{\"${replace(aws_eks_cluster.c.identity[0].oidc[0].issuer, \"https://\", \"\")}:aud\":\"sts.amazonaws.com\"}}" },
+      role: { constant_value: "${replace(aws_eks_cluster.c.id, \"/^fake/\", \"\")}" },
+    });
+    const state = stateFromPlan(plan(cluster, trust), schemas);
+    const issuer: string = attributesOf(state, "aws_eks_cluster").identity[0].oidc[0].issuer;
+    const attrs = attributesOf(state, "aws_iam_role_policy");
+    expect(attrs.policy).toBe(`{"StringEquals":{"${issuer.slice("https://".length)}:aud":"sts.amazonaws.com"}}`);
+    expect(attrs.role).not.toContain(attributesOf(state, "aws_eks_cluster").id);
+  });
+
   test("an unknown list of objects gets one element, so that references like identity[0].oidc[0].issuer resolve", () => {
     const cluster = resource("aws_eks_cluster", "c", { version: "1.33" }, { id: true, identity: true });
     const issuer = attributesOf(stateFromPlan(plan(cluster), schemas), "aws_eks_cluster").identity[0].oidc[0].issuer;
