@@ -6,7 +6,7 @@ import * as path from "path";
 import { OfflineTerraform, ResourceChange, TerraformPlan } from "../terraform/offline";
 import { TerraformStateV4 } from "../terraform/state-from-plan";
 import { UpgradeHarness, withoutPreventDestroy } from "../terraform/upgrade-harness";
-import { OfflinePlanOptions, SynthesizedStack, mapLimit, offlineBlocker, terraformError } from "./planner";
+import { OfflinePlanOptions, SynthesizedStack, mapLimit, offlineBlocker, resourceCount, terraformError } from "./planner";
 import { ReviewStack, StackConfig, reviewStack } from "./stack";
 
 /**
@@ -48,6 +48,13 @@ export async function planOfflineAgainstBase(head: readonly SynthesizedStack[], 
       options.log?.(`plan of ${s.name} failed`);
       return reviewStack(s.name, { config: s.config, error: terraformError(err), basis: before ? "base-state" : "empty-state" });
     }
+  }, (s) => {
+    if (offlineBlocker(s.config)) return 0;
+    const before = baseByName.get(s.name)?.config;
+    // A changed stack costs about three plans (the base's on an empty state, the check
+    // that the simulated state converged, the change's own), any other one plan.
+    const changed = before !== undefined && !offlineBlocker(before) && !sameConfiguration(before, s.config);
+    return (changed ? 3 : 1) * (1 + resourceCount(s.config));
   });
 }
 

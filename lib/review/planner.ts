@@ -68,7 +68,7 @@ export async function planOffline(stacks: readonly SynthesizedStack[], options: 
     } finally {
       terraform.dispose();
     }
-  });
+  }, (s) => (offlineBlocker(s.config) ? 0 : 1 + resourceCount(s.config)));
 }
 
 /**
@@ -174,15 +174,30 @@ export function terraformError(err: unknown): string {
   return text.replace(/ in \/\S+ \(exit/g, " (exit").trim();
 }
 
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * `fn` over every item, at most `limit` at once, results in the items' order. With `cost`,
+ * the costliest items start first (longest processing time first): a long plan started
+ * last would otherwise run alone at the end while the other workers idle.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, cost?: (item: T) => number): Promise<R[]> {
   const results = new Array<R>(items.length);
+  const order = items.map((_, i) => i);
+  if (cost) {
+    const costs = items.map(cost);
+    order.sort((a, b) => costs[b] - costs[a] || a - b);
+  }
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
+    while (next < order.length) {
+      const i = order[next++];
       results[i] = await fn(items[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** Managed resources of a synthesized stack: what a plan of it costs, roughly. */
+export function resourceCount(config: StackConfig): number {
+  return Object.values((config.resource ?? {}) as Record<string, object>).reduce((n: number, byName) => n + Object.keys(byName).length, 0);
 }
