@@ -5,10 +5,15 @@
  * resolves its own default from the environment's tier.
  */
 export interface EnvironmentSizing {
+  /** @default - each Network prop's own default */
   readonly network?: NetworkSizing;
+  /** @default - each GpuTrainingCluster and GpuClusterAddons prop's own default */
   readonly cluster?: ClusterSizing;
+  /** @default - each ModelRegistry and MlflowServer prop's own default */
   readonly registry?: RegistrySizing;
+  /** @default - each FeatureStore prop's own default */
   readonly featureStore?: FeatureStoreSizing;
+  /** @default - each Observability prop's own default */
   readonly observability?: ObservabilitySizing;
 }
 

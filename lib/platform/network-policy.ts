@@ -138,7 +138,10 @@ export interface NamespaceNetworkPoliciesProps {
   readonly namespace: string;
   /** Flows allowed beyond DNS. */
   readonly allows: readonly NetworkAllow[];
-  /** What creates the namespace, when `namespace` is a plain name (a Helm release with create_namespace). */
+  /**
+   * What creates the namespace, when `namespace` is a plain name (a Helm release with create_namespace).
+   * @default - no dependency: the namespace exists already or is a reference to the resource that creates it
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 

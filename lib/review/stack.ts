@@ -47,13 +47,17 @@ export interface ReviewStack {
 }
 
 export interface ReviewStackOptions {
+  /** How the plan was made. @default - an empty-state offline plan */
   readonly basis?: PlanBasis;
+  /** Terraform's refusal (prevent_destroy) of the change. @default - none */
   readonly refusal?: string;
+  /** The stack's plan. @default - none: the stack was not planned */
   readonly plan?: TerraformPlan;
+  /** The synthesized configuration. @default - none */
   readonly config?: StackConfig;
-  /** Set when the stack was deliberately not planned. */
+  /** Set when the stack was deliberately not planned. @default - planned */
   readonly notPlanned?: string;
-  /** Set when planning failed: Terraform's error output. */
+  /** Set when planning failed: Terraform's error output. @default - no error */
   readonly error?: string;
 }
 
