@@ -3,7 +3,7 @@ export * from "./network";
 export * from "./iam";
 export * from "./storage";
 export * from "./terraform";
-export * from "./platform";
+export * from "./kubernetes";
 export * from "./gpu-cluster";
 export * from "./policy";
 export * from "./observability";

@@ -1,4 +1,4 @@
-import { AlertRule, AlertSeverity, RuleGroup } from "../platform/monitoring";
+import { AlertRule, AlertSeverity, RuleGroup } from "../kubernetes/monitoring";
 import { EndpointMetricNames } from "./endpoint-metrics";
 
 /** Service level objectives of an endpoint; each becomes an alert. */

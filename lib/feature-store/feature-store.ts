@@ -4,7 +4,7 @@ import { Validator, formatValue } from "../core/errors";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { IGrantable, PolicyStatement } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
-import { grantSecretRead } from "../platform/external-secrets";
+import { grantSecretRead } from "../kubernetes/external-secrets";
 import { SecureBucket } from "../storage/secure-bucket";
 import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "./private/cron";
 import { renderFeatureStoreYaml } from "./private/feature-store-yaml";

@@ -4,7 +4,7 @@ import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
 import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
-import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, POOL_LABEL } from "../platform/kubernetes";
+import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, POOL_LABEL } from "../kubernetes/kubernetes";
 import { GpuPoolInfo } from "./cluster-interface";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec } from "./private/pool-spec";

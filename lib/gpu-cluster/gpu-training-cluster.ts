@@ -20,7 +20,7 @@ import { addSummaryLine } from "../core/synth-summary";
 import { policyDocument } from "../iam/policy-statement";
 import { ServiceAccountRole, ServiceAccountRoleOptions, roleName } from "../iam/service-account-role";
 import { Network } from "../network/network";
-import { POOL_LABEL } from "../platform/kubernetes";
+import { POOL_LABEL } from "../kubernetes/kubernetes";
 import { SecureBucket } from "../storage/secure-bucket";
 import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
 import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase, summaryLine } from "./gpu-budget";

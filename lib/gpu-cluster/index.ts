@@ -8,5 +8,4 @@ export * from "./gpu-training-cluster";
 export * from "./image-repository";
 export * from "./kubernetes-versions";
 export * from "./gpu-cluster-addons";
-export * from "./cluster-baseline";
 export * from "./system-instances";

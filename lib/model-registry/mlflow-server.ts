@@ -5,11 +5,11 @@ import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disrup
 import { ITerraformDependable } from "cdktf";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
-import { CHARTS } from "../platform/charts";
-import { SyncedSecret } from "../platform/external-secrets";
-import { HelmChart } from "../platform/helm-chart";
-import { PrometheusRule, ServiceMonitor } from "../platform/monitoring";
-import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../platform/network-policy";
+import { CHARTS } from "../kubernetes/charts";
+import { SyncedSecret } from "../kubernetes/external-secrets";
+import { HelmChart } from "../kubernetes/helm-chart";
+import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
+import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { ModelRegistry } from "./model-registry";
 import {
   AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_METRICS_PATH, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,

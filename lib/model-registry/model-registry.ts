@@ -6,7 +6,7 @@ import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { IGrantable } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
-import { grantSecretRead } from "../platform/external-secrets";
+import { grantSecretRead } from "../kubernetes/external-secrets";
 import { PolicySuppressions } from "../policy/suppressions";
 import { SecureBucket, bucketNameProblem } from "../storage/secure-bucket";
 import { RegistryAuth } from "./auth";

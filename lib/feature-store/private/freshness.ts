@@ -1,4 +1,4 @@
-import { AlertRule, AlertSeverity, RuleGroup } from "../../platform/monitoring";
+import { AlertRule, AlertSeverity, RuleGroup } from "../../kubernetes/monitoring";
 
 export interface FreshnessRuleOptions {
   readonly namespace: string;

@@ -1,6 +1,6 @@
 import { Environment } from "../../core/environment";
 import { Validator, isUnresolved } from "../../core/errors";
-import { GPU_MODEL_LABEL, GPU_NODE_LABEL, POOL_LABEL } from "../../platform/kubernetes";
+import { GPU_MODEL_LABEL, GPU_NODE_LABEL, POOL_LABEL } from "../../kubernetes/kubernetes";
 import { Capacity } from "../capacity";
 import { GpuInstanceSpec, GPU_INSTANCES, HOURS_PER_MONTH, gpuInstanceProblem, gpuInstanceSpec } from "../gpu-instances";
 import { GpuPoolOptions, SYSTEM_POOL_NAME } from "../gpu-pool-options";

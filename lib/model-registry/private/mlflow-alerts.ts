@@ -1,4 +1,4 @@
-import { AlertSeverity, RuleGroup } from "../../platform/monitoring";
+import { AlertSeverity, RuleGroup } from "../../kubernetes/monitoring";
 import { MLFLOW_NAMESPACE, MLFLOW_RELEASE } from "./names";
 
 /**

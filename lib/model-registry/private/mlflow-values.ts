@@ -1,4 +1,4 @@
-import { RELOAD_ON_SECRETS_ANNOTATION } from "../../platform/reloader";
+import { RELOAD_ON_SECRETS_ANNOTATION } from "../../kubernetes/reloader";
 import { RegistryAuth } from "../auth";
 import {
   AUTH_DATABASE, AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_IMAGE, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,

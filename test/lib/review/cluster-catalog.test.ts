@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { CHARTS } from "../../../lib/platform/charts";
+import { CHARTS } from "../../../lib/kubernetes/charts";
 import { CHARTS_WITH_CRDS } from "../../../lib/review/cluster-catalog";
 
 /**

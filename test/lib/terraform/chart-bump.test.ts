@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { Environment, EnvironmentConfig } from "../../../lib/core";
-import { CHARTS } from "../../../lib/platform/charts";
+import { CHARTS } from "../../../lib/kubernetes/charts";
 import { buildEnvironment } from "../../../stacks/platform";
 import { dev, prod } from "../../../stacks/environments";
 

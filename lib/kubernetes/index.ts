@@ -5,3 +5,4 @@ export * from "./kubernetes";
 export * from "./external-secrets";
 export * from "./reloader";
 export * from "./network-policy";
+export * from "./cluster-baseline";

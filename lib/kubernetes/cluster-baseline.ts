@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { Environment } from "../core/environment";
-import { ENCRYPTED_GP3_STORAGE_CLASS, PRIORITY_CLASSES } from "../platform/kubernetes";
-import { ITrainingCluster } from "./cluster-interface";
+import { ENCRYPTED_GP3_STORAGE_CLASS, PRIORITY_CLASSES } from "./kubernetes";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { LibraryShapes, checkShape } from "../core/shape";
 
 export interface ClusterBaselineProps {
