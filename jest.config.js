@@ -7,7 +7,12 @@
 const shared = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
-  moduleNameMapper: { "^cdktf-ml-platform$": "<rootDir>/lib/index.ts" },
+  moduleNameMapper: {
+    "^cdktf-ml-platform$": "<rootDir>/lib/index.ts",
+    "^cdktf-ml-platform/policy$": "<rootDir>/lib/policy/index.ts",
+    "^cdktf-ml-platform/review$": "<rootDir>/lib/review/index.ts",
+    "^cdktf-ml-platform/testing$": "<rootDir>/lib/terraform/index.ts",
+  },
 };
 
 module.exports = {

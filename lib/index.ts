@@ -1,14 +1,83 @@
-export * from "./core";
-export * from "./network";
-export * from "./iam";
-export * from "./storage";
-export * from "./terraform";
-export * from "./kubernetes";
-export * from "./gpu-cluster";
-export * from "./policy";
-export * from "./observability";
-export * from "./endpoint";
-export * from "./model-registry";
-export * from "./feature-store";
-export * from "./pricing";
-export * from "./review";
+/**
+ * The package root (`import { ... } from "cdktf-ml-platform"`): the constructs, their props and
+ * options, the enum-like classes and the catalogs a user picks values from. Tools are subpath
+ * exports (package.json `exports`): `cdktf-ml-platform/policy` (the policy pack),
+ * `cdktf-ml-platform/review` (plan reviews) and `cdktf-ml-platform/testing` (offline Terraform
+ * and the upgrade harness). Everything else is internal and may change in any release.
+ * test/api/exports.test.ts pins every entry point's names (test/api/exports/*.txt): adding or
+ * removing one is a change of the public API and goes into CHANGELOG.md.
+ */
+
+// Environment, stacks, errors (lib/core)
+export { ConfigError, exitOnConfigError } from "./core/errors";
+export { Environment } from "./core/environment";
+export type {
+  ClusterSizing, EnvironmentConfig, EnvironmentSizing, EnvironmentTier, FeatureStoreSizing, IEnvironmentScope, LocalStateBackend, NetworkSizing,
+  ObservabilitySizing, RegistrySizing, S3StateBackend, StateBackendConfig,
+} from "./core";
+export { EnvironmentKey } from "./core/environment-key";
+export type { EnvironmentKeyProps } from "./core/environment-key";
+export { DataProtection, InfraStack, PlatformStack } from "./core";
+export type { EnvironmentStackProps, InfraStackProps, PlatformStackProps } from "./core";
+
+// Network (lib/network)
+export { Network } from "./network";
+export type { NetworkProps } from "./network";
+
+// IAM (lib/iam)
+export { ServiceAccountRole } from "./iam";
+export type { IGrantable, OidcIdentity, PolicyStatement, ServiceAccountRoleOptions, ServiceAccountRoleProps } from "./iam";
+
+// Storage (lib/storage)
+export { AccessLogBucket, BootstrapStack, SecureBucket } from "./storage";
+export type { BootstrapStackProps, SecureBucketProps } from "./storage";
+
+// Kubernetes objects (lib/kubernetes)
+export {
+  ClusterBaseline, ExternalSecretsOperator, HelmChart, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
+  GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, POOL_LABEL,
+} from "./kubernetes";
+export type {
+  AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
+  PrometheusRuleProps, Protocol, ReloaderProps, RuleGroup, ServiceMonitorProps,
+} from "./kubernetes";
+
+// GPU training cluster (lib/gpu-cluster)
+export {
+  Capacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository,
+  DEFAULT_KUBERNETES_VERSION, GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS, SYSTEM_INSTANCES,
+} from "./gpu-cluster";
+export type {
+  CapacityType, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
+  ImageRepositoryProps, KubernetesVersion, SystemInstanceSpec,
+} from "./gpu-cluster";
+export type { PoolSpec as GpuPoolSpec } from "./gpu-cluster/private/pool-spec";
+
+// Observability (lib/observability)
+export { AlertReceiver, GrafanaDashboard, Observability, ObservabilitySecrets } from "./observability";
+export type {
+  DashboardOptions, DashboardPanel, GrafanaDashboardProps, HeartbeatReceiverOptions, ObservabilityProps, ObservabilitySecretsProps, PagerDutyReceiverOptions,
+  PanelQuery, SlackReceiverOptions, SyncedSecretSource,
+} from "./observability";
+
+// Model endpoints (lib/endpoint)
+export { MonitoredEndpoint } from "./endpoint";
+export type {
+  BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas, EndpointResources,
+  EndpointSecretEnv, EndpointSloOptions, EndpointWorkload, ModelImage, ModelSource, ModelUri, MonitoredEndpointProps, ResolvedSlo, SloTarget, TrackingCredentials,
+} from "./endpoint";
+
+// Model registry (lib/model-registry)
+export { MlflowServer, ModelReference, ModelRegistry, RegistryAuth, RegistryDatabase, POSTGRES_VERSIONS, DEFAULT_POSTGRES_VERSION } from "./model-registry";
+export type { MlflowClientKind } from "./model-registry/private/names";
+export type {
+  BasicAuthOptions, DbInstanceClassInfo, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
+  PostgresMajorVersion, PostgresVersionInfo, RegistryAuthKind, RegistryDatabaseProps, RegistrySafetyOverrides, SafetyOverride,
+} from "./model-registry";
+
+// Feature store (lib/feature-store)
+export { FeatureServer, FeatureStore } from "./feature-store";
+export type {
+  FeatureServerOptions, FeatureServerProps, FeatureStoreProps, MaterializationOptions, OfflineStoreOptions, OnlineStoreSecret, OnlineStoreType,
+  RedisOnlineStoreOptions, ResourceRequirements,
+} from "./feature-store";

@@ -39,10 +39,19 @@ function transpile(source, filename) {
 require.extensions[".ts"] = (module, filename) => {
   module._compile(transpile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
-// Examples import the library by its package name, as an outside user would.
-const pkgName = require(path.join(root, "package.json")).name;
+// Examples import the library by its package name and subpaths (package.json `exports`), as an
+// outside user would; here each entry point is its TypeScript source.
+const pkg = require(path.join(root, "package.json"));
+const entries = Object.fromEntries(
+  Object.entries(pkg.exports)
+    .filter(([, target]) => typeof target === "object" && target.types)
+    .map(([subpath, target]) => [
+      subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
+      path.join(root, target.types.replace(/^\.\/dist\//, "").replace(/\.d\.ts$/, ".ts")),
+    ]),
+);
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-  if (request === pkgName) return path.join(root, "lib", "index.ts");
+  if (Object.prototype.hasOwnProperty.call(entries, request)) return entries[request];
   return resolve.call(this, request, ...rest);
 };

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { Environment } from "../core/environment";
 import { Validator, formatValue } from "../core/errors";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
@@ -141,8 +142,9 @@ export class FeatureStore extends Construct {
   public readonly tablePrefix?: string;
   /** `host:port` of the Redis primary, or the regional DynamoDB endpoint. */
   public readonly onlineStoreEndpoint: string;
-  /** The Redis online store (undefined for dynamodb). */
-  public readonly redis?: RedisOnlineStore;
+  /** The Redis online store's replication group (undefined for dynamodb): the escape hatch to the cache. */
+  public readonly redisReplicationGroup?: ElasticacheReplicationGroup;
+  private readonly redis?: RedisOnlineStore;
   /** The credential a Feast client needs besides feature_store.yaml (undefined for dynamodb: IAM is enough). */
   public readonly onlineStoreSecret?: OnlineStoreSecret;
   /** The rendered feature_store.yaml (the Redis password is `$REDIS_PASSWORD`, expanded by Feast from the environment). */
@@ -260,6 +262,7 @@ export class FeatureStore extends Construct {
 
     if (this.onlineStoreType === "redis") {
       this.redis = new RedisOnlineStore(this, "redis", { cluster: props.cluster, ...redisOpts });
+      this.redisReplicationGroup = this.redis.replicationGroup;
       this.onlineStoreEndpoint = this.redis.endpoint;
       this.onlineStoreSecret = { secretArn: this.redis.authSecret.arn, property: "password", environmentVariable: FEAST_NAMES.redisPasswordEnv };
     } else {

@@ -5,3 +5,4 @@ export * from "./suppressions";
 export * from "./check";
 export * from "./format";
 export * from "./checkov";
+export type { PolicyDocument, Statement as PolicyDocumentStatement } from "./private/policy-document";

@@ -121,7 +121,8 @@ function estimateEnvironment(stacks: readonly ReviewStack[], prices: PriceTable,
   };
 }
 
-type Priced = { category: CostCategory; quantity: string; monthlyUsd: number } | { unpriced: string };
+/** What one resource costs a month, or why it is not priced. */
+export type Priced = { category: CostCategory; quantity: string; monthlyUsd: number } | { unpriced: string };
 
 /** The monthly price of one planned resource; undefined for resources billed only by usage or not at all. */
 export function priceResource(rc: ResourceChange, prices: PriceTable, gpu?: GpuPriceBook): Priced | undefined {

@@ -16,3 +16,5 @@ export * from "./base-ref";
 export * from "./cluster-diff";
 export * from "./cluster-catalog";
 export * from "./cli";
+export type { PriceTable } from "../pricing";
+export type { StackEnvironmentMetadata } from "../core/stacks";

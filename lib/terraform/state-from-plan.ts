@@ -33,11 +33,12 @@ export interface ProviderSchemas {
   readonly provider_schemas: Record<string, { readonly resource_schemas?: Record<string, { readonly block: SchemaBlock }> }>;
 }
 
-interface SchemaBlock {
+/** One block of a provider schema (`terraform providers schema -json`). */
+export interface SchemaBlock {
   readonly attributes?: Record<string, { readonly type?: CtyType; readonly nested_type?: NestedType }>;
   readonly block_types?: Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock }>;
 }
-interface NestedType {
+export interface NestedType {
   readonly attributes: Record<string, { readonly type?: CtyType; readonly nested_type?: NestedType }>;
   readonly nesting_mode: string;
 }
@@ -168,7 +169,7 @@ function lineageOf(seed: string): string {
 }
 
 /** A provider schema block as one cty object type (nested blocks become lists, sets or objects). */
-export function blockType(block: SchemaBlock): CtyType {
+function blockType(block: SchemaBlock): CtyType {
   const attrs: Record<string, CtyType> = {};
   for (const [name, a] of Object.entries(block.attributes ?? {})) attrs[name] = a.type ?? (a.nested_type ? nestedType(a.nested_type) : "dynamic");
   for (const [name, b] of Object.entries(block.block_types ?? {})) attrs[name] = wrap(b.nesting_mode, blockType(b.block));

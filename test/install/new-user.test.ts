@@ -168,10 +168,35 @@ describeInstall("a new user installs the packed library and runs the README's ex
     expect(res.stderr).not.toMatch(/^\s+at /m);
   }, 5 * MINUTES);
 
+  test("the subpath exports load in the app, typed by its own tsc; internals stay out of reach", () => {
+    // The README's tsconfig (module commonjs: node10 resolution, which reads typesVersions, not exports).
+    const source = [
+      'import { ModelRegistry } from "cdktf-ml-platform";',
+      'import { POLICY_PACK, checkStack } from "cdktf-ml-platform/policy";',
+      'import { renderMarkdown } from "cdktf-ml-platform/review";',
+      'import { OfflineTerraform, UpgradeHarness } from "cdktf-ml-platform/testing";',
+      "const loaded: unknown[] = [ModelRegistry, checkStack, renderMarkdown, OfflineTerraform, UpgradeHarness];",
+      "console.log(JSON.stringify({ rules: POLICY_PACK.length, loaded: loaded.map((x) => typeof x) }));",
+    ].join("\n");
+    fs.writeFileSync(path.join(app, "subpaths.ts"), source);
+    const tsc = sh("npx", ["--no-install", "tsc", "--strict", "--module", "commonjs", "--target", "ES2022", "--skipLibCheck", "subpaths.ts"], app, process.env, true);
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    const run = sh(process.execPath, ["subpaths.js"], app);
+    const out = JSON.parse(run.stdout);
+    expect(out.rules).toBeGreaterThan(10);
+    expect(out.loaded).toEqual(["function", "function", "function", "function", "function"]);
+    // Helpers are not part of the API: neither on the root nor by a deep path (exports closes dist/).
+    const root = sh(process.execPath, ["-e", 'const m = require("cdktf-ml-platform"); console.log(JSON.stringify(["roleName", "OfflineTerraform", "runReview"].filter((n) => n in m)))'], app);
+    expect(JSON.parse(root.stdout)).toEqual([]);
+    const deep = sh(process.execPath, ["-e", 'require("cdktf-ml-platform/dist/lib/iam/policy-statement")'], app, process.env, true);
+    expect(deep.status).not.toBe(0);
+    expect(deep.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
+  }, 5 * MINUTES);
+
   describeWithTerraform("under real Terraform", () => {
     test("the installed OfflineTerraform plans the app's infra stack: cluster, database, buckets, roles, all created", () => {
       const script = [
-        'const { OfflineTerraform } = require("cdktf-ml-platform");',
+        'const { OfflineTerraform } = require("cdktf-ml-platform/testing");',
         "(async () => {",
         "  const terraform = new OfflineTerraform(process.argv[2]);",
         "  const plan = await terraform.plan();",

@@ -1,8 +1,9 @@
 import { Testing } from "cdktf";
 import {
   AlertReceiver, Environment, EnvironmentKey, FeatureStore, GpuInstance, GpuTrainingCluster, InfraStack, ModelRegistry, MonitoredEndpoint,
-  Network, PlatformStack, RegistryAuth, SecureBucket, formatValue,
+  Network, PlatformStack, RegistryAuth, SecureBucket,
 } from "../../../lib";
+import { formatValue } from "../../../lib/core";
 import { testConfig } from "../../support/env";
 import { errorOf } from "../../support/synth";
 import { SUBJECTS } from "./subjects";

@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { Construct } from "constructs";
-import { IGrantable, PolicyStatement, ServiceAccountRole, checkStack } from "../../../lib";
+import { IGrantable, PolicyStatement, ServiceAccountRole } from "../../../lib";
+import { checkStack } from "../../../lib/policy";
 import { errorOf, onlyResource, resourcesOfType, synthJson, withoutAccessLogs } from "../../support/synth";
 import { featureStore } from "./fixtures";
 

@@ -1,4 +1,5 @@
-import { GPU_INSTANCES, GPU_PRICES, GpuInstance } from "../../../lib";
+import { GPU_INSTANCES, GpuInstance } from "../../../lib";
+import { GPU_PRICES } from "../../../lib/gpu-cluster";
 import { errorOf } from "../../support/synth";
 
 describe("GPU instance catalog", () => {

@@ -1,4 +1,5 @@
-import { ServiceAccountRole, roleName } from "../../../lib";
+import { ServiceAccountRole } from "../../../lib";
+import { roleName } from "../../../lib/iam";
 import { infraStack } from "../../support/env";
 import { errorOf, onlyResource, synthJson } from "../../support/synth";
 

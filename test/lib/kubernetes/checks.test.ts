@@ -1,4 +1,5 @@
-import { CHARTS, HelmChart, PrometheusRule, ServiceMonitor, renderRuleGroups } from "../../../lib";
+import { HelmChart, PrometheusRule, ServiceMonitor } from "../../../lib";
+import { CHARTS, renderRuleGroups } from "../../../lib/kubernetes";
 import { platformStack } from "../../support/env";
 import { chartDefaults, helmRelease, unknownReleaseKeys, unknownValueKeys } from "../../support/chart-values";
 import { crdSchemaErrors } from "../../support/crd-schema";

@@ -1,5 +1,6 @@
 import { TerraformOutput } from "cdktf";
-import { RegistryAuth, ServiceAccountRole, recordedSuppressions } from "../../../lib";
+import { RegistryAuth, ServiceAccountRole } from "../../../lib";
+import { recordedSuppressions } from "../../../lib/policy";
 import { onlyResource, resourcesOfType, synthJson, withoutAccessLogs } from "../../support/synth";
 import { PROD, STAGING, registryStack, synthStacks } from "./fixtures";
 

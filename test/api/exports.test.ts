@@ -1,0 +1,67 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT, entryPoints, exportedNames, privateTypesInPublicSignatures, program } from "../support/public-api";
+
+/**
+ * The public API is what package.json `exports` makes importable: the root (constructs, props,
+ * enum-like classes), `./policy`, `./review` and `./testing`. Each entry point's names are pinned
+ * in test/api/exports/<entry>.txt (sorted, one a line), so that an export is added or removed on
+ * purpose, never by an `export *` picking up a helper.
+ */
+const PINS = path.join(__dirname, "exports");
+const pinFile = (subpath: string) => path.join(PINS, `${subpath === "." ? "root" : subpath.slice(2)}.txt`);
+
+/** What differs between the pinned names and the exported ones, as a message a developer can act on. */
+export function exportDrift(subpath: string, pinned: readonly string[], actual: readonly string[]): string | undefined {
+  const added = actual.filter((n) => !pinned.includes(n));
+  const removed = pinned.filter((n) => !actual.includes(n));
+  if (added.length === 0 && removed.length === 0) return undefined;
+  return [
+    `The public API of "cdktf-ml-platform${subpath === "." ? "" : subpath.slice(1)}" changed:`,
+    ...added.map((n) => `  + ${n}`),
+    ...removed.map((n) => `  - ${n}`),
+    `If this is intended, update ${path.relative(ROOT, pinFile(subpath))} (UPDATE_EXPORTS=1 npx jest test/api rewrites it) and add a line to CHANGELOG.md` +
+      (removed.length > 0 ? " (a removal is a breaking change: say what to use instead in docs/UPGRADING.md)." : "."),
+  ].join("\n");
+}
+
+const entries = entryPoints();
+const prog = program(Object.values(entries));
+
+describe("public API", () => {
+  test("package.json exports the root, ./policy, ./review and ./testing, each with its types", () => {
+    expect(Object.keys(entries).sort()).toEqual([".", "./policy", "./review", "./testing"]);
+    for (const file of Object.values(entries)) expect(fs.existsSync(path.join(ROOT, file))).toBe(true);
+  });
+
+  test.each(Object.keys(entries))("the names exported by %s are the pinned ones", (subpath) => {
+    const actual = exportedNames(prog, entries[subpath]);
+    if (process.env.UPDATE_EXPORTS === "1") fs.writeFileSync(pinFile(subpath), `${actual.join("\n")}\n`);
+    const pinned = fs.readFileSync(pinFile(subpath), "utf8").split("\n").filter(Boolean);
+    const drift = exportDrift(subpath, pinned, actual);
+    if (drift) throw new Error(drift);
+  });
+
+  test("the root exports no CLI, review, policy or test tooling", () => {
+    const root = exportedNames(prog, entries["."]);
+    for (const tool of ["OfflineTerraform", "UpgradeHarness", "runReview", "parseArgs", "checkStack", "POLICY_PACK", "roleName", "policyDocument", "isUnresolved"]) {
+      expect(root).not.toContain(tool);
+    }
+  });
+
+  test("no public signature uses a type that no entry point exports", () => {
+    // A user could hold such a value (GpuPool.spec, FeatureStore.redis were two) but not name its type.
+    expect(privateTypesInPublicSignatures(prog, Object.values(entries))).toEqual([]);
+  });
+
+  test("the drift message names each added and removed export and asks for a CHANGELOG line", () => {
+    expect(exportDrift(".", ["A", "B"], ["B", "C"])).toBe([
+      'The public API of "cdktf-ml-platform" changed:',
+      "  + C",
+      "  - A",
+      "If this is intended, update test/api/exports/root.txt (UPDATE_EXPORTS=1 npx jest test/api rewrites it) and add a line to CHANGELOG.md " +
+        "(a removal is a breaking change: say what to use instead in docs/UPGRADING.md).",
+    ].join("\n"));
+    expect(exportDrift("./policy", ["A"], ["A"])).toBeUndefined();
+  });
+});
