@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as ts from "typescript";
 import { ROOT, entryPoints, exportedNames, privateTypesInPublicSignatures, program } from "../support/public-api";
 
 /**
@@ -26,7 +27,16 @@ export function exportDrift(subpath: string, pinned: readonly string[], actual: 
 }
 
 const entries = entryPoints();
-const prog = program(Object.values(entries));
+/** The construct areas' barrels (the tools' areas are entry points of their own). */
+const AREAS = fs.readdirSync(path.join(ROOT, "lib"))
+  .filter((a) => !["policy", "review", "terraform"].includes(a) && fs.existsSync(path.join(ROOT, "lib", a, "index.ts")))
+  .map((a) => `lib/${a}/index.ts`);
+const prog = program([...Object.values(entries), ...AREAS]);
+
+/** Classes an area exports that are not public, each with why. */
+const INTERNAL_CLASSES: Record<string, string> = {
+  Validator: "collects the ConfigErrors of one construct inside the library; users see ConfigError",
+};
 
 describe("public API", () => {
   test("package.json exports the root, ./policy, ./review and ./testing, each with its types", () => {
@@ -47,6 +57,20 @@ describe("public API", () => {
     for (const tool of ["OfflineTerraform", "UpgradeHarness", "runReview", "parseArgs", "checkStack", "POLICY_PACK", "roleName", "policyDocument", "isUnresolved"]) {
       expect(root).not.toContain(tool);
     }
+  });
+
+  test("every class an area exports (constructs, enum-like classes) is public at the root, or listed as internal with why", () => {
+    // A construct added to lib/<area>/ and its index.ts must also be named in lib/index.ts.
+    const root = new Set(exportedNames(prog, entries["."]));
+    const checker = prog.getTypeChecker();
+    const missing = AREAS.flatMap((area) => {
+      const sf = prog.getSourceFile(path.join(ROOT, area))!;
+      return checker.getExportsOfModule(checker.getSymbolAtLocation(sf)!)
+        .filter((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Class)
+        .filter((s) => !root.has(s.name) && !INTERNAL_CLASSES[s.name])
+        .map((s) => `${area}: ${s.name}`);
+    });
+    expect(missing).toEqual([]);
   });
 
   test("no public signature uses a type that no entry point exports", () => {
