@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Environment } from "./environment";
 import { Shape, checkShape } from "./shape";
 import { claimPhysicalName } from "./physical-names";
@@ -18,9 +18,25 @@ export interface EnvironmentKeyProps {
   readonly aliasSuffix?: string;
 }
 
+/**
+ * An AWS service that encrypts with the key on the environment's behalf, without an IAM role
+ * of ours: the key policy must name it. Scoped by an encryption-context condition.
+ */
+export interface KeyServiceUse {
+  /** Statement id in the key policy (unique within the key). */
+  readonly sid: string;
+  /** Service principal, e.g. "events.amazonaws.com". */
+  readonly service: string;
+  readonly actions: readonly string[];
+  /** Encryption context key and the values it must match (ArnEquals/StringEquals as `test`). */
+  readonly condition: { readonly test: string; readonly variable: string; readonly values: readonly string[] };
+}
+
 export class EnvironmentKey extends Construct {
   public readonly key: KmsKey;
   public readonly alias: KmsAlias;
+  private readonly policy: DataAwsIamPolicyDocument;
+  private readonly statements: DataAwsIamPolicyDocumentStatement[];
 
   constructor(scope: Construct, id: string, props: EnvironmentKeyProps = {}) {
     super(scope, id);
@@ -29,45 +45,45 @@ export class EnvironmentKey extends Construct {
     });
     const env = Environment.of(this);
     const autoscaling = `arn:aws:iam::${env.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
-    const policy = new DataAwsIamPolicyDocument(this, "policy", {
-      statement: [
-        {
-          sid: "AccountAdministersKeyThroughIam",
-          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${env.accountId}:root`] }],
-          actions: ["kms:*"],
-          resources: ["*"], // in a key policy "*" means this key
-        },
-        {
-          sid: "CloudWatchLogsOfThisEnvironment",
-          principals: [{ type: "Service", identifiers: [`logs.${env.region}.amazonaws.com`] }],
-          actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-          resources: ["*"],
-          condition: [{
-            test: "ArnLike",
-            variable: "kms:EncryptionContext:aws:logs:arn",
-            values: [
-              env.arn("logs", `log-group:/${env.prefix}/*`),
-              env.arn("logs", `log-group:/aws/eks/${env.prefix}-*`),
-              // RDS exports database logs to /aws/rds/instance/<identifier>/<log>; identifiers start with the prefix.
-              env.arn("logs", `log-group:/aws/rds/instance/${env.prefix}-*`),
-            ],
-          }],
-        },
-        {
-          sid: "AutoScalingUsesKeyForNodeVolumes",
-          principals: [{ type: "AWS", identifiers: [autoscaling] }],
-          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-          resources: ["*"],
-        },
-        {
-          sid: "AutoScalingGrantsForNodeVolumes",
-          principals: [{ type: "AWS", identifiers: [autoscaling] }],
-          actions: ["kms:CreateGrant"],
-          resources: ["*"],
-          condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
-        },
-      ],
-    });
+    this.statements = [
+      {
+        sid: "AccountAdministersKeyThroughIam",
+        principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${env.accountId}:root`] }],
+        actions: ["kms:*"],
+        resources: ["*"], // in a key policy "*" means this key
+      },
+      {
+        sid: "CloudWatchLogsOfThisEnvironment",
+        principals: [{ type: "Service", identifiers: [`logs.${env.region}.amazonaws.com`] }],
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        resources: ["*"],
+        condition: [{
+          test: "ArnLike",
+          variable: "kms:EncryptionContext:aws:logs:arn",
+          values: [
+            env.arn("logs", `log-group:/${env.prefix}/*`),
+            env.arn("logs", `log-group:/aws/eks/${env.prefix}-*`),
+            // RDS exports database logs to /aws/rds/instance/<identifier>/<log>; identifiers start with the prefix.
+            env.arn("logs", `log-group:/aws/rds/instance/${env.prefix}-*`),
+          ],
+        }],
+      },
+      {
+        sid: "AutoScalingUsesKeyForNodeVolumes",
+        principals: [{ type: "AWS", identifiers: [autoscaling] }],
+        actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        resources: ["*"],
+      },
+      {
+        sid: "AutoScalingGrantsForNodeVolumes",
+        principals: [{ type: "AWS", identifiers: [autoscaling] }],
+        actions: ["kms:CreateGrant"],
+        resources: ["*"],
+        condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+      },
+    ];
+    const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: [...this.statements] });
+    this.policy = policy;
     this.key = new KmsKey(this, "key", {
       description: `${env.prefix}: encryption key of every resource in the environment`,
       enableKeyRotation: true,
@@ -82,5 +98,20 @@ export class EnvironmentKey extends Construct {
 
   public get keyArn(): string {
     return this.key.arn;
+  }
+
+  /**
+   * Lets an AWS service principal use the key, for the one resource its encryption context
+   * names (EventBridge delivering to a KMS-encrypted SQS queue, for example).
+   */
+  public allowServiceUse(use: KeyServiceUse): void {
+    this.statements.push({
+      sid: use.sid,
+      principals: [{ type: "Service", identifiers: [use.service] }],
+      actions: [...use.actions],
+      resources: ["*"],
+      condition: [{ test: use.condition.test, variable: use.condition.variable, values: [...use.condition.values] }],
+    });
+    this.policy.putStatement([...this.statements]);
   }
 }

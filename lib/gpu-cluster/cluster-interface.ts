@@ -1,4 +1,5 @@
 import { EnvironmentKey } from "../core/environment-key";
+import { GpuProvisioner } from "./gpu-pool-options";
 import { Network } from "../network/network";
 import { OidcIdentity, ServiceAccountRole, ServiceAccountRoleOptions } from "../iam/service-account-role";
 
@@ -12,6 +13,14 @@ export interface GpuPoolInfo {
   readonly gpusPerNode: number;
   /** Node labels that select exactly this pool's nodes. */
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** What provisions the pool's nodes. @default "cluster-autoscaler" */
+  readonly provisioner?: GpuProvisioner;
+  /**
+   * Annotations the pods of a training job on this pool should carry: on a Karpenter pool,
+   * `karpenter.sh/do-not-disrupt: "true"`, so that consolidation never evicts a running job.
+   * @default - none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**

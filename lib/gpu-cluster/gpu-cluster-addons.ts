@@ -13,13 +13,27 @@ import { GpuTrainingCluster } from "./gpu-training-cluster";
 import { SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, KubernetesVersion } from "./kubernetes-versions";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { KARPENTER_METRICS_PORT, KARPENTER_SERVICE_SELECTOR, KarpenterController } from "./karpenter-controller";
+import { KARPENTER_NAMESPACE } from "./karpenter-resources";
+import { ServiceMonitor } from "../kubernetes/monitoring";
+import { ec2NodeClassObject, nodePoolObject } from "./private/karpenter-objects";
 
 export interface GpuClusterAddonsProps {
   readonly cluster: GpuTrainingCluster;
   /** Ceiling on `requests.nvidia.com/gpu` in the training namespace. @default - sizing.cluster.trainingGpuQuota, else no quota */
   readonly trainingGpuQuota?: number;
-  /** Minutes a node stays unneeded before cluster-autoscaler removes it. @default - sizing.cluster.gpuScaleDownIdleMinutes, else 10 */
+  /**
+   * Minutes a node stays unneeded before cluster-autoscaler removes it (Karpenter pools:
+   * the NodePool's consolidateAfter). @default - sizing.cluster.gpuScaleDownIdleMinutes, else 10
+   */
   readonly scaleDownIdleMinutes?: number;
+  /**
+   * The Karpenter controller (in a stack applied before this one), required when the cluster
+   * has Karpenter pools: their NodePools and EC2NodeClasses are created here.
+   * @default - none; a cluster with Karpenter pools is a ConfigError without it
+   */
+  readonly karpenter?: KarpenterController;
 }
 
 const KUBE_SYSTEM = "kube-system";
@@ -42,6 +56,10 @@ export class GpuClusterAddons extends Construct {
   public readonly trainingNetworkPolicies: NamespaceNetworkPolicies;
   public readonly trainingGpuQuota?: number;
   public readonly scaleDownIdleMinutes: number;
+  /** NodePool and EC2NodeClass of each Karpenter pool, by pool name. */
+  /** Scrapes the Karpenter controller's metrics (when a KarpenterController is given). */
+  public readonly karpenterServiceMonitor?: ServiceMonitor;
+  public readonly karpenterPools: Record<string, { readonly nodePool: Manifest; readonly nodeClass: Manifest }> = {};
 
   constructor(scope: Construct, id: string, props: GpuClusterAddonsProps) {
     super(scope, id);
@@ -49,13 +67,14 @@ export class GpuClusterAddons extends Construct {
       cluster: LibraryShapes.gpuCluster,
       trainingGpuQuota: Shape.optional(Shape.number()),
       scaleDownIdleMinutes: Shape.optional(Shape.number()),
+      karpenter: Shape.optional(Shape.like("a KarpenterController", ["controller", "resources"])),
     });
     const env = Environment.of(this);
     const cluster = props.cluster;
     const sizing = env.sizing.cluster ?? {};
     this.trainingGpuQuota = props.trainingGpuQuota ?? sizing.trainingGpuQuota;
     this.scaleDownIdleMinutes = props.scaleDownIdleMinutes ?? sizing.gpuScaleDownIdleMinutes ?? 10;
-    this.validate(cluster);
+    this.validate(cluster, props.karpenter);
 
     const gpuNodesOnly = { [GPU_NODE_LABEL]: "true" };
     const systemNodes = { [POOL_LABEL]: SYSTEM_POOL_NAME };
@@ -101,7 +120,36 @@ export class GpuClusterAddons extends Construct {
       });
     }
 
+    // ---- Karpenter pools: a NodePool and an EC2NodeClass each ----
+    const karpenterSpecs = cluster.pools.map((p) => p.spec).filter((spec) => spec.provisioner === "karpenter");
+    if (karpenterSpecs.length > 0 && props.karpenter && cluster.karpenter) {
+      const context = {
+        clusterName: cluster.clusterName,
+        nodeRoleName: cluster.karpenter.nodeRoleName,
+        keyArn: cluster.key.keyArn,
+        consolidateAfter: `${this.scaleDownIdleMinutes}m`,
+        tags: env.tags,
+      };
+      for (const spec of karpenterSpecs) {
+        const nodeClass = new Manifest(this, `karpenter-node-class-${spec.name}`, { manifest: ec2NodeClassObject(spec, context) });
+        const nodePool = new Manifest(this, `karpenter-node-pool-${spec.name}`, { manifest: nodePoolObject(spec, context), dependsOn: [nodeClass] });
+        this.karpenterPools[spec.name] = { nodePool, nodeClass };
+      }
+    }
+    if (props.karpenter) {
+      this.karpenterServiceMonitor = new ServiceMonitor(this, "karpenter-service-monitor", {
+        name: "karpenter",
+        namespace: KARPENTER_NAMESPACE,
+        selector: { ...KARPENTER_SERVICE_SELECTOR },
+        port: KARPENTER_METRICS_PORT,
+      });
+    }
+
     // ---- scale to zero ----
+    // cluster-autoscaler stays even when every GPU pool is Karpenter's: it still scales the
+    // system node group (a managed node group, between systemNodeCount and twice that), which
+    // Karpenter never manages. It finds no Auto Scaling group of a Karpenter pool, so the two
+    // never scale the same pool.
     this.clusterAutoscaler = new HelmChart(this, "cluster-autoscaler", {
       chart: CHARTS.clusterAutoscaler,
       namespace: KUBE_SYSTEM,
@@ -169,8 +217,14 @@ export class GpuClusterAddons extends Construct {
     });
   }
 
-  private validate(cluster: GpuTrainingCluster): void {
+  private validate(cluster: GpuTrainingCluster, karpenter: KarpenterController | undefined): void {
     const v = new Validator(this.node.path);
+    const karpenterPools = cluster.pools.filter((p) => p.spec.provisioner === "karpenter").map((p) => p.spec.name);
+    v.check(karpenterPools.length === 0 || karpenter !== undefined, "karpenter", karpenter,
+      `the cluster's pools ${karpenterPools.map((n) => `"${n}"`).join(", ")} use Karpenter: pass the KarpenterController (new KarpenterController(addonsStack, "karpenter", { cluster })) so that their NodePools have a controller and CRDs`);
+    if (karpenter) {
+      v.check(karpenter.resources === cluster.karpenter, "karpenter", karpenter.node.path, `must be the KarpenterController of this cluster (${cluster.node.path})`);
+    }
     v.check(Number.isInteger(this.scaleDownIdleMinutes) && this.scaleDownIdleMinutes >= 1 && this.scaleDownIdleMinutes <= 1440,
       "scaleDownIdleMinutes", this.scaleDownIdleMinutes, "must be a whole number of minutes from 1 to 1440");
     const quota = this.trainingGpuQuota;

@@ -4,6 +4,20 @@ export const SYSTEM_POOL_NAME = "system";
 import { Capacity } from "./capacity";
 import { GpuInstance } from "./gpu-instances";
 
+/**
+ * What launches and removes a GPU pool's nodes.
+ * - `"cluster-autoscaler"`: an EKS managed node group (an Auto Scaling group) that
+ *   cluster-autoscaler resizes between minSize and maxSize; nodes start in minutes, an idle
+ *   node is removed after the add-ons' scale-down idle time.
+ * - `"karpenter"`: a Karpenter NodePool and EC2NodeClass; Karpenter launches instances for
+ *   pending pods directly (no Auto Scaling group), picks among the pool's types by price and
+ *   availability, and consolidates empty or underutilized nodes. No minimum size.
+ */
+export type GpuProvisioner = "cluster-autoscaler" | "karpenter";
+
+/** Every GpuProvisioner value, for validation. */
+export const GPU_PROVISIONERS: readonly GpuProvisioner[] = ["cluster-autoscaler", "karpenter"];
+
 /** A GPU pool as its user declares it: `cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 4 })`. */
 export interface GpuPoolOptions {
   /**
@@ -38,4 +52,11 @@ export interface GpuPoolOptions {
   readonly multiNode?: boolean;
   /** Zone of a multi-node pool (a cluster placement group lives in one zone). @default - the environment's first zone */
   readonly availabilityZone?: string;
+  /**
+   * What provisions the pool's nodes: a managed node group under cluster-autoscaler, or
+   * Karpenter (a NodePool and an EC2NodeClass). The other fields mean the same with both;
+   * Karpenter keeps no minimum, so a Karpenter pool needs minSize 0.
+   * @default - the cluster's provisioner (GpuTrainingClusterProps.provisioner, "cluster-autoscaler" unless set)
+   */
+  readonly provisioner?: GpuProvisioner;
 }

@@ -4,7 +4,7 @@ import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
 import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
-import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, POOL_LABEL } from "../kubernetes/kubernetes";
+import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL } from "../kubernetes/kubernetes";
 import { GpuPoolInfo } from "./cluster-interface";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec } from "./private/pool-spec";
@@ -35,10 +35,16 @@ const EKS_TAINT_EFFECT = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_
  * One GPU pool: an EKS managed node group on the NVIDIA AL2023 AMI, tainted so that only
  * GPU pods land on it, labelled with its pool and GPU model, able to scale to zero.
  * Created by `GpuTrainingCluster.addGpuPool`, which validates the options first.
+ *
+ * A pool with provisioner "karpenter" has no AWS resource of its own: its nodes come from a
+ * Karpenter NodePool and EC2NodeClass, which GpuClusterAddons creates in the cluster from
+ * the same spec (`karpenterNodePoolObjects`).
  */
 export class GpuPool extends Construct {
-  public readonly nodeGroup: EksNodeGroup;
-  public readonly launchTemplate: LaunchTemplate;
+  /** The managed node group; undefined for a Karpenter pool. */
+  public readonly nodeGroup?: EksNodeGroup;
+  /** The managed node group's launch template; undefined for a Karpenter pool. */
+  public readonly launchTemplate?: LaunchTemplate;
   /** The cluster placement group of a multi-node pool. */
   public readonly placementGroup?: PlacementGroup;
   public readonly spec: PoolSpec;
@@ -63,7 +69,11 @@ export class GpuPool extends Construct {
       gpuModel: spec.gpuModel,
       gpusPerNode: spec.gpusPerNode,
       nodeSelector: { [POOL_LABEL]: spec.name },
+      provisioner: spec.provisioner,
+      podAnnotations: spec.provisioner === "karpenter" ? { ...KARPENTER_DO_NOT_DISRUPT } : {},
     };
+    // Karpenter pools: no node group, no Auto Scaling group, no cluster-autoscaler tags.
+    if (spec.provisioner === "karpenter") return;
 
     if (spec.multiNode) {
       this.placementGroup = new PlacementGroup(this, "placement-group", { name: nodeName, strategy: "cluster" });

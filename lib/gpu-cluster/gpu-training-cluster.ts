@@ -25,7 +25,8 @@ import { SecureBucket } from "../storage/secure-bucket";
 import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
 import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase, summaryLine } from "./gpu-budget";
 import { GpuPool } from "./gpu-pool";
-import { GpuPoolOptions, SYSTEM_POOL_NAME } from "./gpu-pool-options";
+import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "./gpu-pool-options";
+import { KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, KarpenterResources } from "./karpenter-resources";
 import { Capacity } from "./capacity";
 import { GpuInstance } from "./gpu-instances";
 import { ImageRepository } from "./image-repository";
@@ -68,6 +69,13 @@ export interface GpuTrainingClusterProps {
   readonly trainingNamespace?: string;
   /** @default - `<env prefix>-datasets-<account id>` (`<clusterName>-datasets-<account id>` for a cluster with its own name) */
   readonly datasetsBucketName?: string;
+  /**
+   * What provisions GPU pools that do not choose for themselves: managed node groups under
+   * cluster-autoscaler, or Karpenter NodePools (see the gpu-cluster README, "Karpenter").
+   * The system node group is always a managed node group.
+   * @default "cluster-autoscaler"
+   */
+  readonly provisioner?: GpuProvisioner;
 }
 
 /** The five EKS control-plane log types. */
@@ -115,6 +123,7 @@ function gpuPoolShape(name: "required" | "optional") {
     critical: Shape.optional(Shape.boolean()),
     multiNode: Shape.optional(Shape.boolean()),
     availabilityZone: Shape.optional(Shape.string()),
+    provisioner: Shape.optional(Shape.string()),
   }, "a GPU pool");
 }
 
@@ -143,6 +152,9 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public readonly adminRoleArns: readonly string[];
   public readonly publicAccessCidrs: readonly string[];
   public readonly systemNodeCount: number;
+  /** Provisioner of pools that do not name one. */
+  public readonly provisioner: GpuProvisioner;
+  private karpenterResources?: KarpenterResources;
   private readonly env: Environment;
   private readonly nodeDependencies: ITerraformDependable[];
   private readonly subnetIdsByZone: Map<string, string>;
@@ -161,6 +173,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       gpuPools: Shape.optional(Shape.array(gpuPoolShape("required"))),
       trainingNamespace: Shape.optional(Shape.string()),
       datasetsBucketName: Shape.optional(Shape.string()),
+      provisioner: Shape.optional(Shape.string()),
     });
     const env = Environment.of(this);
     this.env = env;
@@ -180,6 +193,10 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     const systemInstanceType = props.systemNodeInstanceType ?? sizing.systemNodeInstanceType ?? "m6i.large";
     this.systemNodeCount = props.systemNodeCount ?? sizing.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
     this.trainingNamespace = props.trainingNamespace ?? "training";
+    this.provisioner = props.provisioner ?? "cluster-autoscaler";
+    if (!GPU_PROVISIONERS.includes(this.provisioner)) {
+      throw new ConfigError([`${this.node.path}: provisioner is ${formatValue(this.provisioner)}; must be one of ${GPU_PROVISIONERS.map((p) => `"${p}"`).join(", ")}`]);
+    }
     validateCluster(this.node.path, env, {
       kubernetesVersion: this.kubernetesVersion,
       clusterName: this.clusterName,
@@ -353,7 +370,30 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     const list = clustersByEnvironment.get(env) ?? [];
     list.push(this);
     clustersByEnvironment.set(env, list);
+    if (this.provisioner === "karpenter") this.ensureKarpenter();
     this.addPools(props.gpuPools ?? []);
+  }
+
+  /**
+   * Karpenter's AWS resources (controller role, node role, interruption queue): created with
+   * the cluster when its provisioner is "karpenter", else with its first Karpenter pool;
+   * undefined while no pool uses Karpenter.
+   */
+  public get karpenter(): KarpenterResources | undefined {
+    return this.karpenterResources;
+  }
+
+  private ensureKarpenter(): KarpenterResources {
+    this.karpenterResources ??= new KarpenterResources(this, "karpenter", {
+      clusterName: this.clusterName,
+      eksClusterName: this.eksCluster.name,
+      clusterSecurityGroupId: this.eksCluster.vpcConfig.clusterSecurityGroupId,
+      workloadSecurityGroup: this.workloadSecurityGroup,
+      network: this.network,
+      key: this.key,
+      addControllerRole: (id) => this.addServiceAccountRole(id, { namespace: KARPENTER_NAMESPACE, serviceAccount: KARPENTER_SERVICE_ACCOUNT }),
+    });
+    return this.karpenterResources;
   }
 
   public get oidcIssuerUrl(): string {
@@ -405,7 +445,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       }
       taken.add(pool.name);
       try {
-        specs.push(resolvePoolSpec(this.node.path, pool.name, pool, this.env));
+        specs.push(resolvePoolSpec(this.node.path, pool.name, pool, this.env, this.provisioner));
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems.push(...err.problems);
@@ -415,6 +455,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     const clusters = clustersByEnvironment.get(this.env) ?? [];
     const over = overBudgetMessage(this.node.path, this.env, environmentWorstCase(clusters, { cluster: this, specs }));
     if (over) throw new ConfigError([over]);
+    if (specs.some((s) => s.provisioner === "karpenter")) this.ensureKarpenter();
     return specs.map((spec) => {
       const pool = new GpuPool(this, `gpu-pool-${spec.name}`, spec, {
         clusterName: this.clusterName,

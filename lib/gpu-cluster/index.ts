@@ -9,3 +9,5 @@ export * from "./image-repository";
 export * from "./kubernetes-versions";
 export * from "./gpu-cluster-addons";
 export * from "./system-instances";
+export * from "./karpenter-resources";
+export * from "./karpenter-controller";

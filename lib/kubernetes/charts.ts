@@ -23,6 +23,11 @@ export const CHARTS = {
   // AWS's EFA device plugin: the chart version keeps its leading "v".
   awsEfaDevicePlugin: { chart: "aws-efa-k8s-device-plugin", repository: "https://aws.github.io/eks-charts", version: "v0.5.30" },
   externalSecrets: { chart: "external-secrets", repository: "https://charts.external-secrets.io", version: "0.19.2" },
+  // Karpenter 1.14.1 (aws/karpenter-provider-aws charts/karpenter and charts/karpenter-crd @ v1.14.1):
+  // the CRDs as their own release (upgraded with it, which the karpenter chart's crds/ folder never is),
+  // then the controller without its crds/.
+  karpenterCrd: { chart: "karpenter-crd", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
+  karpenter: { chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
 } as const satisfies Record<string, ChartRef>;
 
 /** The Grafana chart that kube-prometheus-stack 88.5.3 pulls in as its `grafana` subchart. */

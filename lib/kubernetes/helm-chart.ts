@@ -16,6 +16,12 @@ export interface HelmChartProps {
   readonly timeoutSeconds?: number;
   /** @default - none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Leave out the chart's crds/ folder: another release owns those CRDs (karpenter's,
+   * installed by the karpenter-crd chart so that they are upgraded with it).
+   * @default false
+   */
+  readonly skipCrds?: boolean;
 }
 
 /**
@@ -45,6 +51,7 @@ export class HelmChart extends Construct {
       cleanupOnFail: true,
       timeout: props.timeoutSeconds ?? 600,
       dependsOn: props.dependsOn,
+      ...(props.skipCrds ? { skipCrds: true } : {}),
     });
   }
 }

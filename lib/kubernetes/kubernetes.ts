@@ -24,3 +24,11 @@ export const PRIORITY_CLASSES = {
 
 /** The default StorageClass the cluster add-ons create: gp3, encrypted with the environment key. */
 export const ENCRYPTED_GP3_STORAGE_CLASS = "gp3-encrypted";
+
+/**
+ * Pod annotation by which a running pod keeps Karpenter from disrupting its node
+ * (consolidation, drift): training pods on Karpenter pools carry it, so that a half-done
+ * job is never moved to repack nodes. Karpenter still removes the node once the pod ends.
+ * (aws/karpenter-provider-aws website/content/en/v1.14/concepts/disruption.md, "Pod-Level Controls", v1.14.1.)
+ */
+export const KARPENTER_DO_NOT_DISRUPT = { "karpenter.sh/do-not-disrupt": "true" } as const;

@@ -15,7 +15,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
-import { Validator } from "../core/errors";
+import { ConfigError, Validator, formatValue } from "../core/errors";
 import { formatCidr, parseCidr, subnet } from "../core/private/cidr";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
@@ -59,6 +59,8 @@ export class Network extends Construct {
   public readonly key: EnvironmentKey;
   public readonly natGatewayMode: "single" | "one-per-az";
   public readonly flowLogRetentionDays: number;
+  /** Tags of each private subnet as created, and those added since (discovery tags). */
+  private readonly privateSubnetTags: Record<string, string>[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -112,6 +114,7 @@ export class Network extends Construct {
         cidrBlock: formatCidr(subnet(block, zoneBits + 1, i)),
         tags: { ...name(`private-${az}`), "kubernetes.io/role/internal-elb": "1" },
       });
+      this.privateSubnetTags.push({ ...name(`private-${az}`), "kubernetes.io/role/internal-elb": "1" });
       const pub = new Subnet(this, `public-${az}`, {
         vpcId: this.vpc.id,
         availabilityZone: az,
@@ -189,6 +192,25 @@ export class Network extends Construct {
 
   public get privateSubnetIds(): string[] {
     return this.privateSubnets.map((s) => s.id);
+  }
+
+  /**
+   * Adds tags to every private subnet (for example Karpenter's `karpenter.sh/discovery`, by
+   * which a node provisioner finds the subnets of its cluster). A key already set to another
+   * value is a ConfigError: two clusters cannot both own one discovery tag.
+   */
+  public tagPrivateSubnets(tags: Readonly<Record<string, string>>, by: string): void {
+    for (const [key, value] of Object.entries(tags)) {
+      const current = this.privateSubnetTags[0]?.[key];
+      if (current !== undefined && current !== value) {
+        throw new ConfigError([`${by}: private subnet tag ${key} is already ${formatValue(current)} (set for another cluster); ` +
+          `it cannot also be ${formatValue(value)}: a subnet discovery tag names one cluster, so give each Karpenter cluster its own Network`]);
+      }
+    }
+    this.privateSubnets.forEach((subnet, i) => {
+      Object.assign(this.privateSubnetTags[i], tags);
+      subnet.tags = { ...this.privateSubnetTags[i] };
+    });
   }
 
   public get publicSubnetIds(): string[] {

@@ -4,14 +4,14 @@ import { kubernetesSchemaErrors } from "../support/kube-schema";
 import { describeRendered, renderErrors } from "../support/rendering";
 
 /**
- * Real rendering of every environment (stacks/: dev, staging, prod; examples/fraud-detection):
+ * Real rendering of every environment (stacks/: dev, staging, prod; examples/fraud-detection, examples/vision-training):
  * `helm template` of every helm_release with its synthesized values and the cluster's
  * Kubernetes version, then strict schema validation of every object that would be applied.
  */
 describeRendered("in-cluster rendering", (sets) => {
   test("covers the three reference environments and the example", () => {
     expect(renderErrors()).toEqual([]);
-    expect(sets.map((s) => s.name).sort()).toEqual(["ml-dev", "ml-fraud-dev", "ml-prod", "ml-staging"]);
+    expect(sets.map((s) => s.name).sort()).toEqual(["ml-dev", "ml-fraud-dev", "ml-prod", "ml-staging", "ml-vision-dev"]);
   });
 
   describe.each(sets.map((s) => [s.name, s] as const))("%s", (_name, set) => {
@@ -34,6 +34,41 @@ describeRendered("in-cluster rendering", (sets) => {
       for (const kind of ["monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule", "external-secrets.io/v1/ExternalSecret", "external-secrets.io/v1/SecretStore"]) {
         expect(crds.kinds).toContain(kind);
       }
+    });
+  });
+
+  describe("Karpenter pools (examples/vision-training)", () => {
+    const set = sets.find((s) => s.name === "ml-vision-dev")!;
+    const crds = crdsOf(set);
+    const manifests = (kind: string) => set.objects.filter((o) => o.object.kind === kind && o.source.startsWith("kubernetes_manifest"));
+
+    test("the NodePool and EC2NodeClass CRDs come from the karpenter-crd release, the controller's release installs none", () => {
+      const crdSources = set.objects.filter((o) => o.object.kind === "CustomResourceDefinition" && /karpenter/.test(o.object.spec?.group ?? "")).map((o) => o.source);
+      expect(new Set(crdSources)).toEqual(new Set(["helm_release karpenter-crd (karpenter-crd 1.14.1)"]));
+      expect(crds.kinds).toEqual(expect.arrayContaining(["karpenter.sh/v1/NodePool", "karpenter.k8s.aws/v1/EC2NodeClass"]));
+      expect(set.releases.find((r) => r.chart === "karpenter")!.objects.filter((o) => o.kind === "Deployment")).toHaveLength(1);
+    });
+
+    test("each GPU pool has a NodePool and an EC2NodeClass, validated against the karpenter-crd schemas", () => {
+      expect(manifests("NodePool").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "l4"]);
+      expect(manifests("EC2NodeClass").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "l4"]);
+      expect(schemaProblems({ ...set, objects: [...manifests("NodePool"), ...manifests("EC2NodeClass")] }, crds)).toEqual([]);
+      expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxSize])).toEqual(expect.arrayContaining([["a10g", 4], ["l4", 2]]));
+    });
+
+    test("a wrong NodePool field or value is rejected by the NodePool CRD schema", () => {
+      const pool = structuredClone(manifests("NodePool")[0]);
+      pool.object.spec.disruption.consolidationPolicy = "WhenIdle";
+      expect(schemaProblems({ ...set, objects: [pool] }, crds).join("\n")).toContain("/spec/disruption/consolidationPolicy");
+      const unknown = structuredClone(manifests("NodePool")[0]);
+      unknown.object.spec.template.spec.taint = unknown.object.spec.template.spec.taints;
+      expect(schemaProblems({ ...set, objects: [unknown] }, crds)).toEqual([expect.stringContaining('unknown field "taint"')]);
+    });
+
+    test("a wrong EC2NodeClass field is rejected by the EC2NodeClass CRD schema", () => {
+      const nodeClass = structuredClone(manifests("EC2NodeClass")[0]);
+      nodeClass.object.spec.metadataOptions.httpTokens = "requried";
+      expect(schemaProblems({ ...set, objects: [nodeClass] }, crds).join("\n")).toContain("/spec/metadataOptions/httpTokens");
     });
   });
 

@@ -152,6 +152,8 @@ export interface HelmTemplateInput {
   readonly kubeVersion: string;
   /** Values files, in order (later ones win, as in helm_release.values). */
   readonly values: readonly Record<string, unknown>[];
+  /** helm_release `skip_crds`: the chart's crds/ folder is not installed (another release owns the CRDs). */
+  readonly skipCrds?: boolean;
   /** Extra API versions the cluster serves (`--api-versions`): CRDs installed before this release. */
   readonly apiVersions?: readonly string[];
   /** helm_release `set` / `set_sensitive` entries: `--set` (or `--set-string` for type "string"). */
@@ -161,7 +163,8 @@ export interface HelmTemplateInput {
 const RENDER_CACHE = path.join(ROOT, "node_modules", ".cache", "helm-template");
 
 /**
- * `helm template --include-crds` of one release, parsed into objects. Results are cached
+ * `helm template --include-crds` of one release (without the flag for a release with
+ * skip_crds, as Helm then installs no crds/ file), parsed into objects. Results are cached
  * by a hash of the chart source and every input, so the test files that render the same
  * release share one render per run (a fresh clone has no cache). Throws helm's error.
  */
@@ -237,7 +240,7 @@ function renderText(helm: string, input: HelmTemplateInput, chart: string[]): st
   try {
     return execFileSync(
       helm,
-      ["template", input.release, ...chart, "--namespace", input.namespace, "--kube-version", input.kubeVersion, "--include-crds", ...apiArgs, ...valueArgs, ...setArgs],
+      ["template", input.release, ...chart, "--namespace", input.namespace, "--kube-version", input.kubeVersion, ...(input.skipCrds ? [] : ["--include-crds"]), ...apiArgs, ...valueArgs, ...setArgs],
       { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"], env: helmEnv() },
     );
   } catch (err: any) {

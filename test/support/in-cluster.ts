@@ -5,6 +5,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { helmTemplate } from "./helm";
 import { synthReferenceApp } from "./reference-app";
+import { gpuInstanceSpec } from "../../lib/gpu-cluster/gpu-instances";
 
 /**
  * The in-cluster set of an environment, as it would exist once applied: every object of
@@ -260,6 +261,27 @@ function nodePools(infra: any): NodePool[] {
   }));
 }
 
+/**
+ * The GPU pools Karpenter provisions: the NodePools the environment applies (labels and
+ * taints of their node template, the instance types of their requirement, and as many
+ * nodes as their nvidia.com/gpu limit allows).
+ */
+function karpenterNodePools(objects: readonly ClusterObject[]): NodePool[] {
+  return objects.filter((o) => o.object.apiVersion === "karpenter.sh/v1" && o.object.kind === "NodePool").map((o) => {
+    const template = o.object.spec?.template ?? {};
+    const instanceTypes: string[] = (template.spec?.requirements ?? []).find((r: any) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In")?.values ?? [];
+    const gpusPerNode = Math.min(...instanceTypes.map((t) => gpuInstanceSpec(t)?.gpuCount ?? Infinity));
+    const gpuLimit = Number(o.object.spec?.limits?.["nvidia.com/gpu"] ?? 0);
+    return {
+      name: template.metadata?.labels?.["ml-platform/pool"] ?? o.object.metadata.name,
+      labels: template.metadata?.labels ?? {},
+      taints: (template.spec?.taints ?? []).map((t: any) => ({ key: t.key, value: t.value, effect: t.effect })),
+      instanceTypes,
+      maxSize: Number.isFinite(gpusPerNode) && gpusPerNode > 0 ? Math.floor(gpuLimit / gpusPerNode) : 0,
+    };
+  });
+}
+
 /** Builds the in-cluster set of one environment from its synthesized stacks (name → cdk.tf.json). */
 export function environmentSet(name: string, stacks: Record<string, any>): EnvironmentSet {
   const infraName = `${name}-infra`;
@@ -304,6 +326,8 @@ export function environmentSet(name: string, stacks: Record<string, any>): Envir
       values: input.values,
       set: input.set,
       apiVersions,
+      // Only when set, so that other releases keep their render-cache keys.
+      ...(input.release.skip_crds === true ? { skipCrds: true } : {}),
     });
   const crdApis = new Map<string, Set<string>>();
   for (const input of releaseInputs) {
@@ -338,7 +362,7 @@ export function environmentSet(name: string, stacks: Record<string, any>): Envir
       releases.push({ stack: input.stack, name: release, chart, version, namespace, values: input.values, objects: [], error: (err as Error).message });
     }
   }
-  return { name, kubeVersion, stacks, infra, pools: nodePools(infra), releases, objects };
+  return { name, kubeVersion, stacks, infra, pools: [...nodePools(infra), ...karpenterNodePools(objects)], releases, objects };
 }
 
 function readStacks(outdir: string): Record<string, any> {
@@ -388,4 +412,4 @@ export function allEnvironmentSets(): { sets: EnvironmentSet[]; errors: string[]
   return { sets, errors };
 }
 
-export const EXAMPLES = ["fraud-detection"];
+export const EXAMPLES = ["fraud-detection", "vision-training"];

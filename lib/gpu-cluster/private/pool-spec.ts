@@ -3,7 +3,7 @@ import { Validator, isUnresolved } from "../../core/errors";
 import { GPU_MODEL_LABEL, GPU_NODE_LABEL, POOL_LABEL } from "../../kubernetes/kubernetes";
 import { Capacity } from "../capacity";
 import { GpuInstanceSpec, GPU_INSTANCES, HOURS_PER_MONTH, gpuInstanceProblem, gpuInstanceSpec } from "../gpu-instances";
-import { GpuPoolOptions, SYSTEM_POOL_NAME } from "../gpu-pool-options";
+import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "../gpu-pool-options";
 import { labelProblems } from "../../core/validators";
 
 /** A pool's options, validated and with every default resolved. */
@@ -19,6 +19,7 @@ export interface PoolSpec {
   readonly critical: boolean;
   readonly multiNode: boolean;
   readonly availabilityZone?: string;
+  readonly provisioner: GpuProvisioner;
   readonly gpuModel: string;
   readonly gpusPerNode: number;
   /** The priciest type's on-demand price: what the budget guard assumes. */
@@ -35,7 +36,8 @@ export function poolPath(clusterPath: string, name: string): string {
 }
 
 /** Validates a pool's options; throws one ConfigError listing every problem. */
-export function resolvePoolSpec(clusterPath: string, name: string, options: GpuPoolOptions, env: Environment): PoolSpec {
+export function resolvePoolSpec(clusterPath: string, name: string, options: GpuPoolOptions, env: Environment,
+  clusterProvisioner: GpuProvisioner = "cluster-autoscaler"): PoolSpec {
   const v = new Validator(poolPath(clusterPath, name));
   v.check(POOL_NAME.test(name), "name", name, "must be 2 to 32 lowercase letters, digits or '-', starting with a letter (it becomes a node label and part of AWS names)");
   v.check(name !== SYSTEM_POOL_NAME, "name", name, `"${SYSTEM_POOL_NAME}" names the CPU node group of cluster add-ons; choose another pool name`);
@@ -94,6 +96,25 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     v.check(env.availabilityZones.includes(options.availabilityZone), "availabilityZone", options.availabilityZone,
       `must be one of the environment's zones: ${env.availabilityZones.join(", ")}`);
   }
+  const provisioner = options.provisioner ?? clusterProvisioner;
+  const knownProvisioner = GPU_PROVISIONERS.includes(provisioner);
+  v.check(knownProvisioner, "provisioner", provisioner, `must be one of ${GPU_PROVISIONERS.map((p) => `"${p}"`).join(", ")}`);
+  if (provisioner === "karpenter") {
+    // Karpenter launches nodes for pending pods only and has no minimum: a floor of warm nodes
+    // it would not keep is a promise the pool cannot hold.
+    v.check(isUnresolved(minSize) || minSize === 0, "minSize", minSize,
+      "must be 0 for a Karpenter pool: Karpenter keeps no minimum (it launches nodes for pending pods and removes empty ones); " +
+      'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)');
+    v.check(options.desiredSize === undefined || options.desiredSize === 0, "desiredSize", options.desiredSize,
+      "must be unset (or 0) for a Karpenter pool: Karpenter sizes the pool from pending pods, there is no node count to start with");
+    // Karpenter 1.14 could place nodes in a cluster placement group with EFA interfaces
+    // (EC2NodeClass spec.placementGroupSelector and spec.networkInterfaces, karpenter-crd 1.14.1),
+    // but this library does not generate them yet: refuse rather than create a multi-node pool
+    // without its placement group or EFA interfaces.
+    v.check(!multiNode, "multiNode", true,
+      "multi-node (EFA, cluster placement group) pools are not supported with Karpenter by this library yet; " +
+      'use provisioner "cluster-autoscaler" for this pool (a managed node group with EFA interfaces and a placement group)');
+  }
   v.throwIfAny();
 
   const worstHourlyUsd = Math.max(...instances.map((s) => s.onDemandUsdPerHour));
@@ -109,6 +130,7 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     critical,
     multiNode,
     availabilityZone,
+    provisioner,
     gpuModel: instances[0].gpuModel,
     gpusPerNode: instances[0].gpuCount,
     worstHourlyUsd,

@@ -31,7 +31,7 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
 
   test("scaling the GPU pool updates its node group in place", async () => {
     const report = await harness.planChange(synthInfra(baselineConfig, (s) => {
-      s.cluster.pools[0].nodeGroup.addOverride("scaling_config.max_size", 6);
+      s.cluster.pools[0].nodeGroup!.addOverride("scaling_config.max_size", 6);
     }));
     expect(actions(report)).toEqual(["update"]);
     expect(addresses(report, "update")).toEqual([expect.stringMatching(/^aws_eks_node_group\.training_gpu-pool-general_node-group_/)]);
