@@ -43,3 +43,32 @@ describe("examples/fraud-detection", () => {
     });
   });
 });
+
+describe("examples/vision-training (Karpenter GPU pools)", () => {
+  const run = runExample("vision-training");
+
+  test("imports the library by its package name, not by a path into lib/", () => {
+    const source = fs.readFileSync(path.join(root, "examples", "vision-training", "main.ts"), "utf8");
+    expect(source).toContain('from "cdktf-ml-platform"');
+    expect(source).not.toMatch(/from "\.\.?\//);
+  });
+
+  test("synthesizes its three stacks", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(path.join(run.outdir, "stacks")).sort()).toEqual(["ml-vision-dev-addons", "ml-vision-dev-infra", "ml-vision-dev-platform"]);
+  });
+
+  describeWithTerraform("under real Terraform", () => {
+    test("its infrastructure stack plans Karpenter's AWS side, and no node group for its GPU pools", async () => {
+      const plan = await cachedPlan(path.join(run.outdir, "stacks", "ml-vision-dev-infra"));
+      const types = plannedTypes(plan);
+      expect(Object.keys(types)).toEqual(expect.arrayContaining([
+        "aws_sqs_queue", "aws_sqs_queue_policy", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_eks_access_entry", "aws_ec2_tag",
+      ]));
+      expect(types.aws_cloudwatch_event_rule).toBe(5);
+      // The system node group only: the GPU pools are Karpenter's.
+      expect(types.aws_eks_node_group).toBe(1);
+    });
+  });
+});

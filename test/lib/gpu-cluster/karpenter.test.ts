@@ -1,0 +1,227 @@
+import { TerraformStack } from "cdktf";
+import { Capacity, GpuClusterAddons, GpuInstance, GpuPoolProps, InfraStack, KarpenterController, PlatformStack } from "../../../lib";
+import { helmRelease, unknownReleaseKeys } from "../../support/chart-values";
+import { errorOf, resourcesOfType } from "../../support/synth";
+import { GENERAL, clusterJson, platformFor, synthApp, testCluster } from "./fixture";
+
+/** One declaration, used with both provisioners. */
+const VISION: GpuPoolProps = {
+  name: "vision",
+  instanceTypes: [GpuInstance.of("g5.xlarge"), GpuInstance.of("g5.2xlarge")],
+  capacity: Capacity.spot(),
+  maxSize: 3,
+  diskSizeGiB: 300,
+  labels: { team: "vision" },
+};
+
+const ofPool = (json: any, type: string, pool: string) =>
+  Object.entries(resourcesOfType(json, type)).filter(([n]) => n.startsWith(`training_gpu-pool-${pool}_`));
+const karpenterOf = (json: any, type: string): any[] =>
+  Object.entries(resourcesOfType(json, type)).filter(([n]) => n.startsWith("training_karpenter_")).map(([, r]) => r);
+
+/** The cluster's infra JSON and the platform JSON (KarpenterController in an addons stack, GpuClusterAddons in a platform stack). */
+function karpenterApp(pools: GpuPoolProps[], props: { provisioner?: "karpenter" | "cluster-autoscaler" } = {}) {
+  const { cluster, stack } = testCluster({}, { gpuPools: pools, ...props });
+  const infra = stack as InfraStack;
+  const addons = new PlatformStack(cluster.node.root, "test-addons", { environment: infra.environment, clusterName: cluster.clusterName });
+  const karpenter = new KarpenterController(addons, "karpenter", { cluster });
+  const platform = platformFor(cluster);
+  const gpuAddons = new GpuClusterAddons(platform, "gpu-addons", { cluster, karpenter });
+  const platformJson = synthApp(platform);
+  const read = (s: TerraformStack) => synthApp(s);
+  return { cluster, karpenter, gpuAddons, platformJson, addonsJson: read(addons), infraJson: read(infra) };
+}
+
+describe("Karpenter pools: the same declaration, either provisioner", () => {
+  const managed = clusterJson({}, { gpuPools: [VISION] });
+  const built = karpenterApp([{ ...VISION, provisioner: "karpenter" }]);
+  const manifests = (kind: string) => Object.values(resourcesOfType(built.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).filter((m) => m.kind === kind);
+
+  test("with cluster-autoscaler the declaration is a managed node group with autoscaler tags", () => {
+    expect(ofPool(managed, "aws_eks_node_group", "vision")).toHaveLength(1);
+    expect(ofPool(managed, "aws_autoscaling_group_tag", "vision").length).toBeGreaterThan(0);
+    expect(karpenterOf(managed, "aws_sqs_queue")).toEqual([]);
+  });
+
+  test("with Karpenter it creates no node group, launch template or Auto Scaling group tag", () => {
+    for (const type of ["aws_eks_node_group", "aws_launch_template", "aws_autoscaling_group_tag", "aws_placement_group"]) {
+      expect([type, ofPool(built.infraJson, type, "vision")]).toEqual([type, []]);
+    }
+    expect(built.cluster.pools[0].nodeGroup).toBeUndefined();
+    expect(built.cluster.gpuPools[0]).toMatchObject({ name: "vision", provisioner: "karpenter", podAnnotations: { "karpenter.sh/do-not-disrupt": "true" } });
+  });
+
+  test("the NodePool carries the pool's labels and taint, its instance types and capacity type, and limits from maxSize", () => {
+    const [pool] = manifests("NodePool");
+    expect(pool.metadata.name).toBe("vision");
+    expect(pool.spec.template.metadata.labels).toEqual({ team: "vision", "ml-platform/pool": "vision", "ml-platform/gpu-model": "A10G", "ml-platform/gpu": "true" });
+    expect(pool.spec.template.spec.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
+    expect(pool.spec.template.spec.requirements).toEqual([
+      { key: "node.kubernetes.io/instance-type", operator: "In", values: ["g5.xlarge", "g5.2xlarge"] },
+      { key: "karpenter.sh/capacity-type", operator: "In", values: ["spot"] },
+    ]);
+    // 3 nodes x 1 GPU; 3 x the largest type (g5.2xlarge: 8 vCPU, 32 GiB).
+    expect(pool.spec.limits).toEqual({ "nvidia.com/gpu": "3", cpu: "24", memory: "96Gi" });
+    expect(pool.spec.disruption).toEqual({ consolidationPolicy: "WhenEmptyOrUnderutilized", consolidateAfter: "10m" });
+    expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "vision" });
+  });
+
+  test("on-demand capacity becomes the on-demand capacity type", () => {
+    const onDemand = karpenterApp([{ ...VISION, capacity: Capacity.onDemand(), provisioner: "karpenter" }]);
+    const pool: any = Object.values(resourcesOfType(onDemand.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).find((m) => m.kind === "NodePool");
+    expect(pool.spec.template.spec.requirements[1]).toEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] });
+  });
+
+  test("the EC2NodeClass: pinned AL2023 alias, IMDSv2 with hop limit 1, encrypted gp3 with the environment key, discovery by tag, the Karpenter node role", () => {
+    const [nodeClass] = manifests("EC2NodeClass");
+    const discovery = [{ tags: { "karpenter.sh/discovery": "ml-test-training" } }];
+    expect(nodeClass.spec).toMatchObject({
+      role: "ml-test-training-karpenter-node",
+      amiSelectorTerms: [{ alias: "al2023@v20260714" }],
+      metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
+      subnetSelectorTerms: discovery,
+      securityGroupSelectorTerms: discovery,
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", rootVolume: true, ebs: { volumeSize: "300Gi", volumeType: "gp3", encrypted: true, deleteOnTermination: true } }],
+    });
+    expect(nodeClass.spec.blockDeviceMappings[0].ebs.kmsKeyID).toMatch(/cross-stack-output-aws_kms_keykms_key_[0-9A-F]+arn/);
+  });
+
+  test("the controller runs on the system nodes, with the IRSA role and the interruption queue, without the chart's crds/", () => {
+    const release = helmRelease(built.addonsJson, "karpenter");
+    const crds = helmRelease(built.addonsJson, "karpenter-crd");
+    expect([crds.version, release.version, release.namespace]).toEqual(["1.14.1", "1.14.1", "kube-system"]);
+    const raw: any = Object.values(resourcesOfType(built.addonsJson, "helm_release")).find((r: any) => r.chart === "karpenter");
+    expect([raw.skip_crds, raw.repository, raw.depends_on]).toEqual([true, "oci://public.ecr.aws/karpenter", [expect.stringContaining("helm_release.karpenter_crds_release")]]);
+    const values = release.values as any;
+    expect(values.nodeSelector).toEqual({ "kubernetes.io/os": "linux", "ml-platform/pool": "system" });
+    expect(values.settings).toEqual({ clusterName: "ml-test-training", interruptionQueue: "ml-test-training-karpenter" });
+    expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("cross-stack-output-aws_iam_roletraining_karpenter-controller-role_");
+    // nodeSelector is a free-form map whose default is not empty (kubernetes.io/os: linux).
+    expect(unknownReleaseKeys(release, { documented: { "nodeSelector.ml-platform/pool": "karpenter 1.14.1 values.yaml nodeSelector, rendered by toYaml in templates/deployment.yaml" } })).toEqual([]);
+  });
+
+  test("a ServiceMonitor scrapes the controller's metrics port", () => {
+    const monitor = manifests("ServiceMonitor").find((m) => m.metadata.name === "karpenter");
+    expect(monitor).toMatchObject({ metadata: { namespace: "kube-system" }, spec: { endpoints: [{ port: "http-metrics" }], selector: { matchLabels: { "app.kubernetes.io/name": "karpenter" } } } });
+  });
+
+  test("cluster-autoscaler stays: it scales the system node group", () => {
+    expect(helmRelease(built.platformJson, "cluster-autoscaler")).toBeDefined();
+  });
+});
+
+describe("Karpenter's AWS side", () => {
+  const built = karpenterApp([{ ...VISION, provisioner: "karpenter" }]);
+  const json = built.infraJson;
+  const statements = () => {
+    const policy = Object.entries(resourcesOfType(json, "aws_iam_role_policy")).find(([n]) => n.includes("karpenter-controller-role"))![1] as any;
+    return JSON.parse(policy.policy).Statement as any[];
+  };
+
+  test("the controller role is trusted by kube-system/karpenter only", () => {
+    const role = Object.entries(resourcesOfType(json, "aws_iam_role")).find(([n]) => n.includes("karpenter-controller-role"))![1] as any;
+    expect(role.assume_role_policy).toContain("system:serviceaccount:kube-system:karpenter");
+  });
+
+  test("instance launch, tagging and deletion are conditioned on this cluster's ownership tags", () => {
+    const byId = Object.fromEntries(statements().map((s) => [s.Sid, s]));
+    for (const sid of ["AllowScopedEC2LaunchTemplateAccessActions", "AllowScopedResourceTagging", "AllowScopedDeletion", "AllowScopedInstanceProfileActions"]) {
+      expect([sid, byId[sid].Condition.StringEquals["aws:ResourceTag/kubernetes.io/cluster/ml-test-training"]]).toEqual([sid, "owned"]);
+    }
+    expect(byId.AllowScopedEC2InstanceActionsWithTags.Condition.StringEquals["aws:RequestTag/eks:eks-cluster-name"]).toBe("ml-test-training");
+    expect(byId.AllowPassingInstanceRole.Resource).toEqual([expect.stringContaining("aws_iam_role.training_karpenter_node-role")]);
+    expect(byId.AllowAPIServerEndpointDiscovery.Resource).toEqual(["arn:aws:eks:us-east-1:123456789012:cluster/ml-test-training"]);
+    // Every "*" resource is a read with no resource-level permissions.
+    const wildcard = statements().filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action);
+    expect(wildcard.every((a: string) => /:(Describe|Get|List)/.test(a))).toBe(true);
+  });
+
+  test("the node role has the worker node policies and an EC2_LINUX access entry", () => {
+    const attachments = karpenterOf(json, "aws_iam_role_policy_attachment").map((a) => a.policy_arn.split("/").pop()).sort();
+    expect(attachments).toEqual(["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"]);
+    expect(karpenterOf(json, "aws_eks_access_entry")).toEqual([expect.objectContaining({ type: "EC2_LINUX", principal_arn: expect.stringContaining("training_karpenter_node-role") })]);
+  });
+
+  test("the interruption queue is encrypted with the environment key and fed by the five interruption rules only", () => {
+    const [queue] = karpenterOf(json, "aws_sqs_queue");
+    expect(queue).toMatchObject({ name: "ml-test-training-karpenter", message_retention_seconds: 300, kms_master_key_id: expect.stringContaining("aws_kms_key.kms_key") });
+    const rules = karpenterOf(json, "aws_cloudwatch_event_rule").map((r) => JSON.parse(r.event_pattern)["detail-type"][0]).sort();
+    expect(rules).toEqual(["AWS Health Event", "EC2 Capacity Reservation Instance Interruption Warning", "EC2 Instance Rebalance Recommendation",
+      "EC2 Instance State-change Notification", "EC2 Spot Instance Interruption Warning"]);
+    expect(karpenterOf(json, "aws_cloudwatch_event_target")).toHaveLength(5);
+    const policy = JSON.parse(karpenterOf(json, "aws_sqs_queue_policy")[0].policy);
+    expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toHaveLength(5);
+    expect(policy.Statement[1]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  });
+
+  test("the key policy lets EventBridge use the key for this queue only", () => {
+    const doc: any = Object.values(json.data.aws_iam_policy_document)[0];
+    const statement = doc.statement.find((s: any) => s.sid.startsWith("EventBridgeToKarpenterQueue"));
+    expect(statement).toMatchObject({
+      principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+      condition: [{ variable: "kms:EncryptionContext:aws:sqs:arn", values: ["arn:aws:sqs:us-east-1:123456789012:ml-test-training-karpenter"] }],
+    });
+  });
+
+  test("private subnets, the workload group and the EKS cluster group carry the discovery tag", () => {
+    const subnets = Object.entries(resourcesOfType(json, "aws_subnet"));
+    for (const [name, subnet] of subnets) {
+      expect([name, (subnet as any).tags["karpenter.sh/discovery"]]).toEqual([name, name.includes("private") ? "ml-test-training" : undefined]);
+    }
+    expect((Object.values(resourcesOfType(json, "aws_security_group"))[0] as any).tags["karpenter.sh/discovery"]).toBe("ml-test-training");
+    expect(karpenterOf(json, "aws_ec2_tag")).toEqual([expect.objectContaining({ key: "karpenter.sh/discovery", value: "ml-test-training", resource_id: expect.stringContaining("cluster_security_group_id") })]);
+  });
+
+  test("no Karpenter pool, no Karpenter resources or discovery tags", () => {
+    const plain = clusterJson({}, { gpuPools: [GENERAL] });
+    expect(karpenterOf(plain, "aws_iam_role")).toEqual([]);
+    expect(JSON.stringify(resourcesOfType(plain, "aws_subnet"))).not.toContain("karpenter.sh/discovery");
+  });
+
+  test("the cluster's provisioner applies to pools that do not choose, a pool may choose the other", () => {
+    const { cluster } = testCluster({}, { provisioner: "karpenter", gpuPools: [VISION, { ...GENERAL, provisioner: "cluster-autoscaler" }] });
+    expect(cluster.gpuPools.map((p) => [p.name, p.provisioner])).toEqual([["vision", "karpenter"], ["general", "cluster-autoscaler"]]);
+    expect(cluster.karpenter).toBeDefined();
+  });
+});
+
+describe("Karpenter: bad input", () => {
+  const path = 'test-infra/training/gpu-pool "vision"';
+
+  test("minSize above 0 on a Karpenter pool (Karpenter keeps no minimum)", () => {
+    expect(errorOf(() => testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter", minSize: 1 }] }))).toBe(
+      `${path}: minSize is 1; must be 0 for a Karpenter pool: Karpenter keeps no minimum (it launches nodes for pending pods and removes empty ones); ` +
+      'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)');
+  });
+
+  test("an unknown provisioner on a pool", () => {
+    expect(errorOf(() => testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpentr" as any }] }))).toBe(
+      `${path}: provisioner is "karpentr"; must be one of "cluster-autoscaler", "karpenter"`);
+  });
+
+  test("an unknown provisioner on the cluster", () => {
+    expect(errorOf(() => testCluster({}, { provisioner: "auto" as any }))).toBe(
+      'test-infra/training: provisioner is "auto"; must be one of "cluster-autoscaler", "karpenter"');
+  });
+
+  test("a multi-node (EFA) pool on Karpenter points to managed node groups", () => {
+    const multi = { name: "multi", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 2, multiNode: true, provisioner: "karpenter" as const };
+    expect(errorOf(() => testCluster({ gpuMonthlyBudgetUsd: 200000, monthlyBudgetUsd: 250000 }, { gpuPools: [multi] }))).toBe(
+      'test-infra/training/gpu-pool "multi": multiNode is true; multi-node (EFA, cluster placement group) pools are not supported with Karpenter by this library yet; ' +
+      'use provisioner "cluster-autoscaler" for this pool (a managed node group with EFA interfaces and a placement group)');
+  });
+
+  test("GpuClusterAddons without the KarpenterController of a cluster with Karpenter pools", () => {
+    const { cluster } = testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter" }] });
+    expect(errorOf(() => new GpuClusterAddons(platformFor(cluster), "gpu-addons", { cluster }))).toBe(
+      'test-platform/gpu-addons: karpenter is undefined; the cluster\'s pools "vision" use Karpenter: pass the KarpenterController ' +
+      '(new KarpenterController(addonsStack, "karpenter", { cluster })) so that their NodePools have a controller and CRDs');
+  });
+
+  test("a KarpenterController for a cluster without Karpenter pools", () => {
+    const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
+    expect(errorOf(() => new KarpenterController(platformFor(cluster), "karpenter", { cluster }))).toBe(
+      "test-platform/karpenter: cluster is test-infra/training, which has no Karpenter pool; declare a pool with provisioner \"karpenter\" " +
+      "(or the cluster's provisioner \"karpenter\") so that its AWS side (controller role, interruption queue) exists");
+  });
+});
