@@ -16,7 +16,7 @@ export type {
   ObservabilitySizing, RegistrySizing, S3StateBackend, StateBackendConfig,
 } from "./core";
 export { EnvironmentKey } from "./core/environment-key";
-export type { EnvironmentKeyProps } from "./core/environment-key";
+export type { EnvironmentKeyProps, KeyServiceUse } from "./core/environment-key";
 export { DataProtection, InfraStack, PlatformStack } from "./core";
 export type { EnvironmentStackProps, InfraStackProps, PlatformStackProps } from "./core";
 
@@ -35,7 +35,7 @@ export type { BootstrapStackProps, SecureBucketProps } from "./storage";
 // Kubernetes objects (lib/kubernetes)
 export {
   ClusterBaseline, ExternalSecretsOperator, HelmChart, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
-  GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, POOL_LABEL,
+  GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL,
 } from "./kubernetes";
 export type {
   AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
@@ -44,12 +44,12 @@ export type {
 
 // GPU training cluster (lib/gpu-cluster)
 export {
-  Capacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository,
+  Capacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
   DEFAULT_KUBERNETES_VERSION, GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS, SYSTEM_INSTANCES,
 } from "./gpu-cluster";
 export type {
   CapacityType, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
-  ImageRepositoryProps, KubernetesVersion, SystemInstanceSpec,
+  ImageRepositoryProps, KubernetesVersion, SystemInstanceSpec, GpuProvisioner, KarpenterControllerProps, KarpenterResourcesHost,
 } from "./gpu-cluster";
 export type { PoolSpec as GpuPoolSpec } from "./gpu-cluster/private/pool-spec";
 
