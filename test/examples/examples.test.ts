@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cachedPlan, describeWithTerraform, plannedTypes } from "../support/terraform";
+import { checkStack } from "../../lib/policy";
 
 /**
  * Examples run as an outside user runs them: their own process, the library imported by
@@ -57,6 +58,13 @@ describe("examples/vision-training (Karpenter GPU pools)", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(fs.readdirSync(path.join(run.outdir, "stacks")).sort()).toEqual(["ml-vision-dev-addons", "ml-vision-dev-infra", "ml-vision-dev-platform"]);
+  });
+
+  test("its stacks pass the policy pack without a finding (the Karpenter controller's policy included)", () => {
+    for (const stack of fs.readdirSync(path.join(run.outdir, "stacks"))) {
+      const json = JSON.parse(fs.readFileSync(path.join(run.outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+      expect([stack, checkStack(stack, json).findings.map((f) => `${f.severity} ${f.ruleId} ${f.resourceAddress}`)]).toEqual([stack, []]);
+    }
   });
 
   describeWithTerraform("under real Terraform", () => {

@@ -7,8 +7,9 @@ import { PolicyStatement } from "../../iam/policy-statement";
  * getting-started-with-karpenter/cloudformation.yaml at v1.14.1: NodeLifecyclePolicy,
  * IAMIntegrationPolicy, EKSIntegrationPolicy, InterruptionPolicy, ResourceDiscoveryPolicy),
  * with every condition scoped to this cluster and region as upstream does. Narrower than
- * upstream: no ZonalShiftPolicy (the chart's settings.enableZonalShift stays false), and
- * iam:PassRole only to ec2.amazonaws.com (the aws partition; no ".cn" principal). Added: use
+ * upstream: no ZonalShiftPolicy (the chart's settings.enableZonalShift stays false),
+ * iam:PassRole only to ec2.amazonaws.com (the aws partition; no ".cn" principal), and
+ * iam:ListInstanceProfiles on instance profiles instead of "*". Added: use
  * of the environment key through EC2 only, for the nodes' encrypted root volumes.
  */
 export function karpenterControllerStatements(env: Environment, clusterName: string, nodeRoleArn: string, queueArn: string, keyArn: string): PolicyStatement[] {
@@ -153,9 +154,11 @@ export function karpenterControllerStatements(env: Environment, clusterName: str
       resources: ["*"],
     },
     {
-      sid: "AllowUnscopedInstanceProfileListAction",
+      // Upstream grants it on "*"; IAM scopes ListInstanceProfiles to instance-profile resources
+      // (Service Authorization Reference, IAM: ListInstanceProfiles, resource type instance-profile).
+      sid: "AllowInstanceProfileListAction",
       actions: ["iam:ListInstanceProfiles"],
-      resources: ["*"],
+      resources: [instanceProfiles],
     },
     // Beyond upstream, which assumes the default EBS key: EC2 launches the EC2NodeClass's root
     // volumes, encrypted with the environment key, with the caller's (Karpenter's) KMS permissions.
