@@ -92,7 +92,7 @@ export const SUBJECTS: readonly Subject[] = [
   {
     name: "GpuTrainingCluster",
     baseline: () => ({
-      clusterName: "ml-test-training", kubernetesVersion: "1.33", systemNodeCount: 1, systemNodeInstanceType: "m6i.large",
+      clusterName: "ml-test-training", kubernetesVersion: "1.33", systemNodeCount: 1, systemNodeInstanceType: "m6i.large", provisioner: "cluster-autoscaler",
       publicAccessCidrs: ["203.0.113.0/24"], adminRoleArns: ["arn:aws:iam::123456789012:role/admin"], trainingNamespace: "training",
       gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], capacity: Capacity.spot(), minSize: 0, maxSize: 2, diskSizeGiB: 200, labels: { team: "vision" } }],
     }),
