@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { AlertReceiver, BlueGreenOptions, BootstrapStack, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets } from "../lib";
+import { AlertReceiver, ArgoRollouts, BootstrapStack, Keda, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets, RolloutStrategy } from "../lib";
 import {
   Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, Reloader,
   MlflowServer, ModelRegistry, FeatureServer, FeatureStore,
@@ -81,7 +81,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   // Prometheus, Alertmanager, Grafana; their credentials are Secrets Manager secrets in infra (values set by an operator).
   const observabilitySecrets = new ObservabilitySecrets(infra, "observability", { cluster });
-  new Observability(addons, "observability", {
+  const observability = new Observability(addons, "observability", {
     secrets: observabilitySecrets,
     externalSecrets,
     baseline,
@@ -91,23 +91,42 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
       production: [AlertReceiver.pagerDuty(), AlertReceiver.slack({ channel: `#${env.prefix}-alerts` }), watchdogHeartbeat(env)],
     }),
   });
+  // Demand-based autoscaling (ScaledObjects) and progressive delivery (Rollouts, AnalysisTemplates) of endpoints:
+  // CRDs for the platform stack; both query Prometheus, and their charts' ServiceMonitors need its CRD.
+  const controllerPrometheus = { namespace: observability.namespace, dependsOn: [observability.chart.release] };
+  new Keda(addons, "keda", { prometheus: controllerPrometheus });
+  new ArgoRollouts(addons, "argo-rollouts", { prometheus: controllerPrometheus });
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
   new GpuClusterAddons(platform, "gpu-addons", { cluster });
   new MlflowServer(platform, "mlflow", { registry });
   new FeatureServer(platform, "feast", { featureStore });
 
-  // An example model endpoint: on CPU in development; on the GPU pool with blue/green from staging up.
+  // An example model endpoint. Development: on CPU, scaled by KEDA on requests per second, never to zero (the ranker
+  // has no queue whose depth could wake it). Staging and production: on the GPU pool, scaled on requests and GPU
+  // utilisation, and a new model version rolls out as a canary with a smoke test and SLO analysis (Argo Rollouts).
   const servingImage = `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/${env.prefix}/serving`;
   new MonitoredEndpoint(platform, "ranker", {
     name: "ranker",
     cluster,
     serviceAccountRole: rankerRole,
     features: featureStore,
-    ...env.byTier<Pick<MonitoredEndpointProps, "image" | "model" | "gpu" | "blueGreen">>({
-      development: { image: `${servingImage}:model-server-1.4.0`, model: registry.model("ranker", { alias: "champion" }) },
-      staging: { image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, blueGreen: rankerVersions(registry) },
-      production: { image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, blueGreen: rankerVersions(registry) },
+    ...env.byTier<Pick<MonitoredEndpointProps, "image" | "model" | "gpu" | "rollout" | "autoscaling">>({
+      development: {
+        image: `${servingImage}:model-server-1.4.0`,
+        model: registry.model("ranker", { alias: "champion" }),
+        autoscaling: { demand: { requestsPerSecond: 20 } },
+      },
+      staging: {
+        image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, model: registry.model("ranker", { version: RANKER_VERSION }),
+        autoscaling: { demand: { requestsPerSecond: 50, gpuUtilization: 70 } },
+        rollout: { strategy: RANKER_CANARY },
+      },
+      production: {
+        image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, model: registry.model("ranker", { version: RANKER_VERSION }),
+        autoscaling: { demand: { requestsPerSecond: 50, gpuUtilization: 70 } },
+        rollout: { strategy: RANKER_CANARY },
+      },
     }),
   });
 
@@ -123,10 +142,11 @@ function watchdogHeartbeat(env: Environment): AlertReceiver {
   return AlertReceiver.heartbeat({ url: `https://api.opsgenie.com/v2/heartbeats/${env.prefix}-watchdog/ping`, authorizationType: "GenieKey" });
 }
 
-/** Blue/green versions of the example endpoint: switching `active` (or back) only moves the Service's selector. */
-function rankerVersions(registry: ModelRegistry): BlueGreenOptions {
-  return { active: "blue", blue: registry.model("ranker", { version: 7 }), green: registry.model("ranker", { version: 8 }) };
-}
+/** The ranker version that serves in staging and production: changing it starts a canary rollout in the cluster. */
+const RANKER_VERSION = 8;
+
+/** A fifth of the replicas first (smoke test, then 5 minutes of SLO analysis), half, then all. */
+const RANKER_CANARY = RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 50 }, { pause: "5m" }, { weight: 100 }]);
 
 /** The whole reference platform: every environment's stacks in one app. */
 export function buildApp(app: App, environments: readonly Environment[]): EnvironmentStacks[] {

@@ -22,6 +22,12 @@ export interface EndpointMetricsOptions {
    * @default - the endpoint's own series (its namespace and metrics Service)
    */
   readonly driftSelector?: string;
+  /**
+   * Further gauges the server exports (in-flight requests, queue depth, a model-quality
+   * score), which `autoscaling.demand.gauge` and `rollout.analysis.quality` may query.
+   * @default - none
+   */
+  readonly gauges?: readonly string[];
   /** Port (container port number) serving /metrics. @default - the serving port */
   readonly port?: number;
   /** @default "/metrics" */
@@ -32,6 +38,8 @@ export interface EndpointMetricNames {
   readonly latencyHistogram: string;
   readonly requestsTotal: string;
   readonly driftScore: string;
+  /** Declared further gauges. */
+  readonly gauges: readonly string[];
   /** Label matchers of the drift series; undefined: the endpoint's own. */
   readonly driftSelector?: string;
 }
@@ -42,8 +50,15 @@ export function endpointMetricNames(options: EndpointMetricsOptions = {}): Endpo
     latencyHistogram: `${prefix}_request_duration_seconds`,
     requestsTotal: `${prefix}_requests_total`,
     driftScore: options.driftMetric ?? `${prefix}_prediction_drift_score`,
+    gauges: [...(options.gauges ?? [])],
     ...(options.driftSelector !== undefined ? { driftSelector: options.driftSelector } : {}),
   };
+}
+
+/** Every metric name the endpoint's server exports (histograms by their series names). */
+export function exportedMetrics(names: EndpointMetricNames): string[] {
+  const h = names.latencyHistogram;
+  return [`${h}_bucket`, `${h}_sum`, `${h}_count`, names.requestsTotal, ...(names.driftSelector === undefined ? [names.driftScore] : []), ...names.gauges];
 }
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

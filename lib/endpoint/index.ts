@@ -3,3 +3,4 @@ export * from "./endpoint-metrics";
 export * from "./slo";
 export * from "./monitored-endpoint-props";
 export * from "./monitored-endpoint";
+export * from "./delivery-options";

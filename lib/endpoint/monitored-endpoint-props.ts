@@ -1,5 +1,6 @@
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { ServiceAccountRole } from "../iam/service-account-role";
+import { EndpointDemandScaling, EndpointRolloutOptions } from "./delivery-options";
 import { EndpointMetricsOptions } from "./endpoint-metrics";
 import { ModelSource } from "./model-source";
 import { EndpointSloOptions } from "./slo";
@@ -43,6 +44,13 @@ export interface EndpointAutoscaling {
    * @default - CPU only
    */
   readonly targetRequestsPerSecond?: number;
+  /**
+   * Scale on demand with KEDA (a ScaledObject with Prometheus triggers on the endpoint's own
+   * metrics and DCGM GPU utilisation; scale to zero outside production). Needs the `Keda`
+   * controller in the addons stack.
+   * @default - the CPU HorizontalPodAutoscaler (needs nothing but metrics-server)
+   */
+  readonly demand?: EndpointDemandScaling;
 }
 
 export interface EndpointGpu {
@@ -85,8 +93,21 @@ export interface MonitoredEndpointProps {
   readonly name: string;
   /** The model served; give this or `blueGreen`. @default - the active colour's model of `blueGreen` */
   readonly model?: ModelSource;
-  /** Blue/green rollout. @default - a single Deployment serving `model` */
+  /** Blue/green rollout by the Service's selector, switched by Terraform. @default - a single Deployment serving `model` */
   readonly blueGreen?: BlueGreenOptions;
+  /**
+   * Progressive delivery with Argo Rollouts: the endpoint is a Rollout instead of a
+   * Deployment; a change of `model` is rolled out in the cluster (canary steps or blue/green)
+   * with a smoke test and SLO analysis, promoted when they pass and aborted when they fail.
+   * Needs the `ArgoRollouts` controller in the addons stack. Not with `blueGreen`.
+   * @default - a Deployment (rolling update)
+   */
+  readonly rollout?: EndpointRolloutOptions;
+  /**
+   * Prometheus's query URL, for KEDA triggers and rollout analysis.
+   * @default - the in-cluster Prometheus of `Observability` (IN_CLUSTER_PROMETHEUS_URL)
+   */
+  readonly prometheusUrl?: string;
   /** Serving image (loads a `models:/` URI given in MODEL_URI). Not used for colours whose model is an image. */
   readonly image: string;
   /** Container port serving predictions. @default 8080 */

@@ -8,6 +8,11 @@ import { SERVER_PORTS, allowPolicy } from "../kubernetes/network-policy";
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { GrafanaDashboard } from "../observability/dashboard";
 import { METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
+import { IN_CLUSTER_PROMETHEUS_URL } from "../observability/observability";
+import { resolveDelivery, ResolvedDelivery, ResolvedDemand, ResolvedRollout } from "./private/delivery-config";
+import {
+  AnalysisMetric, POD_TEMPLATE_HASH_LABEL, PrometheusTrigger, ROLLOUTS_API, analysisTemplate, kedaHpaName, rolloutObject, scaledObject, smokeTestTemplate,
+} from "./private/delivery";
 import { COLOURS, Colour, MonitoredEndpointProps } from "./monitored-endpoint-props";
 import { ModelSource, TrackingCredentials, isModelUri } from "./model-source";
 import { ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
@@ -57,10 +62,14 @@ export class MonitoredEndpoint extends Construct {
   public readonly serviceMonitor: ServiceMonitor;
   public readonly rules: PrometheusRule;
   public readonly dashboard: GrafanaDashboard;
+  /** The SLO AnalysisTemplate of a Rollout (`rollout` set). */
+  public readonly analysisTemplate?: TerraformResource;
   public readonly slo: ResolvedSlo;
   public readonly metricNames: EndpointMetricNames;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
+  /** Autoscaling on demand (KEDA) and progressive delivery (Argo Rollouts), resolved; undefined parts are off. */
+  public readonly delivery: ResolvedDelivery;
 
   constructor(scope: Construct, id: string, props: MonitoredEndpointProps) {
     super(scope, id);
@@ -82,7 +91,31 @@ export class MonitoredEndpoint extends Construct {
       autoscaling: Shape.optional(Shape.object({
         targetCpuUtilization: Shape.optional(Shape.number()),
         targetRequestsPerSecond: Shape.optional(Shape.number()),
+        demand: Shape.optional(Shape.object({
+          requestsPerSecond: Shape.optional(Shape.number()),
+          gauge: Shape.optional(Shape.object({
+            metric: Shape.string(), targetPerReplica: Shape.number(), activation: Shape.optional(Shape.number()), selector: Shape.optional(Shape.string()),
+          })),
+          gpuUtilization: Shape.optional(Shape.number()),
+          scaleToZero: Shape.optional(Shape.boolean()),
+          cooldownSeconds: Shape.optional(Shape.number()),
+          scaleDownStabilizationSeconds: Shape.optional(Shape.number()),
+          pollingSeconds: Shape.optional(Shape.number()),
+        })),
       })),
+      rollout: Shape.optional(Shape.object({
+        strategy: Shape.like("RolloutStrategy.canary([...]) or RolloutStrategy.blueGreen()", ["kind", "steps"]),
+        analysis: Shape.optional(Shape.object({
+          maxErrorRatio: Shape.optional(Shape.number()),
+          latencyQuantile: Shape.optional(Shape.number()),
+          maxLatencySeconds: Shape.optional(Shape.number()),
+          quality: Shape.optional(Shape.object({ metric: Shape.string(), min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
+          interval: Shape.optional(Shape.string()),
+          failureLimit: Shape.optional(Shape.number()),
+        })),
+        smokeTestPath: Shape.optional(Shape.string()),
+      })),
+      prometheusUrl: Shape.optional(Shape.string()),
       cluster: LibraryShapes.cluster,
       serviceAccountRole: LibraryShapes.serviceAccountRole,
       trackingUri: Shape.optional(Shape.string()),
@@ -96,6 +129,7 @@ export class MonitoredEndpoint extends Construct {
         prefix: Shape.optional(Shape.string()),
         driftMetric: Shape.optional(Shape.string()),
         driftSelector: Shape.optional(Shape.string()),
+        gauges: Shape.optional(Shape.array(Shape.string())),
         port: Shape.optional(Shape.number()),
         path: Shape.optional(Shape.string()),
       })),
@@ -248,6 +282,11 @@ export class MonitoredEndpoint extends Construct {
     const saHolder = claimServiceAccount(this, this.namespace, props.serviceAccountRole.serviceAccount);
     v.check(saHolder === undefined, "serviceAccountRole", `${this.namespace}/${props.serviceAccountRole.serviceAccount}`,
       `that service account already serves ${saHolder}; give each endpoint its own IRSA role`);
+    this.delivery = resolveDelivery(v, env, {
+      demand: props.autoscaling?.demand, rollout: props.rollout, blueGreen: props.blueGreen !== undefined,
+      prometheusUrl: props.prometheusUrl ?? IN_CLUSTER_PROMETHEUS_URL, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
+      gpu: props.gpu !== undefined, metrics: this.metricNames, slo: this.slo, readinessPath: props.readinessPath ?? "/health",
+    });
     v.throwIfAny();
 
     // ---- resources ----
@@ -314,22 +353,51 @@ export class MonitoredEndpoint extends Construct {
     }
     const secretsFirst = [synced, trackingSecret].filter((x): x is SyncedSecret => x !== undefined).map((x) => x.externalSecret);
     const workloads: EndpointWorkload[] = [];
+    const { demand, rollout } = this.delivery;
+    const servicePort = props.servicePort ?? 80;
+    const autoscalerNames: string[] = [];
     for (const { colour, model } of models) {
       const scopeOf = colour ? new Construct(this, colour) : this;
       const name = colour ? `${props.name}-${colour}` : props.name;
       const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
-      const deployment = new KubernetesObject(scopeOf, "deployment", deploymentObject({
+      const deploymentManifest = deploymentObject({
         name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
         serviceAccount: saName, env: envVars, secretEnv, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
-      }), true, gpu ? "30m" : undefined);
+      });
+      let deployment: TerraformResource;
+      let target = { apiVersion: "apps/v1", kind: "Deployment" };
+      if (rollout) {
+        // The Rollout owns the pods; the cluster rolls a new model out (no wait: Terraform declares, Argo Rollouts delivers).
+        target = { apiVersion: ROLLOUTS_API, kind: "Rollout" };
+        deployment = new KubernetesObject(scopeOf, "rollout", rolloutObject({
+          name, namespace: ns, labels: podLabels, selector: podLabels, template: (deploymentManifest.spec as any).template,
+          strategy: rollout.strategy, steps: rollout.steps,
+          services: rollout.strategy === "canary" ? { canary: `${props.name}-canary` } : { active: props.name, preview: `${props.name}-preview` },
+          analysisTemplates: [`${props.name}-slo`], smokeTemplate: `${props.name}-smoke-test`,
+        }));
+      } else {
+        deployment = new KubernetesObject(scopeOf, "deployment", deploymentManifest, true, gpu ? "30m" : undefined);
+      }
       // Terraform waits until the new pods are ready, so a failed rollout fails the apply; GPU pods may first
       // wait for a node to scale up from zero and pull a multi-GB CUDA image, hence the longer timeout.
       dependOn(deployment, [this.serviceAccount, ...secretsFirst]);
-      const autoscaler = new KubernetesObject(scopeOf, "autoscaler", autoscalerObject({
-          name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu,
-          minReplicas: colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas,
-        ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
-      }));
+      const minReplicas = colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas;
+      let autoscaler: TerraformResource;
+      if (demand) {
+        autoscaler = new KubernetesObject(scopeOf, "scaled-object", scaledObject({
+          name, namespace: ns, labels: podLabels, target: { ...target, name }, minReplicas: Math.min(minReplicas, demand.minReplicas), maxReplicas: this.maxReplicas,
+          prometheusUrl: this.delivery.prometheusUrl, triggers: demandTriggers(this.metricNames, demand, ns, `${props.name}-metrics`, name),
+          targetCpuUtilization: targetCpu, pollingSeconds: demand.pollingSeconds, cooldownSeconds: demand.cooldownSeconds,
+          scaleDownStabilizationSeconds: demand.scaleDownStabilizationSeconds,
+        }));
+        autoscalerNames.push(kedaHpaName(name));
+      } else {
+        autoscaler = new KubernetesObject(scopeOf, "autoscaler", autoscalerObject({
+          name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu, minReplicas, target,
+          ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
+        }));
+        autoscalerNames.push(name);
+      }
       dependOn(autoscaler, [deployment]);
       const disruptionBudget = new KubernetesObject(scopeOf, "disruption-budget", disruptionBudgetObject(name, ns, podLabels));
       dependOn(disruptionBudget, inNamespace);
@@ -339,9 +407,30 @@ export class MonitoredEndpoint extends Construct {
 
     // The Service's construct ID never depends on the colour: switching colours updates its selector in place.
     const selector = { [ENDPOINT_LABEL]: props.name, ...(this.activeColour ? { [COLOUR_LABEL]: this.activeColour } : {}) };
+    // With a blue/green Rollout, the controller adds the active version's pod-template hash to the selector: not Terraform's to revert.
     this.service = new KubernetesObject(this, "service",
-      serviceObject({ name: props.name, namespace: ns, labels, selector, port: props.servicePort ?? 80, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }));
+      serviceObject({ name: props.name, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
+      false, undefined, rollout?.strategy === "blueGreen" ? ["spec.selector"] : undefined);
     dependOn(this.service, inNamespace);
+    if (rollout) {
+      // The Service the new version answers on before promotion (canary / preview): the smoke test calls it.
+      const side = rollout.strategy === "canary" ? "canary" : "preview";
+      const sideService = new KubernetesObject(this, `${side}-service`,
+        serviceObject({ name: `${props.name}-${side}`, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
+        false, undefined, ["spec.selector"]);
+      dependOn(sideService, inNamespace);
+      const hostPort = `${props.name}-${side}.${ns}.svc:${servicePort}`;
+      const smoke = new KubernetesObject(this, "smoke-test-template", smokeTestTemplate({
+        name: `${props.name}-smoke-test`, namespace: ns, labels, url: `http://${hostPort}${rollout.smokeTestPath}`,
+      }));
+      dependOn(smoke, inNamespace);
+      this.analysisTemplate = new KubernetesObject(this, "analysis-template", analysisTemplate({
+        name: `${props.name}-slo`, namespace: ns, labels, prometheusUrl: this.delivery.prometheusUrl, args: ["canary-hash"],
+        metrics: analysisMetrics(this.metricNames, rollout, `namespace="${ns}",service="${props.name}-metrics",${POD_TEMPLATE_HASH_METRIC_LABEL}="{{args.canary-hash}}"`),
+        interval: rollout.interval, failureLimit: rollout.failureLimit,
+      }));
+      dependOn(this.analysisTemplate, inNamespace);
+    }
     // Every colour is scraped (the idle one too, to compare versions), through a headless Service of its own.
     const metricsServiceName = `${props.name}-metrics`;
     const metricsLabels = { ...labels, [METRICS_SERVICE_LABEL]: "true" };
@@ -356,14 +445,18 @@ export class MonitoredEndpoint extends Construct {
       selector: { [ENDPOINT_LABEL]: props.name, [METRICS_SERVICE_LABEL]: "true" },
       port: METRICS_PORT_NAME,
       path: props.metrics?.path ?? "/metrics",
-      podTargetLabels: [COLOUR_LABEL],
+      // The pod-template hash tells a rollout's new version from the old one in the analysis queries.
+      podTargetLabels: rollout ? [COLOUR_LABEL, POD_TEMPLATE_HASH_LABEL] : [COLOUR_LABEL],
       labels,
     });
 
     dependOn(this.serviceMonitor.manifest, inNamespace);
 
     const deploymentNames = workloads.map((w) => (w.colour ? `${props.name}-${w.colour}` : props.name));
-    const target: SloTarget = { endpoint: props.name, namespace: ns, metricsService: metricsServiceName, autoscalers: deploymentNames, metrics: this.metricNames };
+    const target: SloTarget = {
+      endpoint: props.name, namespace: ns, metricsService: metricsServiceName, autoscalers: autoscalerNames, metrics: this.metricNames,
+      ...(rollout ? { rollout: props.name } : {}),
+    };
     this.rules = new PrometheusRule(this, "slo-rules", { name: `${props.name}-slo`, namespace: ns, groups: [sloRuleGroup(target, this.slo)], labels });
     this.dashboard = new GrafanaDashboard(this, "dashboard", {
       ...endpointDashboard(target, deploymentNames, this.slo.latencyObjectiveSeconds, this.slo.driftThreshold, dashboardUid(ns, props.name)),
@@ -381,6 +474,59 @@ export class MonitoredEndpoint extends Construct {
  */
 function dependOn(resource: TerraformResource, after: readonly TerraformResource[]): void {
   if (after.length > 0) resource.dependsOn = after.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
+}
+
+/** Prometheus's name for the pod label POD_TEMPLATE_HASH_LABEL copied by the ServiceMonitor (podTargetLabels: invalid characters become "_"). */
+const POD_TEMPLATE_HASH_METRIC_LABEL = POD_TEMPLATE_HASH_LABEL.replace(/[^a-zA-Z0-9_]/g, "_");
+
+/** KEDA's Prometheus triggers: requests per second, a gauge, DCGM GPU utilisation. */
+function demandTriggers(m: EndpointMetricNames, d: ResolvedDemand, namespace: string, metricsService: string, workload: string): PrometheusTrigger[] {
+  const sel = `namespace="${namespace}",service="${metricsService}"`;
+  const triggers: PrometheusTrigger[] = [];
+  if (d.requestsPerSecond !== undefined) triggers.push({ name: "requests-per-second", query: `sum(rate(${m.requestsTotal}{${sel}}[2m]))`, threshold: d.requestsPerSecond, metricType: "AverageValue" });
+  if (d.gauge) {
+    triggers.push({
+      name: "gauge", query: `sum(${d.gauge.metric}{${d.gauge.selector ?? sel}})`, threshold: d.gauge.targetPerReplica, metricType: "AverageValue",
+      ...(d.gauge.activation !== undefined ? { activation: d.gauge.activation } : {}),
+    });
+  }
+  if (d.gpuUtilization !== undefined) {
+    // dcgm-exporter (kubernetes mode) labels each GPU's series with the pod using it; the library's ServiceMonitor does not
+    // honour labels, so Prometheus keeps them as exported_namespace/exported_pod (or namespace/pod where labels are honoured).
+    const pods = `"${workload}-.*"`;
+    triggers.push({
+      name: "gpu-utilization",
+      query: `avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="${namespace}",exported_pod=~${pods}} or DCGM_FI_DEV_GPU_UTIL{namespace="${namespace}",pod=~${pods}})`,
+      threshold: d.gpuUtilization,
+      metricType: "Value",
+    });
+  }
+  return triggers;
+}
+
+/** The SLO checks of a rollout's new version; no traffic yet is no failure (an empty result passes). */
+function analysisMetrics(m: EndpointMetricNames, r: ResolvedRollout, sel: string): AnalysisMetric[] {
+  const pass = (condition: string) => `len(result) == 0 || ${condition}`;
+  const metrics: AnalysisMetric[] = [
+    {
+      name: "error-ratio",
+      // `> 0` drops the ratio when there is no traffic (0/0 is NaN, which would fail every comparison).
+      query: `sum(rate(${m.requestsTotal}{${sel},code=~"5.."}[2m])) / (sum(rate(${m.requestsTotal}{${sel}}[2m])) > 0)`,
+      successCondition: pass(`result[0] <= ${r.maxErrorRatio}`),
+    },
+    {
+      name: `latency-p${Math.round(r.latencyQuantile * 100)}`,
+      // `>= 0` drops NaN (no request in the window).
+      query: `histogram_quantile(${r.latencyQuantile}, sum by (le) (rate(${m.latencyHistogram}_bucket{${sel}}[2m]))) >= 0`,
+      successCondition: pass(`result[0] <= ${r.maxLatencySeconds}`),
+    },
+  ];
+  if (r.quality) {
+    const bounds = [r.quality.min !== undefined ? `result[0] >= ${r.quality.min}` : undefined, r.quality.max !== undefined ? `result[0] <= ${r.quality.max}` : undefined]
+      .filter((c): c is string => c !== undefined).join(" && ");
+    metrics.push({ name: "model-quality", query: `min(${r.quality.metric}{${sel}})`, successCondition: pass(bounds) });
+  }
+  return metrics;
 }
 
 /** The MLflow credentials of the endpoint's models (validated above: at most one registry). */

@@ -59,8 +59,10 @@ export interface SloTarget {
   readonly namespace: string;
   /** The Service the ServiceMonitor scrapes (Prometheus's `service` label). */
   readonly metricsService: string;
-  /** The endpoint's HorizontalPodAutoscalers (one per colour). */
+  /** The endpoint's HorizontalPodAutoscalers (one per colour; KEDA's `keda-hpa-<name>` with demand scaling). */
   readonly autoscalers: readonly string[];
+  /** The endpoint's Argo Rollout, when it has one. */
+  readonly rollout?: string;
   readonly metrics: EndpointMetricNames;
 }
 
@@ -110,6 +112,33 @@ export function sloRuleGroup(target: SloTarget, slo: ResolvedSlo): RuleGroup {
       labels,
     },
   ];
+  if (target.rollout !== undefined) {
+    // Argo Rollouts controller metrics (argoproj/argo-rollouts v1.9.0 controller/metrics/prommetrics.go, rollouts.go,
+    // analysis.go): rollout_info{namespace,name,strategy,traffic_router,phase} is 1 for the phase the rollout is in;
+    // analysis_run_info{namespace,name,phase} is 1 for an AnalysisRun's phase. AnalysisRuns are named
+    // `<rollout>-<pod-template-hash>-<revision>[-<step>]`.
+    const rolloutSel = `namespace="${target.namespace}",name="${target.rollout}"`;
+    rules.push(
+      {
+        alert: "ModelEndpointRolloutAborted",
+        expr: `max by (namespace, name) (rollout_info{${rolloutSel},phase=~"Abort|Error|Timeout"}) > 0`,
+        for: "1m",
+        severity: "warning",
+        summary: `the rollout of ${who} was aborted or stalled: the previous model version serves`,
+        description: "Rollout phase {{ $labels.phase }}: read the failed AnalysisRun (kubectl argo rollouts get rollout), fix the model, then retry or undo.",
+        labels,
+      },
+      {
+        alert: "ModelEndpointAnalysisFailing",
+        expr: `max by (namespace) (analysis_run_info{namespace="${target.namespace}",name=~"${target.rollout}-[a-z0-9]+-[0-9]+.*",phase=~"Failed|Error"}) > 0`,
+        for: "1m",
+        severity: "warning",
+        summary: `an analysis of the new model version of ${who} failed`,
+        description: "The new version broke its error-ratio, latency or quality check (or the smoke test): the rollout is aborted.",
+        labels,
+      },
+    );
+  }
   if (slo.expectTraffic) {
     rules.push({
       alert: "ModelEndpointNoTraffic",

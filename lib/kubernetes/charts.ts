@@ -28,6 +28,10 @@ export const CHARTS = {
   // then the controller without its crds/.
   karpenterCrd: { chart: "karpenter-crd", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
   karpenter: { chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
+  // Demand-based autoscaling of endpoints (ScaledObjects with Prometheus triggers): KEDA 2.20.2.
+  keda: { chart: "keda", repository: "https://kedacore.github.io/charts", version: "2.20.2" },
+  // Progressive delivery of endpoints (Rollouts, AnalysisTemplates): Argo Rollouts v1.9.0.
+  argoRollouts: { chart: "argo-rollouts", repository: "https://argoproj.github.io/argo-helm", version: "2.41.0" },
 } as const satisfies Record<string, ChartRef>;
 
 /** The Grafana chart that kube-prometheus-stack 88.5.3 pulls in as its `grafana` subchart. */

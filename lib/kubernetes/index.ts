@@ -6,3 +6,4 @@ export * from "./external-secrets";
 export * from "./reloader";
 export * from "./network-policy";
 export * from "./cluster-baseline";
+export * from "./progressive-delivery";

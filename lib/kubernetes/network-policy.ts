@@ -32,6 +32,11 @@ export const SERVER_PORTS = {
   redis: 6379,
   /** HTTPS: AWS APIs (STS, S3, Secrets Manager, DynamoDB, ECR), the EKS API server, alert receivers. */
   https: 443,
+  /**
+   * Prometheus's web and query API (prometheus-operator pkg/prometheus/statefulset.go: container port
+   * 9090, `http-web`; kube-prometheus-stack 88.5.3 templates/prometheus/service.yaml: Service port 9090).
+   */
+  prometheus: 9090,
   /** Admission webhooks the API server calls (external-secrets webhook, prometheus-operator: containerPort 10250). */
   webhook: 10250,
 } as const;

@@ -39,6 +39,18 @@ export const ALERTMANAGER_SECRET = "alertmanager-receivers";
 /** Kubernetes Secret holding Grafana's admin login. */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
+/**
+ * The query URL of the in-cluster Prometheus in `namespace`: the Service kube-prometheus-stack
+ * 88.5.3 creates for it (templates/prometheus/service.yaml: `<fullname>-prometheus`, port 9090;
+ * the release is named after the chart, so the fullname is `kube-prometheus-stack`).
+ */
+export function inClusterPrometheusUrl(namespace = "monitoring"): string {
+  return `http://kube-prometheus-stack-prometheus.${namespace}.svc:9090`;
+}
+
+/** The in-cluster Prometheus of Observability with its default namespace. */
+export const IN_CLUSTER_PROMETHEUS_URL = inClusterPrometheusUrl();
+
 const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SEVERITIES = ["critical", "warning", "info"];
 
@@ -58,6 +70,8 @@ const SEVERITIES = ["critical", "warning", "info"];
  */
 export class Observability extends Construct {
   public readonly namespace: string;
+  /** Prometheus's query URL inside the cluster (KEDA triggers, rollout analysis). */
+  public readonly prometheusUrl: string;
   public readonly chart: HelmChart;
   public readonly gpuDashboard: GrafanaDashboard;
   public readonly networkPolicies: NamespaceNetworkPolicies;
@@ -80,6 +94,7 @@ export class Observability extends Construct {
     const env = Environment.of(this);
     const sizing = env.sizing.observability ?? {};
     this.namespace = props.secrets.namespace;
+    this.prometheusUrl = inClusterPrometheusUrl(this.namespace);
     this.receivers = [...(props.receivers ?? [])];
     this.prometheusRetentionDays = props.prometheusRetentionDays ?? sizing.prometheusRetentionDays ?? env.byTier({ development: 7, staging: 15, production: 30 });
     this.prometheusStorageGb = props.prometheusStorageGb ?? sizing.prometheusStorageGb ?? env.byTier({ development: 20, staging: 50, production: 100 });

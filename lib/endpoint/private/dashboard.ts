@@ -37,9 +37,18 @@ export function endpointDashboard(target: SloTarget, deployments: readonly strin
         unit: "short",
         queries: [
           { expr: `sum by (deployment) (kube_deployment_status_replicas_available{namespace="${ns}",deployment=~"${deploymentRe}"})`, legend: "{{deployment}} available" },
-          { expr: `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace="${ns}",horizontalpodautoscaler=~"${deploymentRe}"})`, legend: "{{horizontalpodautoscaler}} max" },
+          { expr: `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace="${ns}",horizontalpodautoscaler=~"${target.autoscalers.join("|")}"})`, legend: "{{horizontalpodautoscaler}} max" },
         ],
       },
+      ...(target.rollout !== undefined ? [{
+        title: "Rollout",
+        unit: "short",
+        queries: [
+          { expr: `max by (phase) (rollout_info{namespace="${ns}",name="${target.rollout}"})`, legend: "phase {{phase}}" },
+          { expr: `rollout_info_replicas_available{namespace="${ns}",name="${target.rollout}"}`, legend: "available" },
+          { expr: `sum by (phase) (analysis_run_info{namespace="${ns}",name=~"${target.rollout}-[a-z0-9]+-[0-9]+.*"})`, legend: "analysis runs {{phase}}" },
+        ],
+      }] : []),
       { title: "GPU utilisation", unit: "percent", queries: [{ expr: gpu, legend: "{{pod}}" }] },
       {
         title: "Drift",

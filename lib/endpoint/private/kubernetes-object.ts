@@ -16,6 +16,12 @@ export class KubernetesObject extends TerraformResource {
     private readonly waitForRollout = false,
     /** Create/update timeout, e.g. "30m". @default - the provider's (10m) */
     private readonly timeout?: string,
+    /**
+     * Fields a controller changes after apply, which Terraform must not revert (the provider's
+     * `computed_fields`; its default is metadata.labels and metadata.annotations, kept here).
+     * @default - the provider's default
+     */
+    private readonly computedFields?: readonly string[],
   ) {
     super(scope, id, {
       terraformResourceType: "kubernetes_manifest",
@@ -33,6 +39,7 @@ export class KubernetesObject extends TerraformResource {
       manifest: this.object,
       ...(this.waitForRollout ? { wait: { rollout: true } } : {}),
       ...(this.timeout ? { timeouts: { create: this.timeout, update: this.timeout } } : {}),
+      ...(this.computedFields ? { computed_fields: ["metadata.labels", "metadata.annotations", ...this.computedFields] } : {}),
     };
   }
 }

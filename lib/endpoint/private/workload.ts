@@ -118,6 +118,8 @@ export interface AutoscalerSpec {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly targetCpuUtilization: number;
+  /** The workload scaled. @default - the Deployment of the same name */
+  readonly target?: { readonly apiVersion: string; readonly kind: string };
   /** Pods metric name and per-pod target, when scaling on requests per second. */
   readonly requestsPerSecond?: { readonly metric: string; readonly target: number };
 }
@@ -137,7 +139,7 @@ export function autoscalerObject(a: AutoscalerSpec): Record<string, unknown> {
     kind: "HorizontalPodAutoscaler",
     metadata: { name: a.name, namespace: a.namespace, labels: { ...a.labels } },
     spec: {
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: a.name },
+      scaleTargetRef: { apiVersion: a.target?.apiVersion ?? "apps/v1", kind: a.target?.kind ?? "Deployment", name: a.name },
       minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
       metrics,

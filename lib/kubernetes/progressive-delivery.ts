@@ -1,0 +1,186 @@
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { Environment } from "../core/environment";
+import { CHARTS } from "./charts";
+import { HelmChart } from "./helm-chart";
+import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS, allowPolicy } from "./network-policy";
+
+/**
+ * The in-cluster controllers endpoints use for demand-based autoscaling (KEDA) and
+ * progressive delivery (Argo Rollouts). Both bring CRDs, so they belong in the addons
+ * stack, applied before the platform stack whose ScaledObjects, Rollouts and
+ * AnalysisTemplates need them at plan time.
+ */
+
+/** The Prometheus the controllers query (kube-prometheus-stack, installed by Observability). */
+export interface ControllerPrometheus {
+  /** Namespace of the Prometheus pods. @default "monitoring" */
+  readonly namespace?: string;
+  /** What installs Prometheus and the ServiceMonitor CRD (the charts' ServiceMonitors need it). @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+export interface ControllerProps {
+  /** @default - "keda" for KEDA, "argo-rollouts" for Argo Rollouts */
+  readonly namespace?: string;
+  /** @default - Prometheus in "monitoring" */
+  readonly prometheus?: ControllerPrometheus;
+}
+
+/** Pod labels of the controllers, from the rendered charts (templates/*deployment.yaml selector labels). */
+export const CONTROLLER_PODS = {
+  /** keda 2.20.2 templates/manager/deployment.yaml: `app: keda-operator` (evaluates triggers, queries Prometheus). */
+  kedaOperator: { app: "keda-operator" },
+  /** keda 2.20.2 templates/metrics-server/deployment.yaml: `app: keda-operator-metrics-apiserver` (serves external.metrics.k8s.io on 6443). */
+  kedaMetricsApiServer: { app: "keda-operator-metrics-apiserver" },
+  /** keda 2.20.2 templates/webhooks/deployment.yaml: `app: keda-admission-webhooks` (containerPort 9443). */
+  kedaWebhooks: { app: "keda-admission-webhooks" },
+  /** argo-rollouts 2.41.0 templates/controller/deployment.yaml: `app.kubernetes.io/component: rollouts-controller` (runs AnalysisRuns). */
+  argoRolloutsController: { "app.kubernetes.io/component": "rollouts-controller", "app.kubernetes.io/name": "argo-rollouts" },
+} as const;
+
+/** Ports of the controllers (containerPort in the same templates). */
+export const CONTROLLER_PORTS = {
+  /** KEDA's metrics apiserver, `--secure-port=6443`: the API server's aggregation layer calls it. */
+  kedaMetricsApiServer: 6443,
+  /** KEDA's admission webhook server. */
+  kedaWebhooks: 9443,
+  /** KEDA operator, metrics apiserver and webhooks: Prometheus metrics (`prometheus.*.port` 8080). */
+  kedaMetrics: 8080,
+  /** Argo Rollouts controller metrics (`controller.metrics.service.port` 8090, containerPort `metrics`). */
+  argoRolloutsMetrics: 8090,
+} as const;
+
+/** A namespace enforcing the `restricted` Pod Security Standard (both charts' pods meet it with the values below). */
+function restrictedNamespace(scope: Construct, name: string): NamespaceV1 {
+  return new NamespaceV1(scope, "namespace", {
+    metadata: {
+      name,
+      labels: {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "app.kubernetes.io/managed-by": "cdktf-ml-platform",
+      },
+    },
+  });
+}
+
+/** Lets `pods` of `namespace` query Prometheus: the ingress half, in Prometheus's namespace (which denies by default). */
+function prometheusQueryIngress(scope: Construct, name: string, namespace: string, pods: Record<string, string>, prometheus: ControllerPrometheus): NetworkPolicyV1 {
+  return allowPolicy(scope, prometheus.namespace ?? "monitoring", {
+    name,
+    direction: "ingress",
+    pods: SERVER_PODS.prometheus,
+    peers: [{ namespace, pods }],
+    ports: [{ port: SERVER_PORTS.prometheus }],
+  }, prometheus.dependsOn);
+}
+
+/** The egress half of a Prometheus query. */
+function prometheusQueryEgress(pods: Record<string, string>): NetworkAllow {
+  return {
+    name: "allow-prometheus-query",
+    direction: "egress",
+    pods,
+    peers: [{ namespace: "*", pods: SERVER_PODS.prometheus }],
+    ports: [{ port: SERVER_PORTS.prometheus }],
+  };
+}
+
+/**
+ * KEDA: ScaledObjects scale endpoints on their own Prometheus metrics (requests per second,
+ * a queue or in-flight gauge) and on DCGM GPU utilisation, down to zero where allowed. Its
+ * metrics apiserver serves only `external.metrics.k8s.io` (the chart's APIService
+ * `v1beta1.external.metrics.k8s.io`), so it coexists with the EKS metrics-server add-on,
+ * which serves `metrics.k8s.io` for CPU HPAs.
+ */
+export class Keda extends Construct {
+  public readonly namespace: string;
+  public readonly chart: HelmChart;
+  public readonly networkPolicies: NamespaceNetworkPolicies;
+
+  constructor(scope: Construct, id: string, props: ControllerProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? "keda";
+    const prometheus = props.prometheus ?? {};
+    const ns = restrictedNamespace(this, this.namespace);
+    this.chart = new HelmChart(this, "chart", {
+      chart: CHARTS.keda,
+      namespace: this.namespace,
+      dependsOn: [ns, ...(prometheus.dependsOn ?? [])],
+      values: {
+        // The operator's metrics (keda_scaler_errors_total, keda_scaled_object_paused, …), scraped by a ServiceMonitor.
+        prometheus: { operator: { enabled: true, serviceMonitor: { enabled: true } } },
+        // The chart's default security contexts meet `restricted` (non-root, no capabilities, RuntimeDefault
+        // seccomp, read-only root): the in-cluster pod security check holds them to it.
+      },
+    });
+    const vpcCidr = Environment.of(this).vpcCidr;
+    // The operator queries Prometheus and calls the API server; the metrics apiserver asks the operator
+    // (gRPC 9666, in the namespace); the API server calls the metrics apiserver (aggregation layer,
+    // external.metrics.k8s.io) and the admission webhook; Prometheus scrapes the operator.
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace,
+      dependsOn: [ns],
+      allows: [
+        ALLOW.https(),
+        ...ALLOW.withinNamespace(),
+        prometheusQueryEgress(CONTROLLER_PODS.kedaOperator),
+        { ...ALLOW.webhook(vpcCidr, CONTROLLER_PODS.kedaMetricsApiServer, CONTROLLER_PORTS.kedaMetricsApiServer), name: "allow-metrics-apiserver-from-control-plane" },
+        ALLOW.webhook(vpcCidr, CONTROLLER_PODS.kedaWebhooks, CONTROLLER_PORTS.kedaWebhooks),
+        ALLOW.scrape("allow-prometheus-scrape", [{ port: CONTROLLER_PORTS.kedaMetrics }], CONTROLLER_PODS.kedaOperator),
+      ],
+    });
+    prometheusQueryIngress(this, "allow-prometheus-query-from-keda", this.namespace, CONTROLLER_PODS.kedaOperator, prometheus);
+  }
+}
+
+/**
+ * Argo Rollouts: an endpoint with `rollout` is a Rollout (canary or blue/green) whose
+ * AnalysisRuns query Prometheus for the endpoint's SLOs and call its preview Service for a
+ * smoke test; the controller promotes when they pass and aborts (rolls back) when they fail.
+ */
+export class ArgoRollouts extends Construct {
+  public readonly namespace: string;
+  public readonly chart: HelmChart;
+  public readonly networkPolicies: NamespaceNetworkPolicies;
+
+  constructor(scope: Construct, id: string, props: ControllerProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? "argo-rollouts";
+    const prometheus = props.prometheus ?? {};
+    const ns = restrictedNamespace(this, this.namespace);
+    this.chart = new HelmChart(this, "chart", {
+      chart: CHARTS.argoRollouts,
+      namespace: this.namespace,
+      dependsOn: [ns, ...(prometheus.dependsOn ?? [])],
+      values: {
+        // rollout_info, analysis_run_info, analysis_run_metric_phase: the rollout alerts read them.
+        controller: { metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+        // The dashboard would be an unauthenticated UI able to promote and abort: off (the chart's default).
+        dashboard: { enabled: false },
+      },
+    });
+    // The controller calls the API server, queries Prometheus (analysis) and calls endpoints'
+    // preview/canary Services on their serving port (`http`, the smoke test's web metric).
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace,
+      dependsOn: [ns],
+      allows: [
+        ALLOW.https(),
+        prometheusQueryEgress(CONTROLLER_PODS.argoRolloutsController),
+        {
+          name: "allow-smoke-tests",
+          direction: "egress",
+          pods: CONTROLLER_PODS.argoRolloutsController,
+          peers: [{ namespace: "*" }],
+          ports: [{ port: "http" }],
+        },
+        ALLOW.scrape("allow-prometheus-scrape", [{ port: CONTROLLER_PORTS.argoRolloutsMetrics }], CONTROLLER_PODS.argoRolloutsController),
+      ],
+    });
+    prometheusQueryIngress(this, "allow-prometheus-query-from-argo-rollouts", this.namespace, CONTROLLER_PODS.argoRolloutsController, prometheus);
+  }
+}
