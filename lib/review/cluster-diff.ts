@@ -47,6 +47,65 @@ export interface ObjectChange {
   readonly change: ConfigChange;
   /** Changed fields by path. Only for `changed`. */
   readonly fields: readonly ValueChange[];
+  /** A model endpoint's workload whose model changes: what a reviewer should read first. */
+  readonly model?: ModelVersionChange;
+}
+
+/** The model an endpoint's workload serves changes (its pod template's `ml-platform/model` annotation). */
+export interface ModelVersionChange {
+  /** The model's name (the registry model, or the image repository). */
+  readonly model: string;
+  readonly from: string;
+  readonly to: string;
+  /** How the cluster replaces the running version, e.g. "canary (20% → pause 5m → 100%) with a smoke test and SLO analysis". */
+  readonly delivery: string;
+}
+
+/** The annotation MonitoredEndpoint puts on its pod template: the served model (lib/endpoint/private/workload.ts). */
+const MODEL_ANNOTATION = "ml-platform/model";
+
+function servedModel(body: any): string | undefined {
+  const v = body?.spec?.template?.metadata?.annotations?.[MODEL_ANNOTATION];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** `models:/ranker/7` → ["ranker", "version 7"]; `models:/ranker@champion` → ["ranker", "alias champion"]; an image → [repository, tag or digest]. */
+function modelParts(source: string): [string, string] {
+  let m = source.match(/^models:\/([^/@]+)\/(\d+)$/);
+  if (m) return [m[1], `version ${m[2]}`];
+  m = source.match(/^models:\/([^/@]+)@(.+)$/);
+  if (m) return [m[1], `alias ${m[2]}`];
+  m = source.match(/^models:\/([^/@]+)\/(.+)$/);
+  if (m) return [m[1], `stage ${m[2]}`];
+  m = source.match(/^(.*?)(?:@(sha256:[0-9a-f]{12})[0-9a-f]*|:([^:/@]+))$/);
+  if (m) return [m[1], m[2] ?? m[3]];
+  return [source, source];
+}
+
+function deliveryOf(kind: string, body: any): string {
+  const canary = body?.spec?.strategy?.canary;
+  const blueGreen = body?.spec?.strategy?.blueGreen;
+  if (kind === "Rollout" && canary) {
+    const steps = (canary.steps ?? []).flatMap((s: any) =>
+      s.setWeight !== undefined ? [`${s.setWeight}%`] : s.pause !== undefined ? [s.pause.duration ? `pause ${s.pause.duration}` : "pause until promoted"] : []);
+    const smoke = (canary.steps ?? []).some((s: any) => s.analysis);
+    return `canary (${steps.join(" → ")})${smoke ? " with a smoke test" : ""}${canary.analysis ? `${smoke ? " and" : " with"} SLO analysis; aborted (the old version keeps serving) if the analysis fails` : ""}, in the cluster by Argo Rollouts`;
+  }
+  if (kind === "Rollout" && blueGreen) {
+    return `blue/green (preview \`${blueGreen.previewService}\`${blueGreen.prePromotionAnalysis ? ", smoke test" : ""}, ${blueGreen.autoPromotionEnabled === false ? "manual" : "automatic"} promotion` +
+      `${blueGreen.postPromotionAnalysis ? ", SLO analysis after promotion, switched back if it fails" : ""}), in the cluster by Argo Rollouts`;
+  }
+  return "rolling update of the Deployment (no analysis; Terraform waits for the new pods to be ready)";
+}
+
+function modelChange(kind: string, before: any, after: any): ModelVersionChange | undefined {
+  if (kind !== "Rollout" && kind !== "Deployment") return undefined;
+  const from = servedModel(before);
+  const to = servedModel(after);
+  if (from === undefined || to === undefined || from === to) return undefined;
+  const [model, fromVersion] = modelParts(from);
+  const [modelTo, toVersion] = modelParts(to);
+  return { model: model === modelTo ? model : `${model} → ${modelTo}`, from: fromVersion, to: toVersion, delivery: deliveryOf(kind, after) };
 }
 
 export interface ClusterStackDiff {
@@ -116,9 +175,10 @@ export function clusterDiff(stack: string, environment: string, base: StackConfi
     const now = (b ?? a)!;
     const fields = a && b ? diffMaps(a.fields, b.fields, a.shown, b.shown) : [];
     if (a && b && fields.length === 0) continue;
+    const model = a && b ? modelChange(now.kind, a.body, b.body) : undefined;
     objects.push({
       address, kind: now.kind, ...(now.namespace !== undefined ? { namespace: now.namespace } : {}), name: now.name,
-      change: !a ? "added" : !b ? "removed" : "changed", fields,
+      change: !a ? "added" : !b ? "removed" : "changed", fields, ...(model ? { model } : {}),
     });
   }
   return { stack, environment, newStack: base === undefined, releases, objects };

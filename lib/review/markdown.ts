@@ -176,6 +176,12 @@ function clusterSection(diffs: readonly ClusterStackDiff[]): string[] {
       out.push("");
       for (const r of d.releases.filter((x) => x.values.length > 0)) out.push(`Values of \`${r.release}\`:`, "", ...valueLines(r.values), "");
     }
+    const models = d.objects.filter((o) => o.model !== undefined);
+    if (models.length > 0) {
+      out.push("Model versions:", "");
+      for (const o of models) out.push(`- model ${o.model!.model} (${o.kind} \`${o.namespace ? `${o.namespace}/` : ""}${o.name}\`): ${versions(o.model!.from, o.model!.to)}, rolled out by ${o.model!.delivery}`);
+      out.push("");
+    }
     if (d.objects.length > 0) {
       out.push("| Kind | Namespace | Name | Change | Changed fields |", "|---|---|---|---|---|");
       for (const o of d.objects) {
@@ -186,6 +192,12 @@ function clusterSection(diffs: readonly ClusterStackDiff[]): string[] {
     }
   }
   return out;
+}
+
+/** "version 7" → "version 8" reads "version 7 → 8". */
+function versions(from: string, to: string): string {
+  const [kind, rest] = [from.split(" ")[0], to.split(" ")[0]];
+  return kind === rest && from.includes(" ") && to.includes(" ") ? `${from} → ${to.slice(kind.length + 1)}` : `${from} → ${to}`;
 }
 
 function valueLines(values: readonly ValueChange[]): string[] {

@@ -65,6 +65,20 @@ export const METRIC_CATALOG: readonly MetricSource[] = [
     histograms: ["mlflow_http_request_duration_seconds"],
   },
   {
+    exporter: "argo-rollouts controller",
+    version: "v1.9.0 (chart argo-rollouts 2.41.0)",
+    source:
+      "argoproj/argo-rollouts controller/metrics/prommetrics.go @ v1.9.0 (rollout_info{namespace,name,strategy,traffic_router,phase}, analysis_run_info{namespace,name,phase}, " +
+      "analysis_run_metric_phase{namespace,name,metric,type,dry_run,phase}); phases: controller/metrics/rollouts.go calculatePhase (Completed, Progressing, Paused, Timeout, Error, Abort, InvalidSpec), " +
+      "pkg/apis/rollouts/v1alpha1/types.go AnalysisPhase (Pending, Running, Successful, Failed, Error, Inconclusive)",
+    metrics: [
+      "rollout_info", "rollout_info_replicas_available", "rollout_info_replicas_unavailable", "rollout_info_replicas_desired", "rollout_info_replicas_updated", "rollout_phase",
+      "rollout_events_total", "rollout_reconcile_error", "analysis_run_info", "analysis_run_phase", "analysis_run_metric_type", "analysis_run_metric_phase", "analysis_run_reconcile_error",
+      "analysis_template_info", "analysis_template_metric_info",
+    ],
+    histograms: ["rollout_reconcile", "analysis_run_reconcile"],
+  },
+  {
     exporter: "model server (the library's metrics contract for serving images)",
     version: "this library",
     source: "lib/endpoint/endpoint-metrics.ts endpointMetricNames() defaults",
@@ -177,4 +191,24 @@ export function unknownMetrics(exprs: readonly RuleExpression[], known: Readonly
     }
   }
   return problems;
+}
+
+/**
+ * Every PromQL query the library hands to a controller: KEDA ScaledObjects' prometheus
+ * triggers and Argo Rollouts AnalysisTemplates' prometheus metrics (Argo's `{{args.x}}`
+ * placeholders sit inside label values, so the text is PromQL as it stands).
+ */
+export function libraryQueryExpressions(objects: readonly ClusterObject[]): RuleExpression[] {
+  const exprs: RuleExpression[] = [];
+  for (const o of objects) {
+    if (o.release) continue;
+    const where = `${o.object.kind} ${o.object.metadata?.namespace}/${o.object.metadata?.name}`;
+    if (o.object.kind === "ScaledObject") {
+      for (const t of o.object.spec?.triggers ?? []) if (t.type === "prometheus") exprs.push({ where: `${where} trigger ${t.name}`, expr: String(t.metadata.query) });
+    }
+    if (o.object.kind === "AnalysisTemplate" || o.object.kind === "ClusterAnalysisTemplate") {
+      for (const m of o.object.spec?.metrics ?? []) if (m.provider?.prometheus) exprs.push({ where: `${where} metric ${m.name}`, expr: String(m.provider.prometheus.query) });
+    }
+  }
+  return exprs;
 }

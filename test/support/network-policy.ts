@@ -181,6 +181,23 @@ function containerPortOf(svcPort: any, pod: PodTemplate): number | undefined {
   return namedPort(pod, target);
 }
 
+/**
+ * The pods (and container ports) behind an in-cluster URL `http(s)://<service>.<namespace>.svc[.cluster.local][:port]`;
+ * an URL naming no Service of the set (or no port of it) is an error: the caller would reach nothing.
+ */
+export function serviceUrlTargets(pods: PodTemplate[], services: any[], url: unknown): { pod: PodTemplate; port: number }[] {
+  const m = typeof url === "string" ? url.match(/^(https?):\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?(?:\/|$)/) : null;
+  if (!m) return [];
+  const svc = services.find((s) => s.metadata.name === m[2] && s.metadata.namespace === m[3]);
+  if (!svc) throw new Error(`${url}: no Service ${m[3]}/${m[2]} in the rendered set`);
+  const svcPort = (svc.spec?.ports ?? []).find((sp: any) => sp.port === Number(m[4] ?? (m[1] === "https" ? 443 : 80)));
+  if (!svcPort) throw new Error(`${url}: Service ${m[3]}/${m[2]} has no port ${m[4] ?? (m[1] === "https" ? 443 : 80)}`);
+  return servicePods(pods, svc).flatMap((pod) => {
+    const port = containerPortOf(svcPort, pod);
+    return port === undefined ? [] : [{ pod, port }];
+  });
+}
+
 /** Every flow the platform needs once applied. */
 export function requiredFlows(set: EnvironmentSet): Flow[] {
   const pods = podTemplates(set.objects);
@@ -270,6 +287,39 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
   // Alertmanager reaches its receivers (HTTPS).
   for (const p of pods.filter((p) => p.owner.startsWith("Alertmanager "))) {
     flows.push({ from: podEndpoint(p), to: awsApiAddress("an alert receiver (Slack, PagerDuty, Opsgenie)"), port: 443, protocol: "TCP", why: "alert notifications" });
+  }
+
+  // The API server's aggregation layer calls every APIService backed by a Service (KEDA's metrics apiserver: external.metrics.k8s.io).
+  for (const o of set.objects.filter((o) => o.object.kind === "APIService" && o.object.spec?.service)) {
+    const ref = o.object.spec.service;
+    const svc = services.find((s) => s.metadata.name === ref.name && s.metadata.namespace === ref.namespace);
+    const svcPort = svc && (svc.spec?.ports ?? []).find((sp: any) => sp.port === (ref.port ?? 443));
+    for (const target of svc && svcPort ? servicePods(pods, svc) : []) {
+      const port = containerPortOf(svcPort, target);
+      if (port !== undefined) flows.push({ from: vpcAddress(set, "the EKS API server"), to: podEndpoint(target), port, protocol: "TCP", why: `APIService ${o.object.metadata.name}` });
+    }
+  }
+
+  // Controllers call the URLs the library's custom resources give them: KEDA's operator queries each prometheus
+  // trigger's serverAddress; the Argo Rollouts controller runs AnalysisRuns (Prometheus queries, web smoke tests).
+  const urlFlows = (callers: PodTemplate[], url: unknown, why: string) => {
+    for (const target of serviceUrlTargets(pods, services, url)) {
+      for (const c of callers) flows.push({ from: podEndpoint(c), to: podEndpoint(target.pod), port: target.port, protocol: "TCP", why });
+    }
+  };
+  const kedaOperator = subject.filter((p) => p.labels.app === "keda-operator");
+  const rolloutsController = subject.filter((p) => p.labels["app.kubernetes.io/component"] === "rollouts-controller");
+  for (const o of set.objects) {
+    const where = `${o.object.kind} ${o.object.metadata?.namespace}/${o.object.metadata?.name}`;
+    if (o.object.kind === "ScaledObject") {
+      for (const t of o.object.spec?.triggers ?? []) if (t.type === "prometheus") urlFlows(kedaOperator, t.metadata?.serverAddress, `${where} trigger ${t.name}`);
+    }
+    if (o.object.kind === "AnalysisTemplate") {
+      for (const m of o.object.spec?.metrics ?? []) {
+        if (m.provider?.prometheus) urlFlows(rolloutsController, m.provider.prometheus.address, `${where} metric ${m.name}`);
+        if (m.provider?.web) urlFlows(rolloutsController, m.provider.web.url, `${where} metric ${m.name}`);
+      }
+    }
   }
 
   // The API server (its ENIs in the VPC) calls every admission webhook served in the cluster.

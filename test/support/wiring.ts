@@ -2,7 +2,7 @@ import { ClusterObject, EnvironmentSet, NodePool, withoutInterpolations } from "
 import { parse as parseYaml } from "yaml";
 import { allocatable, nodeSpec } from "./node-capacity";
 import { networkPolicyProblems } from "./network-policy";
-import { catalogNames, libraryDashboardExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
+import { catalogNames, libraryDashboardExpressions, libraryQueryExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
 
 /**
  * Wiring checks on an environment's rendered in-cluster set: each returns the problems
@@ -92,7 +92,8 @@ export function podTemplates(objects: readonly ClusterObject[]): PodTemplate[] {
   for (const o of objects) {
     const { kind, metadata, spec } = o.object;
     let template: any;
-    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(kind)) template = spec?.template;
+    // Argo Rollouts' Rollout (inline template) owns its pods as a Deployment does.
+    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout"].includes(kind)) template = spec?.template;
     else if (kind === "CronJob") template = spec?.jobTemplate?.spec?.template;
     if (!template) continue;
     pods.push({
@@ -103,7 +104,7 @@ export function podTemplates(objects: readonly ClusterObject[]): PodTemplate[] {
       name: metadata.name,
       labels: template.metadata?.labels ?? {},
       spec: template.spec ?? {},
-      replicas: ["Deployment", "StatefulSet", "ReplicaSet"].includes(kind) ? spec?.replicas ?? 1 : undefined,
+      replicas: ["Deployment", "StatefulSet", "ReplicaSet", "Rollout"].includes(kind) ? spec?.replicas ?? 1 : undefined,
     });
   }
   return [...pods, ...operatorPods(objects)];
@@ -304,7 +305,31 @@ export function autoscalerProblems(set: EnvironmentSet): string[] {
       }
     }
   }
-  const usesResourceMetrics = hpas.some((h) => (h.object.spec?.metrics ?? []).some((m: any) => m.type === "Resource" || m.type === "ContainerResource"));
+  // KEDA ScaledObjects: the target exists; a cpu/memory trigger needs the request; KEDA's metrics apiserver serves
+  // external.metrics.k8s.io (only: metrics.k8s.io stays with metrics-server); Prometheus triggers carry a query.
+  const scaledObjects = objectsOfKind(set, "ScaledObject");
+  for (const so of scaledObjects) {
+    const ref = so.object.spec?.scaleTargetRef ?? {};
+    const target = pods.find((p) => p.namespace === so.object.metadata.namespace && p.kind === (ref.kind ?? "Deployment") && p.name === ref.name);
+    if (!target) {
+      problems.push(`${id(so)}: scaleTargetRef ${ref.kind ?? "Deployment"}/${ref.name} is not in namespace ${so.object.metadata.namespace}`);
+      continue;
+    }
+    for (const t of so.object.spec?.triggers ?? []) {
+      if ((t.type === "cpu" || t.type === "memory") && (target.spec.containers ?? []).some((c: any) => c.resources?.requests?.[t.type] === undefined)) {
+        problems.push(`${id(so)}: trigger ${t.type} but a container of ${target.owner} has no ${t.type} request`);
+      }
+      if (t.type === "prometheus" && !(t.metadata?.serverAddress && t.metadata?.query && t.metadata?.threshold)) problems.push(`${id(so)}: prometheus trigger ${t.name} without serverAddress, query and threshold`);
+    }
+  }
+  if (scaledObjects.length > 0) {
+    const external = set.objects.filter((o) => o.object.kind === "APIService" && o.object.spec?.group === "external.metrics.k8s.io");
+    if (external.length !== 1) problems.push(`ScaledObjects ${scaledObjects.map(id).join(", ")} need exactly one APIService for external.metrics.k8s.io (KEDA's metrics apiserver); found ${external.length}`);
+    const kedaMetrics = set.objects.filter((o) => o.object.kind === "APIService" && o.object.spec?.group === "metrics.k8s.io" && o.release === "keda");
+    if (kedaMetrics.length > 0) problems.push("KEDA registers metrics.k8s.io, which metrics-server serves: the two would conflict");
+  }
+  const usesResourceMetrics = [...hpas, ...scaledObjects].some((h) => (h.object.spec?.metrics ?? []).some((m: any) => m.type === "Resource" || m.type === "ContainerResource") ||
+    (h.object.spec?.triggers ?? []).some((t: any) => t.type === "cpu" || t.type === "memory"));
   const apiService = set.objects.some((o) => o.object.kind === "APIService" && o.object.metadata?.name === "v1beta1.metrics.k8s.io");
   const addon = Object.values<any>(set.infra.resource?.aws_eks_addon ?? {}).some((a) => a.addon_name === "metrics-server");
   if (usesResourceMetrics && !apiService && !addon) {
@@ -436,7 +461,7 @@ export function metricProblems(set: EnvironmentSet): string[] {
   const { exprs, recorded } = libraryRuleExpressions(set.objects);
   const known = catalogNames([...METRIC_CATALOG, ...renderedMetricSources(set.objects)]);
   for (const r of recorded) known.add(r);
-  return unknownMetrics([...exprs, ...libraryDashboardExpressions(set.objects)], known);
+  return unknownMetrics([...exprs, ...libraryDashboardExpressions(set.objects), ...libraryQueryExpressions(set.objects)], known);
 }
 
 /** Priority of built-in PriorityClasses (kubernetes pkg/apis/scheduling: SystemCriticalPriority = 2000000000). */
