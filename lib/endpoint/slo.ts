@@ -121,7 +121,7 @@ export function sloRuleGroup(target: SloTarget, slo: ResolvedSlo): RuleGroup {
     rules.push(
       {
         alert: "ModelEndpointRolloutAborted",
-        expr: `max by (namespace, name) (rollout_info{${rolloutSel},phase=~"Abort|Error|Timeout"}) > 0`,
+        expr: `max by (namespace, name, phase) (rollout_info{${rolloutSel},phase=~"Abort|Error|Timeout"}) > 0`,
         for: "1m",
         severity: "warning",
         summary: `the rollout of ${who} was aborted or stalled: the previous model version serves`,

@@ -35,6 +35,23 @@ describeRendered("in-cluster rendering", (sets) => {
         expect(crds.kinds).toContain(kind);
       }
     });
+
+    const delivery: Record<string, string[]> = {
+      "ml-dev": ["ScaledObject"],
+      "ml-staging": ["AnalysisTemplate", "AnalysisTemplate", "Rollout", "ScaledObject"],
+      "ml-prod": ["AnalysisTemplate", "AnalysisTemplate", "Rollout", "ScaledObject"],
+    };
+    (delivery[set.name] ? test : test.skip)("KEDA's and Argo Rollouts' CRDs come from their rendered charts, and the endpoint's ScaledObject, Rollout and AnalysisTemplates are validated against them", () => {
+      const crds = crdsOf(set);
+      const fromChart = (kind: string) => set.objects.filter((o) => o.object.kind === "CustomResourceDefinition" && o.object.spec?.names?.kind === kind).map((o) => o.release);
+      expect(fromChart("ScaledObject")).toEqual(["keda"]);
+      expect(fromChart("Rollout")).toEqual(["argo-rollouts"]);
+      expect(fromChart("AnalysisTemplate")).toEqual(["argo-rollouts"]);
+      for (const kind of ["keda.sh/v1alpha1/ScaledObject", "argoproj.io/v1alpha1/Rollout", "argoproj.io/v1alpha1/AnalysisTemplate"]) expect(crds.kinds).toContain(kind);
+      const library = set.objects.filter((o) => o.source.startsWith("kubernetes_manifest") && ["ScaledObject", "Rollout", "AnalysisTemplate"].includes(o.object.kind));
+      expect(library.map((o) => o.object.kind).sort()).toEqual(delivery[set.name]);
+      expect(schemaProblems({ ...set, objects: library }, crds)).toEqual([]);
+    });
   });
 
   describe("Karpenter pools (examples/vision-training)", () => {
@@ -93,6 +110,21 @@ describeRendered("in-cluster rendering", (sets) => {
       const o = find("ServiceMonitor");
       o.object.spec.endpoints[0].target_port = "http";
       expect(schemaProblems({ ...set, objects: [o] }, crds)).toEqual([expect.stringContaining('unknown field "target_port"')]);
+    });
+
+    test("an unknown field in a KEDA ScaledObject trigger, a Rollout canary step and an AnalysisTemplate metric (CRD schemas of the rendered charts)", () => {
+      const staging = sets.find((s) => s.name === "ml-staging")!;
+      const stagingCrds = crdsOf(staging);
+      const of = (kind: string) => structuredClone(staging.objects.find((o) => o.object.kind === kind && o.source.startsWith("kubernetes_manifest"))!);
+      const so = of("ScaledObject");
+      so.object.spec.triggers[0].treshold = "10";
+      expect(schemaProblems({ ...staging, objects: [so] }, stagingCrds)).toEqual([expect.stringContaining('unknown field "treshold"')]);
+      const rollout = of("Rollout");
+      rollout.object.spec.strategy.canary.steps[0] = { setWieght: 20 };
+      expect(schemaProblems({ ...staging, objects: [rollout] }, stagingCrds)).toEqual([expect.stringContaining('unknown field "setWieght"')]);
+      const template = of("AnalysisTemplate");
+      template.object.spec.metrics[0].sucessCondition = "result[0] < 1";
+      expect(schemaProblems({ ...staging, objects: [template] }, stagingCrds)).toEqual([expect.stringContaining('unknown field "sucessCondition"')]);
     });
 
     test("a kind no CRD of the rendered charts defines", () => {

@@ -113,7 +113,7 @@ describe("MonitoredEndpoint: progressive delivery (Argo Rollouts)", () => {
     f.endpoint("fraud", { rollout: { strategy: CANARY } });
     const [rule] = manifestsOfKind(synthJson(f.platform), "PrometheusRule");
     const alerts = Object.fromEntries(rule.spec.groups[0].rules.map((r: any) => [r.alert, r.expr]));
-    expect(alerts.ModelEndpointRolloutAborted).toBe('max by (namespace, name) (rollout_info{namespace="serving",name="fraud",phase=~"Abort|Error|Timeout"}) > 0');
+    expect(alerts.ModelEndpointRolloutAborted).toBe('max by (namespace, name, phase) (rollout_info{namespace="serving",name="fraud",phase=~"Abort|Error|Timeout"}) > 0');
     expect(alerts.ModelEndpointAnalysisFailing).toContain('analysis_run_info{namespace="serving",name=~"fraud-[a-z0-9]+-[0-9]+.*",phase=~"Failed|Error"}');
   });
 });
