@@ -246,6 +246,30 @@ export const blueGreenExplainer: ParityExplainer = (c) => {
   return undefined;
 };
 
+/** What MonitoredEndpoint creates with `rollout` (Argo Rollouts) instead of its Deployment. */
+const ROLLOUT_PARTS = ["rollout", "canary-service", "preview-service", "analysis-template", "smoke-test-template"];
+
+/**
+ * MonitoredEndpoint with `rollout` is a Rollout (`<endpoint>/rollout`) with its canary or
+ * preview Service and AnalysisTemplates; without it, a Deployment (`<endpoint>/deployment`).
+ * Environments that choose progressive delivery by tier differ by exactly these addresses.
+ */
+export const rolloutExplainer: ParityExplainer = (c) => {
+  if (!c.constructPath) return undefined;
+  const rel = c.constructPath.split("/").slice(1);
+  const last = rel.length - 1;
+  if (last < 1 || ![...ROLLOUT_PARTS, "deployment"].includes(rel[last])) return undefined;
+  const tierSet = (envs: readonly ReviewEnvironment[]) => new Set(envs.map((e) => meta(e)?.tier));
+  const missingTiers = tierSet(c.missing);
+  if ([...tierSet(c.present)].some((t) => t === undefined || missingTiers.has(t))) return undefined;
+  const tiers = (envs: readonly ReviewEnvironment[]) => [...new Set(envs.map((e) => meta(e)?.tier ?? "unknown"))].join(", ");
+  const endpoint = rel.slice(0, last).join("/");
+  const at = (e: ReviewEnvironment, part: string) => c.pathsIn(e.name).has([...rel.slice(0, last), part].join("/"));
+  const [withRollout, withDeployment] = rel[last] === "deployment" ? [c.missing, c.present] : [c.present, c.missing];
+  if (!withRollout.every((e) => at(e, "rollout")) || !withDeployment.every((e) => at(e, "deployment"))) return undefined;
+  return `tier: ${list(withRollout)} (${tiers(withRollout)}) deliver ${endpoint} with Argo Rollouts (rollout); ${list(withDeployment)} (${tiers(withDeployment)}) a Deployment`;
+};
+
 /**
  * A model endpoint that reads a Redis online store syncs the store's password
  * (`<endpoint>/online-store-secret`), and the feature server and the endpoint get a
@@ -272,5 +296,6 @@ export const DEFAULT_EXPLAINERS: readonly ParityExplainer[] = [
   efaDevicePluginExplainer,
   registryReplicasExplainer,
   blueGreenExplainer,
+  rolloutExplainer,
   onlineStoreSecretExplainer,
 ];

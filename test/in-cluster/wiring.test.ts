@@ -109,9 +109,25 @@ describeRendered("in-cluster wiring", (sets) => {
       expect(disruptionBudgetProblems(zero)).toContainEqual(expect.stringMatching(/maxUnavailable 0/));
     });
 
-    test("HPA on CPU with a container that has no CPU request", () => {
+    test("a KEDA cpu trigger (or an HPA on CPU) with a container that has no CPU request", () => {
+      // dev's ranker scales with KEDA (issue 17): its ScaledObject keeps a cpu trigger.
       const broken = mutate(dev, is("Deployment", endpoint), (o) => delete o.spec.template.spec.containers[0].resources.requests.cpu);
-      expect(autoscalerProblems(broken)).toContainEqual(expect.stringMatching(/HorizontalPodAutoscaler serving\/ranker: metric cpu but container .* has no cpu request/));
+      expect(autoscalerProblems(broken)).toEqual(["ScaledObject serving/ranker: trigger cpu but a container of Deployment serving/ranker has no cpu request"]);
+      const hpa = mutate(broken, is("ScaledObject", endpoint), (o) => {
+        o.apiVersion = "autoscaling/v2";
+        o.kind = "HorizontalPodAutoscaler";
+        o.spec = { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: endpoint }, minReplicas: 1, maxReplicas: 2, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] };
+      });
+      expect(autoscalerProblems(hpa)).toContainEqual(expect.stringMatching(/HorizontalPodAutoscaler serving\/ranker: metric cpu but container .* has no cpu request/));
+    });
+
+    test("a ScaledObject whose target is not there, or without KEDA's external metrics APIService", () => {
+      const renamed = mutate(dev, is("ScaledObject", endpoint), (o) => (o.spec.scaleTargetRef.name = "rankr"));
+      expect(autoscalerProblems(renamed)).toEqual(["ScaledObject serving/ranker: scaleTargetRef Deployment/rankr is not in namespace serving"]);
+      const noApi = { ...dev, objects: dev.objects.filter((o) => o.object.kind !== "APIService") };
+      expect(autoscalerProblems(noApi)).toEqual([expect.stringMatching(/^ScaledObjects ScaledObject serving\/ranker .*need exactly one APIService for external\.metrics\.k8s\.io .*found 0$/)]);
+      // KEDA's metrics apiserver serves external.metrics.k8s.io only: metrics.k8s.io stays with the EKS metrics-server add-on.
+      expect(dev.objects.filter((o) => o.object.kind === "APIService").map((o) => `${o.release} ${o.object.spec.group}`)).toEqual(["keda external.metrics.k8s.io"]);
     });
 
     test("HPA on resource metrics without a metrics API", () => {
@@ -271,9 +287,9 @@ describeRendered("in-cluster wiring", (sets) => {
       test("production without its Redis allows: the feature server and the endpoint cannot read online features", () => {
         const prod = sets.find((s) => s.name === "ml-prod")!;
         expect(requiredFlows(prod).filter((f) => f.why === "the Redis online store").map((f) => f.from.what).sort())
-          .toEqual(["CronJob feast/feast-materialize", "Deployment feast/feast-feature-server", "Deployment serving/ranker-blue", "Deployment serving/ranker-green"]);
-        expect(np(without(prod, "serving", "ranker-redis"))).toEqual(["blue", "green"].map((colour) =>
-          expect.stringMatching(new RegExp(`^Deployment serving/ranker-${colour} -> ElastiCache Redis TCP/6379 \\(the Redis online store\\): blocked by the egress`))));
+          .toEqual(["CronJob feast/feast-materialize", "Deployment feast/feast-feature-server", "Rollout serving/ranker"]);
+        expect(np(without(prod, "serving", "ranker-redis"))).toEqual([
+          expect.stringMatching(/^Rollout serving\/ranker -> ElastiCache Redis TCP\/6379 \(the Redis online store\): blocked by the egress/)]);
         expect(np(without(prod, "feast", "allow-redis-egress"))).toHaveLength(2);
       });
 
@@ -283,6 +299,32 @@ describeRendered("in-cluster wiring", (sets) => {
         expect(np(without(dev, "reloader", "allow-https-egress"))).toEqual([
           expect.stringMatching(/^Deployment reloader\/reloader-reloader -> the EKS API server TCP\/443 \(API calls \(service account reloader-reloader has RBAC bindings\)\): blocked by the egress/),
         ]);
+      });
+
+      test("KEDA: the API server reaches its metrics apiserver, its operator queries Prometheus; each allow is needed", () => {
+        const keda = requiredFlows(dev).filter((f) => /^APIService|^ScaledObject/.test(f.why)).map((f) => `${f.from.what} -> ${f.to.what} ${f.port} (${f.why})`);
+        expect(keda).toEqual(expect.arrayContaining([
+          "the EKS API server -> Deployment keda/keda-operator-metrics-apiserver 6443 (APIService v1beta1.external.metrics.k8s.io)",
+          expect.stringMatching(/^Deployment keda\/keda-operator -> Prometheus monitoring\/kube-prometheus-stack-prometheus .* 9090 \(ScaledObject serving\/ranker trigger requests-per-second\)$/),
+        ]));
+        expect(np(without(dev, "keda", "allow-metrics-apiserver-from-control-plane"))).toEqual([
+          expect.stringMatching(/^the EKS API server -> Deployment keda\/keda-operator-metrics-apiserver TCP\/6443 \(APIService v1beta1\.external\.metrics\.k8s\.io\): blocked by the ingress/)]);
+        expect(np(without(dev, "monitoring", "allow-prometheus-query-from-keda"))).toEqual([
+          expect.stringMatching(/^Deployment keda\/keda-operator -> Prometheus .* TCP\/9090 \(ScaledObject serving\/ranker trigger requests-per-second\): blocked by the ingress of Prometheus/)]);
+        expect(np(without(dev, "keda", "allow-prometheus-query"))).toEqual([
+          expect.stringMatching(/^Deployment keda\/keda-operator -> Prometheus .* TCP\/9090 .*blocked by the egress of Deployment keda\/keda-operator/)]);
+      });
+
+      test("Argo Rollouts: the controller queries Prometheus for the analysis and calls the canary Service for the smoke test; each allow is needed", () => {
+        const staging = sets.find((s) => s.name === "ml-staging")!;
+        const argo = requiredFlows(staging).filter((f) => /^AnalysisTemplate/.test(f.why)).map((f) => `${f.from.what} -> ${f.to.what} ${f.port} (${f.why})`);
+        expect(argo).toEqual(expect.arrayContaining([
+          expect.stringMatching(/^Deployment argo-rollouts\/argo-rollouts -> Prometheus .* 9090 \(AnalysisTemplate serving\/ranker-slo metric error-ratio\)$/),
+          "Deployment argo-rollouts/argo-rollouts -> Rollout serving/ranker 8080 (AnalysisTemplate serving/ranker-smoke-test metric smoke-test)",
+        ]));
+        expect(np(without(staging, "argo-rollouts", "allow-smoke-tests"))).toEqual([
+          expect.stringMatching(/^Deployment argo-rollouts\/argo-rollouts -> Rollout serving\/ranker TCP\/8080 \(AnalysisTemplate serving\/ranker-smoke-test metric smoke-test\): blocked by the egress/)]);
+        expect(np(without(staging, "monitoring", "allow-prometheus-query-from-argo-rollouts")).length).toBeGreaterThanOrEqual(2);
       });
 
       test("webhooks the API server cannot call, Prometheus that cannot reach the nodes", () => {

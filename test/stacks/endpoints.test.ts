@@ -2,7 +2,7 @@ import { crdSchemaErrors } from "../support/crd-schema";
 import { checkRules, promtoolAvailable } from "../support/promtool";
 import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
 
-/** The reference platform's example endpoint: CPU in development, GPU blue/green from staging up. */
+/** The reference platform's example endpoint: CPU with KEDA in development; GPU with KEDA and a canary Rollout from staging up. */
 describe("reference stacks: example model endpoint", () => {
   const { outdir, stacks } = synthReferenceApp();
   const manifests = (json: any, kind: string) => Object.values(json.resource?.kubernetes_manifest ?? {}).map((r: any) => r.manifest).filter((m: any) => m.kind === kind);
@@ -10,19 +10,28 @@ describe("reference stacks: example model endpoint", () => {
   for (const { environment, platform, infra } of stacks) {
     const json = () => stackJsonFromDir(outdir, platform.node.id);
 
-    test(`${platform.node.id} serves the ranker ${environment.tier === "development" ? "on CPU" : "on the GPU pool, blue/green"}`, () => {
+    test(`${platform.node.id} serves the ranker ${environment.tier === "development" ? "on CPU, scaled by KEDA" : "on the GPU pool, scaled by KEDA, rolled out as a canary"}`, () => {
       const deployments = manifests(json(), "Deployment").filter((d: any) => d.metadata.namespace === "serving");
+      const rollouts = manifests(json(), "Rollout");
+      const [scaled] = manifests(json(), "ScaledObject");
+      expect(manifests(json(), "HorizontalPodAutoscaler")).toEqual([]);
       if (environment.tier === "development") {
         expect(deployments.map((d: any) => d.metadata.name)).toEqual(["ranker"]);
+        expect(rollouts).toEqual([]);
         expect(deployments[0].spec.template.spec.nodeSelector).toBeUndefined();
+        expect(scaled.spec.minReplicaCount).toBe(1);
+        expect(scaled.spec.triggers.map((t: any) => t.name)).toEqual(["requests-per-second", "cpu"]);
       } else {
-        expect(deployments.map((d: any) => d.metadata.name).sort()).toEqual(["ranker-blue", "ranker-green"]);
-        for (const d of deployments) {
-          expect(d.spec.template.spec.nodeSelector).toEqual({ "ml-platform/pool": "general" });
-          expect(d.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
-        }
-        const service = manifests(json(), "Service").find((s: any) => s.metadata.name === "ranker");
-        expect(service.spec.selector["ml-platform/colour"]).toBe("blue");
+        expect(deployments).toEqual([]);
+        expect(rollouts.map((r: any) => r.metadata.name)).toEqual(["ranker"]);
+        const [r] = rollouts;
+        expect(r.spec.template.spec.nodeSelector).toEqual({ "ml-platform/pool": "general" });
+        expect(r.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+        expect(r.spec.template.metadata.annotations["ml-platform/model"]).toBe("models:/ranker/8");
+        expect(r.spec.strategy.canary.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual([20, 50, 100]);
+        expect(scaled.spec.scaleTargetRef).toEqual({ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "ranker" });
+        expect(scaled.spec.minReplicaCount).toBe(2);
+        expect(scaled.spec.triggers.map((t: any) => t.name)).toEqual(["requests-per-second", "gpu-utilization", "cpu"]);
       }
     });
 
@@ -39,7 +48,7 @@ describe("reference stacks: example model endpoint", () => {
     });
 
     test(`${platform.node.id}: the ranker reads online features${environment.isProduction ? " with the Redis password synced" : ""}`, () => {
-      const deployment = manifests(json(), "Deployment").find((d: any) => d.metadata.namespace === "serving");
+      const deployment = [...manifests(json(), "Deployment"), ...manifests(json(), "Rollout")].find((d: any) => d.metadata.namespace === "serving");
       const env = deployment.spec.template.spec.containers[0].env.map((e: any) => e.name);
       expect(env).toContain("FEATURE_STORE_YAML_BASE64");
       const synced = manifests(json(), "ExternalSecret").filter((e: any) => e.metadata.namespace === "serving");

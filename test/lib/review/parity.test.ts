@@ -65,6 +65,25 @@ describe("parity", () => {
     ]);
   });
 
+  test("an endpoint delivered by Argo Rollouts in some tiers and as a Deployment in others is explained by the tier (issue 17)", () => {
+    // GIVEN dev runs ranker/deployment and prod ranker/rollout with its canary Service and AnalysisTemplates
+    const report = parity([
+      stack("ml-dev-platform", dev, p, { "kubernetes_manifest.ranker_deployment_77777777": {}, "kubernetes_manifest.ranker_scaled-object_11111111": {} }),
+      stack("ml-prod-platform", prod, p, {
+        "kubernetes_manifest.ranker_rollout_88888888": {}, "kubernetes_manifest.ranker_canary-service_22222222": {},
+        "kubernetes_manifest.ranker_analysis-template_33333333": {}, "kubernetes_manifest.ranker_smoke-test-template_44444444": {},
+        "kubernetes_manifest.ranker_scaled-object_11111111": {},
+      }),
+    ]);
+    // THEN every difference is explained; a rollout part without the Rollout itself would not be
+    expect(report.differences.map((d) => d.explanation)).toEqual(Array(5).fill("tier: prod (production) deliver ranker with Argo Rollouts (rollout); dev (development) a Deployment"));
+    const orphan = parity([
+      stack("ml-dev-platform", dev, p, { "kubernetes_manifest.ranker_deployment_77777777": {} }),
+      stack("ml-prod-platform", prod, p, { "kubernetes_manifest.ranker_deployment_77777777": {}, "kubernetes_manifest.ranker_canary-service_22222222": {} }),
+    ]);
+    expect(orphan.differences.map((d) => d.explanation)).toEqual([undefined]);
+  });
+
   test("an endpoint's synced online-store password is explained by sizing.featureStore.onlineStore", () => {
     const redis = metadata("prod", "production", { sizing: { featureStore: { onlineStore: "redis" } } });
     const secret = { "kubernetes_manifest.ranker_online-store-secret_store_99999999": {} };
