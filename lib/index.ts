@@ -34,11 +34,11 @@ export type { BootstrapStackProps, SecureBucketProps } from "./storage";
 
 // Kubernetes objects (lib/kubernetes)
 export {
-  ClusterBaseline, ExternalSecretsOperator, HelmChart, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
+  ArgoRollouts, ClusterBaseline, ExternalSecretsOperator, HelmChart, Keda, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
   GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL,
 } from "./kubernetes";
 export type {
-  AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
+  AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ControllerPrometheus, ControllerProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
   PrometheusRuleProps, Protocol, ReloaderProps, RuleGroup, ServiceMonitorProps,
 } from "./kubernetes";
 
@@ -54,15 +54,16 @@ export type {
 export type { PoolSpec as GpuPoolSpec } from "./gpu-cluster/private/pool-spec";
 
 // Observability (lib/observability)
-export { AlertReceiver, GrafanaDashboard, Observability, ObservabilitySecrets } from "./observability";
+export { AlertReceiver, GrafanaDashboard, Observability, ObservabilitySecrets, IN_CLUSTER_PROMETHEUS_URL } from "./observability";
 export type {
   DashboardOptions, DashboardPanel, GrafanaDashboardProps, HeartbeatReceiverOptions, ObservabilityProps, ObservabilitySecretsProps, PagerDutyReceiverOptions,
   PanelQuery, SlackReceiverOptions, SyncedSecretSource,
 } from "./observability";
 
 // Model endpoints (lib/endpoint)
-export { MonitoredEndpoint } from "./endpoint";
+export { MonitoredEndpoint, RolloutStrategy } from "./endpoint";
 export type {
+  CanaryStep, EndpointDemandScaling, EndpointGaugeTrigger, EndpointRolloutOptions, QualityCheck, RolloutAnalysisOptions,
   BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas, EndpointResources,
   EndpointSecretEnv, EndpointSloOptions, EndpointWorkload, ModelImage, ModelSource, ModelUri, MonitoredEndpointProps, ResolvedSlo, SloTarget, TrackingCredentials,
 } from "./endpoint";

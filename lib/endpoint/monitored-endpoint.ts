@@ -69,7 +69,7 @@ export class MonitoredEndpoint extends Construct {
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
   /** Autoscaling on demand (KEDA) and progressive delivery (Argo Rollouts), resolved; undefined parts are off. */
-  public readonly delivery: ResolvedDelivery;
+  private readonly delivery: ResolvedDelivery;
 
   constructor(scope: Construct, id: string, props: MonitoredEndpointProps) {
     super(scope, id);
