@@ -1,15 +1,16 @@
 import { App } from "cdktf";
 import {
-  Environment, EnvironmentKey, GpuTrainingCluster, InfraStack, MonitoredEndpoint, Network, PlatformStack,
+  Environment, EnvironmentKey, GpuTrainingCluster, InfraStack, MonitoredEndpoint, Network, PlatformStack, RolloutStrategy,
 } from "../lib";
 import { dev } from "../stacks/environments";
 
 /**
  * `npm run bench` scenarios for MonitoredEndpoint: the development environment's infra
  * stack (network, key, cluster, one IRSA role per endpoint) and a platform stack with
- * `count` CPU endpoints. The 100-endpoint run should take at most 3x the 1-endpoint run.
+ * `count` CPU endpoints (with `delivery`: KEDA and a canary rollout each). The 100-endpoint run
+ * should take at most 3x the 1-endpoint run.
  */
-export function endpointsScenario(count: number): (app: App) => void {
+export function endpointsScenario(count: number, options: { delivery?: boolean } = {}): (app: App) => void {
   return (app) => {
     const env = new Environment(dev);
     const infra = new InfraStack(app, env.stackName("infra"), { environment: env });
@@ -26,6 +27,11 @@ export function endpointsScenario(count: number): (app: App) => void {
         image: "ghcr.io/mlflow/mlflow:v2.17.0",
         cluster,
         serviceAccountRole: cluster.addServiceAccountRole(`serving-${name}`, { namespace: "serving", serviceAccount: name }),
+        // Issue 17: a KEDA ScaledObject and a canary Rollout with its Services and AnalysisTemplates per endpoint.
+        ...(options.delivery ? {
+          autoscaling: { demand: { requestsPerSecond: 20 } },
+          rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]) },
+        } : {}),
       });
     }
   };

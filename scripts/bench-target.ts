@@ -18,6 +18,8 @@ export const SCENARIOS: Record<string, (app: App) => void> = {
   },
   "platform stack with 1 endpoint": endpointsScenario(1),
   "platform stack with 100 endpoints": endpointsScenario(100),
+  "1 endpoint with KEDA and a canary rollout": endpointsScenario(1, { delivery: true }),
+  "100 endpoints with KEDA and canary rollouts": endpointsScenario(100, { delivery: true }),
 };
 
 const name = process.argv[2];

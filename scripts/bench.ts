@@ -44,6 +44,9 @@ for (const [name, r] of rows) {
 }
 const full = rows.find(([n]) => n.startsWith("synth: full app"))![1];
 lines.push("", `target: full app <= 1000 ms and <= 250 MB: ${full.ms <= 1000 && full.rssMb <= 250 ? "met" : "NOT met"}`);
+const one = rows.find(([n]) => n === "synth: 1 endpoint with KEDA and a canary rollout")![1];
+const hundred = rows.find(([n]) => n === "synth: 100 endpoints with KEDA and canary rollouts")![1];
+lines.push(`target: 100 endpoints with KEDA and rollouts <= 3x one: ${hundred.ms <= 3 * one.ms ? "met" : "NOT met"} (${(hundred.ms / one.ms).toFixed(2)}x)`);
 
 // BENCH_REVIEW=1: the offline review of every environment without a base and against
 // BENCH_BASE_REF (default HEAD) synthesized in a worktree, converging the simulated states
