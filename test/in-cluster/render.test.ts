@@ -2,6 +2,7 @@ import { environmentSet, typedToObject } from "../support/in-cluster";
 import { crdsOf, schemaProblems } from "../support/in-cluster-schema";
 import { kubernetesSchemaErrors } from "../support/kube-schema";
 import { describeRendered, renderErrors } from "../support/rendering";
+import { poolsFor } from "../support/wiring";
 
 /**
  * Real rendering of every environment (stacks/: dev, staging, prod; examples/fraud-detection, examples/vision-training):
@@ -71,6 +72,18 @@ describeRendered("in-cluster rendering", (sets) => {
       expect(manifests("EC2NodeClass").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "l4"]);
       expect(schemaProblems({ ...set, objects: [...manifests("NodePool"), ...manifests("EC2NodeClass")] }, crds)).toEqual([]);
       expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxSize])).toEqual(expect.arrayContaining([["a10g", 4], ["l4", 2]]));
+    });
+
+    test("the controller runs on the system nodes only, never on a node Karpenter launched", () => {
+      const controller = set.releases.find((r) => r.chart === "karpenter")!.objects.find((o) => o.kind === "Deployment");
+      expect(poolsFor(set.pools, controller.spec.template.spec).map((p) => p.name)).toEqual(["system"]);
+      // Without the system pool's node selector, the chart's own affinity (karpenter.sh/nodepool DoesNotExist) still keeps it off Karpenter's nodes.
+      const anywhere = structuredClone(controller.spec.template.spec);
+      delete anywhere.nodeSelector["ml-platform/pool"];
+      anywhere.tolerations = [{ operator: "Exists" }];
+      expect(poolsFor(set.pools, anywhere).map((p) => p.name)).toEqual(["system"]);
+      delete anywhere.affinity;
+      expect(poolsFor(set.pools, anywhere).map((p) => p.name).sort()).toEqual(["a10g", "l4", "system"]);
     });
 
     test("a wrong NodePool field or value is rejected by the NodePool CRD schema", () => {

@@ -32,6 +32,8 @@ export interface NodePool {
   readonly taints: { key: string; value?: string; effect: string }[];
   readonly instanceTypes: string[];
   readonly maxSize: number;
+  /** Who launches the nodes: an EKS managed node group (default) or a Karpenter NodePool. */
+  readonly provisioner?: "managed-node-group" | "karpenter";
 }
 
 export interface RenderedRelease {
@@ -277,6 +279,7 @@ function karpenterNodePools(objects: readonly ClusterObject[]): NodePool[] {
       labels: template.metadata?.labels ?? {},
       taints: (template.spec?.taints ?? []).map((t: any) => ({ key: t.key, value: t.value, effect: t.effect })),
       instanceTypes,
+      provisioner: "karpenter" as const,
       maxSize: Number.isFinite(gpusPerNode) && gpusPerNode > 0 ? Math.floor(gpuLimit / gpusPerNode) : 0,
     };
   });

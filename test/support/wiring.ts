@@ -338,9 +338,14 @@ export function autoscalerProblems(set: EnvironmentSet): string[] {
   return problems;
 }
 
-/** Labels every EKS managed node carries besides the node group's own. */
+/**
+ * Labels every node carries besides its pool's own: an EKS managed node its node group's name, a
+ * Karpenter node its NodePool's name (karpenter.sh/nodepool, which the Karpenter chart's own
+ * affinity keys on: its controller never runs on a node Karpenter launched).
+ */
 function nodeLabels(pool: NodePool, instanceType: string): Record<string, string> {
-  return { ...pool.labels, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": instanceType, "eks.amazonaws.com/nodegroup": pool.name };
+  const own: Record<string, string> = pool.provisioner === "karpenter" ? { "karpenter.sh/nodepool": pool.name } : { "eks.amazonaws.com/nodegroup": pool.name };
+  return { ...pool.labels, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": instanceType, ...own };
 }
 
 function nodeSelectorTermMatches(term: any, labels: Record<string, string>): boolean {
