@@ -16,7 +16,7 @@ import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { KARPENTER_METRICS_PORT, KARPENTER_SERVICE_SELECTOR, KarpenterController } from "./karpenter-controller";
 import { KARPENTER_NAMESPACE } from "./karpenter-resources";
-import { ServiceMonitor } from "../kubernetes/monitoring";
+import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { ec2NodeClassObject, nodePoolObject } from "./private/karpenter-objects";
 
 export interface GpuClusterAddonsProps {
@@ -59,6 +59,8 @@ export class GpuClusterAddons extends Construct {
   /** NodePool and EC2NodeClass of each Karpenter pool, by pool name. */
   /** Scrapes the Karpenter controller's metrics (when a KarpenterController is given). */
   public readonly karpenterServiceMonitor?: ServiceMonitor;
+  /** Karpenter alerts: controller down, a GPU pool at its maxSize (when a KarpenterController is given). */
+  public readonly karpenterAlerts?: PrometheusRule;
   public readonly karpenterPools: Record<string, { readonly nodePool: Manifest; readonly nodeClass: Manifest }> = {};
 
   constructor(scope: Construct, id: string, props: GpuClusterAddonsProps) {
@@ -142,6 +144,35 @@ export class GpuClusterAddons extends Construct {
         namespace: KARPENTER_NAMESPACE,
         selector: { ...KARPENTER_SERVICE_SELECTOR },
         port: KARPENTER_METRICS_PORT,
+      });
+      // Metric and label names: kubernetes-sigs/karpenter v1.14.1 pkg/controllers/metrics/nodepool/controller.go
+      // (karpenter_nodepools_usage / _limit, labels nodepool and resource_type: the resource name, lowercased).
+      const gpu = 'resource_type="nvidia.com/gpu"';
+      this.karpenterAlerts = new PrometheusRule(this, "karpenter-alerts", {
+        name: "karpenter",
+        namespace: KARPENTER_NAMESPACE,
+        groups: [{
+          name: "karpenter",
+          rules: [
+            {
+              alert: "KarpenterControllerDown",
+              // The job is the metrics Service's name (the ServiceMonitor above).
+              expr: `absent(up{job="karpenter",namespace="${KARPENTER_NAMESPACE}"} == 1)`,
+              for: "10m",
+              severity: env.isProduction ? "critical" : "warning",
+              summary: "No Karpenter controller is up",
+              description: "Pending pods of Karpenter pools get no node, and spot interruptions are not handled, until a controller runs again.",
+            },
+            {
+              alert: "KarpenterGpuPoolAtLimit",
+              expr: `max by (nodepool) (karpenter_nodepools_usage{${gpu}}) >= on (nodepool) max by (nodepool) (karpenter_nodepools_limit{${gpu}})`,
+              for: "30m",
+              severity: "warning",
+              summary: "Karpenter GPU pool {{ $labels.nodepool }} has used all its GPUs for 30 minutes",
+              description: "The pool's nodes hold maxSize x GPUs per node; pending GPU pods of the pool wait for running ones to end. Raise maxSize (the GPU budget guard prices it) or send jobs to another pool.",
+            },
+          ],
+        }],
       });
     }
 

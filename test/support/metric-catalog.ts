@@ -79,6 +79,15 @@ export const METRIC_CATALOG: readonly MetricSource[] = [
     histograms: ["rollout_reconcile", "analysis_run_reconcile"],
   },
   {
+    exporter: "karpenter controller",
+    version: "1.14.1 (chart karpenter 1.14.1; core sigs.k8s.io/karpenter v1.14.1)",
+    source:
+      "kubernetes-sigs/karpenter pkg/controllers/metrics/nodepool/controller.go @ v1.14.1 (Namespace \"karpenter\", NodePoolSubsystem \"nodepools\": limit, usage, cost_total; " +
+      "pkg/metrics/metrics.go); aws/karpenter-provider-aws website/content/en/v1.14/reference/metrics.md",
+    metrics: ["karpenter_nodepools_limit", "karpenter_nodepools_usage", "karpenter_nodepools_cost_total", "karpenter_nodeclaims_created_total", "karpenter_nodeclaims_disrupted_total",
+      "karpenter_interruption_received_messages_total", "karpenter_interruption_deleted_messages_total", "karpenter_cloudprovider_errors_total"],
+  },
+  {
     exporter: "model server (the library's metrics contract for serving images)",
     version: "this library",
     source: "lib/endpoint/endpoint-metrics.ts endpointMetricNames() defaults",

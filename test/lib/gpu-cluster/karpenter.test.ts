@@ -2,6 +2,8 @@ import { TerraformStack } from "cdktf";
 import { Capacity, GpuClusterAddons, GpuInstance, GpuPoolProps, InfraStack, KarpenterController, PlatformStack } from "../../../lib";
 import { helmRelease, unknownReleaseKeys } from "../../support/chart-values";
 import { errorOf, resourcesOfType } from "../../support/synth";
+import { crdSchemaErrors } from "../../support/crd-schema";
+import { checkRules, describeWithPromtool, testRules } from "../../support/promtool";
 import { GENERAL, clusterJson, platformFor, synthApp, testCluster } from "./fixture";
 
 /** One declaration, used with both provisioners. */
@@ -223,5 +225,66 @@ describe("Karpenter: bad input", () => {
     expect(errorOf(() => new KarpenterController(platformFor(cluster), "karpenter", { cluster }))).toBe(
       "test-platform/karpenter: cluster is test-infra/training, which has no Karpenter pool; declare a pool with provisioner \"karpenter\" " +
       "(or the cluster's provisioner \"karpenter\") so that its AWS side (controller role, interruption queue) exists");
+  });
+});
+
+describe("Karpenter alerts", () => {
+  const built = karpenterApp([{ ...VISION, provisioner: "karpenter" }]);
+  const ruleFile = built.gpuAddons.karpenterAlerts!.object.spec as any;
+  const rule = (name: string) => ruleFile.groups[0].rules.find((r: any) => r.alert === name);
+  /** Series as Karpenter 1.14.1 exports them, with the target labels Prometheus adds (job = the metrics Service). */
+  const TARGET = 'job="karpenter",namespace="kube-system",pod="karpenter-0"';
+  const pool = (metric: string, resource: string) => `${metric}{${TARGET},nodepool="vision",resource_type="${resource}"}`;
+
+  test("the rules are a valid PrometheusRule in kube-system", () => {
+    expect(crdSchemaErrors(built.gpuAddons.karpenterAlerts!.object)).toEqual([]);
+    expect(ruleFile.groups[0].rules.map((r: any) => r.alert)).toEqual(["KarpenterControllerDown", "KarpenterGpuPoolAtLimit"]);
+  });
+
+  describeWithPromtool("under promtool", () => {
+    test("promtool check rules accepts them", () => {
+      expect(checkRules(ruleFile).output).toContain("SUCCESS");
+    });
+
+    test("KarpenterGpuPoolAtLimit fires after 30 minutes with every GPU of the pool in use, not below it, and not for CPUs at their limit", () => {
+      const atLimit = (gpus: string) => testRules(ruleFile, [{
+        interval: "1m",
+        input_series: [
+          { series: pool("karpenter_nodepools_limit", "nvidia.com/gpu"), values: "3x60" },
+          { series: pool("karpenter_nodepools_usage", "nvidia.com/gpu"), values: `${gpus}x60` },
+          { series: pool("karpenter_nodepools_limit", "cpu"), values: "24x60" },
+          { series: pool("karpenter_nodepools_usage", "cpu"), values: "24x60" },
+          { series: `up{${TARGET}}`, values: "1x60" },
+        ],
+        alert_rule_test: [
+          { eval_time: "20m", alertname: "KarpenterGpuPoolAtLimit", exp_alerts: [] },
+          {
+            eval_time: "40m", alertname: "KarpenterGpuPoolAtLimit",
+            exp_alerts: gpus === "3" ? [{ exp_labels: { severity: "warning", nodepool: "vision" }, exp_annotations: {
+              ...rule("KarpenterGpuPoolAtLimit").annotations, summary: "Karpenter GPU pool vision has used all its GPUs for 30 minutes",
+            } }] : [],
+          },
+        ],
+      }]);
+      expect(atLimit("3").output).toContain("SUCCESS");
+      expect(atLimit("2").output).toContain("SUCCESS");
+    });
+
+    test("KarpenterControllerDown fires 10 minutes after the controller stops being up, and when its target vanishes", () => {
+      const down = { exp_labels: { severity: "warning" }, exp_annotations: rule("KarpenterControllerDown").annotations };
+      expect(testRules(ruleFile, [{
+        interval: "1m",
+        input_series: [{ series: `up{${TARGET}}`, values: "1x10 0x30" }],
+        alert_rule_test: [
+          { eval_time: "15m", alertname: "KarpenterControllerDown", exp_alerts: [] },
+          { eval_time: "25m", alertname: "KarpenterControllerDown", exp_alerts: [down] },
+        ],
+      }]).output).toContain("SUCCESS");
+      expect(testRules(ruleFile, [{
+        interval: "1m",
+        input_series: [{ series: `up{${TARGET}}`, values: "1x5" }],
+        alert_rule_test: [{ eval_time: "30m", alertname: "KarpenterControllerDown", exp_alerts: [down] }],
+      }]).output).toContain("SUCCESS");
+    });
   });
 });
