@@ -24,8 +24,8 @@ exitOnConfigError(() => {
     vpcCidr: "10.52.0.0/16",
     owner: "vision-ml",
     costCenter: "cc-8120",
-    monthlyBudgetUsd: 6000,
-    gpuMonthlyBudgetUsd: 5000,
+    monthlyBudgetUsd: 10000,
+    gpuMonthlyBudgetUsd: 9000,
     stateBackend: { type: "local" },
   });
 
@@ -41,6 +41,9 @@ exitOnConfigError(() => {
     gpuPools: [
       { name: "a10g", instanceTypes: [GpuInstance.of("g5.xlarge"), GpuInstance.of("g5.2xlarge")], capacity: Capacity.spot(), maxSize: 4 },
       { name: "l4", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 2, diskSizeGiB: 300, labels: { "vision.example.com/tier": "deadline" } },
+      // Two-node data-parallel runs over EFA: a cluster placement group in one zone; Karpenter
+      // attaches the EFA interfaces when the job's pods request vpc.amazonaws.com/efa.
+      { name: "dist", instanceTypes: [GpuInstance.of("g6.8xlarge")], maxSize: 2, multiNode: true },
     ],
   });
   const observabilitySecrets = new ObservabilitySecrets(infra, "observability", { cluster });

@@ -7,7 +7,7 @@ import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-
 import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL } from "../kubernetes/kubernetes";
 import { GpuPoolInfo } from "./cluster-interface";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
-import { PoolSpec } from "./private/pool-spec";
+import { PoolSpec, poolResourceName } from "./private/pool-spec";
 
 /** What a pool needs from its cluster (internal: GpuTrainingCluster passes it). */
 export interface GpuPoolHost {
@@ -53,7 +53,7 @@ export class GpuPool extends Construct {
   constructor(scope: Construct, id: string, spec: PoolSpec, host: GpuPoolHost) {
     super(scope, id);
     this.spec = spec;
-    const nodeName = `${host.clusterName}-${spec.name}`;
+    const nodeName = poolResourceName(host.clusterName, spec.name);
     const labels: Record<string, string> = {
       ...spec.labels,
       [POOL_LABEL]: spec.name,
@@ -72,12 +72,12 @@ export class GpuPool extends Construct {
       provisioner: spec.provisioner,
       podAnnotations: spec.provisioner === "karpenter" ? { ...KARPENTER_DO_NOT_DISRUPT } : {},
     };
-    // Karpenter pools: no node group, no Auto Scaling group, no cluster-autoscaler tags.
-    if (spec.provisioner === "karpenter") return;
-
     if (spec.multiNode) {
       this.placementGroup = new PlacementGroup(this, "placement-group", { name: nodeName, strategy: "cluster" });
     }
+    // Karpenter pools: no node group, no Auto Scaling group, no cluster-autoscaler tags (a
+    // multi-node pool keeps its placement group: its EC2NodeClass selects it by name).
+    if (spec.provisioner === "karpenter") return;
     const efaInterfaces = spec.multiNode ? Math.min(...spec.instances.map((s) => s.efaInterfaces ?? 1)) : 0;
     this.launchTemplate = nodeLaunchTemplate(this, "launch-template", {
       name: nodeName,

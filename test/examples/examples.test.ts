@@ -73,6 +73,7 @@ describe("examples/vision-training (Karpenter GPU pools)", () => {
       const types = plannedTypes(plan);
       expect(Object.keys(types)).toEqual(expect.arrayContaining([
         "aws_sqs_queue", "aws_sqs_queue_policy", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_eks_access_entry", "aws_ec2_tag",
+        "aws_placement_group",
       ]));
       expect(types.aws_cloudwatch_event_rule).toBe(5);
       // The system node group only: the GPU pools are Karpenter's.

@@ -68,10 +68,11 @@ describeRendered("in-cluster rendering", (sets) => {
     });
 
     test("each GPU pool has a NodePool and an EC2NodeClass, validated against the karpenter-crd schemas", () => {
-      expect(manifests("NodePool").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "l4"]);
-      expect(manifests("EC2NodeClass").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "l4"]);
+      expect(manifests("NodePool").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "dist", "l4"]);
+      expect(manifests("EC2NodeClass").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "dist", "l4"]);
+      expect(manifests("EC2NodeClass").find((o) => o.object.metadata.name === "dist")!.object.spec.placementGroupSelector).toEqual({ name: "ml-vision-dev-training-dist" });
       expect(schemaProblems({ ...set, objects: [...manifests("NodePool"), ...manifests("EC2NodeClass")] }, crds)).toEqual([]);
-      expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxSize])).toEqual(expect.arrayContaining([["a10g", 4], ["l4", 2]]));
+      expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxSize])).toEqual(expect.arrayContaining([["a10g", 4], ["l4", 2], ["dist", 2]]));
     });
 
     test("the controller runs on the system nodes only, never on a node Karpenter launched", () => {
@@ -83,7 +84,7 @@ describeRendered("in-cluster rendering", (sets) => {
       anywhere.tolerations = [{ operator: "Exists" }];
       expect(poolsFor(set.pools, anywhere).map((p) => p.name)).toEqual(["system"]);
       delete anywhere.affinity;
-      expect(poolsFor(set.pools, anywhere).map((p) => p.name).sort()).toEqual(["a10g", "l4", "system"]);
+      expect(poolsFor(set.pools, anywhere).map((p) => p.name).sort()).toEqual(["a10g", "dist", "l4", "system"]);
     });
 
     test("a wrong NodePool field or value is rejected by the NodePool CRD schema", () => {
@@ -99,6 +100,9 @@ describeRendered("in-cluster rendering", (sets) => {
       const nodeClass = structuredClone(manifests("EC2NodeClass")[0]);
       nodeClass.object.spec.metadataOptions.httpTokens = "requried";
       expect(schemaProblems({ ...set, objects: [nodeClass] }, crds).join("\n")).toContain("/spec/metadataOptions/httpTokens");
+      const placement = structuredClone(manifests("EC2NodeClass").find((o) => o.object.metadata.name === "dist")!);
+      placement.object.spec.placementGroupSelector = { group: "ml-vision-dev-training-dist" };
+      expect(schemaProblems({ ...set, objects: [placement] }, crds)).toEqual([expect.stringContaining('unknown field "group"')]);
     });
   });
 

@@ -1,6 +1,6 @@
 import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, POOL_LABEL } from "../../kubernetes/kubernetes";
 import { KARPENTER_DISCOVERY_TAG } from "../karpenter-resources";
-import { PoolSpec } from "./pool-spec";
+import { PoolSpec, poolResourceName } from "./pool-spec";
 
 /**
  * The EKS optimized AL2023 AMI release Karpenter nodes boot, pinned (a new release drifts
@@ -57,6 +57,8 @@ export function nodePoolObject(spec: PoolSpec, ctx: KarpenterPoolContext): Recor
           requirements: [
             { key: "node.kubernetes.io/instance-type", operator: "In", values: spec.instances.map((s) => s.instanceType) },
             { key: "karpenter.sh/capacity-type", operator: "In", values: [spec.capacity.isSpot ? "spot" : "on-demand"] },
+            // A multi-node pool lives in its placement group's zone.
+            ...(spec.availabilityZone ? [{ key: "topology.kubernetes.io/zone", operator: "In", values: [spec.availabilityZone] }] : []),
           ],
           expireAfter: "Never",
         },
@@ -79,6 +81,13 @@ export function nodePoolObject(spec: PoolSpec, ctx: KarpenterPoolContext): Recor
  * IMDSv2 only with hop limit 1 (pods cannot take the node role's credentials), a gp3 root
  * volume encrypted with the environment key, subnets and security groups found by the
  * cluster's discovery tag, and the node role Karpenter makes an instance profile of.
+ *
+ * A multi-node pool selects its cluster placement group by name (spec.placementGroupSelector).
+ * Its EFA interfaces need no field here: for a node whose pods request vpc.amazonaws.com/efa,
+ * Karpenter puts one EFA interface on each EFA network card of the type, card 0 at device
+ * index 0 and the others at 1, as the managed pools' launch template does
+ * (aws/karpenter-provider-aws v1.14.1 pkg/providers/amifamily/resolver.go efaCount,
+ * pkg/providers/launchtemplate/launchtemplate.go generateNetworkInterfaces).
  */
 export function ec2NodeClassObject(spec: PoolSpec, ctx: KarpenterPoolContext): Record<string, unknown> {
   const discovery = [{ tags: { [KARPENTER_DISCOVERY_TAG]: ctx.clusterName } }];
@@ -91,6 +100,7 @@ export function ec2NodeClassObject(spec: PoolSpec, ctx: KarpenterPoolContext): R
       amiSelectorTerms: [{ alias: KARPENTER_AMI_ALIAS }],
       subnetSelectorTerms: discovery,
       securityGroupSelectorTerms: discovery,
+      ...(spec.multiNode ? { placementGroupSelector: { name: poolResourceName(ctx.clusterName, spec.name) } } : {}),
       metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{
         deviceName: "/dev/xvda",
@@ -98,7 +108,7 @@ export function ec2NodeClassObject(spec: PoolSpec, ctx: KarpenterPoolContext): R
         ebs: { volumeSize: `${spec.diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: ctx.keyArn, deleteOnTermination: true },
       }],
       // Provider default tags do not reach instances Karpenter launches: the cost tags go here.
-      tags: { ...ctx.tags, Name: `${ctx.clusterName}-${spec.name}`, "ml-platform/gpu-pool": spec.name },
+      tags: { ...ctx.tags, Name: poolResourceName(ctx.clusterName, spec.name), "ml-platform/gpu-pool": spec.name },
     },
   };
 }

@@ -30,6 +30,11 @@ export interface PoolSpec {
 const POOL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const RESERVED_LABELS = [POOL_LABEL, GPU_MODEL_LABEL, GPU_NODE_LABEL, "k8s.amazonaws.com/accelerator"];
 
+/** Name of a pool's AWS resources (launch template, placement group, instances): `<cluster>-<pool>`. */
+export function poolResourceName(clusterName: string, poolName: string): string {
+  return `${clusterName}-${poolName}`;
+}
+
 /** Where a pool's problems are reported: `<cluster path>/gpu-pool "<name>"`. */
 export function poolPath(clusterPath: string, name: string): string {
   return `${clusterPath}/gpu-pool "${name}"`;
@@ -107,13 +112,6 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
       'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)');
     v.check(options.desiredSize === undefined || options.desiredSize === 0, "desiredSize", options.desiredSize,
       "must be unset (or 0) for a Karpenter pool: Karpenter sizes the pool from pending pods, there is no node count to start with");
-    // Karpenter 1.14 could place nodes in a cluster placement group with EFA interfaces
-    // (EC2NodeClass spec.placementGroupSelector and spec.networkInterfaces, karpenter-crd 1.14.1),
-    // but this library does not generate them yet: refuse rather than create a multi-node pool
-    // without its placement group or EFA interfaces.
-    v.check(!multiNode, "multiNode", true,
-      "multi-node (EFA, cluster placement group) pools are not supported with Karpenter by this library yet; " +
-      'use provisioner "cluster-autoscaler" for this pool (a managed node group with EFA interfaces and a placement group)');
   }
   v.throwIfAny();
 

@@ -206,13 +206,6 @@ describe("Karpenter: bad input", () => {
       'test-infra/training: provisioner is "auto"; must be one of "cluster-autoscaler", "karpenter"');
   });
 
-  test("a multi-node (EFA) pool on Karpenter points to managed node groups", () => {
-    const multi = { name: "multi", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 2, multiNode: true, provisioner: "karpenter" as const };
-    expect(errorOf(() => testCluster({ gpuMonthlyBudgetUsd: 200000, monthlyBudgetUsd: 250000 }, { gpuPools: [multi] }))).toBe(
-      'test-infra/training/gpu-pool "multi": multiNode is true; multi-node (EFA, cluster placement group) pools are not supported with Karpenter by this library yet; ' +
-      'use provisioner "cluster-autoscaler" for this pool (a managed node group with EFA interfaces and a placement group)');
-  });
-
   test("GpuClusterAddons without the KarpenterController of a cluster with Karpenter pools", () => {
     const { cluster } = testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter" }] });
     expect(errorOf(() => new GpuClusterAddons(platformFor(cluster), "gpu-addons", { cluster }))).toBe(
@@ -225,6 +218,33 @@ describe("Karpenter: bad input", () => {
     expect(errorOf(() => new KarpenterController(platformFor(cluster), "karpenter", { cluster }))).toBe(
       "test-platform/karpenter: cluster is test-infra/training, which has no Karpenter pool; declare a pool with provisioner \"karpenter\" " +
       "(or the cluster's provisioner \"karpenter\") so that its AWS side (controller role, interruption queue) exists");
+  });
+});
+
+describe("Karpenter: a multi-node (EFA) pool", () => {
+  const multi: GpuPoolProps = { name: "dist", instanceTypes: [GpuInstance.of("g6.8xlarge")], maxSize: 2, multiNode: true, provisioner: "karpenter" };
+  const built = karpenterApp([multi]);
+  const manifest = (kind: string): any => Object.values(resourcesOfType(built.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).find((m) => m.kind === kind);
+
+  test("keeps its cluster placement group, and no node group", () => {
+    expect(ofPool(built.infraJson, "aws_placement_group", "dist").map(([, g]) => g)).toEqual([expect.objectContaining({ name: "ml-test-training-dist", strategy: "cluster" })]);
+    expect(ofPool(built.infraJson, "aws_eks_node_group", "dist")).toEqual([]);
+  });
+
+  test("its EC2NodeClass selects the placement group by name, its NodePool is pinned to the group's zone", () => {
+    expect(manifest("EC2NodeClass").spec.placementGroupSelector).toEqual({ name: "ml-test-training-dist" });
+    expect(manifest("EC2NodeClass").spec.networkInterfaces).toBeUndefined();
+    expect(manifest("NodePool").spec.template.spec.requirements).toContainEqual({ key: "topology.kubernetes.io/zone", operator: "In", values: ["us-east-1a"] });
+  });
+
+  test("the EFA device plugin runs, so that pods can request vpc.amazonaws.com/efa (which makes Karpenter attach the EFA interfaces)", () => {
+    expect(helmRelease(built.platformJson, "aws-efa-k8s-device-plugin")).toBeDefined();
+  });
+
+  test("pools that are not multi-node get neither a placement group selector nor a zone requirement", () => {
+    const plain = karpenterApp([{ ...VISION, provisioner: "karpenter" }]);
+    const nodeClass: any = Object.values(resourcesOfType(plain.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).find((m) => m.kind === "EC2NodeClass");
+    expect(nodeClass.spec.placementGroupSelector).toBeUndefined();
   });
 });
 
