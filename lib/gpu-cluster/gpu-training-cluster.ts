@@ -155,6 +155,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   /** Provisioner of pools that do not name one. */
   public readonly provisioner: GpuProvisioner;
   private karpenterResources?: KarpenterResources;
+  private readonly workloadSecurityGroupTags: Record<string, string>;
   private readonly env: Environment;
   private readonly nodeDependencies: ITerraformDependable[];
   private readonly subnetIdsByZone: Map<string, string>;
@@ -270,11 +271,12 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     // The AWS managed node policies, nothing more: pods cannot use the node role (IMDS hop limit 1) and get AWS access through IRSA.
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map((p) =>
       new IamRolePolicyAttachment(this, `node-${p}`, { role: this.nodeRole.name, policyArn: MANAGED(p) }));
+    this.workloadSecurityGroupTags = { Name: `${this.clusterName}-workloads` };
     this.workloadSecurityGroup = new SecurityGroup(this, "workload-sg", {
       name: `${this.clusterName}-workloads`,
       description: `Every node (and pod) of ${this.clusterName}; databases and caches admit this group`,
       vpcId: props.network.vpcId,
-      tags: { Name: `${this.clusterName}-workloads` },
+      tags: { ...this.workloadSecurityGroupTags },
     });
     // Node-to-node traffic of any kind: EFA requires it, and pods talk across nodes.
     new VpcSecurityGroupIngressRule(this, "workload-sg-self", {
@@ -388,7 +390,11 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       clusterName: this.clusterName,
       eksClusterName: this.eksCluster.name,
       clusterSecurityGroupId: this.eksCluster.vpcConfig.clusterSecurityGroupId,
-      workloadSecurityGroup: this.workloadSecurityGroup,
+      // The group is this cluster's own resource: the tag goes into its tags (an aws_ec2_tag on it would fight them).
+      tagWorkloadSecurityGroup: (tags) => {
+        Object.assign(this.workloadSecurityGroupTags, tags);
+        this.workloadSecurityGroup.tags = { ...this.workloadSecurityGroupTags };
+      },
       network: this.network,
       key: this.key,
       addControllerRole: (id) => this.addServiceAccountRole(id, { namespace: KARPENTER_NAMESPACE, serviceAccount: KARPENTER_SERVICE_ACCOUNT }),

@@ -7,7 +7,6 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Ec2Tag } from "@cdktf/provider-aws/lib/ec2-tag";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
 import { ServiceAccountRole, roleName } from "../iam/service-account-role";
@@ -28,7 +27,8 @@ export interface KarpenterResourcesHost {
   readonly eksClusterName: string;
   /** The EKS-created cluster security group id (a reference). */
   readonly clusterSecurityGroupId: string;
-  readonly workloadSecurityGroup: SecurityGroup;
+  /** Adds tags to the cluster's workload security group. */
+  readonly tagWorkloadSecurityGroup: (tags: Readonly<Record<string, string>>) => void;
   readonly network: Network;
   readonly key: EnvironmentKey;
   readonly addControllerRole: (id: string) => ServiceAccountRole;
@@ -143,9 +143,8 @@ export class KarpenterResources extends Construct {
     // ---- discovery ----
     const discovery = { [KARPENTER_DISCOVERY_TAG]: this.discoveryValue };
     host.network.tagPrivateSubnets(discovery, this.node.path);
-    // The workload group is the cluster's own resource: the tag goes on it, not through aws_ec2_tag
-    // (both managing one resource's tags would fight). The EKS-created group is not in Terraform.
-    host.workloadSecurityGroup.tags = { Name: `${host.clusterName}-workloads`, ...discovery };
+    host.tagWorkloadSecurityGroup(discovery);
+    // The EKS-created cluster group is not a Terraform resource: an aws_ec2_tag tags it.
     new Ec2Tag(this, "cluster-security-group-discovery", {
       resourceId: host.clusterSecurityGroupId,
       key: KARPENTER_DISCOVERY_TAG,

@@ -10,7 +10,8 @@ import { PolicyStatement } from "../../iam/policy-statement";
  * upstream: no ZonalShiftPolicy (the chart's settings.enableZonalShift stays false),
  * iam:PassRole only to ec2.amazonaws.com (the aws partition; no ".cn" principal), and
  * iam:ListInstanceProfiles on instance profiles instead of "*". Added: use
- * of the environment key through EC2 only, for the nodes' encrypted root volumes.
+ * of the environment key through EC2 only, for the nodes' encrypted root volumes, and
+ * kms:Decrypt through SQS for the interruption queue (encrypted with that key).
  */
 export function karpenterControllerStatements(env: Environment, clusterName: string, nodeRoleArn: string, queueArn: string, keyArn: string): PolicyStatement[] {
   const ec2 = (resource: string) => `arn:aws:ec2:${env.region}:*:${resource}`;
@@ -130,6 +131,14 @@ export function karpenterControllerStatements(env: Environment, clusterName: str
       sid: "AllowInterruptionQueueActions",
       actions: ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
       resources: [queueArn],
+    },
+    // Beyond upstream, whose queue uses SQS-managed encryption: reading messages of a queue
+    // encrypted with a KMS key needs kms:Decrypt, here through SQS and for this queue only.
+    {
+      sid: "DecryptInterruptionQueueMessages",
+      actions: ["kms:Decrypt"],
+      resources: [keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `sqs.${env.region}.amazonaws.com`, "kms:EncryptionContext:aws:sqs:arn": queueArn } },
     },
     {
       sid: "AllowRegionalReadActions",

@@ -133,6 +133,11 @@ describe("Karpenter's AWS side", () => {
     expect(byId.AllowScopedEC2InstanceActionsWithTags.Condition.StringEquals["aws:RequestTag/eks:eks-cluster-name"]).toBe("ml-test-training");
     expect(byId.AllowPassingInstanceRole.Resource).toEqual([expect.stringContaining("aws_iam_role.training_karpenter_node-role")]);
     expect(byId.AllowAPIServerEndpointDiscovery.Resource).toEqual(["arn:aws:eks:us-east-1:123456789012:cluster/ml-test-training"]);
+    // The queue is encrypted with the environment key: reading it needs kms:Decrypt, through SQS, for this queue.
+    expect(byId.DecryptInterruptionQueueMessages).toMatchObject({
+      Action: ["kms:Decrypt"],
+      Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:us-east-1:123456789012:ml-test-training-karpenter" } },
+    });
     // Every "*" resource is a read with no resource-level permissions.
     const wildcard = statements().filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action);
     expect(wildcard.every((a: string) => /:(Describe|Get|List)/.test(a))).toBe(true);
