@@ -4,3 +4,5 @@ export * from "./slo";
 export * from "./monitored-endpoint-props";
 export * from "./monitored-endpoint";
 export * from "./delivery-options";
+export * from "./inference-log-bucket";
+export * from "./drift-monitor";

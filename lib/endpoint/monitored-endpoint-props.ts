@@ -4,6 +4,7 @@ import { EndpointDemandScaling, EndpointRolloutOptions } from "./delivery-option
 import { EndpointMetricsOptions } from "./endpoint-metrics";
 import { ModelSource } from "./model-source";
 import { EndpointSloOptions } from "./slo";
+import { IInferenceLogs } from "./inference-log-bucket";
 
 export type Colour = "blue" | "green";
 export const COLOURS: readonly Colour[] = ["blue", "green"];
@@ -164,6 +165,14 @@ export interface MonitoredEndpointProps {
   readonly metrics?: EndpointMetricsOptions;
   /** @default - see EndpointSloOptions */
   readonly slo?: EndpointSloOptions;
+  /**
+   * Log every inference's inputs and outputs to S3 (an InferenceLogBucket): the server receives
+   * INFERENCE_LOG_URI (`s3://<bucket>/inference-logs/<name>/`) and INFERENCE_LOG_FORMAT (`jsonl`),
+   * and the role is granted PutObject on exactly that prefix and kms:GenerateDataKey on the key.
+   * The contract (lib/endpoint/README.md, "Drift monitoring") is what a DriftMonitor reads.
+   * @default - no inference logging
+   */
+  readonly inferenceLogs?: IInferenceLogs;
   /** Create the serving namespace (once per stack). @default true */
   readonly createNamespace?: boolean;
 }

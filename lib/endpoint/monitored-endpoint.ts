@@ -31,6 +31,8 @@ const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables the endpoint sets itself. */
 const RESERVED_ENV = ["MODEL_URI", "PORT", "HOME", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"];
+/** Variables of the inference logging contract (lib/endpoint/README.md, "Drift monitoring"). */
+const INFERENCE_LOG_ENV = ["INFERENCE_LOG_URI", "INFERENCE_LOG_FORMAT"];
 
 /** One colour (or the only Deployment): its Deployment, autoscaler and disruption budget. */
 export interface EndpointWorkload {
@@ -144,6 +146,7 @@ export class MonitoredEndpoint extends Construct {
         driftFor: Shape.optional(Shape.string()),
         severity: Shape.optional(Shape.string()),
       })),
+      inferenceLogs: Shape.optional(Shape.like("an InferenceLogBucket", ["logUri", "grantWrite"])),
       createNamespace: Shape.optional(Shape.boolean()),
     });
     const env = Environment.of(this);
@@ -266,6 +269,7 @@ export class MonitoredEndpoint extends Construct {
       const secret = secretLiteralProblem(value, name, `pass it as secretEnv: { ${name}: { secretArn, property } } (a Secrets Manager secret synced by External Secrets)`);
       v.check(secret === undefined, `env[${JSON.stringify(name)}]`, REDACTED, secret ?? "");
       v.check(!RESERVED_ENV.includes(name), `env[${JSON.stringify(name)}]`, name, `is set by the endpoint itself (${RESERVED_ENV.join(", ")}); use the matching prop instead`);
+      if (props.inferenceLogs) v.check(!INFERENCE_LOG_ENV.includes(name), `env[${JSON.stringify(name)}]`, name, `is set by inferenceLogs (${INFERENCE_LOG_ENV.join(", ")})`);
     }
     for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
       v.check(ENV_NAME.test(name), `secretEnv[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
@@ -303,8 +307,11 @@ export class MonitoredEndpoint extends Construct {
     const envVars: Record<string, string> = {
       ...(props.trackingUri ? { MLFLOW_TRACKING_URI: props.trackingUri } : {}),
       ...(features ? { FEATURE_STORE_YAML_BASE64: base64Of(this, "feature-store-yaml", features.featureStoreYaml) } : {}),
+      ...(props.inferenceLogs ? { INFERENCE_LOG_URI: props.inferenceLogs.logUri(props.name), INFERENCE_LOG_FORMAT: "jsonl" } : {}),
       ...(props.env ?? {}),
     };
+    // The server writes its own log prefix, nothing else (no read, list or delete).
+    props.inferenceLogs?.grantWrite(props.serviceAccountRole, props.name);
     const readinessPath = props.readinessPath ?? "/health";
     // A Redis online store's password: synced by External Secrets as the endpoint's own service account.
     const onlineSecret = features?.onlineStoreSecret;

@@ -11,7 +11,7 @@ import { HelmChart } from "../kubernetes/helm-chart";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { PrometheusRule } from "../kubernetes/monitoring";
 import { FEAST_NAMES, FeatureStore, ResourceRequirements } from "./feature-store";
-import { formatMinutes } from "./private/cron";
+import { formatMinutes } from "../core/cron";
 import { freshnessRuleGroup } from "./private/freshness";
 import { Shape, checkShape } from "../core/shape";
 

@@ -7,7 +7,7 @@ import { IGrantable, PolicyStatement } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
 import { grantSecretRead } from "../kubernetes/external-secrets";
 import { SecureBucket } from "../storage/secure-bucket";
-import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "./private/cron";
+import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "../core/cron";
 import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
 import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";

@@ -138,6 +138,12 @@ export interface ServiceMonitorProps {
    * namespace (the only place the operator reads it from). @default - no authentication
    */
   readonly basicAuth?: { readonly secret: string; readonly usernameKey: string; readonly passwordKey: string };
+  /**
+   * Keep the target's own `job` and `instance` labels (a Pushgateway's: the pushing job's, as
+   * prometheus/pushgateway README.md "Configure the Pushgateway as a target to scrape" requires).
+   * @default false
+   */
+  readonly honorLabels?: boolean;
 }
 
 /** A `monitoring.coreos.com/v1` ServiceMonitor scraping one port of the selected Services. */
@@ -158,6 +164,7 @@ export class ServiceMonitor extends Construct {
       podTargetLabels: Shape.optional(Shape.array(Shape.string())),
       scrapeTimeout: Shape.optional(Shape.string()),
       basicAuth: Shape.optional(Shape.object({ secret: Shape.string(), usernameKey: Shape.string(), passwordKey: Shape.string() })),
+      honorLabels: Shape.optional(Shape.boolean()),
     });
     const v = new Validator(this.node.path);
     v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
@@ -183,6 +190,7 @@ export class ServiceMonitor extends Construct {
           path: props.path ?? "/metrics",
           interval: props.interval ?? "30s",
           ...(props.scrapeTimeout ? { scrapeTimeout: props.scrapeTimeout } : {}),
+          ...(props.honorLabels ? { honorLabels: true } : {}),
           ...(props.basicAuth ? {
             basicAuth: {
               username: { name: props.basicAuth.secret, key: props.basicAuth.usernameKey },

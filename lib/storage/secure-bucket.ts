@@ -24,6 +24,11 @@ export interface SecureBucketProps {
   /** Days a replaced or deleted object version is kept. @default - 30 in development, 90 otherwise */
   readonly noncurrentVersionExpirationDays?: number;
   /**
+   * Days after which current objects expire (data kept for a bounded time, such as inference logs).
+   * @default - objects are kept until deleted
+   */
+  readonly expirationDays?: number;
+  /**
    * S3 server access logs (every request: who, what, when) into the stack's AccessLogBucket,
    * under `<bucket name>/`. @default true
    */
@@ -53,6 +58,7 @@ export class SecureBucket extends Construct {
       bucketName: Shape.string(),
       key: LibraryShapes.key,
       noncurrentVersionExpirationDays: Shape.optional(Shape.number()),
+      expirationDays: Shape.optional(Shape.number()),
       accessLogs: Shape.optional(Shape.boolean()),
     });
     const env = Environment.of(this);
@@ -61,6 +67,9 @@ export class SecureBucket extends Construct {
     v.check(problem === undefined, "bucketName", props.bucketName, problem ?? "");
     const days = props.noncurrentVersionExpirationDays ?? env.byTier({ development: 30, staging: 90, production: 90 });
     v.check(Number.isInteger(days) && days >= 1, "noncurrentVersionExpirationDays", days, "must be a whole number of days >= 1");
+    if (props.expirationDays !== undefined) {
+      v.check(Number.isInteger(props.expirationDays) && props.expirationDays >= 1, "expirationDays", props.expirationDays, "must be a whole number of days >= 1");
+    }
     v.throwIfAny();
     claimPhysicalName(this, "S3 bucket", "bucketName", props.bucketName, "global");
 
@@ -112,7 +121,12 @@ export class SecureBucket extends Construct {
         filter: [{ prefix: "" }],
         noncurrentVersionExpiration: [{ noncurrentDays: days }],
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-      }],
+      }, ...(props.expirationDays !== undefined ? [{
+        id: "expire-objects",
+        status: "Enabled",
+        filter: [{ prefix: "" }],
+        expiration: [{ days: props.expirationDays }],
+      }] : [])],
     });
     if (props.accessLogs ?? true) {
       this.accessLogBucket = AccessLogBucket.of(this);

@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
     process.stderr.write("\n*** integration tests: python3 is not on the PATH; the suites that need it will say so ***\n");
     return;
   }
-  for (const name of ["main", "checkov"] as VenvName[]) {
+  for (const name of ["main", "checkov", "drift"] as VenvName[]) {
     try {
       ensureVenv(name);
     } catch (e) {

@@ -11,18 +11,21 @@ import * as path from "path";
  *
  * Two environments, because checkov 3.3.30 pins boto3==1.35.49 and feast[aws] 0.66.0 needs boto3>=1.38.27:
  * - "main": test/requirements.txt (MLflow, Feast, moto server, psycopg2, boto3, DVC);
- * - "checkov": test/requirements-checkov.txt.
+ * - "checkov": test/requirements-checkov.txt;
+ * - "drift": test/requirements-drift.txt (the drift job's numpy, scipy, prometheus-client and boto3 pins, plus moto):
+ *   small, so that the drift job's pins never move MLflow's or Feast's.
  *
  * Building takes minutes; two jest workers (or jest and `.ci/run`) never build the same one at once:
  * an atomic `mkdir <venv>.lock` holds the build, the others wait for the `.complete` marker.
  * `node -r ./scripts/register.js test/support/python.ts main checkov` builds them ahead (what .ci/run does).
  */
-export type VenvName = "main" | "checkov";
+export type VenvName = "main" | "checkov" | "drift";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const REQUIREMENTS: Record<VenvName, string> = {
   main: path.join(ROOT, "test", "requirements.txt"),
   checkov: path.join(ROOT, "test", "requirements-checkov.txt"),
+  drift: path.join(ROOT, "test", "requirements-drift.txt"),
 };
 const MARKER = ".complete";
 const BUILD_TIMEOUT_MS = 30 * 60 * 1000;
@@ -149,7 +152,7 @@ export function venvOrReason(name: VenvName): { venv?: Venv; missing: string[] }
 }
 
 if (require.main === module) {
-  const names = (process.argv.slice(2).length ? process.argv.slice(2) : ["main", "checkov"]) as VenvName[];
+  const names = (process.argv.slice(2).length ? process.argv.slice(2) : ["main", "checkov", "drift"]) as VenvName[];
   for (const name of names) {
     if (!(name in REQUIREMENTS)) throw new Error(`unknown venv "${name}"; known: ${Object.keys(REQUIREMENTS).join(", ")}`);
     const venv = ensureVenv(name);

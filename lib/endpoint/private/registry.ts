@@ -84,3 +84,8 @@ export function servingNamespace(scope: Construct, namespace: string): Kubernete
   }
   return ns;
 }
+
+/** The serving namespace object this stack already creates, if any (a drift monitor's objects wait for it). */
+export function existingServingNamespace(scope: Construct, namespace: string): KubernetesObject | undefined {
+  return of(scope).namespaces.get(namespace);
+}

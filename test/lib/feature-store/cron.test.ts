@@ -1,4 +1,4 @@
-import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "../../../lib/feature-store/private/cron";
+import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "../../../lib/core/cron";
 
 function gap(expression: string): number | undefined {
   return longestGapMinutes(parseCron(expression));
