@@ -191,7 +191,7 @@ def main():
     min_samples = int(os.environ.get("MIN_SAMPLES", "100"))
     bins = int(os.environ.get("BINS", "10"))
     now = datetime.datetime.now(datetime.timezone.utc)
-    today = datetime.date.fromisoformat(os.environ["TODAY"]) if os.environ.get("TODAY") else now.date()
+    today = now.date()
 
     s3 = boto3.client("s3")
     ref_bucket, ref_key = split_s3(os.environ["REFERENCE_URI"])
