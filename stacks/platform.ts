@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { AlertReceiver, ArgoRollouts, BootstrapStack, Keda, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets, RolloutStrategy } from "../lib";
+import { AlertReceiver, ArgoRollouts, BootstrapStack, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets, RolloutStrategy } from "../lib";
 import {
   Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, Reloader,
   MlflowServer, ModelRegistry, FeatureServer, FeatureStore,
@@ -70,6 +70,10 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const rankerRole = cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
   registry.grantRead(rankerRole);
   featureStore.grantOnlineRead(rankerRole);
+  // Inference logs (the contract DriftMonitor reads): the endpoint may write its own prefix; its
+  // drift monitor has a role of its own that may read it (both granted by the constructs below).
+  const inferenceLogs = new InferenceLogBucket(infra, "inference-logs", { key });
+  const rankerDriftRole = cluster.addServiceAccountRole("ranker-drift", { namespace: "serving", serviceAccount: "ranker-drift" });
 
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
@@ -106,11 +110,12 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // has no queue whose depth could wake it). Staging and production: on the GPU pool, scaled on requests and GPU
   // utilisation, and a new model version rolls out as a canary with a smoke test and SLO analysis (Argo Rollouts).
   const servingImage = `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/${env.prefix}/serving`;
-  new MonitoredEndpoint(platform, "ranker", {
+  const ranker = new MonitoredEndpoint(platform, "ranker", {
     name: "ranker",
     cluster,
     serviceAccountRole: rankerRole,
     features: featureStore,
+    inferenceLogs,
     ...env.byTier<Pick<MonitoredEndpointProps, "image" | "model" | "gpu" | "rollout" | "autoscaling">>({
       development: {
         image: `${servingImage}:model-server-1.4.0`,
@@ -128,6 +133,17 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
         rollout: { strategy: RANKER_CANARY },
       },
     }),
+  });
+  // Input drift of the ranker against a sample of its training data (in the feature store's offline bucket,
+  // encrypted with the environment key, which the drift role may decrypt for the logs already).
+  new DriftMonitor(platform, "ranker-drift", {
+    endpoint: ranker,
+    serviceAccountRole: rankerDriftRole,
+    inferenceLogs,
+    referenceUri: `s3://${featureStore.offlineBucket.bucketName}/reference/ranker/training-sample.jsonl`,
+    features: ["query_length", "user_tenure_days", "item_price", "item_category"],
+    image: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/${env.prefix}/drift-job:1.0.0`,
+    threshold: 0.2,
   });
 
   return { environment: env, bootstrap, infra, cluster, registry, featureStore, addons, platform };

@@ -258,7 +258,18 @@ describeRendered("in-cluster wiring", (sets) => {
         // The dev endpoint serves its metrics on its serving port, which allow-serving-ingress opens to every client.
         expect(np(without(dev, "serving", "allow-serving-ingress"))).toEqual([]);
         expect(np(without(without(dev, "serving", "allow-serving-ingress"), "serving", "allow-prometheus-scrape"))).toEqual([
+          // The drift monitor's Pushgateway is scraped through the same allow (its port is named "metrics").
+          expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* -> Deployment serving\/ranker-drift-pushgateway TCP\/9091 \(scrape of ServiceMonitor serving\/ranker-drift-pushgateway\): blocked by the ingress/),
           expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* -> Deployment serving\/ranker TCP\/8080 \(scrape of ServiceMonitor serving\/ranker\): blocked by the ingress of Deployment serving\/ranker/),
+        ]);
+      });
+
+      test("the drift job cannot push its scores without its push allows (egress of the job, ingress of the Pushgateway)", () => {
+        expect(np(without(dev, "serving", "ranker-drift-push-egress"))).toEqual([
+          expect.stringMatching(/^CronJob serving\/ranker-drift -> Deployment serving\/ranker-drift-pushgateway TCP\/9091 \(Pushgateway at http:\/\/ranker-drift-pushgateway\.serving\.svc:9091\): blocked by the egress of CronJob serving\/ranker-drift/),
+        ]);
+        expect(np(without(dev, "serving", "ranker-drift-push-ingress"))).toEqual([
+          expect.stringMatching(/^CronJob serving\/ranker-drift -> Deployment serving\/ranker-drift-pushgateway TCP\/9091 .*: blocked by the ingress of Deployment serving\/ranker-drift-pushgateway/),
         ]);
       });
 

@@ -11,7 +11,7 @@ describe("reference stacks: example model endpoint", () => {
     const json = () => stackJsonFromDir(outdir, platform.node.id);
 
     test(`${platform.node.id} serves the ranker ${environment.tier === "development" ? "on CPU, scaled by KEDA" : "on the GPU pool, scaled by KEDA, rolled out as a canary"}`, () => {
-      const deployments = manifests(json(), "Deployment").filter((d: any) => d.metadata.namespace === "serving");
+      const deployments = manifests(json(), "Deployment").filter((d: any) => d.metadata.labels?.["ml-platform/endpoint"] === "ranker");
       const rollouts = manifests(json(), "Rollout");
       const [scaled] = manifests(json(), "ScaledObject");
       expect(manifests(json(), "HorizontalPodAutoscaler")).toEqual([]);
@@ -36,7 +36,7 @@ describe("reference stacks: example model endpoint", () => {
     });
 
     test(`${platform.node.id}: the ranker's monitoring objects are valid`, () => {
-      const objects = [...manifests(json(), "ServiceMonitor"), ...manifests(json(), "PrometheusRule")].filter((m: any) => m.metadata.namespace === "serving");
+      const objects = [...manifests(json(), "ServiceMonitor"), ...manifests(json(), "PrometheusRule")].filter((m: any) => m.metadata.namespace === "serving" && ["ranker", "ranker-slo"].includes(m.metadata.name));
       expect(objects.map((o: any) => o.kind).sort()).toEqual(["PrometheusRule", "ServiceMonitor"]);
       for (const o of objects) expect(crdSchemaErrors(o)).toEqual([]);
       if (promtoolAvailable()) expect(checkRules(objects.find((o: any) => o.kind === "PrometheusRule").spec).ok).toBe(true);
@@ -48,7 +48,7 @@ describe("reference stacks: example model endpoint", () => {
     });
 
     test(`${platform.node.id}: the ranker reads online features${environment.isProduction ? " with the Redis password synced" : ""}`, () => {
-      const deployment = [...manifests(json(), "Deployment"), ...manifests(json(), "Rollout")].find((d: any) => d.metadata.namespace === "serving");
+      const deployment = [...manifests(json(), "Deployment"), ...manifests(json(), "Rollout")].find((d: any) => d.metadata.labels?.["ml-platform/endpoint"] === "ranker");
       const env = deployment.spec.template.spec.containers[0].env.map((e: any) => e.name);
       expect(env).toContain("FEATURE_STORE_YAML_BASE64");
       const synced = manifests(json(), "ExternalSecret").filter((e: any) => e.metadata.namespace === "serving");
@@ -56,6 +56,18 @@ describe("reference stacks: example model endpoint", () => {
       // The Redis password (production's online store) and the MLflow reader's login (basic auth, every tier).
       expect(synced.map((e: any) => e.metadata.name)).toEqual(redis ? ["ranker-online-store", "ranker-mlflow-credentials"] : ["ranker-mlflow-credentials"]);
       if (redis) expect(env).toContain("REDIS_PASSWORD");
+    });
+
+    test(`${platform.node.id}: the ranker logs its inputs and its drift monitor's objects are valid`, () => {
+      const deployment = [...manifests(json(), "Deployment"), ...manifests(json(), "Rollout")].find((d: any) => d.metadata.labels?.["ml-platform/endpoint"] === "ranker");
+      const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      expect(env.INFERENCE_LOG_URI).toBe(`s3://${environment.prefix}-inference-logs-${environment.accountId}/inference-logs/ranker/`);
+      const [cron] = manifests(json(), "CronJob").filter((c: any) => c.metadata.name === "ranker-drift");
+      expect(cron.spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual({ name: "INFERENCE_LOG_URI", value: env.INFERENCE_LOG_URI });
+      const objects = [...manifests(json(), "ServiceMonitor"), ...manifests(json(), "PrometheusRule")].filter((m: any) => m.metadata.name.startsWith("ranker-drift"));
+      expect(objects.map((o: any) => `${o.kind} ${o.metadata.name}`).sort()).toEqual(["PrometheusRule ranker-drift", "ServiceMonitor ranker-drift-pushgateway"]);
+      for (const o of objects) expect(crdSchemaErrors(o)).toEqual([]);
+      if (promtoolAvailable()) expect(checkRules(objects.find((o: any) => o.kind === "PrometheusRule").spec).ok).toBe(true);
     });
 
     test(`${infra.node.id}: the ranker's role reads the model registry's artifacts`, () => {

@@ -39,6 +39,8 @@ const INFRA: readonly string[] = [
   "aws_secretsmanager_secret.observability_grafana-admin-secret_A4AC8D78",
   // S3 server access logs of the stack's buckets (issue 12; a new bucket at the stack's root, created empty)
   "aws_s3_bucket.access-logs_bucket_7E528747",
+  // endpoints' inference logs, read by drift monitors (issue 17; a new bucket, created empty)
+  "aws_s3_bucket.inference-logs_bucket_3E91D2CA",
 ];
 
 const BOOTSTRAP: readonly string[] = [

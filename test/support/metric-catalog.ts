@@ -1,5 +1,6 @@
 import { parse } from "yaml";
 import { endpointMetricNames } from "../../lib/endpoint/endpoint-metrics";
+import { DRIFT_METRICS } from "../../lib/endpoint/private/drift-job-script";
 import { ClusterObject } from "./in-cluster";
 
 /**
@@ -93,6 +94,12 @@ export const METRIC_CATALOG: readonly MetricSource[] = [
     source: "lib/endpoint/endpoint-metrics.ts endpointMetricNames() defaults",
     metrics: [endpointMetricNames().requestsTotal, endpointMetricNames().driftScore],
     histograms: [endpointMetricNames().latencyHistogram],
+  },
+  {
+    exporter: "drift job (DriftMonitor's CronJob, through its Pushgateway)",
+    version: "this library",
+    source: "lib/endpoint/private/drift-job-script.ts DRIFT_JOB_SCRIPT (Gauge names; test/integration/drift.test.ts runs it and reads them back from a Pushgateway)",
+    metrics: Object.values(DRIFT_METRICS),
   },
 ];
 

@@ -253,6 +253,25 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
     }
   }
 
+  // Batch jobs push their metrics to a Pushgateway in the cluster (PUSHGATEWAY_URL: a Service; the drift job).
+  for (const p of subject) {
+    for (const c of p.spec.containers ?? []) {
+      const uri = (c.env ?? []).find((e: any) => e.name === "PUSHGATEWAY_URL")?.value;
+      const m = typeof uri === "string" ? uri.match(/^http:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?/) : null;
+      if (!m) continue;
+      const svc = services.find((s) => s.metadata.name === m[1] && s.metadata.namespace === m[2]);
+      const svcPort = svc && (svc.spec?.ports ?? []).find((sp: any) => sp.port === Number(m[3] ?? 80));
+      if (!svc || !svcPort) {
+        flows.push({ from: podEndpoint(p), to: awsApiAddress(`a Service ${m[1]}.${m[2]} that does not exist`), port: Number(m[3] ?? 80), protocol: "TCP", why: `Pushgateway at ${uri}` });
+        continue;
+      }
+      for (const target of servicePods(pods, svc)) {
+        const port = containerPortOf(svcPort, target);
+        if (port !== undefined) flows.push({ from: podEndpoint(p), to: podEndpoint(target), port, protocol: "TCP", why: `Pushgateway at ${uri}` });
+      }
+    }
+  }
+
   // MLflow reaches its PostgreSQL database (RDS, in the VPC) and S3 (artifacts).
   for (const p of subject.filter((p) => p.labels["app.kubernetes.io/name"] === "mlflow")) {
     flows.push({ from: podEndpoint(p), to: vpcAddress(set, "RDS PostgreSQL"), port: 5432, protocol: "TCP", why: "MLflow's backend store" });
