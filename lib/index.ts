@@ -61,7 +61,8 @@ export type {
 } from "./observability";
 
 // Model endpoints (lib/endpoint)
-export { MonitoredEndpoint, RolloutStrategy } from "./endpoint";
+export { DriftMonitor, InferenceLogBucket, MonitoredEndpoint, RolloutStrategy } from "./endpoint";
+export type { DriftMonitoredEndpoint, DriftMonitorProps, DriftMonitorResources, IInferenceLogs, InferenceLogBucketProps } from "./endpoint";
 export type {
   CanaryStep, EndpointDemandScaling, EndpointGaugeTrigger, EndpointRolloutOptions, QualityCheck, RolloutAnalysisOptions,
   BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas, EndpointResources,

@@ -85,7 +85,10 @@ const REFERENCE = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+\.(jsonl|csv)(
  * not run or is gone; a Grafana dashboard.
  */
 export class DriftMonitor extends Construct {
-  public readonly names: DriftNames;
+  /** Name of the CronJob (kube-state-metrics' `cronjob` label). */
+  public readonly cronJobName: string;
+  /** Name of the Pushgateway's Deployment and Service. */
+  public readonly pushgatewayName: string;
   public readonly cronJob: TerraformResource;
   public readonly configMap: TerraformResource;
   public readonly serviceAccount: TerraformResource;
@@ -122,7 +125,9 @@ export class DriftMonitor extends Construct {
     const v = new Validator(this.node.path);
     const endpoint = props.endpoint;
     const role = props.serviceAccountRole;
-    this.names = driftNames(endpoint.name, endpoint.namespace);
+    const n: DriftNames = driftNames(endpoint.name, endpoint.namespace);
+    this.cronJobName = n.cronJob;
+    this.pushgatewayName = n.pushgateway;
     this.schedule = props.schedule ?? "0 * * * *";
     this.threshold = props.threshold ?? 0.2;
     const thresholdFor = props.thresholdFor ?? "15m";
@@ -173,7 +178,6 @@ export class DriftMonitor extends Construct {
     if (props.referenceKeyArn) role.addToPolicy({ actions: ["kms:Decrypt"], resources: [props.referenceKeyArn] });
 
     // ---- Kubernetes ----
-    const n = this.names;
     const ns = n.namespace;
     const inNamespace = existingServingNamespace(this, ns);
     const after = (r: TerraformResource, deps: (TerraformResource | undefined)[]) => {

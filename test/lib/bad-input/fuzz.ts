@@ -2,7 +2,7 @@ import { ConfigError } from "../../../lib";
 import { SUBJECTS } from "./subjects";
 
 /** Subjects built in an infrastructure stack only (the rest also build a platform stack). */
-export const INFRA_SUBJECTS = ["Environment", "InfraStack", "PlatformStack", "EnvironmentKey", "Network", "SecureBucket", "GpuTrainingCluster", "ServiceAccountRole", "ImageRepository", "ModelRegistry", "FeatureStore", "ObservabilitySecrets"];
+export const INFRA_SUBJECTS = ["Environment", "InfraStack", "PlatformStack", "EnvironmentKey", "Network", "SecureBucket", "GpuTrainingCluster", "ServiceAccountRole", "ImageRepository", "ModelRegistry", "FeatureStore", "ObservabilitySecrets", "InferenceLogBucket"];
 
 /**
  * Every exported construct and factory, given values of the wrong kind in every field (and

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import {
   AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentConfig, EnvironmentKey, ExternalSecretsOperator, FeatureServer,
   FeatureStore, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GrafanaDashboard, ImageRepository, InfraStack, MlflowServer, ModelRegistry,
-  MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, SecureBucket, ServiceMonitor,
+  DriftMonitor, InferenceLogBucket, MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, SecureBucket, ServiceMonitor,
 } from "../../../lib";
 import { testConfig } from "../../support/env";
 
@@ -174,6 +174,31 @@ export const SUBJECTS: readonly Subject[] = [
       const w = world(); const registry = new ModelRegistry(w.infra, "model-registry", { cluster: w.cluster });
       const role = w.cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
       new MonitoredEndpoint(w.platform, "ranker", { cluster: w.cluster, serviceAccountRole: role, model: registry.model("ranker", { alias: "champion" }), ...props });
+      synthAll(w.app);
+    },
+  },
+  {
+    name: "InferenceLogBucket",
+    baseline: () => ({ bucketName: "ml-test-inference-logs", retentionDays: 30 }),
+    build: (props) => { const w = world(); new InferenceLogBucket(w.infra, "inference-logs", { key: w.key, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "DriftMonitor",
+    baseline: () => ({
+      referenceUri: "s3://ml-test-reference/ranker/sample.jsonl", features: ["query_length", "item_category"],
+      image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/drift-job:1.0.0", schedule: "0 * * * *", windowDays: 1, threshold: 0.2,
+      thresholdFor: "15m", minSamples: 100, bins: 10, resources: { cpu: "500m", memory: "1Gi" }, severity: "warning",
+    }),
+    build: (props) => {
+      const w = world();
+      const inferenceLogs = new InferenceLogBucket(w.infra, "inference-logs", { key: w.key });
+      const role = w.cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
+      const driftRole = w.cluster.addServiceAccountRole("ranker-drift", { namespace: "serving", serviceAccount: "ranker-drift" });
+      const endpoint = new MonitoredEndpoint(w.platform, "ranker", {
+        name: "ranker", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1.0.0", cluster: w.cluster, serviceAccountRole: role,
+        model: { uri: "models:/ranker@champion" }, inferenceLogs,
+      });
+      new DriftMonitor(w.platform, "ranker-drift", { endpoint, serviceAccountRole: driftRole, inferenceLogs, ...props });
       synthAll(w.app);
     },
   },
