@@ -138,6 +138,10 @@ export class GpuClusterAddons extends Construct {
         this.karpenterPools[spec.name] = { nodePool, nodeClass };
       }
     }
+    // A Karpenter pool added to the cluster after this construct would have no NodePool: its pods would stay pending.
+    addConfigValidation(this, () => cluster.pools.filter((p) => p.spec.provisioner === "karpenter" && !this.karpenterPools[p.spec.name]).map((p) =>
+      `${this.node.path}: Karpenter pool "${p.spec.name}" was added to ${cluster.node.path} after GpuClusterAddons was created, so it has no NodePool; ` +
+      "add every GPU pool before creating GpuClusterAddons"));
     if (props.karpenter) {
       this.karpenterServiceMonitor = new ServiceMonitor(this, "karpenter-service-monitor", {
         name: "karpenter",

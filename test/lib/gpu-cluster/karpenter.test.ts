@@ -218,6 +218,18 @@ describe("Karpenter: bad input", () => {
       '(new KarpenterController(addonsStack, "karpenter", { cluster })) so that their NodePools have a controller and CRDs');
   });
 
+  test("a Karpenter pool added after GpuClusterAddons (it would get no NodePool)", () => {
+    const { cluster } = testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter" }] });
+    const infra = TerraformStack.of(cluster) as InfraStack;
+    const addons = new PlatformStack(cluster.node.root, "test-addons", { environment: infra.environment, clusterName: cluster.clusterName });
+    const karpenter = new KarpenterController(addons, "karpenter", { cluster });
+    const platform = platformFor(cluster);
+    new GpuClusterAddons(platform, "gpu-addons", { cluster, karpenter });
+    cluster.addGpuPool("late", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 1, provisioner: "karpenter" });
+    expect(errorOf(() => synthApp(platform))).toContain(
+      'test-platform/gpu-addons: Karpenter pool "late" was added to test-infra/training after GpuClusterAddons was created, so it has no NodePool; add every GPU pool before creating GpuClusterAddons');
+  });
+
   test("a KarpenterController for a cluster without Karpenter pools", () => {
     const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
     expect(errorOf(() => new KarpenterController(platformFor(cluster), "karpenter", { cluster }))).toBe(
