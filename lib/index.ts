@@ -39,17 +39,18 @@ export {
 } from "./kubernetes";
 export type {
   AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ControllerPrometheus, ControllerProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
-  PrometheusRuleProps, Protocol, ReloaderProps, RuleGroup, ServiceMonitorProps,
+  ExternalSecretsOperatorProps, PrometheusRuleProps, Protocol, ReloaderProps, RuleGroup, ServiceMonitorProps,
 } from "./kubernetes";
 
 // GPU training cluster (lib/gpu-cluster)
 export {
-  Capacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
-  DEFAULT_KUBERNETES_VERSION, GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS, SYSTEM_INSTANCES,
+  Capacity, ClusterCapacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
+  DEFAULT_KUBERNETES_VERSION, GPU_INSTANCES, INSTANCE_NETWORK_SOURCE, KUBELET_RESERVATIONS, SUPPORTED_KUBERNETES_VERSIONS, SYSTEM_INSTANCES,
 } from "./gpu-cluster";
 export type {
   CapacityType, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
   ImageRepositoryProps, KubernetesVersion, SystemInstanceSpec, GpuProvisioner, KarpenterControllerProps, KarpenterResourcesHost,
+  CapacityWorkload, InstanceCapacity, NodeAllocatable, NodePoolCapacity, NodeSelectorRequirement, NodeTaint, PodRequests, PodToleration, WorkloadKind, WorkloadOptions,
 } from "./gpu-cluster";
 export type { PoolSpec as GpuPoolSpec } from "./gpu-cluster/private/pool-spec";
 

@@ -78,9 +78,9 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // ---- in-cluster (kubernetes + helm), configured from the cluster looked up by name ----
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName });
   addons.addDependency(infra);
-  const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets", { cluster });
   // Restarts MLflow when RDS rotates its database password (and when any synced credential changes).
-  new Reloader(addons, "reloader");
+  new Reloader(addons, "reloader", { cluster });
   // StorageClass and PriorityClasses first: the monitoring volumes below claim the class.
   const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   // Prometheus, Alertmanager, Grafana; their credentials are Secrets Manager secrets in infra (values set by an operator).

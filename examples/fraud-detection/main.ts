@@ -47,9 +47,9 @@ exitOnConfigError(() => {
   // In the cluster: operators with CRDs first, then the platform.
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName: cluster.clusterName });
   addons.addDependency(infra);
-  const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets", { cluster });
   // Restarts MLflow when RDS rotates its database password.
-  new Reloader(addons, "reloader");
+  new Reloader(addons, "reloader", { cluster });
   const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   new Observability(addons, "observability", {
     secrets: observabilitySecrets,

@@ -6,6 +6,7 @@ import { Validator, formatValue } from "../core/errors";
 import { SyncedSecret } from "../kubernetes/external-secrets";
 import { SERVER_PORTS, allowPolicy } from "../kubernetes/network-policy";
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
+import { GPU_TOLERATION } from "../kubernetes/kubernetes";
 import { GrafanaDashboard } from "../observability/dashboard";
 import { METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
 import { IN_CLUSTER_PROMETHEUS_URL } from "../observability/observability";
@@ -389,6 +390,12 @@ export class MonitoredEndpoint extends Construct {
       // wait for a node to scale up from zero and pull a multi-GB CUDA image, hence the longer timeout.
       dependOn(deployment, [this.serviceAccount, ...secretsFirst]);
       const minReplicas = colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas;
+      // The capacity model counts the autoscaler's minimum: what must run at once.
+      props.cluster.capacity.addWorkload(scopeOf, {
+        kind: rollout ? "Rollout" : "Deployment", namespace: ns, name, replicas: demand ? Math.min(minReplicas, demand.minReplicas) : minReplicas,
+        requests: { cpu, memory, ...(gpu ? { gpus: gpu.count } : {}) },
+        ...(gpu ? { nodeSelector: gpu.nodeSelector, tolerations: [{ ...GPU_TOLERATION }] } : {}),
+      });
       let autoscaler: TerraformResource;
       if (demand) {
         autoscaler = new KubernetesObject(scopeOf, "scaled-object", scaledObject({

@@ -116,6 +116,15 @@ export class FeatureServer extends Construct {
       dependsOn: [serverSa, ...(this.redisSecret ? [this.redisSecret.externalSecret] : [])],
     });
 
+    store.cluster.capacity.addWorkload(this, {
+      kind: "Deployment", namespace: store.namespace, name: "feast-feature-server", replicas: store.replicas,
+      requests: { ...store.serverResources.requests },
+    });
+    // Runs do not overlap (concurrencyPolicy Forbid): one pod at a time.
+    store.cluster.capacity.addWorkload(this, {
+      kind: "CronJob", namespace: store.namespace, name: FEAST_NAMES.materializeCronJob, requests: { ...store.materializeResources.requests },
+    });
+
     const periodSeconds = store.schedulePeriodMinutes * 60;
     this.cronJob = new CronJobV1(this, "materialize", {
       metadata: { name: FEAST_NAMES.materializeCronJob, namespace: ns, labels: { "app.kubernetes.io/part-of": "feast", "app.kubernetes.io/component": "materialization" } },

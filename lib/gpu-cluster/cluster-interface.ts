@@ -2,6 +2,7 @@ import { EnvironmentKey } from "../core/environment-key";
 import { GpuProvisioner } from "./gpu-pool-options";
 import { Network } from "../network/network";
 import { OidcIdentity, ServiceAccountRole, ServiceAccountRoleOptions } from "../iam/service-account-role";
+import { ClusterCapacity } from "./cluster-capacity";
 
 /** What other constructs may know about one GPU pool of a cluster. */
 export interface GpuPoolInfo {
@@ -37,6 +38,12 @@ export interface ITrainingCluster extends OidcIdentity {
   readonly workloadSecurityGroupId: string;
   /** The GPU pools declared so far. */
   readonly gpuPools: readonly GpuPoolInfo[];
+  /**
+   * The capacity model: the node pools and every workload placed on the cluster, checked at
+   * synth. Every construct that creates pods on the cluster declares them here with
+   * `cluster.capacity.addWorkload(this, {...})` (see ClusterCapacity).
+   */
+  readonly capacity: ClusterCapacity;
   /** An IRSA role for the service account `namespace/serviceAccount`, with exactly the statements given (plus later grants). */
   addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): ServiceAccountRole;
 }

@@ -18,6 +18,8 @@ import { KARPENTER_METRICS_PORT, KARPENTER_SERVICE_SELECTOR, KarpenterController
 import { KARPENTER_NAMESPACE } from "./karpenter-resources";
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { ec2NodeClassObject, nodePoolObject } from "./private/karpenter-objects";
+import { WorkloadOptions } from "./cluster-capacity";
+import { GPU_INSTANCES } from "./gpu-instances";
 
 export interface GpuClusterAddonsProps {
   readonly cluster: GpuTrainingCluster;
@@ -37,6 +39,14 @@ export interface GpuClusterAddonsProps {
 }
 
 const KUBE_SYSTEM = "kube-system";
+
+/** Requests of the add-ons' pods (dcgm-exporter's and the EFA plugin's are their charts' defaults, stated here so they are counted). */
+const REQUESTS = {
+  devicePlugin: { cpu: "10m", memory: "64Mi" },
+  dcgmExporter: { cpu: "100m", memory: "128Mi" },
+  efaDevicePlugin: { cpu: "10m", memory: "20Mi" },
+  clusterAutoscaler: { cpu: "100m", memory: "300Mi" },
+} as const;
 
 /**
  * The in-cluster half of the GPU training cluster, for a PlatformStack: the NVIDIA device
@@ -95,6 +105,7 @@ export class GpuClusterAddons extends Construct {
           },
         },
         tolerations: [{ ...GPU_TOLERATION }, { key: "CriticalAddonsOnly", operator: "Exists" }],
+        resources: { requests: { ...REQUESTS.devicePlugin } },
       },
     });
     this.dcgmExporter = new HelmChart(this, "dcgm-exporter", {
@@ -103,6 +114,7 @@ export class GpuClusterAddons extends Construct {
       values: {
         nodeSelector: gpuNodesOnly,
         tolerations: [{ ...GPU_TOLERATION }],
+        resources: { requests: { ...REQUESTS.dcgmExporter } },
         // GPU utilisation and memory per pod reach Prometheus through this ServiceMonitor.
         serviceMonitor: { enabled: true, interval: "30s" },
       },
@@ -118,6 +130,7 @@ export class GpuClusterAddons extends Construct {
         values: {
           // The chart's own affinity keeps it on EFA-capable instance types; GPU nodes are tainted.
           tolerations: [{ ...GPU_TOLERATION }],
+          resources: { requests: { ...REQUESTS.efaDevicePlugin } },
         },
       });
     }
@@ -201,6 +214,7 @@ export class GpuClusterAddons extends Construct {
           },
         },
         nodeSelector: systemNodes,
+        resources: { requests: { ...REQUESTS.clusterAutoscaler } },
         extraArgs: {
           "scale-down-unneeded-time": `${this.scaleDownIdleMinutes}m`,
           // Pools that differ only in zone scale together.
@@ -213,6 +227,8 @@ export class GpuClusterAddons extends Construct {
         },
       },
     });
+
+    this.declareWorkloads(cluster, systemNodes);
 
     // ---- training namespace ----
     this.trainingNamespace = new NamespaceV1(this, "training-namespace", {
@@ -250,6 +266,32 @@ export class GpuClusterAddons extends Construct {
       namespace,
       allows: [ALLOW.https(), ...ALLOW.withinNamespace(), ALLOW.platformServices()],
     });
+  }
+
+  /**
+   * The add-ons' pods in the cluster's capacity model, with the names and placement the
+   * charts render (releases named after their charts): the device plugin's chart also renders
+   * an MPS control daemon, which lands only on nodes labelled `nvidia.com/mps.capable`
+   * (none here); the EFA plugin's own affinity lists EFA-capable instance types.
+   */
+  private declareWorkloads(cluster: GpuTrainingCluster, systemNodes: Record<string, string>): void {
+    const gpuOnly = { nodeAffinity: [{ key: GPU_NODE_LABEL, operator: "In" as const, values: ["true"] }] };
+    const pluginTolerations = [{ ...GPU_TOLERATION }, { key: "CriticalAddonsOnly", operator: "Exists" as const }];
+    const add = (options: WorkloadOptions) => cluster.capacity.addWorkload(this, options);
+    add({ kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "nvidia-device-plugin", requests: REQUESTS.devicePlugin, ...gpuOnly, tolerations: pluginTolerations });
+    add({
+      kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "nvidia-device-plugin-mps-control-daemon", requests: REQUESTS.devicePlugin, ...gpuOnly,
+      nodeSelector: { "nvidia.com/mps.capable": "true" }, tolerations: pluginTolerations,
+    });
+    add({ kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "dcgm-exporter", requests: REQUESTS.dcgmExporter, nodeSelector: { [GPU_NODE_LABEL]: "true" }, tolerations: [{ ...GPU_TOLERATION }] });
+    if (this.efaDevicePlugin) {
+      add({
+        kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "aws-efa-k8s-device-plugin", requests: REQUESTS.efaDevicePlugin,
+        nodeAffinity: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: GPU_INSTANCES.filter((g) => g.efa).map((g) => g.instanceType) }],
+        tolerations: [{ ...GPU_TOLERATION }],
+      });
+    }
+    add({ kind: "Deployment", namespace: KUBE_SYSTEM, name: "cluster-autoscaler-aws-cluster-autoscaler", requests: REQUESTS.clusterAutoscaler, nodeSelector: systemNodes });
   }
 
   private validate(cluster: GpuTrainingCluster, karpenter: KarpenterController | undefined): void {

@@ -6,6 +6,7 @@ import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
 import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL } from "../kubernetes/kubernetes";
 import { GpuPoolInfo } from "./cluster-interface";
+import { NodePoolCapacity } from "./cluster-capacity";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec, poolResourceName } from "./private/pool-spec";
 
@@ -49,6 +50,8 @@ export class GpuPool extends Construct {
   public readonly placementGroup?: PlacementGroup;
   public readonly spec: PoolSpec;
   public readonly info: GpuPoolInfo;
+  /** The pool as the cluster's capacity model sees it: instance types, max size, labels, taint. */
+  public readonly capacity: NodePoolCapacity;
 
   constructor(scope: Construct, id: string, spec: PoolSpec, host: GpuPoolHost) {
     super(scope, id);
@@ -71,6 +74,17 @@ export class GpuPool extends Construct {
       nodeSelector: { [POOL_LABEL]: spec.name },
       provisioner: spec.provisioner,
       podAnnotations: spec.provisioner === "karpenter" ? { ...KARPENTER_DO_NOT_DISRUPT } : {},
+    };
+    // The same for both provisioners: the Karpenter NodePool carries the pool, GPU model and GPU labels and the
+    // GPU taint too, and its limits come from maxSize (private/karpenter-objects.ts).
+    this.capacity = {
+      name: spec.name,
+      instanceTypes: spec.instances.map((s) => s.instanceType),
+      maxSize: spec.maxSize,
+      labels: spec.provisioner === "karpenter"
+        ? { ...spec.labels, [POOL_LABEL]: spec.name, [GPU_MODEL_LABEL]: spec.gpuModel, [GPU_NODE_LABEL]: "true", "karpenter.sh/capacity-type": spec.capacity.isSpot ? "spot" : "on-demand" }
+        : { ...labels, "eks.amazonaws.com/capacityType": spec.capacity.type },
+      taints: [{ ...GPU_TAINT }],
     };
     if (spec.multiNode) {
       this.placementGroup = new PlacementGroup(this, "placement-group", { name: nodeName, strategy: "cluster" });

@@ -28,6 +28,8 @@ import { GpuPool } from "./gpu-pool";
 import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, KarpenterResources } from "./karpenter-resources";
 import { Capacity } from "./capacity";
+import { ClusterCapacity } from "./cluster-capacity";
+import { EKS_ADDON_WORKLOADS } from "./private/eks-addon-workloads";
 import { GpuInstance } from "./gpu-instances";
 import { ImageRepository } from "./image-repository";
 import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-versions";
@@ -156,6 +158,10 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public readonly provisioner: GpuProvisioner;
   private karpenterResources?: KarpenterResources;
   private readonly workloadSecurityGroupTags: Record<string, string>;
+  /** The system node group's instance type. */
+  public readonly systemNodeInstanceType: string;
+  /** The capacity model: pools and workloads, checked at synth (see ClusterCapacity). */
+  public readonly capacity: ClusterCapacity;
   private readonly env: Environment;
   private readonly nodeDependencies: ITerraformDependable[];
   private readonly subnetIdsByZone: Map<string, string>;
@@ -193,6 +199,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     this.publicAccessCidrs = props.publicAccessCidrs ?? sizing.publicAccessCidrs ?? [];
     const systemInstanceType = props.systemNodeInstanceType ?? sizing.systemNodeInstanceType ?? "m6i.large";
     this.systemNodeCount = props.systemNodeCount ?? sizing.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
+    this.systemNodeInstanceType = systemInstanceType;
     this.trainingNamespace = props.trainingNamespace ?? "training";
     this.provisioner = props.provisioner ?? "cluster-autoscaler";
     if (!GPU_PROVISIONERS.includes(this.provisioner)) {
@@ -369,6 +376,16 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     this.trainingRole = this.addServiceAccountRole("training-role", { namespace: this.trainingNamespace, serviceAccount: "training" });
     this.datasets.grantReadWrite(this.trainingRole);
 
+    // ---- capacity model: the system pool, the EKS add-ons' pods; GPU pools join in addPools ----
+    this.capacity = new ClusterCapacity(this, "capacity");
+    this.capacity.addPool({
+      name: SYSTEM_POOL_NAME,
+      instanceTypes: [systemInstanceType],
+      maxSize: this.systemNodeCount * 2,
+      labels: { [POOL_LABEL]: SYSTEM_POOL_NAME, "eks.amazonaws.com/capacityType": "ON_DEMAND" },
+    });
+    for (const workload of EKS_ADDON_WORKLOADS) this.capacity.addWorkload(this, workload);
+
     const list = clustersByEnvironment.get(env) ?? [];
     list.push(this);
     clustersByEnvironment.set(env, list);
@@ -474,6 +491,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
         dependsOn: this.nodeDependencies,
       });
       this.pools.push(pool);
+      this.capacity.addPool(pool.capacity);
       return pool;
     });
   }

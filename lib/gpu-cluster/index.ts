@@ -11,3 +11,5 @@ export * from "./gpu-cluster-addons";
 export * from "./system-instances";
 export * from "./karpenter-resources";
 export * from "./karpenter-controller";
+export * from "./node-allocatable";
+export * from "./cluster-capacity";

@@ -3,6 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Environment } from "../core/environment";
 import { IGrantable } from "../iam/policy-statement";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
@@ -23,12 +24,26 @@ export function grantSecretRead(grantee: IGrantable, secretArn: string, keyArn: 
   grantee.addToPolicy({ actions: ["kms:Decrypt"], resources: [keyArn] });
 }
 
+export interface ExternalSecretsOperatorProps {
+  /** @default "external-secrets" */
+  readonly namespace?: string;
+  /** The cluster it runs on: its pods are declared in the cluster's capacity model. @default - not declared (the capacity check does not count them) */
+  readonly cluster?: ITrainingCluster;
+}
+
+/** Requests of the operator's three pods (the chart sets none). */
+const ESO_REQUESTS = {
+  controller: { cpu: "50m", memory: "128Mi" },
+  webhook: { cpu: "10m", memory: "64Mi" },
+  certController: { cpu: "10m", memory: "64Mi" },
+} as const;
+
 /** The External Secrets Operator with its CRDs (install in a stack applied before its users). */
 export class ExternalSecretsOperator extends Construct {
   public readonly chart: HelmChart;
   public readonly networkPolicies: NamespaceNetworkPolicies;
 
-  constructor(scope: Construct, id: string, props: { namespace?: string } = {}) {
+  constructor(scope: Construct, id: string, props: ExternalSecretsOperatorProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? "external-secrets";
     this.chart = new HelmChart(this, "chart", {
@@ -39,8 +54,16 @@ export class ExternalSecretsOperator extends Construct {
         installCRDs: true,
         serviceMonitor: { enabled: false },
         securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+        resources: { requests: { ...ESO_REQUESTS.controller } },
+        webhook: { resources: { requests: { ...ESO_REQUESTS.webhook } } },
+        certController: { resources: { requests: { ...ESO_REQUESTS.certController } } },
       },
     });
+    // external-secrets 0.19.2 names its Deployments after the release (the chart's name here).
+    const release = CHARTS.externalSecrets.chart;
+    for (const [name, requests] of [[release, ESO_REQUESTS.controller], [`${release}-webhook`, ESO_REQUESTS.webhook], [`${release}-cert-controller`, ESO_REQUESTS.certController]] as const) {
+      props.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace, name, requests });
+    }
     // The operator reads Secrets Manager and writes Secrets (HTTPS: AWS APIs, the API server);
     // the API server calls its validating webhook (external-secrets 0.19.2 values.yaml webhook.port 10250).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {

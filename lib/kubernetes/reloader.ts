@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
@@ -9,7 +10,11 @@ export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload
 export interface ReloaderProps {
   /** @default "reloader" */
   readonly namespace?: string;
+  /** The cluster it runs on: its pod is declared in the cluster's capacity model. @default - not declared (the capacity check does not count it) */
+  readonly cluster?: ITrainingCluster;
 }
+
+const RELOADER_REQUESTS = { cpu: "10m", memory: "128Mi" } as const;
 
 /**
  * Stakater Reloader: rolls a Deployment when a Secret it names in
@@ -49,10 +54,14 @@ export class Reloader extends Construct {
               readOnlyRootFilesystem: true,
               runAsNonRoot: true,
             },
-            resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+            resources: { requests: { ...RELOADER_REQUESTS }, limits: { memory: "256Mi" } },
           },
         },
       },
+    });
+    // reloader 2.2.16 names its Deployment `<release>-reloader`; the release is named after the chart.
+    props.cluster?.capacity.addWorkload(this, {
+      kind: "Deployment", namespace: this.namespace, name: `${CHARTS.reloader.chart}-reloader`, requests: RELOADER_REQUESTS,
     });
     // Reloader only watches and patches through the API server (HTTPS).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {

@@ -190,6 +190,11 @@ export class MlflowServer extends Construct {
       dependsOn,
     });
 
+    // The tracking server's pod: the init containers request what the server does, so the pod requests that.
+    registry.cluster.capacity.addWorkload(this, {
+      kind: "Deployment", namespace: MLFLOW_NAMESPACE, name: MLFLOW_RELEASE, replicas: this.replicas, requests: { cpu, memory },
+    });
+
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {
       name: MLFLOW_RELEASE,
       namespace: MLFLOW_NAMESPACE,

@@ -37,6 +37,8 @@ export interface SyncedSecretSource {
  */
 export class ObservabilitySecrets extends Construct {
   public readonly namespace: string;
+  /** The cluster monitored: Observability declares its workloads in its capacity model. */
+  public readonly cluster: ITrainingCluster;
   public readonly alertmanager: SyncedSecretSource;
   public readonly grafanaAdmin: SyncedSecretSource;
 
@@ -47,6 +49,7 @@ export class ObservabilitySecrets extends Construct {
       namespace: Shape.optional(Shape.string()),
     });
     const env = Environment.of(this);
+    this.cluster = props.cluster;
     this.namespace = props.namespace ?? "monitoring";
     const v = new Validator(this.node.path);
     v.check(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(this.namespace), "namespace", this.namespace, "must be a Kubernetes namespace name (DNS label)");

@@ -12,6 +12,9 @@ import { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard } from "./dashboard";
 import { ObservabilitySecrets, SyncedSecretSource } from "./observability-secrets";
 import { DCGM_DASHBOARD } from "./private/dcgm-dashboard";
 import { Shape, checkShape } from "../core/shape";
+import { cpuCores, memoryBytes } from "../core/validators";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { PodRequests, WorkloadKind, WorkloadOptions } from "../gpu-cluster/cluster-capacity";
 
 export interface ObservabilityProps {
   /** The infrastructure half (InfraStack): the secrets and the roles that may read them. */
@@ -132,6 +135,7 @@ export class Observability extends Construct {
     }
     const allNamespaces = {};
     const replicas = env.byTier({ development: 1, staging: 1, production: 2 });
+    const prometheusRequests = { cpu: "500m", memory: env.byTier({ development: "2Gi", staging: "4Gi", production: "8Gi" }) };
 
     this.chart = new HelmChart(this, "kube-prometheus-stack", {
       chart: CHARTS.kubePrometheusStack,
@@ -144,7 +148,7 @@ export class Observability extends Construct {
           prometheusSpec: {
             replicas,
             // Requests keep Prometheus from being the first pod evicted under memory pressure.
-            resources: { requests: { cpu: "500m", memory: env.byTier({ development: "2Gi", staging: "4Gi", production: "8Gi" }) } },
+            resources: { requests: prometheusRequests },
             retention: `${this.prometheusRetentionDays}d`,
             // Prometheus deletes old blocks before the volume fills: a full disk stops ingestion.
             retentionSize: `${Math.floor(this.prometheusStorageGb * 0.85)}GB`,
@@ -169,6 +173,7 @@ export class Observability extends Construct {
           config: alertmanagerRouting(this.receivers, ALERTMANAGER_SECRET),
           alertmanagerSpec: {
             replicas,
+            resources: { requests: { ...REQUESTS.alertmanager } },
             storage: volumeClaim(storageClassName, 2),
             // Mounted at /etc/alertmanager/secrets/<name>/; receivers read their credential from there.
             secrets: this.receivers.length > 0 ? [ALERTMANAGER_SECRET] : [],
@@ -180,7 +185,9 @@ export class Observability extends Construct {
           persistence: { enabled: true, type: "pvc", storageClassName, size: `${this.grafanaStorageGb}Gi` },
           // A ReadWriteOnce volume cannot be attached to the old and the new pod at once.
           deploymentStrategy: { type: "Recreate" },
+          resources: { requests: { ...REQUESTS.grafana } },
           sidecar: {
+            resources: { requests: { ...REQUESTS.grafanaSidecar } },
             dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL.key, labelValue: GRAFANA_DASHBOARD_LABEL.value, searchNamespace: "ALL" },
           },
         },
@@ -191,9 +198,21 @@ export class Observability extends Construct {
         kubeControllerManager: { enabled: false },
         kubeScheduler: { enabled: false },
         kubeEtcd: { enabled: false },
+        // Requests on every pod, so that the scheduler and the capacity model count them.
+        prometheusOperator: {
+          resources: { requests: { ...REQUESTS.operator } },
+          // The operator adds this container to the Prometheus and Alertmanager pods.
+          prometheusConfigReloader: { resources: { requests: { ...REQUESTS.configReloader } } },
+          admissionWebhooks: { patch: { resources: { requests: { ...REQUESTS.admissionJob } } } },
+        },
+        "kube-state-metrics": { resources: { requests: { ...REQUESTS.kubeStateMetrics } } },
+        "prometheus-node-exporter": { resources: { requests: { ...REQUESTS.nodeExporter } } },
         extraManifests,
       },
     });
+
+    // The release is named after the chart (HelmChart without releaseName).
+    this.declareWorkloads(props.secrets.cluster, CHARTS.kubePrometheusStack.chart, replicas, prometheusRequests);
 
     this.gpuDashboard = new GrafanaDashboard(this, "dcgm-dashboard", {
       ...DCGM_DASHBOARD,
@@ -219,6 +238,30 @@ export class Observability extends Construct {
     });
   }
 
+  /**
+   * The chart's pods in the cluster's capacity model, with the names kube-prometheus-stack
+   * 88.5.3 renders for release `release` (the operator names its StatefulSets
+   * `prometheus-<name>` and `alertmanager-<name>`). None has a node selector or toleration
+   * except node-exporter, which tolerates every NoSchedule taint (chart values
+   * prometheus-node-exporter.tolerations) and so runs on GPU nodes too.
+   */
+  private declareWorkloads(cluster: ITrainingCluster, release: string, replicas: number, prometheusRequests: { cpu: string; memory: string }): void {
+    const ns = this.namespace;
+    const add = (kind: WorkloadKind, name: string, requests: PodRequests, more: Partial<WorkloadOptions> = {}) =>
+      cluster.capacity.addWorkload(this, { kind, namespace: ns, name, requests, ...more });
+    add("StatefulSet", `prometheus-${release}-prometheus`, sumRequests(prometheusRequests, REQUESTS.configReloader), { replicas });
+    add("StatefulSet", `alertmanager-${release}-alertmanager`, sumRequests(REQUESTS.alertmanager, REQUESTS.configReloader), { replicas });
+    add("Deployment", `${release}-grafana`, sumRequests(REQUESTS.grafana, REQUESTS.grafanaSidecar));
+    add("Deployment", `${release}-operator`, REQUESTS.operator);
+    add("Deployment", `${release}-kube-state-metrics`, REQUESTS.kubeStateMetrics);
+    add("DaemonSet", `${release}-prometheus-node-exporter`, REQUESTS.nodeExporter, {
+      nodeSelector: { "kubernetes.io/os": "linux" }, tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+    });
+    // Helm hooks that create and patch the operator's webhook certificate, one after the other.
+    add("Job", `${release}-admission-create`, REQUESTS.admissionJob);
+    add("Job", `${release}-admission-patch`, REQUESTS.admissionJob);
+  }
+
   /** The service account (with the source's IRSA role), SecretStore and ExternalSecret that sync one secret. */
   private syncManifests(source: SyncedSecretSource, targetSecret: string, keys: Record<string, string>): Record<string, unknown>[] {
     const serviceAccount = source.role.serviceAccount;
@@ -233,6 +276,27 @@ export class Observability extends Construct {
       externalSecretObject({ name: targetSecret, namespace: this.namespace, storeName, targetSecret, remoteSecret: source.secretName, keys }),
     ];
   }
+}
+
+/** Requests of the chart's containers that the environment does not size (Prometheus's memory is per tier). */
+const REQUESTS = {
+  alertmanager: { cpu: "50m", memory: "128Mi" },
+  grafana: { cpu: "100m", memory: "256Mi" },
+  /** The dashboards sidecar of the Grafana pod. */
+  grafanaSidecar: { cpu: "20m", memory: "96Mi" },
+  operator: { cpu: "100m", memory: "128Mi" },
+  /** The operator's config-reloader container in the Prometheus and Alertmanager pods. */
+  configReloader: { cpu: "10m", memory: "32Mi" },
+  admissionJob: { cpu: "10m", memory: "32Mi" },
+  kubeStateMetrics: { cpu: "50m", memory: "128Mi" },
+  nodeExporter: { cpu: "20m", memory: "32Mi" },
+} as const;
+
+/** Requests of a pod of two containers. */
+function sumRequests(a: { cpu: string; memory: string }, b: { cpu: string; memory: string }): PodRequests {
+  const cpu = Math.round((cpuCores(a.cpu)! + cpuCores(b.cpu)!) * 1000);
+  const memory = (memoryBytes(a.memory)! + memoryBytes(b.memory)!) / 2 ** 20;
+  return { cpu: `${cpu}m`, memory: `${memory}Mi` };
 }
 
 function volumeClaim(storageClassName: string, gb: number): Record<string, unknown> {

@@ -42,6 +42,13 @@ function isMap(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
+/** Helm's coalescing of a parent's values over a subchart's: maps merge key by key. */
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isMap(v) && isMap(base[k]) ? deepMerge(base[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
 /** Every key path in `values` that the chart's defaults do not have. */
 export function unknownValueKeys(values: unknown, defaults: unknown, options: KeyCheckOptions = {}, prefix = ""): string[] {
   if (!isMap(values)) return [];
@@ -55,7 +62,8 @@ export function unknownValueKeys(values: unknown, defaults: unknown, options: Ke
     if (options.documented?.[p]) continue;
     const sub = prefix === "" ? options.subcharts?.[key] : undefined;
     if (sub) {
-      const merged = { ...sub, ...(isMap(defaults[key]) ? defaults[key] : {}), global: {} };
+      // Deep: the parent's section of a subchart (kube-prometheus-stack's `grafana.sidecar`) adds to the subchart's maps, it does not replace them.
+      const merged = { ...deepMerge(sub, isMap(defaults[key]) ? defaults[key] : {}), global: {} };
       unknown.push(...unknownValueKeys(value, merged, { documented: prefixed(options.documented, key) }, p));
       continue;
     }

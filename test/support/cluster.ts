@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import {
-  EnvironmentKey, GpuPoolInfo, ITrainingCluster, Network, ServiceAccountRole, ServiceAccountRoleOptions,
+  ClusterCapacity, EnvironmentKey, GpuPoolInfo, ITrainingCluster, Network, ServiceAccountRole, ServiceAccountRoleOptions,
 } from "../../lib";
 
 /**
@@ -18,6 +18,8 @@ export class TestCluster extends Construct implements ITrainingCluster {
   public readonly oidcProviderArn: string;
   public readonly oidcIssuerUrl = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
   public readonly gpuPools: GpuPoolInfo[];
+  /** No pools declared: workloads register, the capacity check does not run (as for a cluster whose nodes are unknown). */
+  public readonly capacity: ClusterCapacity;
 
   constructor(scope: Construct, id: string, opts: { gpuPools?: GpuPoolInfo[]; clusterName?: string } = {}) {
     super(scope, id);
@@ -27,6 +29,7 @@ export class TestCluster extends Construct implements ITrainingCluster {
     this.workloadSecurityGroupId = new SecurityGroup(this, "nodes", { vpcId: this.network.vpcId, name: "test-nodes" }).id;
     this.oidcProviderArn = new IamOpenidConnectProvider(this, "oidc", { url: this.oidcIssuerUrl, clientIdList: ["sts.amazonaws.com"] }).arn;
     this.gpuPools = opts.gpuPools ?? [];
+    this.capacity = new ClusterCapacity(this, "capacity");
   }
 
   public addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): ServiceAccountRole {

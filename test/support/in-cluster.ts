@@ -368,13 +368,13 @@ export function environmentSet(name: string, stacks: Record<string, any>): Envir
   return { name, kubeVersion, stacks, infra, pools: [...nodePools(infra), ...karpenterNodePools(objects)], releases, objects };
 }
 
-function readStacks(outdir: string): Record<string, any> {
+export function readStacks(outdir: string): Record<string, any> {
   const dir = path.join(outdir, "stacks");
   return Object.fromEntries(fs.readdirSync(dir).map((s) => [s, JSON.parse(fs.readFileSync(path.join(dir, s, "cdk.tf.json"), "utf8"))]));
 }
 
 /** Groups stacks by environment prefix (`ml-prod-infra` → `ml-prod`); environments are those with an infra stack. */
-function byEnvironment(stacks: Record<string, any>): Record<string, Record<string, any>> {
+export function byEnvironment(stacks: Record<string, any>): Record<string, Record<string, any>> {
   const envs: Record<string, Record<string, any>> = {};
   const prefixes = Object.keys(stacks).filter((s) => s.endsWith("-infra")).map((s) => s.slice(0, -"-infra".length));
   for (const prefix of prefixes) {

@@ -681,7 +681,7 @@ export function capacityProblems(set: EnvironmentSet): string[] {
       for (const type of pool.instanceTypes) {
         const spec = nodeSpec(type);
         if (!spec) {
-          problems.push(`${p.owner}: no capacity figures for instance type ${type} of pool ${pool.name} (add it to test/support/node-capacity.ts)`);
+          problems.push(`${p.owner}: no capacity figures for instance type ${type} of pool ${pool.name} (add it to the library catalogs: lib/gpu-cluster/gpu-instances.ts or system-instances.ts)`);
           continue;
         }
         const a = allocatable(spec);

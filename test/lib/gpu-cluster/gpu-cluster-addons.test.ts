@@ -37,7 +37,10 @@ describe("GpuClusterAddons: EFA", () => {
     new GpuClusterAddons(platform, "gpu-addons", { cluster });
     const release = helmRelease(synthApp(platform), "aws-efa-k8s-device-plugin");
     expect([release.version, release.namespace]).toEqual(["v0.5.30", "kube-system"]);
-    expect(release.values).toEqual({ tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }] });
+    expect(release.values).toEqual({
+      tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }],
+      resources: { requests: { cpu: "10m", memory: "20Mi" } },
+    });
     expect(unknownReleaseKeys(release)).toEqual([]);
   });
 

@@ -4,8 +4,10 @@ import { errorOf, synthJson } from "../../support/synth";
 import { observabilityFixture } from "./fixture";
 
 const grafana = chartDefaults("grafana", "12.11.1");
+const kubeStateMetrics = chartDefaults("kube-state-metrics", "8.4.0");
+const nodeExporter = chartDefaults("prometheus-node-exporter", "4.56.1");
 const KEY_CHECK = {
-  subcharts: { grafana },
+  subcharts: { grafana, "kube-state-metrics": kubeStateMetrics, "prometheus-node-exporter": nodeExporter },
   documented: { "grafana.persistence.storageClassName": "grafana 12.11.1 values.yaml: `# storageClassName: default` under persistence" },
 };
 
