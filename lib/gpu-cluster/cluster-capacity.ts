@@ -264,7 +264,7 @@ export class ClusterCapacity extends Construct {
         reported.add(w);
         const tried = landing.map((s) => {
           const o = overhead.get(s)!;
-          return `pool "${s.pool.name}" ${s.instanceType} allocates ${formatAllocatable(s.allocatable!)}, of which its DaemonSets take ${formatUsage(o, false)}`;
+          return `pool "${s.pool.name}" ${s.instanceType} allocates ${formatAllocatable(s.allocatable!)}, of which its DaemonSets take ${formatUsage(o)}`;
         });
         problems.push(`${w.declaredBy}: ${w.id} requests ${formatRequests(w)} per pod; it fits no node it can land on: ${tried.join("; ")}. ` +
           "Lower the requests, or give the pool a larger instance type");
@@ -390,8 +390,8 @@ function formatRequests(w: CapacityWorkload): string {
   return `${formatMiB(w)}${w.gpus > 0 ? `, ${w.gpus} GPU${w.gpus > 1 ? "s" : ""}` : ""}`;
 }
 
-function formatUsage(o: Usage, withNames = true): string {
-  return `${formatMiB(o)}, ${o.pods} pods${withNames && o.names.length === 0 ? "" : ""}`;
+function formatUsage(o: Usage): string {
+  return `${formatMiB(o)}, ${o.pods} pods`;
 }
 
 function formatAllocatable(a: NodeAllocatable): string {

@@ -251,7 +251,8 @@ export class Observability extends Construct {
       cluster.capacity.addWorkload(this, { kind, namespace: ns, name, requests, ...more });
     add("StatefulSet", `prometheus-${release}-prometheus`, sumRequests(prometheusRequests, REQUESTS.configReloader), { replicas });
     add("StatefulSet", `alertmanager-${release}-alertmanager`, sumRequests(REQUESTS.alertmanager, REQUESTS.configReloader), { replicas });
-    add("Deployment", `${release}-grafana`, sumRequests(REQUESTS.grafana, REQUESTS.grafanaSidecar));
+    // Grafana's pod runs two sidecars with sidecar.resources: dashboards and datasources (which the chart enables).
+    add("Deployment", `${release}-grafana`, sumRequests(REQUESTS.grafana, sumRequests(REQUESTS.grafanaSidecar, REQUESTS.grafanaSidecar)));
     add("Deployment", `${release}-operator`, REQUESTS.operator);
     add("Deployment", `${release}-kube-state-metrics`, REQUESTS.kubeStateMetrics);
     add("DaemonSet", `${release}-prometheus-node-exporter`, REQUESTS.nodeExporter, {
@@ -282,7 +283,7 @@ export class Observability extends Construct {
 const REQUESTS = {
   alertmanager: { cpu: "50m", memory: "128Mi" },
   grafana: { cpu: "100m", memory: "256Mi" },
-  /** The dashboards sidecar of the Grafana pod. */
+  /** Each of the two sidecars of the Grafana pod (dashboards, datasources). */
   grafanaSidecar: { cpu: "20m", memory: "96Mi" },
   operator: { cpu: "100m", memory: "128Mi" },
   /** The operator's config-reloader container in the Prometheus and Alertmanager pods. */
@@ -293,7 +294,7 @@ const REQUESTS = {
 } as const;
 
 /** Requests of a pod of two containers. */
-function sumRequests(a: { cpu: string; memory: string }, b: { cpu: string; memory: string }): PodRequests {
+function sumRequests(a: { readonly cpu: string; readonly memory: string }, b: { readonly cpu: string; readonly memory: string }): { cpu: string; memory: string } {
   const cpu = Math.round((cpuCores(a.cpu)! + cpuCores(b.cpu)!) * 1000);
   const memory = (memoryBytes(a.memory)! + memoryBytes(b.memory)!) / 2 ** 20;
   return { cpu: `${cpu}m`, memory: `${memory}Mi` };

@@ -1,6 +1,7 @@
 import { parse, stringify } from "yaml";
 import { ClusterObject, EnvironmentSet } from "../support/in-cluster";
 import { describeRendered } from "../support/rendering";
+import { capacityDeclarationProblems } from "../support/capacity-declarations";
 import {
   alertJobProblems, autoscalerProblems, capacityProblems, deadMansSwitchProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, poolCapacityProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, tokenMountProblems, WIRING_CHECKS,
@@ -190,7 +191,7 @@ describeRendered("in-cluster wiring", (sets) => {
       const prod = sets.find((s) => s.name === "ml-prod")!;
       const small = { ...prod, pools: prod.pools.map((p) => (p.name === "system" ? { ...p, instanceTypes: ["m6i.large"] } : p)) };
       expect(capacityProblems(small)).toEqual([
-        expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* requests cpu 500m memory 8192Mi gpus 0: fits no node it can land on \(system\/m6i\.large: allocatable cpu 1930m memory 7518Mi/),
+        expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* requests cpu 510m memory 8224Mi gpus 0: fits no node it can land on \(system\/m6i\.large: allocatable cpu 1930m memory 7518Mi/),
       ]);
     });
 
@@ -220,6 +221,20 @@ describeRendered("in-cluster wiring", (sets) => {
       });
       expect(deadMansSwitchProblems(broken)).toEqual([expect.stringMatching(/^production: the Watchdog alert reaches only \["null"\], which notify nothing/)]);
       expect(deadMansSwitchProblems(dev)).toEqual([]); // development: not required
+    });
+
+    test("a capacity declaration that differs from what the chart renders, and a rendered workload nobody declared", () => {
+      const prod = sets.find((s) => s.name === "ml-prod")!;
+      const bigger = mutate(prod, is("Prometheus", "kube-prometheus-stack-prometheus"), (o) => (o.spec.resources.requests.memory = "16Gi"));
+      expect(capacityDeclarationProblems(bigger)).toEqual([
+        "StatefulSet monitoring/prometheus-kube-prometheus-stack-prometheus (declared by ml-prod-addons/observability): declared requests cpu 510m memory 8224Mi gpus 0; " +
+        "rendered [helm_release kube-prometheus-stack (kube-prometheus-stack 88.5.3)] cpu 510m memory 16416Mi gpus 0",
+      ]);
+      const renamed = mutate(prod, is("Deployment", "mlflow"), (o) => (o.metadata.name = "mlflow-server"));
+      expect(capacityDeclarationProblems(renamed)).toEqual([
+        "Deployment mlflow/mlflow-server [helm_release mlflow (mlflow 1.11.5)]: rendered, but not declared in the cluster's capacity model (cluster.capacity.addWorkload)",
+        "Deployment mlflow/mlflow (declared by ml-prod-platform/mlflow): declared in the capacity model, but nothing renders it",
+      ]);
     });
 
     test("a system pool too small at its max size for the platform pods that can run only there", () => {

@@ -2,6 +2,7 @@ import { ClusterObject, EnvironmentSet, NodePool, withoutInterpolations } from "
 import { parse as parseYaml } from "yaml";
 import { allocatable, nodeSpec } from "./node-capacity";
 import { networkPolicyProblems } from "./network-policy";
+import { capacityDeclarationProblems } from "./capacity-declarations";
 import { catalogNames, libraryDashboardExpressions, libraryQueryExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
 
 /**
@@ -49,6 +50,7 @@ const EKS_ADDON_PODS: readonly { name: string; labels: Record<string, string>; p
  */
 export function operatorPods(objects: readonly ClusterObject[]): PodTemplate[] {
   const pods: PodTemplate[] = [];
+  const reloader = configReloaderResources(objects);
   for (const o of objects) {
     const { kind, metadata, spec } = o.object;
     if (kind !== "Prometheus" && kind !== "Alertmanager") continue;
@@ -73,7 +75,7 @@ export function operatorPods(objects: readonly ClusterObject[]): PodTemplate[] {
       spec: {
         containers: [
           { name: app, image: spec?.image, ports, resources: spec?.resources ?? {} },
-          { name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }], resources: {} },
+          { name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }], resources: reloader },
         ],
         nodeSelector: spec?.nodeSelector,
         tolerations: spec?.tolerations,
@@ -84,6 +86,25 @@ export function operatorPods(objects: readonly ClusterObject[]): PodTemplate[] {
     });
   }
   return pods;
+}
+
+/**
+ * Requests of the config-reloader container the operator adds to Prometheus and Alertmanager
+ * pods: its `--config-reloader-cpu-request` / `--config-reloader-memory-request` flags, which
+ * kube-prometheus-stack renders from prometheusOperator.prometheusConfigReloader.resources
+ * (templates/prometheus-operator/deployment.yaml; "0" means none).
+ */
+function configReloaderResources(objects: readonly ClusterObject[]): any {
+  const args: string[] = objects.filter((o) => o.object.kind === "Deployment")
+    .flatMap((o) => (o.object.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.args ?? []))
+    .filter((a: string) => a.startsWith("--config-reloader-"));
+  const flag = (name: string) => args.find((a) => a.startsWith(`--config-reloader-${name}=`))?.split("=")[1];
+  const requests: Record<string, string> = {};
+  for (const [key, name] of [["cpu", "cpu-request"], ["memory", "memory-request"]] as const) {
+    const v = flag(name);
+    if (v !== undefined && v !== "0") requests[key] = v;
+  }
+  return Object.keys(requests).length > 0 ? { requests } : {};
 }
 
 /** Pod templates of every workload in the set, plus operator-managed pods. */
@@ -248,7 +269,7 @@ function intOrPercent(v: any, replicas: number, roundUp: boolean): number {
 }
 
 /** Effective replicas: an HPA's minReplicas when one scales the workload. */
-function minReplicas(set: EnvironmentSet, pod: PodTemplate): number | undefined {
+export function minReplicas(set: EnvironmentSet, pod: PodTemplate): number | undefined {
   const hpa = objectsOfKind(set, "HorizontalPodAutoscaler").find(
     (h) => h.object.metadata.namespace === pod.namespace && h.object.spec?.scaleTargetRef?.kind === pod.kind && h.object.spec?.scaleTargetRef?.name === pod.name,
   );
@@ -777,6 +798,7 @@ export const WIRING_CHECKS: Readonly<Record<string, (set: EnvironmentSet) => str
   "extended resources the autoscaler promises have a device plugin on the pool": devicePluginProblems,
   "the library's workloads mount no unused API token": tokenMountProblems,
   "production's Watchdog reaches a dead man's switch": deadMansSwitchProblems,
+  "the library's capacity model declares every rendered workload with its real requests and placement": (set) => capacityDeclarationProblems(set),
   // A function, not the binding: network-policy.ts imports this module.
   "NetworkPolicies: default deny in every library namespace; every required flow allowed": (set) => networkPolicyProblems(set),
 };
