@@ -51,7 +51,7 @@ exitOnConfigError(() => {
   // In the cluster: operators with CRDs first (Karpenter's among them), then the platform.
   const addons = new PlatformStack(app, env.stackName("addons"), { environment: env, clusterName: cluster.clusterName });
   addons.addDependency(infra);
-  const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets");
+  const externalSecrets = new ExternalSecretsOperator(addons, "external-secrets", { cluster });
   const baseline = new ClusterBaseline(addons, "baseline", { cluster });
   new Observability(addons, "observability", {
     secrets: observabilitySecrets,

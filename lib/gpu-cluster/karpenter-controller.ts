@@ -18,6 +18,8 @@ export interface KarpenterControllerProps {
   readonly cluster: GpuTrainingCluster;
 }
 
+const CONTROLLER_REQUESTS = { cpu: "250m", memory: "512Mi" } as const;
+
 /**
  * Karpenter in the cluster, for the stack applied before the platform (its CRDs must exist
  * before NodePools are planned): the karpenter-crd chart, then the controller (chart
@@ -65,12 +67,19 @@ export class KarpenterController extends Construct {
         nodeSelector: { "kubernetes.io/os": "linux", [POOL_LABEL]: SYSTEM_POOL_NAME },
         controller: {
           // Upstream's getting-started sizing is 1 CPU / 1 Gi; a GPU cluster has few, large nodes.
-          resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+          resources: { requests: { ...CONTROLLER_REQUESTS }, limits: { memory: "1Gi" } },
         },
         // The chart renders its ServiceMonitor only where the prometheus-operator CRDs already
         // exist when it installs (order-dependent); GpuClusterAddons creates it instead.
         serviceMonitor: { enabled: false },
       },
+    });
+    // The controller's pods in the capacity model: the chart (karpenter 1.14.1) names the Deployment after the
+    // release and tolerates CriticalAddonsOnly (values.yaml tolerations).
+    cluster.capacity.addWorkload(this, {
+      kind: "Deployment", namespace: KARPENTER_NAMESPACE, name: CHARTS.karpenter.chart, replicas: this.replicas,
+      requests: { ...CONTROLLER_REQUESTS }, nodeSelector: { "kubernetes.io/os": "linux", [POOL_LABEL]: SYSTEM_POOL_NAME },
+      tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }],
     });
   }
 }
