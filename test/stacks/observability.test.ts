@@ -5,11 +5,12 @@ import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
 describe("reference stacks: observability", () => {
   const { outdir, stacks } = synthReferenceApp();
   const grafana = chartDefaults("grafana", "12.11.1");
+  const subcharts = { grafana, "kube-state-metrics": chartDefaults("kube-state-metrics", "8.4.0"), "prometheus-node-exporter": chartDefaults("prometheus-node-exporter", "4.56.1") };
 
   for (const { environment, addons, infra } of stacks) {
     test(`${addons.node.id} runs kube-prometheus-stack with valid values, sized for its tier`, () => {
       const release = helmRelease(stackJsonFromDir(outdir, addons.node.id), "kube-prometheus-stack");
-      expect(unknownReleaseKeys(release, { subcharts: { grafana }, documented: { "grafana.persistence.storageClassName": "grafana values.yaml comment" } })).toEqual([]);
+      expect(unknownReleaseKeys(release, { subcharts, documented: { "grafana.persistence.storageClassName": "grafana values.yaml comment" } })).toEqual([]);
       const retention = environment.byTier({ development: "7d", staging: "15d", production: "30d" });
       expect((release.values as any).prometheus.prometheusSpec.retention).toBe(retention);
     });
