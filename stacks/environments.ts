@@ -25,7 +25,7 @@ export const dev: EnvironmentConfig = {
   sizing: {
     network: { natGateways: "single", flowLogRetentionDays: 30 },
     // System nodes of 4 vCPUs: the platform's pods that run only there (monitoring, MLflow, Feast and its
-    // materialization, the CPU endpoint, the EKS add-ons) request about 3.7 cores, more than two m6i.large
+    // materialization, the CPU endpoint, KEDA, Argo Rollouts, the EKS add-ons) request about 4.1 cores, more than two m6i.large
     // (the pool's max size) allocate after the DaemonSets; the capacity check at synth refuses it.
     cluster: { trainingGpuQuota: 4, systemNodeInstanceType: "m6i.xlarge" },
     registry: { instanceClass: "db.t4g.medium", allocatedStorageGb: 20, backupRetentionDays: 1, replicas: 1 },

@@ -98,8 +98,8 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // Demand-based autoscaling (ScaledObjects) and progressive delivery (Rollouts, AnalysisTemplates) of endpoints:
   // CRDs for the platform stack; both query Prometheus, and their charts' ServiceMonitors need its CRD.
   const controllerPrometheus = { namespace: observability.namespace, dependsOn: [observability.chart.release] };
-  new Keda(addons, "keda", { prometheus: controllerPrometheus });
-  new ArgoRollouts(addons, "argo-rollouts", { prometheus: controllerPrometheus });
+  new Keda(addons, "keda", { prometheus: controllerPrometheus, cluster });
+  new ArgoRollouts(addons, "argo-rollouts", { prometheus: controllerPrometheus, cluster });
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
   new GpuClusterAddons(platform, "gpu-addons", { cluster });

@@ -3,6 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Environment } from "../core/environment";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS, allowPolicy } from "./network-policy";
@@ -25,6 +26,8 @@ export interface ControllerPrometheus {
 export interface ControllerProps {
   /** @default - "keda" for KEDA, "argo-rollouts" for Argo Rollouts */
   readonly namespace?: string;
+  /** The cluster it runs on: its pods are declared in the cluster's capacity model. @default - not declared (the capacity check does not count them) */
+  readonly cluster?: ITrainingCluster;
   /** @default - Prometheus in "monitoring" */
   readonly prometheus?: ControllerPrometheus;
 }
@@ -52,6 +55,10 @@ export const CONTROLLER_PORTS = {
   /** Argo Rollouts controller metrics (`controller.metrics.service.port` 8090, containerPort `metrics`). */
   argoRolloutsMetrics: 8090,
 } as const;
+
+/** Requests of each KEDA pod (the chart's defaults) and of the Argo Rollouts controller (the chart sets none). */
+const KEDA_REQUESTS = { cpu: "100m", memory: "100Mi" } as const;
+const ARGO_ROLLOUTS_REQUESTS = { cpu: "50m", memory: "128Mi" } as const;
 
 /** A namespace enforcing the `restricted` Pod Security Standard (both charts' pods meet it with the values below). */
 function restrictedNamespace(scope: Construct, name: string): NamespaceV1 {
@@ -115,8 +122,14 @@ export class Keda extends Construct {
         prometheus: { operator: { enabled: true, serviceMonitor: { enabled: true } } },
         // The chart's default security contexts meet `restricted` (non-root, no capabilities, RuntimeDefault
         // seccomp, read-only root): the in-cluster pod security check holds them to it.
+        // Requests as the chart's defaults (values.yaml resources.*), stated so the capacity model declares the same.
+        resources: { operator: { requests: { ...KEDA_REQUESTS } }, metricServer: { requests: { ...KEDA_REQUESTS } }, webhooks: { requests: { ...KEDA_REQUESTS } } },
       },
     });
+    // keda 2.20.2: three Deployments named after their components, one replica each, nodeSelector kubernetes.io/os.
+    for (const name of ["keda-operator", "keda-operator-metrics-apiserver", "keda-admission-webhooks"]) {
+      props.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace: this.namespace, name, requests: KEDA_REQUESTS, nodeSelector: { "kubernetes.io/os": "linux" } });
+    }
     const vpcCidr = Environment.of(this).vpcCidr;
     // The operator queries Prometheus and calls the API server; the metrics apiserver asks the operator
     // (gRPC 9666, in the namespace); the API server calls the metrics apiserver (aggregation layer,
@@ -158,10 +171,14 @@ export class ArgoRollouts extends Construct {
       dependsOn: [ns, ...(prometheus.dependsOn ?? [])],
       values: {
         // rollout_info, analysis_run_info, analysis_run_metric_phase: the rollout alerts read them.
-        controller: { metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+        controller: { metrics: { enabled: true, serviceMonitor: { enabled: true } }, resources: { requests: { ...ARGO_ROLLOUTS_REQUESTS } } },
         // The dashboard would be an unauthenticated UI able to promote and abort: off (the chart's default).
         dashboard: { enabled: false },
       },
+    });
+    // argo-rollouts 2.41.0: the controller Deployment is named after the release, two replicas (controller.replicas).
+    props.cluster?.capacity.addWorkload(this, {
+      kind: "Deployment", namespace: this.namespace, name: CHARTS.argoRollouts.chart, replicas: 2, requests: ARGO_ROLLOUTS_REQUESTS,
     });
     // The controller calls the API server, queries Prometheus (analysis) and calls endpoints'
     // preview/canary Services on their serving port (`http`, the smoke test's web metric).

@@ -22,6 +22,13 @@ export function declaredWorkloads(set: EnvironmentSet): DeclaredWorkload[] {
 
 const close = (a: number, b: number) => Math.abs(a - b) < 0.5;
 
+/** A KEDA ScaledObject's minReplicaCount for the workload it scales (KEDA creates the HPA at run time). */
+function scaledObjectMin(set: EnvironmentSet, kind: string, namespace: string, name: string): number | undefined {
+  const so = set.objects.find((o) => o.object.kind === "ScaledObject" && o.object.metadata?.namespace === namespace &&
+    o.object.spec?.scaleTargetRef?.name === name && (o.object.spec?.scaleTargetRef?.kind ?? "Deployment") === kind);
+  return so ? so.object.spec.minReplicaCount ?? 0 : undefined;
+}
+
 /**
  * The capacity model the library checks at synth is only as good as its declarations. On
  * the rendered set (real `helm template` of every chart, operator-managed pods included):
@@ -53,7 +60,7 @@ export function capacityDeclarationProblems(set: EnvironmentSet): string[] {
     if (pools.join() !== [...d.pools].sort().join()) {
       problems.push(`${id} (declared by ${d.declaredBy}): the model places it on pools [${[...d.pools].sort().join(", ")}]; the rendered pod can land on [${pools.join(", ")}]`);
     }
-    const replicas = p.kind === "DaemonSet" ? 1 : ["Job", "CronJob"].includes(p.kind) ? 1 : minReplicas(set, p) ?? 1;
+    const replicas = p.kind === "DaemonSet" ? 1 : ["Job", "CronJob"].includes(p.kind) ? 1 : scaledObjectMin(set, p.kind, p.namespace, p.name) ?? minReplicas(set, p) ?? 1;
     if (replicas !== d.replicas) problems.push(`${id} (declared by ${d.declaredBy}): declared ${d.replicas} replicas; rendered ${replicas}`);
   }
   for (const d of declared) {
