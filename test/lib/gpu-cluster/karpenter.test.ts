@@ -68,6 +68,24 @@ describe("Karpenter pools: the same declaration, either provisioner", () => {
     expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "vision" });
   });
 
+  test("both provisioners give the pool's nodes the same labels, taint, instance types, capacity type and ceiling", () => {
+    const [, group] = ofPool(managed, "aws_eks_node_group", "vision")[0] as [string, any];
+    const [pool] = manifests("NodePool");
+    const { "k8s.amazonaws.com/accelerator": autoscalerOnly, ...groupLabels } = group.labels;
+    expect(autoscalerOnly).toBe("nvidia-a10g"); // cluster-autoscaler's GPU label, meaningless to Karpenter
+    expect(pool.spec.template.metadata.labels).toEqual(groupLabels);
+    const effect = { NO_SCHEDULE: "NoSchedule" } as Record<string, string>;
+    expect(pool.spec.template.spec.taints).toEqual(group.taint.map((t: any) => ({ ...t, effect: effect[t.effect] })));
+    const requirement = (key: string) => pool.spec.template.spec.requirements.find((r: any) => r.key === key).values;
+    expect(requirement("node.kubernetes.io/instance-type")).toEqual(group.instance_types);
+    expect(requirement("karpenter.sh/capacity-type")).toEqual([{ SPOT: "spot", ON_DEMAND: "on-demand" }[group.capacity_type as string]]);
+    expect(Number(pool.spec.limits["nvidia.com/gpu"])).toBe(group.scaling_config.max_size * 1);
+    const [, template] = ofPool(managed, "aws_launch_template", "vision")[0] as [string, any];
+    const [nodeClass] = manifests("EC2NodeClass");
+    expect(nodeClass.spec.blockDeviceMappings[0].ebs.volumeSize).toBe(`${template.block_device_mappings[0].ebs.volume_size}Gi`);
+    expect(nodeClass.spec.metadataOptions.httpPutResponseHopLimit).toBe(template.metadata_options.http_put_response_hop_limit);
+  });
+
   test("on-demand capacity becomes the on-demand capacity type", () => {
     const onDemand = karpenterApp([{ ...VISION, capacity: Capacity.onDemand(), provisioner: "karpenter" }]);
     const pool: any = Object.values(resourcesOfType(onDemand.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).find((m) => m.kind === "NodePool");
