@@ -36,6 +36,13 @@ export interface KarpenterResourcesHost {
 
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
+/** `name`, or when longer than `max`, its start and a stable hash of the whole (names stay unique and deterministic). */
+function shortName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hashed = roleName(name); // 55 characters, "-", 8 hex digits
+  return `${name.slice(0, max - 9)}${hashed.slice(-9)}`;
+}
+
 /**
  * The AWS side of Karpenter for one cluster, created with its first Karpenter pool: the
  * controller's IRSA role (the upstream controller policy scoped to this cluster), the role of
@@ -63,7 +70,9 @@ export class KarpenterResources extends Construct {
     super(scope, id);
     const env = Environment.of(this);
     this.discoveryValue = host.clusterName;
-    this.interruptionQueueName = `${host.clusterName}-karpenter`;
+    // SQS names are at most 80 characters and EventBridge rule names 64, cluster names up to 100:
+    // longer names keep a stable hash suffix (as IAM role names do).
+    this.interruptionQueueName = shortName(`${host.clusterName}-karpenter`, 80);
     const queueArn = env.arn("sqs", this.interruptionQueueName);
 
     // ---- nodes ----
@@ -102,7 +111,7 @@ export class KarpenterResources extends Construct {
     });
     for (const event of KARPENTER_INTERRUPTION_EVENTS) {
       const rule = new CloudwatchEventRule(this, `rule-${event.id}`, {
-        name: `${host.clusterName}-karpenter-${event.id}`.slice(0, 64),
+        name: shortName(`${host.clusterName}-karpenter-${event.id}`, 64),
         description: `Karpenter interruption handling for ${host.clusterName}: ${event.id}`,
         eventPattern: JSON.stringify(event.pattern),
       });

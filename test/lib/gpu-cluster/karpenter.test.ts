@@ -197,6 +197,17 @@ describe("Karpenter's AWS side", () => {
     expect(karpenterOf(json, "aws_ec2_tag")).toEqual([expect.objectContaining({ key: "karpenter.sh/discovery", value: "ml-test-training", resource_id: expect.stringContaining("cluster_security_group_id") })]);
   });
 
+  test("a long cluster name keeps the queue and rule names within their limits, distinct and stable", () => {
+    const name = `ml-${"x".repeat(70)}`;
+    const long = clusterJson({}, { clusterName: name, provisioner: "karpenter", datasetsBucketName: "ml-test-datasets" });
+    const rules = karpenterOf(long, "aws_cloudwatch_event_rule").map((r) => r.name);
+    expect(rules.every((n: string) => n.length <= 64 && /^[A-Za-z0-9._-]+$/.test(n))).toBe(true);
+    expect(new Set(rules).size).toBe(5);
+    const [queue] = karpenterOf(long, "aws_sqs_queue");
+    expect(queue.name.length).toBeLessThanOrEqual(80);
+    expect(karpenterOf(clusterJson({}, { clusterName: name, provisioner: "karpenter", datasetsBucketName: "ml-test-datasets" }), "aws_sqs_queue")[0].name).toBe(queue.name);
+  });
+
   test("no Karpenter pool, no Karpenter resources or discovery tags", () => {
     const plain = clusterJson({}, { gpuPools: [GENERAL] });
     expect(karpenterOf(plain, "aws_iam_role")).toEqual([]);
