@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { TerraformResource } from "cdktf";
 import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "../core/cron";
 import { Environment } from "../core/environment";
@@ -12,7 +13,7 @@ import { GrafanaDashboard } from "../observability/dashboard";
 import { IInferenceLogs } from "./inference-log-bucket";
 import { DRIFT_JOB_FILE, DRIFT_JOB_SCRIPT } from "./private/drift-job-script";
 import {
-  PUSHGATEWAY, cronJobObject, driftDashboard, driftNames, driftRuleGroup, jobPodLabels, pushgatewayObject, pushgatewayPodLabels, DriftNames,
+  PUSHGATEWAY, PUSHGATEWAY_REQUESTS, cronJobObject, driftDashboard, driftNames, driftRuleGroup, jobPodLabels, pushgatewayObject, pushgatewayPodLabels, DriftNames,
 } from "./private/drift-objects";
 import { KubernetesObject } from "./private/kubernetes-object";
 import { claimServiceAccount, existingServingNamespace } from "./private/registry";
@@ -22,6 +23,8 @@ import { serviceAccountObject, serviceObject } from "./private/workload";
 export interface DriftMonitoredEndpoint {
   readonly name: string;
   readonly namespace: string;
+  /** The endpoint's cluster: the monitor's pods are declared in its capacity model. @default - not declared (the capacity check does not count them) */
+  readonly cluster?: ITrainingCluster;
 }
 
 export interface DriftMonitorResources {
@@ -203,6 +206,10 @@ export class DriftMonitor extends Construct {
       port: PUSHGATEWAY.port, targetPort: "metrics", portName: "metrics",
     }));
     after(this.pushgatewayService, [inNamespace]);
+
+    // The Pushgateway and one run at a time (the CronJob forbids overlapping runs) on the endpoint's cluster.
+    endpoint.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace: ns, name: n.pushgateway, requests: PUSHGATEWAY_REQUESTS });
+    endpoint.cluster?.capacity.addWorkload(this, { kind: "CronJob", namespace: ns, name: n.cronJob, requests: this.requests });
 
     this.cronJob = new KubernetesObject(this, "cron-job", cronJobObject({
       names: n, labels, schedule: this.schedule, image: props.image, cpu: this.requests.cpu, memory: this.requests.memory, periodSeconds: gapMinutes * 60,

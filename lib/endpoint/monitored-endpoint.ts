@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformResource } from "cdktf";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { Environment } from "../core/environment";
 import { base64Of } from "../core/encoding";
 import { Validator, formatValue } from "../core/errors";
@@ -57,6 +58,8 @@ const MODEL_SOURCE = Shape.either("a model: registry.model(...), { uri: \"models
 export class MonitoredEndpoint extends Construct {
   public readonly name: string;
   public readonly namespace: string;
+  /** The cluster the endpoint runs on. */
+  public readonly cluster: ITrainingCluster;
   public readonly activeColour?: Colour;
   public readonly service: TerraformResource;
   public readonly metricsService: TerraformResource;
@@ -153,6 +156,7 @@ export class MonitoredEndpoint extends Construct {
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     this.name = props.name;
+    this.cluster = props.cluster;
     this.namespace = props.serviceAccountRole.namespace;
     this.minReplicas = props.replicas?.min ?? env.byTier({ development: 1, staging: 2, production: 2 });
     this.maxReplicas = props.replicas?.max ?? Math.max(this.minReplicas, env.byTier({ development: 2, staging: 4, production: 8 }));

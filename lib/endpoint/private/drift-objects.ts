@@ -17,6 +17,9 @@ export const PUSHGATEWAY = {
   job: "ml-drift",
 } as const;
 
+/** Requests of the Pushgateway's pod. */
+export const PUSHGATEWAY_REQUESTS = { cpu: "10m", memory: "32Mi" } as const;
+
 /** Label naming the endpoint a drift monitor's pods watch (not the endpoint's own label: its Services would select them). */
 export const DRIFT_MONITOR_LABEL = "ml-platform/drift-monitor";
 const JOB_UID = 10001;
@@ -141,7 +144,7 @@ export function pushgatewayObject(n: DriftNames, labels: Readonly<Record<string,
             imagePullPolicy: "IfNotPresent",
             args: ["--persistence.file=/data/metrics", "--persistence.interval=1m"],
             ports: [{ name: "metrics", containerPort: PUSHGATEWAY.port, protocol: "TCP" }],
-            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+            resources: { requests: { ...PUSHGATEWAY_REQUESTS }, limits: { memory: "64Mi" } },
             securityContext: { ...RESTRICTED_CONTAINER },
             readinessProbe: probe("/-/ready"),
             livenessProbe: probe("/-/healthy"),
