@@ -4,6 +4,9 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Environment } from "../core/environment";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { Validator } from "../core/errors";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { namespaceProblem } from "../core/validators";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS, allowPolicy } from "./network-policy";
@@ -60,6 +63,20 @@ export const CONTROLLER_PORTS = {
 const KEDA_REQUESTS = { cpu: "100m", memory: "100Mi" } as const;
 const ARGO_ROLLOUTS_REQUESTS = { cpu: "50m", memory: "128Mi" } as const;
 
+/** Checks the props of a controller construct: one ConfigError per problem. */
+function checkControllerProps(path: string, props: ControllerProps): void {
+  checkShape(path, props, {
+    namespace: Shape.optional(Shape.string()),
+    cluster: Shape.optional(LibraryShapes.cluster),
+    prometheus: Shape.optional(Shape.object({ namespace: Shape.optional(Shape.string()), dependsOn: Shape.optional(Shape.array(Shape.any())) })),
+  });
+  const v = new Validator(path);
+  for (const [field, value] of [["namespace", props.namespace], ["prometheus.namespace", props.prometheus?.namespace]] as const) {
+    if (value !== undefined) v.check(namespaceProblem(value) === undefined, field, value, namespaceProblem(value) ?? "");
+  }
+  v.throwIfAny();
+}
+
 /** A namespace enforcing the `restricted` Pod Security Standard (both charts' pods meet it with the values below). */
 function restrictedNamespace(scope: Construct, name: string): NamespaceV1 {
   return new NamespaceV1(scope, "namespace", {
@@ -110,6 +127,7 @@ export class Keda extends Construct {
 
   constructor(scope: Construct, id: string, props: ControllerProps = {}) {
     super(scope, id);
+    checkControllerProps(this.node.path, props);
     this.namespace = props.namespace ?? "keda";
     const prometheus = props.prometheus ?? {};
     const ns = restrictedNamespace(this, this.namespace);
@@ -162,6 +180,7 @@ export class ArgoRollouts extends Construct {
 
   constructor(scope: Construct, id: string, props: ControllerProps = {}) {
     super(scope, id);
+    checkControllerProps(this.node.path, props);
     this.namespace = props.namespace ?? "argo-rollouts";
     const prometheus = props.prometheus ?? {};
     const ns = restrictedNamespace(this, this.namespace);

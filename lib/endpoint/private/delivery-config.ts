@@ -115,18 +115,22 @@ export function resolveDelivery(v: Validator, env: Environment, input: {
       "give either rollout (Argo Rollouts, in the cluster) or blueGreen (the Service's selector, switched by Terraform), not both");
     const kind = r.strategy?.kind;
     v.check(kind === "canary" || kind === "blueGreen", "rollout.strategy", r.strategy, "must be RolloutStrategy.canary([...]) or RolloutStrategy.blueGreen()");
-    const steps = kind === "canary" ? r.strategy.steps : [];
+    const steps: readonly CanaryStep[] = kind === "canary" && Array.isArray(r.strategy.steps) ? r.strategy.steps : [];
     if (kind === "canary") {
       v.check(steps.length > 0, "rollout.strategy.steps", steps, "a canary needs at least one step, e.g. [{ weight: 20 }, { pause: \"5m\" }, { weight: 50 }, { pause: \"5m\" }]");
       steps.forEach((step, i) => {
         const field = `rollout.strategy.steps[${i}]`;
+        if (step === null || typeof step !== "object") {
+          v.check(false, field, step, "each step is either { weight } or { pause }");
+          return;
+        }
         v.check((step.weight === undefined) !== (step.pause === undefined), field, step, "each step is either { weight } or { pause }");
         if (step.weight !== undefined) {
           v.check(Number.isInteger(step.weight) && step.weight >= 0 && step.weight <= 100, `${field}.weight`, step.weight, "must be a whole percent from 0 to 100");
         }
         if (step.pause !== undefined) {
-          const problem = prometheusDurationProblem(step.pause);
-          v.check(problem === undefined && /^\d+[smh]$/.test(step.pause), `${field}.pause`, step.pause, problem ?? 'must be a duration in seconds, minutes or hours, e.g. "30s", "5m", "1h"');
+          const problem = typeof step.pause === "string" ? prometheusDurationProblem(step.pause) : "must be a duration string";
+          v.check(problem === undefined && /^\d+[smh]$/.test(String(step.pause)), `${field}.pause`, step.pause, problem ?? 'must be a duration in seconds, minutes or hours, e.g. "30s", "5m", "1h"');
         }
       });
       v.check(steps.some((s) => s.weight !== undefined && s.weight > 0), "rollout.strategy.steps", steps, "must shift some weight (a step with weight > 0), or the new version never starts");

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import {
   AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentConfig, EnvironmentKey, ExternalSecretsOperator, FeatureServer,
   FeatureStore, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GrafanaDashboard, ImageRepository, InfraStack, MlflowServer, ModelRegistry,
-  DriftMonitor, InferenceLogBucket, MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, SecureBucket, ServiceMonitor,
+  ArgoRollouts, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, RolloutStrategy, SecureBucket, ServiceMonitor,
 } from "../../../lib";
 import { testConfig } from "../../support/env";
 
@@ -164,11 +164,24 @@ export const SUBJECTS: readonly Subject[] = [
     },
   },
   {
+    name: "Keda",
+    baseline: () => ({ namespace: "keda", prometheus: { namespace: "monitoring" } }),
+    build: (props) => { const w = world(); new Keda(w.addons, "keda", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "ArgoRollouts",
+    baseline: () => ({ namespace: "argo-rollouts", prometheus: { namespace: "monitoring" } }),
+    build: (props) => { const w = world(); new ArgoRollouts(w.addons, "argo-rollouts", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
     name: "MonitoredEndpoint",
     baseline: () => ({
       name: "ranker", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1.0.0", port: 8080,
       replicas: { min: 1, max: 2 }, slo: { latencyObjectiveSeconds: 0.2, errorRatioObjective: 0.01 },
       resources: { cpu: "500m", memory: "1Gi" }, env: { LOG_LEVEL: "info" },
+      metrics: { gauges: ["model_auc"] },
+      autoscaling: { demand: { requestsPerSecond: 20 } },
+      rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]), analysis: { maxErrorRatio: 0.02 }, smokeTestPath: "/health" },
     }),
     build: (props) => {
       const w = world(); const registry = new ModelRegistry(w.infra, "model-registry", { cluster: w.cluster });

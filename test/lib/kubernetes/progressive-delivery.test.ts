@@ -14,6 +14,7 @@ describe("KEDA and Argo Rollouts in the addons stack", () => {
     expect(argo).toMatchObject({ chart: "argo-rollouts", version: "2.41.0", namespace: "argo-rollouts" });
     expect((keda.values as any).prometheus.operator).toEqual({ enabled: true, serviceMonitor: { enabled: true } });
     expect((argo.values as any).controller.metrics).toEqual({ enabled: true, serviceMonitor: { enabled: true } });
+    expect((argo.values as any).controller.resources.requests).toEqual({ cpu: "50m", memory: "128Mi" });
     expect(unknownReleaseKeys(keda)).toEqual([]);
     expect(unknownReleaseKeys(argo)).toEqual([]);
     const namespaces = Object.values<any>(addons.resource.kubernetes_namespace_v1).map((n) => n.metadata);
