@@ -141,9 +141,10 @@ export function resolveDelivery(v: Validator, env: Environment, input: {
     const maxLatencySeconds = a.maxLatencySeconds ?? input.slo.latencyObjectiveSeconds;
     const interval = a.interval ?? "1m";
     const failureLimit = a.failureLimit ?? 1;
-    v.check(maxErrorRatio > 0 && maxErrorRatio < 1, "rollout.analysis.maxErrorRatio", maxErrorRatio, "must be a ratio strictly between 0 and 1");
+    // Defaults come from the SLO, whose own checks report a bad objective once.
+    if (a.maxErrorRatio !== undefined) v.check(maxErrorRatio > 0 && maxErrorRatio < 1, "rollout.analysis.maxErrorRatio", maxErrorRatio, "must be a ratio strictly between 0 and 1");
     v.check(latencyQuantile > 0 && latencyQuantile < 1, "rollout.analysis.latencyQuantile", latencyQuantile, "must be strictly between 0 and 1, e.g. 0.95");
-    v.check(maxLatencySeconds > 0, "rollout.analysis.maxLatencySeconds", maxLatencySeconds, "must be a number of seconds > 0");
+    if (a.maxLatencySeconds !== undefined) v.check(maxLatencySeconds > 0, "rollout.analysis.maxLatencySeconds", maxLatencySeconds, "must be a number of seconds > 0");
     v.check(/^\d+[smh]$/.test(interval), "rollout.analysis.interval", interval, 'must be a duration in seconds, minutes or hours, e.g. "1m"');
     v.check(Number.isInteger(failureLimit) && failureLimit >= 0, "rollout.analysis.failureLimit", failureLimit, "must be a whole number >= 0");
     if (a.quality) {
