@@ -122,6 +122,14 @@ describeRendered("in-cluster wiring", (sets) => {
       expect(autoscalerProblems(hpa)).toContainEqual(expect.stringMatching(/HorizontalPodAutoscaler serving\/ranker: metric cpu but container .* has no cpu request/));
     });
 
+    test("a KEDA trigger or an AnalysisTemplate query on a metric nothing exports", () => {
+      const trigger = mutate(dev, is("ScaledObject", endpoint), (o) => (o.spec.triggers[0].metadata.query = 'sum(rate(model_requets_total{namespace="serving"}[2m]))'));
+      expect(metricProblems(trigger)).toEqual(["ScaledObject serving/ranker trigger requests-per-second: metric model_requets_total is exported by nothing in the catalog"]);
+      const staging = sets.find((s) => s.name === "ml-staging")!;
+      const analysis = mutate(staging, is("AnalysisTemplate", `${endpoint}-slo`), (o) => (o.spec.metrics[1].provider.prometheus.query = "histogram_quantile(0.95, sum by (le) (rate(model_latency_bucket[2m])))"));
+      expect(metricProblems(analysis)).toEqual(["AnalysisTemplate serving/ranker-slo metric latency-p95: metric model_latency_bucket is exported by nothing in the catalog"]);
+    });
+
     test("a ScaledObject whose target is not there, or without KEDA's external metrics APIService", () => {
       const renamed = mutate(dev, is("ScaledObject", endpoint), (o) => (o.spec.scaleTargetRef.name = "rankr"));
       expect(autoscalerProblems(renamed)).toEqual(["ScaledObject serving/ranker: scaleTargetRef Deployment/rankr is not in namespace serving"]);
