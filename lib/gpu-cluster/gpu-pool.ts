@@ -9,6 +9,7 @@ import { GpuPoolInfo } from "./cluster-interface";
 import { NodePoolCapacity } from "./cluster-capacity";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec, poolResourceName } from "./private/pool-spec";
+import { poolNodeLabels } from "./private/karpenter-objects";
 
 /** What a pool needs from its cluster (internal: GpuTrainingCluster passes it). */
 export interface GpuPoolHost {
@@ -82,7 +83,7 @@ export class GpuPool extends Construct {
       instanceTypes: spec.instances.map((s) => s.instanceType),
       maxSize: spec.maxSize,
       labels: spec.provisioner === "karpenter"
-        ? { ...spec.labels, [POOL_LABEL]: spec.name, [GPU_MODEL_LABEL]: spec.gpuModel, [GPU_NODE_LABEL]: "true", "karpenter.sh/capacity-type": spec.capacity.isSpot ? "spot" : "on-demand" }
+        ? { ...poolNodeLabels(spec), "karpenter.sh/capacity-type": spec.capacity.isSpot ? "spot" : "on-demand" }
         : { ...labels, "eks.amazonaws.com/capacityType": spec.capacity.type },
       taints: [{ ...GPU_TAINT }],
     };
