@@ -313,6 +313,7 @@ export class ClusterCapacity extends Construct {
         id: w.id, kind: w.kind, namespace: w.namespace, name: w.name, declaredBy: w.declaredBy,
         cpuMillicores: w.cpuMillicores, memoryMiB: w.memoryMiB, gpus: w.gpus, replicas: w.replicas,
         pools: this.poolsFor(w),
+        nodeSelector: w.nodeSelector ?? {}, nodeAffinity: w.nodeAffinity ?? [], tolerations: w.tolerations ?? [],
         ...(w.source ? { source: w.source } : {}),
       })),
     };

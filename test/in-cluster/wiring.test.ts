@@ -199,7 +199,8 @@ describeRendered("in-cluster wiring", (sets) => {
       const prod = sets.find((s) => s.name === "ml-prod")!;
       const small = { ...prod, pools: prod.pools.map((p) => (p.name === "system" ? { ...p, instanceTypes: ["m6i.large"] } : p)) };
       expect(capacityProblems(small)).toEqual([
-        expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* requests cpu 510m memory 8224Mi gpus 0: fits no node it can land on \(system\/m6i\.large: allocatable cpu 1930m memory 7518Mi/),
+        expect.stringMatching(/^Prometheus monitoring\/kube-prometheus-stack-prometheus .* requests cpu 510m memory 8224Mi gpus 0: fits no node it can land on \(system\/m6i\.large: allocatable cpu 1930m memory 7518Mi gpus 0, DaemonSets use cpu 200m memory 136Mi\)/),
+        // 200m/136Mi: node-exporter (rendered, 20m/32Mi) and the EKS add-ons aws-node, kube-proxy and ebs-csi-node (declared, 180m/104Mi).
       ]);
     });
 

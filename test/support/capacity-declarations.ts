@@ -1,5 +1,5 @@
 import { EnvironmentSet } from "./in-cluster";
-import { minReplicas, podRequests, podTemplates, poolsFor } from "./wiring";
+import { PodTemplate, minReplicas, podRequests, podTemplates, poolsFor } from "./wiring";
 
 /** One workload of the library's capacity model, as synthesized under `//.capacity` in the cluster's stack. */
 interface DeclaredWorkload {
@@ -13,6 +13,35 @@ interface DeclaredWorkload {
   readonly pools: string[];
   /** Set for pods the library does not render (EKS add-ons): their figures come from upstream. */
   readonly source?: string;
+  readonly nodeSelector?: Record<string, string>;
+  readonly nodeAffinity?: unknown[];
+  readonly tolerations?: unknown[];
+}
+
+/**
+ * The pods EKS runs that the library does not render (aws-node, kube-proxy, the EBS CSI driver,
+ * CoreDNS, metrics-server), as pod templates from the library's declarations (each with its
+ * upstream source): the rendered capacity checks count them next to the rendered pods.
+ */
+export function declaredAddonPods(set: EnvironmentSet): PodTemplate[] {
+  return declaredWorkloads(set).filter((w) => w.source).map((w) => {
+    const [namespace, name] = w.id.slice(w.kind.length + 1).split("/");
+    return {
+      owner: `${w.id} (EKS add-on, declared by ${w.declaredBy})`,
+      source: w.source!,
+      kind: w.kind,
+      namespace,
+      name,
+      labels: {},
+      replicas: w.kind === "DaemonSet" ? undefined : w.replicas,
+      spec: {
+        containers: [{ name, resources: { requests: { cpu: `${w.cpuMillicores}m`, memory: `${w.memoryMiB}Mi` } } }],
+        nodeSelector: w.nodeSelector ?? {},
+        tolerations: w.tolerations ?? [],
+        ...(w.nodeAffinity?.length ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: w.nodeAffinity }] } } } } : {}),
+      },
+    };
+  });
 }
 
 /** Every capacity model written into the environment's stacks (one per cluster). */

@@ -2,7 +2,7 @@ import { ClusterObject, EnvironmentSet, NodePool, withoutInterpolations } from "
 import { parse as parseYaml } from "yaml";
 import { allocatable, nodeSpec } from "./node-capacity";
 import { networkPolicyProblems } from "./network-policy";
-import { capacityDeclarationProblems } from "./capacity-declarations";
+import { capacityDeclarationProblems, declaredAddonPods } from "./capacity-declarations";
 import { catalogNames, libraryDashboardExpressions, libraryQueryExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
 
 /**
@@ -684,12 +684,12 @@ export function podRequests(spec: any): { cpu: number; memory: number; gpus: num
 
 /**
  * Every workload fits one node of a pool it can land on: its requests plus the requests of
- * the rendered DaemonSets on that pool within the node's allocatable (upper bound:
- * node-capacity.ts). EKS add-on DaemonSets (aws-node, kube-proxy, EBS CSI) are not counted,
- * so a reported workload is certain not to fit.
+ * the DaemonSets on that pool within the node's allocatable (upper bound: node-capacity.ts).
+ * The rendered pods, plus the EKS add-ons' pods that EKS applies (the library's declarations,
+ * with their upstream sources: declaredAddonPods).
  */
 export function capacityProblems(set: EnvironmentSet): string[] {
-  const all = podTemplates(set.objects);
+  const all = [...podTemplates(set.objects), ...declaredAddonPods(set)];
   const daemonSets = all.filter((p) => p.kind === "DaemonSet");
   const problems: string[] = [];
   for (const p of all.filter((p) => p.kind !== "DaemonSet")) {
@@ -723,7 +723,7 @@ export function capacityProblems(set: EnvironmentSet): string[] {
  * node: else the platform's own pods stay Pending once the pool is full.
  */
 export function poolCapacityProblems(set: EnvironmentSet): string[] {
-  const all = podTemplates(set.objects);
+  const all = [...podTemplates(set.objects), ...declaredAddonPods(set)];
   const daemonSets = all.filter((p) => p.kind === "DaemonSet");
   const problems: string[] = [];
   for (const pool of set.pools) {
