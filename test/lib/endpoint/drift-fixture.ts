@@ -21,5 +21,5 @@ export function driftFixture(tier: "development" | "production" = "development")
       image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/drift-job:1.0.0",
       ...props,
     });
-  return { ...f, logs, endpointRole, endpoint, driftRole, monitor };
+  return { ...f, makeEndpoint: f.endpoint, logs, endpointRole, endpoint, driftRole, monitor };
 }

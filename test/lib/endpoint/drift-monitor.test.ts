@@ -3,6 +3,7 @@ import * as path from "path";
 import { DRIFT_JOB_REQUIREMENTS, DRIFT_JOB_SCRIPT } from "../../../lib/endpoint/private/drift-job-script";
 import { allows, denied, roleStatements } from "../../support/iam";
 import { errorOf, synthJson } from "../../support/synth";
+import { InferenceLogBucket } from "../../../lib";
 import { LOG_BUCKET, driftFixture } from "./drift-fixture";
 import { manifestsOfKind } from "./fixture";
 
@@ -38,6 +39,17 @@ describe("inference logging contract", () => {
       { action: "s3:ListBucket", arn: `arn:aws:s3:::${LOG_BUCKET}`, context: { "s3:prefix": "inference-logs/fraud/" } },
     ]) expect({ access, allowed: allows(statements, access) }).toEqual({ access, allowed: false });
     expect(JSON.stringify(logStatements)).not.toContain("kms:Decrypt");
+  });
+
+  test("bad input: one clear error each (retention, bucket name, a grant for a name that is no endpoint's, the contract's variables in env)", () => {
+    const f = driftFixture();
+    expect(errorOf(() => new InferenceLogBucket(f.infra, "logs-0", { key: f.cluster.key, bucketName: "ml-logs-0", retentionDays: 0 }))).toBe(
+      "test-infra/logs-0: retentionDays is 0; must be a whole number of days from 1 to 3650");
+    expect(errorOf(() => new InferenceLogBucket(f.infra, "logs-1", { key: f.cluster.key, bucketName: "ML_Logs" }))).toContain("test-infra/logs-1: bucketName is \"ML_Logs\"");
+    expect(errorOf(() => f.logs.grantWrite(f.endpointRole, "Fraud/*"))).toBe(
+      "test-infra/inference-logs: grantWrite endpoint is \"Fraud/*\"; must be an endpoint name (1 to 40 lowercase letters, digits or '-', starting with a letter)");
+    expect(errorOf(() => f.makeEndpoint("other", { name: "other", inferenceLogs: f.logs, env: { INFERENCE_LOG_URI: "s3://elsewhere/" } }))).toContain(
+      'test-platform/other: env["INFERENCE_LOG_URI"] is "INFERENCE_LOG_URI"; is set by inferenceLogs (INFERENCE_LOG_URI, INFERENCE_LOG_FORMAT)');
   });
 
   test("the log bucket is encrypted with the environment key, logs its access and expires logs", () => {
