@@ -4,13 +4,13 @@ import { DRIFT_JOB_FILE, DRIFT_METRICS } from "./drift-job-script";
 
 /**
  * The Pushgateway the drift job pushes to, one per DriftMonitor, with its facts from upstream:
- * prometheus/pushgateway v1.11.1 main.go (`--web.listen-address` default ":9091",
+ * prometheus/pushgateway v1.11.3 (the newest release tag of the snapshot read) main.go (`--web.listen-address` default ":9091",
  * `--persistence.file`, `--persistence.interval`), README.md ("About the job and instance
  * labels": scrape with honor_labels; `/-/healthy` and `/-/ready`; `push_time_seconds` and
  * `push_failure_time_seconds` per group), Dockerfile (USER nobody = 65534, EXPOSE 9091).
  */
 export const PUSHGATEWAY = {
-  image: "quay.io/prometheus/pushgateway:v1.11.1",
+  image: "quay.io/prometheus/pushgateway:v1.11.3",
   port: 9091,
   uid: 65534,
   /** The job label the drift job pushes under (its grouping key adds `endpoint`). */
