@@ -29,6 +29,17 @@ describeWithPromtool("DriftMonitor alerts under promtool", () => {
     expect(rules.map((r) => r.alert)).toEqual(["ModelInputDriftHigh", "ModelDriftJobFailed", "ModelDriftJobNotRun", "ModelDriftCronJobMissing"]);
   });
 
+  test("every query of the drift dashboard parses (promtool, as recording rules)", () => {
+    const panels = (monitor.dashboard.dashboard as any).panels as { title: string; targets: { expr: string }[] }[];
+    expect(panels.map((p) => p.title)).toContain("Drift score (largest feature PSI)");
+    const exprs = panels.flatMap((p) => p.targets.map((t) => t.expr));
+    const asRules = { groups: [{ name: "dashboard", rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] };
+    const result = checkRules(asRules);
+    expect(result.output).toContain("SUCCESS");
+    // A broken query is reported.
+    expect(checkRules({ groups: [{ name: "broken", rules: [{ record: "dashboard:broken", expr: `${exprs[0]})` }] }] }).ok).toBe(false);
+  });
+
   describe("ModelInputDriftHigh", () => {
     const score = (value: string) => [{ series: 'ml_drift_score{namespace="serving",endpoint="fraud",job="ml-drift",instance=""}', values: value }];
     test("fires when the score stays above the threshold for 15m", () => fires("ModelInputDriftHigh", "30m", score("0.35x40"), [{ namespace: "serving", endpoint: "fraud" }], "0.35"));
