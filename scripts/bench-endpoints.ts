@@ -16,7 +16,11 @@ export function endpointsScenario(count: number, options: { delivery?: boolean }
     const infra = new InfraStack(app, env.stackName("infra"), { environment: env });
     const key = new EnvironmentKey(infra, "kms");
     const network = new Network(infra, "network", { key });
-    const cluster = new GpuTrainingCluster(infra, "training", { network, key, clusterName: `${env.prefix}-training` });
+    // System nodes that hold `count` endpoints (the capacity model refuses a pool that cannot): 1 CPU / 2Gi each.
+    const systemNodeCount = Math.max(1, Math.ceil(count / 20));
+    const cluster = new GpuTrainingCluster(infra, "training", {
+      network, key, clusterName: `${env.prefix}-training`, systemNodeInstanceType: "m6i.4xlarge", systemNodeCount,
+    });
     const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName: cluster.clusterName });
     platform.addDependency(infra);
     for (let i = 0; i < count; i++) {
