@@ -54,6 +54,10 @@ export type {
 } from "./gpu-cluster";
 export type { PoolSpec as GpuPoolSpec } from "./gpu-cluster/private/pool-spec";
 
+// Distributed training (lib/training)
+export { DistributedTraining, TrainingOperator, ncclAllReduceTrainJob, EFA_ENV, KUEUE, TEAM_LABEL, TEAM_NAMESPACE_LABEL, TRAINER } from "./training";
+export type { DistributedTrainingProps, NcclAllReduceTestOptions, ResolvedTrainingAlerts, TrainingAlertOptions, TrainingOperatorProps, TrainingTeam, TrainingTeamOptions } from "./training";
+
 // Observability (lib/observability)
 export { AlertReceiver, GrafanaDashboard, Observability, ObservabilitySecrets, IN_CLUSTER_PROMETHEUS_URL } from "./observability";
 export type {

@@ -2,7 +2,7 @@ import { App } from "cdktf";
 import { AlertReceiver, ArgoRollouts, BootstrapStack, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets, RolloutStrategy } from "../lib";
 import {
   Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, Reloader,
-  MlflowServer, ModelRegistry, FeatureServer, FeatureStore,
+  MlflowServer, ModelRegistry, FeatureServer, FeatureStore, TrainingOperator, DistributedTraining,
 } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
@@ -25,6 +25,8 @@ export interface EnvironmentStacks {
   readonly addons: PlatformStack;
   /** Everything else in the cluster: GPU add-ons, MLflow, Feast, model endpoints. */
   readonly platform: PlatformStack;
+  /** Team queues, flavors and training runtimes (in `platform`); Kubeflow Trainer and Kueue are in `addons`. */
+  readonly training: DistributedTraining;
 }
 
 /**
@@ -100,9 +102,18 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const controllerPrometheus = { namespace: observability.namespace, dependsOn: [observability.chart.release] };
   new Keda(addons, "keda", { prometheus: controllerPrometheus, cluster });
   new ArgoRollouts(addons, "argo-rollouts", { prometheus: controllerPrometheus, cluster });
+  // Kubeflow Trainer (with JobSet) and Kueue in every environment: teams try their jobs and queues in
+  // dev before production. Their CRDs come with them, so they go in the addons stack, before the queues
+  // and runtimes of the platform stack.
+  const trainingOperator = new TrainingOperator(addons, "training-operator");
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
   new GpuClusterAddons(platform, "gpu-addons", { cluster });
+  // Team GPU queues in one cohort: each team is guaranteed its quota and borrows what the other leaves
+  // idle. The H100 pool exists in production only; the general pool's quotas leave room for serving.
+  const training = new DistributedTraining(platform, "distributed-training", { cluster, operator: trainingOperator });
+  training.addTeam("vision", { gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }) });
+  training.addTeam("language", { gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }) });
   new MlflowServer(platform, "mlflow", { registry });
   new FeatureServer(platform, "feast", { featureStore });
 
@@ -146,7 +157,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
     threshold: 0.2,
   });
 
-  return { environment: env, bootstrap, infra, cluster, registry, featureStore, addons, platform };
+  return { environment: env, bootstrap, infra, cluster, registry, featureStore, addons, platform, training };
 }
 
 /**

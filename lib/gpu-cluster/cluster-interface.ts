@@ -22,6 +22,10 @@ export interface GpuPoolInfo {
    * @default - none
    */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** The pool's node ceiling: with gpusPerNode, the most GPUs a queue can ever be given on it. */
+  readonly maxSize: number;
+  /** EFA interfaces every node offers (`vpc.amazonaws.com/efa`); 0 on pools that are not multi-node. */
+  readonly efaInterfacesPerNode: number;
 }
 
 /**
@@ -36,6 +40,8 @@ export interface ITrainingCluster extends OidcIdentity {
   readonly key: EnvironmentKey;
   /** The security group on every node (and so every pod) of the cluster: databases and caches admit it. */
   readonly workloadSecurityGroupId: string;
+  /** The shared namespace of the cluster's `training` service account (GpuClusterAddons creates it), when it has one. */
+  readonly trainingNamespace?: string;
   /** The GPU pools declared so far. */
   readonly gpuPools: readonly GpuPoolInfo[];
   /**

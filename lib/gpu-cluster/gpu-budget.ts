@@ -62,3 +62,28 @@ export function summaryLine(env: Environment, worst: GpuWorstCase): string {
   const pools = worst.pools.map((p) => `${p.name} ${p.maxSize} x ${p.instanceType} ${formatUsd(p.monthlyUsd)}`).join(", ");
   return `GPU worst case ${formatUsd(worst.totalMonthlyUsd)}/month (${budget})${pools ? `: ${pools}` : ""}`;
 }
+
+/** A team's GPU quotas by pool name, as the budget guard sees them. */
+export interface TeamGpuQuota {
+  readonly name: string;
+  readonly gpuQuota: Readonly<Record<string, number>>;
+}
+
+/**
+ * The guard over team quotas: on every pool, the teams' nominal GPU quotas together fit in
+ * the pool at its maximum (maxSize x GPUs per node), so the quotas never promise GPUs the
+ * pool maxima (which the budget prices) cannot deliver. One problem per pool over capacity.
+ */
+export function teamQuotaProblems(where: string, pools: readonly { name: string; maxSize: number; gpusPerNode: number; gpuModel: string }[], teams: readonly TeamGpuQuota[]): string[] {
+  const problems: string[] = [];
+  for (const pool of pools) {
+    const shares = teams.map((t) => ({ team: t.name, gpus: t.gpuQuota[pool.name] ?? 0 })).filter((s) => Number.isInteger(s.gpus) && s.gpus > 0);
+    const total = shares.reduce((sum, s) => sum + s.gpus, 0);
+    const capacity = pool.maxSize * pool.gpusPerNode;
+    if (shares.length > 1 && total > capacity) {
+      problems.push(`${where}: the teams' GPU quotas on pool "${pool.name}" add up to ${total} (${shares.map((s) => `${s.team} ${s.gpus}`).join(", ")}); ` +
+        `the pool holds at most ${capacity} (maxSize ${pool.maxSize} x ${pool.gpusPerNode} ${pool.gpuModel} per node): lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxSize`);
+    }
+  }
+  return problems;
+}

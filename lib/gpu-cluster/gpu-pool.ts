@@ -57,6 +57,7 @@ export class GpuPool extends Construct {
   constructor(scope: Construct, id: string, spec: PoolSpec, host: GpuPoolHost) {
     super(scope, id);
     this.spec = spec;
+    const efaInterfaces = spec.multiNode ? Math.min(...spec.instances.map((s) => s.efaInterfaces ?? 1)) : 0;
     const nodeName = poolResourceName(host.clusterName, spec.name);
     const labels: Record<string, string> = {
       ...spec.labels,
@@ -75,6 +76,8 @@ export class GpuPool extends Construct {
       nodeSelector: { [POOL_LABEL]: spec.name },
       provisioner: spec.provisioner,
       podAnnotations: spec.provisioner === "karpenter" ? { ...KARPENTER_DO_NOT_DISRUPT } : {},
+      maxSize: spec.maxSize,
+      efaInterfacesPerNode: efaInterfaces,
     };
     // The same for both provisioners: the Karpenter NodePool carries the pool, GPU model and GPU labels and the
     // GPU taint too, and its limits come from maxSize (private/karpenter-objects.ts).
@@ -93,7 +96,6 @@ export class GpuPool extends Construct {
     // Karpenter pools: no node group, no Auto Scaling group, no cluster-autoscaler tags (a
     // multi-node pool keeps its placement group: its EC2NodeClass selects it by name).
     if (spec.provisioner === "karpenter") return;
-    const efaInterfaces = spec.multiNode ? Math.min(...spec.instances.map((s) => s.efaInterfaces ?? 1)) : 0;
     this.launchTemplate = nodeLaunchTemplate(this, "launch-template", {
       name: nodeName,
       keyArn: host.keyArn,

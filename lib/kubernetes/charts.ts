@@ -32,7 +32,16 @@ export const CHARTS = {
   keda: { chart: "keda", repository: "https://kedacore.github.io/charts", version: "2.20.2" },
   // Progressive delivery of endpoints (Rollouts, AnalysisTemplates): Argo Rollouts v1.9.0.
   argoRollouts: { chart: "argo-rollouts", repository: "https://argoproj.github.io/argo-helm", version: "2.41.0" },
+  // Kubeflow Trainer v2 (TrainJob, ClusterTrainingRuntime). It vendors JobSet (JOBSET_SUBCHART) and installs
+  // it with itself (values jobset.install: true, kubeflow/trainer v2.3.0 charts/kubeflow-trainer/Chart.yaml):
+  // a second, separate jobset release would fight it over the JobSet CRD and webhooks.
+  kubeflowTrainer: { chart: "kubeflow-trainer", repository: "oci://ghcr.io/kubeflow/charts", version: "2.3.0" },
+  // Kueue: team queues, quotas, gang admission (kubernetes-sigs/kueue v0.19.2 charts/kueue).
+  kueue: { chart: "kueue", repository: "oci://registry.k8s.io/kueue/charts", version: "0.19.2" },
 } as const satisfies Record<string, ChartRef>;
 
 /** The Grafana chart that kube-prometheus-stack 88.5.3 pulls in as its `grafana` subchart. */
 export const GRAFANA_SUBCHART: ChartRef = { chart: "grafana", repository: "https://grafana-community.github.io/helm-charts", version: "12.11.1" };
+
+/** The JobSet chart that kubeflow-trainer 2.3.0 pulls in as its `jobset` subchart (on by default). */
+export const JOBSET_SUBCHART: ChartRef = { chart: "jobset", repository: "oci://registry.k8s.io/jobset/charts", version: "0.12.0" };

@@ -144,6 +144,18 @@ export interface ServiceMonitorProps {
    * @default false
    */
   readonly honorLabels?: boolean;
+  /** @default "http" */
+  readonly scheme?: "http" | "https";
+  /**
+   * Accept the target's certificate without verifying it: only for targets that serve a
+   * self-signed certificate no CA in the cluster signs (Kueue's internal one). @default false
+   */
+  readonly tlsInsecureSkipVerify?: boolean;
+  /**
+   * Send Prometheus's own service account token (targets that authorise scrapes through a
+   * SubjectAccessReview, such as controller-runtime's secure metrics). @default false
+   */
+  readonly bearerTokenFromServiceAccount?: boolean;
 }
 
 /** A `monitoring.coreos.com/v1` ServiceMonitor scraping one port of the selected Services. */
@@ -165,6 +177,9 @@ export class ServiceMonitor extends Construct {
       scrapeTimeout: Shape.optional(Shape.string()),
       basicAuth: Shape.optional(Shape.object({ secret: Shape.string(), usernameKey: Shape.string(), passwordKey: Shape.string() })),
       honorLabels: Shape.optional(Shape.boolean()),
+      scheme: Shape.optional(Shape.string()),
+      tlsInsecureSkipVerify: Shape.optional(Shape.boolean()),
+      bearerTokenFromServiceAccount: Shape.optional(Shape.boolean()),
     });
     const v = new Validator(this.node.path);
     v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
@@ -176,6 +191,10 @@ export class ServiceMonitor extends Construct {
       if (value !== undefined) v.check(prometheusDurationProblem(value) === undefined, field, value, prometheusDurationProblem(value) ?? "");
     }
     if (props.path !== undefined) v.check(props.path.startsWith("/"), "path", props.path, 'must be an HTTP path starting with "/"');
+    if (props.scheme !== undefined) v.check(props.scheme === "http" || props.scheme === "https", "scheme", props.scheme, 'must be "http" or "https"');
+    v.check(!props.tlsInsecureSkipVerify || props.scheme === "https", "tlsInsecureSkipVerify", props.tlsInsecureSkipVerify, 'applies only to scheme "https"');
+    // A token sent in clear text can be replayed by anyone on the path.
+    v.check(!props.bearerTokenFromServiceAccount || props.scheme === "https", "bearerTokenFromServiceAccount", props.bearerTokenFromServiceAccount, 'needs scheme "https": the token must not travel in clear text');
     for (const [field, value, allowed] of [...labelProblems("labels", props.labels ?? {}), ...labelProblems("selector", props.selector)]) v.check(false, field, value, allowed);
     v.throwIfAny();
     this.object = {
@@ -191,6 +210,10 @@ export class ServiceMonitor extends Construct {
           interval: props.interval ?? "30s",
           ...(props.scrapeTimeout ? { scrapeTimeout: props.scrapeTimeout } : {}),
           ...(props.honorLabels ? { honorLabels: true } : {}),
+          ...(props.scheme ? { scheme: props.scheme } : {}),
+          ...(props.tlsInsecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
+          // The token file Prometheus's pod mounts (prometheus-operator ServiceMonitor endpoint bearerTokenFile).
+          ...(props.bearerTokenFromServiceAccount ? { bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" } : {}),
           ...(props.basicAuth ? {
             basicAuth: {
               username: { name: props.basicAuth.secret, key: props.basicAuth.usernameKey },

@@ -1,4 +1,7 @@
-import { environmentSet, typedToObject } from "../support/in-cluster";
+import * as fs from "fs";
+import { parse } from "yaml";
+import { EnvironmentSet, environmentSet, typedToObject } from "../support/in-cluster";
+import { NCCL_EXAMPLE } from "../lib/training/nccl-example";
 import { crdsOf, schemaProblems } from "../support/in-cluster-schema";
 import { kubernetesSchemaErrors } from "../support/kube-schema";
 import { describeRendered, renderErrors } from "../support/rendering";
@@ -103,6 +106,60 @@ describeRendered("in-cluster rendering", (sets) => {
       const placement = structuredClone(manifests("EC2NodeClass").find((o) => o.object.metadata.name === "dist")!);
       placement.object.spec.placementGroupSelector = { group: "ml-vision-dev-training-dist" };
       expect(schemaProblems({ ...set, objects: [placement] }, crds)).toEqual([expect.stringContaining('unknown field "group"')]);
+    });
+  });
+
+  describe("distributed training (Kueue, Kubeflow Trainer, JobSet)", () => {
+    const prod = sets.find((s) => s.name === "ml-prod")!;
+    const crds = crdsOf(prod);
+    const training = (set: EnvironmentSet, kind: string) => set.objects.filter((o) => o.object.kind === kind && o.source.includes("distributed-training"));
+    const names = (set: EnvironmentSet) => ["ResourceFlavor", "ClusterQueue", "LocalQueue", "ClusterTrainingRuntime"]
+      .flatMap((k) => training(set, k)).map((o) => `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ""}${o.object.metadata.name}`).sort();
+
+    test("the CRDs come from the rendered kueue and kubeflow-trainer charts (JobSet from its subchart's crds/)", () => {
+      for (const kind of ["kueue.x-k8s.io/v1beta2/ResourceFlavor", "kueue.x-k8s.io/v1beta2/ClusterQueue", "kueue.x-k8s.io/v1beta2/LocalQueue",
+        "trainer.kubeflow.org/v1alpha1/ClusterTrainingRuntime", "trainer.kubeflow.org/v1alpha1/TrainJob", "jobset.x-k8s.io/v1alpha2/JobSet"]) {
+        expect(crds.kinds).toContain(kind);
+      }
+    });
+
+    test.each(sets.filter((s) => ["ml-dev", "ml-staging", "ml-prod"].includes(s.name)).map((s) => [s.name, s] as const))(
+      "%s: every flavor, queue and runtime is rendered and checked against its CRD (none skipped)", (_n, set) => {
+        const pools = set.pools.map((p) => p.name).filter((p) => p !== "system");
+        expect(names(set)).toEqual([
+          "ClusterQueue language", "ClusterQueue vision",
+          ...pools.map((p) => `ClusterTrainingRuntime torch-distributed-${p}`),
+          "LocalQueue language/default", "LocalQueue vision/default",
+          ...pools.map((p) => `ResourceFlavor ${p}`),
+        ].sort());
+        const objects = ["ResourceFlavor", "ClusterQueue", "LocalQueue", "ClusterTrainingRuntime"].flatMap((k) => training(set, k));
+        const setCrds = crdsOf(set);
+        for (const o of objects) expect(setCrds.has(o.object.apiVersion, o.object.kind)).toBe(true);
+        expect(schemaProblems({ ...set, objects }, setCrds)).toEqual([]);
+      });
+
+    test("a ClusterQueue with a misspelt field fails its CRD schema", () => {
+      const o = structuredClone(training(prod, "ClusterQueue")[0]);
+      o.object.spec.resourceGroups[0].flavors[0].resources[0].nominalQuote = "8";
+      expect(schemaProblems({ ...prod, objects: [o] }, crds)).toEqual([expect.stringContaining('unknown field "nominalQuote"')]);
+    });
+
+    test("a runtime whose pod template has a wrong type fails the ClusterTrainingRuntime CRD schema", () => {
+      const o = structuredClone(training(prod, "ClusterTrainingRuntime")[0]);
+      o.object.spec.mlPolicy.numNodes = "two";
+      expect(schemaProblems({ ...prod, objects: [o] }, crds).join("\n")).toContain("/spec/mlPolicy/numNodes");
+    });
+
+    test("the shipped NCCL all-reduce TrainJob validates against the rendered TrainJob CRD; its runtime and queue exist in production", () => {
+      const job = parse(fs.readFileSync(NCCL_EXAMPLE, "utf8"));
+      const o = { source: "examples/training/nccl-all-reduce.yaml", stack: "examples", object: job };
+      expect(schemaProblems({ ...prod, objects: [o] }, crds)).toEqual([]);
+      expect(names(prod)).toContain(`ClusterTrainingRuntime ${job.spec.runtimeRef.name}`);
+      expect(names(prod)).toContain(`LocalQueue ${job.metadata.namespace}/${job.metadata.labels["kueue.x-k8s.io/queue-name"]}`);
+      // And the CRD check is strict: a misspelt trainer field is refused.
+      const broken = structuredClone(o);
+      broken.object.spec.trainer.numProcsPerNode = 8;
+      expect(schemaProblems({ ...prod, objects: [broken] }, crds)).toEqual([expect.stringContaining('unknown field "numProcsPerNode"')]);
     });
   });
 

@@ -19,7 +19,7 @@ import { describeIf, freePort, runs, waitForPort, waitUntil } from "../support/t
  * Rollouts (AnalysisTemplate metrics) then returns data through the HTTP API.
  */
 const HASH = "6f9c8d7b5";
-const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" } }];
+const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 }];
 
 describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get install prometheus)"], "endpoint delivery queries against a real Prometheus", () => {
   const f = endpointFixture({ tier: "staging", gpuPools: GPU_POOLS });

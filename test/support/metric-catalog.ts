@@ -89,6 +89,21 @@ export const METRIC_CATALOG: readonly MetricSource[] = [
       "karpenter_interruption_received_messages_total", "karpenter_interruption_deleted_messages_total", "karpenter_cloudprovider_errors_total"],
   },
   {
+    exporter: "kueue controller-manager",
+    version: "v0.19.2 (chart kueue 0.19.2)",
+    source:
+      "kubernetes-sigs/kueue pkg/metrics/metrics.go @ v0.19.2 (Subsystem constants.KueueName = \"kueue\", pkg/constants/constants.go); " +
+      "the cluster_queue_resource_* and *_quota gauges only with Configuration metrics.enableClusterQueueResources (apis/config/v1beta2/configuration_types.go)",
+    metrics: [
+      "kueue_admission_attempts_total", "kueue_build_info", "kueue_pending_workloads", "kueue_local_queue_pending_workloads", "kueue_quota_reserved_workloads_total",
+      "kueue_admitted_workloads_total", "kueue_local_queue_admitted_workloads_total", "kueue_finished_workloads_total", "kueue_evicted_workloads_total",
+      "kueue_preempted_workloads_total", "kueue_reserving_active_workloads", "kueue_admitted_active_workloads", "kueue_cluster_queue_status",
+      "kueue_cluster_queue_resource_reservation", "kueue_cluster_queue_resource_pending", "kueue_cluster_queue_resource_usage",
+      "kueue_cluster_queue_nominal_quota", "kueue_cluster_queue_borrowing_limit", "kueue_cluster_queue_lending_limit",
+    ],
+    histograms: ["kueue_admission_wait_time_seconds", "kueue_quota_reserved_wait_time_seconds", "kueue_ready_wait_time_seconds", "kueue_admission_attempt_duration_seconds"],
+  },
+  {
     exporter: "model server (the library's metrics contract for serving images)",
     version: "this library",
     source: "lib/endpoint/endpoint-metrics.ts endpointMetricNames() defaults",

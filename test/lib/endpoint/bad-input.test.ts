@@ -55,7 +55,7 @@ describe("MonitoredEndpoint: bad input", () => {
   });
 
   test("a GPU pool the cluster does not have", () => {
-    const f = endpointFixture({ gpuPools: [{ name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: {} }] });
+    const f = endpointFixture({ gpuPools: [{ name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: {}, maxSize: 1, efaInterfacesPerNode: 0 }] });
     expect(errorOf(() => f.endpoint("fraud", { gpu: { pool: "h100" } }))).toBe(
       'test-platform/fraud: gpu.pool is "h100"; must be one of the cluster\'s GPU pools: "general"',
     );

@@ -8,7 +8,7 @@ import { endpointFixture, manifestsOfKind } from "./fixture";
  * and stay silent otherwise; every KEDA trigger and AnalysisTemplate query parses, and returns
  * what the controller compares against its threshold on synthetic series of the endpoint.
  */
-const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" } }];
+const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 }];
 
 describeWithPromtool("rollout and autoscaler alerts under promtool", () => {
   const f = endpointFixture({ tier: "production", gpuPools: GPU_POOLS });

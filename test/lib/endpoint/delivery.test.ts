@@ -3,7 +3,7 @@ import { errorOf, synthJson } from "../../support/synth";
 import { endpointFixture, manifestResourcesOfKind, manifestsOfKind } from "./fixture";
 
 /** Issue 17: demand-based autoscaling (KEDA ScaledObject) and progressive delivery (Argo Rollouts) of an endpoint. */
-const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" } }];
+const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 }];
 const CANARY = RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]);
 
 describe("MonitoredEndpoint: demand-based autoscaling (KEDA)", () => {

@@ -211,8 +211,8 @@ describe("GpuTrainingCluster: contract", () => {
     cluster.addGpuPool("big", { instanceTypes: [GpuInstance.of("g6e.xlarge")], maxSize: 1 });
     expect(cluster.clusterName).toBe("ml-test-training");
     expect(cluster.gpuPools).toEqual([
-      { name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, provisioner: "cluster-autoscaler", podAnnotations: {} },
-      { name: "big", instanceTypes: ["g6e.xlarge"], gpuModel: "L40S", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "big" }, provisioner: "cluster-autoscaler", podAnnotations: {} },
+      { name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, provisioner: "cluster-autoscaler", podAnnotations: {}, maxSize: 2, efaInterfacesPerNode: 0 },
+      { name: "big", instanceTypes: ["g6e.xlarge"], gpuModel: "L40S", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "big" }, provisioner: "cluster-autoscaler", podAnnotations: {}, maxSize: 1, efaInterfacesPerNode: 0 },
     ]);
   });
 

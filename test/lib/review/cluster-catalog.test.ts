@@ -41,8 +41,8 @@ describe("charts that install CRDs", () => {
     }
   });
 
-  test("the library's own charts: kube-prometheus-stack, external-secrets, karpenter, karpenter-crd, keda and argo-rollouts install CRDs, the others do not", () => {
+  test("the library's own charts: kube-prometheus-stack, external-secrets, karpenter, karpenter-crd, keda, argo-rollouts, kubeflow-trainer and kueue install CRDs, the others do not", () => {
     const installing = Object.values(CHARTS).filter((c) => CHARTS_WITH_CRDS[c.chart]).map((c) => c.chart).sort();
-    expect(installing).toEqual(["argo-rollouts", "external-secrets", "karpenter", "karpenter-crd", "keda", "kube-prometheus-stack"]);
+    expect(installing).toEqual(["argo-rollouts", "external-secrets", "karpenter", "karpenter-crd", "keda", "kube-prometheus-stack", "kubeflow-trainer", "kueue"]);
   });
 });
