@@ -1,4 +1,6 @@
-import { TrainingOperator } from "../../../lib";
+import { DistributedTraining, TrainingOperator } from "../../../lib";
+import { A10G_POOL, TestCluster } from "../../support/cluster";
+import { platformStack } from "../../support/env";
 import { JOBSET_SUBCHART } from "../../../lib/kubernetes/charts";
 import { chartDefaults, helmRelease, unknownReleaseKeys } from "../../support/chart-values";
 import { parse } from "yaml";
@@ -113,5 +115,16 @@ describe("TrainingOperator chart values", () => {
   test("the key check catches a misspelt key (it would be silently ignored by helm)", () => {
     const release = { chart: "kueue", version: "0.19.2", values: { controllerManager: { nodeSelectr: {} } } } as any;
     expect(unknownReleaseKeys(release)).toEqual(["controllerManager.nodeSelectr"]);
+  });
+});
+
+describe("DistributedTraining on a Karpenter pool", () => {
+  test("the runtime's pods carry the pool's do-not-disrupt annotation, so consolidation never evicts a running job", () => {
+    const stack = platformStack();
+    const cluster = new TestCluster(stack, "karpenter-cluster", { gpuPools: [{ ...A10G_POOL, provisioner: "karpenter", podAnnotations: { "karpenter.sh/do-not-disrupt": "true" } }] });
+    const operator = new TrainingOperator(stack, "operator");
+    const training = new DistributedTraining(stack, "training", { cluster, operator });
+    const runtime: any = training.objects.find((o: any) => o.kind === "ClusterTrainingRuntime");
+    expect(runtime.spec.template.spec.replicatedJobs[0].template.spec.template.metadata).toEqual({ annotations: { "karpenter.sh/do-not-disrupt": "true" } });
   });
 });
