@@ -4,6 +4,7 @@ import {
   AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentConfig, EnvironmentKey, ExternalSecretsOperator, FeatureServer,
   FeatureStore, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GrafanaDashboard, ImageRepository, InfraStack, MlflowServer, ModelRegistry,
   ArgoRollouts, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, RolloutStrategy, SecureBucket, ServiceMonitor,
+  DistributedTraining, TrainingOperator,
 } from "../../../lib";
 import { testConfig } from "../../support/env";
 
@@ -147,6 +148,27 @@ export const SUBJECTS: readonly Subject[] = [
     name: "GpuClusterAddons",
     baseline: () => ({}),
     build: (props) => { const w = world(); new GpuClusterAddons(w.platform, "gpu-addons", { cluster: w.cluster, ...props }); synthAll(w.app); },
+  },
+  {
+    name: "TrainingOperator",
+    baseline: () => ({ trainerNamespace: "kubeflow-system", kueueNamespace: "kueue-system", podsReadyTimeoutMinutes: 10 }),
+    build: (props) => { const w = world(); new TrainingOperator(w.addons, "training-operator", props); synthAll(w.app); },
+  },
+  {
+    name: "DistributedTraining",
+    baseline: () => ({ cohort: "ml-platform", runtimeImage: "pytorch/pytorch:2.13.0-cuda13.0-cudnn9-runtime", alerts: { pendingMinutes: 30, idleGpuUtilisationPercent: 5 } }),
+    build: (props) => {
+      const w = world(); const operator = new TrainingOperator(w.addons, "training-operator");
+      new DistributedTraining(w.platform, "training", { cluster: w.cluster, operator, ...props }); synthAll(w.app);
+    },
+  },
+  {
+    name: "DistributedTraining.addTeam",
+    baseline: () => ({ namespace: "vision", gpuQuota: { general: 1 }, gpuBorrowingLimit: { general: 1 } }),
+    build: (props) => {
+      const w = world(); const operator = new TrainingOperator(w.addons, "training-operator");
+      new DistributedTraining(w.platform, "training", { cluster: w.cluster, operator }).addTeam("vision", props); synthAll(w.app);
+    },
   },
   {
     name: "ClusterBaseline",
