@@ -61,7 +61,11 @@ export class TrainingOperator extends Construct {
     v.check(Number.isInteger(this.podsReadyTimeoutMinutes) && this.podsReadyTimeoutMinutes >= 1 && this.podsReadyTimeoutMinutes <= 1440,
       "podsReadyTimeoutMinutes", this.podsReadyTimeoutMinutes, "must be a whole number of minutes from 1 to 1440");
     v.throwIfAny();
-    const vpcCidr = Environment.of(this).vpcCidr;
+    const env = Environment.of(this);
+    const vpcCidr = env.vpcCidr;
+    // Requests by tier: development's one or two small system nodes also carry monitoring, MLflow and
+    // Feast; a handful of queued jobs need a fraction of what the charts ask (Kueue 500m, JobSet 500m).
+    const cpu = env.byTier({ development: { kueue: "100m", controller: "50m" }, staging: { kueue: "250m", controller: "100m" }, production: { kueue: "500m", controller: "100m" } });
     const systemNodes = { [POOL_LABEL]: SYSTEM_POOL_NAME };
 
     // ---- Kubeflow Trainer v2 + JobSet (subchart) ----
@@ -73,13 +77,13 @@ export class TrainingOperator extends Construct {
         manager: {
           nodeSelector: systemNodes,
           // The chart sets no requests: the scheduler and the capacity checks would count it as free.
-          resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+          resources: { requests: { cpu: cpu.controller, memory: "256Mi" }, limits: { memory: "1Gi" } },
         },
         jobset: {
           controller: {
             nodeSelector: systemNodes,
             // The subchart asks 500m CPU and allows 4Gi: one controller of a few dozen JobSets needs far less.
-            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "1Gi" } },
+            resources: { requests: { cpu: cpu.controller, memory: "128Mi" }, limits: { memory: "1Gi" } },
           },
         },
       },
@@ -100,7 +104,8 @@ export class TrainingOperator extends Construct {
       namespace: this.kueueNamespace,
       createNamespace: true,
       values: {
-        controllerManager: { nodeSelector: systemNodes },
+        // The chart's limits (2 CPUs, 512Mi) stay.
+        controllerManager: { nodeSelector: systemNodes, manager: { resources: { requests: { cpu: cpu.kueue, memory: "512Mi" } } } },
         // JSON is YAML: the chart writes this string into the manager's ConfigMap as it is.
         managerConfig: { controllerManagerConfigYaml: JSON.stringify(this.kueueConfig, null, 2) },
       },
