@@ -105,7 +105,7 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   // Kubeflow Trainer (with JobSet) and Kueue in every environment: teams try their jobs and queues in
   // dev before production. Their CRDs come with them, so they go in the addons stack, before the queues
   // and runtimes of the platform stack.
-  const trainingOperator = new TrainingOperator(addons, "training-operator");
+  const trainingOperator = new TrainingOperator(addons, "training-operator", { cluster });
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
   new GpuClusterAddons(platform, "gpu-addons", { cluster });

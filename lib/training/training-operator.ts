@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
-import { Shape, checkShape } from "../core/shape";
+import { LibraryShapes, Shape, checkShape } from "../core/shape";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { namespaceProblem } from "../core/validators";
 import { CHARTS } from "../kubernetes/charts";
 import { HelmChart } from "../kubernetes/helm-chart";
@@ -10,7 +11,14 @@ import { ALLOW, NamespaceNetworkPolicies, NetworkAllow } from "../kubernetes/net
 import { SYSTEM_POOL_NAME } from "../gpu-cluster/gpu-pool-options";
 import { KUEUE, TEAM_NAMESPACE_LABEL } from "./kueue-api";
 
+const TRAINER_MEMORY = "256Mi";
+const JOBSET_MEMORY = "128Mi";
+/** The chart's own request (kueue 0.19.2 values.yaml controllerManager.manager.resources), stated so the capacity model declares it. */
+const KUEUE_MEMORY = "512Mi";
+
 export interface TrainingOperatorProps {
+  /** The cluster it runs on: its controllers are declared in the cluster's capacity model. @default - not declared (the capacity check does not count them) */
+  readonly cluster?: ITrainingCluster;
   /** Namespace of the Kubeflow Trainer and JobSet controllers. @default "kubeflow-system" */
   readonly trainerNamespace?: string;
   /** Namespace of the Kueue controller. @default "kueue-system" */
@@ -45,6 +53,7 @@ export class TrainingOperator extends Construct {
   constructor(scope: Construct, id: string, props: TrainingOperatorProps = {}) {
     super(scope, id);
     checkShape(this.node.path, props, {
+      cluster: Shape.optional(LibraryShapes.cluster),
       trainerNamespace: Shape.optional(Shape.string()),
       kueueNamespace: Shape.optional(Shape.string()),
       podsReadyTimeoutMinutes: Shape.optional(Shape.number()),
@@ -77,13 +86,13 @@ export class TrainingOperator extends Construct {
         manager: {
           nodeSelector: systemNodes,
           // The chart sets no requests: the scheduler and the capacity checks would count it as free.
-          resources: { requests: { cpu: cpu.controller, memory: "256Mi" }, limits: { memory: "1Gi" } },
+          resources: { requests: { cpu: cpu.controller, memory: TRAINER_MEMORY }, limits: { memory: "1Gi" } },
         },
         jobset: {
           controller: {
             nodeSelector: systemNodes,
             // The subchart asks 500m CPU and allows 4Gi: one controller of a few dozen JobSets needs far less.
-            resources: { requests: { cpu: cpu.controller, memory: "128Mi" }, limits: { memory: "1Gi" } },
+            resources: { requests: { cpu: cpu.controller, memory: JOBSET_MEMORY }, limits: { memory: "1Gi" } },
           },
         },
       },
@@ -105,7 +114,7 @@ export class TrainingOperator extends Construct {
       createNamespace: true,
       values: {
         // The chart's limits (2 CPUs, 512Mi) stay.
-        controllerManager: { nodeSelector: systemNodes, manager: { resources: { requests: { cpu: cpu.kueue, memory: "512Mi" } } } },
+        controllerManager: { nodeSelector: systemNodes, manager: { resources: { requests: { cpu: cpu.kueue, memory: KUEUE_MEMORY } } } },
         // JSON is YAML: the chart writes this string into the manager's ConfigMap as it is.
         managerConfig: { controllerManagerConfigYaml: JSON.stringify(this.kueueConfig, null, 2) },
       },
@@ -123,6 +132,16 @@ export class TrainingOperator extends Construct {
       dependsOn: [this.kueue.release],
       allows: [ALLOW.https(), ALLOW.webhook(vpcCidr, kueuePods, KUEUE.webhookPort), visibility, ALLOW.scrape("allow-metrics-scrape", [{ port: KUEUE.metricsPort }], kueuePods)],
     });
+
+    // The three controllers in the capacity model, as the charts render them: kubeflow-trainer 2.3.0
+    // templates/manager/deployment.yaml (`<release>-controller-manager`), its jobset subchart with
+    // fullnameOverride "jobset" (`jobset-controller`), kueue 0.19.2 templates/manager/manager.yaml
+    // (`<release>-controller-manager`).
+    const declare = (namespace: string, name: string, requests: { cpu: string; memory: string }) =>
+      props.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace, name, requests, nodeSelector: systemNodes });
+    declare(this.trainerNamespace, `${CHARTS.kubeflowTrainer.chart}-controller-manager`, { cpu: cpu.controller, memory: TRAINER_MEMORY });
+    declare(this.trainerNamespace, "jobset-controller", { cpu: cpu.controller, memory: JOBSET_MEMORY });
+    declare(this.kueueNamespace, `${CHARTS.kueue.chart}-controller-manager`, { cpu: cpu.kueue, memory: KUEUE_MEMORY });
   }
 }
 

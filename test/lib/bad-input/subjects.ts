@@ -152,7 +152,7 @@ export const SUBJECTS: readonly Subject[] = [
   {
     name: "TrainingOperator",
     baseline: () => ({ trainerNamespace: "kubeflow-system", kueueNamespace: "kueue-system", podsReadyTimeoutMinutes: 10 }),
-    build: (props) => { const w = world(); new TrainingOperator(w.addons, "training-operator", props); synthAll(w.app); },
+    build: (props) => { const w = world(); new TrainingOperator(w.addons, "training-operator", { cluster: w.cluster, ...props }); synthAll(w.app); },
   },
   {
     name: "DistributedTraining",
