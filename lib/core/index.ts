@@ -5,5 +5,5 @@ export * from "./environment-key";
 export * from "./stacks";
 export * from "./data-protection";
 export * from "./stateful-resources";
-export * from "./synth-summary";
 export * from "./shape";
+export * from "./stack-records";

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ConditionalResources } from "../core/stack-records";
 import { TerraformResource } from "cdktf";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { Environment } from "../core/environment";
@@ -20,7 +21,7 @@ import { ModelSource, TrackingCredentials, isModelUri } from "./model-source";
 import { ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
 import { endpointDashboard } from "./private/dashboard";
 import { KubernetesObject } from "./private/kubernetes-object";
-import { claimEndpointName, claimServiceAccount, servingNamespace } from "./private/registry";
+import { ServingClaims, servingNamespace } from "./private/registry";
 import {
   COLOUR_LABEL, ENDPOINT_LABEL, METRICS_PORT_NAME, METRICS_SERVICE_LABEL, SERVING_PORT_NAME,
   autoscalerObject, deploymentObject, disruptionBudgetObject, serviceAccountObject, serviceObject,
@@ -283,14 +284,8 @@ export class MonitoredEndpoint extends Construct {
       v.check(!(props.env ?? {})[name], `secretEnv[${JSON.stringify(name)}]`, name, "is also set in env; set it in one place");
     }
 
-    // Names are unique per namespace in this stack (Kubernetes would let the second apply overwrite the first).
-    if (NAME.test(props.name)) {
-      const holder = claimEndpointName(this, this.namespace, props.name);
-      v.check(holder === undefined, "name", props.name, `endpoint "${props.name}" already exists in namespace "${this.namespace}" (${holder}); endpoint names must be unique per namespace`);
-    }
-    const saHolder = claimServiceAccount(this, this.namespace, props.serviceAccountRole.serviceAccount);
-    v.check(saHolder === undefined, "serviceAccountRole", `${this.namespace}/${props.serviceAccountRole.serviceAccount}`,
-      `that service account already serves ${saHolder}; give each endpoint its own IRSA role`);
+    // Names and service accounts are unique per namespace in this stack: checked at synth, whatever the order.
+    ServingClaims.of(this).claim(this, this.namespace, NAME.test(props.name) ? props.name : undefined, props.serviceAccountRole.serviceAccount);
     this.delivery = resolveDelivery(v, env, {
       demand: props.autoscaling?.demand, rollout: props.rollout, blueGreen: props.blueGreen !== undefined,
       prometheusUrl: props.prometheusUrl ?? IN_CLUSTER_PROMETHEUS_URL, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
@@ -422,6 +417,20 @@ export class MonitoredEndpoint extends Construct {
       workloads.push({ colour, model, deployment, autoscaler, disruptionBudget });
     }
     this.workloads = workloads;
+    ConditionalResources.of(this).record("blueGreen", this.activeColour ? `blue/green, ${this.activeColour} active` : "off", {
+      creates: workloads.map((w) => (w.colour ? w.colour : [w.deployment, w.autoscaler, w.disruptionBudget].map((o) => o.node.id))).flat(),
+      reason: "with blueGreen each colour runs its own workload, autoscaler and disruption budget; without, one set",
+    });
+    ConditionalResources.of(this).record("rollout", rollout ? rollout.strategy : "off", {
+      creates: rollout
+        ? ["rollout", rollout.strategy === "canary" ? "canary-service" : "preview-service", "smoke-test-template", "analysis-template"]
+        : workloads.filter((w) => !w.colour).map((w) => w.deployment.node.id),
+      reason: "with rollout the endpoint is an Argo Rollout with its canary or preview Service and AnalysisTemplates; without, a Deployment",
+    });
+    ConditionalResources.of(this).record("features", onlineSecret ? "an online store with a password (Redis)" : features ? "an online store without a password" : "none", {
+      creates: onlineSecret ? ["online-store-secret", ...(inNamespace.length > 0 ? [`${props.name}-redis`] : [])] : [],
+      reason: "a Redis online store's password is synced for the endpoint, and a NetworkPolicy lets it reach Redis on 6379",
+    });
 
     // The Service's construct ID never depends on the colour: switching colours updates its selector in place.
     const selector = { [ENDPOINT_LABEL]: props.name, ...(this.activeColour ? { [COLOUR_LABEL]: this.activeColour } : {}) };

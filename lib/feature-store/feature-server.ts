@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ConditionalResources } from "../core/stack-records";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
@@ -191,6 +192,10 @@ export class FeatureServer extends Construct {
       allows.push({ name: "allow-redis-egress", direction: "egress", peers: [{ cidr: env.vpcCidr }], ports: [{ port: SERVER_PORTS.redis }] });
     }
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", { namespace: ns, allows });
+    ConditionalResources.of(this).record("onlineStore", store.onlineStoreType, {
+      creates: store.onlineStoreType === "redis" ? ["redis-auth", "network-policies/allow-redis-egress"] : [],
+      reason: "with Redis the server gets its password synced and a NetworkPolicy to reach Redis on 6379",
+    });
   }
 }
 

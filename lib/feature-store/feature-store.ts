@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { ConditionalResources } from "../core/stack-records";
 import { Environment } from "../core/environment";
 import { Validator, formatValue } from "../core/errors";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
@@ -260,6 +261,10 @@ export class FeatureStore extends Construct {
     });
     this.registryPath = `s3://${this.offlineBucket.bucketName}/${REGISTRY_KEY}`;
 
+    ConditionalResources.of(this).record("onlineStore", this.onlineStoreType, {
+      creates: this.onlineStoreType === "redis" ? ["redis"] : [],
+      reason: "a Redis online store is an ElastiCache replication group with its users, subnet group and security group",
+    });
     if (this.onlineStoreType === "redis") {
       this.redis = new RedisOnlineStore(this, "redis", { cluster: props.cluster, ...redisOpts });
       this.redisReplicationGroup = this.redis.replicationGroup;

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ConditionalResources } from "../core/stack-records";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
@@ -123,6 +124,11 @@ export class GpuClusterAddons extends Construct {
     // The kubelet offers vpc.amazonaws.com/efa only through AWS's EFA device plugin. Without it an
     // EFA job never schedules, while the autoscaler's node template of a multi-node pool promises
     // EFA interfaces: p5 nodes scale up for the pending job, stay unused and scale down, in a loop.
+    const multiNode = cluster.pools.filter((p) => p.spec.multiNode).map((p) => p.spec.name);
+    ConditionalResources.of(this).record("efaDevicePlugin", multiNode.length > 0 ? `for multi-node pool ${multiNode.join(", ")}` : "no multi-node pool", {
+      creates: multiNode.length > 0 ? ["aws-efa-k8s-device-plugin"] : [],
+      reason: "AWS's EFA device plugin is installed where the cluster has a multi-node (EFA) GPU pool",
+    });
     if (cluster.pools.some((p) => p.spec.multiNode)) {
       this.efaDevicePlugin = new HelmChart(this, "aws-efa-k8s-device-plugin", {
         chart: CHARTS.awsEfaDevicePlugin,

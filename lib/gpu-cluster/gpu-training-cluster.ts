@@ -15,15 +15,15 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { Environment } from "../core/environment";
 import { EnvironmentKey } from "../core/environment-key";
-import { ConfigError, formatValue } from "../core/errors";
-import { addSummaryLine } from "../core/synth-summary";
+import { ConfigError, addConfigValidation, formatValue } from "../core/errors";
+import { ConditionalResources, StackRecord } from "../core/stack-records";
 import { policyDocument } from "../iam/policy-statement";
 import { ServiceAccountRole, ServiceAccountRoleOptions, roleName } from "../iam/service-account-role";
 import { Network } from "../network/network";
 import { POOL_LABEL } from "../kubernetes/kubernetes";
 import { SecureBucket } from "../storage/secure-bucket";
 import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
-import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase, summaryLine } from "./gpu-budget";
+import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase } from "./gpu-budget";
 import { GpuPool } from "./gpu-pool";
 import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, KarpenterResources } from "./karpenter-resources";
@@ -84,33 +84,17 @@ export interface GpuTrainingClusterProps {
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-/** The clusters of each environment: the GPU budget and the synth summary cover all of them. */
-const clustersByEnvironment = new WeakMap<Environment, GpuTrainingCluster[]>();
-addSummaryLine((env) => {
-  const clusters = clustersByEnvironment.get(env);
-  return clusters ? summaryLine(env, environmentWorstCase(clusters)) : undefined;
-});
-
 /** Every pool of the environment's clusters; pool names carry the cluster's name when there are several clusters. */
-function environmentWorstCase(clusters: readonly GpuTrainingCluster[], pending?: { cluster: GpuTrainingCluster; specs: readonly PoolSpec[] }): GpuWorstCase {
-  const all = pending && !clusters.includes(pending.cluster) ? [...clusters, pending.cluster] : clusters;
-  return gpuWorstCase(all.flatMap((c) => {
-    const pools = poolsWorstCase([...c.pools.map((p) => p.spec), ...(pending?.cluster === c ? pending.specs : [])]).pools;
-    return all.length > 1 ? pools.map((p) => ({ ...p, name: `${c.clusterName}/${p.name}` })) : pools;
+function environmentWorstCase(clusters: readonly GpuTrainingCluster[]): GpuWorstCase {
+  return gpuWorstCase(clusters.flatMap((c) => {
+    const pools = c.worstCase.pools;
+    return clusters.length > 1 ? pools.map((p) => ({ ...p, name: `${c.clusterName}/${p.name}` })) : pools;
   }));
 }
 
-/**
- * The EKS cluster ML teams train on. Private API endpoint, API authentication mode with
- * access entries, secrets envelope-encrypted with the environment key, every control-plane
- * log; an OIDC provider for IRSA; a CPU system node group for add-ons; GPU pools that scale
- * to zero; the EKS add-ons (VPC CNI, CoreDNS, kube-proxy, EBS CSI); ECR repositories for
- * training and serving images; a datasets bucket; and the IRSA role of cluster-autoscaler,
- * which `GpuClusterAddons` installs in a platform stack.
- *
- * The GPU budget guard runs whenever pools are declared: their worst case (every pool at
- * maxSize, on demand, 730 hours) must stay within the environment's gpuMonthlyBudgetUsd.
- */
+/** Where each cluster records its pools' worst case in its stack's JSON, for the synth summary. */
+export const GPU_WORST_CASE_KEY = "gpu_worst_case";
+
 /** The kinds of a pool declaration's fields; `name` is required in `gpuPools`, optional in `addGpuPool`'s options. */
 function gpuPoolShape(name: "required" | "optional") {
   return Shape.object({
@@ -129,6 +113,18 @@ function gpuPoolShape(name: "required" | "optional") {
   }, "a GPU pool");
 }
 
+/**
+ * The EKS cluster ML teams train on. Private API endpoint, API authentication mode with
+ * access entries, secrets envelope-encrypted with the environment key, every control-plane
+ * log; an OIDC provider for IRSA; a CPU system node group for add-ons; GPU pools that scale
+ * to zero; the EKS add-ons (VPC CNI, CoreDNS, kube-proxy, EBS CSI); ECR repositories for
+ * training and serving images; a datasets bucket; and the IRSA role of cluster-autoscaler,
+ * which `GpuClusterAddons` installs in a platform stack.
+ *
+ * The GPU budget guard runs at synth, over every cluster of the environment: the pools'
+ * worst case (every pool at maxSize, on demand, 730 hours) must stay within the
+ * environment's gpuMonthlyBudgetUsd.
+ */
 export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public readonly clusterName: string;
   /** Prefix of the names of the cluster's IAM roles, ECR repositories and datasets bucket: the environment's prefix for its default cluster, else the cluster name. */
@@ -386,11 +382,21 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     });
     for (const workload of EKS_ADDON_WORKLOADS) this.capacity.addWorkload(this, workload);
 
-    const list = clustersByEnvironment.get(env) ?? [];
-    list.push(this);
-    clustersByEnvironment.set(env, list);
     if (this.provisioner === "karpenter") this.ensureKarpenter();
     this.addPools(props.gpuPools ?? []);
+    ConditionalResources.of(this).record("gpuPools", () => this.pools.map((p) => p.spec.name).join(", ") || "none", {
+      creates: () => this.pools.map((p) => p.node.id),
+      reason: "GPU pools are declared per environment",
+    });
+    // The budget covers every cluster of the environment, whatever the order they and their
+    // pools are declared in: judged once the tree is complete, reported by the environment's first cluster.
+    addConfigValidation(this, () => this.budgetProblems());
+    // Read by the synth summary from the synthesized stack (with getters: pools may be added later).
+    const cluster = this;
+    StackRecord.of(this, GPU_WORST_CASE_KEY).add({
+      get cluster() { return cluster.clusterName; },
+      get pools() { return cluster.worstCase.pools; },
+    });
   }
 
   /**
@@ -435,6 +441,14 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     return this.pools.map((p) => p.info);
   }
 
+  /** The environment's GPU budget against every pool of its clusters; reported by the first cluster only. */
+  private budgetProblems(): string[] {
+    const clusters = this.node.root.node.findAll().filter((c): c is GpuTrainingCluster => c instanceof GpuTrainingCluster && c.env === this.env);
+    if (clusters[0] !== this) return [];
+    const over = overBudgetMessage(this.node.path, this.env, environmentWorstCase(clusters));
+    return over ? [over] : [];
+  }
+
   /** Every pool at maxSize on demand for a month. */
   public get worstCase(): GpuWorstCase {
     return poolsWorstCase(this.pools.map((p) => p.spec));
@@ -445,8 +459,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   }
 
   /**
-   * Adds a GPU pool. Throws a ConfigError for invalid options, a name already taken, or
-   * when the pools' worst case would exceed the environment's GPU budget.
+   * Adds a GPU pool. Throws a ConfigError for invalid options or a name already taken; the
+   * GPU budget (every pool of the environment's clusters) is judged at synth.
    */
   public addGpuPool(name: string, options: GpuPoolOptions): GpuPool {
     checkShape(poolPath(this.node.path, String(name)), { name, options }, {
@@ -475,9 +489,6 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    const clusters = clustersByEnvironment.get(this.env) ?? [];
-    const over = overBudgetMessage(this.node.path, this.env, environmentWorstCase(clusters, { cluster: this, specs }));
-    if (over) throw new ConfigError([over]);
     if (specs.some((s) => s.provisioner === "karpenter")) this.ensureKarpenter();
     return specs.map((spec) => {
       const pool = new GpuPool(this, `gpu-pool-${spec.name}`, spec, {

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ConditionalResources } from "../core/stack-records";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
@@ -165,6 +166,10 @@ export class MlflowServer extends Construct {
     }
 
     const dependsOn: ITerraformDependable[] = [this.namespace, this.serviceAccount, ...synced.map((s) => s.externalSecret)];
+    ConditionalResources.of(this).record("replicas", this.replicas, {
+      creates: this.replicas >= 2 ? ["disruption-budget"] : [],
+      reason: "a disruption budget needs 2 or more replicas",
+    });
     if (this.replicas >= 2) {
       this.disruptionBudget = new PodDisruptionBudgetV1(this, "disruption-budget", {
         metadata: { name: MLFLOW_RELEASE, namespace: this.namespace.metadata.name },

@@ -4,6 +4,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { ConditionalResources } from "../core/stack-records";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
@@ -135,6 +136,10 @@ export class Network extends Construct {
       new Route(this, `private-default-${az}`, { routeTableId: routes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id });
       new RouteTableAssociation(this, `private-rta-${az}`, { subnetId: priv.id, routeTableId: routes.id });
       this.privateRouteTables.push(routes);
+    });
+    ConditionalResources.of(this).record("natGateways", this.natGatewayMode, {
+      creates: this.natGateways.map((n) => n.node.id).flatMap((id) => [id, id.replace(/^nat-/, "nat-eip-")]),
+      reason: this.natGatewayMode === "one-per-az" ? "a NAT gateway per zone, so that a zone outage does not cut the others' egress" : "one NAT gateway for every zone",
     });
 
     new VpcEndpoint(this, "s3-endpoint", {

@@ -1,4 +1,4 @@
-import { Lazy, TerraformStack } from "cdktf";
+import { StackRecord } from "../core/stack-records";
 import { IConstruct } from "constructs";
 import { ConfigError, formatValue } from "../core/errors";
 import { packRule } from "./pack";
@@ -45,8 +45,6 @@ export function recordedSuppressions(tfJson: object): Suppression[] {
   return Array.isArray(list) ? list : [];
 }
 
-const registries = new WeakMap<TerraformStack, Suppression[]>();
-
 /**
  * Suppressions declared in the construct tree, next to the code they excuse:
  *
@@ -69,20 +67,11 @@ export class PolicySuppressions {
     const suppression: Suppression = { ruleId, constructPath: this.scope.node.path, reason };
     const problems = suppressionProblems(suppression);
     if (problems.length > 0) throw new ConfigError(problems);
-    const stack = TerraformStack.of(this.scope);
-    let list = registries.get(stack);
-    if (!list) {
-      const created: Suppression[] = [];
-      list = created;
-      registries.set(stack, created);
-      stack.addOverride(`//.${SUPPRESSIONS_KEY}`, Lazy.anyValue({ produce: () => created.map((s) => ({ ...s })) }));
-    }
-    list.push(suppression);
-    return suppression;
+    return StackRecord.of<Suppression>(this.scope, SUPPRESSIONS_KEY).add(suppression);
   }
 
   /** The suppressions declared so far in this scope's stack. */
   public get all(): readonly Suppression[] {
-    return registries.get(TerraformStack.of(this.scope)) ?? [];
+    return StackRecord.find<Suppression>(this.scope, SUPPRESSIONS_KEY)?.all ?? [];
   }
 }

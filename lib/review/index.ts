@@ -18,3 +18,4 @@ export * from "./cluster-catalog";
 export * from "./cli";
 export type { PriceTable } from "../pricing";
 export type { StackEnvironmentMetadata } from "../core/stacks";
+export * from "./synth-summary";

@@ -1,4 +1,5 @@
 import type { StackEnvironmentMetadata } from "../core/stacks";
+import { ConditionRecord, conditionCovers, recordedConditions } from "../core/stack-records";
 import { addressesAfter } from "./plan";
 import { ReviewEnvironment, ReviewStack, compareText, constructPath, environmentsOf } from "./stack";
 
@@ -31,6 +32,8 @@ export interface ParityCase {
   readonly missing: readonly ReviewEnvironment[];
   /** Construct paths (without the stack) of the layer's resources in an environment, to compare with siblings. */
   readonly pathsIn: (environment: string) => ReadonlySet<string>;
+  /** What the layer's stack in an environment recorded about its conditional resources. */
+  readonly recordsIn: (environment: string) => readonly ConditionRecord[];
 }
 
 /** Explains a difference by configuration, or returns undefined. */
@@ -52,20 +55,22 @@ export function parity(stacks: readonly ReviewStack[], explainers: readonly Pari
     const present = envs.filter((e) => byEnv.has(e.name));
     const missing = envs.filter((e) => !byEnv.has(e.name));
     if (missing.length > 0) {
-      const c: ParityCase = { layer, present, missing, pathsIn: () => new Set() };
+      const c: ParityCase = { layer, present, missing, pathsIn: () => new Set(), recordsIn: () => [] };
       differences.push({ layer, presentIn: names(present), missingIn: names(missing), ...withExplanation(explain(c)) });
     }
     if (present.length < 2) continue;
     const addresses = new Map(present.map((e) => [e.name, new Set(addressesOf(byEnv.get(e.name)!))]));
     const paths = new Map(present.map((e) => [e.name, constructPathsOf(byEnv.get(e.name)!)]));
     const pathsIn = (name: string) => paths.get(name) ?? new Set<string>();
+    const records = new Map(present.map((e) => [e.name, recordedConditions(byEnv.get(e.name)!.config)]));
+    const recordsIn = (name: string) => records.get(name) ?? [];
     const all = [...new Set([...addresses.values()].flatMap((a) => [...a]))].sort(compareText);
     for (const address of all) {
       const has = present.filter((e) => addresses.get(e.name)!.has(address));
       if (has.length === present.length) continue;
       const lacks = present.filter((e) => !addresses.get(e.name)!.has(address));
       const path = constructPath(byEnv.get(has[0].name)!.config, address);
-      const c: ParityCase = { layer, address, present: has, missing: lacks, pathsIn, ...(path ? { constructPath: path } : {}) };
+      const c: ParityCase = { layer, address, present: has, missing: lacks, pathsIn, recordsIn, ...(path ? { constructPath: path } : {}) };
       differences.push({ layer, address, ...(path ? { constructPath: path } : {}), presentIn: names(has), missingIn: names(lacks), ...withExplanation(explain(c)) });
     }
   }
@@ -106,19 +111,14 @@ function constructPathsOf(stack: ReviewStack): Set<string> {
 const meta = (e: ReviewEnvironment): StackEnvironmentMetadata | undefined => e.metadata;
 const list = (envs: readonly ReviewEnvironment[]) => names(envs).join(", ");
 
-/** NAT gateways (and their Elastic IPs): one, or one per zone, by `sizing.network.natGateways`. */
-export const natGatewaysExplainer: ParityExplainer = (c) => {
-  if (!c.address || !/^aws_(nat_gateway|eip)\./.test(c.address)) return undefined;
-  const mode = (e: ReviewEnvironment) => {
-    const m = meta(e);
-    // The same default as Network: one gateway in development, one per zone elsewhere.
-    return m ? m.sizing?.network?.natGateways ?? (m.tier === "development" ? "single" : "one-per-az") : undefined;
-  };
-  const modes = (envs: readonly ReviewEnvironment[]) => new Set(envs.map(mode));
-  const p = modes(c.present);
-  const m = modes(c.missing);
-  if (p.size !== 1 || !p.has("one-per-az") || m.size !== 1 || !m.has("single")) return undefined;
-  return `sizing.network.natGateways: "one-per-az" in ${list(c.present)}, "single" in ${list(c.missing)}`;
+/** The bootstrap stack creates the S3 state bucket; environments with local state have none. */
+export const stateBackendExplainer: ParityExplainer = (c) => {
+  if (c.address) return undefined;
+  const backend = (e: ReviewEnvironment) => meta(e)?.environmentStateBackend;
+  if (c.present.every((e) => backend(e) === "s3") && c.missing.every((e) => backend(e) === "local")) {
+    return `stateBackend: ${list(c.missing)} keep${c.missing.length === 1 ? "s" : ""} state in the local backend, so there is no state bucket to bootstrap`;
+  }
+  return undefined;
 };
 
 /** Per-zone resources of a zone that some environments do not use. */
@@ -133,169 +133,37 @@ export const availabilityZonesExplainer: ParityExplainer = (c) => {
   return `availabilityZones: ${zone} is not a zone of ${list(c.missing)} (zones: ${counts})`;
 };
 
-/** The bootstrap stack creates the S3 state bucket; environments with local state have none. */
-export const stateBackendExplainer: ParityExplainer = (c) => {
-  if (c.address) return undefined;
-  const backend = (e: ReviewEnvironment) => meta(e)?.environmentStateBackend;
-  if (c.present.every((e) => backend(e) === "s3") && c.missing.every((e) => backend(e) === "local")) {
-    return `stateBackend: ${list(c.missing)} keep${c.missing.length === 1 ? "s" : ""} state in the local backend, so there is no state bucket to bootstrap`;
-  }
-  return undefined;
-};
-
 /**
- * A construct named after a value that only some environments' sizing declares, such
- * as a GPU pool that only production's config lists.
+ * A resource that a construct created because of a setting's value in some environments:
+ * the construct recorded the setting, its value and what it created in every environment
+ * (ConditionalResources, lib/core/stack-records.ts), so the explanation is read from the
+ * synthesized stacks, not re-derived from construct defaults or guessed from paths.
  */
-export const sizingValueExplainer: ParityExplainer = (c) => {
-  if (!c.constructPath) return undefined;
-  const segments = c.constructPath.split("/").slice(1);
-  for (const segment of segments) {
-    // A construct named after the value, or after the value and a suffix ("redis" -> "redis-auth").
-    for (const value of new Set([segment, segment.split("-")[0]])) {
-      const where = (e: ReviewEnvironment) => findInSizing(meta(e)?.sizing, value);
-      const paths = c.present.map(where);
-      if (paths.every((p) => p !== undefined) && c.missing.every((e) => where(e) === undefined)) {
-        return `sizing.${paths[0]}: "${value}" is declared in ${list(c.present)} only`;
-      }
-    }
+export const recordedConditionExplainer: ParityExplainer = (c) => {
+  if (!c.constructPath || c.present.length === 0) return undefined;
+  const path = c.constructPath.split("/").slice(1).join("/");
+  for (const record of c.recordsIn(c.present[0].name).filter((r) => conditionCovers(r, path))) {
+    const same = (e: ReviewEnvironment) => c.recordsIn(e.name).find((r) => r.constructPath === record.constructPath && r.setting === record.setting);
+    const present = c.present.map(same);
+    const missing = c.missing.map(same);
+    if (present.some((r) => !r || !conditionCovers(r, path)) || missing.some((r) => !r || conditionCovers(r, path))) continue;
+    // The value must differ: the same value creating different children is no explanation.
+    const values = new Set(present.map((r) => r!.value));
+    if (missing.some((r) => values.has(r!.value))) continue;
+    return `${record.setting}: ${valuesIn(c.present, present as ConditionRecord[])}; ${valuesIn(c.missing, missing as ConditionRecord[])} (${record.reason})`;
   }
   return undefined;
 };
 
-/** The dotted path of the first key or string value equal to `needle` in a sizing object. */
-export function findInSizing(sizing: unknown, needle: string, at = ""): string | undefined {
-  if (sizing === null || sizing === undefined) return undefined;
-  if (typeof sizing === "string") return sizing === needle ? at : undefined;
-  if (typeof sizing !== "object") return undefined;
-  for (const [k, v] of Object.entries(sizing as Record<string, unknown>)) {
-    const here = Array.isArray(sizing) ? `${at}[${k}]` : at ? `${at}.${k}` : k;
-    if (!Array.isArray(sizing) && k === needle) return here;
-    const found = findInSizing(v, needle, here);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+/** `"one-per-az" in staging, prod` per distinct value, in environment order. */
+function valuesIn(envs: readonly ReviewEnvironment[], records: readonly ConditionRecord[]): string {
+  const byValue = new Map<string, string[]>();
+  envs.forEach((e, i) => byValue.set(records[i].value, [...(byValue.get(records[i].value) ?? []), e.name]));
+  return [...byValue].map(([value, in_]) => `${JSON.stringify(value)} in ${in_.join(", ")}`).join(", ");
 }
-
-/**
- * GPU pools are chosen per tier (a production-only H100 pool, for example): a pool's
- * resources present in some tiers and absent in the others follow the tier.
- */
-export const gpuPoolTierExplainer: ParityExplainer = (c) => {
-  const pool = c.constructPath?.split("/").find((seg) => seg.startsWith("gpu-pool-"));
-  if (!pool) return undefined;
-  const tiers = (envs: readonly ReviewEnvironment[]) => new Set(envs.map((e) => meta(e)?.tier));
-  const present = tiers(c.present);
-  const missing = tiers(c.missing);
-  if (present.has(undefined) || missing.has(undefined) || [...present].some((t) => missing.has(t))) return undefined;
-  return `tier: GPU pool "${pool.slice("gpu-pool-".length)}" is declared for the ${[...present].join(", ")} tier only`;
-};
-
-/**
- * AWS's EFA device plugin is installed where the cluster has a multi-node (EFA) GPU pool
- * (GpuClusterAddons), so it follows that pool's tiers, like the pool itself.
- */
-export const efaDevicePluginExplainer: ParityExplainer = (c) => {
-  if (!c.constructPath || !/\/aws-efa-k8s-device-plugin\/release$/.test(c.constructPath)) return undefined;
-  const tiers = (envs: readonly ReviewEnvironment[]) => new Set(envs.map((e) => meta(e)?.tier));
-  const present = tiers(c.present);
-  const missing = tiers(c.missing);
-  if (present.has(undefined) || missing.has(undefined) || [...present].some((t) => missing.has(t))) return undefined;
-  return `tier: the EFA device plugin follows the multi-node (EFA) GPU pool, declared for the ${[...present].join(", ")} tier only`;
-};
-
-/** MLflow's disruption budget exists with two or more replicas: `sizing.registry.replicas` (default 1 in development, 2 otherwise). */
-export const registryReplicasExplainer: ParityExplainer = (c) => {
-  if (!c.constructPath || !/\/mlflow\/disruption-budget$/.test(c.constructPath)) return undefined;
-  const replicas = (e: ReviewEnvironment) => {
-    const m = meta(e);
-    return m ? m.sizing?.registry?.replicas ?? (m.tier === "development" ? 1 : 2) : undefined;
-  };
-  if (!c.present.every((e) => (replicas(e) ?? 0) >= 2) || !c.missing.every((e) => (replicas(e) ?? 2) < 2)) return undefined;
-  const each = [...c.present, ...c.missing].map((e) => `${replicas(e)} in ${e.name}`).join(", ");
-  return `sizing.registry.replicas: ${each}; a disruption budget needs 2 or more`;
-};
-
-/**
- * MonitoredEndpoint with `blueGreen` runs each colour's resources under `<endpoint>/blue`
- * and `<endpoint>/green`; without it, one set directly under `<endpoint>`. Environments
- * that choose blue/green by tier differ by exactly these addresses.
- */
-export const blueGreenExplainer: ParityExplainer = (c) => {
-  if (!c.constructPath) return undefined;
-  const rel = c.constructPath.split("/").slice(1);
-  const tiers = (envs: readonly ReviewEnvironment[]) => [...new Set(envs.map((e) => meta(e)?.tier ?? "unknown"))].join(", ");
-  const tierSet = (envs: readonly ReviewEnvironment[]) => new Set(envs.map((e) => meta(e)?.tier));
-  const missingTiers = tierSet(c.missing);
-  if ([...tierSet(c.present)].some((t) => t === undefined || missingTiers.has(t))) return undefined;
-  const colour = rel.findIndex((seg) => seg === "blue" || seg === "green");
-  if (colour > 0) {
-    // A colour's resource: the environments without it run the same resource uncoloured.
-    const plain = [...rel.slice(0, colour), ...rel.slice(colour + 1)].join("/");
-    if (c.missing.every((e) => c.pathsIn(e.name).has(plain))) {
-      return `tier: ${list(c.present)} (${tiers(c.present)}) deploy ${rel.slice(0, colour).join("/")} blue/green; ${list(c.missing)} (${tiers(c.missing)}) a single version`;
-    }
-    return undefined;
-  }
-  // An uncoloured resource: the environments without it run it per colour.
-  const last = rel.length - 1;
-  const coloured = (col: string) => [...rel.slice(0, last), col, rel[last]].join("/");
-  if (last > 0 && c.missing.every((e) => c.pathsIn(e.name).has(coloured("blue")) || c.pathsIn(e.name).has(coloured("green")))) {
-    return `tier: ${list(c.missing)} (${tiers(c.missing)}) deploy ${rel.slice(0, last).join("/")} blue/green; ${list(c.present)} (${tiers(c.present)}) a single version`;
-  }
-  return undefined;
-};
-
-/** What MonitoredEndpoint creates with `rollout` (Argo Rollouts) instead of its Deployment. */
-const ROLLOUT_PARTS = ["rollout", "canary-service", "preview-service", "analysis-template", "smoke-test-template"];
-
-/**
- * MonitoredEndpoint with `rollout` is a Rollout (`<endpoint>/rollout`) with its canary or
- * preview Service and AnalysisTemplates; without it, a Deployment (`<endpoint>/deployment`).
- * Environments that choose progressive delivery by tier differ by exactly these addresses.
- */
-export const rolloutExplainer: ParityExplainer = (c) => {
-  if (!c.constructPath) return undefined;
-  const rel = c.constructPath.split("/").slice(1);
-  const last = rel.length - 1;
-  if (last < 1 || ![...ROLLOUT_PARTS, "deployment"].includes(rel[last])) return undefined;
-  const tierSet = (envs: readonly ReviewEnvironment[]) => new Set(envs.map((e) => meta(e)?.tier));
-  const missingTiers = tierSet(c.missing);
-  if ([...tierSet(c.present)].some((t) => t === undefined || missingTiers.has(t))) return undefined;
-  const tiers = (envs: readonly ReviewEnvironment[]) => [...new Set(envs.map((e) => meta(e)?.tier ?? "unknown"))].join(", ");
-  const endpoint = rel.slice(0, last).join("/");
-  const at = (e: ReviewEnvironment, part: string) => c.pathsIn(e.name).has([...rel.slice(0, last), part].join("/"));
-  const [withRollout, withDeployment] = rel[last] === "deployment" ? [c.missing, c.present] : [c.present, c.missing];
-  if (!withRollout.every((e) => at(e, "rollout")) || !withDeployment.every((e) => at(e, "deployment"))) return undefined;
-  return `tier: ${list(withRollout)} (${tiers(withRollout)}) deliver ${endpoint} with Argo Rollouts (rollout); ${list(withDeployment)} (${tiers(withDeployment)}) a Deployment`;
-};
-
-/**
- * A model endpoint that reads a Redis online store syncs the store's password
- * (`<endpoint>/online-store-secret`), and the feature server and the endpoint get a
- * NetworkPolicy to reach Redis (6379, in the VPC); with DynamoDB there is neither. Follows
- * `sizing.featureStore.onlineStore` (default "dynamodb").
- */
-export const onlineStoreSecretExplainer: ParityExplainer = (c) => {
-  const segments = c.constructPath?.split("/") ?? [];
-  const secret = segments.includes("online-store-secret");
-  const policy = !!c.address?.startsWith("kubernetes_network_policy_v1.") && segments.some((s) => /(^|-)redis(-|$)/.test(s));
-  if (!secret && !policy) return undefined;
-  const store = (e: ReviewEnvironment) => (meta(e) ? meta(e)!.sizing?.featureStore?.onlineStore ?? "dynamodb" : undefined);
-  if (!c.present.every((e) => store(e) === "redis") || !c.missing.every((e) => store(e) !== undefined && store(e) !== "redis")) return undefined;
-  return `sizing.featureStore.onlineStore: "redis" in ${list(c.present)} (${secret ? "its password is synced for the endpoint" : "a NetworkPolicy allows Redis on 6379"}), ` +
-    `${[...new Set(c.missing.map((e) => `"${store(e)}"`))].join(", ")} in ${list(c.missing)}`;
-};
 
 export const DEFAULT_EXPLAINERS: readonly ParityExplainer[] = [
   stateBackendExplainer,
-  natGatewaysExplainer,
   availabilityZonesExplainer,
-  sizingValueExplainer,
-  gpuPoolTierExplainer,
-  efaDevicePluginExplainer,
-  registryReplicasExplainer,
-  blueGreenExplainer,
-  rolloutExplainer,
-  onlineStoreSecretExplainer,
+  recordedConditionExplainer,
 ];

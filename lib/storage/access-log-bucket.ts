@@ -27,17 +27,11 @@ import { bucketNameProblem } from "./bucket-name";
  * 365 otherwise. The bucket does not log its own access (that would log its own deliveries).
  */
 export class AccessLogBucket extends Construct {
-  private static readonly byStack = new WeakMap<TerraformStack, AccessLogBucket>();
-
-  /** The stack's access-log bucket, created at the stack's root on first use. */
+  /** The stack's access-log bucket, created at the stack's root on first use (found again through the construct tree). */
   public static of(scope: Construct): AccessLogBucket {
     const stack = TerraformStack.of(scope);
-    let logs = AccessLogBucket.byStack.get(stack);
-    if (!logs) {
-      logs = new AccessLogBucket(stack, "access-logs", scope.node.path);
-      AccessLogBucket.byStack.set(stack, logs);
-    }
-    return logs;
+    const existing = stack.node.tryFindChild("access-logs");
+    return existing instanceof AccessLogBucket ? existing : new AccessLogBucket(stack, "access-logs", scope.node.path);
   }
 
   public readonly bucket: S3Bucket;

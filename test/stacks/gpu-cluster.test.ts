@@ -1,4 +1,4 @@
-import { synthSummary } from "../../lib/core/synth-summary";
+import { synthSummary } from "../../lib/review/synth-summary";
 import { helmReleases, unknownReleaseKeys } from "../support/chart-values";
 import { synthReferenceApp, stackJsonFromDir } from "../support/reference-app";
 

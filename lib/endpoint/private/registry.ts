@@ -1,50 +1,56 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
+import { addConfigValidation, formatValue } from "../../core/errors";
 import { TerraformStack } from "cdktf";
 import { KubernetesObject } from "./kubernetes-object";
 import { ALLOW, NamespaceNetworkPolicies } from "../../kubernetes/network-policy";
 import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./workload";
 
 /**
- * Per-stack bookkeeping of endpoints: which names (and service accounts) are taken in
- * which namespace, and the one Namespace object per serving namespace. Kept beside the
- * stack rather than found by walking the construct tree, so that adding the 100th
- * endpoint costs the same as adding the first.
+ * The endpoints of one stack, by namespace: which names and service accounts each takes.
+ * A construct at the stack's root (found again through the tree, never module state) whose
+ * validation, run once the tree is complete, refuses a name or a service account used
+ * twice in a namespace: Kubernetes would let the second apply overwrite the first.
  */
-interface StackEndpoints {
-  readonly names: Map<string, string>;
-  readonly serviceAccounts: Map<string, string>;
-  readonly namespaces: Map<string, KubernetesObject>;
-}
-
-const byStack = new WeakMap<TerraformStack, StackEndpoints>();
-
-function of(scope: Construct): StackEndpoints {
-  const stack = TerraformStack.of(scope);
-  let entry = byStack.get(stack);
-  if (!entry) {
-    entry = { names: new Map(), serviceAccounts: new Map(), namespaces: new Map() };
-    byStack.set(stack, entry);
+export class ServingClaims extends Construct {
+  public static of(scope: IConstruct): ServingClaims {
+    const stack = TerraformStack.of(scope);
+    const existing = stack.node.tryFindChild(CLAIMS_ID);
+    return existing instanceof ServingClaims ? existing : new ServingClaims(stack, CLAIMS_ID);
   }
-  return entry;
+
+  private readonly claims: { readonly path: string; readonly namespace: string; readonly name: string; readonly serviceAccount: string }[] = [];
+
+  private constructor(scope: TerraformStack, id: string) {
+    super(scope, id);
+    addConfigValidation(this, () => this.problems());
+  }
+
+  /** Records the endpoint at `endpoint`'s path; `name` undefined when it is invalid (reported by the endpoint itself). */
+  public claim(endpoint: IConstruct, namespace: string, name: string | undefined, serviceAccount: string): void {
+    this.claims.push({ path: endpoint.node.path, namespace, name: name ?? "", serviceAccount });
+  }
+
+  private problems(): string[] {
+    const problems: string[] = [];
+    const names = new Map<string, string>();
+    const accounts = new Map<string, string>();
+    for (const c of this.claims) {
+      const nameKey = `${c.namespace}/${c.name}`;
+      const nameHolder = names.get(nameKey);
+      if (c.name && nameHolder !== undefined) {
+        problems.push(`${c.path}: name is ${formatValue(c.name)}; endpoint "${c.name}" already exists in namespace "${c.namespace}" (${nameHolder}); endpoint names must be unique per namespace`);
+      } else if (c.name) names.set(nameKey, c.path);
+      const saKey = `${c.namespace}/${c.serviceAccount}`;
+      const saHolder = accounts.get(saKey);
+      if (saHolder !== undefined) {
+        problems.push(`${c.path}: serviceAccountRole is ${formatValue(saKey)}; that service account already serves ${saHolder}; give each endpoint its own IRSA role`);
+      } else accounts.set(saKey, c.path);
+    }
+    return problems;
+  }
 }
 
-/** Records `namespace/name` for the construct at `path`; returns the path that already holds it, if any. */
-export function claimEndpointName(scope: Construct, namespace: string, name: string): string | undefined {
-  const names = of(scope).names;
-  const key = `${namespace}/${name}`;
-  const holder = names.get(key);
-  if (holder === undefined) names.set(key, scope.node.path);
-  return holder;
-}
-
-/** Records a service account for the construct at `path`; returns the path that already uses it, if any. */
-export function claimServiceAccount(scope: Construct, namespace: string, serviceAccount: string): string | undefined {
-  const accounts = of(scope).serviceAccounts;
-  const key = `${namespace}/${serviceAccount}`;
-  const holder = accounts.get(key);
-  if (holder === undefined) accounts.set(key, scope.node.path);
-  return holder;
-}
+const CLAIMS_ID = "serving-claims";
 
 /**
  * The serving namespace, created once per stack: enforcing the `restricted` Pod Security
@@ -52,8 +58,8 @@ export function claimServiceAccount(scope: Construct, namespace: string, service
  * at the stack's root) does not depend on which endpoint came first.
  */
 export function servingNamespace(scope: Construct, namespace: string): KubernetesObject {
-  const entry = of(scope);
-  let ns = entry.namespaces.get(namespace);
+  const stack = TerraformStack.of(scope);
+  let ns = stack.node.tryFindChild(`serving-namespace-${namespace}`) as KubernetesObject | undefined;
   if (!ns) {
     ns = new KubernetesObject(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
       apiVersion: "v1",
@@ -67,7 +73,6 @@ export function servingNamespace(scope: Construct, namespace: string): Kubernete
         },
       },
     });
-    entry.namespaces.set(namespace, ns);
     // Clients (in the cluster, or a load balancer in the VPC) reach every endpoint's serving
     // port; Prometheus scrapes it and the metrics port; the servers load models from MLflow and
     // S3, read features from Feast and DynamoDB, and authenticate through STS.

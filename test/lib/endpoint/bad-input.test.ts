@@ -1,3 +1,4 @@
+import { Testing } from "cdktf";
 import { errorOf } from "../../support/synth";
 import { endpointFixture } from "./fixture";
 
@@ -42,16 +43,28 @@ describe("MonitoredEndpoint: bad input", () => {
   test("two endpoints with the same name in one namespace", () => {
     const f = endpointFixture();
     f.endpoint("fraud-a", { name: "fraud", serviceAccountRole: f.role("fraud-a") });
-    expect(errorOf(() => f.endpoint("fraud-b", { name: "fraud", serviceAccountRole: f.role("fraud-b") }))).toBe(
+    f.endpoint("fraud-b", { name: "fraud", serviceAccountRole: f.role("fraud-b") });
+    expect(errorOf(() => Testing.synth(f.platform, true))).toBe(
       'test-platform/fraud-b: name is "fraud"; endpoint "fraud" already exists in namespace "serving" (test-platform/fraud-a); ' +
         "endpoint names must be unique per namespace",
+    );
+  });
+
+  test("two endpoints with one service account in one namespace", () => {
+    const f = endpointFixture();
+    const shared = f.role("shared");
+    f.endpoint("fraud-a", { name: "fraud-a", serviceAccountRole: shared });
+    f.endpoint("fraud-b", { name: "fraud-b", serviceAccountRole: shared });
+    expect(errorOf(() => Testing.synth(f.platform, true))).toBe(
+      'test-platform/fraud-b: serviceAccountRole is "serving/shared"; that service account already serves test-platform/fraud-a; give each endpoint its own IRSA role',
     );
   });
 
   test("the same name in two namespaces is allowed", () => {
     const f = endpointFixture();
     f.endpoint("fraud-a", { name: "fraud", serviceAccountRole: f.role("fraud", "team-a") });
-    expect(() => f.endpoint("fraud-b", { name: "fraud", serviceAccountRole: f.role("fraud", "team-b") })).not.toThrow();
+    f.endpoint("fraud-b", { name: "fraud", serviceAccountRole: f.role("fraud", "team-b") });
+    expect(() => Testing.synth(f.platform, true)).not.toThrow();
   });
 
   test("a GPU pool the cluster does not have", () => {

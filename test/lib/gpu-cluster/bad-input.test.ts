@@ -104,9 +104,9 @@ describe("GpuTrainingCluster refuses bad input", () => {
   });
 
   test("pools whose worst case is over the GPU budget", () => {
-    expect(errorOf(() => testCluster({ gpuMonthlyBudgetUsd: 5000 }, {
+    expect(errorOf(() => Testing.synth(testCluster({ gpuMonthlyBudgetUsd: 5000 }, {
       gpuPools: [GENERAL, { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 1 }],
-    }))).toBe([
+    }).stack, true))).toBe([
       'test-infra/training: the GPU pools\' monthly worst case is $17,499.56, over environment "test"\'s gpuMonthlyBudgetUsd of $5,000.00:',
       '  pool "general": 2 x g5.xlarge x $1.006/h x 730 h = $1,468.76',
       '  pool "big": 1 x p4d.24xlarge x $21.96/h x 730 h = $16,030.80',

@@ -1,5 +1,6 @@
 import { ResourceChange, TerraformPlan } from "../../../lib/terraform/offline";
 import { StackEnvironmentMetadata } from "../../../lib/core/stacks";
+import { CONDITIONS_KEY, ConditionRecord } from "../../../lib/core/stack-records";
 import { ReviewStack, StackConfig, reviewStack } from "../../../lib/review/stack";
 
 /**
@@ -60,4 +61,10 @@ export function config(env: StackEnvironmentMetadata, resources: Record<string, 
 
 export function stack(name: string, env: StackEnvironmentMetadata, p: TerraformPlan | undefined, resources: Record<string, Record<string, unknown>> = {}): ReviewStack {
   return reviewStack(name, { config: config(env, resources, name), ...(p ? { plan: p } : { notPlanned: "fixture" }) });
+}
+
+/** A stack as `stack` builds it, with condition records under `"//".conditional_resources` (ConditionalResources). */
+export function stackWithRecords(name: string, env: StackEnvironmentMetadata, resources: Record<string, Record<string, unknown>>, records: readonly ConditionRecord[]): ReviewStack {
+  const c = config(env, resources, name);
+  return reviewStack(name, { config: { ...c, "//": { ...(c["//"] as object), [CONDITIONS_KEY]: records } }, notPlanned: "fixture" });
 }

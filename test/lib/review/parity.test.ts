@@ -1,5 +1,8 @@
-import { findInSizing, parity } from "../../../lib/review/parity";
-import { metadata, plan, stack } from "./fixtures";
+import { parity } from "../../../lib/review/parity";
+import { ConditionRecord } from "../../../lib/core/stack-records";
+import { metadata, plan, stack, stackWithRecords } from "./fixtures";
+
+const record = (constructPath: string, setting: string, value: string, creates: string[], reason = "why"): ConditionRecord => ({ constructPath, setting, value, creates, reason });
 
 const dev = metadata("dev", "development");
 const staging = metadata("staging", "staging");
@@ -24,11 +27,13 @@ describe("parity", () => {
     }]);
   });
 
-  test("a NAT gateway per zone is explained by sizing.network.natGateways", () => {
-    const single = metadata("dev", "development", { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], sizing: { network: { natGateways: "single" } } });
+  test("a NAT gateway per zone is explained by the natGateways value the network recorded in each environment", () => {
     const nat = { "aws_nat_gateway.network_nat-us-east-1b_33333333": {} };
-    const [d] = parity([stack("ml-dev-infra", single, p, {}), stack("ml-staging-infra", staging, p, nat)]).differences;
-    expect(d.explanation).toBe('sizing.network.natGateways: "one-per-az" in staging, "single" in dev');
+    const [d] = parity([
+      stackWithRecords("ml-dev-infra", dev, {}, [record("network", "natGateways", "single", ["nat-us-east-1a"])]),
+      stackWithRecords("ml-staging-infra", staging, nat, [record("network", "natGateways", "one-per-az", ["nat-us-east-1a", "nat-us-east-1b"], "a gateway per zone")]),
+    ]).differences;
+    expect(d.explanation).toBe('natGateways: "one-per-az" in staging; "single" in dev (a gateway per zone)');
   });
 
   test("a stack missing where the state backend is local is explained by stateBackend", () => {
@@ -38,57 +43,68 @@ describe("parity", () => {
     expect(d.explanation).toMatch(/^stateBackend: dev keeps state in the local backend/);
   });
 
-  test("a construct named after a value only one environment's sizing declares is explained by that knob", () => {
-    // GIVEN prod's sizing declares a GPU pool "a100" that dev's does not
-    const withPool = metadata("prod", "production", { sizing: { cluster: { gpuPools: ["a100"] } } as never });
-    const pool = { "aws_eks_node_group.training_a100_44444444": {} };
-    const [d] = parity([stack("ml-dev-infra", dev, p, {}), stack("ml-prod-infra", withPool, p, pool)]).differences;
-    expect(d.explanation).toBe('sizing.cluster.gpuPools[0]: "a100" is declared in prod only');
-  });
-
-  test("a GPU pool declared for production only is explained by the tier", () => {
+  test("a GPU pool declared in production only is explained by the cluster's recorded gpuPools", () => {
     const pool = { "aws_eks_node_group.training_gpu-pool-h100_node-group_66666666": {} };
-    const [d] = parity([stack("ml-dev-infra", dev, p, {}), stack("ml-prod-infra", prod, p, pool)]).differences;
-    expect(d.explanation).toBe('tier: GPU pool "h100" is declared for the production tier only');
+    const [d] = parity([
+      stackWithRecords("ml-dev-infra", dev, {}, [record("training", "gpuPools", "general", ["gpu-pool-general"])]),
+      stackWithRecords("ml-prod-infra", prod, pool, [record("training", "gpuPools", "general, h100", ["gpu-pool-general", "gpu-pool-h100"], "GPU pools are declared per environment")]),
+    ]).differences;
+    expect(d.explanation).toBe('gpuPools: "general, h100" in prod; "general" in dev (GPU pools are declared per environment)');
   });
 
-  test("an endpoint deployed blue/green in some tiers and as one version in others is explained by the tier", () => {
-    // GIVEN dev runs ranker/deployment and prod ranker/blue/deployment
+  test("an endpoint deployed blue/green in some environments and as one version in others is explained from each side", () => {
+    // GIVEN dev runs ranker/deployment and prod ranker/blue/deployment, each recording its blueGreen value
     const report = parity([
-      stack("ml-dev-platform", dev, p, { "kubernetes_deployment_v1.ranker_deployment_77777777": {} }),
-      stack("ml-prod-platform", prod, p, { "kubernetes_deployment_v1.ranker_blue_deployment_88888888": {} }),
+      stackWithRecords("ml-dev-platform", dev, { "kubernetes_deployment_v1.ranker_deployment_77777777": {} }, [record("ranker", "blueGreen", "off", ["deployment"])]),
+      stackWithRecords("ml-prod-platform", prod, { "kubernetes_deployment_v1.ranker_blue_deployment_88888888": {} }, [record("ranker", "blueGreen", "blue/green, blue active", ["blue", "green"])]),
     ]);
     // THEN both differences are explained, each from its side
     expect(report.differences.map((d) => d.explanation)).toEqual([
-      "tier: prod (production) deploy ranker blue/green; dev (development) a single version",
-      "tier: prod (production) deploy ranker blue/green; dev (development) a single version",
+      'blueGreen: "off" in dev; "blue/green, blue active" in prod (why)',
+      'blueGreen: "blue/green, blue active" in prod; "off" in dev (why)',
     ]);
   });
 
-  test("an endpoint delivered by Argo Rollouts in some tiers and as a Deployment in others is explained by the tier (issue 17)", () => {
-    // GIVEN dev runs ranker/deployment and prod ranker/rollout with its canary Service and AnalysisTemplates
+  test("a record does not explain a difference when the other environment recorded nothing for that construct", () => {
+    // GIVEN prod's debug construct records that it created its bucket, and dev has no such construct at all
+    const bucket = { "aws_s3_bucket.debug_bucket_55555555": {} };
     const report = parity([
-      stack("ml-dev-platform", dev, p, { "kubernetes_manifest.ranker_deployment_77777777": {}, "kubernetes_manifest.ranker_scaled-object_11111111": {} }),
-      stack("ml-prod-platform", prod, p, {
-        "kubernetes_manifest.ranker_rollout_88888888": {}, "kubernetes_manifest.ranker_canary-service_22222222": {},
-        "kubernetes_manifest.ranker_analysis-template_33333333": {}, "kubernetes_manifest.ranker_smoke-test-template_44444444": {},
-        "kubernetes_manifest.ranker_scaled-object_11111111": {},
-      }),
+      stackWithRecords("ml-dev-infra", dev, {}, []),
+      stackWithRecords("ml-prod-infra", prod, bucket, [record("debug", "enabled", "true", ["bucket"])]),
     ]);
-    // THEN every difference is explained; a rollout part without the Rollout itself would not be
-    expect(report.differences.map((d) => d.explanation)).toEqual(Array(5).fill("tier: prod (production) deliver ranker with Argo Rollouts (rollout); dev (development) a Deployment"));
-    const orphan = parity([
-      stack("ml-dev-platform", dev, p, { "kubernetes_manifest.ranker_deployment_77777777": {} }),
-      stack("ml-prod-platform", prod, p, { "kubernetes_manifest.ranker_deployment_77777777": {}, "kubernetes_manifest.ranker_canary-service_22222222": {} }),
-    ]);
-    expect(orphan.differences.map((d) => d.explanation)).toEqual([undefined]);
+    // THEN the difference stays flagged: nothing says why dev lacks it
+    expect(report.differences.map((d) => d.explanation)).toEqual([undefined]);
   });
 
-  test("an endpoint's synced online-store password is explained by sizing.featureStore.onlineStore", () => {
-    const redis = metadata("prod", "production", { sizing: { featureStore: { onlineStore: "redis" } } });
-    const secret = { "kubernetes_manifest.ranker_online-store-secret_store_99999999": {} };
-    const [d] = parity([stack("ml-dev-platform", dev, p, {}), stack("ml-prod-platform", redis, p, secret)]).differences;
-    expect(d.explanation).toBe('sizing.featureStore.onlineStore: "redis" in prod (its password is synced for the endpoint), "dynamodb" in dev');
+  test("an endpoint delivered by Argo Rollouts in one environment and as a Deployment in another is explained by its rollout record (issue 17)", () => {
+    const dev_ = stackWithRecords("ml-dev-platform", dev, { "kubernetes_manifest.ranker_deployment_77777777": {} }, [
+      record("ranker", "blueGreen", "off", ["deployment", "scaled-object"]), record("ranker", "rollout", "off", ["deployment"], "rollouts"),
+    ]);
+    const prod_ = stackWithRecords("ml-prod-platform", prod, { "kubernetes_manifest.ranker_rollout_88888888": {}, "kubernetes_manifest.ranker_canary-service_22222222": {} }, [
+      record("ranker", "blueGreen", "off", ["rollout", "scaled-object"]), record("ranker", "rollout", "canary", ["rollout", "canary-service"], "rollouts"),
+    ]);
+    // THEN each difference is explained by the rollout record, not by blueGreen (whose value is "off" on both sides)
+    expect(parity([dev_, prod_]).differences.map((d) => d.explanation)).toEqual([
+      'rollout: "canary" in prod; "off" in dev (rollouts)',
+      'rollout: "off" in dev; "canary" in prod (rollouts)',
+      'rollout: "canary" in prod; "off" in dev (rollouts)',
+    ]);
+  });
+
+  test("the same value on both sides explains nothing", () => {
+    const report = parity([
+      stackWithRecords("ml-dev-infra", dev, {}, [record("network", "natGateways", "single", ["nat-us-east-1a"])]),
+      stackWithRecords("ml-prod-infra", prod, { "aws_nat_gateway.network_nat-us-east-1b_12121212": {} }, [record("network", "natGateways", "single", ["nat-us-east-1a", "nat-us-east-1b"])]),
+    ]);
+    expect(report.differences.map((d) => d.explanation)).toEqual([undefined]);
+  });
+
+  test("a record does not explain a resource it did not create", () => {
+    const report = parity([
+      stackWithRecords("ml-dev-infra", dev, {}, [record("network", "natGateways", "single", ["nat-us-east-1a"])]),
+      stackWithRecords("ml-prod-infra", prod, { "aws_route.network_debug-route_12121212": {} }, [record("network", "natGateways", "one-per-az", ["nat-us-east-1a", "nat-us-east-1b"])]),
+    ]);
+    expect(report.differences.map((d) => d.explanation)).toEqual([undefined]);
   });
 
   test("an injected difference that no configuration explains is flagged", () => {
@@ -102,9 +118,4 @@ describe("parity", () => {
     }]);
   });
 
-  test("findInSizing returns the dotted path of a key or string value", () => {
-    expect(findInSizing({ a: { b: ["x", "y"] } }, "y")).toBe("a.b[1]");
-    expect(findInSizing({ a: { pools: { h100: { max: 2 } } } }, "h100")).toBe("a.pools.h100");
-    expect(findInSizing({ a: 1 }, "z")).toBeUndefined();
-  });
 });
