@@ -3,7 +3,7 @@ import * as path from "path";
 import { Environment, exitOnConfigError } from "../lib";
 import { ENVIRONMENTS } from "../stacks/environments";
 import { buildApp } from "../stacks/platform";
-import { synthSummary } from "../lib/core/synth-summary";
+import { synthSummary } from "../lib/review/synth-summary";
 
 // `npm run synth`: every stack of every environment into cdktf.out/, then a one-screen summary.
 exitOnConfigError(() => {
