@@ -17,7 +17,8 @@ export type {
 } from "./core";
 export { EnvironmentKey } from "./core/environment-key";
 export type { EnvironmentKeyProps, KeyServiceUse } from "./core/environment-key";
-export { DataProtection, InfraStack, PlatformStack } from "./core";
+export { ConditionalResources, DataProtection, InfraStack, PlatformStack } from "./core";
+export type { ConditionOptions, ConditionRecord } from "./core";
 export type { EnvironmentStackProps, InfraStackProps, PlatformStackProps } from "./core";
 
 // Network (lib/network)

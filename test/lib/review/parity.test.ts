@@ -84,10 +84,10 @@ describe("parity", () => {
       record("ranker", "blueGreen", "off", ["rollout", "scaled-object"]), record("ranker", "rollout", "canary", ["rollout", "canary-service"], "rollouts"),
     ]);
     // THEN each difference is explained by the rollout record, not by blueGreen (whose value is "off" on both sides)
-    expect(parity([dev_, prod_]).differences.map((d) => d.explanation)).toEqual([
-      'rollout: "canary" in prod; "off" in dev (rollouts)',
-      'rollout: "off" in dev; "canary" in prod (rollouts)',
-      'rollout: "canary" in prod; "off" in dev (rollouts)',
+    expect(parity([dev_, prod_]).differences.map((d) => `${d.constructPath}: ${d.explanation}`)).toEqual([
+      'ml-dev-platform/ranker/deployment: rollout: "off" in dev; "canary" in prod (rollouts)',
+      'ml-prod-platform/ranker/canary-service: rollout: "canary" in prod; "off" in dev (rollouts)',
+      'ml-prod-platform/ranker/rollout: rollout: "canary" in prod; "off" in dev (rollouts)',
     ]);
   });
 
