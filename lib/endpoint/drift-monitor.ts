@@ -16,7 +16,7 @@ import {
   PUSHGATEWAY, PUSHGATEWAY_REQUESTS, cronJobObject, driftDashboard, driftNames, driftRuleGroup, jobPodLabels, pushgatewayObject, pushgatewayPodLabels, DriftNames,
 } from "./private/drift-objects";
 import { KubernetesObject } from "./private/kubernetes-object";
-import { claimServiceAccount, existingServingNamespace } from "./private/registry";
+import { ServingClaims, existingServingNamespace } from "./private/registry";
 import { serviceAccountObject, serviceObject } from "./private/workload";
 
 /** The endpoint a drift monitor watches (a MonitoredEndpoint is one). */
@@ -167,10 +167,9 @@ export class DriftMonitor extends Construct {
     v.check(memoryQuantityProblem(this.requests.memory) === undefined, "resources.memory", this.requests.memory, memoryQuantityProblem(this.requests.memory) ?? "");
     v.check(role.namespace === endpoint.namespace, "serviceAccountRole", `${role.namespace}/${role.serviceAccount}`,
       `must be a role of a service account in the endpoint's namespace "${endpoint.namespace}" (the monitor runs there)`);
+    // A service account another endpoint or monitor of this stack uses is refused (ServingClaims), whichever comes second.
     if (role.namespace === endpoint.namespace) {
-      const holder = claimServiceAccount(this, role.namespace, role.serviceAccount);
-      v.check(holder === undefined, "serviceAccountRole", `${role.namespace}/${role.serviceAccount}`,
-        `that service account already serves ${holder}; give the drift monitor its own IRSA role`);
+      v.addProblems(ServingClaims.of(this).claim(this, role.namespace, undefined, role.serviceAccount, "give the drift monitor its own IRSA role"));
     }
     v.throwIfAny();
 

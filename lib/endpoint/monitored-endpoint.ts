@@ -284,8 +284,8 @@ export class MonitoredEndpoint extends Construct {
       v.check(!(props.env ?? {})[name], `secretEnv[${JSON.stringify(name)}]`, name, "is also set in env; set it in one place");
     }
 
-    // Names and service accounts are unique per namespace in this stack: checked at synth, whatever the order.
-    ServingClaims.of(this).claim(this, this.namespace, NAME.test(props.name) ? props.name : undefined, props.serviceAccountRole.serviceAccount);
+    // Names and service accounts are unique per namespace in this stack (ServingClaims, held in the construct tree).
+    v.addProblems(ServingClaims.of(this).claim(this, this.namespace, NAME.test(props.name) ? props.name : undefined, props.serviceAccountRole.serviceAccount));
     this.delivery = resolveDelivery(v, env, {
       demand: props.autoscaling?.demand, rollout: props.rollout, blueGreen: props.blueGreen !== undefined,
       prometheusUrl: props.prometheusUrl ?? IN_CLUSTER_PROMETHEUS_URL, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,

@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from "constructs";
-import { addConfigValidation, formatValue } from "../../core/errors";
+import { formatValue } from "../../core/errors";
 import { TerraformStack } from "cdktf";
 import { KubernetesObject } from "./kubernetes-object";
 import { ALLOW, NamespaceNetworkPolicies } from "../../kubernetes/network-policy";
@@ -7,9 +7,11 @@ import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./workload";
 
 /**
  * The endpoints of one stack, by namespace: which names and service accounts each takes.
- * A construct at the stack's root (found again through the tree, never module state) whose
- * validation, run once the tree is complete, refuses a name or a service account used
- * twice in a namespace: Kubernetes would let the second apply overwrite the first.
+ * Held by a construct at the stack's root (found again through the tree, never module
+ * state). A name or a service account used twice in a namespace is refused when the
+ * second is declared, naming the first: Kubernetes would let the second apply overwrite
+ * the first. The verdict does not depend on the order (whichever comes second is refused),
+ * and it comes before anything else the second construct would collide on.
  */
 export class ServingClaims extends Construct {
   public static of(scope: IConstruct): ServingClaims {
@@ -18,35 +20,30 @@ export class ServingClaims extends Construct {
     return existing instanceof ServingClaims ? existing : new ServingClaims(stack, CLAIMS_ID);
   }
 
-  private readonly claims: { readonly path: string; readonly namespace: string; readonly name: string; readonly serviceAccount: string }[] = [];
+  private readonly names = new Map<string, string>();
+  private readonly accounts = new Map<string, string>();
 
-  private constructor(scope: TerraformStack, id: string) {
-    super(scope, id);
-    addConfigValidation(this, () => this.problems());
-  }
-
-  /** Records the endpoint at `endpoint`'s path; `name` undefined when it is invalid (reported by the endpoint itself). */
-  public claim(endpoint: IConstruct, namespace: string, name: string | undefined, serviceAccount: string): void {
-    this.claims.push({ path: endpoint.node.path, namespace, name: name ?? "", serviceAccount });
-  }
-
-  private problems(): string[] {
+  /**
+   * Claims, for the construct at `owner`'s path, an endpoint name (undefined for a construct
+   * that is no endpoint, or an invalid name the endpoint reports itself) and a service
+   * account; returns one problem per name already taken (and claims nothing then).
+   * `advice` ends the service account's message.
+   */
+  public claim(owner: IConstruct, namespace: string, name: string | undefined, serviceAccount: string, advice = "give each endpoint its own IRSA role"): string[] {
     const problems: string[] = [];
-    const names = new Map<string, string>();
-    const accounts = new Map<string, string>();
-    for (const c of this.claims) {
-      const nameKey = `${c.namespace}/${c.name}`;
-      const nameHolder = names.get(nameKey);
-      if (c.name && nameHolder !== undefined) {
-        problems.push(`${c.path}: name is ${formatValue(c.name)}; endpoint "${c.name}" already exists in namespace "${c.namespace}" (${nameHolder}); endpoint names must be unique per namespace`);
-      } else if (c.name) names.set(nameKey, c.path);
-      const saKey = `${c.namespace}/${c.serviceAccount}`;
-      const saHolder = accounts.get(saKey);
-      if (saHolder !== undefined) {
-        problems.push(`${c.path}: serviceAccountRole is ${formatValue(saKey)}; that service account already serves ${saHolder}; give each endpoint its own IRSA role`);
-      } else accounts.set(saKey, c.path);
+    const nameHolder = name ? this.names.get(`${namespace}/${name}`) : undefined;
+    if (name && nameHolder !== undefined) {
+      problems.push(`${owner.node.path}: name is ${formatValue(name)}; endpoint "${name}" already exists in namespace "${namespace}" (${nameHolder}); endpoint names must be unique per namespace`);
     }
-    return problems;
+    const saKey = `${namespace}/${serviceAccount}`;
+    const saHolder = this.accounts.get(saKey);
+    if (saHolder !== undefined) {
+      problems.push(`${owner.node.path}: serviceAccountRole is ${formatValue(saKey)}; that service account already serves ${saHolder}; ${advice}`);
+    }
+    if (problems.length > 0) return problems;
+    if (name) this.names.set(`${namespace}/${name}`, owner.node.path);
+    this.accounts.set(saKey, owner.node.path);
+    return [];
   }
 }
 
@@ -92,5 +89,6 @@ export function servingNamespace(scope: Construct, namespace: string): Kubernete
 
 /** The serving namespace object this stack already creates, if any (a drift monitor's objects wait for it). */
 export function existingServingNamespace(scope: Construct, namespace: string): KubernetesObject | undefined {
-  return of(scope).namespaces.get(namespace);
+  const existing = TerraformStack.of(scope).node.tryFindChild(`serving-namespace-${namespace}`);
+  return existing instanceof KubernetesObject ? existing : undefined;
 }

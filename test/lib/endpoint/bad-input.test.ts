@@ -43,8 +43,7 @@ describe("MonitoredEndpoint: bad input", () => {
   test("two endpoints with the same name in one namespace", () => {
     const f = endpointFixture();
     f.endpoint("fraud-a", { name: "fraud", serviceAccountRole: f.role("fraud-a") });
-    f.endpoint("fraud-b", { name: "fraud", serviceAccountRole: f.role("fraud-b") });
-    expect(errorOf(() => Testing.synth(f.platform, true))).toBe(
+    expect(errorOf(() => f.endpoint("fraud-b", { name: "fraud", serviceAccountRole: f.role("fraud-b") }))).toBe(
       'test-platform/fraud-b: name is "fraud"; endpoint "fraud" already exists in namespace "serving" (test-platform/fraud-a); ' +
         "endpoint names must be unique per namespace",
     );
@@ -54,8 +53,7 @@ describe("MonitoredEndpoint: bad input", () => {
     const f = endpointFixture();
     const shared = f.role("shared");
     f.endpoint("fraud-a", { name: "fraud-a", serviceAccountRole: shared });
-    f.endpoint("fraud-b", { name: "fraud-b", serviceAccountRole: shared });
-    expect(errorOf(() => Testing.synth(f.platform, true))).toBe(
+    expect(errorOf(() => f.endpoint("fraud-b", { name: "fraud-b", serviceAccountRole: shared }))).toBe(
       'test-platform/fraud-b: serviceAccountRole is "serving/shared"; that service account already serves test-platform/fraud-a; give each endpoint its own IRSA role',
     );
   });

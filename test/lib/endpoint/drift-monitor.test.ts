@@ -142,7 +142,7 @@ describe("DriftMonitor", () => {
 
     test("the endpoint's own role", () => {
       const f = driftFixture();
-      expect(errorOf(() => f.monitor({ serviceAccountRole: f.endpointRole }))).toContain("that service account already serves");
+      expect(errorOf(() => f.monitor({ serviceAccountRole: f.endpointRole }))).toContain("that service account already serves test-platform/fraud; give the drift monitor its own IRSA role");
     });
   });
 
