@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { NetworkPolicyV1, NetworkPolicyV1Config } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 
 /**
  * NetworkPolicies of the namespaces the library creates: each gets a default deny of
@@ -171,7 +171,8 @@ function ports(list: readonly NetworkPort[] | undefined): Record<string, unknown
 function policy(scope: Construct, id: string, namespace: string, spec: Record<string, unknown>, dependsOn?: ITerraformDependable[]): NetworkPolicyV1 {
   return new NetworkPolicyV1(scope, id, {
     metadata: { name: id, namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } },
-    spec: spec as any,
+    // The spec is assembled from typed NetworkAllow rules above, in the binding's field names.
+    spec: spec as unknown as NetworkPolicyV1Config["spec"],
     ...(dependsOn?.length ? { dependsOn } : {}),
   });
 }
