@@ -44,11 +44,11 @@ export type {
 
 // GPU training cluster (lib/gpu-cluster)
 export {
-  Capacity, ClusterCapacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
+  Capacity, ClusterAccessPolicy, ClusterCapacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
   DEFAULT_KUBERNETES_VERSION, GPU_INSTANCES, INSTANCE_NETWORK_SOURCE, KUBELET_RESERVATIONS, SUPPORTED_KUBERNETES_VERSIONS, SYSTEM_INSTANCES,
 } from "./gpu-cluster";
 export type {
-  CapacityType, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
+  CapacityType, ClusterAccessEntry, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
   ImageRepositoryProps, KubernetesVersion, SystemInstanceSpec, GpuProvisioner, KarpenterControllerProps, KarpenterResourcesHost,
   CapacityWorkload, InstanceCapacity, NodeAllocatable, NodePoolCapacity, NodeSelectorRequirement, NodeTaint, PodRequests, PodToleration, WorkloadKind, WorkloadOptions,
 } from "./gpu-cluster";

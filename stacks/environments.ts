@@ -16,6 +16,8 @@ export const dev: EnvironmentConfig = {
   name: "dev",
   tier: "development",
   accountId: "111111111111",
+  // Runs Terraform for every stack of the environment; the cluster admits it as admin (access entry).
+  deployRoleArn: "arn:aws:iam::111111111111:role/ml-dev-deploy",
   region: "us-east-1",
   availabilityZones: ["us-east-1a", "us-east-1b"],
   vpcCidr: "10.10.0.0/16",
@@ -38,6 +40,8 @@ export const staging: EnvironmentConfig = {
   name: "staging",
   tier: "staging",
   accountId: "222222222222",
+  // Runs Terraform for every stack of the environment; the cluster admits it as admin (access entry).
+  deployRoleArn: "arn:aws:iam::222222222222:role/ml-staging-deploy",
   region: "us-east-1",
   availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
   vpcCidr: "10.20.0.0/16",
@@ -57,6 +61,8 @@ export const prod: EnvironmentConfig = {
   name: "prod",
   tier: "production",
   accountId: "333333333333",
+  // Runs Terraform for every stack of the environment; the cluster admits it as admin (access entry).
+  deployRoleArn: "arn:aws:iam::333333333333:role/ml-prod-deploy",
   region: "us-east-1",
   availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
   vpcCidr: "10.30.0.0/16",

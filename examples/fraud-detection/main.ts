@@ -18,6 +18,8 @@ exitOnConfigError(() => {
     name: "fraud-dev",
     tier: "development",
     accountId: "444455556666",
+    // The role that runs Terraform (CI's or the one your profile assumes): the cluster's admin, by access entry.
+    deployRoleArn: "arn:aws:iam::444455556666:role/fraud-dev-deploy",
     region: "eu-west-1",
     availabilityZones: ["eu-west-1a", "eu-west-1b"],
     vpcCidr: "10.42.0.0/16",

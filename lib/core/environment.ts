@@ -1,7 +1,7 @@
 import { IConstruct } from "constructs";
 import { ConfigError, Validator, formatValue } from "./errors";
 import { Shape, shapeProblems } from "./shape";
-import { REDACTED, secretLiteralKind } from "./validators";
+import { REDACTED, principalArnProblem, secretLiteralKind } from "./validators";
 import { formatCidr, isPrivate, overlaps, parseCidr } from "./private/cidr";
 import { EnvironmentSizing } from "./sizing";
 
@@ -53,6 +53,15 @@ export interface EnvironmentConfig {
   /** Ceiling on the GPU pools' monthly worst case in USD; synth fails above it. @default - no GPU budget guard */
   readonly gpuMonthlyBudgetUsd?: number;
   readonly stateBackend: StateBackendConfig;
+  /**
+   * The IAM role that runs Terraform for this environment (CI's role, or the role your profile assumes).
+   * A GpuTrainingCluster admits it as cluster admin through an EKS access entry: the platform stacks'
+   * kubernetes and helm providers authenticate with a token signed by the credentials that run
+   * Terraform (`aws_eks_cluster_auth`), so this role must be the one that applies them. Declared here,
+   * not looked up (`aws_caller_identity` needs credentials, which offline plans do not have).
+   * @default - none: a cluster then needs an accessEntries entry with ClusterAccessPolicy.CLUSTER_ADMIN
+   */
+  readonly deployRoleArn?: string;
   /** @default - every knob at its tier default */
   readonly sizing?: EnvironmentSizing;
   /** Prefix of stack names: stacks are `<project>-<name>-<layer>`. @default "ml" */
@@ -75,7 +84,6 @@ const SIZING = Shape.optional(Shape.object({
     systemNodeCount: Shape.optional(Shape.number()),
     trainingGpuQuota: Shape.optional(Shape.number()),
     gpuScaleDownIdleMinutes: Shape.optional(Shape.number()),
-    adminRoleArns: Shape.optional(Shape.array(Shape.string())),
     publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
   })),
   registry: Shape.optional(Shape.object({
@@ -110,6 +118,7 @@ const CONFIG_SHAPE = {
   monthlyBudgetUsd: Shape.number(),
   gpuMonthlyBudgetUsd: Shape.optional(Shape.number()),
   // The type decides the other fields; they are checked below with the messages of each backend.
+  deployRoleArn: Shape.optional(Shape.string()),
   stateBackend: Shape.openObject({ type: Shape.oneOf(["local", "s3"]) }, '{ type: "local" } or { type: "s3", bucket: "<state bucket>" }'),
   sizing: SIZING,
   project: Shape.optional(Shape.string()),
@@ -176,6 +185,8 @@ export class Environment {
   public readonly availabilityZones: readonly string[];
   public readonly vpcCidr: string;
   public readonly owner: string;
+  /** The IAM role that runs Terraform for this environment (see EnvironmentConfig.deployRoleArn). */
+  public readonly deployRoleArn?: string;
   public readonly costCenter: string;
   public readonly monthlyBudgetUsd: number;
   public readonly gpuMonthlyBudgetUsd?: number;
@@ -214,6 +225,10 @@ export class Environment {
     }
     v.check(typeof config.owner === "string" && config.owner.trim() !== "", "owner", config.owner, "must name the owning team");
     v.check(typeof config.costCenter === "string" && config.costCenter.trim() !== "", "costCenter", config.costCenter, "must be a non-empty cost center");
+    if (config.deployRoleArn !== undefined) {
+      const problem = principalArnProblem(config.deployRoleArn);
+      v.check(problem === undefined, "deployRoleArn", config.deployRoleArn, problem ?? "");
+    }
     v.check(Number.isFinite(config.monthlyBudgetUsd) && config.monthlyBudgetUsd >= 0, "monthlyBudgetUsd", config.monthlyBudgetUsd,
       "must be a number of USD >= 0");
     if (config.gpuMonthlyBudgetUsd !== undefined) {
@@ -261,6 +276,7 @@ export class Environment {
     this.availabilityZones = [...azs];
     this.vpcCidr = formatCidr(block!);
     this.owner = config.owner;
+    this.deployRoleArn = config.deployRoleArn;
     this.costCenter = config.costCenter;
     this.monthlyBudgetUsd = config.monthlyBudgetUsd;
     this.gpuMonthlyBudgetUsd = config.gpuMonthlyBudgetUsd;

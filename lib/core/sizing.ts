@@ -37,8 +37,6 @@ export interface ClusterSizing {
   readonly trainingGpuQuota?: number;
   /** Minutes a GPU node stays idle before cluster-autoscaler removes it. @default 10 */
   readonly gpuScaleDownIdleMinutes?: number;
-  /** IAM roles given cluster-admin through EKS access entries. @default - none */
-  readonly adminRoleArns?: readonly string[];
   /** CIDRs allowed to reach a public API endpoint (never 0.0.0.0/0 in production). @default - none: private endpoint only */
   readonly publicAccessCidrs?: readonly string[];
 }

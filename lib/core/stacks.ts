@@ -129,6 +129,12 @@ export interface PlatformStackProps extends EnvironmentStackProps {
  * A stack of in-cluster resources (kubernetes and helm providers). The providers are
  * configured from the cluster looked up by name, never from a resource created in the
  * same stack, as the kubernetes provider's documentation requires.
+ *
+ * They authenticate with the token of `aws_eks_cluster_auth`, signed by the credentials this
+ * stack's aws provider runs with: the stack must be applied by a principal the cluster admits
+ * through an access entry, normally the environment's `deployRoleArn` (the cluster creator has
+ * no implicit admin). The role is not assumed here: CI usually runs as that role already, and
+ * a role assuming itself needs a trust policy that allows it.
  */
 export class PlatformStack extends TerraformStack implements IEnvironmentScope {
   public readonly environment: Environment;

@@ -1,6 +1,7 @@
 import { Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import {
+  ClusterAccessPolicy,
   AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentConfig, EnvironmentKey, ExternalSecretsOperator, FeatureServer,
   FeatureStore, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GrafanaDashboard, ImageRepository, InfraStack, MlflowServer, ModelRegistry,
   ArgoRollouts, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, RolloutStrategy, SecureBucket, ServiceMonitor,
@@ -94,7 +95,7 @@ export const SUBJECTS: readonly Subject[] = [
     name: "GpuTrainingCluster",
     baseline: () => ({
       clusterName: "ml-test-training", kubernetesVersion: "1.33", systemNodeCount: 1, systemNodeInstanceType: "m6i.large", provisioner: "cluster-autoscaler",
-      publicAccessCidrs: ["203.0.113.0/24"], adminRoleArns: ["arn:aws:iam::123456789012:role/admin"], trainingNamespace: "training",
+      publicAccessCidrs: ["203.0.113.0/24"], accessEntries: [{ principalArn: "arn:aws:iam::123456789012:role/admin", accessPolicies: [ClusterAccessPolicy.VIEW], namespaces: ["training"] }], trainingNamespace: "training",
       gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], capacity: Capacity.spot(), minSize: 0, maxSize: 2, diskSizeGiB: 200, labels: { team: "vision" } }],
     }),
     build: (props) => {
