@@ -78,8 +78,8 @@ export type {
 export { MlflowServer, ModelReference, ModelRegistry, RegistryAuth, RegistryDatabase, POSTGRES_VERSIONS, DEFAULT_POSTGRES_VERSION } from "./model-registry";
 export type { MlflowClientKind } from "./model-registry/private/names";
 export type {
-  BasicAuthOptions, DbInstanceClassInfo, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
-  PostgresMajorVersion, PostgresVersionInfo, RegistryAuthKind, RegistryDatabaseProps, RegistrySafetyOverrides, SafetyOverride,
+  BasicAuthOptions, DbInstanceClassInfo, IModelRegistry, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
+  ModelRegistryAttributes, PostgresMajorVersion, PostgresVersionInfo, RegistryAuthKind, RegistryDatabaseProps, RegistrySafetyOverrides, SafetyOverride,
 } from "./model-registry";
 
 // Feature store (lib/feature-store)

@@ -4,3 +4,4 @@ export * from "./postgres-catalog";
 export * from "./registry-database";
 export * from "./model-registry";
 export * from "./mlflow-server";
+export * from "./model-registry-interface";

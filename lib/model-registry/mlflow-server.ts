@@ -10,7 +10,8 @@ import { SyncedSecret } from "../kubernetes/external-secrets";
 import { HelmChart } from "../kubernetes/helm-chart";
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
-import { ModelRegistry } from "./model-registry";
+import { IModelRegistry } from "./model-registry-interface";
+import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import {
   AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_METRICS_PATH, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
   MLFLOW_SERVICE_PORT_NAME, MlflowClientKind, clientSecretName,
@@ -24,7 +25,8 @@ export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical"
 
 export interface MlflowServerProps {
   /** The infrastructure half: database, artifact bucket, secrets and the IRSA role. */
-  readonly registry: ModelRegistry;
+  /** The registry: a `ModelRegistry`, or `ModelRegistry.fromAttributes(...)` for one created elsewhere. */
+  readonly registry: IModelRegistry;
   /** Tracking server replicas; production needs at least 2. @default - `sizing.registry.replicas`, else 1 in development, 2 otherwise */
   readonly replicas?: number;
   /** CPU request of each replica (no CPU limit: throttling a request-bound server only adds latency). @default "500m" */
@@ -52,7 +54,7 @@ const LOG_LEVELS: readonly MlflowLogLevel[] = ["debug", "info", "warning", "erro
  * the operator's own `{{ }}` templates. See lib/model-registry/README.md.
  */
 export class MlflowServer extends Construct {
-  public readonly registry: ModelRegistry;
+  public readonly registry: IModelRegistry;
   public readonly namespace: NamespaceV1;
   public readonly serviceAccount: ServiceAccountV1;
   public readonly databaseCredentials: SyncedSecret;
@@ -73,7 +75,7 @@ export class MlflowServer extends Construct {
   constructor(scope: Construct, id: string, props: MlflowServerProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
-      registry: Shape.like("a ModelRegistry", ["database", "artifactBucket", "auth"]),
+      registry: Shape.like("a ModelRegistry (or ModelRegistry.fromAttributes(...))", ["databaseAddress", "databaseSecretArn", "artifactBucketName", "serverRoleArn", "auth"]),
       replicas: Shape.optional(Shape.number()),
       cpu: Shape.optional(Shape.string()),
       memory: Shape.optional(Shape.string()),
@@ -111,7 +113,7 @@ export class MlflowServer extends Construct {
       metadata: {
         name: MLFLOW_SERVICE_ACCOUNT,
         namespace: this.namespace.metadata.name,
-        annotations: registry.serverRole.serviceAccountAnnotations,
+        annotations: { [IRSA_ROLE_ANNOTATION]: registry.serverRoleArn },
       },
       // MLflow never calls the Kubernetes API: no API token in its pods. IRSA's web identity token is a
       // projected volume of its own (the EKS pod identity webhook adds it), and External Secrets
@@ -132,12 +134,12 @@ export class MlflowServer extends Construct {
       dependsOn: [this.namespace, this.serviceAccount],
     });
     const synced: SyncedSecret[] = [this.databaseCredentials];
-    if (registry.authSecret) {
+    if (registry.authSecretArn) {
       this.authCredentials = new SyncedSecret(this, "auth-credentials", {
         namespace: MLFLOW_NAMESPACE,
         serviceAccount: MLFLOW_SERVICE_ACCOUNT,
         targetSecret: AUTH_SECRET,
-        remoteSecret: registry.authSecret.arn,
+        remoteSecret: registry.authSecretArn,
         keys: registry.auth.kind === "basic" ? { username: "username", password: "password" } : { client_secret: "client_secret" },
         ...(registry.auth.kind === "basic" ? { template: ADMIN_SECRET_TEMPLATE } : {}),
         refreshInterval: "15m",
@@ -146,14 +148,14 @@ export class MlflowServer extends Construct {
       });
       synced.push(this.authCredentials);
     }
-    if (registry.clientSecrets) {
+    if (registry.clientSecretArns) {
       const clients = {} as Record<MlflowClientKind, SyncedSecret>;
       for (const kind of CLIENT_KINDS) {
         clients[kind] = new SyncedSecret(this, `${kind}-credentials`, {
           namespace: MLFLOW_NAMESPACE,
           serviceAccount: MLFLOW_SERVICE_ACCOUNT,
           targetSecret: clientSecretName(kind),
-          remoteSecret: registry.clientSecrets[kind].arn,
+          remoteSecret: registry.clientSecretArns[kind],
           keys: { username: "username", password: "password" },
           refreshInterval: "15m",
           waitUntilReady: true,
@@ -184,7 +186,7 @@ export class MlflowServer extends Construct {
         memory,
         logLevel,
         databaseHost: registry.databaseAddress,
-        bucketName: registry.artifactBucket.bucketName,
+        bucketName: registry.artifactBucketName,
         auth: registry.auth,
       }),
       dependsOn,

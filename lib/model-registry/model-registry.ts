@@ -19,6 +19,8 @@ import {
   CLIENT_KINDS, MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, MlflowClientKind, POSTGRES_PORT, TRACKING_DATABASE,
 } from "./private/names";
 import { RegistryDatabase } from "./registry-database";
+import { IModelRegistry, ModelRegistryAttributes } from "./model-registry-interface";
+import { ImportedModelRegistry } from "./private/imported-registry";
 
 /** A written reason for running without a safety default of the environment's tier. */
 export interface SafetyOverride {
@@ -77,7 +79,17 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
  *     registry.grantReadWrite(trainingJobRole);
  *     const model = registry.model("fraud-detector", { alias: "champion" });
  */
-export class ModelRegistry extends Construct {
+export class ModelRegistry extends Construct implements IModelRegistry {
+  /**
+   * A registry created elsewhere (another app or state), e.g. for in-cluster stacks that live apart
+   * from the AWS ones: `new MlflowServer(platform, "mlflow", { registry: ModelRegistry.fromAttributes(platform, "registry", {...}) })`.
+   * Each attribute is checked (a ConfigError names what is missing or malformed); the values are the
+   * outputs of the stack that created the registry.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: ModelRegistryAttributes): IModelRegistry {
+    return new ImportedModelRegistry(scope, id, attrs);
+  }
+
   public readonly cluster: ITrainingCluster;
   public readonly database: RegistryDatabase;
   public readonly artifactBucket: SecureBucket;
@@ -306,6 +318,22 @@ export class ModelRegistry extends Construct {
   /** The RDS-managed secret of the database's master user. */
   public get databaseSecretArn(): string {
     return this.database.masterUserSecretArn;
+  }
+
+  public get artifactBucketName(): string {
+    return this.artifactBucket.bucketName;
+  }
+
+  public get serverRoleArn(): string {
+    return this.serverRole.roleArn;
+  }
+
+  public get authSecretArn(): string | undefined {
+    return this.authSecret?.arn;
+  }
+
+  public get clientSecretArns(): Readonly<Record<MlflowClientKind, string>> | undefined {
+    return this.clientSecrets ? { reader: this.clientSecrets.reader.arn, trainer: this.clientSecrets.trainer.arn } : undefined;
   }
 }
 
