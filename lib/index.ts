@@ -61,7 +61,8 @@ export type { DistributedTrainingProps, NcclAllReduceTestOptions, ResolvedTraini
 // Observability (lib/observability)
 export { AlertReceiver, GrafanaDashboard, Observability, ObservabilitySecrets, IN_CLUSTER_PROMETHEUS_URL } from "./observability";
 export type {
-  DashboardOptions, DashboardPanel, GrafanaDashboardProps, HeartbeatReceiverOptions, ObservabilityProps, ObservabilitySecretsProps, PagerDutyReceiverOptions,
+  DashboardOptions, DashboardPanel, GrafanaDashboardProps, HeartbeatReceiverOptions, IObservabilitySecrets, ObservabilityProps, ObservabilitySecretsAttributes,
+  ObservabilitySecretsProps, PagerDutyReceiverOptions, SecretSyncSource,
   PanelQuery, SlackReceiverOptions, SyncedSecretSource,
 } from "./observability";
 

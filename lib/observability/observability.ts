@@ -9,7 +9,8 @@ import { ENCRYPTED_GP3_STORAGE_CLASS } from "../kubernetes/kubernetes";
 import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { AlertReceiver, alertmanagerRouting } from "./alert-receiver";
 import { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard } from "./dashboard";
-import { ObservabilitySecrets, SyncedSecretSource } from "./observability-secrets";
+import { IObservabilitySecrets, SecretSyncSource } from "./observability-secrets";
+import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { DCGM_DASHBOARD } from "./private/dcgm-dashboard";
 import { Shape, checkShape } from "../core/shape";
 import { cpuCores, memoryBytes } from "../core/validators";
@@ -18,7 +19,7 @@ import { PodRequests, WorkloadKind, WorkloadOptions } from "../gpu-cluster/clust
 
 export interface ObservabilityProps {
   /** The infrastructure half (InfraStack): the secrets and the roles that may read them. */
-  readonly secrets: ObservabilitySecrets;
+  readonly secrets: IObservabilitySecrets;
   /** The operator whose CRDs the secret-syncing manifests need; the release waits for it. */
   readonly externalSecrets: ExternalSecretsOperator;
   /**
@@ -86,7 +87,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
-      secrets: Shape.like("ObservabilitySecrets", ["namespace"]),
+      secrets: Shape.like("ObservabilitySecrets (or ObservabilitySecrets.fromAttributes(...))", ["namespace", "alertmanager", "grafanaAdmin"]),
       externalSecrets: Shape.like("an ExternalSecretsOperator", ["chart"]),
       baseline: Shape.optional(Shape.like("a ClusterBaseline", ["storageClass"])),
       receivers: Shape.optional(Shape.array(Shape.instanceOf(AlertReceiver, "an AlertReceiver (AlertReceiver.slack(...) or AlertReceiver.pagerDuty())"))),
@@ -264,14 +265,14 @@ export class Observability extends Construct {
   }
 
   /** The service account (with the source's IRSA role), SecretStore and ExternalSecret that sync one secret. */
-  private syncManifests(source: SyncedSecretSource, targetSecret: string, keys: Record<string, string>): Record<string, unknown>[] {
-    const serviceAccount = source.role.serviceAccount;
+  private syncManifests(source: SecretSyncSource, targetSecret: string, keys: Record<string, string>): Record<string, unknown>[] {
+    const serviceAccount = source.serviceAccount;
     const storeName = `${targetSecret}-store`;
     return [
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: serviceAccount, namespace: this.namespace, annotations: source.role.serviceAccountAnnotations },
+        metadata: { name: serviceAccount, namespace: this.namespace, annotations: { [IRSA_ROLE_ANNOTATION]: source.roleArn } },
       },
       secretStoreObject(this, { name: storeName, namespace: this.namespace, serviceAccount }),
       externalSecretObject({ name: targetSecret, namespace: this.namespace, storeName, targetSecret, remoteSecret: source.secretName, keys }),
