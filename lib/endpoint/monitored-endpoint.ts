@@ -382,7 +382,7 @@ export class MonitoredEndpoint extends Construct {
         // The Rollout owns the pods; the cluster rolls a new model out (no wait: Terraform declares, Argo Rollouts delivers).
         target = { apiVersion: ROLLOUTS_API, kind: "Rollout" };
         deployment = new KubernetesObject(scopeOf, "rollout", rolloutObject({
-          name, namespace: ns, labels: podLabels, selector: podLabels, template: (deploymentManifest.spec as any).template,
+          name, namespace: ns, labels: podLabels, selector: podLabels, template: (deploymentManifest.spec as { template: Record<string, unknown> }).template,
           strategy: rollout.strategy, steps: rollout.steps,
           services: rollout.strategy === "canary" ? { canary: `${props.name}-canary` } : { active: props.name, preview: `${props.name}-preview` },
           analysisTemplates: [`${props.name}-slo`], smokeTemplate: `${props.name}-smoke-test`,
