@@ -193,7 +193,8 @@ export class MlflowServer extends Construct {
     });
 
     // The tracking server's pod: the init containers request what the server does, so the pod requests that.
-    registry.cluster.capacity.addWorkload(this, {
+    // (An imported registry without its cluster is not checked.)
+    registry.cluster?.capacity.addWorkload(this, {
       kind: "Deployment", namespace: MLFLOW_NAMESPACE, name: MLFLOW_RELEASE, replicas: this.replicas, requests: { cpu, memory },
     });
 

@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { RegistryAuth } from "./auth";
 import { ModelReference, ModelSelector } from "./model-reference";
 import { MlflowClientKind } from "./private/names";
@@ -25,6 +26,8 @@ export interface IModelRegistry extends IConstruct {
   readonly authSecretArn?: string;
   /** Basic auth only: ARNs of the `reader` and `trainer` MLflow users' secrets. */
   readonly clientSecretArns?: Readonly<Record<MlflowClientKind, string>>;
+  /** The cluster MLflow runs on, whose capacity model takes its pods; undefined for an import without one. */
+  readonly cluster?: ITrainingCluster;
   /** A registered model version, e.g. `model("fraud-detector", { alias: "champion" })`. */
   model(name: string, selector: ModelSelector): ModelReference;
 }
@@ -45,4 +48,6 @@ export interface ModelRegistryAttributes {
   readonly authSecretArn?: string;
   /** Required with basic auth: the reader and trainer secrets' ARNs. @default - none */
   readonly clientSecretArns?: Readonly<Record<MlflowClientKind, string>>;
+  /** The cluster MLflow runs on, so that its pods are checked against the cluster's capacity model. @default - not checked */
+  readonly cluster?: ITrainingCluster;
 }

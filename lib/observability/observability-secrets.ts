@@ -41,6 +41,8 @@ export interface IObservabilitySecrets extends IConstruct {
   readonly namespace: string;
   readonly alertmanager: SecretSyncSource;
   readonly grafanaAdmin: SecretSyncSource;
+  /** The cluster monitored, whose capacity model takes Observability's pods; undefined for an import without one. */
+  readonly cluster?: ITrainingCluster;
 }
 
 /** What `ObservabilitySecrets.fromAttributes` needs: the outputs of the stack that created them. */
@@ -55,6 +57,8 @@ export interface ObservabilitySecretsAttributes {
   readonly grafanaAdminSecretName: string;
   /** ARN of the IRSA role of `grafana-secret-sync`. */
   readonly grafanaAdminRoleArn: string;
+  /** The cluster monitored, so that Observability's pods are checked against its capacity model. @default - not checked */
+  readonly cluster?: ITrainingCluster;
 }
 
 /** The service accounts that sync the two secrets (their roles trust exactly these). */
@@ -127,6 +131,7 @@ class ImportedObservabilitySecrets extends Construct implements IObservabilitySe
   public readonly namespace: string;
   public readonly alertmanager: SecretSyncSource;
   public readonly grafanaAdmin: SecretSyncSource;
+  public readonly cluster?: ITrainingCluster;
 
   constructor(scope: Construct, id: string, attrs: ObservabilitySecretsAttributes) {
     super(scope, id);
@@ -136,6 +141,7 @@ class ImportedObservabilitySecrets extends Construct implements IObservabilitySe
       alertmanagerRoleArn: Shape.string({ nonEmpty: true }),
       grafanaAdminSecretName: Shape.string({ nonEmpty: true }),
       grafanaAdminRoleArn: Shape.string({ nonEmpty: true }),
+      cluster: Shape.optional(LibraryShapes.cluster),
     });
     this.namespace = attrs.namespace ?? "monitoring";
     const v = new Validator(this.node.path);
@@ -148,6 +154,7 @@ class ImportedObservabilitySecrets extends Construct implements IObservabilitySe
     }
     v.throwIfAny();
     this.alertmanager = { secretName: attrs.alertmanagerSecretName, serviceAccount: ALERTMANAGER_SYNC_ACCOUNT, roleArn: attrs.alertmanagerRoleArn };
+    this.cluster = attrs.cluster;
     this.grafanaAdmin = { secretName: attrs.grafanaAdminSecretName, serviceAccount: GRAFANA_SYNC_ACCOUNT, roleArn: attrs.grafanaAdminRoleArn };
   }
 }

@@ -213,7 +213,8 @@ export class Observability extends Construct {
     });
 
     // The release is named after the chart (HelmChart without releaseName).
-    this.declareWorkloads(props.secrets.cluster, CHARTS.kubePrometheusStack.chart, replicas, prometheusRequests);
+    // (Secrets imported without their cluster: not checked.)
+    if (props.secrets.cluster) this.declareWorkloads(props.secrets.cluster, CHARTS.kubePrometheusStack.chart, replicas, prometheusRequests);
 
     this.gpuDashboard = new GrafanaDashboard(this, "dcgm-dashboard", {
       ...DCGM_DASHBOARD,

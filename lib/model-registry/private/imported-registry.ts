@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { Environment } from "../../core/environment";
 import { Validator } from "../../core/errors";
-import { Shape, checkShape } from "../../core/shape";
+import { LibraryShapes, Shape, checkShape } from "../../core/shape";
+import { ITrainingCluster } from "../../gpu-cluster/cluster-interface";
 import { principalArnProblem } from "../../core/validators";
 import { RegistryAuth } from "../auth";
 import { ModelReference, ModelSelector } from "../model-reference";
@@ -22,6 +23,7 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
   public readonly serverRoleArn: string;
   public readonly authSecretArn?: string;
   public readonly clientSecretArns?: Readonly<Record<MlflowClientKind, string>>;
+  public readonly cluster?: ITrainingCluster;
   private readerCredentials?: TrackingCredentials;
 
   constructor(scope: Construct, id: string, attrs: ModelRegistryAttributes) {
@@ -34,6 +36,7 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
       auth: Shape.optional(Shape.instanceOf(RegistryAuth, "RegistryAuth.basic(), RegistryAuth.oidc({...}) or RegistryAuth.none()")),
       authSecretArn: Shape.optional(Shape.string()),
       clientSecretArns: Shape.optional(Shape.object({ reader: Shape.string(), trainer: Shape.string() }, "{ reader, trainer } secret ARNs")),
+      cluster: Shape.optional(LibraryShapes.cluster),
     });
     const env = Environment.of(this);
     this.auth = attrs.auth ?? RegistryAuth.basic();
@@ -67,6 +70,7 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
     this.serverRoleArn = attrs.serverRoleArn;
     this.authSecretArn = attrs.authSecretArn;
     this.clientSecretArns = attrs.clientSecretArns;
+    this.cluster = attrs.cluster;
   }
 
   public model(name: string, selector: ModelSelector): ModelReference {

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { App, Testing } from "cdktf";
 import { ConfigError, Environment, EnvironmentConfig, GPU_INSTANCES, GpuInstance, SYSTEM_INSTANCES } from "../../../lib";
 import { instanceCapacity, nodeAllocatable, reservedCpuMillicores } from "../../../lib/gpu-cluster/node-allocatable";
@@ -12,7 +15,7 @@ function withSystemNodes(config: EnvironmentConfig, systemNodeInstanceType: stri
 
 /** Synthesizes one reference environment, validations included, and returns the ConfigError's message. */
 function synthError(env: Environment): string {
-  const app = new App({ outdir: require("fs").mkdtempSync(require("path").join(require("os").tmpdir(), "capacity-")), skipValidation: false });
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "capacity-")), skipValidation: false });
   buildEnvironment(app, env);
   return errorOf(() => app.synth());
 }
