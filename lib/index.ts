@@ -11,10 +11,7 @@
 // Environment, stacks, errors (lib/core)
 export { ConfigError, exitOnConfigError } from "./core/errors";
 export { Environment } from "./core/environment";
-export type {
-  ClusterSizing, EnvironmentConfig, EnvironmentSizing, EnvironmentTier, FeatureStoreSizing, IEnvironmentScope, LocalStateBackend, NetworkSizing,
-  ObservabilitySizing, RegistrySizing, S3StateBackend, StateBackendConfig,
-} from "./core";
+export type { EnvironmentConfig, EnvironmentTier, IEnvironmentScope, LocalStateBackend, S3StateBackend, StateBackendConfig } from "./core";
 export { EnvironmentKey } from "./core/environment-key";
 export type { EnvironmentKeyProps, KeyServiceUse } from "./core/environment-key";
 export { DataProtection, InfraStack, PlatformStack } from "./core";

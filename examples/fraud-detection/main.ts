@@ -28,9 +28,6 @@ exitOnConfigError(() => {
     monthlyBudgetUsd: 4000,
     gpuMonthlyBudgetUsd: 3000,
     stateBackend: { type: "local" },
-    // The platform's pods that run only on the system nodes (monitoring, MLflow, Feast, the
-    // cluster add-ons) request about 3.7 cores: more than two m6i.large (the default, at max size) allocate.
-    sizing: { cluster: { systemNodeInstanceType: "m6i.xlarge" } },
   });
 
   // AWS: network, key, cluster with a GPU pool, registry, feature store, serving identity.
@@ -40,6 +37,9 @@ exitOnConfigError(() => {
   const cluster = new GpuTrainingCluster(infra, "training", {
     network,
     key,
+    // The platform's pods that run only on the system nodes (monitoring, MLflow, Feast, the
+    // cluster add-ons) request about 3.7 cores: more than two m6i.large (the default, at max size) allocate.
+    systemNodeInstanceType: "m6i.xlarge",
     gpuPools: [{ name: "a10g", instanceTypes: [GpuInstance.of("g5.xlarge")], capacity: Capacity.spot(), maxSize: 3 }],
   });
   const registry = new ModelRegistry(infra, "model-registry", { cluster });

@@ -3,7 +3,6 @@ import { ConfigError, Validator, formatValue } from "./errors";
 import { Shape, shapeProblems } from "./shape";
 import { REDACTED, principalArnProblem, secretLiteralKind } from "./validators";
 import { formatCidr, isPrivate, overlaps, parseCidr } from "./private/cidr";
-import { EnvironmentSizing } from "./sizing";
 
 /**
  * How much an environment's data matters. The tier, not the environment's name, decides
@@ -62,8 +61,6 @@ export interface EnvironmentConfig {
    * @default - none: a cluster then needs an accessEntries entry with ClusterAccessPolicy.CLUSTER_ADMIN
    */
   readonly deployRoleArn?: string;
-  /** @default - every knob at its tier default */
-  readonly sizing?: EnvironmentSizing;
   /** Prefix of stack names: stacks are `<project>-<name>-<layer>`. @default "ml" */
   readonly project?: string;
 }
@@ -75,34 +72,6 @@ const TIERS: readonly EnvironmentTier[] = ["development", "staging", "production
 const TAG_KEY_RESERVED = /^aws:/i;
 /** Characters AWS allows in tag keys and values (Tagging AWS resources, "Tag naming limits"). */
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-
-const SIZING = Shape.optional(Shape.object({
-  network: Shape.optional(Shape.object({ natGateways: Shape.optional(Shape.oneOf(["single", "one-per-az"])), flowLogRetentionDays: Shape.optional(Shape.number()) })),
-  cluster: Shape.optional(Shape.object({
-    kubernetesVersion: Shape.optional(Shape.string()),
-    systemNodeInstanceType: Shape.optional(Shape.string()),
-    systemNodeCount: Shape.optional(Shape.number()),
-    trainingGpuQuota: Shape.optional(Shape.number()),
-    gpuScaleDownIdleMinutes: Shape.optional(Shape.number()),
-    publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
-  })),
-  registry: Shape.optional(Shape.object({
-    instanceClass: Shape.optional(Shape.string()),
-    allocatedStorageGb: Shape.optional(Shape.number()),
-    backupRetentionDays: Shape.optional(Shape.number()),
-    replicas: Shape.optional(Shape.number()),
-  })),
-  featureStore: Shape.optional(Shape.object({
-    onlineStore: Shape.optional(Shape.oneOf(["dynamodb", "redis"])),
-    redisNodeType: Shape.optional(Shape.string()),
-    replicas: Shape.optional(Shape.number()),
-  })),
-  observability: Shape.optional(Shape.object({
-    prometheusRetentionDays: Shape.optional(Shape.number()),
-    prometheusStorageGb: Shape.optional(Shape.number()),
-    grafanaStorageGb: Shape.optional(Shape.number()),
-  })),
-}));
 
 /** The kinds of an EnvironmentConfig's fields. */
 const CONFIG_SHAPE = {
@@ -120,7 +89,6 @@ const CONFIG_SHAPE = {
   // The type decides the other fields; they are checked below with the messages of each backend.
   deployRoleArn: Shape.optional(Shape.string()),
   stateBackend: Shape.openObject({ type: Shape.oneOf(["local", "s3"]) }, '{ type: "local" } or { type: "s3", bucket: "<state bucket>" }'),
-  sizing: SIZING,
   project: Shape.optional(Shape.string()),
 };
 
@@ -191,13 +159,17 @@ export class Environment {
   public readonly monthlyBudgetUsd: number;
   public readonly gpuMonthlyBudgetUsd?: number;
   public readonly stateBackend: StateBackendConfig;
-  public readonly sizing: EnvironmentSizing;
   public readonly project: string;
   /** Tags on every resource: environment, owner, cost-center, managed-by, then the config's own. */
   public readonly tags: Readonly<Record<string, string>>;
 
   constructor(public readonly config: EnvironmentConfig) {
     const where = `environment ${formatValue((config as Partial<EnvironmentConfig> | undefined)?.name)}`;
+    if (config && typeof config === "object" && "sizing" in config) {
+      // Removed in 0.x: a side channel every area read. Point the user at the replacement, not at a typo.
+      throw new ConfigError([`${where}: sizing is no longer an environment field; set each value on the construct's props where ` +
+        "it is created, by tier if it differs (env.byTier({...})): see docs/UPGRADING.md, \"EnvironmentConfig.sizing removed\""]);
+    }
     const shape = shapeProblems(where, config, CONFIG_SHAPE);
     if (shape.length > 0) throw new ConfigError(shape);
     const v = new Validator(where);
@@ -281,7 +253,6 @@ export class Environment {
     this.monthlyBudgetUsd = config.monthlyBudgetUsd;
     this.gpuMonthlyBudgetUsd = config.gpuMonthlyBudgetUsd;
     this.stateBackend = backend;
-    this.sizing = config.sizing ?? {};
     this.project = project;
     this.tags = {
       environment: config.name,

@@ -21,8 +21,8 @@ export interface EnvironmentStackProps {
 /**
  * What a synthesized stack records about its environment, under the `//` key that
  * Terraform ignores: the plan review reads it (also from an app it did not build) to
- * group stacks by environment and to explain differences between environments by tier
- * and sizing knobs.
+ * group stacks by environment and to explain differences between environments by tier,
+ * zones and state backend.
  */
 export interface StackEnvironmentMetadata {
   readonly name: string;
@@ -37,7 +37,6 @@ export interface StackEnvironmentMetadata {
   readonly protectsData: boolean;
   readonly monthlyBudgetUsd: number;
   readonly gpuMonthlyBudgetUsd?: number;
-  readonly sizing: Environment["sizing"];
 }
 
 export function stackEnvironmentMetadata(env: Environment, localState = false): StackEnvironmentMetadata {
@@ -52,7 +51,6 @@ export function stackEnvironmentMetadata(env: Environment, localState = false): 
     protectsData: env.protectsData,
     monthlyBudgetUsd: env.monthlyBudgetUsd,
     ...(env.gpuMonthlyBudgetUsd !== undefined ? { gpuMonthlyBudgetUsd: env.gpuMonthlyBudgetUsd } : {}),
-    sizing: env.sizing,
   };
 }
 

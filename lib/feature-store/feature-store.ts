@@ -12,6 +12,7 @@ import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
 import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { cpuQuantityProblem, memoryQuantityProblem, namespaceProblem } from "../core/validators";
+import { recordSetting } from "../core/recorded-settings";
 
 export type OnlineStoreType = "dynamodb" | "redis";
 export const ONLINE_STORE_TYPES: readonly OnlineStoreType[] = ["dynamodb", "redis"];
@@ -43,7 +44,7 @@ export interface OnlineStoreSecret {
 }
 
 export interface RedisOnlineStoreOptions {
-  /** @default - the environment's sizing.featureStore.redisNodeType, else "cache.t4g.medium" */
+  /** @default "cache.t4g.medium" */
   readonly nodeType?: string;
   /** Nodes of the replication group: one primary plus replicas. @default - 1 in development, 2 otherwise */
   readonly nodes?: number;
@@ -81,7 +82,7 @@ export interface MaterializationOptions {
 }
 
 export interface FeatureServerOptions {
-  /** @default - the environment's sizing.featureStore.replicas, else 1 in development and 2 otherwise */
+  /** @default - 1 in development, 2 in staging and production */
   readonly replicas?: number;
   /** @default - requests 250m CPU and 512Mi, limit 1Gi */
   readonly resources?: ResourceRequirements;
@@ -91,7 +92,7 @@ export interface FeatureStoreProps {
   readonly cluster: ITrainingCluster;
   /** Feast project name: letters, digits and underscores, not starting with an underscore. */
   readonly project: string;
-  /** @default - the environment's sizing.featureStore.onlineStore, else "dynamodb" */
+  /** @default "dynamodb" */
   readonly onlineStore?: OnlineStoreType;
   /** Used when the online store is redis. @default - see RedisOnlineStoreOptions */
   readonly redis?: RedisOnlineStoreOptions;
@@ -186,22 +187,21 @@ export class FeatureStore extends Construct {
     });
     const env = Environment.of(this);
     this.env = env;
-    const sizing = env.sizing.featureStore ?? {};
     const v = new Validator(this.node.path);
 
     this.cluster = props.cluster;
     this.project = props.project;
     this.namespace = props.namespace ?? "feast";
-    this.onlineStoreType = props.onlineStore ?? sizing.onlineStore ?? "dynamodb";
+    this.onlineStoreType = props.onlineStore ?? "dynamodb";
     this.schedule = props.materialization?.schedule ?? DEFAULT_SCHEDULE;
     this.freshnessMultiple = props.materialization?.freshnessMultiple ?? 2;
-    this.replicas = props.server?.replicas ?? sizing.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
+    this.replicas = props.server?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
     this.serverResources = props.server?.resources ?? { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } };
     this.materializeResources = props.materialization?.resources ?? { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } };
     this.dataPrefix = props.offlineStore?.dataPrefix ?? "data/";
     const registryTtl = props.registryCacheTtlSeconds ?? 60;
     const redisOpts = {
-      nodeType: props.redis?.nodeType ?? sizing.redisNodeType ?? "cache.t4g.medium",
+      nodeType: props.redis?.nodeType ?? "cache.t4g.medium",
       nodes: props.redis?.nodes ?? env.byTier({ development: 1, staging: 2, production: 2 }),
       multiAz: props.redis?.multiAz ?? env.isProduction,
       engineVersion: props.redis?.engineVersion ?? "7.1",
@@ -250,6 +250,7 @@ export class FeatureStore extends Construct {
       }
     }
     v.throwIfAny();
+    recordSetting(this, "FeatureStore.onlineStore", this.onlineStoreType);
 
     this.schedulePeriodMinutes = periodMinutes;
     this.freshnessThresholdSeconds = Math.round(this.freshnessMultiple * periodMinutes * 60);

@@ -23,11 +23,11 @@ import { GPU_INSTANCES } from "./gpu-instances";
 
 export interface GpuClusterAddonsProps {
   readonly cluster: GpuTrainingCluster;
-  /** Ceiling on `requests.nvidia.com/gpu` in the training namespace. @default - sizing.cluster.trainingGpuQuota, else no quota */
+  /** Ceiling on `requests.nvidia.com/gpu` in the training namespace. @default - no quota */
   readonly trainingGpuQuota?: number;
   /**
    * Minutes a node stays unneeded before cluster-autoscaler removes it (Karpenter pools:
-   * the NodePool's consolidateAfter). @default - sizing.cluster.gpuScaleDownIdleMinutes, else 10
+   * the NodePool's consolidateAfter). @default 10
    */
   readonly scaleDownIdleMinutes?: number;
   /**
@@ -83,9 +83,8 @@ export class GpuClusterAddons extends Construct {
     });
     const env = Environment.of(this);
     const cluster = props.cluster;
-    const sizing = env.sizing.cluster ?? {};
-    this.trainingGpuQuota = props.trainingGpuQuota ?? sizing.trainingGpuQuota;
-    this.scaleDownIdleMinutes = props.scaleDownIdleMinutes ?? sizing.gpuScaleDownIdleMinutes ?? 10;
+    this.trainingGpuQuota = props.trainingGpuQuota;
+    this.scaleDownIdleMinutes = props.scaleDownIdleMinutes ?? 10;
     this.validate(cluster, props.karpenter);
 
     const gpuNodesOnly = { [GPU_NODE_LABEL]: "true" };

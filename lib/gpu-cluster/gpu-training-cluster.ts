@@ -53,7 +53,7 @@ export interface GpuTrainingClusterProps {
   readonly key: EnvironmentKey;
   /** @default - `<env prefix>-training` */
   readonly clusterName?: string;
-  /** @default - sizing.cluster.kubernetesVersion, else DEFAULT_KUBERNETES_VERSION */
+  /** @default - DEFAULT_KUBERNETES_VERSION */
   readonly kubernetesVersion?: string;
   /**
    * IAM principals admitted to the cluster, each with its EKS access policies. The environment's
@@ -65,12 +65,12 @@ export interface GpuTrainingClusterProps {
   readonly accessEntries?: readonly ClusterAccessEntry[];
   /**
    * CIDRs allowed to reach a public API endpoint. Never 0.0.0.0/0 in production.
-   * @default - sizing.cluster.publicAccessCidrs, else none: the endpoint is private only
+   * @default - none: the endpoint is private only
    */
   readonly publicAccessCidrs?: readonly string[];
-  /** @default - sizing.cluster.systemNodeInstanceType, else "m6i.large" */
+  /** @default "m6i.large" */
   readonly systemNodeInstanceType?: string;
-  /** @default - sizing.cluster.systemNodeCount, else 1 in development, 2 in staging, 3 in production */
+  /** @default - 1 in development, 2 in staging, 3 in production */
   readonly systemNodeCount?: number;
   /** GPU pools; more can be added with `addGpuPool`. @default - none */
   readonly gpuPools?: readonly GpuPoolProps[];
@@ -199,21 +199,20 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     if (typeof props.clusterName === "string" || props.clusterName === undefined) {
       claimPhysicalName(this, "EKS cluster", "clusterName", props.clusterName ?? `${env.prefix}-training`, "region");
     }
-    const sizing = env.sizing.cluster ?? {};
     this.clusterName = props.clusterName ?? `${env.prefix}-training`;
     // The environment's default cluster names its AWS resources after the environment; another
     // cluster in the same account names them after itself, so that their names never collide.
     this.resourceNamePrefix = this.clusterName === `${env.prefix}-training` ? env.prefix : this.clusterName;
     this.network = props.network;
     this.key = props.key;
-    this.kubernetesVersion = props.kubernetesVersion ?? sizing.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     this.accessEntries = [
       ...(env.deployRoleArn ? [{ principalArn: env.deployRoleArn, accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN] }] : []),
       ...(props.accessEntries ?? []),
     ];
-    this.publicAccessCidrs = props.publicAccessCidrs ?? sizing.publicAccessCidrs ?? [];
-    const systemInstanceType = props.systemNodeInstanceType ?? sizing.systemNodeInstanceType ?? "m6i.large";
-    this.systemNodeCount = props.systemNodeCount ?? sizing.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
+    this.publicAccessCidrs = props.publicAccessCidrs ?? [];
+    const systemInstanceType = props.systemNodeInstanceType ?? "m6i.large";
+    this.systemNodeCount = props.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
     this.systemNodeInstanceType = systemInstanceType;
     this.trainingNamespace = props.trainingNamespace ?? "training";
     this.provisioner = props.provisioner ?? "cluster-autoscaler";

@@ -20,6 +20,7 @@ import { mlflowRuleGroup } from "./private/mlflow-alerts";
 import { ADMIN_SECRET_TEMPLATE, DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
 import { Shape, checkShape } from "../core/shape";
 import { cpuQuantityProblem, memoryQuantityProblem } from "../core/validators";
+import { recordSetting } from "../core/recorded-settings";
 
 export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
@@ -27,7 +28,7 @@ export interface MlflowServerProps {
   /** The infrastructure half: database, artifact bucket, secrets and the IRSA role. */
   /** The registry: a `ModelRegistry`, or `ModelRegistry.fromAttributes(...)` for one created elsewhere. */
   readonly registry: IModelRegistry;
-  /** Tracking server replicas; production needs at least 2. @default - `sizing.registry.replicas`, else 1 in development, 2 otherwise */
+  /** Tracking server replicas; production needs at least 2. @default - 1 in development, 2 in staging and production */
   readonly replicas?: number;
   /** CPU request of each replica (no CPU limit: throttling a request-bound server only adds latency). @default "500m" */
   readonly cpu?: string;
@@ -85,7 +86,7 @@ export class MlflowServer extends Construct {
     const registry = props.registry;
     this.registry = registry;
     this.trackingUri = registry.trackingUri;
-    this.replicas = props.replicas ?? env.sizing.registry?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
+    this.replicas = props.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
     const cpu = props.cpu ?? "500m";
     const memory = props.memory ?? "1Gi";
     const logLevel = props.logLevel ?? "info";
@@ -99,6 +100,7 @@ export class MlflowServer extends Construct {
     v.check(memoryQuantityProblem(memory) === undefined, "memory", memory, memoryQuantityProblem(memory) ?? "");
     v.check(LOG_LEVELS.includes(logLevel), "logLevel", logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
     v.throwIfAny();
+    recordSetting(this, "MlflowServer.replicas", this.replicas);
 
     this.namespace = new NamespaceV1(this, "namespace", {
       metadata: {

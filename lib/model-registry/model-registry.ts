@@ -38,13 +38,13 @@ export interface RegistrySafetyOverrides {
 export interface ModelRegistryProps {
   /** The cluster MLflow runs on: its pods are the only database clients, its OIDC provider signs the IRSA role. */
   readonly cluster: ITrainingCluster;
-  /** A PostgreSQL-capable RDS instance class. @default - `sizing.registry.instanceClass`, else "db.t4g.medium" */
+  /** A PostgreSQL-capable RDS instance class. @default "db.t4g.medium" */
   readonly instanceClass?: string;
-  /** @default - `sizing.registry.allocatedStorageGb`, else 20 */
-  readonly allocatedStorageGb?: number;
-  /** Ceiling of storage autoscaling. @default - 5 times allocatedStorageGb */
-  readonly maxAllocatedStorageGb?: number;
-  /** Days of automated backups (point-in-time restore), 0 to 35; at least 7 in production. @default - `sizing.registry.backupRetentionDays`, else 1 in development, 7 in staging, 14 in production */
+  /** @default 20 */
+  readonly allocatedStorageGiB?: number;
+  /** Ceiling of storage autoscaling. @default - 5 times allocatedStorageGiB */
+  readonly maxAllocatedStorageGiB?: number;
+  /** Days of automated backups (point-in-time restore), 0 to 35; at least 7 in production. @default - 1 in development, 7 in staging, 14 in production */
   readonly backupRetentionDays?: number;
   /** A synchronous standby in another zone. @default - true in production, false otherwise */
   readonly multiAz?: boolean;
@@ -127,8 +127,8 @@ export class ModelRegistry extends Construct implements IModelRegistry {
     checkShape(this.node.path, props, {
       cluster: LibraryShapes.cluster,
       instanceClass: Shape.optional(Shape.string()),
-      allocatedStorageGb: Shape.optional(Shape.number()),
-      maxAllocatedStorageGb: Shape.optional(Shape.number()),
+      allocatedStorageGiB: Shape.optional(Shape.number()),
+      maxAllocatedStorageGiB: Shape.optional(Shape.number()),
       backupRetentionDays: Shape.optional(Shape.number()),
       multiAz: Shape.optional(Shape.boolean()),
       deletionProtection: Shape.optional(Shape.boolean()),
@@ -144,19 +144,18 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       logRetentionDays: Shape.optional(Shape.number()),
     });
     const env = Environment.of(this);
-    const sizing = env.sizing.registry ?? {};
     const v = new Validator(this.node.path);
 
     this.cluster = props.cluster;
-    this.instanceClass = props.instanceClass ?? sizing.instanceClass ?? "db.t4g.medium";
+    this.instanceClass = props.instanceClass ?? "db.t4g.medium";
     this.engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
-    this.backupRetentionDays = props.backupRetentionDays ?? sizing.backupRetentionDays ?? env.byTier({ development: 1, staging: 7, production: 14 });
+    this.backupRetentionDays = props.backupRetentionDays ?? env.byTier({ development: 1, staging: 7, production: 14 });
     this.multiAz = props.multiAz ?? env.isProduction;
     this.deletionProtection = props.deletionProtection ?? env.protectsData;
     this.auth = props.auth ?? RegistryAuth.basic();
-    const allocated = props.allocatedStorageGb ?? sizing.allocatedStorageGb ?? 20;
+    const allocated = props.allocatedStorageGiB ?? 20;
     // Storage autoscaling up to five times the initial size, within the gp3 maximum.
-    const maxAllocated = props.maxAllocatedStorageGb ?? Math.min(allocated * 5, 65536);
+    const maxAllocated = props.maxAllocatedStorageGiB ?? Math.min(allocated * 5, 65536);
     const monitoring = props.enhancedMonitoringIntervalSeconds ?? 60;
     const logRetention = props.logRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
     const bucketName = props.artifactBucketName ?? `${env.prefix}-mlflow-artifacts-${env.accountId}`;
@@ -169,10 +168,10 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       v.check(instanceClass.postgres, "instanceClass", this.instanceClass, `cannot run RDS for PostgreSQL; use a class of ${families}`);
     }
     v.check(this.engineVersion in POSTGRES_VERSIONS, "engineVersion", this.engineVersion, `must be one of ${Object.keys(POSTGRES_VERSIONS).join(", ")}`);
-    v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGb", allocated, "must be a whole number of GB from 20 to 65536 (gp3)");
-    if (!v.hasProblem("allocatedStorageGb")) {
-      v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGb", maxAllocated,
-        `must be a whole number of GB from allocatedStorageGb (${allocated}) to 65536`);
+    v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGiB", allocated, "must be a whole number of GiB from 20 to 65536 (gp3)");
+    if (!v.hasProblem("allocatedStorageGiB")) {
+      v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGiB", maxAllocated,
+        `must be a whole number of GiB from allocatedStorageGiB (${allocated}) to 65536`);
     }
     const retentionOk = Number.isInteger(this.backupRetentionDays) && this.backupRetentionDays >= 0 && this.backupRetentionDays <= 35;
     v.check(retentionOk, "backupRetentionDays", this.backupRetentionDays, "must be a whole number of days from 0 to 35 (the RDS limit)");
@@ -209,8 +208,8 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       clientSecurityGroupId: props.cluster.workloadSecurityGroupId,
       instanceClass: this.instanceClass,
       engineVersion: this.engineVersion,
-      allocatedStorageGb: allocated,
-      maxAllocatedStorageGb: maxAllocated,
+      allocatedStorageGiB: allocated,
+      maxAllocatedStorageGiB: maxAllocated,
       backupRetentionDays: this.backupRetentionDays,
       multiAz: this.multiAz,
       deletionProtection: this.deletionProtection,

@@ -19,13 +19,14 @@ import { ConfigError, Validator, formatValue } from "../core/errors";
 import { formatCidr, parseCidr, subnet } from "../core/private/cidr";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
+import { recordSetting } from "../core/recorded-settings";
 
 export interface NetworkProps {
   /** The environment's KMS key; flow logs are encrypted with it. */
   readonly key: EnvironmentKey;
-  /** @default - the environment's sizing.network.natGateways, else "single" in development and "one-per-az" otherwise */
+  /** @default - "single" in development, "one-per-az" in staging and production */
   readonly natGateways?: "single" | "one-per-az";
-  /** @default - the environment's sizing.network.flowLogRetentionDays, else 30 in development and 365 otherwise */
+  /** @default - 30 in development, 365 in staging and production */
   readonly flowLogRetentionDays?: number;
   /**
    * Prefix of the network's AWS names (Name tags, the flow-log group and its IAM role). Set it
@@ -71,10 +72,9 @@ export class Network extends Construct {
       namePrefix: Shape.optional(Shape.string()),
     });
     const env = Environment.of(this);
-    const sizing = env.sizing.network ?? {};
     this.key = props.key;
-    this.natGatewayMode = props.natGateways ?? sizing.natGateways ?? (env.tier === "development" ? "single" : "one-per-az");
-    this.flowLogRetentionDays = props.flowLogRetentionDays ?? sizing.flowLogRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
+    this.natGatewayMode = props.natGateways ?? env.byTier<"single" | "one-per-az">({ development: "single", staging: "one-per-az", production: "one-per-az" });
+    this.flowLogRetentionDays = props.flowLogRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
 
     const v = new Validator(this.node.path);
     v.check(["single", "one-per-az"].includes(this.natGatewayMode), "natGateways", this.natGatewayMode, 'must be "single" or "one-per-az"');
@@ -92,6 +92,7 @@ export class Network extends Construct {
     v.check(publicBits - 1 >= zoneBits && block.prefix + zoneBits + 1 <= 27, "availabilityZones", env.availabilityZones,
       `${env.availabilityZones.length} zones do not fit in ${env.vpcCidr}: private subnets would be smaller than /27 or public subnets smaller than /28; use a larger VPC range or fewer zones`);
     v.throwIfAny();
+    recordSetting(this, "Network.natGateways", this.natGatewayMode);
 
     const prefix = props.namePrefix ?? env.prefix;
     const name = (suffix: string) => ({ Name: `${prefix}-${suffix}` });

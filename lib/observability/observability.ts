@@ -30,12 +30,12 @@ export interface ObservabilityProps {
   readonly baseline?: ClusterBaseline;
   /** Where alerts go, by severity. @default - none: alerts show in Alertmanager and Grafana but notify nobody */
   readonly receivers?: readonly AlertReceiver[];
-  /** @default - sizing.observability.prometheusRetentionDays, else 7 in development, 15 in staging, 30 in production */
+  /** @default - 7 in development, 15 in staging, 30 in production */
   readonly prometheusRetentionDays?: number;
-  /** @default - sizing.observability.prometheusStorageGb, else 20 in development, 50 in staging, 100 in production */
-  readonly prometheusStorageGb?: number;
-  /** @default - sizing.observability.grafanaStorageGb, else 10 */
-  readonly grafanaStorageGb?: number;
+  /** @default - 20 in development, 50 in staging, 100 in production */
+  readonly prometheusStorageGiB?: number;
+  /** @default 10 */
+  readonly grafanaStorageGiB?: number;
 }
 
 /** Kubernetes Secret that Alertmanager mounts (one file per receiver credential). */
@@ -81,8 +81,8 @@ export class Observability extends Construct {
   public readonly networkPolicies: NamespaceNetworkPolicies;
   public readonly receivers: readonly AlertReceiver[];
   public readonly prometheusRetentionDays: number;
-  public readonly prometheusStorageGb: number;
-  public readonly grafanaStorageGb: number;
+  public readonly prometheusStorageGiB: number;
+  public readonly grafanaStorageGiB: number;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -92,24 +92,23 @@ export class Observability extends Construct {
       baseline: Shape.optional(Shape.like("a ClusterBaseline", ["storageClass"])),
       receivers: Shape.optional(Shape.array(Shape.instanceOf(AlertReceiver, "an AlertReceiver (AlertReceiver.slack(...) or AlertReceiver.pagerDuty())"))),
       prometheusRetentionDays: Shape.optional(Shape.number()),
-      prometheusStorageGb: Shape.optional(Shape.number()),
-      grafanaStorageGb: Shape.optional(Shape.number()),
+      prometheusStorageGiB: Shape.optional(Shape.number()),
+      grafanaStorageGiB: Shape.optional(Shape.number()),
     });
     const env = Environment.of(this);
-    const sizing = env.sizing.observability ?? {};
     this.namespace = props.secrets.namespace;
     this.prometheusUrl = inClusterPrometheusUrl(this.namespace);
     this.receivers = [...(props.receivers ?? [])];
-    this.prometheusRetentionDays = props.prometheusRetentionDays ?? sizing.prometheusRetentionDays ?? env.byTier({ development: 7, staging: 15, production: 30 });
-    this.prometheusStorageGb = props.prometheusStorageGb ?? sizing.prometheusStorageGb ?? env.byTier({ development: 20, staging: 50, production: 100 });
-    this.grafanaStorageGb = props.grafanaStorageGb ?? sizing.grafanaStorageGb ?? 10;
+    this.prometheusRetentionDays = props.prometheusRetentionDays ?? env.byTier({ development: 7, staging: 15, production: 30 });
+    this.prometheusStorageGiB = props.prometheusStorageGiB ?? env.byTier({ development: 20, staging: 50, production: 100 });
+    this.grafanaStorageGiB = props.grafanaStorageGiB ?? 10;
 
     const v = new Validator(this.node.path);
     v.check(Number.isInteger(this.prometheusRetentionDays) && this.prometheusRetentionDays >= 1, "prometheusRetentionDays",
       this.prometheusRetentionDays, "must be a whole number of days >= 1");
-    v.check(Number.isInteger(this.prometheusStorageGb) && this.prometheusStorageGb >= 5, "prometheusStorageGb", this.prometheusStorageGb,
+    v.check(Number.isInteger(this.prometheusStorageGiB) && this.prometheusStorageGiB >= 5, "prometheusStorageGiB", this.prometheusStorageGiB,
       "must be a whole number of GiB >= 5");
-    v.check(Number.isInteger(this.grafanaStorageGb) && this.grafanaStorageGb >= 1, "grafanaStorageGb", this.grafanaStorageGb,
+    v.check(Number.isInteger(this.grafanaStorageGiB) && this.grafanaStorageGiB >= 1, "grafanaStorageGiB", this.grafanaStorageGiB,
       "must be a whole number of GiB >= 1");
     const names = new Set<string>();
     for (const r of this.receivers) {
@@ -152,8 +151,8 @@ export class Observability extends Construct {
             resources: { requests: prometheusRequests },
             retention: `${this.prometheusRetentionDays}d`,
             // Prometheus deletes old blocks before the volume fills: a full disk stops ingestion.
-            retentionSize: `${Math.floor(this.prometheusStorageGb * 0.85)}GB`,
-            storageSpec: volumeClaim(storageClassName, this.prometheusStorageGb),
+            retentionSize: `${Math.floor(this.prometheusStorageGiB * 0.85)}GB`,
+            storageSpec: volumeClaim(storageClassName, this.prometheusStorageGiB),
             // Select every rule and monitor in every namespace, not only those carrying this release's label.
             ruleSelectorNilUsesHelmValues: false,
             serviceMonitorSelectorNilUsesHelmValues: false,
@@ -183,7 +182,7 @@ export class Observability extends Construct {
         grafana: {
           enabled: true,
           admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-          persistence: { enabled: true, type: "pvc", storageClassName, size: `${this.grafanaStorageGb}Gi` },
+          persistence: { enabled: true, type: "pvc", storageClassName, size: `${this.grafanaStorageGiB}Gi` },
           // A ReadWriteOnce volume cannot be attached to the old and the new pod at once.
           deploymentStrategy: { type: "Recreate" },
           resources: { requests: { ...REQUESTS.grafana } },

@@ -1,4 +1,5 @@
 import type { StackEnvironmentMetadata } from "../core/stacks";
+import { recordedSettings } from "../core/recorded-settings";
 import { addressesAfter } from "./plan";
 import { ReviewEnvironment, ReviewStack, compareText, constructPath, environmentsOf } from "./stack";
 
@@ -31,6 +32,11 @@ export interface ParityCase {
   readonly missing: readonly ReviewEnvironment[];
   /** Construct paths (without the stack) of the layer's resources in an environment, to compare with siblings. */
   readonly pathsIn: (environment: string) => ReadonlySet<string>;
+  /**
+   * The settings the constructs of an environment recorded, over all its stacks
+   * (`recordSetting`: `"Network.natGateways"`, `"FeatureStore.onlineStore"`...).
+   */
+  readonly settingsOf: (environment: string) => Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Explains a difference by configuration, or returns undefined. */
@@ -46,13 +52,16 @@ export function parity(stacks: readonly ReviewStack[], explainers: readonly Pari
   const layers = [...new Set(stacks.map((s) => s.layer))].sort(compareText);
   const differences: ParityDifference[] = [];
   const explain = (c: ParityCase) => explainers.map((x) => x(c)).find((e) => e !== undefined);
+  const settings = new Map<string, Record<string, string | number | boolean>>();
+  for (const s of stacks) settings.set(s.environment.name, { ...settings.get(s.environment.name), ...recordedSettings(s.config) });
+  const settingsOf = (name: string) => settings.get(name) ?? {};
   for (const layer of layers) {
     const byEnv = new Map(stacks.filter((s) => s.layer === layer).map((s) => [s.environment.name, s]));
     if (envs.length < 2) continue;
     const present = envs.filter((e) => byEnv.has(e.name));
     const missing = envs.filter((e) => !byEnv.has(e.name));
     if (missing.length > 0) {
-      const c: ParityCase = { layer, present, missing, pathsIn: () => new Set() };
+      const c: ParityCase = { layer, present, missing, pathsIn: () => new Set(), settingsOf };
       differences.push({ layer, presentIn: names(present), missingIn: names(missing), ...withExplanation(explain(c)) });
     }
     if (present.length < 2) continue;
@@ -65,7 +74,7 @@ export function parity(stacks: readonly ReviewStack[], explainers: readonly Pari
       if (has.length === present.length) continue;
       const lacks = present.filter((e) => !addresses.get(e.name)!.has(address));
       const path = constructPath(byEnv.get(has[0].name)!.config, address);
-      const c: ParityCase = { layer, address, present: has, missing: lacks, pathsIn, ...(path ? { constructPath: path } : {}) };
+      const c: ParityCase = { layer, address, present: has, missing: lacks, pathsIn, settingsOf, ...(path ? { constructPath: path } : {}) };
       differences.push({ layer, address, ...(path ? { constructPath: path } : {}), presentIn: names(has), missingIn: names(lacks), ...withExplanation(explain(c)) });
     }
   }
@@ -106,19 +115,15 @@ function constructPathsOf(stack: ReviewStack): Set<string> {
 const meta = (e: ReviewEnvironment): StackEnvironmentMetadata | undefined => e.metadata;
 const list = (envs: readonly ReviewEnvironment[]) => names(envs).join(", ");
 
-/** NAT gateways (and their Elastic IPs): one, or one per zone, by `sizing.network.natGateways`. */
+/** NAT gateways (and their Elastic IPs): one, or one per zone, by the Network's `natGateways`. */
 export const natGatewaysExplainer: ParityExplainer = (c) => {
   if (!c.address || !/^aws_(nat_gateway|eip)\./.test(c.address)) return undefined;
-  const mode = (e: ReviewEnvironment) => {
-    const m = meta(e);
-    // The same default as Network: one gateway in development, one per zone elsewhere.
-    return m ? m.sizing?.network?.natGateways ?? (m.tier === "development" ? "single" : "one-per-az") : undefined;
-  };
+  const mode = (e: ReviewEnvironment) => c.settingsOf(e.name)["Network.natGateways"];
   const modes = (envs: readonly ReviewEnvironment[]) => new Set(envs.map(mode));
   const p = modes(c.present);
   const m = modes(c.missing);
   if (p.size !== 1 || !p.has("one-per-az") || m.size !== 1 || !m.has("single")) return undefined;
-  return `sizing.network.natGateways: "one-per-az" in ${list(c.present)}, "single" in ${list(c.missing)}`;
+  return `Network natGateways: "one-per-az" in ${list(c.present)}, "single" in ${list(c.missing)}`;
 };
 
 /** Per-zone resources of a zone that some environments do not use. */
@@ -144,8 +149,8 @@ export const stateBackendExplainer: ParityExplainer = (c) => {
 };
 
 /**
- * A construct named after a value that only some environments' sizing declares, such
- * as a GPU pool that only production's config lists.
+ * A construct named after a value that only some environments' recorded settings hold,
+ * such as the Redis online store that only production's FeatureStore uses.
  */
 export const sizingValueExplainer: ParityExplainer = (c) => {
   if (!c.constructPath) return undefined;
@@ -153,17 +158,17 @@ export const sizingValueExplainer: ParityExplainer = (c) => {
   for (const segment of segments) {
     // A construct named after the value, or after the value and a suffix ("redis" -> "redis-auth").
     for (const value of new Set([segment, segment.split("-")[0]])) {
-      const where = (e: ReviewEnvironment) => findInSizing(meta(e)?.sizing, value);
+      const where = (e: ReviewEnvironment) => findInSizing(c.settingsOf(e.name), value);
       const paths = c.present.map(where);
       if (paths.every((p) => p !== undefined) && c.missing.every((e) => where(e) === undefined)) {
-        return `sizing.${paths[0]}: "${value}" is declared in ${list(c.present)} only`;
+        return `${paths[0]!.replace(".", " ")}: "${value}" is set in ${list(c.present)} only`;
       }
     }
   }
   return undefined;
 };
 
-/** The dotted path of the first key or string value equal to `needle` in a sizing object. */
+/** The dotted path of the first key or string value equal to `needle` in a settings object. */
 export function findInSizing(sizing: unknown, needle: string, at = ""): string | undefined {
   if (sizing === null || sizing === undefined) return undefined;
   if (typeof sizing === "string") return sizing === needle ? at : undefined;
@@ -204,16 +209,16 @@ export const efaDevicePluginExplainer: ParityExplainer = (c) => {
   return `tier: the EFA device plugin follows the multi-node (EFA) GPU pool, declared for the ${[...present].join(", ")} tier only`;
 };
 
-/** MLflow's disruption budget exists with two or more replicas: `sizing.registry.replicas` (default 1 in development, 2 otherwise). */
+/** MLflow's disruption budget exists with two or more replicas: the MlflowServer's `replicas`. */
 export const registryReplicasExplainer: ParityExplainer = (c) => {
   if (!c.constructPath || !/\/mlflow\/disruption-budget$/.test(c.constructPath)) return undefined;
   const replicas = (e: ReviewEnvironment) => {
-    const m = meta(e);
-    return m ? m.sizing?.registry?.replicas ?? (m.tier === "development" ? 1 : 2) : undefined;
+    const n = c.settingsOf(e.name)["MlflowServer.replicas"];
+    return typeof n === "number" ? n : undefined;
   };
   if (!c.present.every((e) => (replicas(e) ?? 0) >= 2) || !c.missing.every((e) => (replicas(e) ?? 2) < 2)) return undefined;
   const each = [...c.present, ...c.missing].map((e) => `${replicas(e)} in ${e.name}`).join(", ");
-  return `sizing.registry.replicas: ${each}; a disruption budget needs 2 or more`;
+  return `MlflowServer replicas: ${each}; a disruption budget needs 2 or more`;
 };
 
 /**
@@ -274,16 +279,16 @@ export const rolloutExplainer: ParityExplainer = (c) => {
  * A model endpoint that reads a Redis online store syncs the store's password
  * (`<endpoint>/online-store-secret`), and the feature server and the endpoint get a
  * NetworkPolicy to reach Redis (6379, in the VPC); with DynamoDB there is neither. Follows
- * `sizing.featureStore.onlineStore` (default "dynamodb").
+ * the FeatureStore's `onlineStore`.
  */
 export const onlineStoreSecretExplainer: ParityExplainer = (c) => {
   const segments = c.constructPath?.split("/") ?? [];
   const secret = segments.includes("online-store-secret");
   const policy = !!c.address?.startsWith("kubernetes_network_policy_v1.") && segments.some((s) => /(^|-)redis(-|$)/.test(s));
   if (!secret && !policy) return undefined;
-  const store = (e: ReviewEnvironment) => (meta(e) ? meta(e)!.sizing?.featureStore?.onlineStore ?? "dynamodb" : undefined);
+  const store = (e: ReviewEnvironment) => c.settingsOf(e.name)["FeatureStore.onlineStore"];
   if (!c.present.every((e) => store(e) === "redis") || !c.missing.every((e) => store(e) !== undefined && store(e) !== "redis")) return undefined;
-  return `sizing.featureStore.onlineStore: "redis" in ${list(c.present)} (${secret ? "its password is synced for the endpoint" : "a NetworkPolicy allows Redis on 6379"}), ` +
+  return `FeatureStore onlineStore: "redis" in ${list(c.present)} (${secret ? "its password is synced for the endpoint" : "a NetworkPolicy allows Redis on 6379"}), ` +
     `${[...new Set(c.missing.map((e) => `"${store(e)}"`))].join(", ")} in ${list(c.missing)}`;
 };
 

@@ -5,14 +5,16 @@ import { synthReferenceApp, stackJsonFromDir } from "../support/reference-app";
 
 /**
  * The feature store in the reference platform: every environment has one, with the
- * online store its sizing names, and its platform half reads the infrastructure's
- * outputs through remote state.
+ * online store stacks/platform.ts chooses for it, and its platform half reads the
+ * infrastructure's outputs through remote state.
  */
 const { outdir, stacks } = synthReferenceApp();
+/** The online store of each reference environment, as stacks/platform.ts writes it. */
+const ONLINE_STORE: Record<string, string> = { dev: "dynamodb", staging: "dynamodb", prod: "redis" };
 
 describe("the feature store in every environment", () => {
   for (const { environment, infra, platform, featureStore } of stacks) {
-    const expected = environment.sizing.featureStore?.onlineStore ?? "dynamodb";
+    const expected = ONLINE_STORE[environment.name];
 
     test(`${infra.node.id} has the offline bucket and a ${expected} online store, as sized`, () => {
       const json = stackJsonFromDir(outdir, infra.node.id);

@@ -58,7 +58,7 @@ export const STATEFUL_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
   "ml-prod-bootstrap": BOOTSTRAP,
   "ml-prod-infra": [
     ...INFRA,
-    // Redis online store (production sizing) and its AUTH token secret
+    // Redis online store (production) and its AUTH token secret
     "aws_elasticache_replication_group.feature-store_redis_cache_4AB811E4",
     "aws_secretsmanager_secret.feature-store_redis_auth_3C8D05E8",
   ],

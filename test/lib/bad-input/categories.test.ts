@@ -65,8 +65,8 @@ describe("NaN and Infinity are shown as such, and one input gives one error", ()
   });
 
   test("a bad storage size is one problem, not also one about the storage autoscaling limit derived from it", () => {
-    expect(errorOf(build("ModelRegistry", { allocatedStorageGb: -1 }))).toBe(
-      "ml-test-infra/model-registry: allocatedStorageGb is -1; must be a whole number of GB from 20 to 65536 (gp3)",
+    expect(errorOf(build("ModelRegistry", { allocatedStorageGiB: -1 }))).toBe(
+      "ml-test-infra/model-registry: allocatedStorageGiB is -1; must be a whole number of GiB from 20 to 65536 (gp3)",
     );
   });
 });
@@ -357,7 +357,7 @@ describe("valid inputs are accepted", () => {
   });
 
   test("the documented maximum storage", () => {
-    expect(build("ModelRegistry", { allocatedStorageGb: 65536 })).not.toThrow();
+    expect(build("ModelRegistry", { allocatedStorageGiB: 65536 })).not.toThrow();
   });
 
   test("a digits-only costCenter and a double quote in a value that ends up in generated YAML and JSON", () => {

@@ -116,7 +116,7 @@ export const SUBJECTS: readonly Subject[] = [
   },
   {
     name: "ModelRegistry",
-    baseline: () => ({ instanceClass: "db.t4g.medium", allocatedStorageGb: 20, backupRetentionDays: 1 }),
+    baseline: () => ({ instanceClass: "db.t4g.medium", allocatedStorageGiB: 20, backupRetentionDays: 1 }),
     build: (props) => { const w = world(); new ModelRegistry(w.infra, "model-registry", { cluster: w.cluster, ...props }); synthAll(w.app); },
   },
   {

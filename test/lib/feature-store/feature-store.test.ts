@@ -267,8 +267,8 @@ describe("FeatureStore: bad input", () => {
 });
 
 describe("FeatureStore: sizing", () => {
-  test("the online store type and replicas come from the environment's sizing", () => {
-    const { store } = featureStore({ sizing: { featureStore: { onlineStore: "redis", replicas: 3, redisNodeType: "cache.r7g.large" } } });
+  test("the online store type, node type and replicas come from its props", () => {
+    const { store } = featureStore({}, { onlineStore: "redis", server: { replicas: 3 }, redis: { nodeType: "cache.r7g.large" } });
     expect(store.onlineStoreType).toBe("redis");
     expect(store.replicas).toBe(3);
     expect(onlyResource(synthJson(store.node.scope as any), "aws_elasticache_replication_group").node_type).toBe("cache.r7g.large");

@@ -18,8 +18,8 @@ describe("GpuTrainingCluster: control plane", () => {
     expect(eks.version).toBe(DEFAULT_KUBERNETES_VERSION);
   });
 
-  test("takes the Kubernetes version from the environment's sizing", () => {
-    const other = onlyResource(clusterJson({ sizing: { cluster: { kubernetesVersion: "1.31" } } }), "aws_eks_cluster");
+  test("takes the Kubernetes version from the kubernetesVersion prop", () => {
+    const other = onlyResource(clusterJson({}, { kubernetesVersion: "1.31" }), "aws_eks_cluster");
     expect(other.version).toBe("1.31");
   });
 

@@ -17,8 +17,8 @@ describe("ModelRegistry refuses bad input", () => {
     );
   });
 
-  test("an unknown instance class from the environment's sizing", () => {
-    expect(errorOf(() => registryStack({}, { sizing: { registry: { instanceClass: "m5.large" } } }))).toBe(
+  test("an instance class without the db. prefix", () => {
+    expect(errorOf(() => registryStack({ instanceClass: "m5.large" }))).toBe(
       `test-infra/model-registry: instanceClass is "m5.large"; is not an RDS instance class the library knows; use a PostgreSQL-capable class of ${FAMILIES}`,
     );
   });
@@ -91,8 +91,8 @@ describe("ModelRegistry refuses bad input", () => {
   });
 
   test("storage below the gp3 minimum", () => {
-    expect(errorOf(() => registryStack({ allocatedStorageGb: 10 }))).toBe(
-      "test-infra/model-registry: allocatedStorageGb is 10; must be a whole number of GB from 20 to 65536 (gp3)",
+    expect(errorOf(() => registryStack({ allocatedStorageGiB: 10 }))).toBe(
+      "test-infra/model-registry: allocatedStorageGiB is 10; must be a whole number of GiB from 20 to 65536 (gp3)",
     );
   });
 

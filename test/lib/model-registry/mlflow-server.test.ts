@@ -179,8 +179,8 @@ describe("MlflowServer replicas and disruption budget", () => {
     expect(terms[0].podAffinityTerm.topologyKey).toBe("topology.kubernetes.io/zone");
   });
 
-  test("replicas from sizing.registry", () => {
-    expect(build({}, { sizing: { registry: { replicas: 3 } } }).release.values.replicaCount).toBe(3);
+  test("replicas from the replicas prop", () => {
+    expect(build({}, {}, { replicas: 3 }).release.values.replicaCount).toBe(3);
   });
 });
 

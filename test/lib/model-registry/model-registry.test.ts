@@ -14,8 +14,8 @@ describe("ModelRegistry database", () => {
     expect(instance).toMatchObject({ engine: "postgres", engine_version: "17", auto_minor_version_upgrade: true, allow_major_version_upgrade: false });
   });
 
-  test("takes the instance class and storage from the environment's sizing", () => {
-    const { infra } = registryStack({}, { sizing: { registry: { instanceClass: "db.r7g.large", allocatedStorageGb: 50 } } });
+  test("takes the instance class and storage from its props", () => {
+    const { infra } = registryStack({ instanceClass: "db.r7g.large", allocatedStorageGiB: 50 });
     expect(db(synthJson(infra))).toMatchObject({ instance_class: "db.r7g.large", allocated_storage: 50, max_allocated_storage: 250, storage_type: "gp3" });
   });
 
@@ -80,8 +80,8 @@ describe("ModelRegistry database", () => {
     expect(db(synthJson(registryStack({}, PROD).infra)).backup_retention_period).toBe(14);
   });
 
-  test("takes backup retention from sizing.registry", () => {
-    expect(db(synthJson(registryStack({}, { sizing: { registry: { backupRetentionDays: 3 } } }).infra)).backup_retention_period).toBe(3);
+  test("takes backup retention from the backupRetentionDays prop", () => {
+    expect(db(synthJson(registryStack({ backupRetentionDays: 3 }).infra)).backup_retention_period).toBe(3);
   });
 
   test("in development: no deletion protection, no final snapshot, single zone", () => {

@@ -49,9 +49,8 @@ describe("Observability: kube-prometheus-stack release", () => {
     expect(spec.resources).toEqual({ requests: { cpu: "500m", memory: "8Gi" } });
   });
 
-  test("the environment's sizing knobs override the tier defaults", () => {
-    const sizing = { observability: { prometheusRetentionDays: 3, prometheusStorageGb: 40, grafanaStorageGb: 5 } };
-    const values = release({ sizing }).release.values as any;
+  test("its props override the tier defaults", () => {
+    const values = release({}, { prometheusRetentionDays: 3, prometheusStorageGiB: 40, grafanaStorageGiB: 5 }).release.values as any;
     expect(values.prometheus.prometheusSpec.retention).toBe("3d");
     expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe("40Gi");
     expect(values.grafana.persistence.size).toBe("5Gi");

@@ -24,11 +24,21 @@ describe("parity", () => {
     }]);
   });
 
-  test("a NAT gateway per zone is explained by sizing.network.natGateways", () => {
-    const single = metadata("dev", "development", { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], sizing: { network: { natGateways: "single" } } });
+  test("a NAT gateway per zone is explained by the natGateways the Network recorded", () => {
+    const threeZones = metadata("dev", "development", { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] });
     const nat = { "aws_nat_gateway.network_nat-us-east-1b_33333333": {} };
-    const [d] = parity([stack("ml-dev-infra", single, p, {}), stack("ml-staging-infra", staging, p, nat)]).differences;
-    expect(d.explanation).toBe('sizing.network.natGateways: "one-per-az" in staging, "single" in dev');
+    const [d] = parity([
+      stack("ml-dev-infra", threeZones, p, {}, { "Network.natGateways": "single" }),
+      stack("ml-staging-infra", staging, p, nat, { "Network.natGateways": "one-per-az" }),
+    ]).differences;
+    expect(d.explanation).toBe('Network natGateways: "one-per-az" in staging, "single" in dev');
+  });
+
+  test("without a recorded natGateways, a NAT gateway per zone is not explained (no default is re-derived)", () => {
+    const threeZones = metadata("dev", "development", { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] });
+    const nat = { "aws_nat_gateway.network_nat-us-east-1b_33333333": {} };
+    const [d] = parity([stack("ml-dev-infra", threeZones, p, {}), stack("ml-staging-infra", staging, p, nat)]).differences;
+    expect(d.explanation).toBeUndefined();
   });
 
   test("a stack missing where the state backend is local is explained by stateBackend", () => {
@@ -38,12 +48,14 @@ describe("parity", () => {
     expect(d.explanation).toMatch(/^stateBackend: dev keeps state in the local backend/);
   });
 
-  test("a construct named after a value only one environment's sizing declares is explained by that knob", () => {
-    // GIVEN prod's sizing declares a GPU pool "a100" that dev's does not
-    const withPool = metadata("prod", "production", { sizing: { cluster: { gpuPools: ["a100"] } } as never });
-    const pool = { "aws_eks_node_group.training_a100_44444444": {} };
-    const [d] = parity([stack("ml-dev-infra", dev, p, {}), stack("ml-prod-infra", withPool, p, pool)]).differences;
-    expect(d.explanation).toBe('sizing.cluster.gpuPools[0]: "a100" is declared in prod only');
+  test("a construct named after a value only one environment's recorded settings hold is explained by that setting", () => {
+    // GIVEN prod's FeatureStore recorded the online store "redis", and dev's "dynamodb"
+    const cache = { "aws_elasticache_replication_group.feature-store_redis_cache_44444444": {} };
+    const [d] = parity([
+      stack("ml-dev-infra", dev, p, {}, { "FeatureStore.onlineStore": "dynamodb" }),
+      stack("ml-prod-infra", prod, p, cache, { "FeatureStore.onlineStore": "redis" }),
+    ]).differences;
+    expect(d.explanation).toBe('FeatureStore onlineStore: "redis" is set in prod only');
   });
 
   test("a GPU pool declared for production only is explained by the tier", () => {
@@ -84,11 +96,16 @@ describe("parity", () => {
     expect(orphan.differences.map((d) => d.explanation)).toEqual([undefined]);
   });
 
-  test("an endpoint's synced online-store password is explained by sizing.featureStore.onlineStore", () => {
-    const redis = metadata("prod", "production", { sizing: { featureStore: { onlineStore: "redis" } } });
+  test("an endpoint's synced online-store password is explained by the onlineStore the FeatureStore recorded in another stack", () => {
+    // GIVEN the FeatureStore (infra stack) recorded its online store; the secret is in the platform stack
     const secret = { "kubernetes_manifest.ranker_online-store-secret_store_99999999": {} };
-    const [d] = parity([stack("ml-dev-platform", dev, p, {}), stack("ml-prod-platform", redis, p, secret)]).differences;
-    expect(d.explanation).toBe('sizing.featureStore.onlineStore: "redis" in prod (its password is synced for the endpoint), "dynamodb" in dev');
+    const [d] = parity([
+      stack("ml-dev-infra", dev, p, {}, { "FeatureStore.onlineStore": "dynamodb" }),
+      stack("ml-prod-infra", prod, p, {}, { "FeatureStore.onlineStore": "redis" }),
+      stack("ml-dev-platform", dev, p, {}),
+      stack("ml-prod-platform", prod, p, secret),
+    ]).differences;
+    expect(d.explanation).toBe('FeatureStore onlineStore: "redis" in prod (its password is synced for the endpoint), "dynamodb" in dev');
   });
 
   test("an injected difference that no configuration explains is flagged", () => {
