@@ -14,6 +14,8 @@ import { FEAST_NAMES, FeatureStore, ResourceRequirements } from "./feature-store
 import { formatMinutes } from "../core/cron";
 import { freshnessRuleGroup } from "./private/freshness";
 import { Shape, checkShape } from "../core/shape";
+import { restrictedContainerSecurityContext, restrictedContainerSecurityContextV1, restrictedPodSecurityContext, restrictedPodSecurityContextV1 } from "../kubernetes/pod-security";
+import { restrictedNamespace } from "../kubernetes/pod-security";
 
 export interface FeatureServerProps {
   /** The infrastructure half (in the environment's InfraStack). */
@@ -24,7 +26,6 @@ export interface FeatureServerProps {
 export const FEAST_IMAGE = { repository: "quay.io/feastdev/feature-server", tag: CHARTS.feastFeatureServer.version } as const;
 
 const MOUNT = "/etc/feast";
-const NON_ROOT_UID = "10001";
 
 /**
  * The in-cluster half of a FeatureStore (in a PlatformStack): the `feast` namespace,
@@ -53,9 +54,7 @@ export class FeatureServer extends Construct {
     const env = Environment.of(this);
     const store = props.featureStore;
 
-    this.namespace = new NamespaceV1(this, "namespace", {
-      metadata: { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } },
-    });
+    this.namespace = restrictedNamespace(this, "namespace", { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } });
     const ns = this.namespace.metadata.name;
     // Neither the server nor materialization calls the Kubernetes API: no API token in their pods.
     // IRSA does not need it (EKS's pod identity webhook projects its own token for sts.amazonaws.com).
@@ -102,11 +101,8 @@ export class FeatureServer extends Construct {
         image: { repository: FEAST_IMAGE.repository, tag: FEAST_IMAGE.tag },
         feature_store_yaml_base64: yamlBase64,
         serviceAccount: { name: FEAST_NAMES.serverServiceAccount },
-        podSecurityContext: {
-          runAsNonRoot: true, runAsUser: Number(NON_ROOT_UID), runAsGroup: Number(NON_ROOT_UID), fsGroup: Number(NON_ROOT_UID),
-          seccompProfile: { type: "RuntimeDefault" },
-        },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        podSecurityContext: restrictedPodSecurityContext(),
+        securityContext: restrictedContainerSecurityContext(),
         resources: resources(store.serverResources),
         extraEnvs: env_,
         // Feast writes the decoded feature_store.yaml to a temporary directory.
@@ -146,10 +142,7 @@ export class FeatureServer extends Construct {
               spec: {
                 serviceAccountName: materializeSa.metadata.name,
                 restartPolicy: "Never",
-                securityContext: {
-                  runAsNonRoot: true, runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, fsGroup: NON_ROOT_UID,
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: restrictedPodSecurityContextV1(),
                 container: [{
                   name: "materialize",
                   image: `${FEAST_IMAGE.repository}:${FEAST_IMAGE.tag}`,
@@ -157,7 +150,7 @@ export class FeatureServer extends Construct {
                   command: ["/bin/sh", "-c", `exec feast --chdir ${MOUNT} materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"`],
                   env: env_,
                   resources: resources(store.materializeResources),
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                  securityContext: restrictedContainerSecurityContextV1(),
                   volumeMount: [{ name: "config", mountPath: MOUNT, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                 }],
                 volume: [{ name: "config", configMap: { name: this.configMap.metadata.name } }, { name: "tmp", emptyDir: {} }],

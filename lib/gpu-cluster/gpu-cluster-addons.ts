@@ -20,6 +20,7 @@ import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { ec2NodeClassObject, nodePoolObject } from "./private/karpenter-objects";
 import { WorkloadOptions } from "./cluster-capacity";
 import { GPU_INSTANCES } from "./gpu-instances";
+import { restrictedNamespace } from "../kubernetes/pod-security";
 
 export interface GpuClusterAddonsProps {
   readonly cluster: GpuTrainingCluster;
@@ -230,9 +231,7 @@ export class GpuClusterAddons extends Construct {
     this.declareWorkloads(cluster, systemNodes);
 
     // ---- training namespace ----
-    this.trainingNamespace = new NamespaceV1(this, "training-namespace", {
-      metadata: { name: cluster.trainingNamespace, labels: { "ml-platform/purpose": "training" } },
-    });
+    this.trainingNamespace = restrictedNamespace(this, "training-namespace", { name: cluster.trainingNamespace, labels: { "ml-platform/purpose": "training" } });
     const namespace = this.trainingNamespace.metadata.name;
     if (this.trainingGpuQuota !== undefined) {
       new ResourceQuotaV1(this, "training-gpu-quota", {

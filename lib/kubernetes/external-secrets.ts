@@ -7,6 +7,7 @@ import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
+import { restrictedContainerSecurityContext } from "./pod-security";
 
 /**
  * How secrets reach pods: AWS Secrets Manager holds the value (RDS manages its own
@@ -53,7 +54,7 @@ export class ExternalSecretsOperator extends Construct {
       values: {
         installCRDs: true,
         serviceMonitor: { enabled: false },
-        securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+        securityContext: restrictedContainerSecurityContext(),
         resources: { requests: { ...ESO_REQUESTS.controller } },
         webhook: { resources: { requests: { ...ESO_REQUESTS.webhook } } },
         certController: { resources: { requests: { ...ESO_REQUESTS.certController } } },

@@ -7,3 +7,4 @@ export * from "./reloader";
 export * from "./network-policy";
 export * from "./cluster-baseline";
 export * from "./progressive-delivery";
+export * from "./pod-security";

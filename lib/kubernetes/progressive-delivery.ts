@@ -9,6 +9,7 @@ import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { namespaceProblem } from "../core/validators";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
+import { restrictedNamespace } from "./pod-security";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS, allowPolicy } from "./network-policy";
 
 /**
@@ -77,18 +78,9 @@ function checkControllerProps(path: string, props: ControllerProps): void {
   v.throwIfAny();
 }
 
-/** A namespace enforcing the `restricted` Pod Security Standard (both charts' pods meet it with the values below). */
-function restrictedNamespace(scope: Construct, name: string): NamespaceV1 {
-  return new NamespaceV1(scope, "namespace", {
-    metadata: {
-      name,
-      labels: {
-        "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/warn": "restricted",
-        "app.kubernetes.io/managed-by": "cdktf-ml-platform",
-      },
-    },
-  });
+/** The library's restricted namespace (both charts' pods meet the level with the values below). */
+function controllerNamespace(scope: Construct, name: string): NamespaceV1 {
+  return restrictedNamespace(scope, "namespace", { name, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } });
 }
 
 /** Lets `pods` of `namespace` query Prometheus: the ingress half, in Prometheus's namespace (which denies by default). */
@@ -130,7 +122,7 @@ export class Keda extends Construct {
     checkControllerProps(this.node.path, props);
     this.namespace = props.namespace ?? "keda";
     const prometheus = props.prometheus ?? {};
-    const ns = restrictedNamespace(this, this.namespace);
+    const ns = controllerNamespace(this, this.namespace);
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.keda,
       namespace: this.namespace,
@@ -183,7 +175,7 @@ export class ArgoRollouts extends Construct {
     checkControllerProps(this.node.path, props);
     this.namespace = props.namespace ?? "argo-rollouts";
     const prometheus = props.prometheus ?? {};
-    const ns = restrictedNamespace(this, this.namespace);
+    const ns = controllerNamespace(this, this.namespace);
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.argoRollouts,
       namespace: this.namespace,

@@ -3,6 +3,7 @@ import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
+import { restrictedContainerSecurityContext } from "./pod-security";
 
 /** The annotation a Deployment carries to be restarted when one of the named Secrets changes (comma-separated names). */
 export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";
@@ -48,12 +49,7 @@ export class Reloader extends Construct {
           ignoreConfigMaps: true,
           readOnlyRootFileSystem: true,
           deployment: {
-            containerSecurityContext: {
-              allowPrivilegeEscalation: false,
-              capabilities: { drop: ["ALL"] },
-              readOnlyRootFilesystem: true,
-              runAsNonRoot: true,
-            },
+            containerSecurityContext: restrictedContainerSecurityContext(),
             resources: { requests: { ...RELOADER_REQUESTS }, limits: { memory: "256Mi" } },
           },
         },

@@ -21,6 +21,7 @@ import { ADMIN_SECRET_TEMPLATE, DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflo
 import { Shape, checkShape } from "../core/shape";
 import { cpuQuantityProblem, memoryQuantityProblem } from "../core/validators";
 import { recordSetting } from "../core/recorded-settings";
+import { restrictedNamespace } from "../kubernetes/pod-security";
 
 export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
@@ -102,15 +103,7 @@ export class MlflowServer extends Construct {
     v.throwIfAny();
     recordSetting(this, "MlflowServer.replicas", this.replicas);
 
-    this.namespace = new NamespaceV1(this, "namespace", {
-      metadata: {
-        name: MLFLOW_NAMESPACE,
-        labels: {
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-        },
-      },
-    });
+    this.namespace = restrictedNamespace(this, "namespace", { name: MLFLOW_NAMESPACE });
     this.serviceAccount = new ServiceAccountV1(this, "service-account", {
       metadata: {
         name: MLFLOW_SERVICE_ACCOUNT,

@@ -186,6 +186,12 @@ export class Observability extends Construct {
           // A ReadWriteOnce volume cannot be attached to the old and the new pod at once.
           deploymentStrategy: { type: "Recreate" },
           resources: { requests: { ...REQUESTS.grafana } },
+          // The chart's init-chown-data container runs as root with CHOWN (grafana 12.11.1
+          // values.yaml initChownData), which the namespace's restricted Pod Security level
+          // refuses; the pod's fsGroup (472) already gives Grafana its volume.
+          initChownData: { enabled: false },
+          // The chart's `helm test` pod (never run by Terraform) does not meet the restricted level either.
+          testFramework: { enabled: false },
           sidecar: {
             resources: { requests: { ...REQUESTS.grafanaSidecar } },
             dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL.key, labelValue: GRAFANA_DASHBOARD_LABEL.value, searchNamespace: "ALL" },
@@ -206,7 +212,11 @@ export class Observability extends Construct {
           admissionWebhooks: { patch: { resources: { requests: { ...REQUESTS.admissionJob } } } },
         },
         "kube-state-metrics": { resources: { requests: { ...REQUESTS.kubeStateMetrics } } },
-        "prometheus-node-exporter": { resources: { requests: { ...REQUESTS.nodeExporter } } },
+        // node-exporter needs the host's network, PID namespace and filesystem, which the
+        // restricted Pod Security level of the monitoring namespace refuses: it runs in
+        // kube-system (EKS's privileged namespace), like the device plugin and DCGM exporter.
+        // kube-prometheus-stack 88.5.3 values.yaml prometheus-node-exporter.namespaceOverride.
+        "prometheus-node-exporter": { namespaceOverride: "kube-system", resources: { requests: { ...REQUESTS.nodeExporter } } },
         extraManifests,
       },
     });
@@ -257,7 +267,8 @@ export class Observability extends Construct {
     add("Deployment", `${release}-operator`, REQUESTS.operator);
     add("Deployment", `${release}-kube-state-metrics`, REQUESTS.kubeStateMetrics);
     add("DaemonSet", `${release}-prometheus-node-exporter`, REQUESTS.nodeExporter, {
-      nodeSelector: { "kubernetes.io/os": "linux" }, tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+      // In kube-system: see the release's prometheus-node-exporter.namespaceOverride.
+      namespace: "kube-system", nodeSelector: { "kubernetes.io/os": "linux" }, tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
     });
     // Helm hooks that create and patch the operator's webhook certificate, one after the other.
     add("Job", `${release}-admission-create`, REQUESTS.admissionJob);

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
-import { KubernetesObject } from "./kubernetes-object";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { restrictedNamespace } from "../../kubernetes/pod-security";
 import { ALLOW, NamespaceNetworkPolicies } from "../../kubernetes/network-policy";
 import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./workload";
 
@@ -13,7 +14,7 @@ import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./workload";
 interface StackEndpoints {
   readonly names: Map<string, string>;
   readonly serviceAccounts: Map<string, string>;
-  readonly namespaces: Map<string, KubernetesObject>;
+  readonly namespaces: Map<string, NamespaceV1>;
 }
 
 const byStack = new WeakMap<TerraformStack, StackEndpoints>();
@@ -51,21 +52,13 @@ export function claimServiceAccount(scope: Construct, namespace: string, service
  * Standard, which every endpoint's pods meet. Its construct ID (`serving-namespace-<name>`,
  * at the stack's root) does not depend on which endpoint came first.
  */
-export function servingNamespace(scope: Construct, namespace: string): KubernetesObject {
+export function servingNamespace(scope: Construct, namespace: string): NamespaceV1 {
   const entry = of(scope);
   let ns = entry.namespaces.get(namespace);
   if (!ns) {
-    ns = new KubernetesObject(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: {
-        name: namespace,
-        labels: {
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-          "app.kubernetes.io/managed-by": "cdktf-ml-platform",
-        },
-      },
+    ns = restrictedNamespace(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
+      name: namespace,
+      labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" },
     });
     entry.namespaces.set(namespace, ns);
     // Clients (in the cluster, or a load balancer in the VPC) reach every endpoint's serving

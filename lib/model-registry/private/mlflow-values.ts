@@ -1,3 +1,4 @@
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../kubernetes/pod-security";
 import { RELOAD_ON_SECRETS_ANNOTATION } from "../../kubernetes/reloader";
 import { RegistryAuth } from "../auth";
 import {
@@ -41,15 +42,8 @@ export const ADMIN_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
   "password-ini": "{{ .password | " + SED_INI_ESCAPE + " }}",
 };
 
-const RESTRICTED_CONTAINER = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  privileged: false,
-  runAsUser: 1001,
-  runAsGroup: 1001,
-};
+/** The user of MLflow's image (ghcr.io/mlflow/mlflow runs as 1001, as the chart's values.yaml does). */
+const MLFLOW_UID = 1001;
 
 /**
  * Creates the auth database if it is missing. RDS creates only the tracking database, and
@@ -127,11 +121,8 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
     // Terraform creates the service account (with the IRSA annotation) before the secrets
     // that authenticate as it; the chart only uses it.
     serviceAccount: { create: false, name: MLFLOW_SERVICE_ACCOUNT },
-    podSecurityContext: {
-      runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001, fsGroupChangePolicy: "OnRootMismatch",
-      seccompProfile: { type: "RuntimeDefault" },
-    },
-    securityContext: RESTRICTED_CONTAINER,
+    podSecurityContext: { ...restrictedPodSecurityContext(MLFLOW_UID), fsGroupChangePolicy: "OnRootMismatch" },
+    securityContext: restrictedContainerSecurityContext(),
     // Pods with a rotated database password must restart, and a changed client password must reach
     // the users table: Reloader (installed by the `Reloader` construct) restarts them.
     deploymentAnnotations: { [RELOAD_ON_SECRETS_ANNOTATION]: reloadOn.join(",") },
@@ -201,7 +192,7 @@ function createClientUsersContainer(resources: Record<string, unknown>): Record<
     name: "create-client-users",
     image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
     imagePullPolicy: "IfNotPresent",
-    securityContext: RESTRICTED_CONTAINER,
+    securityContext: restrictedContainerSecurityContext(),
     resources,
     command: ["python", "-c", CREATE_CLIENT_USERS],
     // PGHOST and PGPORT come from the chart's ConfigMap; PGDATABASE is overridden to the auth database.
@@ -228,7 +219,7 @@ function createAuthDatabaseContainer(resources: Record<string, unknown>): Record
     name: "create-auth-database",
     image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
     imagePullPolicy: "IfNotPresent",
-    securityContext: RESTRICTED_CONTAINER,
+    securityContext: restrictedContainerSecurityContext(),
     resources,
     command: ["python", "-c", CREATE_AUTH_DATABASE],
     // PGHOST, PGPORT and PGDATABASE come from the chart's ConfigMap.
