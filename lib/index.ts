@@ -31,12 +31,12 @@ export type { BootstrapStackProps, SecureBucketProps } from "./storage";
 
 // Kubernetes objects (lib/kubernetes)
 export {
-  ArgoRollouts, ClusterBaseline, ExternalSecretsOperator, HelmChart, Keda, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
+  ArgoRollouts, ClusterBaseline, Cpu, ExternalSecretsOperator, Memory, HelmChart, Keda, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
   GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL,
 } from "./kubernetes";
 export type {
   AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ControllerPrometheus, ControllerProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
-  ExternalSecretsOperatorProps, PrometheusRuleProps, Protocol, ReloaderProps, RuleGroup, ServiceMonitorProps,
+  ExternalSecretsOperatorProps, PrometheusRuleProps, Protocol, ReloaderProps, ResolvedResources, ResourceRequests, RuleGroup, ServiceMonitorProps,
 } from "./kubernetes";
 
 // GPU training cluster (lib/gpu-cluster)
@@ -68,7 +68,7 @@ export { DriftMonitor, InferenceLogBucket, MonitoredEndpoint, RolloutStrategy } 
 export type { DriftMonitoredEndpoint, DriftMonitorProps, DriftMonitorResources, IInferenceLogs, InferenceLogBucketProps } from "./endpoint";
 export type {
   CanaryStep, EndpointDemandScaling, EndpointGaugeTrigger, EndpointRolloutOptions, QualityCheck, RolloutAnalysisOptions,
-  BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas, EndpointResources,
+  BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas,
   EndpointSecretEnv, EndpointSloOptions, EndpointWorkload, ModelImage, ModelSource, ModelUri, MonitoredEndpointProps, ResolvedSlo, SloTarget, TrackingCredentials,
 } from "./endpoint";
 
@@ -84,5 +84,5 @@ export type {
 export { FeatureServer, FeatureStore } from "./feature-store";
 export type {
   FeatureServerOptions, FeatureServerProps, FeatureStoreProps, MaterializationOptions, OfflineStoreOptions, OnlineStoreSecret, OnlineStoreType,
-  RedisOnlineStoreOptions, ResourceRequirements,
+  RedisOnlineStoreOptions,
 } from "./feature-store";

@@ -74,7 +74,7 @@ exitOnConfigError(() => {
     serviceAccountRole: servingRole,
     image: "444455556666.dkr.ecr.eu-west-1.amazonaws.com/ml-fraud-dev/serving:1.0.0",
     model: registry.model("fraud-detector", { alias: "champion" }),
-    featureStoreYaml: features.featureStoreYaml,
+    features,
     slo: { latencyObjectiveSeconds: 0.2, errorRatioObjective: 0.01 },
   });
 

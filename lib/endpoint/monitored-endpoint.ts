@@ -1,3 +1,4 @@
+import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, resolveResources } from "../kubernetes/resources";
 import { Construct } from "constructs";
 import { TerraformResource } from "cdktf";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
@@ -26,7 +27,7 @@ import {
   autoscalerObject, deploymentObject, disruptionBudgetObject, serviceAccountObject, serviceObject,
 } from "./private/workload";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
-import { REDACTED, prometheusDurationProblem, cpuQuantityProblem, imageReferenceProblem, memoryQuantityProblem, portProblem, secretLiteralKind, secretLiteralProblem, severityProblem } from "../core/validators";
+import { REDACTED, prometheusDurationProblem, imageReferenceProblem, portProblem, secretLiteralKind, secretLiteralProblem, severityProblem } from "../core/validators";
 
 const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 /** POSIX-style environment variable names (what a shell can read). */
@@ -91,7 +92,7 @@ export class MonitoredEndpoint extends Construct {
       image: Shape.string(),
       port: Shape.optional(Shape.number()),
       servicePort: Shape.optional(Shape.number()),
-      resources: Shape.optional(Shape.object({ cpu: Shape.optional(Shape.string()), memory: Shape.optional(Shape.string()) }, "resource requests { cpu, memory }")),
+      resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
       gpu: Shape.optional(Shape.object({ count: Shape.optional(Shape.number()), pool: Shape.optional(Shape.string()) })),
       replicas: Shape.optional(Shape.object({ min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
       autoscaling: Shape.optional(Shape.object({
@@ -126,7 +127,6 @@ export class MonitoredEndpoint extends Construct {
       serviceAccountRole: LibraryShapes.serviceAccountRole,
       trackingUri: Shape.optional(Shape.string()),
       features: Shape.optional(Shape.like("a FeatureStore (or { featureStoreYaml })", ["featureStoreYaml"])),
-      featureStoreYaml: Shape.optional(Shape.string()),
       env: Shape.optional(Shape.record(Shape.string())),
       secretEnv: Shape.optional(Shape.record(Shape.object({ secretArn: Shape.string(), property: Shape.optional(Shape.string()) }, "{ secretArn, property? }"))),
       readinessPath: Shape.optional(Shape.string()),
@@ -250,10 +250,8 @@ export class MonitoredEndpoint extends Construct {
         }
       }
     }
-    const cpu = props.resources?.cpu ?? (props.gpu ? "2" : "1");
-    const memory = props.resources?.memory ?? (props.gpu ? "8Gi" : "2Gi");
-    v.check(cpuQuantityProblem(cpu) === undefined, "resources.cpu", cpu, cpuQuantityProblem(cpu) ?? "");
-    v.check(memoryQuantityProblem(memory) === undefined, "resources.memory", memory, memoryQuantityProblem(memory) ?? "");
+    const { cpu, memory, memoryLimit } = resolveResources(v, "resources", props.resources,
+      props.gpu ? { cpu: Cpu.cores(2), memory: Memory.gibibytes(8) } : { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) });
     v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
     for (const { colour, model } of models) {
       if (!isModelUri(model) && typeof model.image === "string" && model.image.length > 0) {
@@ -308,7 +306,7 @@ export class MonitoredEndpoint extends Construct {
     this.serviceAccount = new KubernetesObject(this, "service-account", serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels));
     dependOn(this.serviceAccount, inNamespace);
 
-    const features = props.features ?? (props.featureStoreYaml !== undefined ? { featureStoreYaml: props.featureStoreYaml } : undefined);
+    const features = props.features;
     const envVars: Record<string, string> = {
       ...(props.trackingUri ? { MLFLOW_TRACKING_URI: props.trackingUri } : {}),
       ...(features ? { FEATURE_STORE_YAML_BASE64: base64Of(this, "feature-store-yaml", features.featureStoreYaml) } : {}),
@@ -373,7 +371,7 @@ export class MonitoredEndpoint extends Construct {
       const name = colour ? `${props.name}-${colour}` : props.name;
       const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
       const deploymentManifest = deploymentObject({
-        name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
+        name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, memoryLimit, gpu,
         serviceAccount: saName, env: envVars, secretEnv, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
       });
       let deployment: TerraformResource;

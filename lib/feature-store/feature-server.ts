@@ -10,7 +10,8 @@ import { SyncedSecret } from "../kubernetes/external-secrets";
 import { HelmChart } from "../kubernetes/helm-chart";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { PrometheusRule } from "../kubernetes/monitoring";
-import { FEAST_NAMES, FeatureStore, ResourceRequirements } from "./feature-store";
+import { FEAST_NAMES, FeatureStore } from "./feature-store";
+import { containerResources } from "../kubernetes/resources";
 import { formatMinutes } from "../core/cron";
 import { freshnessRuleGroup } from "./private/freshness";
 import { Shape, checkShape } from "../core/shape";
@@ -103,7 +104,7 @@ export class FeatureServer extends Construct {
         serviceAccount: { name: FEAST_NAMES.serverServiceAccount },
         podSecurityContext: restrictedPodSecurityContext(),
         securityContext: restrictedContainerSecurityContext(),
-        resources: resources(store.serverResources),
+        resources: containerResources(store.serverResources),
         extraEnvs: env_,
         // Feast writes the decoded feature_store.yaml to a temporary directory.
         volumes: [{ name: "tmp", emptyDir: {} }],
@@ -114,11 +115,11 @@ export class FeatureServer extends Construct {
 
     store.cluster.capacity.addWorkload(this, {
       kind: "Deployment", namespace: store.namespace, name: "feast-feature-server", replicas: store.replicas,
-      requests: { ...store.serverResources.requests },
+      requests: { cpu: store.serverResources.cpu, memory: store.serverResources.memory },
     });
     // Runs do not overlap (concurrencyPolicy Forbid): one pod at a time.
     store.cluster.capacity.addWorkload(this, {
-      kind: "CronJob", namespace: store.namespace, name: FEAST_NAMES.materializeCronJob, requests: { ...store.materializeResources.requests },
+      kind: "CronJob", namespace: store.namespace, name: FEAST_NAMES.materializeCronJob, requests: { cpu: store.materializeResources.cpu, memory: store.materializeResources.memory },
     });
 
     const periodSeconds = store.schedulePeriodMinutes * 60;
@@ -149,7 +150,7 @@ export class FeatureServer extends Construct {
                   // `$$(` is Kubernetes' escape for a literal `$(`: the shell, not the kubelet, runs `date`.
                   command: ["/bin/sh", "-c", `exec feast --chdir ${MOUNT} materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"`],
                   env: env_,
-                  resources: resources(store.materializeResources),
+                  resources: containerResources(store.materializeResources),
                   securityContext: restrictedContainerSecurityContextV1(),
                   volumeMount: [{ name: "config", mountPath: MOUNT, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                 }],
@@ -193,9 +194,4 @@ interface EnvVar {
   readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
 
-function resources(r: ResourceRequirements): Record<string, Record<string, string>> {
-  return {
-    ...(r.requests ? { requests: { ...r.requests } } : {}),
-    ...(r.limits ? { limits: { ...r.limits } } : {}),
-  };
-}
+

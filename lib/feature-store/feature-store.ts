@@ -1,3 +1,4 @@
+import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, ResolvedResources, ResourceRequests, resolveResources } from "../kubernetes/resources";
 import { Construct } from "constructs";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { Environment } from "../core/environment";
@@ -11,7 +12,7 @@ import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "..
 import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
 import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
-import { cpuQuantityProblem, memoryQuantityProblem, namespaceProblem } from "../core/validators";
+import { namespaceProblem } from "../core/validators";
 import { recordSetting } from "../core/recorded-settings";
 
 export type OnlineStoreType = "dynamodb" | "redis";
@@ -61,13 +62,6 @@ export interface OfflineStoreOptions {
   readonly dataPrefix?: string;
 }
 
-export interface ResourceRequirements {
-  /** @default - none */
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
-  /** @default - none */
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
-}
-
 export interface MaterializationOptions {
   /** 5-field cron schedule (UTC) of `feast materialize-incremental`. @default "0 * * * *" (hourly) */
   readonly schedule?: string;
@@ -77,15 +71,15 @@ export interface MaterializationOptions {
    * @default 2
    */
   readonly freshnessMultiple?: number;
-  /** @default - requests 500m CPU and 1Gi, limit 2Gi */
-  readonly resources?: ResourceRequirements;
+  /** @default - { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1), memoryLimit: Memory.gibibytes(2) } */
+  readonly resources?: ResourceRequests;
 }
 
 export interface FeatureServerOptions {
   /** @default - 1 in development, 2 in staging and production */
   readonly replicas?: number;
-  /** @default - requests 250m CPU and 512Mi, limit 1Gi */
-  readonly resources?: ResourceRequirements;
+  /** @default - { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) } */
+  readonly resources?: ResourceRequests;
 }
 
 export interface FeatureStoreProps {
@@ -127,8 +121,7 @@ const REGISTRY_KEY = "registry/registry.pb";
  * materialization job (reads the offline store, writes the online store, records
  * materialized intervals in the registry).
  */
-const QUANTITIES = Shape.optional(Shape.object({ cpu: Shape.optional(Shape.string()), memory: Shape.optional(Shape.string()) }, "{ cpu, memory }"));
-const RESOURCES = Shape.optional(Shape.object({ requests: QUANTITIES, limits: QUANTITIES }, "resource requirements { requests, limits }"));
+const RESOURCES = Shape.optional(RESOURCE_REQUESTS_SHAPE);
 
 export class FeatureStore extends Construct {
   public readonly cluster: ITrainingCluster;
@@ -159,8 +152,8 @@ export class FeatureStore extends Construct {
   /** Seconds without a successful materialization after which the freshness alert fires. */
   public readonly freshnessThresholdSeconds: number;
   public readonly replicas: number;
-  public readonly serverResources: ResourceRequirements;
-  public readonly materializeResources: ResourceRequirements;
+  public readonly serverResources: ResolvedResources;
+  public readonly materializeResources: ResolvedResources;
   private readonly env: Environment;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
@@ -196,8 +189,10 @@ export class FeatureStore extends Construct {
     this.schedule = props.materialization?.schedule ?? DEFAULT_SCHEDULE;
     this.freshnessMultiple = props.materialization?.freshnessMultiple ?? 2;
     this.replicas = props.server?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
-    this.serverResources = props.server?.resources ?? { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } };
-    this.materializeResources = props.materialization?.resources ?? { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } };
+    this.serverResources = resolveResources(v, "server.resources", props.server?.resources,
+      { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) });
+    this.materializeResources = resolveResources(v, "materialization.resources", props.materialization?.resources,
+      { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1), memoryLimit: Memory.gibibytes(2) });
     this.dataPrefix = props.offlineStore?.dataPrefix ?? "data/";
     const registryTtl = props.registryCacheTtlSeconds ?? 60;
     const redisOpts = {
@@ -242,13 +237,6 @@ export class FeatureStore extends Construct {
     v.check(!(env.isProduction && this.replicas < 2), "server.replicas", this.replicas,
       "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads");
     v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
-    for (const [field, res] of [["server.resources", this.serverResources], ["materialization.resources", this.materializeResources]] as const) {
-      for (const part of ["requests", "limits"] as const) {
-        const q = res[part];
-        if (q?.cpu !== undefined) v.check(cpuQuantityProblem(q.cpu) === undefined, `${field}.${part}.cpu`, q.cpu, cpuQuantityProblem(q.cpu) ?? "");
-        if (q?.memory !== undefined) v.check(memoryQuantityProblem(q.memory) === undefined, `${field}.${part}.memory`, q.memory, memoryQuantityProblem(q.memory) ?? "");
-      }
-    }
     v.throwIfAny();
     recordSetting(this, "FeatureStore.onlineStore", this.onlineStoreType);
 

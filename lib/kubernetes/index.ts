@@ -8,3 +8,4 @@ export * from "./network-policy";
 export * from "./cluster-baseline";
 export * from "./progressive-delivery";
 export * from "./pod-security";
+export * from "./resources";

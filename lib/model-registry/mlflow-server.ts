@@ -19,9 +19,9 @@ import {
 import { mlflowRuleGroup } from "./private/mlflow-alerts";
 import { ADMIN_SECRET_TEMPLATE, DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
 import { Shape, checkShape } from "../core/shape";
-import { cpuQuantityProblem, memoryQuantityProblem } from "../core/validators";
 import { recordSetting } from "../core/recorded-settings";
 import { restrictedNamespace } from "../kubernetes/pod-security";
+import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, ResourceRequests, resolveResources } from "../kubernetes/resources";
 
 export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
@@ -31,10 +31,11 @@ export interface MlflowServerProps {
   readonly registry: IModelRegistry;
   /** Tracking server replicas; production needs at least 2. @default - 1 in development, 2 in staging and production */
   readonly replicas?: number;
-  /** CPU request of each replica (no CPU limit: throttling a request-bound server only adds latency). @default "500m" */
-  readonly cpu?: string;
-  /** Memory request and limit of each replica. @default "1Gi" */
-  readonly memory?: string;
+  /**
+   * Requests of each replica (no CPU limit: throttling a request-bound server only adds latency).
+   * @default - { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1) }, memory limit equal to the request
+   */
+  readonly resources?: ResourceRequests;
   /** @default "info" */
   readonly logLevel?: MlflowLogLevel;
 }
@@ -79,8 +80,7 @@ export class MlflowServer extends Construct {
     checkShape(this.node.path, props, {
       registry: Shape.like("a ModelRegistry (or ModelRegistry.fromAttributes(...))", ["databaseAddress", "databaseSecretArn", "artifactBucketName", "serverRoleArn", "auth"]),
       replicas: Shape.optional(Shape.number()),
-      cpu: Shape.optional(Shape.string()),
-      memory: Shape.optional(Shape.string()),
+      resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
       logLevel: Shape.optional(Shape.string()),
     });
     const env = Environment.of(this);
@@ -88,8 +88,6 @@ export class MlflowServer extends Construct {
     this.registry = registry;
     this.trackingUri = registry.trackingUri;
     this.replicas = props.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
-    const cpu = props.cpu ?? "500m";
-    const memory = props.memory ?? "1Gi";
     const logLevel = props.logLevel ?? "info";
 
     const v = new Validator(this.node.path);
@@ -97,8 +95,7 @@ export class MlflowServer extends Construct {
     if (env.isProduction && Number.isInteger(this.replicas)) {
       v.check(this.replicas >= 2, "replicas", this.replicas, "production needs at least 2 replicas, so that a node drain or a rollout never stops the registry");
     }
-    v.check(cpuQuantityProblem(cpu) === undefined, "cpu", cpu, cpuQuantityProblem(cpu) ?? "");
-    v.check(memoryQuantityProblem(memory) === undefined, "memory", memory, memoryQuantityProblem(memory) ?? "");
+    const resources = resolveResources(v, "resources", props.resources, { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1) });
     v.check(LOG_LEVELS.includes(logLevel), "logLevel", logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
     v.throwIfAny();
     recordSetting(this, "MlflowServer.replicas", this.replicas);
@@ -177,8 +174,7 @@ export class MlflowServer extends Construct {
         region: env.region,
         vpcCidr: env.vpcCidr,
         replicas: this.replicas,
-        cpu,
-        memory,
+        resources,
         logLevel,
         databaseHost: registry.databaseAddress,
         bucketName: registry.artifactBucketName,
@@ -190,7 +186,7 @@ export class MlflowServer extends Construct {
     // The tracking server's pod: the init containers request what the server does, so the pod requests that.
     // (An imported registry without its cluster is not checked.)
     registry.cluster?.capacity.addWorkload(this, {
-      kind: "Deployment", namespace: MLFLOW_NAMESPACE, name: MLFLOW_RELEASE, replicas: this.replicas, requests: { cpu, memory },
+      kind: "Deployment", namespace: MLFLOW_NAMESPACE, name: MLFLOW_RELEASE, replicas: this.replicas, requests: { cpu: resources.cpu, memory: resources.memory },
     });
 
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {

@@ -4,7 +4,6 @@ import { EnvironmentSet, environmentSet, typedToObject } from "../support/in-clu
 import { NCCL_EXAMPLE } from "../lib/training/nccl-example";
 import { crdsOf, schemaProblems } from "../support/in-cluster-schema";
 import { kubernetesSchemaErrors } from "../support/kube-schema";
-import { EnvironmentSet } from "../support/in-cluster";
 import { enforcedLevel, podSpecOf, restrictedViolations } from "../support/pod-security";
 import { describeRendered, renderErrors } from "../support/rendering";
 import { poolsFor } from "../support/wiring";

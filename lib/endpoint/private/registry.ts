@@ -79,6 +79,6 @@ export function servingNamespace(scope: Construct, namespace: string): Namespace
 }
 
 /** The serving namespace object this stack already creates, if any (a drift monitor's objects wait for it). */
-export function existingServingNamespace(scope: Construct, namespace: string): KubernetesObject | undefined {
+export function existingServingNamespace(scope: Construct, namespace: string): NamespaceV1 | undefined {
   return of(scope).namespaces.get(namespace);
 }

@@ -25,6 +25,7 @@ export interface WorkloadSpec {
   readonly metricsPort: number;
   readonly cpu: string;
   readonly memory: string;
+  readonly memoryLimit: string;
   readonly gpu?: { readonly count: number; readonly nodeSelector: Readonly<Record<string, string>> };
   readonly serviceAccount: string;
   readonly env: Readonly<Record<string, string>>;
@@ -53,7 +54,7 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
   const probe = (path: string, extra: Record<string, number>) => ({ httpGet: { path, port: SERVING_PORT_NAME }, ...extra });
   const ports = [{ name: SERVING_PORT_NAME, containerPort: w.port, protocol: "TCP" }];
   if (w.metricsPort !== w.port) ports.push({ name: METRICS_PORT_NAME, containerPort: w.metricsPort, protocol: "TCP" });
-  const limits: Record<string, string> = { memory: w.memory };
+  const limits: Record<string, string> = { memory: w.memoryLimit };
   if (w.gpu) limits["nvidia.com/gpu"] = String(w.gpu.count);
   return {
     apiVersion: "apps/v1",

@@ -1,3 +1,4 @@
+import { ResolvedResources, containerResources } from "../../kubernetes/resources";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../kubernetes/pod-security";
 import { RELOAD_ON_SECRETS_ANNOTATION } from "../../kubernetes/reloader";
 import { RegistryAuth } from "../auth";
@@ -98,8 +99,7 @@ export interface MlflowValuesInput {
   readonly region: string;
   readonly vpcCidr: string;
   readonly replicas: number;
-  readonly cpu: string;
-  readonly memory: string;
+  readonly resources: ResolvedResources;
   readonly databaseHost: string;
   readonly bucketName: string;
   readonly auth: RegistryAuth;
@@ -108,7 +108,7 @@ export interface MlflowValuesInput {
 
 /** The chart's values: every key checked against the chart's defaults and values.schema.json in the tests. */
 export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> {
-  const resources = { requests: { cpu: input.cpu, memory: input.memory }, limits: { memory: input.memory } };
+  const resources = containerResources(input.resources);
   const reloadOn = input.auth.kind === "basic"
     ? [DATABASE_SECRET, AUTH_SECRET, ...CLIENT_KINDS.map(clientSecretName)]
     : input.auth.enabled ? [DATABASE_SECRET, AUTH_SECRET] : [DATABASE_SECRET];

@@ -1,3 +1,4 @@
+import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import { Testing } from "cdktf";
 import {
   AlertReceiver, Environment, EnvironmentKey, FeatureStore, GpuInstance, GpuTrainingCluster, InfraStack, ModelRegistry, MonitoredEndpoint,
@@ -179,13 +180,13 @@ describe("references, quantities, ports, durations, severities, catalogs and IAM
   });
 
   test("a CPU quantity", () => {
-    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: "two", memory: "1Gi" } }))).toBe(
+    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: Cpu.of("two"), memory: Memory.gibibytes(1) } }))).toBe(
       'ml-test-platform/ranker: resources.cpu is "two"; must be a Kubernetes CPU quantity above zero such as "500m", "1" or "2.5"',
     );
   });
 
   test("a memory quantity in milli-bytes", () => {
-    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: "1", memory: "512m" } }))).toBe(
+    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: Cpu.cores(1), memory: Memory.of("512m") } }))).toBe(
       'ml-test-platform/ranker: resources.memory is "512m"; must be a Kubernetes memory quantity above zero such as "512Mi" or "2Gi" ("m" means milli, not mega)',
     );
   });

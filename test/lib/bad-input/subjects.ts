@@ -1,3 +1,4 @@
+import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import { Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import {
@@ -201,7 +202,7 @@ export const SUBJECTS: readonly Subject[] = [
     baseline: () => ({
       name: "ranker", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1.0.0", port: 8080,
       replicas: { min: 1, max: 2 }, slo: { latencyObjectiveSeconds: 0.2, errorRatioObjective: 0.01 },
-      resources: { cpu: "500m", memory: "1Gi" }, env: { LOG_LEVEL: "info" },
+      resources: { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1) }, env: { LOG_LEVEL: "info" },
       metrics: { gauges: ["model_auc"] },
       autoscaling: { demand: { requestsPerSecond: 20 } },
       rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]), analysis: { maxErrorRatio: 0.02 }, smokeTestPath: "/health" },

@@ -1,3 +1,4 @@
+import { Memory } from "../../../lib/kubernetes/resources";
 import { RegistryAuth } from "../../../lib";
 import { errorOf } from "../../support/synth";
 import { PROD, STAGING, mlflowStacks, registryStack } from "./fixtures";
@@ -111,8 +112,8 @@ describe("MlflowServer refuses bad input", () => {
   });
 
   test("a memory size that is not a Kubernetes quantity", () => {
-    expect(errorOf(() => mlflowStacks({}, {}, { memory: "1GB" }))).toBe(
-      'test-platform/mlflow: memory is "1GB"; must be a Kubernetes memory quantity above zero such as "512Mi" or "2Gi" ("m" means milli, not mega)',
+    expect(errorOf(() => mlflowStacks({}, {}, { resources: { memory: Memory.of("1GB") } }))).toBe(
+      'test-platform/mlflow: resources.memory is "1GB"; must be a Kubernetes memory quantity above zero such as "512Mi" or "2Gi" ("m" means milli, not mega)',
     );
   });
 });

@@ -1,3 +1,4 @@
+import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import Ajv from "ajv";
 import { RegistryAuth } from "../../../lib";
 import { chartDefaults, chartSchema, helmRelease, unknownReleaseKeys } from "../../support/chart-values";
@@ -148,7 +149,7 @@ describe("MlflowServer chart values", () => {
   });
 
   test("requests resources from config, with a memory limit", () => {
-    const b = build({}, {}, { cpu: "1", memory: "2Gi" });
+    const b = build({}, {}, { resources: { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) } });
     expect(b.release.values.resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } });
   });
 
