@@ -30,6 +30,7 @@ export function recordSetting(scope: IConstruct, name: string, value: RecordedSe
 
 /** The settings recorded in a synthesized stack (see recordSetting). */
 export function recordedSettings(tfJson: object | undefined): Readonly<Record<string, RecordedSettingValue>> {
-  const settings = (tfJson as Record<string, any> | undefined)?.["//"]?.[SETTINGS_KEY];
-  return settings && typeof settings === "object" && !Array.isArray(settings) ? settings : {};
+  const meta = (tfJson as Record<string, unknown> | undefined)?.["//"];
+  const settings = meta && typeof meta === "object" ? (meta as Record<string, unknown>)[SETTINGS_KEY] : undefined;
+  return settings && typeof settings === "object" && !Array.isArray(settings) ? (settings as Record<string, RecordedSettingValue>) : {};
 }
