@@ -91,7 +91,10 @@ export function resolveResources(v: Validator, field: string, given: ResourceReq
   const memoryLimit = (given?.memoryLimit ?? (given?.memory ? undefined : defaults.memoryLimit))?.quantity ?? memory;
   v.check(cpuQuantityProblem(cpu) === undefined, `${field}.cpu`, cpu, cpuQuantityProblem(cpu) ?? "");
   v.check(memoryQuantityProblem(memory) === undefined, `${field}.memory`, memory, memoryQuantityProblem(memory) ?? "");
-  v.check(memoryQuantityProblem(memoryLimit) === undefined, `${field}.memoryLimit`, memoryLimit, memoryQuantityProblem(memoryLimit) ?? "");
+  // A limit taken from the request was checked as the request: one problem is reported once.
+  if (memoryLimit !== memory) {
+    v.check(memoryQuantityProblem(memoryLimit) === undefined, `${field}.memoryLimit`, memoryLimit, memoryQuantityProblem(memoryLimit) ?? "");
+  }
   return { cpu, memory, memoryLimit };
 }
 

@@ -294,7 +294,8 @@ describeRendered("in-cluster rendering", (sets) => {
     });
 
     test("a container that may escalate privileges, in the serving namespace", () => {
-      const deployment = structuredClone(set.objects.find((o) => o.object.kind === "Deployment" && o.object.metadata.namespace === "serving")!);
+      const deployment = structuredClone(set.objects.find((o) => o.object.kind === "Deployment" && o.object.metadata.namespace === "serving" &&
+        o.object.spec.template.spec.containers[0].name === "server")!);
       delete deployment.object.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation;
       expect(podProblems({ ...set, objects: [...set.objects.filter((o) => o.object.kind === "Namespace"), deployment] })).toEqual([expect.stringMatching(/: container "server": allowPrivilegeEscalation is not false$/)]);
     });
