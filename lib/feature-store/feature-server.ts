@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Annotations } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
@@ -17,14 +18,21 @@ import { freshnessRuleGroup } from "./private/freshness";
 import { Shape, checkShape } from "../core/shape";
 import { restrictedContainerSecurityContext, restrictedContainerSecurityContextV1, restrictedPodSecurityContext, restrictedPodSecurityContextV1 } from "../kubernetes/pod-security";
 import { restrictedNamespace } from "../kubernetes/pod-security";
+import { FEAST_PUBLIC_REPOSITORY, FeastImage } from "./feast-image";
 
 export interface FeatureServerProps {
   /** The infrastructure half (in the environment's InfraStack). */
   readonly featureStore: FeatureStore;
+  /**
+   * The image of the feature server and the materialization CronJob. Prefer a digest
+   * (`FeastImage.fromDigest("sha256:...")`); a tag alone draws a synth-time warning in production.
+   * @default FeastImage.publicTag() (quay.io/feastdev/feature-server at the chart's appVersion, by tag)
+   */
+  readonly image?: FeastImage;
 }
 
-/** The feature server image; the chart's appVersion, so that the CronJob runs the same Feast as the server. */
-export const FEAST_IMAGE = { repository: "quay.io/feastdev/feature-server", tag: CHARTS.feastFeatureServer.version } as const;
+/** The default feature server image, by tag: the chart's appVersion, so that the CronJob runs the same Feast as the server. */
+export const FEAST_IMAGE = { repository: FEAST_PUBLIC_REPOSITORY, tag: CHARTS.feastFeatureServer.version } as const;
 
 const MOUNT = "/etc/feast";
 
@@ -46,14 +54,23 @@ export class FeatureServer extends Construct {
   public readonly networkPolicies: NamespaceNetworkPolicies;
   /** The Kubernetes Secret holding the Redis password (redis only). */
   public readonly redisSecret?: SyncedSecret;
+  /** The image both the server and materialization run. */
+  public readonly image: FeastImage;
 
   constructor(scope: Construct, id: string, props: FeatureServerProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
       featureStore: Shape.like("a FeatureStore", ["featureStoreYaml", "project"]),
+      image: Shape.optional(Shape.instanceOf(FeastImage, "FeastImage.fromDigest(...), FeastImage.fromTag(...) or FeastImage.publicTag()")),
     });
     const env = Environment.of(this);
     const store = props.featureStore;
+    this.image = props.image ?? FeastImage.publicTag();
+    if (env.isProduction && !this.image.pinnedByDigest) {
+      Annotations.of(this).addWarning(`${this.node.path}: image ${this.image.reference} is a mutable tag in production; its publisher can move it to other `
+        + "content. Pin it by digest: image: FeastImage.fromDigest(\"sha256:...\") (resolve it with `crane digest " + this.image.reference + "`), "
+        + "see lib/feature-store/README.md");
+    }
 
     this.namespace = restrictedNamespace(this, "namespace", { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } });
     const ns = this.namespace.metadata.name;
@@ -99,7 +116,7 @@ export class FeatureServer extends Construct {
       namespace: ns,
       values: {
         replicaCount: store.replicas,
-        image: { repository: FEAST_IMAGE.repository, tag: FEAST_IMAGE.tag },
+        image: { repository: this.image.repository, tag: this.image.chartTag },
         feature_store_yaml_base64: yamlBase64,
         serviceAccount: { name: FEAST_NAMES.serverServiceAccount },
         podSecurityContext: restrictedPodSecurityContext(),
@@ -146,7 +163,7 @@ export class FeatureServer extends Construct {
                 securityContext: restrictedPodSecurityContextV1(),
                 container: [{
                   name: "materialize",
-                  image: `${FEAST_IMAGE.repository}:${FEAST_IMAGE.tag}`,
+                  image: this.image.reference,
                   // `$$(` is Kubernetes' escape for a literal `$(`: the shell, not the kubelet, runs `date`.
                   command: ["/bin/sh", "-c", `exec feast --chdir ${MOUNT} materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"`],
                   env: env_,
