@@ -5,3 +5,4 @@ export * from "./registry-database";
 export * from "./model-registry";
 export * from "./mlflow-server";
 export * from "./model-registry-interface";
+export * from "./database-bootstrap";

@@ -12,6 +12,7 @@ import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { IModelRegistry } from "./model-registry-interface";
 import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
+import { MlflowDatabaseBootstrap } from "./database-bootstrap";
 import {
   AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_METRICS_PATH, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
   MLFLOW_SERVICE_PORT_NAME, MlflowClientKind, clientSecretName,
@@ -60,6 +61,9 @@ export class MlflowServer extends Construct {
   public readonly registry: IModelRegistry;
   public readonly namespace: NamespaceV1;
   public readonly serviceAccount: ServiceAccountV1;
+  /** Creates MLflow's own PostgreSQL roles as the master user, outside the mlflow namespace, and rotates their password. */
+  public readonly databaseBootstrap: MlflowDatabaseBootstrap;
+  /** MLflow's own PostgreSQL login (`registry.databaseAppSecret`), never the master user's. */
   public readonly databaseCredentials: SyncedSecret;
   public readonly authCredentials?: SyncedSecret;
   /** Basic auth: the client users' credentials, synced into the mlflow namespace (the server creates the users; Prometheus logs in as `reader`). */
@@ -78,7 +82,7 @@ export class MlflowServer extends Construct {
   constructor(scope: Construct, id: string, props: MlflowServerProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
-      registry: Shape.like("a ModelRegistry (or ModelRegistry.fromAttributes(...))", ["databaseAddress", "databaseSecretArn", "artifactBucketName", "serverRoleArn", "auth"]),
+      registry: Shape.like("a ModelRegistry (or ModelRegistry.fromAttributes(...))", ["databaseAddress", "databaseSecretArn", "databaseAppSecretArn", "databaseBootstrapRoleArn", "artifactBucketName", "serverRoleArn", "auth"]),
       replicas: Shape.optional(Shape.number()),
       resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
       logLevel: Shape.optional(Shape.string()),
@@ -113,17 +117,19 @@ export class MlflowServer extends Construct {
       automountServiceAccountToken: false,
     });
 
+    this.databaseBootstrap = new MlflowDatabaseBootstrap(this, "database-bootstrap", { registry });
     this.databaseCredentials = new SyncedSecret(this, "database-credentials", {
       namespace: MLFLOW_NAMESPACE,
       serviceAccount: MLFLOW_SERVICE_ACCOUNT,
       targetSecret: DATABASE_SECRET,
-      remoteSecret: registry.databaseSecretArn,
+      remoteSecret: registry.databaseAppSecretArn,
       keys: { username: "username", password: "password" },
       template: DATABASE_SECRET_TEMPLATE,
-      // RDS rotates the password weekly; ESO follows within this interval.
+      // The rotation CronJob writes a new login; ESO follows within this interval, then Reloader restarts MLflow.
       refreshInterval: "15m",
       waitUntilReady: true,
-      dependsOn: [this.namespace, this.serviceAccount],
+      // The secret has a value once the bootstrap Job has run.
+      dependsOn: [this.namespace, this.serviceAccount, this.databaseBootstrap.job],
     });
     const synced: SyncedSecret[] = [this.databaseCredentials];
     if (registry.authSecretArn) {

@@ -16,8 +16,12 @@ export interface IModelRegistry extends IConstruct {
   readonly auth: RegistryAuth;
   /** Host name of the registry's PostgreSQL instance. */
   readonly databaseAddress: string;
-  /** ARN of the Secrets Manager secret of the database's master user (RDS-managed). */
+  /** ARN of the Secrets Manager secret of the database's master user (RDS-managed): read by the database bootstrap only. */
   readonly databaseSecretArn: string;
+  /** ARN of the secret of MLflow's own database login, which the database bootstrap writes and rotates. */
+  readonly databaseAppSecretArn: string;
+  /** ARN of the IRSA role of the database bootstrap's service account (`mlflow-db-admin/mlflow-db-bootstrap`). */
+  readonly databaseBootstrapRoleArn: string;
   /** Name of the S3 bucket that holds the artifacts. */
   readonly artifactBucketName: string;
   /** ARN of the IRSA role of the tracking server's service account (`mlflow/mlflow`). */
@@ -38,6 +42,10 @@ export interface ModelRegistryAttributes {
   readonly databaseAddress: string;
   /** ARN of the Secrets Manager secret of the database's master user. */
   readonly databaseSecretArn: string;
+  /** ARN of the secret of MLflow's own database login (`<prefix>/mlflow/database-app`, the registry's `databaseAppSecretArn`). */
+  readonly databaseAppSecretArn: string;
+  /** ARN of the database bootstrap's IRSA role (the registry's `databaseBootstrapRoleArn`). */
+  readonly databaseBootstrapRoleArn: string;
   /** Name of the artifact bucket. */
   readonly artifactBucketName: string;
   /** ARN of the tracking server's IRSA role. */

@@ -16,7 +16,7 @@ import {
   DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, PostgresMajorVersion, dbInstanceClass, postgresInstanceFamilies,
 } from "./postgres-catalog";
 import {
-  CLIENT_KINDS, MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, MlflowClientKind, POSTGRES_PORT, TRACKING_DATABASE,
+  CLIENT_KINDS, DB_ADMIN_NAMESPACE, DB_ADMIN_SERVICE_ACCOUNT, MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, MlflowClientKind, POSTGRES_PORT, TRACKING_DATABASE,
 } from "./private/names";
 import { RegistryDatabase } from "./registry-database";
 import { IModelRegistry, ModelRegistryAttributes } from "./model-registry-interface";
@@ -93,8 +93,19 @@ export class ModelRegistry extends Construct implements IModelRegistry {
   public readonly cluster: ITrainingCluster;
   public readonly database: RegistryDatabase;
   public readonly artifactBucket: SecureBucket;
-  /** IRSA role of the tracking server's service account (`mlflow/mlflow`). */
+  /** IRSA role of the tracking server's service account (`mlflow/mlflow`). It cannot read the master user's secret. */
   public readonly serverRole: ServiceAccountRole;
+  /**
+   * The credentials MLflow logs in to PostgreSQL with, `{"username","password"}` of one of its
+   * own least-privilege roles: created without a value; the database bootstrap Job generates,
+   * writes and rotates it (`MlflowDatabaseBootstrap`).
+   */
+  public readonly databaseAppSecret: SecretsmanagerSecret;
+  /**
+   * IRSA role of the database bootstrap Job (`mlflow-db-admin/mlflow-db-bootstrap`): reads the
+   * master user's secret, reads and writes `databaseAppSecret`.
+   */
+  public readonly databaseBootstrapRole: ServiceAccountRole;
   public readonly auth: RegistryAuth;
   /**
    * The secret the operator fills: `{"username","password"}` of the MLflow admin for basic
@@ -258,6 +269,24 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       this.clientSecrets = secrets;
     }
 
+    // No aws_secretsmanager_secret_version: the bootstrap Job generates the value inside the cluster.
+    this.databaseAppSecret = new SecretsmanagerSecret(this, "database-app-secret", {
+      name: `${env.prefix}/mlflow/database-app`,
+      description: 'PostgreSQL login of the MLflow tracking server, JSON {"username","password"}: written and rotated by the mlflow-db-bootstrap Job '
+        + "(see lib/model-registry/README.md); do not set it by hand.",
+      kmsKeyId: key.keyArn,
+      recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+    });
+    this.databaseBootstrapRole = new ServiceAccountRole(this, "database-bootstrap-role", {
+      identity: props.cluster,
+      namespace: DB_ADMIN_NAMESPACE,
+      serviceAccount: DB_ADMIN_SERVICE_ACCOUNT,
+    });
+    grantSecretRead(this.databaseBootstrapRole, this.database.masterUserSecretArn, key.keyArn);
+    grantSecretRead(this.databaseBootstrapRole, this.databaseAppSecret.arn, key.keyArn);
+    this.databaseBootstrapRole.addToPolicy({ actions: ["secretsmanager:PutSecretValue"], resources: [this.databaseAppSecret.arn] });
+    this.databaseBootstrapRole.addToPolicy({ actions: ["kms:GenerateDataKey"], resources: [key.keyArn] });
+
     // Exactly what the tracking server and its SecretStore need: the artifact bucket and
     // the secrets, each with the environment key.
     this.serverRole = new ServiceAccountRole(this, "server-role", {
@@ -266,7 +295,7 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       serviceAccount: MLFLOW_SERVICE_ACCOUNT,
     });
     this.artifactBucket.grantReadWrite(this.serverRole);
-    grantSecretRead(this.serverRole, this.database.masterUserSecretArn, key.keyArn);
+    grantSecretRead(this.serverRole, this.databaseAppSecret.arn, key.keyArn);
     if (this.authSecret) grantSecretRead(this.serverRole, this.authSecret.arn, key.keyArn);
     for (const secret of Object.values(this.clientSecrets ?? {})) grantSecretRead(this.serverRole, secret.arn, key.keyArn);
     this.keyArn = key.keyArn;
@@ -314,13 +343,22 @@ export class ModelRegistry extends Construct implements IModelRegistry {
     return TRACKING_DATABASE;
   }
 
-  /** The RDS-managed secret of the database's master user. */
+  /** The RDS-managed secret of the database's master user (read by the bootstrap Job only). */
   public get databaseSecretArn(): string {
     return this.database.masterUserSecretArn;
   }
 
   public get artifactBucketName(): string {
     return this.artifactBucket.bucketName;
+  }
+
+  /** The secret of MLflow's own database login (written by the bootstrap Job). */
+  public get databaseAppSecretArn(): string {
+    return this.databaseAppSecret.arn;
+  }
+
+  public get databaseBootstrapRoleArn(): string {
+    return this.databaseBootstrapRole.roleArn;
   }
 
   public get serverRoleArn(): string {

@@ -19,6 +19,8 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
   public readonly auth: RegistryAuth;
   public readonly databaseAddress: string;
   public readonly databaseSecretArn: string;
+  public readonly databaseAppSecretArn: string;
+  public readonly databaseBootstrapRoleArn: string;
   public readonly artifactBucketName: string;
   public readonly serverRoleArn: string;
   public readonly authSecretArn?: string;
@@ -31,6 +33,8 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
     checkShape(this.node.path, attrs, {
       databaseAddress: Shape.string({ nonEmpty: true }),
       databaseSecretArn: Shape.string({ nonEmpty: true }),
+      databaseAppSecretArn: Shape.string({ nonEmpty: true }),
+      databaseBootstrapRoleArn: Shape.string({ nonEmpty: true }),
       artifactBucketName: Shape.string({ nonEmpty: true }),
       serverRoleArn: Shape.string({ nonEmpty: true }),
       auth: Shape.optional(Shape.instanceOf(RegistryAuth, "RegistryAuth.basic(), RegistryAuth.oidc({...}) or RegistryAuth.none()")),
@@ -44,6 +48,8 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
     v.check(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(attrs.databaseAddress), "databaseAddress", attrs.databaseAddress,
       "must be the database's host name, such as ml-prod-model-registry.abc123.us-east-1.rds.amazonaws.com (no port, no scheme)");
     v.check(SECRET_ARN.test(attrs.databaseSecretArn), "databaseSecretArn", attrs.databaseSecretArn, "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
+    v.check(SECRET_ARN.test(attrs.databaseAppSecretArn), "databaseAppSecretArn", attrs.databaseAppSecretArn, "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
+    v.check(principalArnProblem(attrs.databaseBootstrapRoleArn) === undefined, "databaseBootstrapRoleArn", attrs.databaseBootstrapRoleArn, principalArnProblem(attrs.databaseBootstrapRoleArn) ?? "");
     v.check(BUCKET.test(attrs.artifactBucketName), "artifactBucketName", attrs.artifactBucketName, "must be an S3 bucket name (not an s3:// URL or an ARN)");
     v.check(principalArnProblem(attrs.serverRoleArn) === undefined, "serverRoleArn", attrs.serverRoleArn, principalArnProblem(attrs.serverRoleArn) ?? "");
     v.check(this.auth.enabled || !env.protectsData, "auth", this.auth.kind,
@@ -66,6 +72,8 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
     v.throwIfAny();
     this.databaseAddress = attrs.databaseAddress;
     this.databaseSecretArn = attrs.databaseSecretArn;
+    this.databaseAppSecretArn = attrs.databaseAppSecretArn;
+    this.databaseBootstrapRoleArn = attrs.databaseBootstrapRoleArn;
     this.artifactBucketName = attrs.artifactBucketName;
     this.serverRoleArn = attrs.serverRoleArn;
     this.authSecretArn = attrs.authSecretArn;

@@ -47,25 +47,6 @@ export const ADMIN_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
 const MLFLOW_UID = 1001;
 
 /**
- * Creates the auth database if it is missing. RDS creates only the tracking database, and
- * an infra stack cannot run SQL (aws provider only), so the first tracking server that
- * starts does it, as the master user, over TLS.
- */
-const CREATE_AUTH_DATABASE = [
-  "import os, psycopg2, psycopg2.errors, psycopg2.sql as sql",
-  "name = os.environ['AUTH_DATABASE']",
-  "conn = psycopg2.connect('')",
-  "conn.autocommit = True",
-  "cur = conn.cursor()",
-  "cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,))",
-  "exists = cur.fetchone() is not None",
-  "try:",
-  "    exists or cur.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(name)))",
-  "except psycopg2.errors.DuplicateDatabase:",
-  "    pass  # another replica created it first",
-].join("\n");
-
-/**
  * Creates the client users (MLflow basic auth) or resets their passwords to the synced
  * secrets, with MLflow's own auth store on the auth database; a restart after a secret
  * changes (Reloader) applies a new password. A client user must not be an admin, and
@@ -158,7 +139,8 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
       },
     } : {}),
     ...(auth.enabled ? {
-      initContainers: [createAuthDatabaseContainer(resources), ...(auth.kind === "basic" ? [createClientUsersContainer(resources)] : [])],
+      // The auth database exists already: the database bootstrap Job creates it, owned by MLflow's role.
+      initContainers: auth.kind === "basic" ? [createClientUsersContainer(resources)] : [],
     } : {}),
     extraEnvVars: {
       // rds.force_ssl refuses plain connections; libpq's default ("prefer") would also try TLS, but say so.
@@ -210,26 +192,6 @@ function createClientUsersContainer(resources: Record<string, unknown>): Record<
       ]),
     ],
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-  };
-}
-
-function createAuthDatabaseContainer(resources: Record<string, unknown>): Record<string, unknown> {
-  const secretKey = (key: string) => ({ secretKeyRef: { name: DATABASE_SECRET, key } });
-  return {
-    name: "create-auth-database",
-    image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
-    imagePullPolicy: "IfNotPresent",
-    securityContext: restrictedContainerSecurityContext(),
-    resources,
-    command: ["python", "-c", CREATE_AUTH_DATABASE],
-    // PGHOST, PGPORT and PGDATABASE come from the chart's ConfigMap.
-    envFrom: [{ configMapRef: { name: `${MLFLOW_RELEASE}-env-configmap` } }],
-    env: [
-      { name: "PGUSER", valueFrom: secretKey("username") },
-      { name: "PGPASSWORD", valueFrom: secretKey("password") },
-      { name: "PGSSLMODE", value: "require" },
-      { name: "AUTH_DATABASE", value: AUTH_DATABASE },
-    ],
   };
 }
 

@@ -12,6 +12,8 @@ import { mlflowStacks, synthStacks } from "./fixtures";
 const ATTRS = {
   databaseAddress: "ml-test-model-registry.c9akciq32.us-east-1.rds.amazonaws.com",
   databaseSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c-AbCdEf",
+  databaseAppSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ml-test/mlflow/database-app-AbCdEf",
+  databaseBootstrapRoleArn: "arn:aws:iam::123456789012:role/ml-test-mlflow-db-admin-mlflow-db-bootstrap",
   artifactBucketName: "ml-test-mlflow-artifacts-123456789012",
   serverRoleArn: "arn:aws:iam::123456789012:role/ml-test-mlflow-mlflow",
   authSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ml-test/mlflow/admin-credentials-AbCdEf",
@@ -39,6 +41,7 @@ describe("ModelRegistry.fromAttributes", () => {
     const other = new PlatformStack(built.app, "test-platform-imported", { environment: built.environment, clusterName: built.cluster.clusterName });
     const imported = ModelRegistry.fromAttributes(other, "registry", {
       databaseAddress: r.databaseAddress, databaseSecretArn: r.databaseSecretArn, artifactBucketName: r.artifactBucketName,
+      databaseAppSecretArn: r.databaseAppSecretArn, databaseBootstrapRoleArn: r.databaseBootstrapRoleArn,
       serverRoleArn: r.serverRoleArn, auth: r.auth, authSecretArn: r.authSecretArn, clientSecretArns: r.clientSecretArns,
     });
     new MlflowServer(other, "mlflow", { registry: imported });
@@ -61,7 +64,7 @@ describe("ModelRegistry.fromAttributes", () => {
     const addresses = (j: any) => Object.entries(j.resource).flatMap(([type, rs]) => Object.keys(rs as object).map((n) => `${type}.${n}`)).sort();
     expect(addresses(json)).toEqual(addresses(reference));
     const text = JSON.stringify(json.resource);
-    for (const value of [ATTRS.databaseAddress, ATTRS.databaseSecretArn, ATTRS.artifactBucketName, ATTRS.serverRoleArn, ATTRS.authSecretArn, ATTRS.clientSecretArns.reader, ATTRS.clientSecretArns.trainer]) {
+    for (const value of [ATTRS.databaseAddress, ATTRS.databaseSecretArn, ATTRS.databaseAppSecretArn, ATTRS.databaseBootstrapRoleArn, ATTRS.artifactBucketName, ATTRS.serverRoleArn, ATTRS.authSecretArn, ATTRS.clientSecretArns.reader, ATTRS.clientSecretArns.trainer]) {
       expect(text).toContain(value);
     }
     // Nothing points back at an AWS stack: no remote state, no reference to another stack's output.
