@@ -18,8 +18,8 @@ export { DataProtection, InfraStack, PlatformStack } from "./core";
 export type { EnvironmentStackProps, InfraStackProps, PlatformStackProps } from "./core";
 
 // Network (lib/network)
-export { Network } from "./network";
-export type { NetworkProps } from "./network";
+export { INTERFACE_ENDPOINT_SERVICES, Network } from "./network";
+export type { InterfaceEndpointService, NetworkProps } from "./network";
 
 // IAM (lib/iam)
 export { ServiceAccountRole } from "./iam";
@@ -73,15 +73,15 @@ export type {
 } from "./endpoint";
 
 // Model registry (lib/model-registry)
-export { MlflowServer, ModelReference, ModelRegistry, RegistryAuth, RegistryDatabase, POSTGRES_VERSIONS, DEFAULT_POSTGRES_VERSION } from "./model-registry";
+export { MlflowDatabaseBootstrap, MlflowServer, ModelReference, ModelRegistry, RegistryAuth, RegistryDatabase, POSTGRES_VERSIONS, DEFAULT_POSTGRES_VERSION } from "./model-registry";
 export type { MlflowClientKind } from "./model-registry/private/names";
 export type {
-  BasicAuthOptions, DbInstanceClassInfo, IModelRegistry, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
+  BasicAuthOptions, DbInstanceClassInfo, IModelRegistry, MlflowDatabaseBootstrapProps, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
   ModelRegistryAttributes, PostgresMajorVersion, PostgresVersionInfo, RegistryAuthKind, RegistryDatabaseProps, RegistrySafetyOverrides, SafetyOverride,
 } from "./model-registry";
 
 // Feature store (lib/feature-store)
-export { FeatureServer, FeatureStore } from "./feature-store";
+export { FeastImage, FeatureServer, FeatureStore } from "./feature-store";
 export type {
   FeatureServerOptions, FeatureServerProps, FeatureStoreProps, MaterializationOptions, OfflineStoreOptions, OnlineStoreSecret, OnlineStoreType,
   RedisOnlineStoreOptions,

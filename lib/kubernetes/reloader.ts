@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { Environment } from "../core/environment";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
@@ -59,11 +60,11 @@ export class Reloader extends Construct {
     props.cluster?.capacity.addWorkload(this, {
       kind: "Deployment", namespace: this.namespace, name: `${CHARTS.reloader.chart}-reloader`, requests: RELOADER_REQUESTS,
     });
-    // Reloader only watches and patches through the API server (HTTPS).
+    // Reloader only watches and patches through the API server (HTTPS, its ENIs in the VPC).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [this.chart.release],
-      allows: [ALLOW.https()],
+      allows: [ALLOW.awsApis(Environment.of(this).vpcCidr)],
     });
   }
 }

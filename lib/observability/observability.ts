@@ -234,14 +234,16 @@ export class Observability extends Construct {
 
     // Prometheus scrapes ServiceMonitor targets in every namespace (pods) and on the nodes and
     // control plane (kubelet, node-exporter on the host network, the API server: VPC addresses);
-    // Alertmanager calls its receivers and the operator, kube-state-metrics and Grafana's
-    // sidecars the API server (HTTPS); the components talk to each other inside the namespace;
+    // the operator, kube-state-metrics and Grafana's sidecars call the API server (HTTPS in the VPC);
+    // Alertmanager alone reaches the internet (Slack, PagerDuty: HTTPS anywhere); the components
+    // talk to each other inside the namespace;
     // the API server calls the operator's admission webhook (containerPort 10250, `https`).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [this.chart.release],
       allows: [
-        ALLOW.https(),
+        ALLOW.awsApis(env.vpcCidr),
+        { ...ALLOW.https(SERVER_PODS.alertmanager), name: "allow-alert-receivers-egress" },
         ...ALLOW.withinNamespace(),
         { name: "allow-prometheus-scrape-egress", direction: "egress", pods: SERVER_PODS.prometheus, peers: [{ namespace: "*" }, { cidr: env.vpcCidr }] },
         ALLOW.webhook(env.vpcCidr, { "app.kubernetes.io/component": "prometheus-operator" }, SERVER_PORTS.webhook),
