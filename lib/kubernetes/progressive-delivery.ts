@@ -147,8 +147,9 @@ export class Keda extends Construct {
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [ns],
+      // HTTPS to the VPC only (the API server's ENIs): the library's triggers are all Prometheus queries, in the cluster.
       allows: [
-        ALLOW.https(),
+        ALLOW.awsApis(vpcCidr),
         ...ALLOW.withinNamespace(),
         prometheusQueryEgress(CONTROLLER_PODS.kedaOperator),
         { ...ALLOW.webhook(vpcCidr, CONTROLLER_PODS.kedaMetricsApiServer, CONTROLLER_PORTS.kedaMetricsApiServer), name: "allow-metrics-apiserver-from-control-plane" },
@@ -196,8 +197,9 @@ export class ArgoRollouts extends Construct {
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [ns],
+      // HTTPS to the VPC only: the API server's ENIs; analysis and smoke tests stay in the cluster.
       allows: [
-        ALLOW.https(),
+        ALLOW.awsApis(Environment.of(this).vpcCidr),
         prometheusQueryEgress(CONTROLLER_PODS.argoRolloutsController),
         {
           name: "allow-smoke-tests",

@@ -6,6 +6,7 @@ import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { IGrantable } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
+import { SecretRotation } from "../core/secret-rotation";
 import { grantSecretRead } from "../kubernetes/external-secrets";
 import { PolicySuppressions } from "../policy/suppressions";
 import { SecureBucket, bucketNameProblem } from "../storage/secure-bucket";
@@ -252,6 +253,7 @@ export class ModelRegistry extends Construct implements IModelRegistry {
         description: `Credentials of ${what}. Set by an operator (see lib/model-registry/README.md), synced into the cluster by External Secrets.`,
         kmsKeyId: key.keyArn,
         recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+        tags: SecretRotation.operator(),
       });
     }
 
@@ -264,6 +266,7 @@ export class ModelRegistry extends Construct implements IModelRegistry {
             + "(password of 12+ characters). Set by an operator (see lib/model-registry/README.md); every tracking server pod creates the user with it.",
           kmsKeyId: key.keyArn,
           recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+          tags: SecretRotation.operator(),
         });
       }
       this.clientSecrets = secrets;
@@ -276,6 +279,8 @@ export class ModelRegistry extends Construct implements IModelRegistry {
         + "(see lib/model-registry/README.md); do not set it by hand.",
       kmsKeyId: key.keyArn,
       recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+      // The mlflow-db-rotate CronJob rotates it (alternating users).
+      tags: SecretRotation.inCluster(),
     });
     this.databaseBootstrapRole = new ServiceAccountRole(this, "database-bootstrap-role", {
       identity: props.cluster,

@@ -8,6 +8,7 @@ import { ServiceAccountRole } from "../iam/service-account-role";
 import { grantSecretRead } from "../kubernetes/external-secrets";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
+import { SecretRotation } from "../core/secret-rotation";
 
 export interface ObservabilitySecretsProps {
   /** The cluster whose OIDC provider the secret-sync roles trust, and whose key encrypts the secrets. */
@@ -114,6 +115,8 @@ export class ObservabilitySecrets extends Construct implements IObservabilitySec
         kmsKeyId: props.cluster.key.keyArn,
         // Development secrets can be deleted and recreated at once; elsewhere a deletion can be undone for 30 days.
         recoveryWindowInDays: env.protectsData ? 30 : 0,
+        // Third-party keys and an admin login: an operator replaces them (lib/observability/README.md, "Rotation").
+        tags: SecretRotation.operator(),
       });
       const role = new ServiceAccountRole(this, `${sid}-reader`, { identity: props.cluster, namespace: this.namespace, serviceAccount });
       grantSecretRead(role, secret.arn, props.cluster.key.keyArn);

@@ -212,6 +212,13 @@ describe("ModelRegistry auth secret", () => {
     ]);
     for (const secret of secrets) expect(secret.kms_key_id).toBe(db(json).kms_key_id);
     expect(resourcesOfType(json, "aws_secretsmanager_secret_version")).toEqual({});
+    // How each is rotated (the policy pack's SECRETS-ROTATION reads it): the database login by the platform's CronJob, the rest by an operator within 90 days.
+    expect(Object.fromEntries(secrets.map((x) => [x.name, x.tags]))).toEqual({
+      "ml-test/mlflow/admin-credentials": { "ml-platform/rotation": "operator", "ml-platform/max-age-days": "90" },
+      "ml-test/mlflow/database-app": { "ml-platform/rotation": "in-cluster" },
+      "ml-test/mlflow/reader-credentials": { "ml-platform/rotation": "operator", "ml-platform/max-age-days": "90" },
+      "ml-test/mlflow/trainer-credentials": { "ml-platform/rotation": "operator", "ml-platform/max-age-days": "90" },
+    });
   });
 
   test("OIDC: a client-secret secret instead", () => {
