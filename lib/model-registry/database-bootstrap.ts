@@ -31,6 +31,8 @@ export interface MlflowDatabaseBootstrapProps {
 const LABELS = { "app.kubernetes.io/part-of": "mlflow", "app.kubernetes.io/component": "database-bootstrap" } as const;
 // A high UID (checkov CKV_K8S_40): the script needs no user of the image, only a writable HOME (/tmp).
 const NON_ROOT = "10001";
+/** Requests of the bootstrap's pod (one Python process and two database connections). */
+const REQUESTS = { cpu: "100m", memory: "256Mi" } as const;
 
 /**
  * MLflow's least-privilege database login, created by the library: a Job (namespace
@@ -122,12 +124,16 @@ export class MlflowDatabaseBootstrap extends Construct {
         imagePullPolicy: "IfNotPresent",
         command: ["python", "-c", DATABASE_BOOTSTRAP_SCRIPT],
         env: containerEnv(rotate),
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        resources: { requests: { ...REQUESTS }, limits: { memory: "512Mi" } },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
         volumeMount: [{ name: "tmp", mountPath: "/tmp" }],
       }],
       volume: [{ name: "tmp", emptyDir: {} }],
     });
+
+    // The capacity model counts both (one pod each, on the untainted system nodes).
+    registry.cluster.capacity.addWorkload(this, { kind: "Job", namespace: DB_ADMIN_NAMESPACE, name: "mlflow-db-bootstrap", requests: { ...REQUESTS } });
+    registry.cluster.capacity.addWorkload(this, { kind: "CronJob", namespace: DB_ADMIN_NAMESPACE, name: "mlflow-db-rotate", requests: { ...REQUESTS } });
 
     // Before the job runs: the job reaches RDS (5432 in the VPC) and, through their interface endpoints in
     // the VPC, STS (IRSA) and Secrets Manager; nothing reaches it, and it reaches nothing outside the VPC.
