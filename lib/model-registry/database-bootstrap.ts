@@ -132,8 +132,8 @@ export class MlflowDatabaseBootstrap extends Construct {
     });
 
     // The capacity model counts both (one pod each, on the untainted system nodes).
-    registry.cluster.capacity.addWorkload(this, { kind: "Job", namespace: DB_ADMIN_NAMESPACE, name: "mlflow-db-bootstrap", requests: { ...REQUESTS } });
-    registry.cluster.capacity.addWorkload(this, { kind: "CronJob", namespace: DB_ADMIN_NAMESPACE, name: "mlflow-db-rotate", requests: { ...REQUESTS } });
+    registry.cluster?.capacity.addWorkload(this, { kind: "Job", namespace: DB_ADMIN_NAMESPACE, name: "mlflow-db-bootstrap", requests: { ...REQUESTS } });
+    registry.cluster?.capacity.addWorkload(this, { kind: "CronJob", namespace: DB_ADMIN_NAMESPACE, name: "mlflow-db-rotate", requests: { ...REQUESTS } });
 
     // Before the job runs: the job reaches RDS (5432 in the VPC) and, through their interface endpoints in
     // the VPC, STS (IRSA) and Secrets Manager; nothing reaches it, and it reaches nothing outside the VPC.
