@@ -11,10 +11,7 @@
 // Environment, stacks, errors (lib/core)
 export { ConfigError, exitOnConfigError } from "./core/errors";
 export { Environment } from "./core/environment";
-export type {
-  ClusterSizing, EnvironmentConfig, EnvironmentSizing, EnvironmentTier, FeatureStoreSizing, IEnvironmentScope, LocalStateBackend, NetworkSizing,
-  ObservabilitySizing, RegistrySizing, S3StateBackend, StateBackendConfig,
-} from "./core";
+export type { EnvironmentConfig, EnvironmentTier, IEnvironmentScope, LocalStateBackend, S3StateBackend, StateBackendConfig } from "./core";
 export { EnvironmentKey } from "./core/environment-key";
 export type { EnvironmentKeyProps, KeyServiceUse } from "./core/environment-key";
 export { ConditionalResources, DataProtection, InfraStack, PlatformStack } from "./core";
@@ -22,8 +19,8 @@ export type { ConditionOptions, ConditionRecord } from "./core";
 export type { EnvironmentStackProps, InfraStackProps, PlatformStackProps } from "./core";
 
 // Network (lib/network)
-export { Network } from "./network";
-export type { NetworkProps } from "./network";
+export { INTERFACE_ENDPOINT_SERVICES, Network } from "./network";
+export type { InterfaceEndpointService, NetworkProps } from "./network";
 
 // IAM (lib/iam)
 export { ServiceAccountRole } from "./iam";
@@ -35,21 +32,21 @@ export type { BootstrapStackProps, SecureBucketProps } from "./storage";
 
 // Kubernetes objects (lib/kubernetes)
 export {
-  ArgoRollouts, ClusterBaseline, ExternalSecretsOperator, HelmChart, Keda, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
+  ArgoRollouts, ClusterBaseline, Cpu, ExternalSecretsOperator, Memory, HelmChart, Keda, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
   GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL,
 } from "./kubernetes";
 export type {
   AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ControllerPrometheus, ControllerProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
-  ExternalSecretsOperatorProps, PrometheusRuleProps, Protocol, ReloaderProps, RuleGroup, ServiceMonitorProps,
+  ExternalSecretsOperatorProps, PrometheusRuleProps, Protocol, ReloaderProps, ResolvedResources, ResourceRequests, RuleGroup, ServiceMonitorProps,
 } from "./kubernetes";
 
 // GPU training cluster (lib/gpu-cluster)
 export {
-  Capacity, ClusterCapacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
+  Capacity, ClusterAccessPolicy, ClusterCapacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
   DEFAULT_KUBERNETES_VERSION, GPU_INSTANCES, INSTANCE_NETWORK_SOURCE, KUBELET_RESERVATIONS, SUPPORTED_KUBERNETES_VERSIONS, SYSTEM_INSTANCES,
 } from "./gpu-cluster";
 export type {
-  CapacityType, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
+  CapacityType, ClusterAccessEntry, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
   ImageRepositoryProps, KubernetesVersion, SystemInstanceSpec, GpuProvisioner, KarpenterControllerProps, KarpenterResourcesHost,
   CapacityWorkload, InstanceCapacity, NodeAllocatable, NodePoolCapacity, NodeSelectorRequirement, NodeTaint, PodRequests, PodToleration, WorkloadKind, WorkloadOptions,
 } from "./gpu-cluster";
@@ -62,7 +59,8 @@ export type { DistributedTrainingProps, NcclAllReduceTestOptions, ResolvedTraini
 // Observability (lib/observability)
 export { AlertReceiver, GrafanaDashboard, Observability, ObservabilitySecrets, IN_CLUSTER_PROMETHEUS_URL } from "./observability";
 export type {
-  DashboardOptions, DashboardPanel, GrafanaDashboardProps, HeartbeatReceiverOptions, ObservabilityProps, ObservabilitySecretsProps, PagerDutyReceiverOptions,
+  DashboardOptions, DashboardPanel, GrafanaDashboardProps, HeartbeatReceiverOptions, IObservabilitySecrets, ObservabilityProps, ObservabilitySecretsAttributes,
+  ObservabilitySecretsProps, PagerDutyReceiverOptions, SecretSyncSource,
   PanelQuery, SlackReceiverOptions, SyncedSecretSource,
 } from "./observability";
 
@@ -71,21 +69,21 @@ export { DriftMonitor, InferenceLogBucket, MonitoredEndpoint, RolloutStrategy } 
 export type { DriftMonitoredEndpoint, DriftMonitorProps, DriftMonitorResources, IInferenceLogs, InferenceLogBucketProps } from "./endpoint";
 export type {
   CanaryStep, EndpointDemandScaling, EndpointGaugeTrigger, EndpointRolloutOptions, QualityCheck, RolloutAnalysisOptions,
-  BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas, EndpointResources,
+  BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas,
   EndpointSecretEnv, EndpointSloOptions, EndpointWorkload, ModelImage, ModelSource, ModelUri, MonitoredEndpointProps, ResolvedSlo, SloTarget, TrackingCredentials,
 } from "./endpoint";
 
 // Model registry (lib/model-registry)
-export { MlflowServer, ModelReference, ModelRegistry, RegistryAuth, RegistryDatabase, POSTGRES_VERSIONS, DEFAULT_POSTGRES_VERSION } from "./model-registry";
+export { MlflowDatabaseBootstrap, MlflowServer, ModelReference, ModelRegistry, RegistryAuth, RegistryDatabase, POSTGRES_VERSIONS, DEFAULT_POSTGRES_VERSION } from "./model-registry";
 export type { MlflowClientKind } from "./model-registry/private/names";
 export type {
-  BasicAuthOptions, DbInstanceClassInfo, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
-  PostgresMajorVersion, PostgresVersionInfo, RegistryAuthKind, RegistryDatabaseProps, RegistrySafetyOverrides, SafetyOverride,
+  BasicAuthOptions, DbInstanceClassInfo, IModelRegistry, MlflowDatabaseBootstrapProps, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
+  ModelRegistryAttributes, PostgresMajorVersion, PostgresVersionInfo, RegistryAuthKind, RegistryDatabaseProps, RegistrySafetyOverrides, SafetyOverride,
 } from "./model-registry";
 
 // Feature store (lib/feature-store)
-export { FeatureServer, FeatureStore } from "./feature-store";
+export { FeastImage, FeatureServer, FeatureStore } from "./feature-store";
 export type {
   FeatureServerOptions, FeatureServerProps, FeatureStoreProps, MaterializationOptions, OfflineStoreOptions, OnlineStoreSecret, OnlineStoreType,
-  RedisOnlineStoreOptions, ResourceRequirements,
+  RedisOnlineStoreOptions,
 } from "./feature-store";

@@ -1,8 +1,8 @@
 import { App } from "cdktf";
 import { AlertReceiver, ArgoRollouts, BootstrapStack, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets, RolloutStrategy } from "../lib";
 import {
-  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, Network, PlatformStack, Reloader,
-  MlflowServer, ModelRegistry, FeatureServer, FeatureStore, TrainingOperator, DistributedTraining,
+  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GpuTrainingClusterProps, InfraStack, Network, PlatformStack, Reloader,
+  MlflowServer, ModelRegistry, ModelRegistryProps, FeatureServer, FeatureStore, FeatureStoreProps, TrainingOperator, DistributedTraining,
 } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
@@ -30,11 +30,24 @@ export interface EnvironmentStacks {
 }
 
 /**
- * Builds one environment: the same construct tree for every environment, sized by the
- * environment's config. Construct IDs here are Terraform addresses: never rename one
- * without a migration.
+ * Props that replace the reference values below, as an edit of this file would: the
+ * upgrade tests plan such edits against a state of the unchanged environment.
  */
-export function buildEnvironment(app: App, env: Environment): EnvironmentStacks {
+export interface ReferenceChanges {
+  /** @default - the reference values */
+  readonly cluster?: Partial<GpuTrainingClusterProps>;
+  /** @default - the reference values */
+  readonly registry?: Partial<ModelRegistryProps>;
+}
+
+/**
+ * Builds one environment: the same construct tree for every environment. What differs
+ * between the reference environments is written here, where each construct is created,
+ * by tier (each reference environment has its own tier); everything not written here is
+ * the construct's own tier default (see each prop's `@default`). Construct IDs here are
+ * Terraform addresses: never rename one without a migration.
+ */
+export function buildEnvironment(app: App, env: Environment, changes: ReferenceChanges = {}): EnvironmentStacks {
   const bootstrap = env.stateBackend.type === "s3" ? new BootstrapStack(app, env.stackName("bootstrap"), { environment: env }) : undefined;
 
   // ---- infrastructure (aws provider only) ----
@@ -46,6 +59,15 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
     network,
     key,
     clusterName,
+    // System nodes (default m6i.large), by tier:
+    // - development, 4 vCPUs: the platform's pods that run only there (monitoring, MLflow, Feast and its
+    //   materialization, the CPU endpoint, KEDA, Argo Rollouts, the EKS add-ons) request about 4.1 cores, more than
+    //   two m6i.large (the pool's max size) allocate after the DaemonSets; the capacity check at synth refuses it.
+    // - production, 16 GiB: Prometheus requests 8Gi there, more than an m6i.large can allocate (about 7.3Gi at most
+    //   after the kubelet's reservations), so it would never schedule.
+    ...env.byTier<Pick<GpuTrainingClusterProps, "systemNodeInstanceType">>({
+      development: { systemNodeInstanceType: "m6i.xlarge" }, staging: {}, production: { systemNodeInstanceType: "m6i.xlarge" },
+    }),
     gpuPools: [
       {
         // Single-GPU nodes for experiments, fine-tuning and batch inference; scale to zero when idle.
@@ -60,13 +82,33 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
         ? [{ name: "h100-multinode", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxSize: 2, multiNode: true, diskSizeGiB: 500 }]
         : []),
     ],
+    ...changes.cluster,
   });
 
-  // MLflow tracking server and model registry: RDS PostgreSQL, artifact bucket, IRSA role; sized by sizing.registry.
-  const registry = new ModelRegistry(infra, "model-registry", { cluster });
+  // MLflow tracking server and model registry: RDS PostgreSQL, artifact bucket, IRSA role.
+  // Backup retention is the tier default (1, 7 and 14 days).
+  const registry = new ModelRegistry(infra, "model-registry", {
+    cluster,
+    ...env.byTier({
+      development: { instanceClass: "db.t4g.medium", allocatedStorageGiB: 20 },
+      staging: { instanceClass: "db.t4g.large", allocatedStorageGiB: 50 },
+      // Memory-optimized: the tracking store's working set (runs, metrics, params) should stay in cache.
+      production: { instanceClass: "db.r7g.large", allocatedStorageGiB: 100 },
+    } satisfies Record<string, Partial<ModelRegistryProps>>),
+    ...changes.registry,
+  });
 
-  // Feast: Parquet offline store and registry in S3, online store from sizing.featureStore (DynamoDB, or Multi-AZ Redis).
-  const featureStore = new FeatureStore(infra, "feature-store", { cluster, project: "features" });
+  // Feast: Parquet offline store and registry in S3; online store DynamoDB, or in production Redis
+  // for sub-millisecond online reads on the serving path (Multi-AZ with failover, which production requires).
+  const featureStore = new FeatureStore(infra, "feature-store", {
+    cluster,
+    project: "features",
+    ...env.byTier({
+      development: { onlineStore: "dynamodb", server: { replicas: 1 } },
+      staging: { onlineStore: "dynamodb", server: { replicas: 2 } },
+      production: { onlineStore: "redis", redis: { nodeType: "cache.r7g.large" }, server: { replicas: 3 } },
+    } satisfies Record<string, Partial<FeatureStoreProps>>),
+  });
 
   // The example endpoint's IRSA role: reads the registry's model artifacts and the online features, nothing else.
   const rankerRole = cluster.addServiceAccountRole("ranker-serving", { namespace: "serving", serviceAccount: "ranker" });
@@ -108,13 +150,15 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
   const trainingOperator = new TrainingOperator(addons, "training-operator", { cluster });
   const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName });
   platform.addDependency(addons);
-  new GpuClusterAddons(platform, "gpu-addons", { cluster });
+  // The training namespace's GPU quota: in production, two 8-GPU multi-node nodes plus the
+  // general pool; serving uses the same pools outside this quota.
+  new GpuClusterAddons(platform, "gpu-addons", { cluster, trainingGpuQuota: env.byTier({ development: 4, staging: 8, production: 32 }) });
   // Team GPU queues in one cohort: each team is guaranteed its quota and borrows what the other leaves
   // idle. The H100 pool exists in production only; the general pool's quotas leave room for serving.
   const training = new DistributedTraining(platform, "distributed-training", { cluster, operator: trainingOperator });
   training.addTeam("vision", { gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }) });
   training.addTeam("language", { gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }) });
-  new MlflowServer(platform, "mlflow", { registry });
+  new MlflowServer(platform, "mlflow", { registry, replicas: env.byTier({ development: 1, staging: 2, production: 3 }) });
   new FeatureServer(platform, "feast", { featureStore });
 
   // An example model endpoint. Development: on CPU, scaled by KEDA on requests per second, never to zero (the ranker

@@ -1,3 +1,4 @@
+import * as ts from "typescript";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -50,5 +51,76 @@ describe("house style", () => {
   test("the check finds an optional prop without @default", () => {
     const text = ["export interface WidgetProps {", "  /** Size. */", "  readonly size?: number;", "  /** @default 1 */", "  readonly count?: number;", "}"].join("\n");
     expect(undocumentedDefaults(text)).toEqual(["3: size"]);
+  });
+});
+
+/**
+ * More STYLE.md rules a machine can check: props are `readonly` ("Every prop readonly"), an area's
+ * index.ts only re-exports ("an index.ts that only re-exports"), and no fluent `return this` chains
+ * ("Methods ... return the thing they create").
+ */
+const PROPS_NAME = /(Props|Options|Attributes|Config)$/;
+
+/** Members of exported props-like interfaces (and object types inside them) that are not readonly. */
+export function mutableProps(fileName: string, text: string): string[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
+  const found: string[] = [];
+  const visitMembers = (owner: string, members: ts.NodeArray<ts.TypeElement>) => {
+    for (const m of members) {
+      if (ts.isPropertySignature(m)) {
+        const name = m.name.getText(sf);
+        if (!m.modifiers?.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword)) found.push(`${sf.getLineAndCharacterOfPosition(m.getStart(sf)).line + 1}: ${owner}.${name}`);
+        if (m.type && ts.isTypeLiteralNode(m.type)) visitMembers(`${owner}.${name}`, m.type.members);
+      }
+    }
+  };
+  for (const st of sf.statements) {
+    const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    if (exported && ts.isInterfaceDeclaration(st) && PROPS_NAME.test(st.name.text)) visitMembers(st.name.text, st.members);
+  }
+  return found;
+}
+
+/** Statements of an index.ts that are not re-exports. */
+export function nonReexports(fileName: string, text: string): string[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
+  return sf.statements
+    .filter((st) => !(ts.isExportDeclaration(st) && st.moduleSpecifier !== undefined))
+    .map((st) => `${sf.getLineAndCharacterOfPosition(st.getStart(sf)).line + 1}: ${st.getText(sf).split("\n")[0]}`);
+}
+
+function allSources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return allSources(path);
+    return path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+describe("house style: props, barrels, methods", () => {
+  test("every member of an exported props, options, attributes or config interface is readonly", () => {
+    const found = sources(join(ROOT, "lib")).flatMap((file) => mutableProps(file, readFileSync(file, "utf8")).map((m) => `${relative(ROOT, file)}:${m}`));
+    expect(found).toEqual([]);
+  });
+
+  test("the check finds a mutable prop, also inside a nested object type", () => {
+    const text = "export interface WidgetProps {\n  readonly a: number;\n  b?: string;\n  readonly c: { d: number };\n}\ninterface LocalOptions { e: number }";
+    expect(mutableProps("w.ts", text)).toEqual(["3: WidgetProps.b", "4: WidgetProps.c.d"]);
+  });
+
+  test("lib/index.ts and every area's index.ts only re-export", () => {
+    const indexes = allSources(join(ROOT, "lib")).filter((f) => f.endsWith("/index.ts"));
+    expect(indexes.length).toBeGreaterThan(10);
+    const found = indexes.flatMap((file) => nonReexports(file, readFileSync(file, "utf8")).map((m) => `${relative(ROOT, file)}:${m}`));
+    expect(found).toEqual([]);
+  });
+
+  test("the check finds code in an index", () => {
+    expect(nonReexports("index.ts", 'export * from "./a";\nexport { B } from "./b";\nexport const x = 1;\n')).toEqual(["3: export const x = 1;"]);
+  });
+
+  test("no method returns this (no fluent chains)", () => {
+    const found = allSources(join(ROOT, "lib")).filter((f) => /\breturn this;/.test(readFileSync(f, "utf8"))).map((f) => relative(ROOT, f));
+    expect(found).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ exitOnConfigError(() => {
     name: "fraud-dev",
     tier: "development",
     accountId: "444455556666",
+    // The role that runs Terraform (CI's or the one your profile assumes): the cluster's admin, by access entry.
+    deployRoleArn: "arn:aws:iam::444455556666:role/fraud-dev-deploy",
     region: "eu-west-1",
     availabilityZones: ["eu-west-1a", "eu-west-1b"],
     vpcCidr: "10.42.0.0/16",
@@ -26,9 +28,6 @@ exitOnConfigError(() => {
     monthlyBudgetUsd: 4000,
     gpuMonthlyBudgetUsd: 3000,
     stateBackend: { type: "local" },
-    // The platform's pods that run only on the system nodes (monitoring, MLflow, Feast, the
-    // cluster add-ons) request about 3.7 cores: more than two m6i.large (the default, at max size) allocate.
-    sizing: { cluster: { systemNodeInstanceType: "m6i.xlarge" } },
   });
 
   // AWS: network, key, cluster with a GPU pool, registry, feature store, serving identity.
@@ -38,6 +37,9 @@ exitOnConfigError(() => {
   const cluster = new GpuTrainingCluster(infra, "training", {
     network,
     key,
+    // The platform's pods that run only on the system nodes (monitoring, MLflow, Feast, the
+    // cluster add-ons) request about 3.7 cores: more than two m6i.large (the default, at max size) allocate.
+    systemNodeInstanceType: "m6i.xlarge",
     gpuPools: [{ name: "a10g", instanceTypes: [GpuInstance.of("g5.xlarge")], capacity: Capacity.spot(), maxSize: 3 }],
   });
   const registry = new ModelRegistry(infra, "model-registry", { cluster });
@@ -72,7 +74,7 @@ exitOnConfigError(() => {
     serviceAccountRole: servingRole,
     image: "444455556666.dkr.ecr.eu-west-1.amazonaws.com/ml-fraud-dev/serving:1.0.0",
     model: registry.model("fraud-detector", { alias: "champion" }),
-    featureStoreYaml: features.featureStoreYaml,
+    features,
     slo: { latencyObjectiveSeconds: 0.2, errorRatioObjective: 0.01 },
   });
 

@@ -19,6 +19,8 @@ exitOnConfigError(() => {
     name: "vision-dev",
     tier: "development",
     accountId: "555566667777",
+    // The role that runs Terraform: the cluster's admin, by access entry (the creator gets no implicit admin).
+    deployRoleArn: "arn:aws:iam::555566667777:role/vision-dev-deploy",
     region: "us-west-2",
     availabilityZones: ["us-west-2a", "us-west-2b"],
     vpcCidr: "10.52.0.0/16",

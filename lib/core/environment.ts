@@ -1,9 +1,8 @@
 import { IConstruct } from "constructs";
 import { ConfigError, Validator, formatValue } from "./errors";
 import { Shape, shapeProblems } from "./shape";
-import { REDACTED, secretLiteralKind } from "./validators";
+import { REDACTED, principalArnProblem, secretLiteralKind } from "./validators";
 import { formatCidr, isPrivate, overlaps, parseCidr } from "./private/cidr";
-import { EnvironmentSizing } from "./sizing";
 
 /**
  * How much an environment's data matters. The tier, not the environment's name, decides
@@ -53,8 +52,15 @@ export interface EnvironmentConfig {
   /** Ceiling on the GPU pools' monthly worst case in USD; synth fails above it. @default - no GPU budget guard */
   readonly gpuMonthlyBudgetUsd?: number;
   readonly stateBackend: StateBackendConfig;
-  /** @default - every knob at its tier default */
-  readonly sizing?: EnvironmentSizing;
+  /**
+   * The IAM role that runs Terraform for this environment (CI's role, or the role your profile assumes).
+   * A GpuTrainingCluster admits it as cluster admin through an EKS access entry: the platform stacks'
+   * kubernetes and helm providers authenticate with a token signed by the credentials that run
+   * Terraform (`aws_eks_cluster_auth`), so this role must be the one that applies them. Declared here,
+   * not looked up (`aws_caller_identity` needs credentials, which offline plans do not have).
+   * @default - none: a cluster then needs an accessEntries entry with ClusterAccessPolicy.CLUSTER_ADMIN
+   */
+  readonly deployRoleArn?: string;
   /** Prefix of stack names: stacks are `<project>-<name>-<layer>`. @default "ml" */
   readonly project?: string;
 }
@@ -66,35 +72,6 @@ const TIERS: readonly EnvironmentTier[] = ["development", "staging", "production
 const TAG_KEY_RESERVED = /^aws:/i;
 /** Characters AWS allows in tag keys and values (Tagging AWS resources, "Tag naming limits"). */
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-
-const SIZING = Shape.optional(Shape.object({
-  network: Shape.optional(Shape.object({ natGateways: Shape.optional(Shape.oneOf(["single", "one-per-az"])), flowLogRetentionDays: Shape.optional(Shape.number()) })),
-  cluster: Shape.optional(Shape.object({
-    kubernetesVersion: Shape.optional(Shape.string()),
-    systemNodeInstanceType: Shape.optional(Shape.string()),
-    systemNodeCount: Shape.optional(Shape.number()),
-    trainingGpuQuota: Shape.optional(Shape.number()),
-    gpuScaleDownIdleMinutes: Shape.optional(Shape.number()),
-    adminRoleArns: Shape.optional(Shape.array(Shape.string())),
-    publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
-  })),
-  registry: Shape.optional(Shape.object({
-    instanceClass: Shape.optional(Shape.string()),
-    allocatedStorageGb: Shape.optional(Shape.number()),
-    backupRetentionDays: Shape.optional(Shape.number()),
-    replicas: Shape.optional(Shape.number()),
-  })),
-  featureStore: Shape.optional(Shape.object({
-    onlineStore: Shape.optional(Shape.oneOf(["dynamodb", "redis"])),
-    redisNodeType: Shape.optional(Shape.string()),
-    replicas: Shape.optional(Shape.number()),
-  })),
-  observability: Shape.optional(Shape.object({
-    prometheusRetentionDays: Shape.optional(Shape.number()),
-    prometheusStorageGb: Shape.optional(Shape.number()),
-    grafanaStorageGb: Shape.optional(Shape.number()),
-  })),
-}));
 
 /** The kinds of an EnvironmentConfig's fields. */
 const CONFIG_SHAPE = {
@@ -110,8 +87,8 @@ const CONFIG_SHAPE = {
   monthlyBudgetUsd: Shape.number(),
   gpuMonthlyBudgetUsd: Shape.optional(Shape.number()),
   // The type decides the other fields; they are checked below with the messages of each backend.
+  deployRoleArn: Shape.optional(Shape.string()),
   stateBackend: Shape.openObject({ type: Shape.oneOf(["local", "s3"]) }, '{ type: "local" } or { type: "s3", bucket: "<state bucket>" }'),
-  sizing: SIZING,
   project: Shape.optional(Shape.string()),
 };
 
@@ -176,17 +153,23 @@ export class Environment {
   public readonly availabilityZones: readonly string[];
   public readonly vpcCidr: string;
   public readonly owner: string;
+  /** The IAM role that runs Terraform for this environment (see EnvironmentConfig.deployRoleArn). */
+  public readonly deployRoleArn?: string;
   public readonly costCenter: string;
   public readonly monthlyBudgetUsd: number;
   public readonly gpuMonthlyBudgetUsd?: number;
   public readonly stateBackend: StateBackendConfig;
-  public readonly sizing: EnvironmentSizing;
   public readonly project: string;
   /** Tags on every resource: environment, owner, cost-center, managed-by, then the config's own. */
   public readonly tags: Readonly<Record<string, string>>;
 
   constructor(public readonly config: EnvironmentConfig) {
     const where = `environment ${formatValue((config as Partial<EnvironmentConfig> | undefined)?.name)}`;
+    if (config && typeof config === "object" && "sizing" in config) {
+      // Removed in 0.x: a side channel every area read. Point the user at the replacement, not at a typo.
+      throw new ConfigError([`${where}: sizing is no longer an environment field; set each value on the construct's props where ` +
+        "it is created, by tier if it differs (env.byTier({...})): see docs/UPGRADING.md, \"EnvironmentConfig.sizing removed\""]);
+    }
     const shape = shapeProblems(where, config, CONFIG_SHAPE);
     if (shape.length > 0) throw new ConfigError(shape);
     const v = new Validator(where);
@@ -214,6 +197,10 @@ export class Environment {
     }
     v.check(typeof config.owner === "string" && config.owner.trim() !== "", "owner", config.owner, "must name the owning team");
     v.check(typeof config.costCenter === "string" && config.costCenter.trim() !== "", "costCenter", config.costCenter, "must be a non-empty cost center");
+    if (config.deployRoleArn !== undefined) {
+      const problem = principalArnProblem(config.deployRoleArn);
+      v.check(problem === undefined, "deployRoleArn", config.deployRoleArn, problem ?? "");
+    }
     v.check(Number.isFinite(config.monthlyBudgetUsd) && config.monthlyBudgetUsd >= 0, "monthlyBudgetUsd", config.monthlyBudgetUsd,
       "must be a number of USD >= 0");
     if (config.gpuMonthlyBudgetUsd !== undefined) {
@@ -261,11 +248,11 @@ export class Environment {
     this.availabilityZones = [...azs];
     this.vpcCidr = formatCidr(block!);
     this.owner = config.owner;
+    this.deployRoleArn = config.deployRoleArn;
     this.costCenter = config.costCenter;
     this.monthlyBudgetUsd = config.monthlyBudgetUsd;
     this.gpuMonthlyBudgetUsd = config.gpuMonthlyBudgetUsd;
     this.stateBackend = backend;
-    this.sizing = config.sizing ?? {};
     this.project = project;
     this.tags = {
       environment: config.name,

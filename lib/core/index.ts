@@ -1,6 +1,5 @@
 export * from "./errors";
 export * from "./environment";
-export * from "./sizing";
 export * from "./environment-key";
 export * from "./stacks";
 export * from "./data-protection";

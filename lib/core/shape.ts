@@ -111,6 +111,8 @@ export const Shape = {
     return leaf(`one of ${values.map((x) => formatValue(x)).join(", ")}`, (v) => values.includes(v));
   },
   /** An instance of a class (enum-like classes such as Capacity, constructs such as Network). */
+  // Function, not a constructor type: enum-like classes have private constructors, which no constructor type admits.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   instanceOf(cls: Function, describe: string): Shape {
     return leaf(describe, (v) => v instanceof cls);
   },

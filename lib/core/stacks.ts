@@ -21,8 +21,8 @@ export interface EnvironmentStackProps {
 /**
  * What a synthesized stack records about its environment, under the `//` key that
  * Terraform ignores: the plan review reads it (also from an app it did not build) to
- * group stacks by environment and to explain differences between environments by tier
- * and sizing knobs.
+ * group stacks by environment and to explain differences between environments by tier,
+ * zones and state backend.
  */
 export interface StackEnvironmentMetadata {
   readonly name: string;
@@ -37,7 +37,6 @@ export interface StackEnvironmentMetadata {
   readonly protectsData: boolean;
   readonly monthlyBudgetUsd: number;
   readonly gpuMonthlyBudgetUsd?: number;
-  readonly sizing: Environment["sizing"];
 }
 
 export function stackEnvironmentMetadata(env: Environment, localState = false): StackEnvironmentMetadata {
@@ -52,7 +51,6 @@ export function stackEnvironmentMetadata(env: Environment, localState = false): 
     protectsData: env.protectsData,
     monthlyBudgetUsd: env.monthlyBudgetUsd,
     ...(env.gpuMonthlyBudgetUsd !== undefined ? { gpuMonthlyBudgetUsd: env.gpuMonthlyBudgetUsd } : {}),
-    sizing: env.sizing,
   };
 }
 
@@ -129,6 +127,12 @@ export interface PlatformStackProps extends EnvironmentStackProps {
  * A stack of in-cluster resources (kubernetes and helm providers). The providers are
  * configured from the cluster looked up by name, never from a resource created in the
  * same stack, as the kubernetes provider's documentation requires.
+ *
+ * They authenticate with the token of `aws_eks_cluster_auth`, signed by the credentials this
+ * stack's aws provider runs with: the stack must be applied by a principal the cluster admits
+ * through an access entry, normally the environment's `deployRoleArn` (the cluster creator has
+ * no implicit admin). The role is not assumed here: CI usually runs as that role already, and
+ * a role assuming itself needs a trust policy that allows it.
  */
 export class PlatformStack extends TerraformStack implements IEnvironmentScope {
   public readonly environment: Environment;

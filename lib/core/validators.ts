@@ -150,3 +150,16 @@ export function secretLiteralProblem(value: string, name: string | undefined, ho
 
 /** How a value is shown in a message when it may be a secret: never echoed. */
 export const REDACTED = "<redacted>";
+
+/** IAM role or user ARNs, with a path or not (EKS User Guide, "Create access entries"). */
+export const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+/** An STS session ARN: what `aws sts get-caller-identity` shows for an assumed role, not a principal EKS admits. */
+export const ASSUMED_ROLE_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\//;
+
+/** Why an ARN cannot be an access entry's principal, or undefined. */
+export function principalArnProblem(arn: string): string | undefined {
+  const session = ASSUMED_ROLE_ARN.exec(arn);
+  if (session) return `is an assumed-role session, not an IAM principal: use the role's ARN, arn:${session[1]}:iam::${session[2]}:role/${session[3]} (with its path, if it has one)`;
+  if (!PRINCIPAL_ARN.test(arn)) return "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admin";
+  return undefined;
+}

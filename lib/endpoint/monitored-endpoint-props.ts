@@ -1,3 +1,4 @@
+import { ResourceRequests } from "../kubernetes/resources";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { ServiceAccountRole } from "../iam/service-account-role";
 import { EndpointDemandScaling, EndpointRolloutOptions } from "./delivery-options";
@@ -75,12 +76,6 @@ export interface EndpointFeatures {
   };
 }
 
-export interface EndpointResources {
-  /** CPU request. @default - "1", or "2" with a GPU (fits the smallest single-GPU nodes, 4 vCPU / 16 GiB) */
-  readonly cpu?: string;
-  /** Memory request and limit. @default - "2Gi", or "8Gi" with a GPU */
-  readonly memory?: string;
-}
 
 /** A secret environment variable's source: a Secrets Manager secret and a JSON property of it. */
 export interface EndpointSecretEnv {
@@ -115,8 +110,8 @@ export interface MonitoredEndpointProps {
   readonly port?: number;
   /** Port of the Service. @default 80 */
   readonly servicePort?: number;
-  /** @default - see EndpointResources */
-  readonly resources?: EndpointResources;
+  /** @default - { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) }, or 2 cores and 8Gi with a GPU (fits the smallest single-GPU nodes, 4 vCPU / 16 GiB); memory limit = request */
+  readonly resources?: ResourceRequests;
   /** Serve on a GPU pool. @default - CPU only */
   readonly gpu?: EndpointGpu;
   /** @default - see EndpointReplicas */
@@ -141,12 +136,6 @@ export interface MonitoredEndpointProps {
    * @default - no feature store
    */
   readonly features?: EndpointFeatures;
-  /**
-   * feature_store.yaml alone, for online stores that need no secret.
-   * @deprecated use `features: featureStore`, which also handles a Redis online store's password
-   * @default - none
-   */
-  readonly featureStoreYaml?: string;
   /** Extra environment variables. @default - none */
   readonly env?: Readonly<Record<string, string>>;
   /**

@@ -1,3 +1,4 @@
+import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, resolveResources } from "../kubernetes/resources";
 import { Construct } from "constructs";
 import { ConditionalResources } from "../core/stack-records";
 import { TerraformResource } from "cdktf";
@@ -27,7 +28,7 @@ import {
   autoscalerObject, deploymentObject, disruptionBudgetObject, serviceAccountObject, serviceObject,
 } from "./private/workload";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
-import { REDACTED, prometheusDurationProblem, cpuQuantityProblem, imageReferenceProblem, memoryQuantityProblem, portProblem, secretLiteralKind, secretLiteralProblem, severityProblem } from "../core/validators";
+import { REDACTED, prometheusDurationProblem, imageReferenceProblem, portProblem, secretLiteralKind, secretLiteralProblem, severityProblem } from "../core/validators";
 
 const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 /** POSIX-style environment variable names (what a shell can read). */
@@ -92,7 +93,7 @@ export class MonitoredEndpoint extends Construct {
       image: Shape.string(),
       port: Shape.optional(Shape.number()),
       servicePort: Shape.optional(Shape.number()),
-      resources: Shape.optional(Shape.object({ cpu: Shape.optional(Shape.string()), memory: Shape.optional(Shape.string()) }, "resource requests { cpu, memory }")),
+      resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
       gpu: Shape.optional(Shape.object({ count: Shape.optional(Shape.number()), pool: Shape.optional(Shape.string()) })),
       replicas: Shape.optional(Shape.object({ min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
       autoscaling: Shape.optional(Shape.object({
@@ -127,7 +128,6 @@ export class MonitoredEndpoint extends Construct {
       serviceAccountRole: LibraryShapes.serviceAccountRole,
       trackingUri: Shape.optional(Shape.string()),
       features: Shape.optional(Shape.like("a FeatureStore (or { featureStoreYaml })", ["featureStoreYaml"])),
-      featureStoreYaml: Shape.optional(Shape.string()),
       env: Shape.optional(Shape.record(Shape.string())),
       secretEnv: Shape.optional(Shape.record(Shape.object({ secretArn: Shape.string(), property: Shape.optional(Shape.string()) }, "{ secretArn, property? }"))),
       readinessPath: Shape.optional(Shape.string()),
@@ -251,10 +251,8 @@ export class MonitoredEndpoint extends Construct {
         }
       }
     }
-    const cpu = props.resources?.cpu ?? (props.gpu ? "2" : "1");
-    const memory = props.resources?.memory ?? (props.gpu ? "8Gi" : "2Gi");
-    v.check(cpuQuantityProblem(cpu) === undefined, "resources.cpu", cpu, cpuQuantityProblem(cpu) ?? "");
-    v.check(memoryQuantityProblem(memory) === undefined, "resources.memory", memory, memoryQuantityProblem(memory) ?? "");
+    const { cpu, memory, memoryLimit } = resolveResources(v, "resources", props.resources,
+      props.gpu ? { cpu: Cpu.cores(2), memory: Memory.gibibytes(8) } : { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) });
     v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
     for (const { colour, model } of models) {
       if (!isModelUri(model) && typeof model.image === "string" && model.image.length > 0) {
@@ -303,7 +301,7 @@ export class MonitoredEndpoint extends Construct {
     this.serviceAccount = new KubernetesObject(this, "service-account", serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels));
     dependOn(this.serviceAccount, inNamespace);
 
-    const features = props.features ?? (props.featureStoreYaml !== undefined ? { featureStoreYaml: props.featureStoreYaml } : undefined);
+    const features = props.features;
     const envVars: Record<string, string> = {
       ...(props.trackingUri ? { MLFLOW_TRACKING_URI: props.trackingUri } : {}),
       ...(features ? { FEATURE_STORE_YAML_BASE64: base64Of(this, "feature-store-yaml", features.featureStoreYaml) } : {}),
@@ -368,7 +366,7 @@ export class MonitoredEndpoint extends Construct {
       const name = colour ? `${props.name}-${colour}` : props.name;
       const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
       const deploymentManifest = deploymentObject({
-        name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, gpu,
+        name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, memoryLimit, gpu,
         serviceAccount: saName, env: envVars, secretEnv, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
       });
       let deployment: TerraformResource;
@@ -377,7 +375,7 @@ export class MonitoredEndpoint extends Construct {
         // The Rollout owns the pods; the cluster rolls a new model out (no wait: Terraform declares, Argo Rollouts delivers).
         target = { apiVersion: ROLLOUTS_API, kind: "Rollout" };
         deployment = new KubernetesObject(scopeOf, "rollout", rolloutObject({
-          name, namespace: ns, labels: podLabels, selector: podLabels, template: (deploymentManifest.spec as any).template,
+          name, namespace: ns, labels: podLabels, selector: podLabels, template: (deploymentManifest.spec as { template: Record<string, unknown> }).template,
           strategy: rollout.strategy, steps: rollout.steps,
           services: rollout.strategy === "canary" ? { canary: `${props.name}-canary` } : { active: props.name, preview: `${props.name}-preview` },
           analysisTemplates: [`${props.name}-slo`], smokeTemplate: `${props.name}-smoke-test`,

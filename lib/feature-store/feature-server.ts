@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Annotations } from "cdktf";
 import { ConditionalResources } from "../core/stack-records";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
@@ -11,21 +12,30 @@ import { SyncedSecret } from "../kubernetes/external-secrets";
 import { HelmChart } from "../kubernetes/helm-chart";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { PrometheusRule } from "../kubernetes/monitoring";
-import { FEAST_NAMES, FeatureStore, ResourceRequirements } from "./feature-store";
+import { FEAST_NAMES, FeatureStore } from "./feature-store";
+import { containerResources } from "../kubernetes/resources";
 import { formatMinutes } from "../core/cron";
 import { freshnessRuleGroup } from "./private/freshness";
 import { Shape, checkShape } from "../core/shape";
+import { restrictedContainerSecurityContext, restrictedContainerSecurityContextV1, restrictedPodSecurityContext, restrictedPodSecurityContextV1 } from "../kubernetes/pod-security";
+import { restrictedNamespace } from "../kubernetes/pod-security";
+import { FEAST_PUBLIC_REPOSITORY, FeastImage } from "./feast-image";
 
 export interface FeatureServerProps {
   /** The infrastructure half (in the environment's InfraStack). */
   readonly featureStore: FeatureStore;
+  /**
+   * The image of the feature server and the materialization CronJob. Prefer a digest
+   * (`FeastImage.fromDigest("sha256:...")`); a tag alone draws a synth-time warning in production.
+   * @default FeastImage.publicTag() (quay.io/feastdev/feature-server at the chart's appVersion, by tag)
+   */
+  readonly image?: FeastImage;
 }
 
-/** The feature server image; the chart's appVersion, so that the CronJob runs the same Feast as the server. */
-export const FEAST_IMAGE = { repository: "quay.io/feastdev/feature-server", tag: CHARTS.feastFeatureServer.version } as const;
+/** The default feature server image, by tag: the chart's appVersion, so that the CronJob runs the same Feast as the server. */
+export const FEAST_IMAGE = { repository: FEAST_PUBLIC_REPOSITORY, tag: CHARTS.feastFeatureServer.version } as const;
 
 const MOUNT = "/etc/feast";
-const NON_ROOT_UID = "10001";
 
 /**
  * The in-cluster half of a FeatureStore (in a PlatformStack): the `feast` namespace,
@@ -45,18 +55,25 @@ export class FeatureServer extends Construct {
   public readonly networkPolicies: NamespaceNetworkPolicies;
   /** The Kubernetes Secret holding the Redis password (redis only). */
   public readonly redisSecret?: SyncedSecret;
+  /** The image both the server and materialization run. */
+  public readonly image: FeastImage;
 
   constructor(scope: Construct, id: string, props: FeatureServerProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
       featureStore: Shape.like("a FeatureStore", ["featureStoreYaml", "project"]),
+      image: Shape.optional(Shape.instanceOf(FeastImage, "FeastImage.fromDigest(...), FeastImage.fromTag(...) or FeastImage.publicTag()")),
     });
     const env = Environment.of(this);
     const store = props.featureStore;
+    this.image = props.image ?? FeastImage.publicTag();
+    if (env.isProduction && !this.image.pinnedByDigest) {
+      Annotations.of(this).addWarning(`${this.node.path}: image ${this.image.reference} is a mutable tag in production; its publisher can move it to other `
+        + "content. Pin it by digest: image: FeastImage.fromDigest(\"sha256:...\") (resolve it with `crane digest " + this.image.reference + "`), "
+        + "see lib/feature-store/README.md");
+    }
 
-    this.namespace = new NamespaceV1(this, "namespace", {
-      metadata: { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } },
-    });
+    this.namespace = restrictedNamespace(this, "namespace", { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } });
     const ns = this.namespace.metadata.name;
     // Neither the server nor materialization calls the Kubernetes API: no API token in their pods.
     // IRSA does not need it (EKS's pod identity webhook projects its own token for sts.amazonaws.com).
@@ -100,15 +117,12 @@ export class FeatureServer extends Construct {
       namespace: ns,
       values: {
         replicaCount: store.replicas,
-        image: { repository: FEAST_IMAGE.repository, tag: FEAST_IMAGE.tag },
+        image: { repository: this.image.repository, tag: this.image.chartTag },
         feature_store_yaml_base64: yamlBase64,
         serviceAccount: { name: FEAST_NAMES.serverServiceAccount },
-        podSecurityContext: {
-          runAsNonRoot: true, runAsUser: Number(NON_ROOT_UID), runAsGroup: Number(NON_ROOT_UID), fsGroup: Number(NON_ROOT_UID),
-          seccompProfile: { type: "RuntimeDefault" },
-        },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-        resources: resources(store.serverResources),
+        podSecurityContext: restrictedPodSecurityContext(),
+        securityContext: restrictedContainerSecurityContext(),
+        resources: containerResources(store.serverResources),
         extraEnvs: env_,
         // Feast writes the decoded feature_store.yaml to a temporary directory.
         volumes: [{ name: "tmp", emptyDir: {} }],
@@ -119,11 +133,11 @@ export class FeatureServer extends Construct {
 
     store.cluster.capacity.addWorkload(this, {
       kind: "Deployment", namespace: store.namespace, name: "feast-feature-server", replicas: store.replicas,
-      requests: { ...store.serverResources.requests },
+      requests: { cpu: store.serverResources.cpu, memory: store.serverResources.memory },
     });
     // Runs do not overlap (concurrencyPolicy Forbid): one pod at a time.
     store.cluster.capacity.addWorkload(this, {
-      kind: "CronJob", namespace: store.namespace, name: FEAST_NAMES.materializeCronJob, requests: { ...store.materializeResources.requests },
+      kind: "CronJob", namespace: store.namespace, name: FEAST_NAMES.materializeCronJob, requests: { cpu: store.materializeResources.cpu, memory: store.materializeResources.memory },
     });
 
     const periodSeconds = store.schedulePeriodMinutes * 60;
@@ -147,18 +161,15 @@ export class FeatureServer extends Construct {
               spec: {
                 serviceAccountName: materializeSa.metadata.name,
                 restartPolicy: "Never",
-                securityContext: {
-                  runAsNonRoot: true, runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, fsGroup: NON_ROOT_UID,
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: restrictedPodSecurityContextV1(),
                 container: [{
                   name: "materialize",
-                  image: `${FEAST_IMAGE.repository}:${FEAST_IMAGE.tag}`,
+                  image: this.image.reference,
                   // `$$(` is Kubernetes' escape for a literal `$(`: the shell, not the kubelet, runs `date`.
                   command: ["/bin/sh", "-c", `exec feast --chdir ${MOUNT} materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"`],
                   env: env_,
-                  resources: resources(store.materializeResources),
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                  resources: containerResources(store.materializeResources),
+                  securityContext: restrictedContainerSecurityContextV1(),
                   volumeMount: [{ name: "config", mountPath: MOUNT, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                 }],
                 volume: [{ name: "config", configMap: { name: this.configMap.metadata.name } }, { name: "tmp", emptyDir: {} }],
@@ -205,9 +216,4 @@ interface EnvVar {
   readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
 
-function resources(r: ResourceRequirements): Record<string, Record<string, string>> {
-  return {
-    ...(r.requests ? { requests: { ...r.requests } } : {}),
-    ...(r.limits ? { limits: { ...r.limits } } : {}),
-  };
-}
+

@@ -1,3 +1,4 @@
+import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, ResolvedResources, ResourceRequests, resolveResources } from "../kubernetes/resources";
 import { Construct } from "constructs";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ConditionalResources } from "../core/stack-records";
@@ -12,7 +13,7 @@ import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "..
 import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
 import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
-import { cpuQuantityProblem, memoryQuantityProblem, namespaceProblem } from "../core/validators";
+import { namespaceProblem } from "../core/validators";
 
 export type OnlineStoreType = "dynamodb" | "redis";
 export const ONLINE_STORE_TYPES: readonly OnlineStoreType[] = ["dynamodb", "redis"];
@@ -44,7 +45,7 @@ export interface OnlineStoreSecret {
 }
 
 export interface RedisOnlineStoreOptions {
-  /** @default - the environment's sizing.featureStore.redisNodeType, else "cache.t4g.medium" */
+  /** @default "cache.t4g.medium" */
   readonly nodeType?: string;
   /** Nodes of the replication group: one primary plus replicas. @default - 1 in development, 2 otherwise */
   readonly nodes?: number;
@@ -61,13 +62,6 @@ export interface OfflineStoreOptions {
   readonly dataPrefix?: string;
 }
 
-export interface ResourceRequirements {
-  /** @default - none */
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
-  /** @default - none */
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
-}
-
 export interface MaterializationOptions {
   /** 5-field cron schedule (UTC) of `feast materialize-incremental`. @default "0 * * * *" (hourly) */
   readonly schedule?: string;
@@ -77,22 +71,22 @@ export interface MaterializationOptions {
    * @default 2
    */
   readonly freshnessMultiple?: number;
-  /** @default - requests 500m CPU and 1Gi, limit 2Gi */
-  readonly resources?: ResourceRequirements;
+  /** @default - { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1), memoryLimit: Memory.gibibytes(2) } */
+  readonly resources?: ResourceRequests;
 }
 
 export interface FeatureServerOptions {
-  /** @default - the environment's sizing.featureStore.replicas, else 1 in development and 2 otherwise */
+  /** @default - 1 in development, 2 in staging and production */
   readonly replicas?: number;
-  /** @default - requests 250m CPU and 512Mi, limit 1Gi */
-  readonly resources?: ResourceRequirements;
+  /** @default - { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) } */
+  readonly resources?: ResourceRequests;
 }
 
 export interface FeatureStoreProps {
   readonly cluster: ITrainingCluster;
   /** Feast project name: letters, digits and underscores, not starting with an underscore. */
   readonly project: string;
-  /** @default - the environment's sizing.featureStore.onlineStore, else "dynamodb" */
+  /** @default "dynamodb" */
   readonly onlineStore?: OnlineStoreType;
   /** Used when the online store is redis. @default - see RedisOnlineStoreOptions */
   readonly redis?: RedisOnlineStoreOptions;
@@ -127,8 +121,7 @@ const REGISTRY_KEY = "registry/registry.pb";
  * materialization job (reads the offline store, writes the online store, records
  * materialized intervals in the registry).
  */
-const QUANTITIES = Shape.optional(Shape.object({ cpu: Shape.optional(Shape.string()), memory: Shape.optional(Shape.string()) }, "{ cpu, memory }"));
-const RESOURCES = Shape.optional(Shape.object({ requests: QUANTITIES, limits: QUANTITIES }, "resource requirements { requests, limits }"));
+const RESOURCES = Shape.optional(RESOURCE_REQUESTS_SHAPE);
 
 export class FeatureStore extends Construct {
   public readonly cluster: ITrainingCluster;
@@ -159,8 +152,8 @@ export class FeatureStore extends Construct {
   /** Seconds without a successful materialization after which the freshness alert fires. */
   public readonly freshnessThresholdSeconds: number;
   public readonly replicas: number;
-  public readonly serverResources: ResourceRequirements;
-  public readonly materializeResources: ResourceRequirements;
+  public readonly serverResources: ResolvedResources;
+  public readonly materializeResources: ResolvedResources;
   private readonly env: Environment;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
@@ -187,22 +180,23 @@ export class FeatureStore extends Construct {
     });
     const env = Environment.of(this);
     this.env = env;
-    const sizing = env.sizing.featureStore ?? {};
     const v = new Validator(this.node.path);
 
     this.cluster = props.cluster;
     this.project = props.project;
     this.namespace = props.namespace ?? "feast";
-    this.onlineStoreType = props.onlineStore ?? sizing.onlineStore ?? "dynamodb";
+    this.onlineStoreType = props.onlineStore ?? "dynamodb";
     this.schedule = props.materialization?.schedule ?? DEFAULT_SCHEDULE;
     this.freshnessMultiple = props.materialization?.freshnessMultiple ?? 2;
-    this.replicas = props.server?.replicas ?? sizing.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
-    this.serverResources = props.server?.resources ?? { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } };
-    this.materializeResources = props.materialization?.resources ?? { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } };
+    this.replicas = props.server?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
+    this.serverResources = resolveResources(v, "server.resources", props.server?.resources,
+      { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) });
+    this.materializeResources = resolveResources(v, "materialization.resources", props.materialization?.resources,
+      { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1), memoryLimit: Memory.gibibytes(2) });
     this.dataPrefix = props.offlineStore?.dataPrefix ?? "data/";
     const registryTtl = props.registryCacheTtlSeconds ?? 60;
     const redisOpts = {
-      nodeType: props.redis?.nodeType ?? sizing.redisNodeType ?? "cache.t4g.medium",
+      nodeType: props.redis?.nodeType ?? "cache.t4g.medium",
       nodes: props.redis?.nodes ?? env.byTier({ development: 1, staging: 2, production: 2 }),
       multiAz: props.redis?.multiAz ?? env.isProduction,
       engineVersion: props.redis?.engineVersion ?? "7.1",
@@ -243,13 +237,6 @@ export class FeatureStore extends Construct {
     v.check(!(env.isProduction && this.replicas < 2), "server.replicas", this.replicas,
       "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads");
     v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
-    for (const [field, res] of [["server.resources", this.serverResources], ["materialization.resources", this.materializeResources]] as const) {
-      for (const part of ["requests", "limits"] as const) {
-        const q = res[part];
-        if (q?.cpu !== undefined) v.check(cpuQuantityProblem(q.cpu) === undefined, `${field}.${part}.cpu`, q.cpu, cpuQuantityProblem(q.cpu) ?? "");
-        if (q?.memory !== undefined) v.check(memoryQuantityProblem(q.memory) === undefined, `${field}.${part}.memory`, q.memory, memoryQuantityProblem(q.memory) ?? "");
-      }
-    }
     v.throwIfAny();
 
     this.schedulePeriodMinutes = periodMinutes;

@@ -1,2 +1,3 @@
 export * from "./feature-store";
 export * from "./feature-server";
+export * from "./feast-image";

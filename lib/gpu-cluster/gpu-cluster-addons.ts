@@ -21,14 +21,15 @@ import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { ec2NodeClassObject, nodePoolObject } from "./private/karpenter-objects";
 import { WorkloadOptions } from "./cluster-capacity";
 import { GPU_INSTANCES } from "./gpu-instances";
+import { restrictedNamespace } from "../kubernetes/pod-security";
 
 export interface GpuClusterAddonsProps {
   readonly cluster: GpuTrainingCluster;
-  /** Ceiling on `requests.nvidia.com/gpu` in the training namespace. @default - sizing.cluster.trainingGpuQuota, else no quota */
+  /** Ceiling on `requests.nvidia.com/gpu` in the training namespace. @default - no quota */
   readonly trainingGpuQuota?: number;
   /**
    * Minutes a node stays unneeded before cluster-autoscaler removes it (Karpenter pools:
-   * the NodePool's consolidateAfter). @default - sizing.cluster.gpuScaleDownIdleMinutes, else 10
+   * the NodePool's consolidateAfter). @default 10
    */
   readonly scaleDownIdleMinutes?: number;
   /**
@@ -84,9 +85,8 @@ export class GpuClusterAddons extends Construct {
     });
     const env = Environment.of(this);
     const cluster = props.cluster;
-    const sizing = env.sizing.cluster ?? {};
-    this.trainingGpuQuota = props.trainingGpuQuota ?? sizing.trainingGpuQuota;
-    this.scaleDownIdleMinutes = props.scaleDownIdleMinutes ?? sizing.gpuScaleDownIdleMinutes ?? 10;
+    this.trainingGpuQuota = props.trainingGpuQuota;
+    this.scaleDownIdleMinutes = props.scaleDownIdleMinutes ?? 10;
     this.validate(cluster, props.karpenter);
 
     const gpuNodesOnly = { [GPU_NODE_LABEL]: "true" };
@@ -237,9 +237,7 @@ export class GpuClusterAddons extends Construct {
     this.declareWorkloads(cluster, systemNodes);
 
     // ---- training namespace ----
-    this.trainingNamespace = new NamespaceV1(this, "training-namespace", {
-      metadata: { name: cluster.trainingNamespace, labels: { "ml-platform/purpose": "training" } },
-    });
+    this.trainingNamespace = restrictedNamespace(this, "training-namespace", { name: cluster.trainingNamespace, labels: { "ml-platform/purpose": "training" } });
     const namespace = this.trainingNamespace.metadata.name;
     if (this.trainingGpuQuota !== undefined) {
       new ResourceQuotaV1(this, "training-gpu-quota", {

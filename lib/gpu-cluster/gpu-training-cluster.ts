@@ -27,6 +27,7 @@ import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase } from ".
 import { GpuPool } from "./gpu-pool";
 import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, KarpenterResources } from "./karpenter-resources";
+import { ClusterAccessEntry, ClusterAccessPolicy } from "./cluster-access";
 import { Capacity } from "./capacity";
 import { ClusterCapacity } from "./cluster-capacity";
 import { EKS_ADDON_WORKLOADS } from "./private/eks-addon-workloads";
@@ -52,18 +53,24 @@ export interface GpuTrainingClusterProps {
   readonly key: EnvironmentKey;
   /** @default - `<env prefix>-training` */
   readonly clusterName?: string;
-  /** @default - sizing.cluster.kubernetesVersion, else DEFAULT_KUBERNETES_VERSION */
+  /** @default - DEFAULT_KUBERNETES_VERSION */
   readonly kubernetesVersion?: string;
-  /** IAM roles given cluster-admin through EKS access entries. @default - sizing.cluster.adminRoleArns, else none */
-  readonly adminRoleArns?: readonly string[];
+  /**
+   * IAM principals admitted to the cluster, each with its EKS access policies. The environment's
+   * `deployRoleArn` (the identity that runs Terraform, also for the platform stacks' kubernetes and
+   * helm providers) is admitted as cluster admin without being listed here; the identity that
+   * creates the cluster gets no implicit admin.
+   * @default - none besides the environment's deployRoleArn
+   */
+  readonly accessEntries?: readonly ClusterAccessEntry[];
   /**
    * CIDRs allowed to reach a public API endpoint. Never 0.0.0.0/0 in production.
-   * @default - sizing.cluster.publicAccessCidrs, else none: the endpoint is private only
+   * @default - none: the endpoint is private only
    */
   readonly publicAccessCidrs?: readonly string[];
-  /** @default - sizing.cluster.systemNodeInstanceType, else "m6i.large" */
+  /** @default "m6i.large" */
   readonly systemNodeInstanceType?: string;
-  /** @default - sizing.cluster.systemNodeCount, else 1 in development, 2 in staging, 3 in production */
+  /** @default - 1 in development, 2 in staging, 3 in production */
   readonly systemNodeCount?: number;
   /** GPU pools; more can be added with `addGpuPool`. @default - none */
   readonly gpuPools?: readonly GpuPoolProps[];
@@ -147,7 +154,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public readonly trainingNamespace: string;
   public readonly trainingImages: ImageRepository;
   public readonly servingImages: ImageRepository;
-  public readonly adminRoleArns: readonly string[];
+  /** Every principal admitted to the cluster: the environment's deployRoleArn (cluster admin) first, then `accessEntries`. */
+  public readonly accessEntries: readonly ClusterAccessEntry[];
   public readonly publicAccessCidrs: readonly string[];
   public readonly systemNodeCount: number;
   /** Provisioner of pools that do not name one. */
@@ -169,7 +177,11 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       key: LibraryShapes.key,
       clusterName: Shape.optional(Shape.string()),
       kubernetesVersion: Shape.optional(Shape.string()),
-      adminRoleArns: Shape.optional(Shape.array(Shape.string())),
+      accessEntries: Shape.optional(Shape.array(Shape.object({
+        principalArn: Shape.string(),
+        accessPolicies: Shape.array(Shape.instanceOf(ClusterAccessPolicy, "ClusterAccessPolicy.CLUSTER_ADMIN, ADMIN, EDIT or VIEW")),
+        namespaces: Shape.optional(Shape.array(Shape.string())),
+      }, "an access entry ({ principalArn, accessPolicies })"))),
       publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
       systemNodeInstanceType: Shape.optional(Shape.string()),
       systemNodeCount: Shape.optional(Shape.number()),
@@ -183,18 +195,20 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     if (typeof props.clusterName === "string" || props.clusterName === undefined) {
       claimPhysicalName(this, "EKS cluster", "clusterName", props.clusterName ?? `${env.prefix}-training`, "region");
     }
-    const sizing = env.sizing.cluster ?? {};
     this.clusterName = props.clusterName ?? `${env.prefix}-training`;
     // The environment's default cluster names its AWS resources after the environment; another
     // cluster in the same account names them after itself, so that their names never collide.
     this.resourceNamePrefix = this.clusterName === `${env.prefix}-training` ? env.prefix : this.clusterName;
     this.network = props.network;
     this.key = props.key;
-    this.kubernetesVersion = props.kubernetesVersion ?? sizing.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
-    this.adminRoleArns = props.adminRoleArns ?? sizing.adminRoleArns ?? [];
-    this.publicAccessCidrs = props.publicAccessCidrs ?? sizing.publicAccessCidrs ?? [];
-    const systemInstanceType = props.systemNodeInstanceType ?? sizing.systemNodeInstanceType ?? "m6i.large";
-    this.systemNodeCount = props.systemNodeCount ?? sizing.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    this.accessEntries = [
+      ...(env.deployRoleArn ? [{ principalArn: env.deployRoleArn, accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN] }] : []),
+      ...(props.accessEntries ?? []),
+    ];
+    this.publicAccessCidrs = props.publicAccessCidrs ?? [];
+    const systemInstanceType = props.systemNodeInstanceType ?? "m6i.large";
+    this.systemNodeCount = props.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
     this.systemNodeInstanceType = systemInstanceType;
     this.trainingNamespace = props.trainingNamespace ?? "training";
     this.provisioner = props.provisioner ?? "cluster-autoscaler";
@@ -205,7 +219,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       kubernetesVersion: this.kubernetesVersion,
       clusterName: this.clusterName,
       publicAccessCidrs: this.publicAccessCidrs,
-      adminRoleArns: this.adminRoleArns,
+      accessEntries: props.accessEntries ?? [],
       systemNodeCount: this.systemNodeCount,
       systemInstanceType,
       trainingNamespace: this.trainingNamespace,
@@ -241,8 +255,9 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       },
       accessConfig: {
         authenticationMode: "API",
-        // The identity that applies the infra stack also applies the platform stacks, through the cluster's API.
-        bootstrapClusterCreatorAdminPermissions: true,
+        // No implicit admin for whoever happens to create the cluster (a one-time setting: changing it
+        // replaces the cluster). Admins are the access entries below, declared and reviewable.
+        bootstrapClusterCreatorAdminPermissions: false,
       },
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: props.key.keyArn } },
       enabledClusterLogTypes: CONTROL_PLANE_LOGS,
@@ -258,16 +273,19 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       // No thumbprint (optional in the pinned aws provider 5.100.0): IAM trusts the EKS OIDC issuer through its own CA library.
       tags: { Name: `${this.clusterName}-irsa` },
     });
-    for (const arn of this.adminRoleArns) {
-      const name = arn.split("/").pop()!.replace(/[^A-Za-z0-9-]+/g, "-");
-      const entry = new EksAccessEntry(this, `admin-${name}`, { clusterName: this.eksCluster.name, principalArn: arn, type: "STANDARD" });
-      new EksAccessPolicyAssociation(this, `admin-${name}-policy`, {
-        clusterName: this.eksCluster.name,
-        principalArn: entry.principalArn,
-        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-        accessScope: { type: "cluster" },
-      });
-    }
+    this.accessEntries.forEach((access, i) => {
+      // IDs by role name: adding or removing one entry leaves the others' addresses alone.
+      const name = i === 0 && env.deployRoleArn ? "deploy-role" : access.principalArn.split("/").pop()!.replace(/[^A-Za-z0-9-]+/g, "-");
+      const entry = new EksAccessEntry(this, `access-${name}`, { clusterName: this.eksCluster.name, principalArn: access.principalArn, type: "STANDARD" });
+      for (const policy of access.accessPolicies) {
+        new EksAccessPolicyAssociation(this, `access-${name}-${policy.name}`, {
+          clusterName: this.eksCluster.name,
+          principalArn: entry.principalArn,
+          policyArn: policy.policyArn,
+          accessScope: access.namespaces ? { type: "namespace", namespaces: [...access.namespaces] } : { type: "cluster" },
+        });
+      }
+    });
 
     // ---- nodes ----
     this.nodeRole = new IamRole(this, "node-role", { name: roleName(`${this.clusterName}-node`), assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") });

@@ -1,5 +1,6 @@
 export * from "./cluster-interface";
 export * from "./capacity";
+export * from "./cluster-access";
 export * from "./gpu-instances";
 export * from "./gpu-budget";
 export * from "./gpu-pool-options";

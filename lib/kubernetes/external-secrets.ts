@@ -7,6 +7,7 @@ import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
+import { restrictedContainerSecurityContext } from "./pod-security";
 
 /**
  * How secrets reach pods: AWS Secrets Manager holds the value (RDS manages its own
@@ -53,7 +54,7 @@ export class ExternalSecretsOperator extends Construct {
       values: {
         installCRDs: true,
         serviceMonitor: { enabled: false },
-        securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+        securityContext: restrictedContainerSecurityContext(),
         resources: { requests: { ...ESO_REQUESTS.controller } },
         webhook: { resources: { requests: { ...ESO_REQUESTS.webhook } } },
         certController: { resources: { requests: { ...ESO_REQUESTS.certController } } },
@@ -64,12 +65,13 @@ export class ExternalSecretsOperator extends Construct {
     for (const [name, requests] of [[release, ESO_REQUESTS.controller], [`${release}-webhook`, ESO_REQUESTS.webhook], [`${release}-cert-controller`, ESO_REQUESTS.certController]] as const) {
       props.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace, name, requests });
     }
-    // The operator reads Secrets Manager and writes Secrets (HTTPS: AWS APIs, the API server);
+    // The operator reads Secrets Manager (through its interface endpoint, as STS) and writes Secrets
+    // (the API server): HTTPS inside the VPC only;
     // the API server calls its validating webhook (external-secrets 0.19.2 values.yaml webhook.port 10250).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace,
       dependsOn: [this.chart.release],
-      allows: [ALLOW.https(), ALLOW.webhook(Environment.of(this).vpcCidr, { "app.kubernetes.io/name": "external-secrets-webhook" })],
+      allows: [ALLOW.awsApis(Environment.of(this).vpcCidr), ALLOW.webhook(Environment.of(this).vpcCidr, { "app.kubernetes.io/name": "external-secrets-webhook" })],
     });
   }
 }

@@ -7,3 +7,5 @@ export * from "./reloader";
 export * from "./network-policy";
 export * from "./cluster-baseline";
 export * from "./progressive-delivery";
+export * from "./pod-security";
+export * from "./resources";

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { NetworkPolicyV1, NetworkPolicyV1Config } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 
 /**
  * NetworkPolicies of the namespaces the library creates: each gets a default deny of
@@ -49,6 +49,8 @@ export const SERVER_PODS = {
   prometheus: { "app.kubernetes.io/name": "prometheus" },
   /** MLflow pods (mlflow 1.11.5 templates/_helpers.tpl selectorLabels: `app.kubernetes.io/name: mlflow`). */
   mlflow: { "app.kubernetes.io/name": "mlflow" },
+  /** Alertmanager pods (prometheus-operator pkg/alertmanager/statefulset.go: `app.kubernetes.io/name: alertmanager`). */
+  alertmanager: { "app.kubernetes.io/name": "alertmanager" },
   /** Feast feature server pods (feast-feature-server 0.66.0 templates/_helpers.tpl selectorLabels). */
   feastServer: { "app.kubernetes.io/name": "feast-feature-server" },
 } as const;
@@ -98,8 +100,21 @@ export const ALLOW = {
     ports: [{ port: SERVER_PORTS.dns, protocol: "UDP" }, { port: SERVER_PORTS.dns, protocol: "TCP" }],
   }),
   /**
-   * HTTPS to anywhere: AWS APIs (STS for IRSA, S3, Secrets Manager, DynamoDB, through the VPC
-   * endpoints or NAT) and the Kubernetes API server (its ENIs in the VPC, or its public endpoint).
+   * HTTPS to the VPC range only: the AWS APIs with interface endpoints (STS, Secrets Manager, ECR,
+   * CloudWatch Logs: `INTERFACE_ENDPOINT_SERVICES` of lib/network/network.ts, private DNS) and the
+   * EKS API server (its ENIs in the VPC). The narrowest allow for pods that need nothing else.
+   */
+  awsApis: (vpcCidr: string, pods?: Record<string, string>): NetworkAllow => ({
+    name: "allow-aws-api-egress",
+    direction: "egress",
+    ...(pods ? { pods } : {}),
+    peers: [{ cidr: vpcCidr }],
+    ports: [{ port: SERVER_PORTS.https }],
+  }),
+  /**
+   * HTTPS to anywhere, for pods that need S3 or DynamoDB (gateway endpoints route them, but their
+   * addresses are public and change, so no ipBlock short of the internet holds them) or the
+   * internet. It includes what `awsApis` allows.
    */
   https: (pods?: Record<string, string>): NetworkAllow => ({
     name: "allow-https-egress",
@@ -171,7 +186,8 @@ function ports(list: readonly NetworkPort[] | undefined): Record<string, unknown
 function policy(scope: Construct, id: string, namespace: string, spec: Record<string, unknown>, dependsOn?: ITerraformDependable[]): NetworkPolicyV1 {
   return new NetworkPolicyV1(scope, id, {
     metadata: { name: id, namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } },
-    spec: spec as any,
+    // The spec is assembled from typed NetworkAllow rules above, in the binding's field names.
+    spec: spec as unknown as NetworkPolicyV1Config["spec"],
     ...(dependsOn?.length ? { dependsOn } : {}),
   });
 }

@@ -9,6 +9,7 @@ import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { namespaceProblem } from "../core/validators";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
+import { restrictedNamespace } from "./pod-security";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS, allowPolicy } from "./network-policy";
 
 /**
@@ -77,18 +78,9 @@ function checkControllerProps(path: string, props: ControllerProps): void {
   v.throwIfAny();
 }
 
-/** A namespace enforcing the `restricted` Pod Security Standard (both charts' pods meet it with the values below). */
-function restrictedNamespace(scope: Construct, name: string): NamespaceV1 {
-  return new NamespaceV1(scope, "namespace", {
-    metadata: {
-      name,
-      labels: {
-        "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/warn": "restricted",
-        "app.kubernetes.io/managed-by": "cdktf-ml-platform",
-      },
-    },
-  });
+/** The library's restricted namespace (both charts' pods meet the level with the values below). */
+function controllerNamespace(scope: Construct, name: string): NamespaceV1 {
+  return restrictedNamespace(scope, "namespace", { name, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } });
 }
 
 /** Lets `pods` of `namespace` query Prometheus: the ingress half, in Prometheus's namespace (which denies by default). */
@@ -130,7 +122,7 @@ export class Keda extends Construct {
     checkControllerProps(this.node.path, props);
     this.namespace = props.namespace ?? "keda";
     const prometheus = props.prometheus ?? {};
-    const ns = restrictedNamespace(this, this.namespace);
+    const ns = controllerNamespace(this, this.namespace);
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.keda,
       namespace: this.namespace,
@@ -155,8 +147,9 @@ export class Keda extends Construct {
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [ns],
+      // HTTPS to the VPC only (the API server's ENIs): the library's triggers are all Prometheus queries, in the cluster.
       allows: [
-        ALLOW.https(),
+        ALLOW.awsApis(vpcCidr),
         ...ALLOW.withinNamespace(),
         prometheusQueryEgress(CONTROLLER_PODS.kedaOperator),
         { ...ALLOW.webhook(vpcCidr, CONTROLLER_PODS.kedaMetricsApiServer, CONTROLLER_PORTS.kedaMetricsApiServer), name: "allow-metrics-apiserver-from-control-plane" },
@@ -183,7 +176,7 @@ export class ArgoRollouts extends Construct {
     checkControllerProps(this.node.path, props);
     this.namespace = props.namespace ?? "argo-rollouts";
     const prometheus = props.prometheus ?? {};
-    const ns = restrictedNamespace(this, this.namespace);
+    const ns = controllerNamespace(this, this.namespace);
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.argoRollouts,
       namespace: this.namespace,
@@ -204,8 +197,9 @@ export class ArgoRollouts extends Construct {
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [ns],
+      // HTTPS to the VPC only: the API server's ENIs; analysis and smoke tests stay in the cluster.
       allows: [
-        ALLOW.https(),
+        ALLOW.awsApis(Environment.of(this).vpcCidr),
         prometheusQueryEgress(CONTROLLER_PODS.argoRolloutsController),
         {
           name: "allow-smoke-tests",

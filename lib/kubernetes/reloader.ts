@@ -1,8 +1,10 @@
 import { Construct } from "constructs";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { Environment } from "../core/environment";
 import { CHARTS } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { ALLOW, NamespaceNetworkPolicies } from "./network-policy";
+import { restrictedContainerSecurityContext } from "./pod-security";
 
 /** The annotation a Deployment carries to be restarted when one of the named Secrets changes (comma-separated names). */
 export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";
@@ -48,12 +50,7 @@ export class Reloader extends Construct {
           ignoreConfigMaps: true,
           readOnlyRootFileSystem: true,
           deployment: {
-            containerSecurityContext: {
-              allowPrivilegeEscalation: false,
-              capabilities: { drop: ["ALL"] },
-              readOnlyRootFilesystem: true,
-              runAsNonRoot: true,
-            },
+            containerSecurityContext: restrictedContainerSecurityContext(),
             resources: { requests: { ...RELOADER_REQUESTS }, limits: { memory: "256Mi" } },
           },
         },
@@ -63,11 +60,11 @@ export class Reloader extends Construct {
     props.cluster?.capacity.addWorkload(this, {
       kind: "Deployment", namespace: this.namespace, name: `${CHARTS.reloader.chart}-reloader`, requests: RELOADER_REQUESTS,
     });
-    // Reloader only watches and patches through the API server (HTTPS).
+    // Reloader only watches and patches through the API server (HTTPS, its ENIs in the VPC).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [this.chart.release],
-      allows: [ALLOW.https()],
+      allows: [ALLOW.awsApis(Environment.of(this).vpcCidr)],
     });
   }
 }

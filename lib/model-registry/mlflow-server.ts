@@ -11,7 +11,9 @@ import { SyncedSecret } from "../kubernetes/external-secrets";
 import { HelmChart } from "../kubernetes/helm-chart";
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
-import { ModelRegistry } from "./model-registry";
+import { IModelRegistry } from "./model-registry-interface";
+import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
+import { MlflowDatabaseBootstrap } from "./database-bootstrap";
 import {
   AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_METRICS_PATH, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
   MLFLOW_SERVICE_PORT_NAME, MlflowClientKind, clientSecretName,
@@ -19,19 +21,22 @@ import {
 import { mlflowRuleGroup } from "./private/mlflow-alerts";
 import { ADMIN_SECRET_TEMPLATE, DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
 import { Shape, checkShape } from "../core/shape";
-import { cpuQuantityProblem, memoryQuantityProblem } from "../core/validators";
+import { restrictedNamespace } from "../kubernetes/pod-security";
+import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, ResourceRequests, resolveResources } from "../kubernetes/resources";
 
 export type MlflowLogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
 export interface MlflowServerProps {
   /** The infrastructure half: database, artifact bucket, secrets and the IRSA role. */
-  readonly registry: ModelRegistry;
-  /** Tracking server replicas; production needs at least 2. @default - `sizing.registry.replicas`, else 1 in development, 2 otherwise */
+  /** The registry: a `ModelRegistry`, or `ModelRegistry.fromAttributes(...)` for one created elsewhere. */
+  readonly registry: IModelRegistry;
+  /** Tracking server replicas; production needs at least 2. @default - 1 in development, 2 in staging and production */
   readonly replicas?: number;
-  /** CPU request of each replica (no CPU limit: throttling a request-bound server only adds latency). @default "500m" */
-  readonly cpu?: string;
-  /** Memory request and limit of each replica. @default "1Gi" */
-  readonly memory?: string;
+  /**
+   * Requests of each replica (no CPU limit: throttling a request-bound server only adds latency).
+   * @default - { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1) }, memory limit equal to the request
+   */
+  readonly resources?: ResourceRequests;
   /** @default "info" */
   readonly logLevel?: MlflowLogLevel;
 }
@@ -53,9 +58,12 @@ const LOG_LEVELS: readonly MlflowLogLevel[] = ["debug", "info", "warning", "erro
  * the operator's own `{{ }}` templates. See lib/model-registry/README.md.
  */
 export class MlflowServer extends Construct {
-  public readonly registry: ModelRegistry;
+  public readonly registry: IModelRegistry;
   public readonly namespace: NamespaceV1;
   public readonly serviceAccount: ServiceAccountV1;
+  /** Creates MLflow's own PostgreSQL roles as the master user, outside the mlflow namespace, and rotates their password. */
+  public readonly databaseBootstrap: MlflowDatabaseBootstrap;
+  /** MLflow's own PostgreSQL login (`registry.databaseAppSecret`), never the master user's. */
   public readonly databaseCredentials: SyncedSecret;
   public readonly authCredentials?: SyncedSecret;
   /** Basic auth: the client users' credentials, synced into the mlflow namespace (the server creates the users; Prometheus logs in as `reader`). */
@@ -74,19 +82,16 @@ export class MlflowServer extends Construct {
   constructor(scope: Construct, id: string, props: MlflowServerProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
-      registry: Shape.like("a ModelRegistry", ["database", "artifactBucket", "auth"]),
+      registry: Shape.like("a ModelRegistry (or ModelRegistry.fromAttributes(...))", ["databaseAddress", "databaseSecretArn", "databaseAppSecretArn", "databaseBootstrapRoleArn", "artifactBucketName", "serverRoleArn", "auth"]),
       replicas: Shape.optional(Shape.number()),
-      cpu: Shape.optional(Shape.string()),
-      memory: Shape.optional(Shape.string()),
+      resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
       logLevel: Shape.optional(Shape.string()),
     });
     const env = Environment.of(this);
     const registry = props.registry;
     this.registry = registry;
     this.trackingUri = registry.trackingUri;
-    this.replicas = props.replicas ?? env.sizing.registry?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
-    const cpu = props.cpu ?? "500m";
-    const memory = props.memory ?? "1Gi";
+    this.replicas = props.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
     const logLevel = props.logLevel ?? "info";
 
     const v = new Validator(this.node.path);
@@ -94,25 +99,16 @@ export class MlflowServer extends Construct {
     if (env.isProduction && Number.isInteger(this.replicas)) {
       v.check(this.replicas >= 2, "replicas", this.replicas, "production needs at least 2 replicas, so that a node drain or a rollout never stops the registry");
     }
-    v.check(cpuQuantityProblem(cpu) === undefined, "cpu", cpu, cpuQuantityProblem(cpu) ?? "");
-    v.check(memoryQuantityProblem(memory) === undefined, "memory", memory, memoryQuantityProblem(memory) ?? "");
+    const resources = resolveResources(v, "resources", props.resources, { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1) });
     v.check(LOG_LEVELS.includes(logLevel), "logLevel", logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
     v.throwIfAny();
 
-    this.namespace = new NamespaceV1(this, "namespace", {
-      metadata: {
-        name: MLFLOW_NAMESPACE,
-        labels: {
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-        },
-      },
-    });
+    this.namespace = restrictedNamespace(this, "namespace", { name: MLFLOW_NAMESPACE });
     this.serviceAccount = new ServiceAccountV1(this, "service-account", {
       metadata: {
         name: MLFLOW_SERVICE_ACCOUNT,
         namespace: this.namespace.metadata.name,
-        annotations: registry.serverRole.serviceAccountAnnotations,
+        annotations: { [IRSA_ROLE_ANNOTATION]: registry.serverRoleArn },
       },
       // MLflow never calls the Kubernetes API: no API token in its pods. IRSA's web identity token is a
       // projected volume of its own (the EKS pod identity webhook adds it), and External Secrets
@@ -120,25 +116,27 @@ export class MlflowServer extends Construct {
       automountServiceAccountToken: false,
     });
 
+    this.databaseBootstrap = new MlflowDatabaseBootstrap(this, "database-bootstrap", { registry });
     this.databaseCredentials = new SyncedSecret(this, "database-credentials", {
       namespace: MLFLOW_NAMESPACE,
       serviceAccount: MLFLOW_SERVICE_ACCOUNT,
       targetSecret: DATABASE_SECRET,
-      remoteSecret: registry.databaseSecretArn,
+      remoteSecret: registry.databaseAppSecretArn,
       keys: { username: "username", password: "password" },
       template: DATABASE_SECRET_TEMPLATE,
-      // RDS rotates the password weekly; ESO follows within this interval.
+      // The rotation CronJob writes a new login; ESO follows within this interval, then Reloader restarts MLflow.
       refreshInterval: "15m",
       waitUntilReady: true,
-      dependsOn: [this.namespace, this.serviceAccount],
+      // The secret has a value once the bootstrap Job has run.
+      dependsOn: [this.namespace, this.serviceAccount, this.databaseBootstrap.job],
     });
     const synced: SyncedSecret[] = [this.databaseCredentials];
-    if (registry.authSecret) {
+    if (registry.authSecretArn) {
       this.authCredentials = new SyncedSecret(this, "auth-credentials", {
         namespace: MLFLOW_NAMESPACE,
         serviceAccount: MLFLOW_SERVICE_ACCOUNT,
         targetSecret: AUTH_SECRET,
-        remoteSecret: registry.authSecret.arn,
+        remoteSecret: registry.authSecretArn,
         keys: registry.auth.kind === "basic" ? { username: "username", password: "password" } : { client_secret: "client_secret" },
         ...(registry.auth.kind === "basic" ? { template: ADMIN_SECRET_TEMPLATE } : {}),
         refreshInterval: "15m",
@@ -147,14 +145,14 @@ export class MlflowServer extends Construct {
       });
       synced.push(this.authCredentials);
     }
-    if (registry.clientSecrets) {
+    if (registry.clientSecretArns) {
       const clients = {} as Record<MlflowClientKind, SyncedSecret>;
       for (const kind of CLIENT_KINDS) {
         clients[kind] = new SyncedSecret(this, `${kind}-credentials`, {
           namespace: MLFLOW_NAMESPACE,
           serviceAccount: MLFLOW_SERVICE_ACCOUNT,
           targetSecret: clientSecretName(kind),
-          remoteSecret: registry.clientSecrets[kind].arn,
+          remoteSecret: registry.clientSecretArns[kind],
           keys: { username: "username", password: "password" },
           refreshInterval: "15m",
           waitUntilReady: true,
@@ -185,19 +183,19 @@ export class MlflowServer extends Construct {
         region: env.region,
         vpcCidr: env.vpcCidr,
         replicas: this.replicas,
-        cpu,
-        memory,
+        resources,
         logLevel,
         databaseHost: registry.databaseAddress,
-        bucketName: registry.artifactBucket.bucketName,
+        bucketName: registry.artifactBucketName,
         auth: registry.auth,
       }),
       dependsOn,
     });
 
     // The tracking server's pod: the init containers request what the server does, so the pod requests that.
-    registry.cluster.capacity.addWorkload(this, {
-      kind: "Deployment", namespace: MLFLOW_NAMESPACE, name: MLFLOW_RELEASE, replicas: this.replicas, requests: { cpu, memory },
+    // (An imported registry without its cluster is not checked.)
+    registry.cluster?.capacity.addWorkload(this, {
+      kind: "Deployment", namespace: MLFLOW_NAMESPACE, name: MLFLOW_RELEASE, replicas: this.replicas, requests: { cpu: resources.cpu, memory: resources.memory },
     });
 
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {

@@ -6,6 +6,7 @@ import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { IGrantable } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
+import { SecretRotation } from "../core/secret-rotation";
 import { grantSecretRead } from "../kubernetes/external-secrets";
 import { PolicySuppressions } from "../policy/suppressions";
 import { SecureBucket, bucketNameProblem } from "../storage/secure-bucket";
@@ -16,9 +17,11 @@ import {
   DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, PostgresMajorVersion, dbInstanceClass, postgresInstanceFamilies,
 } from "./postgres-catalog";
 import {
-  CLIENT_KINDS, MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, MlflowClientKind, POSTGRES_PORT, TRACKING_DATABASE,
+  CLIENT_KINDS, DB_ADMIN_NAMESPACE, DB_ADMIN_SERVICE_ACCOUNT, MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, MlflowClientKind, POSTGRES_PORT, TRACKING_DATABASE,
 } from "./private/names";
 import { RegistryDatabase } from "./registry-database";
+import { IModelRegistry, ModelRegistryAttributes } from "./model-registry-interface";
+import { ImportedModelRegistry } from "./private/imported-registry";
 
 /** A written reason for running without a safety default of the environment's tier. */
 export interface SafetyOverride {
@@ -36,13 +39,13 @@ export interface RegistrySafetyOverrides {
 export interface ModelRegistryProps {
   /** The cluster MLflow runs on: its pods are the only database clients, its OIDC provider signs the IRSA role. */
   readonly cluster: ITrainingCluster;
-  /** A PostgreSQL-capable RDS instance class. @default - `sizing.registry.instanceClass`, else "db.t4g.medium" */
+  /** A PostgreSQL-capable RDS instance class. @default "db.t4g.medium" */
   readonly instanceClass?: string;
-  /** @default - `sizing.registry.allocatedStorageGb`, else 20 */
-  readonly allocatedStorageGb?: number;
-  /** Ceiling of storage autoscaling. @default - 5 times allocatedStorageGb */
-  readonly maxAllocatedStorageGb?: number;
-  /** Days of automated backups (point-in-time restore), 0 to 35; at least 7 in production. @default - `sizing.registry.backupRetentionDays`, else 1 in development, 7 in staging, 14 in production */
+  /** @default 20 */
+  readonly allocatedStorageGiB?: number;
+  /** Ceiling of storage autoscaling. @default - 5 times allocatedStorageGiB */
+  readonly maxAllocatedStorageGiB?: number;
+  /** Days of automated backups (point-in-time restore), 0 to 35; at least 7 in production. @default - 1 in development, 7 in staging, 14 in production */
   readonly backupRetentionDays?: number;
   /** A synchronous standby in another zone. @default - true in production, false otherwise */
   readonly multiAz?: boolean;
@@ -77,12 +80,33 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
  *     registry.grantReadWrite(trainingJobRole);
  *     const model = registry.model("fraud-detector", { alias: "champion" });
  */
-export class ModelRegistry extends Construct {
+export class ModelRegistry extends Construct implements IModelRegistry {
+  /**
+   * A registry created elsewhere (another app or state), e.g. for in-cluster stacks that live apart
+   * from the AWS ones: `new MlflowServer(platform, "mlflow", { registry: ModelRegistry.fromAttributes(platform, "registry", {...}) })`.
+   * Each attribute is checked (a ConfigError names what is missing or malformed); the values are the
+   * outputs of the stack that created the registry.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: ModelRegistryAttributes): IModelRegistry {
+    return new ImportedModelRegistry(scope, id, attrs);
+  }
+
   public readonly cluster: ITrainingCluster;
   public readonly database: RegistryDatabase;
   public readonly artifactBucket: SecureBucket;
-  /** IRSA role of the tracking server's service account (`mlflow/mlflow`). */
+  /** IRSA role of the tracking server's service account (`mlflow/mlflow`). It cannot read the master user's secret. */
   public readonly serverRole: ServiceAccountRole;
+  /**
+   * The credentials MLflow logs in to PostgreSQL with, `{"username","password"}` of one of its
+   * own least-privilege roles: created without a value; the database bootstrap Job generates,
+   * writes and rotates it (`MlflowDatabaseBootstrap`).
+   */
+  public readonly databaseAppSecret: SecretsmanagerSecret;
+  /**
+   * IRSA role of the database bootstrap Job (`mlflow-db-admin/mlflow-db-bootstrap`): reads the
+   * master user's secret, reads and writes `databaseAppSecret`.
+   */
+  public readonly databaseBootstrapRole: ServiceAccountRole;
   public readonly auth: RegistryAuth;
   /**
    * The secret the operator fills: `{"username","password"}` of the MLflow admin for basic
@@ -115,8 +139,8 @@ export class ModelRegistry extends Construct {
     checkShape(this.node.path, props, {
       cluster: LibraryShapes.cluster,
       instanceClass: Shape.optional(Shape.string()),
-      allocatedStorageGb: Shape.optional(Shape.number()),
-      maxAllocatedStorageGb: Shape.optional(Shape.number()),
+      allocatedStorageGiB: Shape.optional(Shape.number()),
+      maxAllocatedStorageGiB: Shape.optional(Shape.number()),
       backupRetentionDays: Shape.optional(Shape.number()),
       multiAz: Shape.optional(Shape.boolean()),
       deletionProtection: Shape.optional(Shape.boolean()),
@@ -132,19 +156,18 @@ export class ModelRegistry extends Construct {
       logRetentionDays: Shape.optional(Shape.number()),
     });
     const env = Environment.of(this);
-    const sizing = env.sizing.registry ?? {};
     const v = new Validator(this.node.path);
 
     this.cluster = props.cluster;
-    this.instanceClass = props.instanceClass ?? sizing.instanceClass ?? "db.t4g.medium";
+    this.instanceClass = props.instanceClass ?? "db.t4g.medium";
     this.engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
-    this.backupRetentionDays = props.backupRetentionDays ?? sizing.backupRetentionDays ?? env.byTier({ development: 1, staging: 7, production: 14 });
+    this.backupRetentionDays = props.backupRetentionDays ?? env.byTier({ development: 1, staging: 7, production: 14 });
     this.multiAz = props.multiAz ?? env.isProduction;
     this.deletionProtection = props.deletionProtection ?? env.protectsData;
     this.auth = props.auth ?? RegistryAuth.basic();
-    const allocated = props.allocatedStorageGb ?? sizing.allocatedStorageGb ?? 20;
+    const allocated = props.allocatedStorageGiB ?? 20;
     // Storage autoscaling up to five times the initial size, within the gp3 maximum.
-    const maxAllocated = props.maxAllocatedStorageGb ?? Math.min(allocated * 5, 65536);
+    const maxAllocated = props.maxAllocatedStorageGiB ?? Math.min(allocated * 5, 65536);
     const monitoring = props.enhancedMonitoringIntervalSeconds ?? 60;
     const logRetention = props.logRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
     const bucketName = props.artifactBucketName ?? `${env.prefix}-mlflow-artifacts-${env.accountId}`;
@@ -157,10 +180,10 @@ export class ModelRegistry extends Construct {
       v.check(instanceClass.postgres, "instanceClass", this.instanceClass, `cannot run RDS for PostgreSQL; use a class of ${families}`);
     }
     v.check(this.engineVersion in POSTGRES_VERSIONS, "engineVersion", this.engineVersion, `must be one of ${Object.keys(POSTGRES_VERSIONS).join(", ")}`);
-    v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGb", allocated, "must be a whole number of GB from 20 to 65536 (gp3)");
-    if (!v.hasProblem("allocatedStorageGb")) {
-      v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGb", maxAllocated,
-        `must be a whole number of GB from allocatedStorageGb (${allocated}) to 65536`);
+    v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGiB", allocated, "must be a whole number of GiB from 20 to 65536 (gp3)");
+    if (!v.hasProblem("allocatedStorageGiB")) {
+      v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGiB", maxAllocated,
+        `must be a whole number of GiB from allocatedStorageGiB (${allocated}) to 65536`);
     }
     const retentionOk = Number.isInteger(this.backupRetentionDays) && this.backupRetentionDays >= 0 && this.backupRetentionDays <= 35;
     v.check(retentionOk, "backupRetentionDays", this.backupRetentionDays, "must be a whole number of days from 0 to 35 (the RDS limit)");
@@ -197,8 +220,8 @@ export class ModelRegistry extends Construct {
       clientSecurityGroupId: props.cluster.workloadSecurityGroupId,
       instanceClass: this.instanceClass,
       engineVersion: this.engineVersion,
-      allocatedStorageGb: allocated,
-      maxAllocatedStorageGb: maxAllocated,
+      allocatedStorageGiB: allocated,
+      maxAllocatedStorageGiB: maxAllocated,
       backupRetentionDays: this.backupRetentionDays,
       multiAz: this.multiAz,
       deletionProtection: this.deletionProtection,
@@ -230,6 +253,7 @@ export class ModelRegistry extends Construct {
         description: `Credentials of ${what}. Set by an operator (see lib/model-registry/README.md), synced into the cluster by External Secrets.`,
         kmsKeyId: key.keyArn,
         recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+        tags: SecretRotation.operator(),
       });
     }
 
@@ -242,10 +266,31 @@ export class ModelRegistry extends Construct {
             + "(password of 12+ characters). Set by an operator (see lib/model-registry/README.md); every tracking server pod creates the user with it.",
           kmsKeyId: key.keyArn,
           recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+          tags: SecretRotation.operator(),
         });
       }
       this.clientSecrets = secrets;
     }
+
+    // No aws_secretsmanager_secret_version: the bootstrap Job generates the value inside the cluster.
+    this.databaseAppSecret = new SecretsmanagerSecret(this, "database-app-secret", {
+      name: `${env.prefix}/mlflow/database-app`,
+      description: 'PostgreSQL login of the MLflow tracking server, JSON {"username","password"}: written and rotated by the mlflow-db-bootstrap Job '
+        + "(see lib/model-registry/README.md); do not set it by hand.",
+      kmsKeyId: key.keyArn,
+      recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
+      // The mlflow-db-rotate CronJob rotates it (alternating users).
+      tags: SecretRotation.inCluster(),
+    });
+    this.databaseBootstrapRole = new ServiceAccountRole(this, "database-bootstrap-role", {
+      identity: props.cluster,
+      namespace: DB_ADMIN_NAMESPACE,
+      serviceAccount: DB_ADMIN_SERVICE_ACCOUNT,
+    });
+    grantSecretRead(this.databaseBootstrapRole, this.database.masterUserSecretArn, key.keyArn);
+    grantSecretRead(this.databaseBootstrapRole, this.databaseAppSecret.arn, key.keyArn);
+    this.databaseBootstrapRole.addToPolicy({ actions: ["secretsmanager:PutSecretValue"], resources: [this.databaseAppSecret.arn] });
+    this.databaseBootstrapRole.addToPolicy({ actions: ["kms:GenerateDataKey"], resources: [key.keyArn] });
 
     // Exactly what the tracking server and its SecretStore need: the artifact bucket and
     // the secrets, each with the environment key.
@@ -255,7 +300,7 @@ export class ModelRegistry extends Construct {
       serviceAccount: MLFLOW_SERVICE_ACCOUNT,
     });
     this.artifactBucket.grantReadWrite(this.serverRole);
-    grantSecretRead(this.serverRole, this.database.masterUserSecretArn, key.keyArn);
+    grantSecretRead(this.serverRole, this.databaseAppSecret.arn, key.keyArn);
     if (this.authSecret) grantSecretRead(this.serverRole, this.authSecret.arn, key.keyArn);
     for (const secret of Object.values(this.clientSecrets ?? {})) grantSecretRead(this.serverRole, secret.arn, key.keyArn);
     this.keyArn = key.keyArn;
@@ -303,9 +348,34 @@ export class ModelRegistry extends Construct {
     return TRACKING_DATABASE;
   }
 
-  /** The RDS-managed secret of the database's master user. */
+  /** The RDS-managed secret of the database's master user (read by the bootstrap Job only). */
   public get databaseSecretArn(): string {
     return this.database.masterUserSecretArn;
+  }
+
+  public get artifactBucketName(): string {
+    return this.artifactBucket.bucketName;
+  }
+
+  /** The secret of MLflow's own database login (written by the bootstrap Job). */
+  public get databaseAppSecretArn(): string {
+    return this.databaseAppSecret.arn;
+  }
+
+  public get databaseBootstrapRoleArn(): string {
+    return this.databaseBootstrapRole.roleArn;
+  }
+
+  public get serverRoleArn(): string {
+    return this.serverRole.roleArn;
+  }
+
+  public get authSecretArn(): string | undefined {
+    return this.authSecret?.arn;
+  }
+
+  public get clientSecretArns(): Readonly<Record<MlflowClientKind, string>> | undefined {
+    return this.clientSecrets ? { reader: this.clientSecrets.reader.arn, trainer: this.clientSecrets.trainer.arn } : undefined;
   }
 }
 

@@ -29,7 +29,7 @@ export const DEFAULT_POSTGRES_VERSION: PostgresMajorVersion = "17";
 export interface DbInstanceClassInfo {
   readonly name: string;
   readonly vcpus: number;
-  readonly memoryGib: number;
+  readonly memoryGiB: number;
   /** RDS for PostgreSQL can run on it. */
   readonly postgres: boolean;
   /** Performance Insights is available on it (not on the smallest burstable classes). */
@@ -37,10 +37,10 @@ export interface DbInstanceClassInfo {
 }
 
 function family(prefix: string, sizes: readonly [string, number, number][], opts: { postgres?: boolean; smallNoInsights?: boolean } = {}): DbInstanceClassInfo[] {
-  return sizes.map(([size, vcpus, memoryGib]) => ({
+  return sizes.map(([size, vcpus, memoryGiB]) => ({
     name: `${prefix}.${size}`,
     vcpus,
-    memoryGib,
+    memoryGiB,
     postgres: opts.postgres ?? true,
     performanceInsights: !(opts.smallNoInsights && (size === "micro" || size === "small")),
   }));

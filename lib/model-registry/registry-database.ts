@@ -22,8 +22,8 @@ export interface RegistryDatabaseProps {
   readonly clientSecurityGroupId: string;
   readonly instanceClass: string;
   readonly engineVersion: PostgresMajorVersion;
-  readonly allocatedStorageGb: number;
-  readonly maxAllocatedStorageGb: number;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
   readonly backupRetentionDays: number;
   readonly multiAz: boolean;
   readonly deletionProtection: boolean;
@@ -128,8 +128,8 @@ export class RegistryDatabase extends Construct {
       autoMinorVersionUpgrade: true,
       instanceClass: props.instanceClass,
       storageType: "gp3",
-      allocatedStorage: props.allocatedStorageGb,
-      maxAllocatedStorage: props.maxAllocatedStorageGb,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
       storageEncrypted: true,
       kmsKeyId: props.key.keyArn,
       dbName: TRACKING_DATABASE,

@@ -10,6 +10,8 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -24,9 +26,9 @@ import { claimPhysicalName } from "../core/physical-names";
 export interface NetworkProps {
   /** The environment's KMS key; flow logs are encrypted with it. */
   readonly key: EnvironmentKey;
-  /** @default - the environment's sizing.network.natGateways, else "single" in development and "one-per-az" otherwise */
+  /** @default - "single" in development, "one-per-az" in staging and production */
   readonly natGateways?: "single" | "one-per-az";
-  /** @default - the environment's sizing.network.flowLogRetentionDays, else 30 in development and 365 otherwise */
+  /** @default - 30 in development, 365 in staging and production */
   readonly flowLogRetentionDays?: number;
   /**
    * Prefix of the network's AWS names (Name tags, the flow-log group and its IAM role). Set it
@@ -35,6 +37,16 @@ export interface NetworkProps {
    */
   readonly namePrefix?: string;
 }
+
+/**
+ * AWS APIs the platform's pods and nodes call, reached through interface endpoints inside the
+ * VPC (private DNS), so that NetworkPolicies can allow them as the VPC range on 443 rather than
+ * the internet: STS (IRSA), Secrets Manager (External Secrets, the MLflow database bootstrap),
+ * ECR's API and registry (image pulls), CloudWatch Logs. S3 (and DynamoDB) stay on gateway
+ * endpoints or NAT: their addresses are public, so no ipBlock short of the internet covers them.
+ */
+export const INTERFACE_ENDPOINT_SERVICES = ["sts", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -62,6 +74,10 @@ export class Network extends Construct {
   public readonly flowLogRetentionDays: number;
   /** Tags of each private subnet as created, and those added since (discovery tags). */
   private readonly privateSubnetTags: Record<string, string>[] = [];
+  /** Interface endpoints by service (`sts`, `secretsmanager`, ...), in the private subnets, with private DNS. */
+  public readonly interfaceEndpoints: Readonly<Record<InterfaceEndpointService, VpcEndpoint>>;
+  /** The interface endpoints' security group: HTTPS from the VPC range only. */
+  public readonly endpointSecurityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -72,10 +88,9 @@ export class Network extends Construct {
       namePrefix: Shape.optional(Shape.string()),
     });
     const env = Environment.of(this);
-    const sizing = env.sizing.network ?? {};
     this.key = props.key;
-    this.natGatewayMode = props.natGateways ?? sizing.natGateways ?? (env.tier === "development" ? "single" : "one-per-az");
-    this.flowLogRetentionDays = props.flowLogRetentionDays ?? sizing.flowLogRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
+    this.natGatewayMode = props.natGateways ?? env.byTier<"single" | "one-per-az">({ development: "single", staging: "one-per-az", production: "one-per-az" });
+    this.flowLogRetentionDays = props.flowLogRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
 
     const v = new Validator(this.node.path);
     v.check(["single", "one-per-az"].includes(this.natGatewayMode), "natGateways", this.natGatewayMode, 'must be "single" or "one-per-az"');
@@ -149,6 +164,34 @@ export class Network extends Construct {
       routeTableIds: this.privateRouteTables.map((t) => t.id),
       tags: name("s3"),
     });
+
+    this.endpointSecurityGroup = new SecurityGroup(this, "endpoints-sg", {
+      name: `${prefix}-vpc-endpoints`,
+      description: "Interface VPC endpoints: HTTPS from the VPC only",
+      vpcId: this.vpc.id,
+      tags: name("vpc-endpoints"),
+    });
+    new VpcSecurityGroupIngressRule(this, "endpoints-https", {
+      securityGroupId: this.endpointSecurityGroup.id,
+      description: "HTTPS from the VPC (pods and nodes)",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: env.vpcCidr,
+    });
+    const endpoints = {} as Record<InterfaceEndpointService, VpcEndpoint>;
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      endpoints[service] = new VpcEndpoint(this, `${service.replace(".", "-")}-endpoint`, {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${env.region}.${service}`,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: true,
+        subnetIds: this.privateSubnetIds,
+        securityGroupIds: [this.endpointSecurityGroup.id],
+        tags: name(service),
+      });
+    }
+    this.interfaceEndpoints = endpoints;
 
     this.flowLogGroup = new CloudwatchLogGroup(this, "flow-logs", {
       name: `/${prefix}/vpc-flow-logs`,

@@ -9,7 +9,8 @@ import { ENCRYPTED_GP3_STORAGE_CLASS } from "../kubernetes/kubernetes";
 import { ALLOW, NamespaceNetworkPolicies, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { AlertReceiver, alertmanagerRouting } from "./alert-receiver";
 import { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard } from "./dashboard";
-import { ObservabilitySecrets, SyncedSecretSource } from "./observability-secrets";
+import { IObservabilitySecrets, SecretSyncSource } from "./observability-secrets";
+import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { DCGM_DASHBOARD } from "./private/dcgm-dashboard";
 import { Shape, checkShape } from "../core/shape";
 import { cpuCores, memoryBytes } from "../core/validators";
@@ -18,7 +19,7 @@ import { PodRequests, WorkloadKind, WorkloadOptions } from "../gpu-cluster/clust
 
 export interface ObservabilityProps {
   /** The infrastructure half (InfraStack): the secrets and the roles that may read them. */
-  readonly secrets: ObservabilitySecrets;
+  readonly secrets: IObservabilitySecrets;
   /** The operator whose CRDs the secret-syncing manifests need; the release waits for it. */
   readonly externalSecrets: ExternalSecretsOperator;
   /**
@@ -29,12 +30,12 @@ export interface ObservabilityProps {
   readonly baseline?: ClusterBaseline;
   /** Where alerts go, by severity. @default - none: alerts show in Alertmanager and Grafana but notify nobody */
   readonly receivers?: readonly AlertReceiver[];
-  /** @default - sizing.observability.prometheusRetentionDays, else 7 in development, 15 in staging, 30 in production */
+  /** @default - 7 in development, 15 in staging, 30 in production */
   readonly prometheusRetentionDays?: number;
-  /** @default - sizing.observability.prometheusStorageGb, else 20 in development, 50 in staging, 100 in production */
-  readonly prometheusStorageGb?: number;
-  /** @default - sizing.observability.grafanaStorageGb, else 10 */
-  readonly grafanaStorageGb?: number;
+  /** @default - 20 in development, 50 in staging, 100 in production */
+  readonly prometheusStorageGiB?: number;
+  /** @default 10 */
+  readonly grafanaStorageGiB?: number;
 }
 
 /** Kubernetes Secret that Alertmanager mounts (one file per receiver credential). */
@@ -80,35 +81,34 @@ export class Observability extends Construct {
   public readonly networkPolicies: NamespaceNetworkPolicies;
   public readonly receivers: readonly AlertReceiver[];
   public readonly prometheusRetentionDays: number;
-  public readonly prometheusStorageGb: number;
-  public readonly grafanaStorageGb: number;
+  public readonly prometheusStorageGiB: number;
+  public readonly grafanaStorageGiB: number;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
-      secrets: Shape.like("ObservabilitySecrets", ["namespace"]),
+      secrets: Shape.like("ObservabilitySecrets (or ObservabilitySecrets.fromAttributes(...))", ["namespace", "alertmanager", "grafanaAdmin"]),
       externalSecrets: Shape.like("an ExternalSecretsOperator", ["chart"]),
       baseline: Shape.optional(Shape.like("a ClusterBaseline", ["storageClass"])),
       receivers: Shape.optional(Shape.array(Shape.instanceOf(AlertReceiver, "an AlertReceiver (AlertReceiver.slack(...) or AlertReceiver.pagerDuty())"))),
       prometheusRetentionDays: Shape.optional(Shape.number()),
-      prometheusStorageGb: Shape.optional(Shape.number()),
-      grafanaStorageGb: Shape.optional(Shape.number()),
+      prometheusStorageGiB: Shape.optional(Shape.number()),
+      grafanaStorageGiB: Shape.optional(Shape.number()),
     });
     const env = Environment.of(this);
-    const sizing = env.sizing.observability ?? {};
     this.namespace = props.secrets.namespace;
     this.prometheusUrl = inClusterPrometheusUrl(this.namespace);
     this.receivers = [...(props.receivers ?? [])];
-    this.prometheusRetentionDays = props.prometheusRetentionDays ?? sizing.prometheusRetentionDays ?? env.byTier({ development: 7, staging: 15, production: 30 });
-    this.prometheusStorageGb = props.prometheusStorageGb ?? sizing.prometheusStorageGb ?? env.byTier({ development: 20, staging: 50, production: 100 });
-    this.grafanaStorageGb = props.grafanaStorageGb ?? sizing.grafanaStorageGb ?? 10;
+    this.prometheusRetentionDays = props.prometheusRetentionDays ?? env.byTier({ development: 7, staging: 15, production: 30 });
+    this.prometheusStorageGiB = props.prometheusStorageGiB ?? env.byTier({ development: 20, staging: 50, production: 100 });
+    this.grafanaStorageGiB = props.grafanaStorageGiB ?? 10;
 
     const v = new Validator(this.node.path);
     v.check(Number.isInteger(this.prometheusRetentionDays) && this.prometheusRetentionDays >= 1, "prometheusRetentionDays",
       this.prometheusRetentionDays, "must be a whole number of days >= 1");
-    v.check(Number.isInteger(this.prometheusStorageGb) && this.prometheusStorageGb >= 5, "prometheusStorageGb", this.prometheusStorageGb,
+    v.check(Number.isInteger(this.prometheusStorageGiB) && this.prometheusStorageGiB >= 5, "prometheusStorageGiB", this.prometheusStorageGiB,
       "must be a whole number of GiB >= 5");
-    v.check(Number.isInteger(this.grafanaStorageGb) && this.grafanaStorageGb >= 1, "grafanaStorageGb", this.grafanaStorageGb,
+    v.check(Number.isInteger(this.grafanaStorageGiB) && this.grafanaStorageGiB >= 1, "grafanaStorageGiB", this.grafanaStorageGiB,
       "must be a whole number of GiB >= 1");
     const names = new Set<string>();
     for (const r of this.receivers) {
@@ -151,8 +151,8 @@ export class Observability extends Construct {
             resources: { requests: prometheusRequests },
             retention: `${this.prometheusRetentionDays}d`,
             // Prometheus deletes old blocks before the volume fills: a full disk stops ingestion.
-            retentionSize: `${Math.floor(this.prometheusStorageGb * 0.85)}GB`,
-            storageSpec: volumeClaim(storageClassName, this.prometheusStorageGb),
+            retentionSize: `${Math.floor(this.prometheusStorageGiB * 0.85)}GB`,
+            storageSpec: volumeClaim(storageClassName, this.prometheusStorageGiB),
             // Select every rule and monitor in every namespace, not only those carrying this release's label.
             ruleSelectorNilUsesHelmValues: false,
             serviceMonitorSelectorNilUsesHelmValues: false,
@@ -182,10 +182,16 @@ export class Observability extends Construct {
         grafana: {
           enabled: true,
           admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-          persistence: { enabled: true, type: "pvc", storageClassName, size: `${this.grafanaStorageGb}Gi` },
+          persistence: { enabled: true, type: "pvc", storageClassName, size: `${this.grafanaStorageGiB}Gi` },
           // A ReadWriteOnce volume cannot be attached to the old and the new pod at once.
           deploymentStrategy: { type: "Recreate" },
           resources: { requests: { ...REQUESTS.grafana } },
+          // The chart's init-chown-data container runs as root with CHOWN (grafana 12.11.1
+          // values.yaml initChownData), which the namespace's restricted Pod Security level
+          // refuses; the pod's fsGroup (472) already gives Grafana its volume.
+          initChownData: { enabled: false },
+          // The chart's `helm test` pod (never run by Terraform) does not meet the restricted level either.
+          testFramework: { enabled: false },
           sidecar: {
             resources: { requests: { ...REQUESTS.grafanaSidecar } },
             dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL.key, labelValue: GRAFANA_DASHBOARD_LABEL.value, searchNamespace: "ALL" },
@@ -206,13 +212,18 @@ export class Observability extends Construct {
           admissionWebhooks: { patch: { resources: { requests: { ...REQUESTS.admissionJob } } } },
         },
         "kube-state-metrics": { resources: { requests: { ...REQUESTS.kubeStateMetrics } } },
-        "prometheus-node-exporter": { resources: { requests: { ...REQUESTS.nodeExporter } } },
+        // node-exporter needs the host's network, PID namespace and filesystem, which the
+        // restricted Pod Security level of the monitoring namespace refuses: it runs in
+        // kube-system (EKS's privileged namespace), like the device plugin and DCGM exporter.
+        // kube-prometheus-stack 88.5.3 values.yaml prometheus-node-exporter.namespaceOverride.
+        "prometheus-node-exporter": { namespaceOverride: "kube-system", resources: { requests: { ...REQUESTS.nodeExporter } } },
         extraManifests,
       },
     });
 
     // The release is named after the chart (HelmChart without releaseName).
-    this.declareWorkloads(props.secrets.cluster, CHARTS.kubePrometheusStack.chart, replicas, prometheusRequests);
+    // (Secrets imported without their cluster: not checked.)
+    if (props.secrets.cluster) this.declareWorkloads(props.secrets.cluster, CHARTS.kubePrometheusStack.chart, replicas, prometheusRequests);
 
     this.gpuDashboard = new GrafanaDashboard(this, "dcgm-dashboard", {
       ...DCGM_DASHBOARD,
@@ -223,14 +234,16 @@ export class Observability extends Construct {
 
     // Prometheus scrapes ServiceMonitor targets in every namespace (pods) and on the nodes and
     // control plane (kubelet, node-exporter on the host network, the API server: VPC addresses);
-    // Alertmanager calls its receivers and the operator, kube-state-metrics and Grafana's
-    // sidecars the API server (HTTPS); the components talk to each other inside the namespace;
+    // the operator, kube-state-metrics and Grafana's sidecars call the API server (HTTPS in the VPC);
+    // Alertmanager alone reaches the internet (Slack, PagerDuty: HTTPS anywhere); the components
+    // talk to each other inside the namespace;
     // the API server calls the operator's admission webhook (containerPort 10250, `https`).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       dependsOn: [this.chart.release],
       allows: [
-        ALLOW.https(),
+        ALLOW.awsApis(env.vpcCidr),
+        { ...ALLOW.https(SERVER_PODS.alertmanager), name: "allow-alert-receivers-egress" },
         ...ALLOW.withinNamespace(),
         { name: "allow-prometheus-scrape-egress", direction: "egress", pods: SERVER_PODS.prometheus, peers: [{ namespace: "*" }, { cidr: env.vpcCidr }] },
         ALLOW.webhook(env.vpcCidr, { "app.kubernetes.io/component": "prometheus-operator" }, SERVER_PORTS.webhook),
@@ -256,7 +269,8 @@ export class Observability extends Construct {
     add("Deployment", `${release}-operator`, REQUESTS.operator);
     add("Deployment", `${release}-kube-state-metrics`, REQUESTS.kubeStateMetrics);
     add("DaemonSet", `${release}-prometheus-node-exporter`, REQUESTS.nodeExporter, {
-      nodeSelector: { "kubernetes.io/os": "linux" }, tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+      // In kube-system: see the release's prometheus-node-exporter.namespaceOverride.
+      namespace: "kube-system", nodeSelector: { "kubernetes.io/os": "linux" }, tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
     });
     // Helm hooks that create and patch the operator's webhook certificate, one after the other.
     add("Job", `${release}-admission-create`, REQUESTS.admissionJob);
@@ -264,14 +278,14 @@ export class Observability extends Construct {
   }
 
   /** The service account (with the source's IRSA role), SecretStore and ExternalSecret that sync one secret. */
-  private syncManifests(source: SyncedSecretSource, targetSecret: string, keys: Record<string, string>): Record<string, unknown>[] {
-    const serviceAccount = source.role.serviceAccount;
+  private syncManifests(source: SecretSyncSource, targetSecret: string, keys: Record<string, string>): Record<string, unknown>[] {
+    const serviceAccount = source.serviceAccount;
     const storeName = `${targetSecret}-store`;
     return [
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: serviceAccount, namespace: this.namespace, annotations: source.role.serviceAccountAnnotations },
+        metadata: { name: serviceAccount, namespace: this.namespace, annotations: { [IRSA_ROLE_ANNOTATION]: source.roleArn } },
       },
       secretStoreObject(this, { name: storeName, namespace: this.namespace, serviceAccount }),
       externalSecretObject({ name: targetSecret, namespace: this.namespace, storeName, targetSecret, remoteSecret: source.secretName, keys }),

@@ -56,8 +56,11 @@ export const CHECKOV_NOT_ADOPTED: readonly CheckovNotAdopted[] = [
     reason: "the platform is single-region by design (one environment key, one region per environment); cross-region " +
       "replication is a disaster-recovery decision per organisation; buckets are versioned with noncurrent versions kept" },
   { checkovId: "CKV2_AWS_57", blockType: "aws_secretsmanager_secret",
-    reason: "the secrets hold values an operator sets (Redis and MLflow passwords, receiver URLs) and are rotated by the " +
-      "runbooks in the area READMEs; a rotation Lambda per secret is not provided; RDS's master password is RDS-managed" },
+    reason: "checkov accepts only a rotation Lambda (aws_secretsmanager_secret_rotation); the pack's SECRETS-ROTATION also " +
+      "accepts a platform job (tag ml-platform/rotation=in-cluster: MLflow's database login) and an operator runbook with a " +
+      "declared max age (ml-platform/max-age-days: receiver keys, admin and client passwords; lib/observability/README.md, Rotation); " +
+      "RDS's master password is RDS-managed",
+    only: (name, tfJson) => ["in-cluster", "operator"].includes(tfJson.resource?.aws_secretsmanager_secret?.[name]?.tags?.["ml-platform/rotation"]) },
 ];
 
 /** Every block of the stack as checkov names it, with its construct path when cdktf recorded one. */

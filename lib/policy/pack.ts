@@ -40,6 +40,7 @@ import { s3Lifecycle } from "./rules/s3-lifecycle";
 import { s3PublicAccessBlock } from "./rules/s3-public-access-block";
 import { s3Versioning } from "./rules/s3-versioning";
 import { secretsManagerKms } from "./rules/secrets-manager-kms";
+import { secretsManagerRotation } from "./rules/secrets-manager-rotation";
 import { securityGroupAdminPorts } from "./rules/security-group-admin-ports";
 import { securityGroupAllPorts } from "./rules/security-group-all-ports";
 import { securityGroupHttp } from "./rules/security-group-http";
@@ -146,6 +147,8 @@ export const POLICY_PACK: readonly PackRule[] = [
     explanation: "Any AWS principal (\"*\") may assume the role without a condition." },
   { id: "SECRETS-KMS", checkovId: "CKV_AWS_149", severity: "medium", rule: secretsManagerKms,
     explanation: "The secret is encrypted with the AWS-managed key: anyone allowed secretsmanager:GetSecretValue can read it, without a key grant." },
+  { id: "SECRETS-ROTATION", checkovId: "CKV2_AWS_57", severity: "low", rule: secretsManagerRotation,
+    explanation: "Nobody is declared to rotate the secret: no aws_secretsmanager_secret_rotation, no ml-platform/rotation tag (in-cluster, or operator with ml-platform/max-age-days of at most 365), so it lives until it leaks." },
   // Images and logs
   { id: "ECR-IMMUTABLE-TAGS", checkovId: "CKV_AWS_51", severity: "medium", rule: ecrImmutableTags,
     explanation: "Image tags are mutable: a deployed tag can be overwritten with different code." },

@@ -5,7 +5,7 @@ import { PolicyDocument, parsePolicyDocument, policyDocumentFromData } from "./p
  * Matches `type.name` references inside a string that holds an interpolation, wherever they are
  * in it: `${aws_s3_bucket.b.id}`, `${aws_s3_bucket.b.arn}/*`, `${jsonencode(aws_s3_bucket.b.arn)}`.
  */
-const REFERENCE = /(?<![\w.-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([a-zA-Z0-9_-]+)(?=[.}\[)\s,])/g;
+const REFERENCE = /(?<![\w.-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([a-zA-Z0-9_-]+)(?=[.}[)\s,])/g;
 
 /**
  * Read-only view of one Terraform JSON stack (resource blocks keyed by type then name,

@@ -77,8 +77,9 @@ export function costReport(head: readonly ReviewStack[], base: readonly ReviewSt
     const mine = head.filter((s) => s.environment.name === env.name);
     const estimate = estimateEnvironment(mine, prices, gpuPrices);
     // A base known only by its synthesized stacks (--base-ref) has no plan to cost.
-    const baseStacks = base?.filter((s) => s.environment.name === env.name && s.plan);
-    const baseEstimate = baseStacks && baseStacks.length > 0 ? estimateEnvironment(baseStacks, prices, gpuPrices) : undefined;
+    // The base's Karpenter NodePools come from its synthesized stacks, as the head's do; a base without any plan has no estimate.
+    const baseStacks = base?.filter((s) => s.environment.name === env.name);
+    const baseEstimate = baseStacks && baseStacks.some((s) => s.plan) ? estimateEnvironment(baseStacks, prices, gpuPrices) : undefined;
     return {
       environment: env.name,
       ...estimate,
@@ -111,6 +112,11 @@ function estimateEnvironment(stacks: readonly ReviewStack[], prices: PriceTable,
       if ("unpriced" in priced) unpriced.push(`${rc.address}: ${priced.unpriced}`);
       else lines.push({ stack: stack.name, address: rc.address, ...priced });
     }
+    for (const pool of karpenterNodePools(stack)) {
+      const priced = priceKarpenterNodePool(pool.manifest, gpu, (h, n) => round2(h * (n ?? 1) * prices.hoursPerMonth));
+      if ("unpriced" in priced) unpriced.push(`${pool.address}: ${priced.unpriced}`);
+      else lines.push({ stack: stack.name, address: pool.address, ...priced });
+    }
   }
   const sum = (ls: CostLine[]) => round2(ls.reduce((n, l) => n + l.monthlyUsd, 0));
   return {
@@ -119,6 +125,31 @@ function estimateEnvironment(stacks: readonly ReviewStack[], prices: PriceTable,
     lines,
     unpriced,
   };
+}
+
+/**
+ * A Karpenter GPU pool is in no AWS plan: Karpenter launches its instances. Its ceiling is the
+ * NodePool's nvidia.com/gpu limit (maxSize x GPUs per node), read from the synthesized stack
+ * that creates it (a platform stack, which is not planned offline).
+ */
+function karpenterNodePools(stack: ReviewStack): { address: string; manifest: Record<string, any> }[] {
+  return Object.entries<any>(stack.config?.resource?.kubernetes_manifest ?? {})
+    .filter(([, r]) => r?.manifest?.apiVersion === "karpenter.sh/v1" && r.manifest.kind === "NodePool" && r.manifest.spec?.limits?.["nvidia.com/gpu"] !== undefined)
+    .map(([id, r]) => ({ address: `kubernetes_manifest.${id}`, manifest: r.manifest }));
+}
+
+const GPUS_PER_NODE = new Map(GPU_INSTANCES.map((g) => [g.instanceType, g.gpuCount]));
+
+function priceKarpenterNodePool(manifest: Record<string, any>, gpu: GpuPriceBook | undefined, month: (h: number, n?: number) => number): Priced {
+  const types: string[] = (manifest.spec?.template?.spec?.requirements ?? [])
+    .find((r: any) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In")?.values ?? [];
+  const known = types.filter((t) => gpu?.hourly(t) !== undefined && GPUS_PER_NODE.has(t));
+  if (types.length === 0 || known.length !== types.length) {
+    return { unpriced: `Karpenter NodePool ${manifest.metadata?.name} with instance types ${JSON.stringify(types)} not all in the GPU price book` };
+  }
+  const nodes = Math.floor(Number(manifest.spec.limits["nvidia.com/gpu"]) / Math.min(...types.map((t) => GPUS_PER_NODE.get(t)!)));
+  const worst = types.reduce((a, b) => (gpu!.hourly(b)! > gpu!.hourly(a)! ? b : a));
+  return { category: "gpu", quantity: `max ${nodes} x ${worst} (Karpenter NodePool ${manifest.metadata?.name})`, monthlyUsd: month(gpu!.hourly(worst)!, nodes) };
 }
 
 /** What one resource costs a month, or why it is not priced. */

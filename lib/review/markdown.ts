@@ -276,7 +276,7 @@ function paritySection(review: Review): string[] {
   if (environments.length < 2) return [...out, "Only one environment is under review: nothing to compare.", ""];
   const flagged = differences.filter((d) => !d.explanation);
   out.push(`Every environment runs the same construct tree, so ${environments.join(", ")} should have the same resource addresses, ` +
-    "layer by layer, except where their configuration (tier, zones, sizing knobs, state backend) says otherwise. " +
+    "layer by layer, except where their configuration (tier, zones, state backend, the settings constructs record) says otherwise. " +
     `${plural(differences.length, "difference")}: ${differences.length - flagged.length} explained by configuration, ${flagged.length} flagged.`, "");
   if (differences.length === 0) return out;
   out.push("| Layer | Resources | In | Not in | Explained by |", "|---|---|---|---|---|");

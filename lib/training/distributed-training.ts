@@ -92,7 +92,7 @@ export class DistributedTraining extends Construct {
   public readonly rules: PrometheusRule;
   /** Grafana's "Training queues" dashboard (uid `ml-platform-training`). */
   public readonly dashboard: GrafanaDashboard;
-  /** The exact objects this construct applies, for schema checks in tests. */
+  /** The exact custom resources this construct applies (flavors, runtimes, queues, the ServiceMonitor), for schema checks in tests. */
   public readonly objects: Record<string, unknown>[] = [];
   private readonly pools: readonly GpuPoolInfo[];
 
@@ -295,7 +295,6 @@ export class DistributedTraining extends Construct {
         },
       },
     });
-    this.objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: team.namespace } });
     // Workers of a job talk to each other (NCCL, the torchrun rendezvous: any port); jobs read
     // datasets (S3), pull from ECR and log to MLflow.
     new NamespaceNetworkPolicies(this, `${id}-network-policies`, {

@@ -4,6 +4,7 @@ import { EnvironmentSet, environmentSet, typedToObject } from "../support/in-clu
 import { NCCL_EXAMPLE } from "../lib/training/nccl-example";
 import { crdsOf, schemaProblems } from "../support/in-cluster-schema";
 import { kubernetesSchemaErrors } from "../support/kube-schema";
+import { enforcedLevel, podSpecOf, restrictedViolations } from "../support/pod-security";
 import { describeRendered, renderErrors } from "../support/rendering";
 import { poolsFor } from "../support/wiring";
 
@@ -255,4 +256,86 @@ describeRendered("in-cluster rendering", (sets) => {
       expect(broken.releases.find((r) => r.chart === "mlflow")!.error).toMatch(/helm template mlflow .* failed/);
     });
   });
+
+  describe.each(sets.map((s) => [s.name, s] as const))("%s: Pod Security", (_name, set) => {
+    test("every namespace the library creates enforces the restricted level, and no Helm release creates one", () => {
+      expect(namespaceProblems(set)).toEqual([]);
+    });
+
+    test("every object lives in a namespace the library creates, or in one EKS provides", () => {
+      expect(unownedNamespaces(set)).toEqual([]);
+    });
+
+    test("every pod the library runs in a restricted namespace is admitted by the restricted level", () => {
+      expect(podProblems(set)).toEqual([]);
+    });
+  });
+
+  describe("the Pod Security checks reject broken input", () => {
+    const set = sets[0];
+    test("a namespace without the restricted label", () => {
+      const objects = set.objects.map((o) => o.object.kind === "Namespace" ? { ...o, object: { ...o.object, metadata: { ...o.object.metadata, labels: {} } } } : o);
+      expect(namespaceProblems({ ...set, objects })).toContainEqual(expect.stringMatching(/^Namespace "mlflow" \(kubernetes_namespace_v1 .*\): enforces none, not restricted$/));
+    });
+
+    test("a Helm release that creates its namespace", () => {
+      const stacks = structuredClone(set.stacks);
+      const addons = Object.keys(stacks).find((s) => s.endsWith("-addons"))!;
+      (Object.values(stacks[addons].resource.helm_release)[0] as any).create_namespace = true;
+      expect(namespaceProblems({ ...set, stacks })).toContainEqual(expect.stringContaining("create_namespace: Helm creates a namespace without the Pod Security labels"));
+    });
+
+    test("node-exporter (host network, PID and filesystem) in a restricted namespace", () => {
+      const exporter = set.objects.find((o) => o.object.kind === "DaemonSet" && o.object.metadata.name.includes("node-exporter"))!;
+      const moved = { ...exporter, object: { ...exporter.object, metadata: { ...exporter.object.metadata, namespace: "monitoring" } } };
+      expect(podProblems({ ...set, objects: [...set.objects, moved] })).toEqual(expect.arrayContaining([
+        expect.stringMatching(/node-exporter.*: hostNetwork: true/), expect.stringMatching(/node-exporter.*: volume ".*" is hostPath/),
+      ]));
+    });
+
+    test("a container that may escalate privileges, in the serving namespace", () => {
+      const deployment = structuredClone(set.objects.find((o) => o.object.kind === "Deployment" && o.object.metadata.namespace === "serving" &&
+        o.object.spec.template.spec.containers[0].name === "server")!);
+      delete deployment.object.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation;
+      expect(podProblems({ ...set, objects: [...set.objects.filter((o) => o.object.kind === "Namespace"), deployment] })).toEqual([expect.stringMatching(/: container "server": allowPrivilegeEscalation is not false$/)]);
+    });
+  });
 });
+
+/** Namespaces EKS creates, where the library installs node agents (device plugins, exporters) but creates nothing. */
+const PROVIDED_NAMESPACES = ["kube-system", "default"];
+
+function namespacesOf(set: Pick<EnvironmentSet, "objects">): Map<string, { level?: string; source: string }> {
+  return new Map(set.objects.filter((o) => o.object.kind === "Namespace")
+    .map((o) => [o.object.metadata.name, { level: enforcedLevel(o.object), source: o.source }]));
+}
+
+/** Namespaces the set creates that do not enforce restricted, and Helm releases that create a namespace. */
+function namespaceProblems(set: Pick<EnvironmentSet, "objects" | "stacks">): string[] {
+  const problems = [...namespacesOf(set)].filter(([, ns]) => ns.level !== "restricted")
+    .map(([name, ns]) => `Namespace "${name}" (${ns.source}): enforces ${ns.level ?? "none"}, not restricted`);
+  for (const [stack, json] of Object.entries<any>(set.stacks)) {
+    for (const [id, r] of Object.entries<any>(json.resource?.helm_release ?? {})) {
+      if (r.create_namespace) problems.push(`${stack} helm_release ${id}: create_namespace: Helm creates a namespace without the Pod Security labels`);
+    }
+  }
+  return problems;
+}
+
+/** Namespaces objects live in that the set neither creates nor EKS provides. */
+function unownedNamespaces(set: EnvironmentSet): string[] {
+  const created = namespacesOf(set);
+  const used = new Set(set.objects.map((o) => o.object.metadata?.namespace).filter((n): n is string => typeof n === "string"));
+  return [...used].filter((n) => !created.has(n) && !PROVIDED_NAMESPACES.includes(n)).sort();
+}
+
+/** Pods in a namespace the set creates with the restricted level that the level would refuse. */
+function podProblems(set: Pick<EnvironmentSet, "objects">): string[] {
+  const namespaces = namespacesOf(set);
+  return set.objects.flatMap((o) => {
+    const spec = podSpecOf(o.object);
+    const ns = namespaces.get(o.object.metadata?.namespace);
+    if (!spec || ns?.level !== "restricted") return [];
+    return restrictedViolations(spec).map((p) => `${o.object.kind} ${o.object.metadata.namespace}/${o.object.metadata.name} (${o.source}): ${p}`);
+  });
+}

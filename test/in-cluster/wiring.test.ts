@@ -6,7 +6,7 @@ import {
   alertJobProblems, autoscalerProblems, capacityProblems, deadMansSwitchProblems, devicePluginProblems, disruptionBudgetProblems, imageProblems, irsaProblems, limitRangeProblems, metricProblems, poolCapacityProblems, priorityProblems, schedulingProblems, serviceAccountProblems,
   serviceMonitorProblems, serviceSelectorProblems, tokenMountProblems, WIRING_CHECKS,
 } from "../support/wiring";
-import { networkPolicyProblems, requiredFlows } from "../support/network-policy";
+import { networkPolicies, networkPolicyProblems, requiredFlows } from "../support/network-policy";
 
 /**
  * Wiring of the rendered in-cluster set of every environment: what must connect for the
@@ -329,10 +329,10 @@ describeRendered("in-cluster wiring", (sets) => {
         expect(np(without(prod, "feast", "allow-redis-egress"))).toHaveLength(2);
       });
 
-      test("operators without HTTPS egress: they cannot reach the API server", () => {
+      test("operators without HTTPS egress to the VPC: they cannot reach the API server", () => {
         const callers = requiredFlows(dev).filter((f) => f.why.startsWith("API calls")).map((f) => f.from.what);
         expect(callers).toEqual(expect.arrayContaining(["Deployment reloader/reloader-reloader", "Deployment monitoring/kube-prometheus-stack-operator", "Deployment external-secrets/external-secrets"]));
-        expect(np(without(dev, "reloader", "allow-https-egress"))).toEqual([
+        expect(np(without(dev, "reloader", "allow-aws-api-egress"))).toEqual([
           expect.stringMatching(/^Deployment reloader\/reloader-reloader -> the EKS API server TCP\/443 \(API calls \(service account reloader-reloader has RBAC bindings\)\): blocked by the egress/),
         ]);
       });
@@ -361,6 +361,70 @@ describeRendered("in-cluster wiring", (sets) => {
         expect(np(without(staging, "argo-rollouts", "allow-smoke-tests"))).toEqual([
           expect.stringMatching(/^Deployment argo-rollouts\/argo-rollouts -> Rollout serving\/ranker TCP\/8080 \(AnalysisTemplate serving\/ranker-smoke-test metric smoke-test\): blocked by the egress/)]);
         expect(np(without(staging, "monitoring", "allow-prometheus-query-from-argo-rollouts")).length).toBeGreaterThanOrEqual(2);
+      });
+
+      describe("HTTPS egress narrowed to the VPC (issue 12: interface endpoints)", () => {
+        const INTERNET = "0.0.0.0/0";
+        const internetEgress = (set: typeof dev) => networkPolicies(set).filter((o) => (o.object.spec.egress ?? [])
+          .some((r: any) => (r.to ?? []).some((peer: any) => peer.ipBlock?.cidr === INTERNET)))
+          .map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name} ${JSON.stringify(o.object.spec.podSelector)}`);
+
+        test.each(["ml-dev", "ml-prod"])("%s: the internet (HTTPS anywhere) only where S3, DynamoDB or alert receivers need it; Alertmanager alone in monitoring", (name) => {
+          const set = sets.find((s) => s.name === name)!;
+          expect(internetEgress(set).sort()).toEqual([
+            'feast/allow-https-egress {}', // S3 offline store and registry, DynamoDB: gateway endpoints, public addresses
+            // Landed on main while this was built, not narrowed yet: the Kubeflow Trainer and Kueue controllers call only
+            // the API server (candidates for ALLOW.awsApis); the training teams' namespaces read datasets from S3.
+            'kubeflow-system/allow-https-egress {}',
+            'kueue-system/allow-https-egress {}',
+            'language/allow-https-egress {}',
+            'mlflow/allow-https-egress {}', // S3 artifacts
+            'monitoring/allow-alert-receivers-egress {"matchLabels":{"app.kubernetes.io/name":"alertmanager"}}', // Slack, PagerDuty
+            'serving/allow-https-egress {}', // models from S3
+            'training/allow-https-egress {}', // datasets in S3
+            'vision/allow-https-egress {}', // a training team (above)
+          ]);
+        });
+
+        test("the secrets sync and the MLflow database bootstrap reach STS and Secrets Manager through the endpoints; without the allow they cannot", () => {
+          const flows = requiredFlows(dev).filter((f) => f.why.startsWith("secrets sync")).map((f) => `${f.from.what} -> ${f.to.what}`);
+          expect(flows.sort()).toEqual([
+            "CronJob mlflow-db-admin/mlflow-db-rotate -> STS (interface endpoint)",
+            "CronJob mlflow-db-admin/mlflow-db-rotate -> Secrets Manager (interface endpoint)",
+            "Deployment external-secrets/external-secrets -> STS (interface endpoint)",
+            "Deployment external-secrets/external-secrets -> Secrets Manager (interface endpoint)",
+            "Job mlflow-db-admin/mlflow-db-bootstrap -> STS (interface endpoint)",
+            "Job mlflow-db-admin/mlflow-db-bootstrap -> Secrets Manager (interface endpoint)",
+          ].sort());
+          expect(np(without(dev, "external-secrets", "allow-aws-api-egress"))).toEqual(expect.arrayContaining([
+            expect.stringMatching(/^Deployment external-secrets\/external-secrets -> Secrets Manager \(interface endpoint\) TCP\/443 .*blocked by the egress/),
+            expect.stringMatching(/^Deployment external-secrets\/external-secrets -> STS \(interface endpoint\) TCP\/443 .*blocked by the egress/),
+          ]));
+          const bootstrap = np(without(dev, "mlflow-db-admin", "allow-aws-api-egress"));
+          expect(bootstrap).toEqual(expect.arrayContaining([
+            expect.stringMatching(/^Job mlflow-db-admin\/mlflow-db-bootstrap -> Secrets Manager \(interface endpoint\) TCP\/443 .*blocked by the egress/),
+            expect.stringMatching(/^CronJob mlflow-db-admin\/mlflow-db-rotate -> STS \(interface endpoint\) TCP\/443 .*blocked by the egress/),
+          ]));
+          expect(np(without(dev, "mlflow-db-admin", "allow-postgres-egress"))).toEqual(expect.arrayContaining([
+            expect.stringMatching(/^Job mlflow-db-admin\/mlflow-db-bootstrap -> RDS PostgreSQL TCP\/5432 \(MLflow's database bootstrap\): blocked by the egress/),
+          ]));
+        });
+
+        test("without the interface endpoints, the narrowed namespaces lose STS and Secrets Manager (the narrowing needs them)", () => {
+          const infra = structuredClone(dev.infra);
+          for (const [id, e] of Object.entries<any>(infra.resource.aws_vpc_endpoint)) if (e.vpc_endpoint_type === "Interface") delete infra.resource.aws_vpc_endpoint[id];
+          const problems = np({ ...dev, infra });
+          expect(problems).toEqual(expect.arrayContaining([
+            expect.stringMatching(/^Deployment external-secrets\/external-secrets -> Secrets Manager TCP\/443 .*blocked by the egress/),
+            expect.stringMatching(/^Job mlflow-db-admin\/mlflow-db-bootstrap -> STS TCP\/443 .*blocked by the egress/),
+          ]));
+        });
+
+        test("Alertmanager without its internet allow cannot notify; nothing else in monitoring needed it", () => {
+          expect(np(without(dev, "monitoring", "allow-alert-receivers-egress"))).toEqual([
+            expect.stringMatching(/^Alertmanager monitoring\/.* -> an alert receiver \(Slack, PagerDuty, Opsgenie\) TCP\/443 \(alert notifications\): blocked by the egress/),
+          ]);
+        });
       });
 
       test("webhooks the API server cannot call, Prometheus that cannot reach the nodes", () => {

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { typedToObject } from "../support/in-cluster";
 import { MonitoredEndpoint, RegistryAuth } from "../../lib";
 import { helmRelease } from "../support/chart-values";
 import { helmTemplate, renderingUnavailable } from "../support/helm";
@@ -63,6 +64,10 @@ interface Deployed {
   readonly bucket: string;
   readonly artifactRoot: string;
   readonly alerts: any;
+  /** Runs the database bootstrap's container (the Job's, or the rotation CronJob's) locally, as the cluster would. */
+  readonly runBootstrap: (which: "job" | "rotation") => string;
+  /** Name of the Secrets Manager secret (in moto) holding MLflow's own database login. */
+  readonly appSecretName: string;
   readonly stops: (() => Promise<void> | void)[];
 }
 
@@ -72,14 +77,29 @@ function processEnv(venvDir: Venv, extra: Record<string, string | undefined>, ho
 
 /** The remote secret (Secrets Manager) an ExternalSecret key points at: infra output -> resource -> name. */
 function remoteSecret(infraJson: any, key: string): Record<string, string> {
+  const name = remoteSecretName(infraJson, key);
+  if (!SECRETS_MANAGER[name]) throw new Error(`no test value for the remote secret ${key} (${name})`);
+  return SECRETS_MANAGER[name];
+}
+
+/** `rds-master` for the RDS-managed secret, else the name of the aws_secretsmanager_secret an infra output points at. */
+function remoteSecretName(infraJson: any, key: string): string {
   const output = /outputs\.([^}]+)\}$/.exec(key)?.[1];
   const value: string | undefined = output ? infraJson.output[output]?.value : undefined;
   if (!value) throw new Error(`ExternalSecret key ${key} is no output of the infra stack`);
-  if (/^\$\{aws_db_instance\.[^.]+\.master_user_secret\[0\]\.secret_arn\}$/.test(value)) return SECRETS_MANAGER["rds-master"];
+  if (/^\$\{aws_db_instance\.[^.]+\.master_user_secret\[0\]\.secret_arn\}$/.test(value)) return "rds-master";
   const id = /^\$\{aws_secretsmanager_secret\.([^.]+)\.arn\}$/.exec(value)?.[1];
   const name = id ? infraJson.resource.aws_secretsmanager_secret[id].name : undefined;
-  if (!name || !SECRETS_MANAGER[name]) throw new Error(`no test value for the remote secret ${value} (${name})`);
-  return SECRETS_MANAGER[name];
+  if (!name) throw new Error(`the remote secret ${value} is no aws_secretsmanager_secret`);
+  return name;
+}
+
+/** psql as a user; the status and output, for checks that expect a refusal. */
+function psqlAs(pg: PostgresServer, user: string, password: string, database: string, sql: string): { ok: boolean; output: string } {
+  const res = spawnSync("psql", ["-h", pg.host, "-p", String(pg.port), "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", sql], {
+    env: { ...process.env, PGPASSWORD: password, PGSSLMODE: "require" }, encoding: "utf8", timeout: 60000,
+  });
+  return { ok: res.status === 0, output: `${res.stdout}${res.stderr}`.trim() };
 }
 
 function run(argv: string[], env: NodeJS.ProcessEnv, what: string, input?: string): string {
@@ -96,7 +116,8 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
   stops.push(() => fs.rmSync(work, { recursive: true, force: true }));
   try {
     const rds = SECRETS_MANAGER["rds-master"];
-    const pg = await startPostgres({ database: "mlflow", user: rds.username, password: rds.password, createDb: true, ssl: true });
+    // The RDS master user: CREATEDB and CREATEROLE, not a superuser.
+    const pg = await startPostgres({ database: "mlflow", user: rds.username, password: rds.password, createDb: true, createRole: true, ssl: true });
     stops.push(() => pg.stop());
     const moto = await startMoto(venvDir);
     stops.push(() => moto.stop());
@@ -118,10 +139,41 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
     const infraJson = stacks["test-infra"];
     const platformJson = stacks["test-platform"];
 
-    // External Secrets: every ExternalSecret of the platform stack, from the Secrets Manager values above.
     const manifests = Object.values<any>(platformJson.resource.kubernetes_manifest).map((m) => m.manifest);
+    const externalSecrets = manifests.filter((m) => m.kind === "ExternalSecret");
+    const home = path.join(work, "home");
+
+    // The database bootstrap first, as Terraform orders it: the master's Secret synced into the bootstrap's
+    // namespace, MLflow's login secret created by Terraform without a value (moto), then the Job's container.
+    const masterEs = externalSecrets.find((es) => es.metadata.namespace === "mlflow-db-admin");
+    const masterSecret = { [masterEs.spec.target.name]: syncedSecretData(masterEs, (key) => remoteSecret(infraJson, key)) };
+    const appEs = externalSecrets.find((es) => es.metadata.namespace === "mlflow" && es.spec.target.name === "mlflow-db-credentials");
+    const appSecretName = remoteSecretName(infraJson, appEs.spec.data[0].remoteRef.key);
+    run([venvDir.python, "-c", "import boto3, sys; boto3.client('secretsmanager').create_secret(Name=sys.argv[1])", appSecretName],
+      processEnv(venvDir, moto.awsEnv, home), "create the app secret (no value)");
+    const bootstrapPod = (which: "job" | "rotation") => {
+      const type = which === "job" ? "kubernetes_job_v1" : "kubernetes_cron_job_v1";
+      const object = typedToObject(type, Object.values<any>(platformJson.resource[type])[0]);
+      return which === "job" ? object.spec.template.spec : object.spec.jobTemplate.spec.template.spec;
+    };
+    const runBootstrap = (which: "job" | "rotation") => {
+      const container = localContainers(bootstrapPod(which), { objects: [], secrets: masterSecret, workDir: path.join(work, `bootstrap-${which}`), programs: { python: venvDir.python } }).main[0];
+      // What the cluster resolves: the RDS endpoint (the local PostgreSQL), the secret's ARN (its name in moto).
+      const env = { ...container.env, PGHOST: pg.host, PGPORT: String(pg.port), APP_SECRET_ID: appSecretName };
+      if (!/\$\{.*address/.test(container.env.PGHOST) || !/\$\{.*database-app-secret/.test(container.env.APP_SECRET_ID)) {
+        throw new Error(`the bootstrap's PGHOST or APP_SECRET_ID is not the registry's: ${container.env.PGHOST} ${container.env.APP_SECRET_ID}`);
+      }
+      if (Object.values(env).some((v) => v.includes("${"))) throw new Error(`unresolved references in the bootstrap's environment: ${JSON.stringify(env)}`);
+      return run(container.argv, processEnv(venvDir, { ...moto.awsEnv, ...env }, home), `database bootstrap (${which})`);
+    };
+    runBootstrap("job");
+    const appSecret = () => JSON.parse(run([venvDir.python, "-c", "import boto3, sys; print(boto3.client('secretsmanager').get_secret_value(SecretId=sys.argv[1])['SecretString'])", appSecretName],
+      processEnv(venvDir, moto.awsEnv, home), "read the app secret"));
+    SECRETS_MANAGER[appSecretName] = appSecret();
+
+    // External Secrets of MLflow and the endpoint, from the Secrets Manager values above (the master's stays in the bootstrap's namespace).
     const secrets: Record<string, Record<string, string>> = {};
-    for (const es of manifests.filter((m) => m.kind === "ExternalSecret")) {
+    for (const es of externalSecrets.filter((e) => e.metadata.namespace !== "mlflow-db-admin")) {
       secrets[es.spec.target.name] = syncedSecretData(es, (key) => remoteSecret(infraJson, key));
     }
 
@@ -182,7 +234,7 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
 
     return {
       work, pg, moto, url, server, serverLog, objects, platformJson, secrets, endpointEnv, modelUris, bucket, artifactRoot,
-      alerts: built.mlflow.alerts.object.spec, stops,
+      alerts: built.mlflow.alerts.object.spec, runBootstrap, appSecretName, stops,
     };
   } catch (e) {
     for (const stop of stops) await stop();
@@ -334,6 +386,73 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
     const keys: string[] = client(d, venv!, LIST_BUCKET, [d.bucket]);
     const prefix = d.artifactRoot.slice(`s3://${d.bucket}/`.length);
     expect(keys.filter((k) => k.startsWith(`${prefix}${trained.experiment_id}/`) && k.endsWith("/MLmodel")).length).toBeGreaterThanOrEqual(1);
+  });
+
+  describe("MLflow's own database login (the bootstrap Job's SQL, run as the RDS master user)", () => {
+    const master = SECRETS_MANAGER["rds-master"];
+    const appSecret = (): { username: string; password: string } => JSON.parse(run([venv!.python, "-c",
+      "import boto3, sys; print(boto3.client('secretsmanager').get_secret_value(SecretId=sys.argv[1])['SecretString'])", d.appSecretName],
+    processEnv(venv!, d.moto.awsEnv, path.join(d.work, "home")), "read the app secret"));
+
+    test("the server, its migrations and its init containers log in as MLflow's role; the master user's credential is in none of them", () => {
+      const login = SECRETS_MANAGER[d.appSecretName];
+      expect(login.username).toBe("mlflow_app_a");
+      expect(d.secrets["mlflow-db-credentials"].username).toBe("mlflow_app_a");
+      for (const s of Object.values(d.secrets)) expect(Object.values(s)).not.toContain(master.password);
+      const deployment = d.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "mlflow");
+      expect(JSON.stringify(deployment)).not.toContain("mlflow-db-master");
+      // Connections to MLflow's databases other than this check's own: the server's pool, as the login role.
+      const sessions = psqlAs(d.pg, master.username, master.password, "postgres",
+        "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname IN ('mlflow', 'mlflow_auth') AND pid <> pg_backend_pid()");
+      expect(sessions.ok).toBe(true);
+      expect(sessions.output.split("\n").filter(Boolean).every((u) => u === "mlflow_app_a")).toBe(true);
+    });
+
+    test("everything in MLflow's databases (migrated by MLflow, a model registered) belongs to mlflow_app", () => {
+      expect(trained?.version).toBe("1");
+      for (const db of ["mlflow", "mlflow_auth"]) {
+        const owners = psqlAs(d.pg, master.username, master.password, db,
+          "SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner), ',') || ' ' || count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'");
+        expect({ db, ...owners }).toEqual({ db, ok: true, output: expect.stringMatching(/^mlflow_app [1-9]\d*$/) });
+        expect(psqlAs(d.pg, master.username, master.password, "postgres", `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${db}'`).output).toBe("mlflow_app");
+      }
+      const registered = psqlAs(d.pg, master.username, master.password, "mlflow", "SELECT name FROM registered_models WHERE name = 'fraud'");
+      expect(registered).toEqual({ ok: true, output: "fraud" });
+    });
+
+    test("MLflow's role cannot create roles or databases, read another database, or hold any superuser attribute", () => {
+      const login = SECRETS_MANAGER[d.appSecretName];
+      expect(psqlAs(d.pg, master.username, master.password, "postgres",
+        "SELECT string_agg(rolname || ':' || (rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls), ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'mlflow\\_app%'").output)
+        .toBe("mlflow_app:false,mlflow_app_a:false,mlflow_app_b:false");
+      const asApp = (db: string, sql: string) => psqlAs(d.pg, login.username, login.password, db, sql);
+      expect(asApp("mlflow", "CREATE ROLE intruder LOGIN")).toEqual({ ok: false, output: expect.stringContaining("permission denied to create role") });
+      expect(asApp("mlflow", "CREATE DATABASE other_app")).toEqual({ ok: false, output: expect.stringContaining("permission denied to create database") });
+      expect(asApp("mlflow", "ALTER ROLE mlflow_app_a CREATEROLE")).toEqual({ ok: false, output: expect.stringContaining("permission denied") });
+      // Another application's database on the same instance.
+      expect(psqlAs(d.pg, master.username, master.password, "mlflow", "CREATE DATABASE billing").ok).toBe(true);
+      expect(psqlAs(d.pg, master.username, master.password, "billing", "CREATE TABLE invoices (id int); INSERT INTO invoices VALUES (1)").ok).toBe(true);
+      expect(asApp("billing", "SELECT * FROM invoices")).toEqual({ ok: false, output: expect.stringContaining("permission denied for table invoices") });
+      // And no other role may even connect to MLflow's databases (CONNECT revoked from PUBLIC).
+      expect(psqlAs(d.pg, master.username, master.password, "postgres", "CREATE ROLE other_app LOGIN PASSWORD 'other-app-password'").ok).toBe(true);
+      expect(psqlAs(d.pg, "other_app", "other-app-password", "mlflow", "SELECT 1")).toEqual({ ok: false, output: expect.stringContaining("permission denied for database") });
+    });
+
+    test("the bootstrap is idempotent, and the rotation CronJob switches to the other login without breaking the running server", async () => {
+      const before = appSecret();
+      d.runBootstrap("job");
+      expect(appSecret()).toEqual(before);
+      d.runBootstrap("rotation");
+      const after = appSecret();
+      expect(after.username).toBe("mlflow_app_b");
+      expect(after.password).not.toBe(before.password);
+      // The new login works on MLflow's tables as mlflow_app; the old one still works until Reloader restarts the pods.
+      expect(psqlAs(d.pg, after.username, after.password, "mlflow", "SELECT current_user || ' ' || count(*) FROM registered_models WHERE name = 'fraud'"))
+        .toEqual({ ok: true, output: "mlflow_app 1" });
+      expect(psqlAs(d.pg, before.username, before.password, "mlflow", "SELECT count(*) FROM registered_models WHERE name = 'fraud'")).toEqual({ ok: true, output: "1" });
+      const reader = SECRETS_MANAGER["ml-test/mlflow/reader-credentials"];
+      expect((await request(`${d.url}/api/2.0/mlflow/registered-models/get?name=fraud`, { headers: basic(reader.username, reader.password) })).status).toBe(200);
+    });
   });
 
   describe("Prometheus with the ServiceMonitor's scrape settings", () => {

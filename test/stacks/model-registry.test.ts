@@ -7,6 +7,12 @@ import { cachedPlan, describeWithTerraform } from "../support/terraform";
  * the tier's safety settings, and no stack of any environment carries a secret value.
  */
 const { outdir, stacks } = synthReferenceApp();
+/** Each reference environment's registry, as stacks/platform.ts writes it (backups are the tier defaults). */
+const REGISTRY: Record<string, { instanceClass: string; replicas: number; backupRetentionDays: number }> = {
+  dev: { instanceClass: "db.t4g.medium", replicas: 1, backupRetentionDays: 1 },
+  staging: { instanceClass: "db.t4g.large", replicas: 2, backupRetentionDays: 7 },
+  prod: { instanceClass: "db.r7g.large", replicas: 3, backupRetentionDays: 14 },
+};
 const allStacks = stacks.flatMap((s) => [s.bootstrap, s.infra, s.addons, s.platform].filter((x) => x !== undefined).map((x) => x!.node.id));
 
 /** Attribute names that hold a secret value wherever they appear (resource arguments or chart values). */
@@ -35,14 +41,14 @@ describe("the model registry in every environment", () => {
       const [db] = Object.values(json.resource.aws_db_instance) as any[];
       expect(Object.keys(json.resource.aws_db_instance)).toHaveLength(1);
       expect(db).toMatchObject({ manage_master_user_password: true, storage_encrypted: true, publicly_accessible: false, multi_az: environment.isProduction });
-      expect(db.instance_class).toBe(environment.sizing.registry?.instanceClass);
+      expect(db.instance_class).toBe(REGISTRY[environment.name].instanceClass);
       expect((Object.values(json.resource.aws_s3_bucket) as any[]).map((b) => b.bucket)).toContain(`${environment.prefix}-mlflow-artifacts-${environment.accountId}`);
     });
 
-    test(`${platform.node.id} runs the MLflow server with ${environment.sizing.registry?.replicas} replica(s)`, () => {
+    test(`${platform.node.id} runs the MLflow server with ${REGISTRY[environment.name].replicas} replica(s)`, () => {
       const json = stackJsonFromDir(outdir, platform.node.id);
       const release = (Object.values(json.resource.helm_release) as any[]).find((r) => r.chart === "mlflow");
-      expect(parse(release.values[0]).replicaCount).toBe(environment.sizing.registry?.replicas);
+      expect(parse(release.values[0]).replicaCount).toBe(REGISTRY[environment.name].replicas);
     });
   }
 });
@@ -79,7 +85,7 @@ describeWithTerraform("the registry under real Terraform (offline)", () => {
       expect(db.change.after).toMatchObject({
         engine: "postgres", engine_version: "17", manage_master_user_password: true, storage_encrypted: true, publicly_accessible: false,
         multi_az: environment.isProduction, deletion_protection: environment.protectsData, skip_final_snapshot: !environment.protectsData,
-        backup_retention_period: environment.sizing.registry?.backupRetentionDays, iam_database_authentication_enabled: true,
+        backup_retention_period: REGISTRY[environment.name].backupRetentionDays, iam_database_authentication_enabled: true,
       });
       expect((db.change.after as any).password ?? null).toBeNull();
       expect(changes.filter((rc) => rc.type === "aws_secretsmanager_secret_version")).toEqual([]);

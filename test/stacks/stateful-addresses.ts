@@ -32,6 +32,8 @@ const INFRA: readonly string[] = [
   // the MLflow client users' credentials (issue 12: endpoints and training jobs log in)
   "aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB",
   "aws_secretsmanager_secret.model-registry_trainer-secret_9F2340FC",
+  // MLflow's own database login, written and rotated by the bootstrap Job (issue 12: MLflow no longer uses the master user)
+  "aws_secretsmanager_secret.model-registry_database-app-secret_6F1DEE36",
   // feature store (offline store)
   "aws_s3_bucket.feature-store_offline_bucket_3992ABE2",
   // observability credentials
@@ -58,7 +60,7 @@ export const STATEFUL_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
   "ml-prod-bootstrap": BOOTSTRAP,
   "ml-prod-infra": [
     ...INFRA,
-    // Redis online store (production sizing) and its AUTH token secret
+    // Redis online store (production) and its AUTH token secret
     "aws_elasticache_replication_group.feature-store_redis_cache_4AB811E4",
     "aws_secretsmanager_secret.feature-store_redis_auth_3C8D05E8",
   ],

@@ -13,6 +13,7 @@ export function testConfig(overrides: Partial<EnvironmentConfig> = {}): Environm
     vpcCidr: "10.0.0.0/16",
     owner: "ml-platform",
     costCenter: "cc-1",
+    deployRoleArn: "arn:aws:iam::123456789012:role/ml-test-deploy",
     monthlyBudgetUsd: 10000,
     stateBackend: tier === "development" ? { type: "local" } : { type: "s3", bucket: "test-terraform-state" },
     ...overrides,

@@ -218,7 +218,7 @@ function convertTyped(value: any, key?: string, parentKind?: string): any {
 export function typedToObject(type: string, resource: any): any {
   const gvk = TYPED_KINDS[type];
   if (!gvk) throw new Error(`no Kubernetes kind known for ${type}: add it to TYPED_KINDS`);
-  const { "//": _meta, depends_on: _d, lifecycle: _l, provider: _p, timeouts: _t, wait_for_rollout: _w, wait_for_default_secret: _s, wait_for_load_balancer: _lb, count: _c, for_each: _f, ...body } = resource;
+  const { "//": _meta, depends_on: _d, lifecycle: _l, provider: _p, timeouts: _t, wait_for_rollout: _w, wait_for_default_secret: _s, wait_for_load_balancer: _lb, wait_for_completion: _wc, count: _c, for_each: _f, ...body } = resource;
   const converted = convertTyped(body, undefined, gvk.kind);
   return withProviderTypes({ apiVersion: gvk.apiVersion, kind: gvk.kind, ...converted });
 }

@@ -67,6 +67,17 @@ export function awsApiAddress(what: string): Endpoint {
   return { kind: "address", what, ip: "52.94.0.10" };
 }
 
+/**
+ * Where an AWS API resolves from a pod: with an interface endpoint of the service in the infra stack
+ * (`aws_vpc_endpoint`, type Interface, private DNS) the endpoint's ENIs in the VPC, else a public address.
+ * Gateway endpoints (S3, DynamoDB) only route: the names still resolve to public addresses.
+ */
+export function awsServiceAddress(set: EnvironmentSet, service: string, what: string): Endpoint {
+  const endpoint = Object.values<any>(set.infra.resource?.aws_vpc_endpoint ?? {}).find((e) => e.vpc_endpoint_type === "Interface" && e.private_dns_enabled === true
+    && String(e.service_name).endsWith(`.${service}`));
+  return endpoint ? vpcAddress(set, `${what} (interface endpoint)`) : awsApiAddress(what);
+}
+
 // ---- policies -------------------------------------------------------------------------
 
 export function networkPolicies(set: EnvironmentSet): ClusterObject[] {
@@ -282,7 +293,20 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
   const irsa = new Set(set.objects.filter((o) => o.object.kind === "ServiceAccount" && o.object.metadata?.annotations?.["eks.amazonaws.com/role-arn"])
     .map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`));
   for (const p of subject.filter((p) => libraryNs.has(p.namespace) && irsa.has(`${p.namespace}/${p.spec.serviceAccountName ?? "default"}`))) {
-    flows.push({ from: podEndpoint(p), to: awsApiAddress("STS and the role's AWS APIs"), port: 443, protocol: "TCP", why: `IRSA (service account ${p.spec.serviceAccountName})` });
+    flows.push({ from: podEndpoint(p), to: awsServiceAddress(set, "sts", "STS"), port: 443, protocol: "TCP", why: `IRSA (service account ${p.spec.serviceAccountName})` });
+  }
+
+  // Secrets Manager readers: the External Secrets controller (it calls STS with the SecretStore's service account token,
+  // then Secrets Manager) and the MLflow database bootstrap (reads the master's secret, writes MLflow's login).
+  const readsSecrets = (p: PodTemplate) => (p.labels["app.kubernetes.io/name"] === "external-secrets" && !p.owner.includes("webhook") && !p.owner.includes("cert-controller"))
+    || p.labels["app.kubernetes.io/component"] === "database-bootstrap";
+  for (const p of subject.filter((p) => libraryNs.has(p.namespace) && readsSecrets(p))) {
+    flows.push({ from: podEndpoint(p), to: awsServiceAddress(set, "secretsmanager", "Secrets Manager"), port: 443, protocol: "TCP", why: "secrets sync" });
+    flows.push({ from: podEndpoint(p), to: awsServiceAddress(set, "sts", "STS"), port: 443, protocol: "TCP", why: "secrets sync (STS web identity)" });
+  }
+  // The bootstrap reaches the registry's database as its master user.
+  for (const p of subject.filter((p) => p.labels["app.kubernetes.io/component"] === "database-bootstrap")) {
+    flows.push({ from: podEndpoint(p), to: vpcAddress(set, "RDS PostgreSQL"), port: 5432, protocol: "TCP", why: "MLflow's database bootstrap" });
   }
 
   // Feast, and every pod given the Redis password (endpoints reading online features), reach a Redis

@@ -31,6 +31,8 @@ export interface PostgresOptions {
   readonly password?: string;
   /** The user may create databases, as the RDS master user may. @default false */
   readonly createDb?: boolean;
+  /** The user may create roles, as the RDS master user may (RDS gives it CREATEROLE and CREATEDB, never SUPERUSER). @default false */
+  readonly createRole?: boolean;
   /** TLS with a throwaway self-signed certificate, so that clients with `sslmode=require` connect (RDS forces TLS). @default false */
   readonly ssl?: boolean;
 }
@@ -119,7 +121,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         ...process.env,
         PGPASSWORD: superPassword,
       });
-    psql(`CREATE ROLE "${user}" LOGIN${options.createDb ? " CREATEDB" : ""} PASSWORD '${password.replace(/'/g, "''")}'`);
+    psql(`CREATE ROLE "${user}" LOGIN${options.createDb ? " CREATEDB" : ""}${options.createRole ? " CREATEROLE" : ""} PASSWORD '${password.replace(/'/g, "''")}'`);
     psql(`CREATE DATABASE "${database}" OWNER "${user}"`);
   } catch (e) {
     stop();

@@ -1,7 +1,8 @@
 import { Construct, IConstruct } from "constructs";
 import { formatValue } from "../../core/errors";
 import { TerraformStack } from "cdktf";
-import { KubernetesObject } from "./kubernetes-object";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { restrictedNamespace } from "../../kubernetes/pod-security";
 import { ALLOW, NamespaceNetworkPolicies } from "../../kubernetes/network-policy";
 import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./workload";
 
@@ -54,21 +55,13 @@ const CLAIMS_ID = "serving-claims";
  * Standard, which every endpoint's pods meet. Its construct ID (`serving-namespace-<name>`,
  * at the stack's root) does not depend on which endpoint came first.
  */
-export function servingNamespace(scope: Construct, namespace: string): KubernetesObject {
+export function servingNamespace(scope: Construct, namespace: string): NamespaceV1 {
   const stack = TerraformStack.of(scope);
-  let ns = stack.node.tryFindChild(`serving-namespace-${namespace}`) as KubernetesObject | undefined;
+  let ns = stack.node.tryFindChild(`serving-namespace-${namespace}`) as NamespaceV1 | undefined;
   if (!ns) {
-    ns = new KubernetesObject(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: {
-        name: namespace,
-        labels: {
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-          "app.kubernetes.io/managed-by": "cdktf-ml-platform",
-        },
-      },
+    ns = restrictedNamespace(TerraformStack.of(scope), `serving-namespace-${namespace}`, {
+      name: namespace,
+      labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" },
     });
     // Clients (in the cluster, or a load balancer in the VPC) reach every endpoint's serving
     // port; Prometheus scrapes it and the metrics port; the servers load models from MLflow and
@@ -88,7 +81,7 @@ export function servingNamespace(scope: Construct, namespace: string): Kubernete
 }
 
 /** The serving namespace object this stack already creates, if any (a drift monitor's objects wait for it). */
-export function existingServingNamespace(scope: Construct, namespace: string): KubernetesObject | undefined {
+export function existingServingNamespace(scope: Construct, namespace: string): NamespaceV1 | undefined {
   const existing = TerraformStack.of(scope).node.tryFindChild(`serving-namespace-${namespace}`);
-  return existing instanceof KubernetesObject ? existing : undefined;
+  return existing instanceof NamespaceV1 ? existing : undefined;
 }

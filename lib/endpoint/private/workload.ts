@@ -1,6 +1,7 @@
 import { IRSA_ROLE_ANNOTATION } from "../../iam/service-account-role";
 import { GPU_TOLERATION, PRIORITY_CLASSES } from "../../kubernetes/kubernetes";
 import { ModelSource, describeModel, isModelUri } from "../model-source";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../kubernetes/pod-security";
 
 /** Label every object of an endpoint carries; the metrics Service selects pods of every colour by it. */
 export const ENDPOINT_LABEL = "ml-platform/endpoint";
@@ -11,7 +12,6 @@ export const METRICS_SERVICE_LABEL = "ml-platform/metrics";
 
 export const SERVING_PORT_NAME = "http";
 export const METRICS_PORT_NAME = "metrics";
-const NON_ROOT_UID = 10001;
 
 export interface WorkloadSpec {
   /** Deployment (and HPA, PDB) name. */
@@ -25,6 +25,7 @@ export interface WorkloadSpec {
   readonly metricsPort: number;
   readonly cpu: string;
   readonly memory: string;
+  readonly memoryLimit: string;
   readonly gpu?: { readonly count: number; readonly nodeSelector: Readonly<Record<string, string>> };
   readonly serviceAccount: string;
   readonly env: Readonly<Record<string, string>>;
@@ -53,7 +54,7 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
   const probe = (path: string, extra: Record<string, number>) => ({ httpGet: { path, port: SERVING_PORT_NAME }, ...extra });
   const ports = [{ name: SERVING_PORT_NAME, containerPort: w.port, protocol: "TCP" }];
   if (w.metricsPort !== w.port) ports.push({ name: METRICS_PORT_NAME, containerPort: w.metricsPort, protocol: "TCP" });
-  const limits: Record<string, string> = { memory: w.memory };
+  const limits: Record<string, string> = { memory: w.memoryLimit };
   if (w.gpu) limits["nvidia.com/gpu"] = String(w.gpu.count);
   return {
     apiVersion: "apps/v1",
@@ -72,10 +73,7 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
           // endpoint runs on the system nodes, next to MLflow, Feast and Prometheus (priority 0):
           // there it would evict the platform instead, so it keeps the default priority.
           ...(w.gpu ? { priorityClassName: PRIORITY_CLASSES.serving } : {}),
-          securityContext: {
-            runAsNonRoot: true, runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, fsGroup: NON_ROOT_UID,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: restrictedPodSecurityContext(),
           containers: [{
             name: "server",
             image,
@@ -86,12 +84,7 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
               ...w.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key } } })),
             ],
             resources: { requests: { cpu: w.cpu, memory: w.memory, ...(w.gpu ? { "nvidia.com/gpu": String(w.gpu.count) } : {}) }, limits },
-            securityContext: {
-              runAsNonRoot: true,
-              readOnlyRootFilesystem: true,
-              allowPrivilegeEscalation: false,
-              capabilities: { drop: ["ALL"] },
-            },
+            securityContext: restrictedContainerSecurityContext(),
             startupProbe: probe(w.readinessPath, { periodSeconds: 10, failureThreshold: 60, timeoutSeconds: 5 }),
             readinessProbe: probe(w.readinessPath, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 }),
             livenessProbe: probe(w.livenessPath, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),

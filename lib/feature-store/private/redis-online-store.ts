@@ -9,6 +9,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Environment } from "../../core/environment";
 import { ITrainingCluster } from "../../gpu-cluster/cluster-interface";
 import { claimPhysicalName } from "../../core/physical-names";
+import { SecretRotation } from "../../core/secret-rotation";
 
 export const REDIS_PORT = 6379;
 /** The ElastiCache RBAC user Feast connects as; its password lives only in Secrets Manager and in the cache. */
@@ -54,6 +55,7 @@ export class RedisOnlineStore extends Construct {
       description: `Password of ElastiCache user "${REDIS_USERNAME}" of ${name}: JSON {"username","password"}, set by an operator (no version is managed by Terraform)`,
       kmsKeyId: cluster.key.keyArn,
       recoveryWindowInDays: env.protectsData ? 30 : 0,
+      tags: SecretRotation.operator(),
     });
 
     const subnets = new ElasticacheSubnetGroup(this, "subnets", {

@@ -2,18 +2,18 @@ import { Environment } from "../../core/environment";
 import { Validator } from "../../core/errors";
 import { parseCidr } from "../../core/private/cidr";
 import { Network } from "../../network/network";
-import { namespaceProblem } from "../../core/validators";
+import { namespaceProblem, principalArnProblem } from "../../core/validators";
 import { SUPPORTED_KUBERNETES_VERSIONS, isSupportedKubernetesVersion } from "../kubernetes-versions";
 import { SYSTEM_INSTANCES, systemInstanceSpec } from "../system-instances";
+import { ClusterAccessEntry, ClusterAccessPolicy } from "../cluster-access";
 
-const ADMIN_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 /** The cluster's settings after defaults, as validateCluster judges them. */
 export interface ResolvedClusterSettings {
   readonly kubernetesVersion: string;
   readonly clusterName: string;
   readonly publicAccessCidrs: readonly string[];
-  readonly adminRoleArns: readonly string[];
+  readonly accessEntries: readonly ClusterAccessEntry[];
   readonly systemNodeCount: number;
   readonly systemInstanceType: string;
   readonly trainingNamespace: string;
@@ -43,9 +43,23 @@ export function validateCluster(where: string, env: Environment, c: ResolvedClus
       `opens a production cluster's API to ${addresses === 2 ** 32 ? "the whole internet" : `${addresses.toLocaleString("en-US")} addresses`}: ` +
       "list your VPN or office ranges (each at most a /16), or leave publicAccessCidrs unset for a private endpoint");
   }
-  for (const arn of c.adminRoleArns) {
-    v.check(ADMIN_ROLE_ARN.test(arn), "adminRoleArns", arn, "must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin");
-  }
+  const principals = [...(env.deployRoleArn ? [env.deployRoleArn] : []), ...c.accessEntries.map((e) => e.principalArn)];
+  c.accessEntries.forEach((e, i) => {
+    const problem = principalArnProblem(e.principalArn);
+    v.check(problem === undefined, `accessEntries[${i}].principalArn`, e.principalArn, problem ?? "");
+    v.check(principals.indexOf(e.principalArn) === principals.lastIndexOf(e.principalArn), `accessEntries[${i}].principalArn`, e.principalArn,
+      e.principalArn === env.deployRoleArn
+        ? "is the environment's deployRoleArn, which is admitted as cluster admin already; remove this entry"
+        : "appears twice; EKS admits one access entry per principal: merge their accessPolicies");
+    v.check(e.accessPolicies.length > 0, `accessEntries[${i}].accessPolicies`, [], "must list at least one ClusterAccessPolicy");
+    for (const [j, ns] of (e.namespaces ?? []).entries()) v.check(namespaceProblem(ns) === undefined, `accessEntries[${i}].namespaces[${j}]`, ns, namespaceProblem(ns) ?? "");
+    v.check(!(e.namespaces && e.accessPolicies.includes(ClusterAccessPolicy.CLUSTER_ADMIN)), `accessEntries[${i}].namespaces`, e.namespaces,
+      "ClusterAccessPolicy.CLUSTER_ADMIN applies to the whole cluster; use ADMIN, EDIT or VIEW for namespaces");
+  });
+  const admins = env.deployRoleArn !== undefined || c.accessEntries.some((e) => !e.namespaces && e.accessPolicies.includes(ClusterAccessPolicy.CLUSTER_ADMIN));
+  v.check(admins, "accessEntries", c.accessEntries.map((e) => e.principalArn),
+    "no principal could administer the cluster (its creator gets no implicit admin): set deployRoleArn in the environment config " +
+    "(the role that runs Terraform, also for the platform stacks), or add an entry with ClusterAccessPolicy.CLUSTER_ADMIN");
   v.check(Number.isInteger(c.systemNodeCount) && c.systemNodeCount >= 1, "systemNodeCount", c.systemNodeCount, "must be a whole number >= 1");
   v.check(!(env.isProduction && c.systemNodeCount < 2), "systemNodeCount", c.systemNodeCount,
     "production needs at least 2 system nodes, so that CoreDNS and the add-ons survive losing one");

@@ -1,3 +1,5 @@
+import { ResolvedResources, containerResources } from "../../kubernetes/resources";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../kubernetes/pod-security";
 import { RELOAD_ON_SECRETS_ANNOTATION } from "../../kubernetes/reloader";
 import { RegistryAuth } from "../auth";
 import {
@@ -41,34 +43,8 @@ export const ADMIN_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
   "password-ini": "{{ .password | " + SED_INI_ESCAPE + " }}",
 };
 
-const RESTRICTED_CONTAINER = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  privileged: false,
-  runAsUser: 1001,
-  runAsGroup: 1001,
-};
-
-/**
- * Creates the auth database if it is missing. RDS creates only the tracking database, and
- * an infra stack cannot run SQL (aws provider only), so the first tracking server that
- * starts does it, as the master user, over TLS.
- */
-const CREATE_AUTH_DATABASE = [
-  "import os, psycopg2, psycopg2.errors, psycopg2.sql as sql",
-  "name = os.environ['AUTH_DATABASE']",
-  "conn = psycopg2.connect('')",
-  "conn.autocommit = True",
-  "cur = conn.cursor()",
-  "cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,))",
-  "exists = cur.fetchone() is not None",
-  "try:",
-  "    exists or cur.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(name)))",
-  "except psycopg2.errors.DuplicateDatabase:",
-  "    pass  # another replica created it first",
-].join("\n");
+/** The user of MLflow's image (ghcr.io/mlflow/mlflow runs as 1001, as the chart's values.yaml does). */
+const MLFLOW_UID = 1001;
 
 /**
  * Creates the client users (MLflow basic auth) or resets their passwords to the synced
@@ -104,8 +80,7 @@ export interface MlflowValuesInput {
   readonly region: string;
   readonly vpcCidr: string;
   readonly replicas: number;
-  readonly cpu: string;
-  readonly memory: string;
+  readonly resources: ResolvedResources;
   readonly databaseHost: string;
   readonly bucketName: string;
   readonly auth: RegistryAuth;
@@ -114,7 +89,7 @@ export interface MlflowValuesInput {
 
 /** The chart's values: every key checked against the chart's defaults and values.schema.json in the tests. */
 export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> {
-  const resources = { requests: { cpu: input.cpu, memory: input.memory }, limits: { memory: input.memory } };
+  const resources = containerResources(input.resources);
   const reloadOn = input.auth.kind === "basic"
     ? [DATABASE_SECRET, AUTH_SECRET, ...CLIENT_KINDS.map(clientSecretName)]
     : input.auth.enabled ? [DATABASE_SECRET, AUTH_SECRET] : [DATABASE_SECRET];
@@ -127,11 +102,8 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
     // Terraform creates the service account (with the IRSA annotation) before the secrets
     // that authenticate as it; the chart only uses it.
     serviceAccount: { create: false, name: MLFLOW_SERVICE_ACCOUNT },
-    podSecurityContext: {
-      runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001, fsGroupChangePolicy: "OnRootMismatch",
-      seccompProfile: { type: "RuntimeDefault" },
-    },
-    securityContext: RESTRICTED_CONTAINER,
+    podSecurityContext: { ...restrictedPodSecurityContext(MLFLOW_UID), fsGroupChangePolicy: "OnRootMismatch" },
+    securityContext: restrictedContainerSecurityContext(),
     // Pods with a rotated database password must restart, and a changed client password must reach
     // the users table: Reloader (installed by the `Reloader` construct) restarts them.
     deploymentAnnotations: { [RELOAD_ON_SECRETS_ANNOTATION]: reloadOn.join(",") },
@@ -167,7 +139,8 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
       },
     } : {}),
     ...(auth.enabled ? {
-      initContainers: [createAuthDatabaseContainer(resources), ...(auth.kind === "basic" ? [createClientUsersContainer(resources)] : [])],
+      // The auth database exists already: the database bootstrap Job creates it, owned by MLflow's role.
+      initContainers: auth.kind === "basic" ? [createClientUsersContainer(resources)] : [],
     } : {}),
     extraEnvVars: {
       // rds.force_ssl refuses plain connections; libpq's default ("prefer") would also try TLS, but say so.
@@ -201,7 +174,7 @@ function createClientUsersContainer(resources: Record<string, unknown>): Record<
     name: "create-client-users",
     image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
     imagePullPolicy: "IfNotPresent",
-    securityContext: RESTRICTED_CONTAINER,
+    securityContext: restrictedContainerSecurityContext(),
     resources,
     command: ["python", "-c", CREATE_CLIENT_USERS],
     // PGHOST and PGPORT come from the chart's ConfigMap; PGDATABASE is overridden to the auth database.
@@ -219,26 +192,6 @@ function createClientUsersContainer(resources: Record<string, unknown>): Record<
       ]),
     ],
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-  };
-}
-
-function createAuthDatabaseContainer(resources: Record<string, unknown>): Record<string, unknown> {
-  const secretKey = (key: string) => ({ secretKeyRef: { name: DATABASE_SECRET, key } });
-  return {
-    name: "create-auth-database",
-    image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
-    imagePullPolicy: "IfNotPresent",
-    securityContext: RESTRICTED_CONTAINER,
-    resources,
-    command: ["python", "-c", CREATE_AUTH_DATABASE],
-    // PGHOST, PGPORT and PGDATABASE come from the chart's ConfigMap.
-    envFrom: [{ configMapRef: { name: `${MLFLOW_RELEASE}-env-configmap` } }],
-    env: [
-      { name: "PGUSER", valueFrom: secretKey("username") },
-      { name: "PGPASSWORD", valueFrom: secretKey("password") },
-      { name: "PGSSLMODE", value: "require" },
-      { name: "AUTH_DATABASE", value: AUTH_DATABASE },
-    ],
   };
 }
 

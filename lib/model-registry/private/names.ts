@@ -28,8 +28,27 @@ export const TRACKING_DATABASE = "mlflow";
  * both keep their Alembic revision in a table named `alembic_version`.
  */
 export const AUTH_DATABASE = "mlflow_auth";
-/** The RDS master user; its password is managed by RDS in Secrets Manager. */
+/**
+ * The RDS master user; its password is managed by RDS in Secrets Manager. Only the database
+ * bootstrap Job (namespace `mlflow-db-admin`) logs in as it; MLflow never does.
+ */
 export const MASTER_USERNAME = "mlflow";
+
+/**
+ * MLflow's own PostgreSQL roles, created by the database bootstrap Job: `mlflow_app` (NOLOGIN)
+ * owns MLflow's databases and every object in them; two LOGIN roles are members of it and
+ * switch to it at login (`ALTER ROLE ... SET role`), so what MLflow creates belongs to
+ * `mlflow_app`. The server logs in as one of the two; each rotation sets a new password on the
+ * other one and then points the secret at it (AWS's "alternating users" strategy), so pods still
+ * running with the previous credentials keep working until Reloader has restarted them.
+ */
+export const APP_OWNER_ROLE = "mlflow_app";
+export const APP_LOGIN_ROLES = ["mlflow_app_a", "mlflow_app_b"] as const;
+/** Namespace and service account of the database bootstrap Job, the only holders of the master credential in the cluster. */
+export const DB_ADMIN_NAMESPACE = "mlflow-db-admin";
+export const DB_ADMIN_SERVICE_ACCOUNT = "mlflow-db-bootstrap";
+/** The Kubernetes Secret (in DB_ADMIN_NAMESPACE) with the RDS master user's credentials. */
+export const MASTER_SECRET = "mlflow-db-master";
 export const POSTGRES_PORT = 5432;
 
 /** The image of chart mlflow 1.11.5 (its appVersion), pinned so that our init container runs the same MLflow. */

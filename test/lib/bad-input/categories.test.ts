@@ -1,3 +1,4 @@
+import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import { Testing } from "cdktf";
 import {
   AlertReceiver, Environment, EnvironmentKey, FeatureStore, GpuInstance, GpuTrainingCluster, InfraStack, ModelRegistry, MonitoredEndpoint,
@@ -65,8 +66,8 @@ describe("NaN and Infinity are shown as such, and one input gives one error", ()
   });
 
   test("a bad storage size is one problem, not also one about the storage autoscaling limit derived from it", () => {
-    expect(errorOf(build("ModelRegistry", { allocatedStorageGb: -1 }))).toBe(
-      "ml-test-infra/model-registry: allocatedStorageGb is -1; must be a whole number of GB from 20 to 65536 (gp3)",
+    expect(errorOf(build("ModelRegistry", { allocatedStorageGiB: -1 }))).toBe(
+      "ml-test-infra/model-registry: allocatedStorageGiB is -1; must be a whole number of GiB from 20 to 65536 (gp3)",
     );
   });
 });
@@ -179,13 +180,13 @@ describe("references, quantities, ports, durations, severities, catalogs and IAM
   });
 
   test("a CPU quantity", () => {
-    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: "two", memory: "1Gi" } }))).toBe(
+    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: Cpu.of("two"), memory: Memory.gibibytes(1) } }))).toBe(
       'ml-test-platform/ranker: resources.cpu is "two"; must be a Kubernetes CPU quantity above zero such as "500m", "1" or "2.5"',
     );
   });
 
   test("a memory quantity in milli-bytes", () => {
-    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: "1", memory: "512m" } }))).toBe(
+    expect(errorOf(build("MonitoredEndpoint", { resources: { cpu: Cpu.cores(1), memory: Memory.of("512m") } }))).toBe(
       'ml-test-platform/ranker: resources.memory is "512m"; must be a Kubernetes memory quantity above zero such as "512Mi" or "2Gi" ("m" means milli, not mega)',
     );
   });
@@ -357,7 +358,7 @@ describe("valid inputs are accepted", () => {
   });
 
   test("the documented maximum storage", () => {
-    expect(build("ModelRegistry", { allocatedStorageGb: 65536 })).not.toThrow();
+    expect(build("ModelRegistry", { allocatedStorageGiB: 65536 })).not.toThrow();
   });
 
   test("a digits-only costCenter and a double quote in a value that ends up in generated YAML and JSON", () => {

@@ -1,6 +1,8 @@
+import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import { Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import {
+  ClusterAccessPolicy,
   AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentConfig, EnvironmentKey, ExternalSecretsOperator, FeatureServer,
   FeatureStore, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GrafanaDashboard, ImageRepository, InfraStack, MlflowServer, ModelRegistry,
   ArgoRollouts, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, Network, Observability, ObservabilitySecrets, PlatformStack, PrometheusRule, RegistryAuth, RolloutStrategy, SecureBucket, ServiceMonitor,
@@ -94,7 +96,7 @@ export const SUBJECTS: readonly Subject[] = [
     name: "GpuTrainingCluster",
     baseline: () => ({
       clusterName: "ml-test-training", kubernetesVersion: "1.33", systemNodeCount: 1, systemNodeInstanceType: "m6i.large", provisioner: "cluster-autoscaler",
-      publicAccessCidrs: ["203.0.113.0/24"], adminRoleArns: ["arn:aws:iam::123456789012:role/admin"], trainingNamespace: "training",
+      publicAccessCidrs: ["203.0.113.0/24"], accessEntries: [{ principalArn: "arn:aws:iam::123456789012:role/admin", accessPolicies: [ClusterAccessPolicy.VIEW], namespaces: ["training"] }], trainingNamespace: "training",
       gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], capacity: Capacity.spot(), minSize: 0, maxSize: 2, diskSizeGiB: 200, labels: { team: "vision" } }],
     }),
     build: (props) => {
@@ -115,7 +117,7 @@ export const SUBJECTS: readonly Subject[] = [
   },
   {
     name: "ModelRegistry",
-    baseline: () => ({ instanceClass: "db.t4g.medium", allocatedStorageGb: 20, backupRetentionDays: 1 }),
+    baseline: () => ({ instanceClass: "db.t4g.medium", allocatedStorageGiB: 20, backupRetentionDays: 1 }),
     build: (props) => { const w = world(); new ModelRegistry(w.infra, "model-registry", { cluster: w.cluster, ...props }); synthAll(w.app); },
   },
   {
@@ -200,7 +202,7 @@ export const SUBJECTS: readonly Subject[] = [
     baseline: () => ({
       name: "ranker", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1.0.0", port: 8080,
       replicas: { min: 1, max: 2 }, slo: { latencyObjectiveSeconds: 0.2, errorRatioObjective: 0.01 },
-      resources: { cpu: "500m", memory: "1Gi" }, env: { LOG_LEVEL: "info" },
+      resources: { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1) }, env: { LOG_LEVEL: "info" },
       metrics: { gauges: ["model_auc"] },
       autoscaling: { demand: { requestsPerSecond: 20 } },
       rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]), analysis: { maxErrorRatio: 0.02 }, smokeTestPath: "/health" },

@@ -79,7 +79,7 @@ describe("MonitoredEndpoint: workload", () => {
     expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^\$\{aws_iam_role\..*\.arn\}$/);
     expect(sa.automountServiceAccountToken).toBe(false);
     expect(manifestsOfKind(json, "Deployment")[0].spec.template.spec.serviceAccountName).toBe("scoring");
-    expect(manifestsOfKind(json, "Namespace")[0].metadata.name).toBe("risk");
+    expect((Object.values(json.resource.kubernetes_namespace_v1) as any[])[0].metadata.name).toBe("risk");
   });
 
   test("the autoscaler scales between min and max on CPU", () => {
@@ -146,11 +146,14 @@ describe("MonitoredEndpoint: workload", () => {
   test("every object is applied after the namespace, the Deployment after its service account", () => {
     const f = endpointFixture();
     f.endpoint("fraud");
-    const resources = synthJson(f.platform).resource.kubernetes_manifest as Record<string, any>;
-    const kindOf = (address: string) => resources[address.replace(/^kubernetes_manifest\./, "")]?.manifest.kind;
+    const json = synthJson(f.platform);
+    const resources = json.resource.kubernetes_manifest as Record<string, any>;
+    const kindOf = (address: string) => address.startsWith("kubernetes_namespace_v1.")
+      ? "Namespace" : resources[address.replace(/^kubernetes_manifest\./, "")]?.manifest.kind;
     const after = Object.fromEntries(Object.values(resources).map((r) => [r.manifest.kind, (r.depends_on ?? []).map(kindOf)]));
+    expect(Object.keys(json.resource.kubernetes_namespace_v1)).toHaveLength(1);
     expect(after).toEqual({
-      Namespace: [], ServiceAccount: ["Namespace"], Deployment: ["ServiceAccount"], HorizontalPodAutoscaler: ["Deployment"],
+      ServiceAccount: ["Namespace"], Deployment: ["ServiceAccount"], HorizontalPodAutoscaler: ["Deployment"],
       PodDisruptionBudget: ["Namespace"], Service: ["Namespace"], ServiceMonitor: ["Namespace"], PrometheusRule: ["Namespace"], ConfigMap: ["Namespace"],
     });
   });
@@ -159,7 +162,7 @@ describe("MonitoredEndpoint: workload", () => {
     const f = endpointFixture();
     f.endpoint("fraud");
     f.endpoint("churn", { name: "churn" });
-    const namespaces = manifestsOfKind(synthJson(f.platform), "Namespace");
+    const namespaces = Object.values(synthJson(f.platform).resource.kubernetes_namespace_v1) as any[];
     expect(namespaces).toHaveLength(1);
     expect(namespaces[0].metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   });

@@ -16,8 +16,8 @@ describe("MonitoredEndpoint at scale", () => {
       Deployment: 100, HorizontalPodAutoscaler: 100, PodDisruptionBudget: 100, ServiceAccount: 100, ServiceMonitor: 100, PrometheusRule: 100, ConfigMap: 100,
     });
     expect(count("Service")).toBe(200);
-    expect(count("Namespace")).toBe(1);
-    expect(resourceCounts(json).kubernetes_manifest).toBe(100 * 9 + 1);
+    expect(resourceCounts(json).kubernetes_namespace_v1).toBe(1);
+    expect(resourceCounts(json).kubernetes_manifest).toBe(100 * 9);
     expect(new Set(manifestsOfKind(json, "Deployment").map((d) => d.metadata.name)).size).toBe(100);
   });
 });

@@ -1,3 +1,4 @@
+import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import { parse } from "yaml";
 import { helmRelease, unknownReleaseKeys } from "../../support/chart-values";
 import { crdSchemaErrors } from "../../support/crd-schema";
@@ -36,10 +37,11 @@ describe("FeatureServer: Helm release", () => {
   });
 
   test("replicas and resources come from config, and the pods run as the IRSA service account, non-root", () => {
-    const { platform } = featureStoreApp({ tier: "staging" }, { server: { replicas: 3, resources: { requests: { cpu: "1", memory: "2Gi" } } } });
+    const { platform } = featureStoreApp({ tier: "staging" }, { server: { replicas: 3, resources: { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) } } });
     const values = helmRelease(synthJson(platform), "feast-feature-server").values as any;
     expect(values.replicaCount).toBe(3);
-    expect(values.resources).toEqual({ requests: { cpu: "1", memory: "2Gi" } });
+    // The memory limit is the request unless memoryLimit says otherwise.
+    expect(values.resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } });
     expect(values.serviceAccount).toEqual({ name: "feast-feature-server" });
     expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
     expect(values.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });

@@ -163,7 +163,7 @@ describe("FeatureStore: Redis online store", () => {
     const subnets = onlyResource(json, "aws_elasticache_subnet_group").subnet_ids;
     expect(subnets).toHaveLength(3);
     expect(subnets.every((s: string) => s.includes("aws_subnet.cluster_network_private-"))).toBe(true);
-    const rules = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule"));
+    const rules = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter((r: any) => !/network_endpoints-sg/.test(r.security_group_id));
     expect(rules).toEqual([expect.objectContaining({
       referenced_security_group_id: expect.stringMatching(/^\$\{aws_security_group\.cluster_nodes_\w+\.id\}$/), ip_protocol: "tcp", from_port: 6379, to_port: 6379,
     })]);
@@ -267,8 +267,8 @@ describe("FeatureStore: bad input", () => {
 });
 
 describe("FeatureStore: sizing", () => {
-  test("the online store type and replicas come from the environment's sizing", () => {
-    const { store } = featureStore({ sizing: { featureStore: { onlineStore: "redis", replicas: 3, redisNodeType: "cache.r7g.large" } } });
+  test("the online store type, node type and replicas come from its props", () => {
+    const { store } = featureStore({}, { onlineStore: "redis", server: { replicas: 3 }, redis: { nodeType: "cache.r7g.large" } });
     expect(store.onlineStoreType).toBe("redis");
     expect(store.replicas).toBe(3);
     expect(onlyResource(synthJson(store.node.scope as any), "aws_elasticache_replication_group").node_type).toBe("cache.r7g.large");

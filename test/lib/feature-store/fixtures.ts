@@ -1,5 +1,5 @@
 import { App, Testing } from "cdktf";
-import { EnvironmentConfig, FeatureServer, FeatureStore, FeatureStoreProps, InfraStack, PlatformStack } from "../../../lib";
+import { EnvironmentConfig, FeatureServer, FeatureServerProps, FeatureStore, FeatureStoreProps, InfraStack, PlatformStack } from "../../../lib";
 import { TestCluster } from "../../support/cluster";
 import { testEnvironment } from "../../support/env";
 
@@ -7,6 +7,7 @@ import { testEnvironment } from "../../support/env";
 export function featureStoreApp(
   overrides: Partial<EnvironmentConfig> = {},
   props: Partial<Omit<FeatureStoreProps, "cluster">> = {},
+  serverProps: Partial<Omit<FeatureServerProps, "featureStore">> = {},
 ): { app: App; infra: InfraStack; platform: PlatformStack; store: FeatureStore; server: FeatureServer } {
   const app = Testing.app();
   const environment = testEnvironment(overrides);
@@ -14,7 +15,7 @@ export function featureStoreApp(
   const cluster = new TestCluster(infra, "cluster");
   const store = new FeatureStore(infra, "features", { cluster, project: "driver_stats", ...props });
   const platform = new PlatformStack(app, "test-platform", { environment, clusterName: cluster.clusterName });
-  const server = new FeatureServer(platform, "feast", { featureStore: store });
+  const server = new FeatureServer(platform, "feast", { featureStore: store, ...serverProps });
   return { app, infra, platform, store, server };
 }
 

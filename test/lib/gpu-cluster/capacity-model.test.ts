@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { App, Testing } from "cdktf";
 import { ConfigError, Environment, EnvironmentConfig, GPU_INSTANCES, GpuInstance, SYSTEM_INSTANCES } from "../../../lib";
 import { instanceCapacity, nodeAllocatable, reservedCpuMillicores } from "../../../lib/gpu-cluster/node-allocatable";
@@ -6,14 +9,10 @@ import { ENVIRONMENTS, dev, prod } from "../../../stacks/environments";
 import { errorOf } from "../../support/synth";
 import { testCluster } from "./fixture";
 
-function withSystemNodes(config: EnvironmentConfig, systemNodeInstanceType: string): Environment {
-  return new Environment({ ...config, sizing: { ...config.sizing, cluster: { ...config.sizing?.cluster, systemNodeInstanceType } } });
-}
-
-/** Synthesizes one reference environment, validations included, and returns the ConfigError's message. */
-function synthError(env: Environment): string {
-  const app = new App({ outdir: require("fs").mkdtempSync(require("path").join(require("os").tmpdir(), "capacity-")), skipValidation: false });
-  buildEnvironment(app, env);
+/** Synthesizes one reference environment with other system nodes, validations included, and returns the ConfigError's message. */
+function synthWithSystemNodes(config: EnvironmentConfig, systemNodeInstanceType: string): string {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "capacity-")), skipValidation: false });
+  buildEnvironment(app, new Environment(config), { cluster: { systemNodeInstanceType } });
   return errorOf(() => app.synth());
 }
 
@@ -62,7 +61,7 @@ describe("capacity model at synth", () => {
   });
 
   test("production Prometheus (8Gi) on m6i.large system nodes fails at synth, naming the workload, its requests, the pool and the allocatable", () => {
-    expect(synthError(withSystemNodes(prod, "m6i.large"))).toBe(
+    expect(synthWithSystemNodes(prod, "m6i.large")).toBe(
       "ml-prod-addons/observability: StatefulSet monitoring/prometheus-kube-prometheus-stack-prometheus requests cpu 510m, memory 8224Mi per pod; " +
       "it fits no node it can land on: pool \"system\" m6i.large allocates cpu 1930m, memory 7518Mi, 0 GPUs, 29 pods, of which its DaemonSets take " +
       "cpu 200m, memory 136Mi, 4 pods. Lower the requests, or give the pool a larger instance type",
@@ -70,7 +69,7 @@ describe("capacity model at synth", () => {
   });
 
   test("development on m6i.large system nodes: the pool at max size cannot hold the platform's pods", () => {
-    const message = synthError(withSystemNodes(dev, "m6i.large"));
+    const message = synthWithSystemNodes(dev, "m6i.large");
     expect(message).toMatch(/^ml-dev-infra\/training: pool "system" at its max size \(2 x m6i\.large\) cannot hold the \d+ pods that can land only there: they request cpu \d+m, memory \d+Mi \(Deployment kube-system\/ebs-csi-controller x2: cpu 50m, memory 192Mi; /);
     // The sum grows as constructs add pods; what two m6i.large allocate does not.
     expect(message).toMatch(/; 2 nodes allocate cpu 3460m, memory 14764Mi, 50 pods after the DaemonSets on every node \(aws-node, kube-proxy, ebs-csi-node, kube-prometheus-stack-prometheus-node-exporter\)\. Raise the pool's max size or instance type, or lower the requests$/);

@@ -102,26 +102,26 @@ describe("GpuClusterAddons: charts", () => {
     expect((helmRelease(json, "cluster-autoscaler").values as any).extraArgs["scale-down-unneeded-time"]).toBe("10m");
   });
 
-  test("the idle period comes from the environment's sizing", () => {
-    const other = addons({ sizing: { cluster: { gpuScaleDownIdleMinutes: 25 } } }).json;
+  test("the idle period comes from the scaleDownIdleMinutes prop", () => {
+    const other = addons({}, { scaleDownIdleMinutes: 25 }).json;
     expect((helmRelease(other, "cluster-autoscaler").values as any).extraArgs["scale-down-unneeded-time"]).toBe("25m");
   });
 });
 
 describe("GpuClusterAddons: training namespace and cluster-wide objects", () => {
-  const { json } = addons({ sizing: { cluster: { trainingGpuQuota: 6 } } });
+  const { json } = addons({}, { trainingGpuQuota: 6 });
 
   test("creates the training namespace", () => {
     expect(onlyResource(json, "kubernetes_namespace_v1").metadata.name).toBe("training");
   });
 
-  test("quota on requests.nvidia.com/gpu from the environment's sizing", () => {
+  test("quota on requests.nvidia.com/gpu from the trainingGpuQuota prop", () => {
     const quota = onlyResource(json, "kubernetes_resource_quota_v1");
     expect(quota.spec.hard).toEqual({ "requests.nvidia.com/gpu": "6" });
     expect(quota.metadata.namespace).toMatch(/kubernetes_namespace_v1\.gpu-addons_training-namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);
   });
 
-  test("no quota when the environment sets none", () => {
+  test("no quota when trainingGpuQuota is not set", () => {
     expect(resourcesOfType(addons().json, "kubernetes_resource_quota_v1")).toEqual({});
   });
 

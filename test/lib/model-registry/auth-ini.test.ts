@@ -19,8 +19,9 @@ import { mlflowStacks, synthStacks } from "./fixtures";
  * `configparser.ConfigParser()`, so `%` interpolates).
  */
 const ADMIN = { username: "ml/admin&ops%1", password: `Adm'in"Pa/ss\\w&rd%20$HOME;#x` };
-// RDS-managed passwords leave out / @ " and space, not the rest of printable ASCII.
-const DATABASE = { username: "mlflow", password: "R%d&s'#:$x!y*z?~^()[]{}|\\;,<>=`" };
+// MLflow's login (written by the bootstrap Job): its generated passwords are URL-safe, but the templates must
+// not depend on it (an operator may restore a secret): every printable ASCII character but / @ " and space.
+const DATABASE = { username: "mlflow_app_a", password: "R%d&s'#:$x!y*z?~^()[]{}|\\;,<>=`" };
 
 const missing = [renderingUnavailable(), runs("sed", ["--version"]) ? undefined : "no sed", runs("python3") ? undefined : "no python3"]
   .filter((m): m is string => m !== undefined);
@@ -45,7 +46,7 @@ describeIf(missing, "MLflow basic-auth INI file from awkward credentials", () =>
     const release = helmRelease(platform, "mlflow");
     const externalSecrets = Object.values<any>(platform.resource.kubernetes_manifest).map((m) => m.manifest).filter((m) => m.kind === "ExternalSecret");
     const remote = (name: string) => (key: string) => {
-      if (name === "mlflow-db-credentials" && /master_user_secret/.test(key)) return DATABASE;
+      if (name === "mlflow-db-credentials" && /database-app-secret/.test(key)) return DATABASE;
       if (name === "mlflow-auth" && /auth-secret/.test(key)) return ADMIN;
       throw new Error(`unexpected remote secret ${key} for ${name}`);
     };

@@ -1,3 +1,4 @@
+import { Memory } from "../../../lib/kubernetes/resources";
 import { RegistryAuth } from "../../../lib";
 import { errorOf } from "../../support/synth";
 import { PROD, STAGING, mlflowStacks, registryStack } from "./fixtures";
@@ -17,8 +18,8 @@ describe("ModelRegistry refuses bad input", () => {
     );
   });
 
-  test("an unknown instance class from the environment's sizing", () => {
-    expect(errorOf(() => registryStack({}, { sizing: { registry: { instanceClass: "m5.large" } } }))).toBe(
+  test("an instance class without the db. prefix", () => {
+    expect(errorOf(() => registryStack({ instanceClass: "m5.large" }))).toBe(
       `test-infra/model-registry: instanceClass is "m5.large"; is not an RDS instance class the library knows; use a PostgreSQL-capable class of ${FAMILIES}`,
     );
   });
@@ -91,8 +92,8 @@ describe("ModelRegistry refuses bad input", () => {
   });
 
   test("storage below the gp3 minimum", () => {
-    expect(errorOf(() => registryStack({ allocatedStorageGb: 10 }))).toBe(
-      "test-infra/model-registry: allocatedStorageGb is 10; must be a whole number of GB from 20 to 65536 (gp3)",
+    expect(errorOf(() => registryStack({ allocatedStorageGiB: 10 }))).toBe(
+      "test-infra/model-registry: allocatedStorageGiB is 10; must be a whole number of GiB from 20 to 65536 (gp3)",
     );
   });
 
@@ -111,8 +112,8 @@ describe("MlflowServer refuses bad input", () => {
   });
 
   test("a memory size that is not a Kubernetes quantity", () => {
-    expect(errorOf(() => mlflowStacks({}, {}, { memory: "1GB" }))).toBe(
-      'test-platform/mlflow: memory is "1GB"; must be a Kubernetes memory quantity above zero such as "512Mi" or "2Gi" ("m" means milli, not mega)',
+    expect(errorOf(() => mlflowStacks({}, {}, { resources: { memory: Memory.of("1GB") } }))).toBe(
+      'test-platform/mlflow: resources.memory is "1GB"; must be a Kubernetes memory quantity above zero such as "512Mi" or "2Gi" ("m" means milli, not mega)',
     );
   });
 });

@@ -1,5 +1,7 @@
+import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import Ajv from "ajv";
-import { RegistryAuth } from "../../../lib";
+import { MlflowDatabaseBootstrap, RegistryAuth } from "../../../lib";
+import { DATABASE_BOOTSTRAP_SCRIPT } from "../../../lib/model-registry/private/database-bootstrap-script";
 import { chartDefaults, chartSchema, helmRelease, unknownReleaseKeys } from "../../support/chart-values";
 import { crdSchemaErrors } from "../../support/crd-schema";
 import { onlyResource, resourcesOfType } from "../../support/synth";
@@ -14,6 +16,13 @@ const DOCUMENTED = {
   "podSecurityContext.runAsGroup": "values.schema.json: podSecurityContext.runAsGroup",
   "podSecurityContext.seccompProfile": "values.schema.json: podSecurityContext is a PodSecurityContext rendered with toYaml",
 };
+
+/** The one resource of a type in the mlflow namespace (the bootstrap has its own namespace). */
+function mlflowOnly(json: any, type: string): any {
+  const all = Object.entries<any>(resourcesOfType(json, type)).filter(([id]) => !id.includes("database-bootstrap"));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type} outside the database bootstrap, found ${all.length}`);
+  return all[0][1];
+}
 
 function build(options: RegistryOptions = {}, overrides: Parameters<typeof mlflowStacks>[1] = {}, server: Parameters<typeof mlflowStacks>[2] = {}) {
   const built = mlflowStacks(options, overrides, server);
@@ -85,7 +94,7 @@ describe("MlflowServer chart values", () => {
 
   test("runs as the Terraform-managed service account, annotated with the IRSA role", () => {
     expect(dev.release.values.serviceAccount).toEqual({ create: false, name: "mlflow" });
-    const sa = onlyResource(dev.platformJson, "kubernetes_service_account_v1");
+    const sa = mlflowOnly(dev.platformJson, "kubernetes_service_account_v1");
     expect(sa.metadata.name).toBe("mlflow");
     expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/terraform_remote_state\.cross-stack-reference-input-test-infra\.outputs\..*server-role.*arn/);
   });
@@ -106,16 +115,12 @@ describe("MlflowServer chart values", () => {
     expect(auth.postgres.host).toBe((dev.release.values.backendStore as any).postgres.host);
   });
 
-  test("basic auth: an init container creates the auth database over TLS with the synced credentials", () => {
-    const [init] = dev.release.values.initContainers as any[];
-    expect(init.name).toBe("create-auth-database");
-    expect(init.image).toBe("burakince/mlflow:3.15.1");
-    expect(init.env).toEqual(expect.arrayContaining([
-      { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "mlflow-db-credentials", key: "password" } } },
-      { name: "PGSSLMODE", value: "require" },
-      { name: "AUTH_DATABASE", value: "mlflow_auth" },
-    ]));
-    expect(init.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  test("no init container of the server creates a database: the bootstrap Job does, as the master user, outside the mlflow namespace", () => {
+    for (const b of [dev, prod, oidc]) {
+      const init = (b.release.values.initContainers as any[]) ?? [];
+      expect(init.map((c) => c.name)).not.toContain("create-auth-database");
+      for (const c of init) expect(JSON.stringify(c)).not.toMatch(/CREATE DATABASE|mlflow-db-master/);
+    }
   });
 
   test("OIDC: the client secret and the user database come from synced secrets", () => {
@@ -136,19 +141,21 @@ describe("MlflowServer chart values", () => {
     expect(values.auth).toBeUndefined();
     expect(values.oidcAuth).toBeUndefined();
     expect(values.initContainers).toBeUndefined();
+    const job = onlyResource(none.platformJson, "kubernetes_job_v1");
+    expect(job.spec.template.spec.container[0].env).toContainEqual({ name: "APP_DATABASES", value: "mlflow" });
   });
 
   test("runs non-root with a read-only root filesystem, no privilege escalation, no capabilities, RuntimeDefault seccomp", () => {
     expect(dev.release.values.securityContext).toMatchObject({
-      runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] },
+      runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] },
     });
     expect(dev.release.values.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-    const ns = onlyResource(dev.platformJson, "kubernetes_namespace_v1");
+    const ns = mlflowOnly(dev.platformJson, "kubernetes_namespace_v1");
     expect(ns.metadata).toEqual({ name: "mlflow", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } });
   });
 
   test("requests resources from config, with a memory limit", () => {
-    const b = build({}, {}, { cpu: "1", memory: "2Gi" });
+    const b = build({}, {}, { resources: { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) } });
     expect(b.release.values.resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } });
   });
 
@@ -179,8 +186,8 @@ describe("MlflowServer replicas and disruption budget", () => {
     expect(terms[0].podAffinityTerm.topologyKey).toBe("topology.kubernetes.io/zone");
   });
 
-  test("replicas from sizing.registry", () => {
-    expect(build({}, { sizing: { registry: { replicas: 3 } } }).release.values.replicaCount).toBe(3);
+  test("replicas from the replicas prop", () => {
+    expect(build({}, {}, { replicas: 3 }).release.values.replicaCount).toBe(3);
   });
 });
 
@@ -189,11 +196,13 @@ describe("MlflowServer credentials through External Secrets", () => {
   const manifests = Object.values(resourcesOfType(b.platformJson, "kubernetes_manifest")) as any[];
   const byName = (kind: string, name: string) => manifests.find((m) => m.manifest.kind === kind && m.manifest.metadata.name === name);
 
-  test("syncs the RDS-managed master secret, by ARN from the infra stack, with URL-safe derived keys", () => {
+  test("syncs MLflow's own database login (never the master user's), by ARN from the infra stack, with URL-safe derived keys", () => {
     const es = byName("ExternalSecret", "mlflow-db-credentials");
     expect(es.manifest.metadata.namespace).toBe("mlflow");
     expect(es.manifest.spec.data.map((d: any) => d.remoteRef.property)).toEqual(["username", "password"]);
-    for (const d of es.manifest.spec.data) expect(d.remoteRef.key).toMatch(/terraform_remote_state.*master_user_secret/);
+    for (const d of es.manifest.spec.data) expect(d.remoteRef.key).toMatch(/terraform_remote_state.*database-app-secret/);
+    // The secret has a value only once the bootstrap Job has run.
+    expect(byName("SecretStore", "mlflow-db-credentials-store").depends_on).toContainEqual(expect.stringMatching(/^kubernetes_job_v1\.mlflow_database-bootstrap_job/));
     expect(es.manifest.spec.target.template).toEqual({
       engineVersion: "v2",
       data: {
@@ -215,7 +224,9 @@ describe("MlflowServer credentials through External Secrets", () => {
     for (const name of ["mlflow-db-credentials-store", "mlflow-auth-store"]) {
       const store = byName("SecretStore", name);
       expect(store.manifest.spec.provider.aws).toEqual({ service: "SecretsManager", region: "us-east-1", auth: { jwt: { serviceAccountRef: { name: "mlflow" } } } });
-      expect(store.depends_on).toEqual([expect.stringMatching(/^kubernetes_namespace_v1\./), expect.stringMatching(/^kubernetes_service_account_v1\./)]);
+      expect(store.depends_on).toEqual(expect.arrayContaining([
+        expect.stringMatching(/^kubernetes_namespace_v1\.mlflow_namespace/), expect.stringMatching(/^kubernetes_service_account_v1\.mlflow_service-account/),
+      ]));
     }
   });
 
@@ -251,8 +262,8 @@ describe("MlflowServer client users and scraping (basic auth)", () => {
 
   test("an init container creates the client users with MLflow's auth store, from the synced secrets, after the auth database exists", () => {
     const init = dev.release.values.initContainers as any[];
-    expect(init.map((c) => c.name)).toEqual(["create-auth-database", "create-client-users"]);
-    const users = init[1];
+    expect(init.map((c) => c.name)).toEqual(["create-client-users"]);
+    const users = init[0];
     expect(users.image).toBe("burakince/mlflow:3.15.1");
     expect(users.command.slice(0, 2)).toEqual(["python", "-c"]);
     expect(users.command[2]).toContain("from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore");
@@ -283,7 +294,7 @@ describe("MlflowServer client users and scraping (basic auth)", () => {
     const noneManifests = Object.values(resourcesOfType(none.platformJson, "kubernetes_manifest")) as any[];
     const sm = noneManifests.find((m) => m.manifest.kind === "ServiceMonitor").manifest;
     expect(sm.spec.endpoints[0].basicAuth).toBeUndefined();
-    expect(noneManifests.filter((m) => m.manifest.kind === "ExternalSecret").map((m) => m.manifest.metadata.name)).toEqual(["mlflow-db-credentials"]);
+    expect(noneManifests.filter((m) => m.manifest.kind === "ExternalSecret").map((m) => m.manifest.metadata.name).sort()).toEqual(["mlflow-db-credentials", "mlflow-db-master"]);
   });
 
   test("Reloader restarts the server when the database, admin or client credentials change", () => {
@@ -296,16 +307,80 @@ describe("MlflowServer in the cluster's network and API (issue 12)", () => {
   const b = build();
 
   test("the service account mounts no Kubernetes API token (MLflow never calls the API; IRSA has its own projected token)", () => {
-    expect(onlyResource(b.platformJson, "kubernetes_service_account_v1").automount_service_account_token).toBe(false);
+    expect(mlflowOnly(b.platformJson, "kubernetes_service_account_v1").automount_service_account_token).toBe(false);
   });
 
   test("the mlflow namespace denies by default and allows DNS, HTTPS out, PostgreSQL in the VPC, and the tracking port from every namespace", () => {
-    const policies = Object.values(resourcesOfType(b.platformJson, "kubernetes_network_policy_v1")) as any[];
+    const policies = Object.values(resourcesOfType(b.platformJson, "kubernetes_network_policy_v1")).filter((p: any) => /mlflow_namespace/.test(p.metadata.namespace)) as any[];
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(["allow-dns", "allow-https-egress", "allow-postgres-egress", "allow-tracking-ingress", "default-deny"]);
     for (const p of policies) expect(p.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.mlflow_namespace_.*\.metadata\[0\]\.name\}$/);
     const byName = (n: string) => policies.find((p) => p.metadata.name === n).spec;
     expect(byName("allow-postgres-egress").egress).toEqual([{ to: [{ ip_block: { cidr: "10.0.0.0/16" } }], ports: [{ port: "5432", protocol: "TCP" }] }]);
     expect(byName("allow-tracking-ingress").pod_selector).toEqual({ match_labels: { "app.kubernetes.io/name": "mlflow" } });
     expect(byName("allow-tracking-ingress").ingress[0].ports).toEqual([{ port: "5000", protocol: "TCP" }]);
+  });
+});
+
+describe("MlflowServer database bootstrap (least-privilege login, issue 12)", () => {
+  const b = build();
+  const manifests = (Object.values(resourcesOfType(b.platformJson, "kubernetes_manifest")) as any[]).map((m) => m.manifest);
+  const job = onlyResource(b.platformJson, "kubernetes_job_v1");
+  const cron = onlyResource(b.platformJson, "kubernetes_cron_job_v1");
+
+  test("the master user's secret is synced into the bootstrap's own namespace only, as its own service account", () => {
+    const master = manifests.filter((m) => m.kind === "ExternalSecret" && m.spec.data.some((d: any) => /master_user_secret/.test(d.remoteRef.key)));
+    expect(master.map((m) => [m.metadata.namespace, m.spec.target.name])).toEqual([["mlflow-db-admin", "mlflow-db-master"]]);
+    const store = manifests.find((m) => m.kind === "SecretStore" && m.metadata.name === "mlflow-db-master-store");
+    expect(store.spec.provider.aws.auth).toEqual({ jwt: { serviceAccountRef: { name: "mlflow-db-bootstrap" } } });
+  });
+
+  test("no MLflow pod mounts or reads the master credential", () => {
+    expect(JSON.stringify(b.release.values)).not.toContain("mlflow-db-master");
+    const synced = manifests.filter((m) => m.kind === "ExternalSecret" && m.metadata.namespace === "mlflow");
+    for (const es of synced) for (const d of es.spec.data) expect(d.remoteRef.key).not.toMatch(/master_user_secret/);
+  });
+
+  test("a Job runs the bootstrap script as the master user over TLS, and Terraform waits for it", () => {
+    const pod = job.spec.template.spec;
+    const c = pod.container[0];
+    expect(job.metadata.namespace).toMatch(/kubernetes_namespace_v1\.mlflow_database-bootstrap_namespace/);
+    expect(job.wait_for_completion).toBe(true);
+    expect(c.command).toEqual(["python", "-c", DATABASE_BOOTSTRAP_SCRIPT]);
+    expect(c.image).toBe("burakince/mlflow:3.15.1");
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: "PGUSER", value_from: { secret_key_ref: { name: "mlflow-db-master", key: "username" } } },
+      { name: "PGPASSWORD", value_from: { secret_key_ref: { name: "mlflow-db-master", key: "password" } } },
+      { name: "PGSSLMODE", value: "require" },
+      { name: "APP_OWNER_ROLE", value: "mlflow_app" },
+      { name: "APP_LOGIN_ROLES", value: "mlflow_app_a,mlflow_app_b" },
+      { name: "APP_DATABASES", value: "mlflow,mlflow_auth" },
+      { name: "ROTATE", value: "0" },
+    ]));
+    expect(c.env.find((e: any) => e.name === "APP_SECRET_ID").value).toMatch(/terraform_remote_state.*database-app-secret/);
+    expect(pod.service_account_name).toMatch(/mlflow_database-bootstrap_service-account/);
+  });
+
+  test("a CronJob rotates the login monthly with the same script", () => {
+    const c = cron.spec.job_template.spec.template.spec.container[0];
+    expect(cron.spec.schedule).toBe("0 4 1 * *");
+    expect(cron.spec.concurrency_policy).toBe("Forbid");
+    expect(c.command).toEqual(["python", "-c", DATABASE_BOOTSTRAP_SCRIPT]);
+    expect(c.env).toContainEqual({ name: "ROTATE", value: "1" });
+  });
+
+  test("the bootstrap namespace denies by default and allows only DNS, HTTPS to the VPC and PostgreSQL out", () => {
+    const policies = Object.values(resourcesOfType(b.platformJson, "kubernetes_network_policy_v1")).filter((p: any) => /database-bootstrap_namespace/.test(p.metadata.namespace)) as any[];
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(["allow-aws-api-egress", "allow-dns", "allow-postgres-egress", "default-deny"]);
+    // HTTPS to the VPC only (STS and Secrets Manager through their interface endpoints), never the internet.
+    expect(policies.find((p) => p.metadata.name === "allow-aws-api-egress").spec.egress).toEqual([{ to: [{ ip_block: { cidr: "10.0.0.0/16" } }], ports: [{ port: "443", protocol: "TCP" }] }]);
+    expect(job.depends_on).toEqual(expect.arrayContaining(policies.map((p) => expect.stringContaining(p.metadata.name))));
+  });
+});
+
+describe("MlflowDatabaseBootstrap bad input", () => {
+  test("a rotation schedule that is not cron: one ConfigError naming the field", () => {
+    const built = mlflowStacks();
+    expect(() => new MlflowDatabaseBootstrap(built.platform, "bootstrap-2", { registry: built.registry, rotationSchedule: "monthly" }))
+      .toThrow(/test-platform\/bootstrap-2: rotationSchedule is "monthly"; must be a cron schedule \(UTC\): has 1 fields/);
   });
 });

@@ -14,8 +14,8 @@ describe("ModelRegistry database", () => {
     expect(instance).toMatchObject({ engine: "postgres", engine_version: "17", auto_minor_version_upgrade: true, allow_major_version_upgrade: false });
   });
 
-  test("takes the instance class and storage from the environment's sizing", () => {
-    const { infra } = registryStack({}, { sizing: { registry: { instanceClass: "db.r7g.large", allocatedStorageGb: 50 } } });
+  test("takes the instance class and storage from its props", () => {
+    const { infra } = registryStack({ instanceClass: "db.r7g.large", allocatedStorageGiB: 50 });
     expect(db(synthJson(infra))).toMatchObject({ instance_class: "db.r7g.large", allocated_storage: 50, max_allocated_storage: 250, storage_type: "gp3" });
   });
 
@@ -50,7 +50,7 @@ describe("ModelRegistry database", () => {
 
   test("admits only the cluster's workload security group, on 5432", () => {
     const json = synthJson(registryStack().infra);
-    const rules = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule"));
+    const rules = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter((r: any) => /model-registry_database/.test(r.security_group_id));
     expect(rules).toHaveLength(1);
     expect(rules[0]).toMatchObject({ ip_protocol: "tcp", from_port: 5432, to_port: 5432 });
     expect((rules[0] as any).referenced_security_group_id).toMatch(/aws_security_group\.cluster_nodes_.*\.id/);
@@ -80,8 +80,8 @@ describe("ModelRegistry database", () => {
     expect(db(synthJson(registryStack({}, PROD).infra)).backup_retention_period).toBe(14);
   });
 
-  test("takes backup retention from sizing.registry", () => {
-    expect(db(synthJson(registryStack({}, { sizing: { registry: { backupRetentionDays: 3 } } }).infra)).backup_retention_period).toBe(3);
+  test("takes backup retention from the backupRetentionDays prop", () => {
+    expect(db(synthJson(registryStack({ backupRetentionDays: 3 }).infra)).backup_retention_period).toBe(3);
   });
 
   test("in development: no deletion protection, no final snapshot, single zone", () => {
@@ -207,26 +207,38 @@ describe("ModelRegistry auth secret", () => {
   test("basic auth: empty secrets for the admin and the client users under the environment key, never a version", () => {
     const json = synthJson(registryStack().infra);
     const secrets = Object.values(resourcesOfType(json, "aws_secretsmanager_secret")) as any[];
-    expect(secrets.map((s) => s.name).sort()).toEqual(["ml-test/mlflow/admin-credentials", "ml-test/mlflow/reader-credentials", "ml-test/mlflow/trainer-credentials"]);
+    expect(secrets.map((s) => s.name).sort()).toEqual([
+      "ml-test/mlflow/admin-credentials", "ml-test/mlflow/database-app", "ml-test/mlflow/reader-credentials", "ml-test/mlflow/trainer-credentials",
+    ]);
     for (const secret of secrets) expect(secret.kms_key_id).toBe(db(json).kms_key_id);
     expect(resourcesOfType(json, "aws_secretsmanager_secret_version")).toEqual({});
+    // How each is rotated (the policy pack's SECRETS-ROTATION reads it): the database login by the platform's CronJob, the rest by an operator within 90 days.
+    expect(Object.fromEntries(secrets.map((x) => [x.name, x.tags]))).toEqual({
+      "ml-test/mlflow/admin-credentials": { "ml-platform/rotation": "operator", "ml-platform/max-age-days": "90" },
+      "ml-test/mlflow/database-app": { "ml-platform/rotation": "in-cluster" },
+      "ml-test/mlflow/reader-credentials": { "ml-platform/rotation": "operator", "ml-platform/max-age-days": "90" },
+      "ml-test/mlflow/trainer-credentials": { "ml-platform/rotation": "operator", "ml-platform/max-age-days": "90" },
+    });
   });
 
   test("OIDC: a client-secret secret instead", () => {
     const json = synthJson(registryStack({ auth: RegistryAuth.oidc({ discoveryUrl: "https://sso.example.com/.well-known/openid-configuration", clientId: "mlflow" }) }).infra);
-    expect(onlyResource(json, "aws_secretsmanager_secret").name).toBe("ml-test/mlflow/oidc-client");
+    const names = Object.values(resourcesOfType(json, "aws_secretsmanager_secret")).map((r: any) => r.name).sort();
+    expect(names).toEqual(["ml-test/mlflow/database-app", "ml-test/mlflow/oidc-client"]);
   });
 
-  test("no authentication (development): no secret", () => {
-    expect(resourcesOfType(synthJson(registryStack({ auth: RegistryAuth.none() }).infra), "aws_secretsmanager_secret")).toEqual({});
+  test("no authentication (development): only the database login's secret", () => {
+    const names = Object.values(resourcesOfType(synthJson(registryStack({ auth: RegistryAuth.none() }).infra), "aws_secretsmanager_secret")).map((r: any) => r.name);
+    expect(names).toEqual(["ml-test/mlflow/database-app"]);
   });
 });
 
+function policy(json: any, role = "server-role"): any[] {
+  const p = Object.values(resourcesOfType(json, "aws_iam_role_policy")).find((r: any) => new RegExp(`model-registry_${role}_`).test(r.role)) as any;
+  return JSON.parse(p.policy).Statement;
+}
+
 describe("ModelRegistry IRSA role", () => {
-  function policy(json: any): any[] {
-    const p = Object.values(resourcesOfType(json, "aws_iam_role_policy")).find((r: any) => /model-registry_server-role/.test(r.role)) as any;
-    return JSON.parse(p.policy).Statement;
-  }
 
   test("is trusted by exactly the mlflow/mlflow service account", () => {
     const json = synthJson(registryStack().infra);
@@ -234,13 +246,13 @@ describe("ModelRegistry IRSA role", () => {
     expect(role.assume_role_policy).toContain("system:serviceaccount:mlflow:mlflow");
   });
 
-  test("may read and write exactly the artifact bucket, read exactly its secrets (database, admin, client users), and use exactly the key", () => {
+  test("may read and write exactly the artifact bucket, read exactly its secrets (its own database login, admin, client users), and use exactly the key", () => {
     const json = synthJson(registryStack().infra);
     const statements = policy(json);
     const resources = new Set(statements.flatMap((s) => s.Resource));
     const key = db(json).kms_key_id;
     expect([...resources].sort()).toEqual([
-      "${aws_db_instance.model-registry_database_instance_4D8843B1.master_user_secret[0].secret_arn}",
+      "${aws_secretsmanager_secret.model-registry_database-app-secret_6F1DEE36.arn}",
       "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}",
       "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}/*",
       "${aws_secretsmanager_secret.model-registry_auth-secret_53F0F42A.arn}",
@@ -252,6 +264,30 @@ describe("ModelRegistry IRSA role", () => {
     expect(statements.filter((s) => s.Resource.includes(key)).flatMap((s) => s.Action)).not.toContain("kms:*");
     expect(statements.find((s) => s.Action.includes("s3:PutObject")).Resource).toEqual(["${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}/*"]);
     expect(statements.find((s) => s.Action.includes("secretsmanager:GetSecretValue")).Resource).toHaveLength(1);
+  });
+});
+
+describe("ModelRegistry database bootstrap role", () => {
+  test("is trusted by exactly mlflow-db-admin/mlflow-db-bootstrap", () => {
+    const json = synthJson(registryStack().infra);
+    const role = Object.values(resourcesOfType(json, "aws_iam_role")).find((r: any) => r.name === "ml-test-mlflow-db-admin-mlflow-db-bootstrap") as any;
+    expect(role.assume_role_policy).toContain("system:serviceaccount:mlflow-db-admin:mlflow-db-bootstrap");
+  });
+
+  test("alone reads the master user's secret; it reads and writes the app login's secret and nothing else", () => {
+    const json = synthJson(registryStack().infra);
+    const master = "${aws_db_instance.model-registry_database_instance_4D8843B1.master_user_secret[0].secret_arn}";
+    const app = "${aws_secretsmanager_secret.model-registry_database-app-secret_6F1DEE36.arn}";
+    const key = db(json).kms_key_id;
+    const statements = policy(json, "database-bootstrap-role");
+    const allowed = (action: string) => statements.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource).sort();
+    expect(allowed("secretsmanager:GetSecretValue")).toEqual([app, master].sort());
+    expect(allowed("secretsmanager:PutSecretValue")).toEqual([app]);
+    expect(allowed("kms:GenerateDataKey")).toEqual([key]);
+    expect(new Set(statements.flatMap((s) => s.Resource))).toEqual(new Set([app, master, key]));
+    // No other role of the registry may read the master secret.
+    const others = Object.values(resourcesOfType(json, "aws_iam_role_policy")).filter((r: any) => !/database-bootstrap-role/.test(r.role)) as any[];
+    for (const p of others) expect(p.policy).not.toContain("master_user_secret");
   });
 });
 

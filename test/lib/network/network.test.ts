@@ -52,10 +52,24 @@ describe("Network", () => {
 
   test("the S3 gateway endpoint is attached to every private route table", () => {
     const { json } = network();
-    const endpoint = Object.values(resourcesOfType(json, "aws_vpc_endpoint"))[0] as any;
+    const endpoint = Object.values(resourcesOfType(json, "aws_vpc_endpoint")).find((e: any) => e.vpc_endpoint_type === "Gateway") as any;
     expect(endpoint.service_name).toBe("com.amazonaws.us-east-1.s3");
     expect(endpoint.vpc_endpoint_type).toBe("Gateway");
     expect(endpoint.route_table_ids).toHaveLength(3);
+  });
+
+  test("interface endpoints with private DNS for STS, Secrets Manager, ECR and CloudWatch Logs, in every private subnet, HTTPS from the VPC only", () => {
+    const { json } = network();
+    const endpoints = (Object.values(resourcesOfType(json, "aws_vpc_endpoint")) as any[]).filter((e) => e.vpc_endpoint_type === "Interface");
+    expect(endpoints.map((e) => e.service_name).sort()).toEqual(
+      ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"].map((s) => `com.amazonaws.us-east-1.${s}`));
+    for (const e of endpoints) {
+      expect(e.private_dns_enabled).toBe(true);
+      expect(e.subnet_ids).toHaveLength(3);
+      expect(e.security_group_ids).toEqual([expect.stringMatching(/^\$\{aws_security_group\.network_endpoints-sg_\w+\.id\}$/)]);
+    }
+    const rules = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")) as any[];
+    expect(rules.map((r) => [r.from_port, r.to_port, r.cidr_ipv4])).toEqual([[443, 443, "10.0.0.0/16"]]);
   });
 
   test("flow logs of all traffic go to a KMS-encrypted log group through a role scoped to it", () => {

@@ -26,7 +26,9 @@ describe("Observability: kube-prometheus-stack release", () => {
     const { json, release: r } = release();
     expect([r.chart, r.version, r.namespace]).toEqual(["kube-prometheus-stack", "88.5.3", "monitoring"]);
     const eso = Object.keys(json.resource.helm_release).find((k) => json.resource.helm_release[k].chart === "external-secrets");
-    expect(r.resource.depends_on).toEqual([`helm_release.${eso}`]);
+    const ns = Object.keys(json.resource.kubernetes_namespace_v1).find((k) => json.resource.kubernetes_namespace_v1[k].metadata.name === "monitoring");
+    expect(json.resource.kubernetes_namespace_v1[ns!].metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(r.resource.depends_on).toEqual([`kubernetes_namespace_v1.${ns}`, `helm_release.${eso}`]);
   });
 
   test("Prometheus selects rules and monitors in every namespace, whatever their labels", () => {
@@ -49,9 +51,8 @@ describe("Observability: kube-prometheus-stack release", () => {
     expect(spec.resources).toEqual({ requests: { cpu: "500m", memory: "8Gi" } });
   });
 
-  test("the environment's sizing knobs override the tier defaults", () => {
-    const sizing = { observability: { prometheusRetentionDays: 3, prometheusStorageGb: 40, grafanaStorageGb: 5 } };
-    const values = release({ sizing }).release.values as any;
+  test("its props override the tier defaults", () => {
+    const values = release({}, { prometheusRetentionDays: 3, prometheusStorageGiB: 40, grafanaStorageGiB: 5 }).release.values as any;
     expect(values.prometheus.prometheusSpec.retention).toBe("3d");
     expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe("40Gi");
     expect(values.grafana.persistence.size).toBe("5Gi");

@@ -53,4 +53,21 @@ describe("cost", () => {
     const p = plan(change("aws_nat_gateway.n", ["delete"], {}, null));
     expect(costReport([stack("ml-prod-infra", prod, p)], undefined).environments[0].baselineUsd).toBe(0);
   });
+
+  test("a Karpenter GPU pool, in no AWS plan, is priced at its NodePool's GPU limit from the synthesized platform stack", () => {
+    // GIVEN a NodePool of up to 3 one-GPU nodes, g5.xlarge or g5.2xlarge, in the (not planned) platform stack
+    const nodePool = (gpus: string) => ({
+      "kubernetes_manifest.pool": { manifest: {
+        apiVersion: "karpenter.sh/v1", kind: "NodePool", metadata: { name: "vision" },
+        spec: { limits: { "nvidia.com/gpu": gpus }, template: { spec: { requirements: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: ["g5.xlarge", "g5.2xlarge"] }] } } },
+      } },
+    });
+    const infra = stack("ml-prod-infra", prod, plan(change("aws_nat_gateway.n", ["create"], null, {})));
+    const [env] = costReport([infra, stack("ml-prod-platform", prod, undefined, nodePool("3"))], [infra, stack("ml-prod-platform", prod, undefined, nodePool("2"))]).environments;
+    // THEN its worst case is 3 x the pricier type, and the base's 2 nodes give the delta
+    const g52 = GPU_INSTANCES.find((g) => g.instanceType === "g5.2xlarge")!.onDemandUsdPerHour;
+    expect(env.lines.find((l) => l.category === "gpu")).toMatchObject({ stack: "ml-prod-platform", address: "kubernetes_manifest.pool", quantity: "max 3 x g5.2xlarge (Karpenter NodePool vision)" });
+    expect(env.gpuWorstCaseUsd).toBeCloseTo(3 * g52 * h, 2);
+    expect(env.gpuWorstCaseUsd - env.base!.gpuWorstCaseUsd).toBeCloseTo(g52 * h, 2);
+  });
 });

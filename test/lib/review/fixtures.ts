@@ -44,7 +44,6 @@ export function metadata(name: string, tier: StackEnvironmentMetadata["tier"], o
     environmentStateBackend: tier === "development" ? "local" : "s3",
     protectsData: tier !== "development",
     monthlyBudgetUsd: 10000,
-    sizing: {},
     ...overrides,
   };
 }
@@ -59,8 +58,11 @@ export function config(env: StackEnvironmentMetadata, resources: Record<string, 
   return { "//": { environment: env, metadata: { stackName } }, provider: { aws: [{}] }, resource };
 }
 
-export function stack(name: string, env: StackEnvironmentMetadata, p: TerraformPlan | undefined, resources: Record<string, Record<string, unknown>> = {}): ReviewStack {
-  return reviewStack(name, { config: config(env, resources, name), ...(p ? { plan: p } : { notPlanned: "fixture" }) });
+export function stack(name: string, env: StackEnvironmentMetadata, p: TerraformPlan | undefined, resources: Record<string, Record<string, unknown>> = {},
+  settings?: Record<string, string | number | boolean>): ReviewStack {
+  const c = config(env, resources, name);
+  if (settings) c["//"].settings = settings;
+  return reviewStack(name, { config: c, ...(p ? { plan: p } : { notPlanned: "fixture" }) });
 }
 
 /** A stack as `stack` builds it, with condition records under `"//".conditional_resources` (ConditionalResources). */

@@ -96,13 +96,13 @@ describeWithTerraform("offline review against the base's simulated state (real T
   }, 600_000);
 
   test("an unchanged stack is not planned again: no changes, from the base's plan", async () => {
-    const { json, md } = await reviewChange({ ...DEV, allocatedStorageGb: 50 }, PROD);
+    const { json, md } = await reviewChange({ ...DEV, allocatedStorageGiB: 50 }, PROD);
     expect(json.stacks.find((s: any) => s.stack === "ml-prod-data")).toMatchObject({ basis: "unchanged", counts: { add: 0, change: 0, replace: 0, destroy: 0 } });
     expect(md).toContain("| prod | `ml-prod-data` | 0 | 0 | 0 | 0 | identical to the base |");
   }, 600_000);
 
   test("a pure scaling change (database storage) updates in place: not blocking, exit 0", async () => {
-    const { code, md, json } = await reviewChange({ ...DEV, allocatedStorageGb: 50 }, PROD);
+    const { code, md, json } = await reviewChange({ ...DEV, allocatedStorageGiB: 50 }, PROD);
     expect(code).toBe(0);
     expect(json).toMatchObject({ exitCode: 0, destruction: "base", blocking: [], summary: { blocking: 0, destructionChecked: true } });
     expect(json.stacks.find((s: any) => s.stack === "ml-dev-data")).toMatchObject({ basis: "base-state", counts: { add: 0, change: 1, replace: 0, destroy: 0 } });

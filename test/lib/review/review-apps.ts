@@ -23,7 +23,7 @@ export interface DataAppOptions {
   /** @default "<prefix>-artifacts" */
   readonly bucketName?: string;
   /** @default 20 */
-  readonly allocatedStorageGb?: number;
+  readonly allocatedStorageGiB?: number;
   /** Changes to apply after the constructs are built. */
   readonly change?: (stack: DataStack) => void;
   /** Adds a GpuTrainingCluster (no GPU pools) with this name, instead of the database and the bucket. @default - no cluster */
@@ -50,7 +50,7 @@ export function buildDataStack(app: App, options: DataAppOptions = {}): DataStac
   const owner = new Construct(stack, options.ownerId ?? "registry");
   const database = new RegistryDatabase(owner, "database", {
     network, key, clientSecurityGroupId: "sg-0123456789abcdef0", instanceClass: "db.t4g.medium", engineVersion: "17",
-    allocatedStorageGb: options.allocatedStorageGb ?? 20, maxAllocatedStorageGb: 100, backupRetentionDays: 7, multiAz: false,
+    allocatedStorageGiB: options.allocatedStorageGiB ?? 20, maxAllocatedStorageGiB: 100, backupRetentionDays: 7, multiAz: false,
     deletionProtection: env.protectsData, performanceInsights: false, monitoringIntervalSeconds: 0, iamAuthentication: true, logRetentionDays: 30,
   });
   const bucket = new SecureBucket(owner, "artifacts", { bucketName: options.bucketName ?? `${env.prefix}-artifacts`, key });

@@ -4,7 +4,7 @@ import * as path from "path";
 import { App } from "cdktf";
 import { Environment, EnvironmentConfig } from "../../../lib/core";
 import { AddressChange, UpgradeAction, UpgradeReport } from "../../../lib/terraform";
-import { EnvironmentStacks, buildEnvironment } from "../../../stacks/platform";
+import { EnvironmentStacks, ReferenceChanges, buildEnvironment } from "../../../stacks/platform";
 
 /** A code change to the reference environment, applied to its constructs before synth. */
 export type Change = (stacks: EnvironmentStacks) => void;
@@ -13,10 +13,10 @@ export type Change = (stacks: EnvironmentStacks) => void;
  * Synthesizes one environment of the reference platform (the same construct tree as
  * stacks/platform.ts), optionally changed, and returns the directory of its infra stack.
  */
-export function synthInfra(config: EnvironmentConfig, change?: Change): string {
+export function synthInfra(config: EnvironmentConfig, change?: Change, props: ReferenceChanges = {}): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "upgrade-"));
   const app = new App({ outdir });
-  const stacks = buildEnvironment(app, new Environment(config));
+  const stacks = buildEnvironment(app, new Environment(config), props);
   change?.(stacks);
   app.synth();
   return path.join(outdir, "stacks", stacks.infra.node.id);

@@ -1,7 +1,8 @@
 import { UpgradeHarness } from "../../../lib/terraform";
 import { dev } from "../../../stacks/environments";
 import { describeWithTerraform, pluginMirror } from "../../support/terraform";
-import { actions, addresses, statefulLosses, synthInfra } from "./upgrade-cases";
+import { ReferenceChanges } from "../../../stacks/platform";
+import { Change, actions, addresses, statefulLosses, synthInfra } from "./upgrade-cases";
 
 /**
  * Upgrade safety of the dev infrastructure stack under real Terraform: a fake state of
@@ -9,13 +10,16 @@ import { actions, addresses, statefulLosses, synthInfra } from "./upgrade-cases"
  * against it. Dev has no prevent_destroy, so destructive changes show as replacements.
  * Plans run one after another (one terraform at a time per file).
  */
-const baselineConfig = { ...dev, sizing: { ...dev.sizing, cluster: { ...dev.sizing?.cluster, kubernetesVersion: "1.32" } } };
+const baseline = { cluster: { kubernetesVersion: "1.32" } };
+/** The dev infra stack, one Kubernetes version behind, with a change. */
+const devInfra = (change?: Change, props: ReferenceChanges = {}) =>
+  synthInfra(dev, change, { ...props, cluster: { ...baseline.cluster, ...props.cluster } });
 
 describeWithTerraform("upgrade safety: dev infrastructure", () => {
   let harness: UpgradeHarness;
 
   beforeAll(async () => {
-    harness = await UpgradeHarness.converge(synthInfra(baselineConfig), { pluginMirror: pluginMirror() });
+    harness = await UpgradeHarness.converge(devInfra(), { pluginMirror: pluginMirror() });
   }, 240_000);
 
   afterAll(() => harness?.dispose());
@@ -30,7 +34,7 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   });
 
   test("scaling the GPU pool updates its node group in place", async () => {
-    const report = await harness.planChange(synthInfra(baselineConfig, (s) => {
+    const report = await harness.planChange(devInfra((s) => {
       s.cluster.pools[0].nodeGroup!.addOverride("scaling_config.max_size", 6);
     }));
     expect(actions(report)).toEqual(["update"]);
@@ -38,7 +42,7 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   });
 
   test("upgrading Kubernetes 1.32 -> 1.33 updates the control plane and every node group in place and destroys nothing", async () => {
-    const report = await harness.planChange(synthInfra({ ...baselineConfig, sizing: { ...baselineConfig.sizing, cluster: { kubernetesVersion: "1.33" } } }));
+    const report = await harness.planChange(devInfra(undefined, { cluster: { kubernetesVersion: "1.33" } }));
     expect(addresses(report, "update")).toEqual(expect.arrayContaining([
       expect.stringMatching(/^aws_eks_cluster\.training_cluster_/),
       expect.stringMatching(/^aws_eks_node_group\.training_system-nodes_/),
@@ -49,7 +53,7 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   });
 
   test("adding a GPU pool only creates resources", async () => {
-    const report = await harness.planChange(synthInfra(baselineConfig, (s) => {
+    const report = await harness.planChange(devInfra((s) => {
       s.cluster.addGpuPool("l4-batch", { instanceTypes: ["g6.xlarge"], maxSize: 2 });
     }));
     expect(actions(report)).toEqual(["create"]);
@@ -57,13 +61,13 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   });
 
   test("changing the database instance class updates the registry database in place", async () => {
-    const report = await harness.planChange(synthInfra({ ...baselineConfig, sizing: { ...baselineConfig.sizing, registry: { instanceClass: "db.t4g.large" } } }));
+    const report = await harness.planChange(devInfra(undefined, { registry: { instanceClass: "db.t4g.large" } }));
     expect(actions(report)).toEqual(["update"]);
     expect(addresses(report, "update")).toEqual([expect.stringMatching(/^aws_db_instance\.model-registry_database_instance_/)]);
   });
 
   test("adding an endpoint (its IRSA role, registry and feature grants) only creates resources", async () => {
-    const report = await harness.planChange(synthInfra(baselineConfig, (s) => {
+    const report = await harness.planChange(devInfra((s) => {
       const role = s.cluster.addServiceAccountRole("fraud-serving", { namespace: "serving", serviceAccount: "fraud" });
       s.registry.grantRead(role);
       s.featureStore.grantOnlineRead(role);
@@ -74,7 +78,7 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
 
   test("renaming the artifact bucket shows up as a replacement of a stateful resource", async () => {
     // GIVEN a deliberately destructive change: a bucket's name forces a new bucket
-    const report = await harness.planChange(synthInfra(baselineConfig, (s) => {
+    const report = await harness.planChange(devInfra((s) => {
       s.registry.artifactBucket.bucket.addOverride("bucket", "ml-dev-mlflow-artifacts-renamed-111111111111");
     }));
     // THEN terraform plans to replace it, and says which attribute forces it
@@ -85,7 +89,7 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   });
 
   test("renaming the database identifier is an in-place rename (aws provider 5.x), not a replacement: data is kept, the endpoint changes", async () => {
-    const report = await harness.planChange(synthInfra(baselineConfig, (s) => {
+    const report = await harness.planChange(devInfra((s) => {
       s.registry.database.instance.addOverride("identifier", "ml-dev-mlflow-renamed");
     }));
     expect(statefulLosses(report)).toEqual([]);

@@ -24,7 +24,7 @@ describeWithTerraform("upgrade safety: prod infrastructure", () => {
   });
 
   test("scaling the system node group plans an in-place update, which terraform accepts", async () => {
-    const report = await harness.planChange(synthInfra({ ...prod, sizing: { ...prod.sizing, cluster: { ...prod.sizing?.cluster, systemNodeCount: 4 } } }));
+    const report = await harness.planChange(synthInfra(prod, undefined, { cluster: { systemNodeCount: 4 } }));
     expect(report.refusal).toBeUndefined();
     expect(actions(report)).toEqual(["update"]);
     expect(addresses(report, "update")).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_eks_node_group\.training_system-nodes_/)]));
