@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ConditionalResources } from "../core/stack-records";
 import { Lazy } from "cdktf";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
@@ -136,8 +137,7 @@ export class DistributedTraining extends Construct {
     }
 
     for (const pool of this.pools) {
-      // One construct per pool, named like the cluster's own pool constructs: the plan review
-      // explains a pool that only some tiers declare by that name.
+      // One construct per pool, named like the cluster's own pool constructs (recorded below).
       const poolScope = new Construct(this, `gpu-pool-${pool.name}`);
       this.flavors.set(pool.name, this.manifest(poolScope, "flavor", {
         apiVersion: KUEUE.api,
@@ -151,6 +151,10 @@ export class DistributedTraining extends Construct {
       }));
       this.runtimes.set(pool.name, this.manifest(poolScope, "runtime", this.runtimeObject(pool)));
     }
+    ConditionalResources.of(this).record("gpuPools", this.pools.map((p) => p.name).join(", "), {
+      creates: this.pools.map((p) => `gpu-pool-${p.name}`),
+      reason: "a Kueue ResourceFlavor and a PyTorch runtime per GPU pool of the cluster",
+    });
 
     // Prometheus scrapes Kueue with its service account token (Kueue authorises GET /metrics through a
     // SubjectAccessReview; the kube-prometheus-stack Prometheus ClusterRole grants nonResourceURLs /metrics).
