@@ -193,7 +193,11 @@ describe("Karpenter's AWS side", () => {
     for (const [name, subnet] of subnets) {
       expect([name, (subnet as any).tags["karpenter.sh/discovery"]]).toEqual([name, name.includes("private") ? "ml-test-training" : undefined]);
     }
-    expect((Object.values(resourcesOfType(json, "aws_security_group"))[0] as any).tags["karpenter.sh/discovery"]).toBe("ml-test-training");
+    const groups = Object.entries(resourcesOfType(json, "aws_security_group"));
+    // The workload group carries it; the VPC endpoints' group (network) does not: nodes are not launched into it.
+    expect(groups.map(([name, g]: [string, any]) => [name.replace(/_[0-9A-F]{8}$/, ""), g.tags["karpenter.sh/discovery"]])).toEqual(expect.arrayContaining([
+      ["training_workload-sg", "ml-test-training"], ["network_endpoints-sg", undefined],
+    ]));
     expect(karpenterOf(json, "aws_ec2_tag")).toEqual([expect.objectContaining({ key: "karpenter.sh/discovery", value: "ml-test-training", resource_id: expect.stringContaining("cluster_security_group_id") })]);
   });
 
