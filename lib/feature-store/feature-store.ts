@@ -112,6 +112,110 @@ const FEAST_PROJECT = /^[A-Za-z0-9][A-Za-z0-9_]*$/;
 const DEFAULT_SCHEDULE = "0 * * * *";
 const REGISTRY_KEY = "registry/registry.pb";
 
+const RESOURCES = Shape.optional(RESOURCE_REQUESTS_SHAPE);
+const PROPS_SHAPE = {
+  cluster: LibraryShapes.cluster,
+  project: Shape.string(),
+  onlineStore: Shape.optional(Shape.string()),
+  redis: Shape.optional(Shape.object({
+    nodeType: Shape.optional(Shape.string()),
+    nodes: Shape.optional(Shape.number()),
+    multiAz: Shape.optional(Shape.boolean()),
+    engineVersion: Shape.optional(Shape.string()),
+  })),
+  offlineStore: Shape.optional(Shape.object({ bucketName: Shape.optional(Shape.string()), dataPrefix: Shape.optional(Shape.string()) })),
+  materialization: Shape.optional(Shape.object({
+    schedule: Shape.optional(Shape.string()),
+    freshnessMultiple: Shape.optional(Shape.number()),
+    resources: RESOURCES,
+  })),
+  server: Shape.optional(Shape.object({ replicas: Shape.optional(Shape.number()), resources: RESOURCES })),
+  namespace: Shape.optional(Shape.string()),
+  registryCacheTtlSeconds: Shape.optional(Shape.number()),
+};
+
+/** Every setting of a FeatureStore with its default (from the prop, else the tier) filled in. */
+interface ResolvedProps {
+  readonly project: string;
+  readonly namespace: string;
+  readonly onlineStoreType: OnlineStoreType;
+  readonly schedule: string;
+  readonly freshnessMultiple: number;
+  readonly replicas: number;
+  readonly serverResources: ResolvedResources;
+  readonly materializeResources: ResolvedResources;
+  readonly dataPrefix: string;
+  readonly bucketName: string;
+  readonly registryCacheTtlSeconds: number;
+  readonly redis: { readonly nodeType: string; readonly nodes: number; readonly multiAz: boolean; readonly engineVersion: string };
+}
+
+/** Resolves every default once (the resource quantities are checked as they resolve). */
+function resolveProps(props: FeatureStoreProps, env: Environment, v: Validator): ResolvedProps {
+  return {
+    project: props.project,
+    namespace: props.namespace ?? "feast",
+    onlineStoreType: props.onlineStore ?? "dynamodb",
+    schedule: props.materialization?.schedule ?? DEFAULT_SCHEDULE,
+    freshnessMultiple: props.materialization?.freshnessMultiple ?? 2,
+    replicas: props.server?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 }),
+    serverResources: resolveResources(v, "server.resources", props.server?.resources,
+      { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) }),
+    materializeResources: resolveResources(v, "materialization.resources", props.materialization?.resources,
+      { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1), memoryLimit: Memory.gibibytes(2) }),
+    dataPrefix: props.offlineStore?.dataPrefix ?? "data/",
+    bucketName: props.offlineStore?.bucketName ?? `${env.prefix}-feature-store-${env.accountId}`,
+    registryCacheTtlSeconds: props.registryCacheTtlSeconds ?? 60,
+    redis: {
+      nodeType: props.redis?.nodeType ?? "cache.t4g.medium",
+      nodes: props.redis?.nodes ?? env.byTier({ development: 1, staging: 2, production: 2 }),
+      multiAz: props.redis?.multiAz ?? env.isProduction,
+      engineVersion: props.redis?.engineVersion ?? "7.1",
+    },
+  };
+}
+
+/** Records every problem with the resolved settings; returns the schedule's longest gap in minutes (0 when it does not parse). */
+function validateProps(v: Validator, env: Environment, s: ResolvedProps): number {
+  v.check(typeof s.project === "string" && FEAST_PROJECT.test(s.project), "project", s.project,
+    "Feast project names may contain only letters, digits and underscores and must not start with an underscore");
+  v.check(ONLINE_STORE_TYPES.includes(s.onlineStoreType), "onlineStore", s.onlineStoreType,
+    `must be one of ${ONLINE_STORE_TYPES.map((t) => formatValue(t)).join(", ")}`);
+  if (s.onlineStoreType === "redis") {
+    v.check(!(env.isProduction && !s.redis.multiAz), "redis.multiAz", s.redis.multiAz,
+      "production needs Multi-AZ with automatic failover: a single-zone Redis online store stops serving features when its zone fails");
+    v.check(Number.isInteger(s.redis.nodes) && s.redis.nodes >= 1 && s.redis.nodes <= 6, "redis.nodes", s.redis.nodes,
+      "must be a whole number from 1 to 6 (a primary and up to 5 replicas)");
+    if (s.redis.multiAz) {
+      v.check(s.redis.nodes >= 2, "redis.nodes", s.redis.nodes, "Multi-AZ needs at least 2 nodes: a primary and a replica in another zone");
+    }
+    v.check(/^\d+\.\d+$/.test(s.redis.engineVersion) && Number(s.redis.engineVersion.split(".")[0]) >= 7, "redis.engineVersion",
+      s.redis.engineVersion, 'must be a Redis version "7.x" or later, such as "7.1" (RBAC user groups with TLS)');
+  }
+  let periodMinutes = 0;
+  try {
+    periodMinutes = longestGapMinutes(parseCron(s.schedule))!;
+  } catch (err) {
+    if (!(err instanceof CronSyntaxError)) throw err;
+    v.check(false, "materialization.schedule", s.schedule,
+      `${err.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
+  }
+  if (periodMinutes > 0) {
+    v.check(Number.isFinite(s.freshnessMultiple) && s.freshnessMultiple > 1, "materialization.freshnessMultiple", s.freshnessMultiple,
+      `the freshness threshold (${s.freshnessMultiple} x the schedule's ${formatMinutes(periodMinutes)} between runs) must be longer ` +
+      "than the schedule: use a multiple greater than 1, so that a run can finish before the alert fires");
+  }
+  v.check(Number.isInteger(s.replicas) && s.replicas >= 1, "server.replicas", s.replicas, "must be a whole number >= 1");
+  v.check(/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(s.dataPrefix) && !s.dataPrefix.startsWith("registry/"), "offlineStore.dataPrefix",
+    s.dataPrefix, 'must be an S3 key prefix ending in "/" (such as "data/"), outside "registry/"');
+  v.check(Number.isInteger(s.registryCacheTtlSeconds) && s.registryCacheTtlSeconds >= 0, "registryCacheTtlSeconds", s.registryCacheTtlSeconds, "must be a whole number of seconds >= 0");
+  v.check(!(env.isProduction && s.replicas < 2), "server.replicas", s.replicas,
+    "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads");
+  v.check(namespaceProblem(s.namespace) === undefined, "namespace", s.namespace, namespaceProblem(s.namespace) ?? "");
+  return periodMinutes;
+}
+
+
 /**
  * A Feast feature store on AWS (the infrastructure half; `FeatureServer` is the
  * in-cluster half): an offline store of Parquet files in a SecureBucket, the registry
@@ -121,8 +225,6 @@ const REGISTRY_KEY = "registry/registry.pb";
  * materialization job (reads the offline store, writes the online store, records
  * materialized intervals in the registry).
  */
-const RESOURCES = Shape.optional(RESOURCE_REQUESTS_SHAPE);
-
 export class FeatureStore extends Construct {
   public readonly cluster: ITrainingCluster;
   public readonly project: string;
@@ -158,94 +260,29 @@ export class FeatureStore extends Construct {
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
-    checkShape(this.node.path, props, {
-      cluster: LibraryShapes.cluster,
-      project: Shape.string(),
-      onlineStore: Shape.optional(Shape.string()),
-      redis: Shape.optional(Shape.object({
-        nodeType: Shape.optional(Shape.string()),
-        nodes: Shape.optional(Shape.number()),
-        multiAz: Shape.optional(Shape.boolean()),
-        engineVersion: Shape.optional(Shape.string()),
-      })),
-      offlineStore: Shape.optional(Shape.object({ bucketName: Shape.optional(Shape.string()), dataPrefix: Shape.optional(Shape.string()) })),
-      materialization: Shape.optional(Shape.object({
-        schedule: Shape.optional(Shape.string()),
-        freshnessMultiple: Shape.optional(Shape.number()),
-        resources: RESOURCES,
-      })),
-      server: Shape.optional(Shape.object({ replicas: Shape.optional(Shape.number()), resources: RESOURCES })),
-      namespace: Shape.optional(Shape.string()),
-      registryCacheTtlSeconds: Shape.optional(Shape.number()),
-    });
+    checkShape(this.node.path, props, PROPS_SHAPE);
     const env = Environment.of(this);
     this.env = env;
+    // resolve -> validate -> build: defaults once, every problem reported together, then the resources.
     const v = new Validator(this.node.path);
-
-    this.cluster = props.cluster;
-    this.project = props.project;
-    this.namespace = props.namespace ?? "feast";
-    this.onlineStoreType = props.onlineStore ?? "dynamodb";
-    this.schedule = props.materialization?.schedule ?? DEFAULT_SCHEDULE;
-    this.freshnessMultiple = props.materialization?.freshnessMultiple ?? 2;
-    this.replicas = props.server?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
-    this.serverResources = resolveResources(v, "server.resources", props.server?.resources,
-      { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) });
-    this.materializeResources = resolveResources(v, "materialization.resources", props.materialization?.resources,
-      { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1), memoryLimit: Memory.gibibytes(2) });
-    this.dataPrefix = props.offlineStore?.dataPrefix ?? "data/";
-    const registryTtl = props.registryCacheTtlSeconds ?? 60;
-    const redisOpts = {
-      nodeType: props.redis?.nodeType ?? "cache.t4g.medium",
-      nodes: props.redis?.nodes ?? env.byTier({ development: 1, staging: 2, production: 2 }),
-      multiAz: props.redis?.multiAz ?? env.isProduction,
-      engineVersion: props.redis?.engineVersion ?? "7.1",
-    };
-
-    v.check(typeof this.project === "string" && FEAST_PROJECT.test(this.project), "project", this.project,
-      "Feast project names may contain only letters, digits and underscores and must not start with an underscore");
-    v.check(ONLINE_STORE_TYPES.includes(this.onlineStoreType), "onlineStore", this.onlineStoreType,
-      `must be one of ${ONLINE_STORE_TYPES.map((t) => formatValue(t)).join(", ")}`);
-    if (this.onlineStoreType === "redis") {
-      v.check(!(env.isProduction && !redisOpts.multiAz), "redis.multiAz", redisOpts.multiAz,
-        "production needs Multi-AZ with automatic failover: a single-zone Redis online store stops serving features when its zone fails");
-      v.check(Number.isInteger(redisOpts.nodes) && redisOpts.nodes >= 1 && redisOpts.nodes <= 6, "redis.nodes", redisOpts.nodes,
-        "must be a whole number from 1 to 6 (a primary and up to 5 replicas)");
-      if (redisOpts.multiAz) {
-        v.check(redisOpts.nodes >= 2, "redis.nodes", redisOpts.nodes, "Multi-AZ needs at least 2 nodes: a primary and a replica in another zone");
-      }
-      v.check(/^\d+\.\d+$/.test(redisOpts.engineVersion) && Number(redisOpts.engineVersion.split(".")[0]) >= 7, "redis.engineVersion",
-        redisOpts.engineVersion, 'must be a Redis version "7.x" or later, such as "7.1" (RBAC user groups with TLS)');
-    }
-    let periodMinutes = 0;
-    try {
-      periodMinutes = longestGapMinutes(parseCron(this.schedule))!;
-    } catch (err) {
-      if (!(err instanceof CronSyntaxError)) throw err;
-      v.check(false, "materialization.schedule", this.schedule,
-        `${err.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
-    }
-    if (periodMinutes > 0) {
-      v.check(Number.isFinite(this.freshnessMultiple) && this.freshnessMultiple > 1, "materialization.freshnessMultiple", this.freshnessMultiple,
-        `the freshness threshold (${this.freshnessMultiple} x the schedule's ${formatMinutes(periodMinutes)} between runs) must be longer ` +
-        "than the schedule: use a multiple greater than 1, so that a run can finish before the alert fires");
-    }
-    v.check(Number.isInteger(this.replicas) && this.replicas >= 1, "server.replicas", this.replicas, "must be a whole number >= 1");
-    v.check(/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(this.dataPrefix) && !this.dataPrefix.startsWith("registry/"), "offlineStore.dataPrefix",
-      this.dataPrefix, 'must be an S3 key prefix ending in "/" (such as "data/"), outside "registry/"');
-    v.check(Number.isInteger(registryTtl) && registryTtl >= 0, "registryCacheTtlSeconds", registryTtl, "must be a whole number of seconds >= 0");
-    v.check(!(env.isProduction && this.replicas < 2), "server.replicas", this.replicas,
-      "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads");
-    v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
+    const s = resolveProps(props, env, v);
+    const periodMinutes = validateProps(v, env, s);
     v.throwIfAny();
 
+    this.cluster = props.cluster;
+    this.project = s.project;
+    this.namespace = s.namespace;
+    this.onlineStoreType = s.onlineStoreType;
+    this.schedule = s.schedule;
+    this.freshnessMultiple = s.freshnessMultiple;
+    this.replicas = s.replicas;
+    this.serverResources = s.serverResources;
+    this.materializeResources = s.materializeResources;
+    this.dataPrefix = s.dataPrefix;
     this.schedulePeriodMinutes = periodMinutes;
     this.freshnessThresholdSeconds = Math.round(this.freshnessMultiple * periodMinutes * 60);
 
-    this.offlineBucket = new SecureBucket(this, "offline", {
-      bucketName: props.offlineStore?.bucketName ?? `${env.prefix}-feature-store-${env.accountId}`,
-      key: props.cluster.key,
-    });
+    this.offlineBucket = new SecureBucket(this, "offline", { bucketName: s.bucketName, key: props.cluster.key });
     this.registryPath = `s3://${this.offlineBucket.bucketName}/${REGISTRY_KEY}`;
 
     ConditionalResources.of(this).record("onlineStore", this.onlineStoreType, {
@@ -253,7 +290,7 @@ export class FeatureStore extends Construct {
       reason: "a Redis online store is an ElastiCache replication group with its users, subnet group and security group",
     });
     if (this.onlineStoreType === "redis") {
-      this.redis = new RedisOnlineStore(this, "redis", { cluster: props.cluster, ...redisOpts });
+      this.redis = new RedisOnlineStore(this, "redis", { cluster: props.cluster, ...s.redis });
       this.redisReplicationGroup = this.redis.replicationGroup;
       this.onlineStoreEndpoint = this.redis.endpoint;
       this.onlineStoreSecret = { secretArn: this.redis.authSecret.arn, property: "password", environmentVariable: FEAST_NAMES.redisPasswordEnv };
@@ -261,10 +298,22 @@ export class FeatureStore extends Construct {
       this.tablePrefix = `${env.prefix}-feast.${this.project}.`;
       this.onlineStoreEndpoint = `dynamodb.${env.region}.amazonaws.com`;
     }
-    this.featureStoreYaml = renderFeatureStoreYaml({
+    this.featureStoreYaml = this.renderYaml(s.registryCacheTtlSeconds);
+    this.serverRole = this.serviceAccountRole("server-role", FEAST_NAMES.serverServiceAccount);
+    this.grantOnlineRead(this.serverRole);
+    this.materializeRole = this.serviceAccountRole("materialize-role", FEAST_NAMES.materializeServiceAccount);
+    this.offlineBucket.grantRead(this.materializeRole, `${this.dataPrefix}*`);
+    // materialize-incremental reads its start from, and records the materialized interval in, the registry.
+    this.grantRegistry(this.materializeRole, true);
+    this.grantOnlineWrite(this.materializeRole);
+  }
+
+  /** feature_store.yaml for this store's registry and online store. */
+  private renderYaml(registryCacheTtlSeconds: number): string {
+    return renderFeatureStoreYaml({
       project: this.project,
       registryPath: this.registryPath,
-      registryCacheTtlSeconds: registryTtl,
+      registryCacheTtlSeconds,
       online: this.redis
         ? {
           type: "redis",
@@ -273,27 +322,16 @@ export class FeatureStore extends Construct {
         }
         : {
           type: "dynamodb",
-          region: env.region,
-          tableNameTemplate: `${env.prefix}-feast.{project}.{table_name}`,
-          tags: env.tags,
+          region: this.env.region,
+          tableNameTemplate: `${this.env.prefix}-feast.{project}.{table_name}`,
+          tags: this.env.tags,
         },
     });
+  }
 
-    this.serverRole = new ServiceAccountRole(this, "server-role", {
-      identity: props.cluster,
-      namespace: this.namespace,
-      serviceAccount: FEAST_NAMES.serverServiceAccount,
-    });
-    this.grantOnlineRead(this.serverRole);
-    this.materializeRole = new ServiceAccountRole(this, "materialize-role", {
-      identity: props.cluster,
-      namespace: this.namespace,
-      serviceAccount: FEAST_NAMES.materializeServiceAccount,
-    });
-    this.offlineBucket.grantRead(this.materializeRole, `${this.dataPrefix}*`);
-    // materialize-incremental reads its start from, and records the materialized interval in, the registry.
-    this.grantRegistry(this.materializeRole, true);
-    this.grantOnlineWrite(this.materializeRole);
+  /** The IRSA role of one of the store's service accounts, in its namespace. */
+  private serviceAccountRole(id: string, serviceAccount: string): ServiceAccountRole {
+    return new ServiceAccountRole(this, id, { identity: this.cluster, namespace: this.namespace, serviceAccount });
   }
 
   /** ARN pattern of this project's DynamoDB online tables (undefined for redis). */
