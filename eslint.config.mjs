@@ -10,19 +10,24 @@ const NODE_GLOBALS = Object.fromEntries(
 );
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "**/cdktf.out/", "**/.gen/", "test/fixtures/", "coverage/"] },
+  { ignores: ["node_modules/", "dist/", ".scratch/", "**/cdktf.out/", "**/.gen/", "test/fixtures/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: NODE_GLOBALS },
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
-      "no-restricted-imports": ["error", {
-        patterns: [{
-          regex: "^@cdktf/provider-[a-z0-9-]+$",
-          message: "Import provider bindings by deep path (e.g. @cdktf/provider-aws/lib/eks-cluster): the package root loads every binding.",
-        }],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^@cdktf/provider-[a-z0-9-]+$",
+              message: "Import provider bindings by deep path (e.g. @cdktf/provider-aws/lib/eks-cluster): the package root loads every binding.",
+            },
+          ],
+        },
+      ],
       // `_name` marks a value left out on purpose (destructuring a field away, an unused callback parameter).
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
     },

@@ -32,58 +32,201 @@ export type { BootstrapStackProps, SecureBucketProps } from "./storage";
 
 // Kubernetes objects (lib/kubernetes)
 export {
-  ArgoRollouts, ClusterBaseline, Cpu, ExternalSecretsOperator, Memory, HelmChart, Keda, NamespaceNetworkPolicies, PrometheusRule, Reloader, ServiceMonitor, SyncedSecret,
-  GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL,
+  ArgoRollouts,
+  ClusterBaseline,
+  Cpu,
+  ExternalSecretsOperator,
+  Memory,
+  HelmChart,
+  Keda,
+  NamespaceNetworkPolicies,
+  PrometheusRule,
+  Reloader,
+  ServiceMonitor,
+  SyncedSecret,
+  GPU_MODEL_LABEL,
+  GPU_NODE_LABEL,
+  GPU_TAINT,
+  GPU_TOLERATION,
+  KARPENTER_DO_NOT_DISRUPT,
+  POOL_LABEL,
 } from "./kubernetes";
 export type {
-  AlertRule, AlertSeverity, ChartRef, ClusterBaselineProps, ControllerPrometheus, ControllerProps, ExternalSecretObjectProps, HelmChartProps, NamespaceNetworkPoliciesProps, NetworkAllow, NetworkPeer, NetworkPort,
-  ExternalSecretsOperatorProps, PrometheusRuleProps, Protocol, ReloaderProps, ResolvedResources, ResourceRequests, RuleGroup, ServiceMonitorProps,
+  AlertRule,
+  AlertSeverity,
+  ChartRef,
+  ClusterBaselineProps,
+  ControllerPrometheus,
+  ControllerProps,
+  ExternalSecretObjectProps,
+  HelmChartProps,
+  NamespaceNetworkPoliciesProps,
+  NetworkAllow,
+  NetworkPeer,
+  NetworkPort,
+  ExternalSecretsOperatorProps,
+  PrometheusRuleProps,
+  Protocol,
+  ReloaderProps,
+  ResolvedResources,
+  ResourceRequests,
+  RuleGroup,
+  ServiceMonitorProps,
 } from "./kubernetes";
 
 // GPU training cluster (lib/gpu-cluster)
 export {
-  Capacity, ClusterAccessPolicy, ClusterCapacity, GpuClusterAddons, GpuInstance, GpuPool, GpuTrainingCluster, ImageRepository, KarpenterController, KarpenterResources,
-  DEFAULT_KUBERNETES_VERSION, GPU_INSTANCES, INSTANCE_NETWORK_SOURCE, KUBELET_RESERVATIONS, SUPPORTED_KUBERNETES_VERSIONS, SYSTEM_INSTANCES,
+  Capacity,
+  ClusterAccessPolicy,
+  ClusterCapacity,
+  GpuClusterAddons,
+  GpuInstance,
+  GpuPool,
+  GpuTrainingCluster,
+  ImageRepository,
+  KarpenterController,
+  KarpenterResources,
+  DEFAULT_KUBERNETES_VERSION,
+  GPU_INSTANCES,
+  INSTANCE_NETWORK_SOURCE,
+  KUBELET_RESERVATIONS,
+  SUPPORTED_KUBERNETES_VERSIONS,
+  SYSTEM_INSTANCES,
 } from "./gpu-cluster";
 export type {
-  CapacityType, ClusterAccessEntry, GpuClusterAddonsProps, GpuInstanceSpec, GpuWorstCase, PoolWorstCase, GpuPoolHost, GpuPoolInfo, GpuPoolOptions, GpuPoolProps, GpuTrainingClusterProps, ITrainingCluster,
-  ImageRepositoryProps, KubernetesVersion, SystemInstanceSpec, GpuProvisioner, KarpenterControllerProps, KarpenterResourcesHost,
-  CapacityWorkload, InstanceCapacity, NodeAllocatable, NodePoolCapacity, NodeSelectorRequirement, NodeTaint, PodRequests, PodToleration, WorkloadKind, WorkloadOptions,
+  CapacityType,
+  ClusterAccessEntry,
+  GpuClusterAddonsProps,
+  GpuInstanceSpec,
+  GpuWorstCase,
+  PoolWorstCase,
+  GpuPoolHost,
+  GpuPoolInfo,
+  GpuPoolOptions,
+  GpuPoolProps,
+  GpuTrainingClusterProps,
+  ITrainingCluster,
+  ImageRepositoryProps,
+  KubernetesVersion,
+  SystemInstanceSpec,
+  GpuProvisioner,
+  KarpenterControllerProps,
+  KarpenterResourcesHost,
+  CapacityWorkload,
+  InstanceCapacity,
+  NodeAllocatable,
+  NodePoolCapacity,
+  NodeSelectorRequirement,
+  NodeTaint,
+  PodRequests,
+  PodToleration,
+  WorkloadKind,
+  WorkloadOptions,
 } from "./gpu-cluster";
 export type { PoolSpec as GpuPoolSpec } from "./gpu-cluster/private/pool-spec";
 
 // Distributed training (lib/training)
 export { DistributedTraining, TrainingOperator, ncclAllReduceTrainJob, EFA_ENV, KUEUE, TEAM_LABEL, TEAM_NAMESPACE_LABEL, TRAINER } from "./training";
-export type { DistributedTrainingProps, NcclAllReduceTestOptions, ResolvedTrainingAlerts, TrainingAlertOptions, TrainingOperatorProps, TrainingTeam, TrainingTeamOptions } from "./training";
+export type {
+  DistributedTrainingProps,
+  NcclAllReduceTestOptions,
+  ResolvedTrainingAlerts,
+  TrainingAlertOptions,
+  TrainingOperatorProps,
+  TrainingTeam,
+  TrainingTeamOptions,
+} from "./training";
 
 // Observability (lib/observability)
 export { AlertReceiver, GrafanaDashboard, Observability, ObservabilitySecrets, IN_CLUSTER_PROMETHEUS_URL } from "./observability";
 export type {
-  DashboardOptions, DashboardPanel, GrafanaDashboardProps, HeartbeatReceiverOptions, IObservabilitySecrets, ObservabilityProps, ObservabilitySecretsAttributes,
-  ObservabilitySecretsProps, PagerDutyReceiverOptions, SecretSyncSource,
-  PanelQuery, SlackReceiverOptions, SyncedSecretSource,
+  DashboardOptions,
+  DashboardPanel,
+  GrafanaDashboardProps,
+  HeartbeatReceiverOptions,
+  IObservabilitySecrets,
+  ObservabilityProps,
+  ObservabilitySecretsAttributes,
+  ObservabilitySecretsProps,
+  PagerDutyReceiverOptions,
+  SecretSyncSource,
+  PanelQuery,
+  SlackReceiverOptions,
+  SyncedSecretSource,
 } from "./observability";
 
 // Model endpoints (lib/endpoint)
 export { DriftMonitor, InferenceLogBucket, MonitoredEndpoint, RolloutStrategy } from "./endpoint";
 export type { DriftMonitoredEndpoint, DriftMonitorProps, DriftMonitorResources, IInferenceLogs, InferenceLogBucketProps } from "./endpoint";
 export type {
-  CanaryStep, EndpointDemandScaling, EndpointGaugeTrigger, EndpointRolloutOptions, QualityCheck, RolloutAnalysisOptions,
-  BlueGreenOptions, Colour, EndpointAutoscaling, EndpointFeatures, EndpointGpu, EndpointMetricNames, EndpointMetricsOptions, EndpointReplicas,
-  EndpointSecretEnv, EndpointSloOptions, EndpointWorkload, ModelImage, ModelSource, ModelUri, MonitoredEndpointProps, ResolvedSlo, SloTarget, TrackingCredentials,
+  CanaryStep,
+  EndpointDemandScaling,
+  EndpointGaugeTrigger,
+  EndpointRolloutOptions,
+  QualityCheck,
+  RolloutAnalysisOptions,
+  BlueGreenOptions,
+  Colour,
+  EndpointAutoscaling,
+  EndpointFeatures,
+  EndpointGpu,
+  EndpointMetricNames,
+  EndpointMetricsOptions,
+  EndpointReplicas,
+  EndpointSecretEnv,
+  EndpointSloOptions,
+  EndpointWorkload,
+  ModelImage,
+  ModelSource,
+  ModelUri,
+  MonitoredEndpointProps,
+  ResolvedSlo,
+  SloTarget,
+  TrackingCredentials,
 } from "./endpoint";
 
 // Model registry (lib/model-registry)
-export { MlflowDatabaseBootstrap, MlflowServer, ModelReference, ModelRegistry, RegistryAuth, RegistryDatabase, POSTGRES_VERSIONS, DEFAULT_POSTGRES_VERSION } from "./model-registry";
+export {
+  MlflowDatabaseBootstrap,
+  MlflowServer,
+  ModelReference,
+  ModelRegistry,
+  RegistryAuth,
+  RegistryDatabase,
+  POSTGRES_VERSIONS,
+  DEFAULT_POSTGRES_VERSION,
+} from "./model-registry";
 export type { MlflowClientKind } from "./model-registry/private/names";
 export type {
-  BasicAuthOptions, DbInstanceClassInfo, IModelRegistry, MlflowDatabaseBootstrapProps, MlflowLogLevel, MlflowPermission, MlflowServerProps, ModelRegistryProps, ModelSelector, ModelStage, OidcAuthOptions,
-  ModelRegistryAttributes, PostgresMajorVersion, PostgresVersionInfo, RegistryAuthKind, RegistryDatabaseProps, RegistrySafetyOverrides, SafetyOverride,
+  BasicAuthOptions,
+  DbInstanceClassInfo,
+  IModelRegistry,
+  MlflowDatabaseBootstrapProps,
+  MlflowLogLevel,
+  MlflowPermission,
+  MlflowServerProps,
+  ModelRegistryProps,
+  ModelSelector,
+  ModelStage,
+  OidcAuthOptions,
+  ModelRegistryAttributes,
+  PostgresMajorVersion,
+  PostgresVersionInfo,
+  RegistryAuthKind,
+  RegistryDatabaseProps,
+  RegistrySafetyOverrides,
+  SafetyOverride,
 } from "./model-registry";
 
 // Feature store (lib/feature-store)
 export { FeastImage, FeatureServer, FeatureStore } from "./feature-store";
 export type {
-  FeatureServerOptions, FeatureServerProps, FeatureStoreProps, MaterializationOptions, OfflineStoreOptions, OnlineStoreSecret, OnlineStoreType,
+  FeatureServerOptions,
+  FeatureServerProps,
+  FeatureStoreProps,
+  MaterializationOptions,
+  OfflineStoreOptions,
+  OnlineStoreSecret,
+  OnlineStoreType,
   RedisOnlineStoreOptions,
 } from "./feature-store";

@@ -1,7 +1,5 @@
 import { App } from "cdktf";
-import {
-  Environment, EnvironmentKey, GpuTrainingCluster, InfraStack, MonitoredEndpoint, Network, PlatformStack, RolloutStrategy,
-} from "../lib";
+import { Environment, EnvironmentKey, GpuTrainingCluster, InfraStack, MonitoredEndpoint, Network, PlatformStack, RolloutStrategy } from "../lib";
 import { dev } from "../stacks/environments";
 
 /**
@@ -19,7 +17,11 @@ export function endpointsScenario(count: number, options: { delivery?: boolean }
     // System nodes that hold `count` endpoints (the capacity model refuses a pool that cannot): 1 CPU / 2Gi each.
     const systemNodeCount = Math.max(1, Math.ceil(count / 20));
     const cluster = new GpuTrainingCluster(infra, "training", {
-      network, key, clusterName: `${env.prefix}-training`, systemNodeInstanceType: "m6i.4xlarge", systemNodeCount,
+      network,
+      key,
+      clusterName: `${env.prefix}-training`,
+      systemNodeInstanceType: "m6i.4xlarge",
+      systemNodeCount,
     });
     const platform = new PlatformStack(app, env.stackName("platform"), { environment: env, clusterName: cluster.clusterName });
     platform.addDependency(infra);
@@ -32,10 +34,12 @@ export function endpointsScenario(count: number, options: { delivery?: boolean }
         cluster,
         serviceAccountRole: cluster.addServiceAccountRole(`serving-${name}`, { namespace: "serving", serviceAccount: name }),
         // Issue 17: a KEDA ScaledObject and a canary Rollout with its Services and AnalysisTemplates per endpoint.
-        ...(options.delivery ? {
-          autoscaling: { demand: { requestsPerSecond: 20 } },
-          rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]) },
-        } : {}),
+        ...(options.delivery
+          ? {
+              autoscaling: { demand: { requestsPerSecond: 20 } },
+              rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]) },
+            }
+          : {}),
       });
     }
   };

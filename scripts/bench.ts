@@ -10,7 +10,10 @@ import { SCENARIOS } from "./bench-target";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const root = path.resolve(__dirname, "..");
 
-interface Sample { ms: number; rssMb: number }
+interface Sample {
+  ms: number;
+  rssMb: number;
+}
 
 function measure(args: string[]): Sample {
   const started = process.hrtime.bigint();
@@ -25,7 +28,6 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
-
 
 // Rounds interleave the cases (one run of each per round), so that a busy machine weighs on every case alike:
 // in sequence, a burst of load on another process skewed whichever case ran during it.
@@ -51,7 +53,9 @@ lines.push("", `target: full app <= 1000 ms and <= 250 MB: ${full.ms <= 1000 && 
 const one = rows.find(([n]) => n === "synth: 1 endpoint with KEDA and a canary rollout")![1];
 const hundred = rows.find(([n]) => n === "synth: 100 endpoints with KEDA and canary rollouts")![1];
 const ratios = samples.get("synth: 100 endpoints with KEDA and canary rollouts")!.map((x, i) => x.ms / samples.get("synth: 1 endpoint with KEDA and a canary rollout")![i].ms);
-lines.push(`target: 100 endpoints with KEDA and rollouts <= 3x one: ${hundred.ms <= 3 * one.ms ? "met" : "NOT met"} (${(hundred.ms / one.ms).toFixed(2)}x of the medians; per round ${ratios.map((r) => r.toFixed(2)).join(", ")})`);
+lines.push(
+  `target: 100 endpoints with KEDA and rollouts <= 3x one: ${hundred.ms <= 3 * one.ms ? "met" : "NOT met"} (${(hundred.ms / one.ms).toFixed(2)}x of the medians; per round ${ratios.map((r) => r.toFixed(2)).join(", ")})`,
+);
 
 // BENCH_REVIEW=1: the offline review of every environment without a base and against
 // BENCH_BASE_REF (default HEAD) synthesized in a worktree, converging the simulated states
@@ -62,8 +66,11 @@ if (process.env.BENCH_REVIEW === "1") {
   const reviewRuns = Number(process.env.BENCH_REVIEW_RUNS ?? 3);
   const review = (args: string[], stateCache: string) => {
     const started = Date.now();
-    const res = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/review.ts", "--offline", "--out", path.join(os.tmpdir(), "bench-review.md"), ...args],
-      { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: path.join(os.tmpdir(), "bench-review.out"), ML_REVIEW_STATE_CACHE: stateCache } });
+    const res = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/review.ts", "--offline", "--out", path.join(os.tmpdir(), "bench-review.md"), ...args], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, CDKTF_OUTDIR: path.join(os.tmpdir(), "bench-review.out"), ML_REVIEW_STATE_CACHE: stateCache },
+    });
     if (res.status !== 0 && res.status !== 2) throw new Error(`review failed (exit ${res.status}): ${res.stderr}`);
     return { s: (Date.now() - started) / 1000, summary: res.stderr.trim().split("\n").pop() ?? "" };
   };
@@ -72,7 +79,11 @@ if (process.env.BENCH_REVIEW === "1") {
   for (let i = 0; i < reviewRuns; i++) {
     const stateCache = fs.mkdtempSync(path.join(os.tmpdir(), "bench-states-"));
     try {
-      for (const [mode, args] of [["without", []], ["cold", ["--base-ref", ref]], ["warm", ["--base-ref", ref]]] as const) {
+      for (const [mode, args] of [
+        ["without", []],
+        ["cold", ["--base-ref", ref]],
+        ["warm", ["--base-ref", ref]],
+      ] as const) {
         const r = review([...args], stateCache);
         samples[mode].push(r.s);
         summaries[mode] = r.summary;
@@ -88,10 +99,13 @@ if (process.env.BENCH_REVIEW === "1") {
     const m = median(samples[mode]);
     return `${median(ratios) <= 2 && m <= 180 ? "met" : "NOT met"} (${median(ratios).toFixed(2)}x, median of the per-round ratios ${ratios.map((r) => r.toFixed(2)).join(", ")})`;
   };
-  lines.push("", `offline review of every environment, median of ${reviewRuns} interleaved rounds (each run):`,
+  lines.push(
+    "",
+    `offline review of every environment, median of ${reviewRuns} interleaved rounds (each run):`,
     row("without a base", "without"),
     row(`--base-ref ${ref} (converging)`, "cold"),
     row(`--base-ref ${ref} (cached states)`, "warm"),
-    `target: with a base <= 2x without and <= 180 s: converging ${verdict("cold")}; cached ${verdict("warm")}`);
+    `target: with a base <= 2x without and <= 180 s: converging ${verdict("cold")}; cached ${verdict("warm")}`,
+  );
 }
 process.stdout.write(lines.join("\n") + "\n");

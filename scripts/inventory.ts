@@ -20,7 +20,10 @@ const mirror = path.resolve(__dirname, "..", "..", "shared", "charts", "packages
 if (!process.env.HELM_CHART_MIRROR && fs.existsSync(mirror)) process.env.HELM_CHART_MIRROR = mirror;
 
 function resources(r: any): string {
-  const fmt = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  const fmt = (m: Record<string, string> | undefined) =>
+    Object.entries(m ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
   const req = fmt(r?.requests);
   const lim = fmt(r?.limits);
   return `requests ${req || "none"}${lim ? `; limits ${lim}` : ""}`;
@@ -40,7 +43,9 @@ function print(set: EnvironmentSet): void {
       const owner = `${o.object.kind} ${m.namespace}/${m.name}`;
       for (const p of pods.filter((p) => p.source === o.source && (p.owner === owner || p.owner.startsWith(`${owner} (`)))) {
         const lands = poolsFor(set.pools, p.spec).map((pool) => pool.name);
-        console.log(`      replicas ${p.replicas ?? (p.kind === "DaemonSet" ? "one per node" : "per run")}; priority ${p.spec.priorityClassName ?? "(none)"}; pools ${lands.join(", ") || "NONE"}`);
+        console.log(
+          `      replicas ${p.replicas ?? (p.kind === "DaemonSet" ? "one per node" : "per run")}; priority ${p.spec.priorityClassName ?? "(none)"}; pools ${lands.join(", ") || "NONE"}`,
+        );
         for (const c of [...(p.spec.initContainers ?? []).map((c: any) => ({ ...c, init: true })), ...(p.spec.containers ?? [])]) {
           console.log(`      ${c.init ? "init " : ""}${c.name}: ${c.image ?? "(operator default image)"}  ${resources(c.resources)}`);
         }

@@ -24,14 +24,19 @@ exitOnConfigError(() => {
     environments = buildApp(app, Environment.all(ENVIRONMENTS)).map((s) => s.environment);
     app.synth();
   }
-  const environmentOf = (name: string, tfJson: unknown) =>
-    environments.find((e) => name.startsWith(`${e.prefix}-`))?.name ?? tagEnvironment(tfJson) ?? "(no environment tag)";
+  const environmentOf = (name: string, tfJson: unknown) => environments.find((e) => name.startsWith(`${e.prefix}-`))?.name ?? tagEnvironment(tfJson) ?? "(no environment tag)";
   const stacksDir = path.join(outdir, "stacks");
-  const reports: EnvironmentPolicyReport[] = fs.readdirSync(stacksDir).sort().map((name) => {
-    const tfJson = JSON.parse(fs.readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8"));
-    return { environment: environmentOf(name, tfJson), report: checkStack(name, tfJson) };
-  });
-  const rank = (env: string) => { const i = environments.findIndex((e) => e.name === env); return i < 0 ? environments.length : i; };
+  const reports: EnvironmentPolicyReport[] = fs
+    .readdirSync(stacksDir)
+    .sort()
+    .map((name) => {
+      const tfJson = JSON.parse(fs.readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8"));
+      return { environment: environmentOf(name, tfJson), report: checkStack(name, tfJson) };
+    });
+  const rank = (env: string) => {
+    const i = environments.findIndex((e) => e.name === env);
+    return i < 0 ? environments.length : i;
+  };
   reports.sort((a, b) => rank(a.environment) - rank(b.environment));
   process.stdout.write(formatPolicyReports(reports));
   if (!given) fs.rmSync(outdir, { recursive: true, force: true });
@@ -40,5 +45,8 @@ exitOnConfigError(() => {
 
 function tagEnvironment(tfJson: any): string | undefined {
   const aws = [].concat(tfJson?.provider?.aws ?? [])[0] as any;
-  return [].concat(aws?.default_tags ?? []).map((t: any) => t?.tags?.environment).find((e) => typeof e === "string");
+  return []
+    .concat(aws?.default_tags ?? [])
+    .map((t: any) => t?.tags?.environment)
+    .find((e) => typeof e === "string");
 }

@@ -13,6 +13,11 @@ exitOnConfigError(() => {
   const stacks = buildApp(app, Environment.all(ENVIRONMENTS));
   app.synth();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(synthSummary(outdir, stacks.map((s) => s.environment)));
+  process.stdout.write(
+    synthSummary(
+      outdir,
+      stacks.map((s) => s.environment),
+    ),
+  );
   process.stdout.write(`\nSynthesized ${app.node.children.length} stacks into ${path.relative(process.cwd(), outdir)}/ in ${ms.toFixed(0)} ms\n`);
 });

@@ -1,8 +1,39 @@
 import { App } from "cdktf";
-import { AlertReceiver, ArgoRollouts, BootstrapStack, DriftMonitor, InferenceLogBucket, Keda, MonitoredEndpoint, MonitoredEndpointProps, Observability, ObservabilitySecrets, RolloutStrategy } from "../lib";
 import {
-  Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance, GpuTrainingCluster, GpuTrainingClusterProps, InfraStack, Network, PlatformStack, Reloader,
-  MlflowServer, ModelRegistry, ModelRegistryProps, FeatureServer, FeatureStore, FeatureStoreProps, TrainingOperator, DistributedTraining,
+  AlertReceiver,
+  ArgoRollouts,
+  BootstrapStack,
+  DriftMonitor,
+  InferenceLogBucket,
+  Keda,
+  MonitoredEndpoint,
+  MonitoredEndpointProps,
+  Observability,
+  ObservabilitySecrets,
+  RolloutStrategy,
+} from "../lib";
+import {
+  Capacity,
+  ClusterBaseline,
+  Environment,
+  EnvironmentKey,
+  ExternalSecretsOperator,
+  GpuClusterAddons,
+  GpuInstance,
+  GpuTrainingCluster,
+  GpuTrainingClusterProps,
+  InfraStack,
+  Network,
+  PlatformStack,
+  Reloader,
+  MlflowServer,
+  ModelRegistry,
+  ModelRegistryProps,
+  FeatureServer,
+  FeatureStore,
+  FeatureStoreProps,
+  TrainingOperator,
+  DistributedTraining,
 } from "../lib";
 
 /** The stacks of one environment of the reference platform. */
@@ -66,7 +97,9 @@ export function buildEnvironment(app: App, env: Environment, changes: ReferenceC
     // - production, 16 GiB: Prometheus requests 8Gi there, more than an m6i.large can allocate (about 7.3Gi at most
     //   after the kubelet's reservations), so it would never schedule.
     ...env.byTier<Pick<GpuTrainingClusterProps, "systemNodeInstanceType">>({
-      development: { systemNodeInstanceType: "m6i.xlarge" }, staging: {}, production: { systemNodeInstanceType: "m6i.xlarge" },
+      development: { systemNodeInstanceType: "m6i.xlarge" },
+      staging: {},
+      production: { systemNodeInstanceType: "m6i.xlarge" },
     }),
     gpuPools: [
       {
@@ -78,9 +111,7 @@ export function buildEnvironment(app: App, env: Environment, changes: ReferenceC
         maxSize: env.byTier({ development: 4, staging: 8, production: 16 }),
       },
       // Multi-node distributed training (8 x H100 per node, EFA, one placement group): production only.
-      ...(env.isProduction
-        ? [{ name: "h100-multinode", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxSize: 2, multiNode: true, diskSizeGiB: 500 }]
-        : []),
+      ...(env.isProduction ? [{ name: "h100-multinode", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxSize: 2, multiNode: true, diskSizeGiB: 500 }] : []),
     ],
     ...changes.cluster,
   });
@@ -156,8 +187,12 @@ export function buildEnvironment(app: App, env: Environment, changes: ReferenceC
   // Team GPU queues in one cohort: each team is guaranteed its quota and borrows what the other leaves
   // idle. The H100 pool exists in production only; the general pool's quotas leave room for serving.
   const training = new DistributedTraining(platform, "distributed-training", { cluster, operator: trainingOperator });
-  training.addTeam("vision", { gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }) });
-  training.addTeam("language", { gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }) });
+  training.addTeam("vision", {
+    gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }),
+  });
+  training.addTeam("language", {
+    gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }),
+  });
   new MlflowServer(platform, "mlflow", { registry, replicas: env.byTier({ development: 1, staging: 2, production: 3 }) });
   new FeatureServer(platform, "feast", { featureStore });
 
@@ -178,12 +213,16 @@ export function buildEnvironment(app: App, env: Environment, changes: ReferenceC
         autoscaling: { demand: { requestsPerSecond: 20 } },
       },
       staging: {
-        image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, model: registry.model("ranker", { version: RANKER_VERSION }),
+        image: `${servingImage}:model-server-1.4.0-cuda12`,
+        gpu: { pool: "general" },
+        model: registry.model("ranker", { version: RANKER_VERSION }),
         autoscaling: { demand: { requestsPerSecond: 50, gpuUtilization: 70 } },
         rollout: { strategy: RANKER_CANARY },
       },
       production: {
-        image: `${servingImage}:model-server-1.4.0-cuda12`, gpu: { pool: "general" }, model: registry.model("ranker", { version: RANKER_VERSION }),
+        image: `${servingImage}:model-server-1.4.0-cuda12`,
+        gpu: { pool: "general" },
+        model: registry.model("ranker", { version: RANKER_VERSION }),
         autoscaling: { demand: { requestsPerSecond: 50, gpuUtilization: 70 } },
         rollout: { strategy: RANKER_CANARY },
       },

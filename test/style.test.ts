@@ -43,8 +43,7 @@ export function undocumentedDefaults(text: string): string[] {
 
 describe("house style", () => {
   test("every optional prop of an exported props/options/config interface documents @default", () => {
-    const missing = sources(join(ROOT, "lib")).flatMap((file) =>
-      undocumentedDefaults(readFileSync(file, "utf8")).map((m) => `${relative(ROOT, file)}:${m}`));
+    const missing = sources(join(ROOT, "lib")).flatMap((file) => undocumentedDefaults(readFileSync(file, "utf8")).map((m) => `${relative(ROOT, file)}:${m}`));
     expect(missing).toEqual([]);
   });
 
@@ -120,7 +119,9 @@ describe("house style: props, barrels, methods", () => {
   });
 
   test("no method returns this (no fluent chains)", () => {
-    const found = allSources(join(ROOT, "lib")).filter((f) => /\breturn this;/.test(readFileSync(f, "utf8"))).map((f) => relative(ROOT, f));
+    const found = allSources(join(ROOT, "lib"))
+      .filter((f) => /\breturn this;/.test(readFileSync(f, "utf8")))
+      .map((f) => relative(ROOT, f));
     expect(found).toEqual([]);
   });
 });

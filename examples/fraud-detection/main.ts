@@ -7,9 +7,27 @@
  */
 import { App } from "cdktf";
 import {
-  AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, FeatureServer, FeatureStore, Reloader,
-  GpuClusterAddons, GpuInstance, GpuTrainingCluster, InfraStack, MlflowServer, ModelRegistry, MonitoredEndpoint,
-  Network, Observability, ObservabilitySecrets, PlatformStack, exitOnConfigError,
+  AlertReceiver,
+  Capacity,
+  ClusterBaseline,
+  Environment,
+  EnvironmentKey,
+  ExternalSecretsOperator,
+  FeatureServer,
+  FeatureStore,
+  Reloader,
+  GpuClusterAddons,
+  GpuInstance,
+  GpuTrainingCluster,
+  InfraStack,
+  MlflowServer,
+  ModelRegistry,
+  MonitoredEndpoint,
+  Network,
+  Observability,
+  ObservabilitySecrets,
+  PlatformStack,
+  exitOnConfigError,
 } from "cdktf-ml-platform";
 
 exitOnConfigError(() => {

@@ -9,8 +9,22 @@
  */
 import { App } from "cdktf";
 import {
-  AlertReceiver, Capacity, ClusterBaseline, Environment, EnvironmentKey, ExternalSecretsOperator, GpuClusterAddons, GpuInstance,
-  GpuTrainingCluster, InfraStack, KarpenterController, Network, Observability, ObservabilitySecrets, PlatformStack, exitOnConfigError,
+  AlertReceiver,
+  Capacity,
+  ClusterBaseline,
+  Environment,
+  EnvironmentKey,
+  ExternalSecretsOperator,
+  GpuClusterAddons,
+  GpuInstance,
+  GpuTrainingCluster,
+  InfraStack,
+  KarpenterController,
+  Network,
+  Observability,
+  ObservabilitySecrets,
+  PlatformStack,
+  exitOnConfigError,
 } from "cdktf-ml-platform";
 
 exitOnConfigError(() => {

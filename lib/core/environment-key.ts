@@ -57,16 +57,18 @@ export class EnvironmentKey extends Construct {
         principals: [{ type: "Service", identifiers: [`logs.${env.region}.amazonaws.com`] }],
         actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         resources: ["*"],
-        condition: [{
-          test: "ArnLike",
-          variable: "kms:EncryptionContext:aws:logs:arn",
-          values: [
-            env.arn("logs", `log-group:/${env.prefix}/*`),
-            env.arn("logs", `log-group:/aws/eks/${env.prefix}-*`),
-            // RDS exports database logs to /aws/rds/instance/<identifier>/<log>; identifiers start with the prefix.
-            env.arn("logs", `log-group:/aws/rds/instance/${env.prefix}-*`),
-          ],
-        }],
+        condition: [
+          {
+            test: "ArnLike",
+            variable: "kms:EncryptionContext:aws:logs:arn",
+            values: [
+              env.arn("logs", `log-group:/${env.prefix}/*`),
+              env.arn("logs", `log-group:/aws/eks/${env.prefix}-*`),
+              // RDS exports database logs to /aws/rds/instance/<identifier>/<log>; identifiers start with the prefix.
+              env.arn("logs", `log-group:/aws/rds/instance/${env.prefix}-*`),
+            ],
+          },
+        ],
       },
       {
         sid: "AutoScalingUsesKeyForNodeVolumes",

@@ -110,9 +110,7 @@ export class Environment {
   public static of(scope: IConstruct): Environment {
     const found = scope.node.scopes.slice().reverse().find(isEnvironmentScope);
     if (!found) {
-      throw new ConfigError([
-        `${scope.node.path}: this construct must be created inside an InfraStack or a PlatformStack, which carry the environment`,
-      ]);
+      throw new ConfigError([`${scope.node.path}: this construct must be created inside an InfraStack or a PlatformStack, which carry the environment`]);
     }
     return found.environment;
   }
@@ -167,25 +165,34 @@ export class Environment {
     const where = `environment ${formatValue((config as Partial<EnvironmentConfig> | undefined)?.name)}`;
     if (config && typeof config === "object" && "sizing" in config) {
       // Removed in 0.x: a side channel every area read. Point the user at the replacement, not at a typo.
-      throw new ConfigError([`${where}: sizing is no longer an environment field; set each value on the construct's props where ` +
-        "it is created, by tier if it differs (env.byTier({...})): see docs/UPGRADING.md, \"EnvironmentConfig.sizing removed\""]);
+      throw new ConfigError([
+        `${where}: sizing is no longer an environment field; set each value on the construct's props where ` +
+          'it is created, by tier if it differs (env.byTier({...})): see docs/UPGRADING.md, "EnvironmentConfig.sizing removed"',
+      ]);
     }
     const shape = shapeProblems(where, config, CONFIG_SHAPE);
     if (shape.length > 0) throw new ConfigError(shape);
     const v = new Validator(where);
-    v.check(typeof config.name === "string" && NAME.test(config.name), "name", config.name,
-      "must be 2 to 16 lowercase letters, digits or '-', starting with a letter and not ending with '-'");
+    v.check(
+      typeof config.name === "string" && NAME.test(config.name),
+      "name",
+      config.name,
+      "must be 2 to 16 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
+    );
     v.check(TIERS.includes(config.tier), "tier", config.tier, `must be one of ${TIERS.join(", ")}`);
     v.check(ACCOUNT.test(config.accountId ?? ""), "accountId", config.accountId, "must be a 12-digit AWS account ID");
     const regionOk = REGION.test(config.region ?? "");
     v.check(regionOk, "region", config.region, "must be an AWS region name such as us-east-1");
     const azs = config.availabilityZones ?? [];
-    v.check(azs.length >= 2, "availabilityZones", azs,
-      "must list at least 2 zones: EKS and Multi-AZ databases need subnets in two zones");
+    v.check(azs.length >= 2, "availabilityZones", azs, "must list at least 2 zones: EKS and Multi-AZ databases need subnets in two zones");
     if (regionOk) {
       const outside = azs.filter((az) => !new RegExp(`^${config.region}[a-z]$`).test(az));
-      v.check(outside.length === 0, "availabilityZones", azs,
-        `every zone must be in region ${config.region} (such as ${config.region}a); ${outside.map((z) => formatValue(z)).join(", ")} ${outside.length === 1 ? "is" : "are"} not`);
+      v.check(
+        outside.length === 0,
+        "availabilityZones",
+        azs,
+        `every zone must be in region ${config.region} (such as ${config.region}a); ${outside.map((z) => formatValue(z)).join(", ")} ${outside.length === 1 ? "is" : "are"} not`,
+      );
     }
     v.check(new Set(azs).size === azs.length, "availabilityZones", azs, "must not repeat a zone");
     const block = parseCidr(config.vpcCidr ?? "");
@@ -201,41 +208,53 @@ export class Environment {
       const problem = principalArnProblem(config.deployRoleArn);
       v.check(problem === undefined, "deployRoleArn", config.deployRoleArn, problem ?? "");
     }
-    v.check(Number.isFinite(config.monthlyBudgetUsd) && config.monthlyBudgetUsd >= 0, "monthlyBudgetUsd", config.monthlyBudgetUsd,
-      "must be a number of USD >= 0");
+    v.check(Number.isFinite(config.monthlyBudgetUsd) && config.monthlyBudgetUsd >= 0, "monthlyBudgetUsd", config.monthlyBudgetUsd, "must be a number of USD >= 0");
     if (config.gpuMonthlyBudgetUsd !== undefined) {
-      v.check(Number.isFinite(config.gpuMonthlyBudgetUsd) && config.gpuMonthlyBudgetUsd >= 0, "gpuMonthlyBudgetUsd",
-        config.gpuMonthlyBudgetUsd, "must be a number of USD >= 0");
+      v.check(Number.isFinite(config.gpuMonthlyBudgetUsd) && config.gpuMonthlyBudgetUsd >= 0, "gpuMonthlyBudgetUsd", config.gpuMonthlyBudgetUsd, "must be a number of USD >= 0");
     }
     const backend = config.stateBackend;
     const backendType: string | undefined = (backend as { type?: string } | undefined)?.type;
     if (!backend || (backend.type !== "local" && backend.type !== "s3")) {
       v.check(false, "stateBackend.type", backendType, 'must be "local" or "s3"');
     } else if (backend.type === "s3") {
-      v.check(typeof backend.bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(backend.bucket), "stateBackend.bucket",
-        backend.bucket, "the S3 backend needs the name of the state bucket (3 to 63 lowercase letters, digits, '.' or '-')");
+      v.check(
+        typeof backend.bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(backend.bucket),
+        "stateBackend.bucket",
+        backend.bucket,
+        "the S3 backend needs the name of the state bucket (3 to 63 lowercase letters, digits, '.' or '-')",
+      );
     }
     if (config.tier === "production" && config.stateBackend?.type === "local") {
       v.check(false, "stateBackend.type", "local", "production state must live in the S3 backend, not on one machine");
     }
     for (const key of Object.keys(config.tags ?? {})) {
-      v.check(!TAG_KEY_RESERVED.test(key) && key.length >= 1 && key.length <= 128 && TAG_CHARS.test(key), "tags", key,
-        "tag keys must be 1 to 128 letters, digits, spaces or _ . : / = + - @, and must not start with aws:");
+      v.check(
+        !TAG_KEY_RESERVED.test(key) && key.length >= 1 && key.length <= 128 && TAG_CHARS.test(key),
+        "tags",
+        key,
+        "tag keys must be 1 to 128 letters, digits, spaces or _ . : / = + - @, and must not start with aws:",
+      );
     }
-    const tagValues: [string, string][] = [["owner", config.owner], ["costCenter", config.costCenter],
-      ...Object.entries(config.tags ?? {}).map(([k, val]): [string, string] => [`tags[${JSON.stringify(k)}]`, val])];
+    const tagValues: [string, string][] = [
+      ["owner", config.owner],
+      ["costCenter", config.costCenter],
+      ...Object.entries(config.tags ?? {}).map(([k, val]): [string, string] => [`tags[${JSON.stringify(k)}]`, val]),
+    ];
     for (const [field, value] of tagValues) {
       const secret = secretLiteralKind(value, field.startsWith("tags[") ? field.slice(6, -2) : undefined);
       if (secret) {
         v.check(false, field, REDACTED, `looks like ${secret}: tags are plain text on every resource and in the Terraform state; never put a secret in a tag`);
         continue;
       }
-      v.check(value.length <= 256 && TAG_CHARS.test(value), field, value,
-        "becomes a tag value on every resource: at most 256 letters, digits, spaces or _ . : / = + - @");
+      v.check(value.length <= 256 && TAG_CHARS.test(value), field, value, "becomes a tag value on every resource: at most 256 letters, digits, spaces or _ . : / = + - @");
     }
     if (backend?.type === "s3" && backend.keyPrefix !== undefined) {
-      v.check(typeof backend.keyPrefix === "string" && /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(backend.keyPrefix), "stateBackend.keyPrefix", backend.keyPrefix,
-        "must be S3 key parts separated by single '/', without a leading or trailing '/' (an empty part such as in a//b makes a different state key)");
+      v.check(
+        typeof backend.keyPrefix === "string" && /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(backend.keyPrefix),
+        "stateBackend.keyPrefix",
+        backend.keyPrefix,
+        "must be S3 key parts separated by single '/', without a leading or trailing '/' (an empty part such as in a//b makes a different state key)",
+      );
     }
     const project = config.project ?? "ml";
     v.check(/^[a-z][a-z0-9]{1,9}$/.test(project), "project", project, "must be 2 to 10 lowercase letters or digits, starting with a letter");

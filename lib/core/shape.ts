@@ -87,8 +87,7 @@ function checkFields(value: Record<string, unknown>, spec: ShapeSpec, prefix: st
 export const Shape = {
   /** A string; `nonEmpty` refuses "" and blank strings. */
   string(opts: { nonEmpty?: boolean } = {}): Shape {
-    return leaf(opts.nonEmpty ? "a non-empty string" : "a string",
-      (v) => typeof v === "string" && (!opts.nonEmpty || v.trim() !== ""));
+    return leaf(opts.nonEmpty ? "a non-empty string" : "a string", (v) => typeof v === "string" && (!opts.nonEmpty || v.trim() !== ""));
   },
   /** A finite number, optionally bounded; `integer` requires a whole number. */
   number(opts: { integer?: boolean; min?: number; max?: number } = {}): Shape {
@@ -96,9 +95,15 @@ export const Shape = {
     if (opts.min !== undefined && opts.max !== undefined) parts.push(`from ${opts.min} to ${opts.max}`);
     else if (opts.min !== undefined) parts.push(`>= ${opts.min}`);
     else if (opts.max !== undefined) parts.push(`<= ${opts.max}`);
-    return leaf(parts.join(" "), (v) =>
-      typeof v === "number" && Number.isFinite(v) && (!opts.integer || Number.isInteger(v))
-      && (opts.min === undefined || v >= opts.min) && (opts.max === undefined || v <= opts.max));
+    return leaf(
+      parts.join(" "),
+      (v) =>
+        typeof v === "number" &&
+        Number.isFinite(v) &&
+        (!opts.integer || Number.isInteger(v)) &&
+        (opts.min === undefined || v >= opts.min) &&
+        (opts.max === undefined || v <= opts.max),
+    );
   },
   integer(opts: { min?: number; max?: number } = {}): Shape {
     return Shape.number({ ...opts, integer: true });
@@ -195,7 +200,7 @@ export const LibraryShapes = {
   key: Shape.like("an EnvironmentKey", ["keyArn", "key"]),
   network: Shape.like("a Network", ["vpcId", "privateSubnets"]),
   serviceAccountRole: Shape.like("a ServiceAccountRole (from cluster.addServiceAccountRole)", ["roleArn", "namespace", "serviceAccount"]),
-  safetyOverride: Shape.object({ reason: Shape.string() }, "an override with a written reason, { reason: \"...\" }"),
+  safetyOverride: Shape.object({ reason: Shape.string() }, 'an override with a written reason, { reason: "..." }'),
   labels: Shape.record(Shape.string()),
 };
 

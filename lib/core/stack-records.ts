@@ -23,20 +23,30 @@ export class StackRecord<T extends object> extends Construct {
     return existing instanceof StackRecord ? (existing as StackRecord<T>) : undefined;
   }
 
-  private readonly items: T[] = [];
+  private readonly items: (() => T)[] = [];
 
-  private constructor(stack: TerraformStack, id: string, public readonly key: string) {
+  private constructor(
+    stack: TerraformStack,
+    id: string,
+    public readonly key: string,
+  ) {
     super(stack, id);
-    stack.addOverride(`//.${key}`, Lazy.anyValue({ produce: () => this.items.map((i) => ({ ...i })) }));
+    stack.addOverride(`//.${key}`, Lazy.anyValue({ produce: () => this.items.map((item) => ({ ...item() })) }));
   }
 
   public add(item: T): T {
-    this.items.push(item);
+    this.items.push(() => item);
     return item;
   }
 
+  /** Adds an item computed at synth (for a construct whose children can still be added). */
+  public addLazy(produce: () => T): void {
+    this.items.push(produce);
+  }
+
+  /** The items as they are now. */
   public get all(): readonly T[] {
-    return this.items;
+    return this.items.map((item) => item());
   }
 }
 
@@ -105,17 +115,22 @@ export class ConditionalResources {
     return StackRecord.of<ConditionRecord>(this.scope, CONDITIONS_KEY).add({
       constructPath: pathInStack(this.scope),
       setting,
-      get value() { return typeof value === "function" ? value() : String(value); },
+      get value() {
+        return typeof value === "function" ? value() : String(value);
+      },
       reason,
-      get creates() { return typeof creates === "function" ? [...creates()] : [...creates]; },
+      get creates() {
+        return typeof creates === "function" ? [...creates()] : [...creates];
+      },
     });
   }
 }
 
 /** The condition records of a synthesized stack. */
 export function recordedConditions(tfJson: object | undefined): ConditionRecord[] {
-  const list = (tfJson as Record<string, any> | undefined)?.["//"]?.[CONDITIONS_KEY];
-  return Array.isArray(list) ? list : [];
+  const meta = (tfJson as Record<string, unknown> | undefined)?.["//"] as Record<string, unknown> | undefined;
+  const list = meta?.[CONDITIONS_KEY];
+  return Array.isArray(list) ? (list as ConditionRecord[]) : [];
 }
 
 /** True when `record` created the construct at `path` (inside the stack) or one of its ancestors. */

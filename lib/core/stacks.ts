@@ -104,13 +104,16 @@ export class InfraStack extends TerraformStack implements IEnvironmentScope {
       // Local state is for the stack that creates the state bucket itself (BootstrapStack): a
       // production stack holding anything else would keep its state on one machine.
       addConfigValidation(this, () => {
-        const others = this.node.findAll()
+        const others = this.node
+          .findAll()
           .filter((c): c is TerraformResource => c instanceof TerraformResource && !BOOTSTRAP_TYPES.test(c.terraformResourceType))
           .map((r) => r.terraformResourceType);
-        return others.length === 0 ? [] : [
-          `${id}: localState is true; a production stack with local state may hold only the state bucket and its key (a BootstrapStack), ` +
-            `but this one also holds ${[...new Set(others)].join(", ")}: keep production state in the S3 backend`,
-        ];
+        return others.length === 0
+          ? []
+          : [
+              `${id}: localState is true; a production stack with local state may hold only the state bucket and its key (a BootstrapStack), ` +
+                `but this one also holds ${[...new Set(others)].join(", ")}: keep production state in the S3 backend`,
+            ];
       });
     }
     this.awsProvider = configureAws(this, id, props.environment, props.localState);

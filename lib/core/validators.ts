@@ -12,18 +12,17 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function namespaceProblem(value: string): string | undefined {
-  return DNS_LABEL.test(value) ? undefined
-    : "must be a Kubernetes namespace name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit";
+  return DNS_LABEL.test(value) ? undefined : "must be a Kubernetes namespace name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit";
 }
 
 export function objectNameProblem(value: string): string | undefined {
-  return DNS_SUBDOMAIN.test(value) ? undefined
-    : "must be a Kubernetes object name: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit";
+  return DNS_SUBDOMAIN.test(value) ? undefined : "must be a Kubernetes object name: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit";
 }
 
 /** Label values: at most 63 characters, alphanumerics with '-', '_', '.' inside (validation.IsValidLabelValue). */
 export function labelValueProblem(value: string): string | undefined {
-  return value.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value) ? undefined
+  return value.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)
+    ? undefined
     : "must be a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
 }
 
@@ -32,8 +31,7 @@ export function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf("/");
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const ok = (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)))
-    && name.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name);
+  const ok = (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix))) && name.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name);
   return ok ? undefined : "must be a Kubernetes label key: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.'";
 }
 
@@ -73,7 +71,19 @@ export function memoryBytes(value: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(value);
   if (!m) return undefined;
   const factor: Record<string, number> = {
-    "": 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    "": 1,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
   };
   return Number(m[1]) * factor[m[2] ?? ""];
 }
@@ -89,7 +99,10 @@ export function cpuCores(value: string): number | undefined {
  * other than `latest` or by a digest (distribution/reference's grammar, reference/regexp.go).
  */
 export function imageReferenceProblem(ref: string): string | undefined {
-  const m = /^((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]+))?$/.exec(ref);
+  const m =
+    /^((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]+))?$/.exec(
+      ref,
+    );
   const form = 'must be an image reference pinned by tag or digest, such as "repo/name:1.4.0" or "repo/name@sha256:<64 hex digits>"';
   if (!m) return form;
   const [, , tag, digest] = m;
@@ -117,7 +130,8 @@ export function prometheusDurationProblem(value: string): string | undefined {
 export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
 
 export function severityProblem(value: string): string | undefined {
-  return (ALERT_SEVERITIES as readonly string[]).includes(value) ? undefined
+  return (ALERT_SEVERITIES as readonly string[]).includes(value)
+    ? undefined
     : `must be one of ${ALERT_SEVERITIES.join(", ")}: Alertmanager routes alerts to receivers by these severities`;
 }
 
@@ -159,7 +173,8 @@ export const ASSUMED_ROLE_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/(
 /** Why an ARN cannot be an access entry's principal, or undefined. */
 export function principalArnProblem(arn: string): string | undefined {
   const session = ASSUMED_ROLE_ARN.exec(arn);
-  if (session) return `is an assumed-role session, not an IAM principal: use the role's ARN, arn:${session[1]}:iam::${session[2]}:role/${session[3]} (with its path, if it has one)`;
+  if (session)
+    return `is an assumed-role session, not an IAM principal: use the role's ARN, arn:${session[1]}:iam::${session[2]}:role/${session[3]} (with its path, if it has one)`;
   if (!PRINCIPAL_ARN.test(arn)) return "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admin";
   return undefined;
 }

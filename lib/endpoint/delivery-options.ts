@@ -92,7 +92,10 @@ export class RolloutStrategy {
     return new RolloutStrategy("blueGreen", []);
   }
 
-  private constructor(public readonly kind: "canary" | "blueGreen", public readonly steps: readonly CanaryStep[]) {}
+  private constructor(
+    public readonly kind: "canary" | "blueGreen",
+    public readonly steps: readonly CanaryStep[],
+  ) {}
 }
 
 /** A model-quality gauge the server exports (declared in `metrics.gauges`) and its bounds. */

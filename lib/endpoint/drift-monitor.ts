@@ -13,7 +13,16 @@ import { GrafanaDashboard } from "../observability/dashboard";
 import { IInferenceLogs } from "./inference-log-bucket";
 import { DRIFT_JOB_FILE, DRIFT_JOB_SCRIPT } from "./private/drift-job-script";
 import {
-  PUSHGATEWAY, PUSHGATEWAY_REQUESTS, cronJobObject, driftDashboard, driftNames, driftRuleGroup, jobPodLabels, pushgatewayObject, pushgatewayPodLabels, DriftNames,
+  PUSHGATEWAY,
+  PUSHGATEWAY_REQUESTS,
+  cronJobObject,
+  driftDashboard,
+  driftNames,
+  driftRuleGroup,
+  jobPodLabels,
+  pushgatewayObject,
+  pushgatewayPodLabels,
+  DriftNames,
 } from "./private/drift-objects";
 import { KubernetesObject } from "./private/kubernetes-object";
 import { ServingClaims, existingServingNamespace } from "./private/registry";
@@ -147,15 +156,23 @@ export class DriftMonitor extends Construct {
       if (!(e instanceof CronSyntaxError)) throw e;
       v.check(false, "schedule", this.schedule, `${e.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
     }
-    v.check(Number.isFinite(this.threshold) && this.threshold > 0 && this.threshold <= 10, "threshold", this.threshold,
-      "must be a PSI above 0 and at most 10 (0.1 to 0.25 is moderate drift, above 0.25 large)");
+    v.check(
+      Number.isFinite(this.threshold) && this.threshold > 0 && this.threshold <= 10,
+      "threshold",
+      this.threshold,
+      "must be a PSI above 0 and at most 10 (0.1 to 0.25 is moderate drift, above 0.25 large)",
+    );
     v.check(prometheusDurationProblem(thresholdFor) === undefined, "thresholdFor", thresholdFor, prometheusDurationProblem(thresholdFor) ?? "");
     v.check(Number.isInteger(windowDays) && windowDays >= 1 && windowDays <= 31, "windowDays", windowDays, "must be a whole number of days from 1 to 31");
     v.check(Number.isInteger(minSamples) && minSamples >= 1, "minSamples", minSamples, "must be a whole number >= 1");
     v.check(Number.isInteger(bins) && bins >= 2 && bins <= 100, "bins", bins, "must be a whole number from 2 to 100");
     v.check(severityProblem(severity) === undefined, "severity", severity, severityProblem(severity) ?? "");
-    v.check(REFERENCE.test(props.referenceUri), "referenceUri", props.referenceUri,
-      "must be the s3:// URI of one object, s3://bucket/key ending in .jsonl or .csv (optionally .gz)");
+    v.check(
+      REFERENCE.test(props.referenceUri),
+      "referenceUri",
+      props.referenceUri,
+      "must be the s3:// URI of one object, s3://bucket/key ending in .jsonl or .csv (optionally .gz)",
+    );
     v.check(props.features.length > 0, "features", props.features, "must name at least one input feature to compare");
     props.features.forEach((f, i) => {
       v.check(FEATURE.test(f), `features[${i}]`, f, "must be a feature name: a letter or _, then letters, digits, '_', '.', ':' or '-' (no comma)");
@@ -165,8 +182,12 @@ export class DriftMonitor extends Construct {
     v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
     v.check(cpuQuantityProblem(this.requests.cpu) === undefined, "resources.cpu", this.requests.cpu, cpuQuantityProblem(this.requests.cpu) ?? "");
     v.check(memoryQuantityProblem(this.requests.memory) === undefined, "resources.memory", this.requests.memory, memoryQuantityProblem(this.requests.memory) ?? "");
-    v.check(role.namespace === endpoint.namespace, "serviceAccountRole", `${role.namespace}/${role.serviceAccount}`,
-      `must be a role of a service account in the endpoint's namespace "${endpoint.namespace}" (the monitor runs there)`);
+    v.check(
+      role.namespace === endpoint.namespace,
+      "serviceAccountRole",
+      `${role.namespace}/${role.serviceAccount}`,
+      `must be a role of a service account in the endpoint's namespace "${endpoint.namespace}" (the monitor runs there)`,
+    );
     // A service account another endpoint or monitor of this stack uses is refused (ServingClaims), whichever comes second.
     if (role.namespace === endpoint.namespace) {
       v.addProblems(ServingClaims.of(this).claim(this, role.namespace, undefined, role.serviceAccount, "give the drift monitor its own IRSA role"));
@@ -191,7 +212,8 @@ export class DriftMonitor extends Construct {
     this.serviceAccount = new KubernetesObject(this, "service-account", serviceAccountObject(role.serviceAccount, ns, role.roleArn, labels));
     after(this.serviceAccount, [inNamespace]);
     this.configMap = new KubernetesObject(this, "script", {
-      apiVersion: "v1", kind: "ConfigMap",
+      apiVersion: "v1",
+      kind: "ConfigMap",
       metadata: { name: n.configMap, namespace: ns, labels: { ...labels } },
       data: { [DRIFT_JOB_FILE]: DRIFT_JOB_SCRIPT },
     });
@@ -200,49 +222,79 @@ export class DriftMonitor extends Construct {
     const pushgatewayUrl = `http://${n.pushgateway}.${ns}.svc:${PUSHGATEWAY.port}`;
     this.pushgateway = new KubernetesObject(this, "pushgateway", pushgatewayObject(n, labels), true);
     after(this.pushgateway, [inNamespace]);
-    this.pushgatewayService = new KubernetesObject(this, "pushgateway-service", serviceObject({
-      name: n.pushgateway, namespace: ns, labels: { ...labels, ...pushgatewayPodLabels(n) }, selector: pushgatewayPodLabels(n),
-      port: PUSHGATEWAY.port, targetPort: "metrics", portName: "metrics",
-    }));
+    this.pushgatewayService = new KubernetesObject(
+      this,
+      "pushgateway-service",
+      serviceObject({
+        name: n.pushgateway,
+        namespace: ns,
+        labels: { ...labels, ...pushgatewayPodLabels(n) },
+        selector: pushgatewayPodLabels(n),
+        port: PUSHGATEWAY.port,
+        targetPort: "metrics",
+        portName: "metrics",
+      }),
+    );
     after(this.pushgatewayService, [inNamespace]);
 
     // The Pushgateway and one run at a time (the CronJob forbids overlapping runs) on the endpoint's cluster.
     endpoint.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace: ns, name: n.pushgateway, requests: PUSHGATEWAY_REQUESTS });
     endpoint.cluster?.capacity.addWorkload(this, { kind: "CronJob", namespace: ns, name: n.cronJob, requests: this.requests });
 
-    this.cronJob = new KubernetesObject(this, "cron-job", cronJobObject({
-      names: n, labels, schedule: this.schedule, image: props.image, cpu: this.requests.cpu, memory: this.requests.memory, periodSeconds: gapMinutes * 60,
-      env: {
-        HOME: "/tmp",
-        PYTHONDONTWRITEBYTECODE: "1",
-        AWS_REGION: env.region,
-        AWS_DEFAULT_REGION: env.region,
-        ENDPOINT: endpoint.name,
-        REFERENCE_URI: props.referenceUri,
-        INFERENCE_LOG_URI: props.inferenceLogs.logUri(endpoint.name),
-        FEATURES: props.features.join(","),
-        WINDOW_DAYS: String(windowDays),
-        MIN_SAMPLES: String(minSamples),
-        BINS: String(bins),
-        PUSHGATEWAY_URL: pushgatewayUrl,
-      },
-    }));
+    this.cronJob = new KubernetesObject(
+      this,
+      "cron-job",
+      cronJobObject({
+        names: n,
+        labels,
+        schedule: this.schedule,
+        image: props.image,
+        cpu: this.requests.cpu,
+        memory: this.requests.memory,
+        periodSeconds: gapMinutes * 60,
+        env: {
+          HOME: "/tmp",
+          PYTHONDONTWRITEBYTECODE: "1",
+          AWS_REGION: env.region,
+          AWS_DEFAULT_REGION: env.region,
+          ENDPOINT: endpoint.name,
+          REFERENCE_URI: props.referenceUri,
+          INFERENCE_LOG_URI: props.inferenceLogs.logUri(endpoint.name),
+          FEATURES: props.features.join(","),
+          WINDOW_DAYS: String(windowDays),
+          MIN_SAMPLES: String(minSamples),
+          BINS: String(bins),
+          PUSHGATEWAY_URL: pushgatewayUrl,
+        },
+      }),
+    );
     after(this.cronJob, [this.serviceAccount, this.configMap]);
 
     // The job pushes to its Pushgateway, past the namespace's default deny (the serving namespace
     // already allows HTTPS egress to S3 and STS, and Prometheus's scrape of ports named "metrics").
     if (inNamespace) {
       const push = { port: PUSHGATEWAY.port };
-      allowPolicy(this, ns, { name: `${n.cronJob}-push-egress`, direction: "egress", pods: jobPodLabels(n), peers: [{ pods: pushgatewayPodLabels(n) }], ports: [push] }, [inNamespace]);
-      allowPolicy(this, ns, { name: `${n.cronJob}-push-ingress`, direction: "ingress", pods: pushgatewayPodLabels(n), peers: [{ pods: jobPodLabels(n) }], ports: [push] }, [inNamespace]);
+      allowPolicy(this, ns, { name: `${n.cronJob}-push-egress`, direction: "egress", pods: jobPodLabels(n), peers: [{ pods: pushgatewayPodLabels(n) }], ports: [push] }, [
+        inNamespace,
+      ]);
+      allowPolicy(this, ns, { name: `${n.cronJob}-push-ingress`, direction: "ingress", pods: pushgatewayPodLabels(n), peers: [{ pods: jobPodLabels(n) }], ports: [push] }, [
+        inNamespace,
+      ]);
     }
 
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {
-      name: n.pushgateway, namespace: ns, selector: pushgatewayPodLabels(n), port: "metrics", honorLabels: true, labels,
+      name: n.pushgateway,
+      namespace: ns,
+      selector: pushgatewayPodLabels(n),
+      port: "metrics",
+      honorLabels: true,
+      labels,
     });
     const notRunSeconds = Math.max(2 * gapMinutes, 60) * 60 + 600;
     this.rules = new PrometheusRule(this, "rules", {
-      name: `${endpoint.name}-drift`, namespace: ns, labels,
+      name: `${endpoint.name}-drift`,
+      namespace: ns,
+      labels,
       groups: [driftRuleGroup({ names: n, threshold: this.threshold, thresholdFor, severity, notRunSeconds, notRunText: formatMinutes(notRunSeconds / 60) })],
     });
     this.dashboard = new GrafanaDashboard(this, "dashboard", { ...driftDashboard(n, this.threshold), name: `${endpoint.name}-drift-dashboard`, namespace: ns });

@@ -67,8 +67,12 @@ export class InferenceLogBucket extends Construct implements IInferenceLogs {
     this.retentionDays = props.retentionDays ?? env.byTier({ development: 30, staging: 90, production: 90 });
     const problem = bucketNameProblem(this.bucketName);
     v.check(problem === undefined, "bucketName", this.bucketName, problem ?? "");
-    v.check(Number.isInteger(this.retentionDays) && this.retentionDays >= 1 && this.retentionDays <= 3650, "retentionDays", this.retentionDays,
-      "must be a whole number of days from 1 to 3650");
+    v.check(
+      Number.isInteger(this.retentionDays) && this.retentionDays >= 1 && this.retentionDays <= 3650,
+      "retentionDays",
+      this.retentionDays,
+      "must be a whole number of days from 1 to 3650",
+    );
     v.throwIfAny();
     // Replaced versions go a day later: logs are written once, never overwritten.
     this.bucket = new SecureBucket(this, "bucket", { bucketName: this.bucketName, key: props.key, expirationDays: this.retentionDays, noncurrentVersionExpirationDays: 1 });

@@ -76,7 +76,6 @@ export interface EndpointFeatures {
   };
 }
 
-
 /** A secret environment variable's source: a Secrets Manager secret and a JSON property of it. */
 export interface EndpointSecretEnv {
   readonly secretArn: string;

@@ -15,7 +15,15 @@ import { METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoin
 import { IN_CLUSTER_PROMETHEUS_URL } from "../observability/observability";
 import { resolveDelivery, ResolvedDelivery, ResolvedDemand, ResolvedRollout } from "./private/delivery-config";
 import {
-  AnalysisMetric, POD_TEMPLATE_HASH_LABEL, PrometheusTrigger, ROLLOUTS_API, analysisTemplate, kedaHpaName, rolloutObject, scaledObject, smokeTestTemplate,
+  AnalysisMetric,
+  POD_TEMPLATE_HASH_LABEL,
+  PrometheusTrigger,
+  ROLLOUTS_API,
+  analysisTemplate,
+  kedaHpaName,
+  rolloutObject,
+  scaledObject,
+  smokeTestTemplate,
 } from "./private/delivery";
 import { COLOURS, Colour, MonitoredEndpointProps } from "./monitored-endpoint-props";
 import { ModelSource, TrackingCredentials, isModelUri } from "./model-source";
@@ -24,8 +32,16 @@ import { endpointDashboard } from "./private/dashboard";
 import { KubernetesObject } from "./private/kubernetes-object";
 import { ServingClaims, servingNamespace } from "./private/registry";
 import {
-  COLOUR_LABEL, ENDPOINT_LABEL, METRICS_PORT_NAME, METRICS_SERVICE_LABEL, SERVING_PORT_NAME,
-  autoscalerObject, deploymentObject, disruptionBudgetObject, serviceAccountObject, serviceObject,
+  COLOUR_LABEL,
+  ENDPOINT_LABEL,
+  METRICS_PORT_NAME,
+  METRICS_SERVICE_LABEL,
+  SERVING_PORT_NAME,
+  autoscalerObject,
+  deploymentObject,
+  disruptionBudgetObject,
+  serviceAccountObject,
+  serviceObject,
 } from "./private/workload";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { REDACTED, prometheusDurationProblem, imageReferenceProblem, portProblem, secretLiteralKind, secretLiteralProblem, severityProblem } from "../core/validators";
@@ -53,9 +69,11 @@ export interface EndpointWorkload {
  * dashboard. See lib/endpoint/README.md for the metrics the server must expose.
  */
 /** A model source: a registry model (`registry.model(...)`, `{ uri }`) or a model image (`{ image }`). */
-const MODEL_SOURCE = Shape.either("a model: registry.model(...), { uri: \"models:/...\" } or { image: \"repo:tag\" }",
+const MODEL_SOURCE = Shape.either(
+  'a model: registry.model(...), { uri: "models:/..." } or { image: "repo:tag" }',
   Shape.like("a registry model", ["uri"]),
-  Shape.object({ image: Shape.string() }));
+  Shape.object({ image: Shape.string() }),
+);
 
 export class MonitoredEndpoint extends Construct {
   public readonly name: string;
@@ -84,45 +102,60 @@ export class MonitoredEndpoint extends Construct {
     checkShape(this.node.path, props, {
       name: Shape.string(),
       model: Shape.optional(MODEL_SOURCE),
-      blueGreen: Shape.optional(Shape.object({
-        active: Shape.oneOf(["blue", "green"]),
-        blue: Shape.optional(MODEL_SOURCE),
-        green: Shape.optional(MODEL_SOURCE),
-        idleMinReplicas: Shape.optional(Shape.number()),
-      })),
+      blueGreen: Shape.optional(
+        Shape.object({
+          active: Shape.oneOf(["blue", "green"]),
+          blue: Shape.optional(MODEL_SOURCE),
+          green: Shape.optional(MODEL_SOURCE),
+          idleMinReplicas: Shape.optional(Shape.number()),
+        }),
+      ),
       image: Shape.string(),
       port: Shape.optional(Shape.number()),
       servicePort: Shape.optional(Shape.number()),
       resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
       gpu: Shape.optional(Shape.object({ count: Shape.optional(Shape.number()), pool: Shape.optional(Shape.string()) })),
       replicas: Shape.optional(Shape.object({ min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
-      autoscaling: Shape.optional(Shape.object({
-        targetCpuUtilization: Shape.optional(Shape.number()),
-        targetRequestsPerSecond: Shape.optional(Shape.number()),
-        demand: Shape.optional(Shape.object({
-          requestsPerSecond: Shape.optional(Shape.number()),
-          gauge: Shape.optional(Shape.object({
-            metric: Shape.string(), targetPerReplica: Shape.number(), activation: Shape.optional(Shape.number()), selector: Shape.optional(Shape.string()),
-          })),
-          gpuUtilization: Shape.optional(Shape.number()),
-          scaleToZero: Shape.optional(Shape.boolean()),
-          cooldownSeconds: Shape.optional(Shape.number()),
-          scaleDownStabilizationSeconds: Shape.optional(Shape.number()),
-          pollingSeconds: Shape.optional(Shape.number()),
-        })),
-      })),
-      rollout: Shape.optional(Shape.object({
-        strategy: Shape.like("RolloutStrategy.canary([...]) or RolloutStrategy.blueGreen()", ["kind", "steps"]),
-        analysis: Shape.optional(Shape.object({
-          maxErrorRatio: Shape.optional(Shape.number()),
-          latencyQuantile: Shape.optional(Shape.number()),
-          maxLatencySeconds: Shape.optional(Shape.number()),
-          quality: Shape.optional(Shape.object({ metric: Shape.string(), min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
-          interval: Shape.optional(Shape.string()),
-          failureLimit: Shape.optional(Shape.number()),
-        })),
-        smokeTestPath: Shape.optional(Shape.string()),
-      })),
+      autoscaling: Shape.optional(
+        Shape.object({
+          targetCpuUtilization: Shape.optional(Shape.number()),
+          targetRequestsPerSecond: Shape.optional(Shape.number()),
+          demand: Shape.optional(
+            Shape.object({
+              requestsPerSecond: Shape.optional(Shape.number()),
+              gauge: Shape.optional(
+                Shape.object({
+                  metric: Shape.string(),
+                  targetPerReplica: Shape.number(),
+                  activation: Shape.optional(Shape.number()),
+                  selector: Shape.optional(Shape.string()),
+                }),
+              ),
+              gpuUtilization: Shape.optional(Shape.number()),
+              scaleToZero: Shape.optional(Shape.boolean()),
+              cooldownSeconds: Shape.optional(Shape.number()),
+              scaleDownStabilizationSeconds: Shape.optional(Shape.number()),
+              pollingSeconds: Shape.optional(Shape.number()),
+            }),
+          ),
+        }),
+      ),
+      rollout: Shape.optional(
+        Shape.object({
+          strategy: Shape.like("RolloutStrategy.canary([...]) or RolloutStrategy.blueGreen()", ["kind", "steps"]),
+          analysis: Shape.optional(
+            Shape.object({
+              maxErrorRatio: Shape.optional(Shape.number()),
+              latencyQuantile: Shape.optional(Shape.number()),
+              maxLatencySeconds: Shape.optional(Shape.number()),
+              quality: Shape.optional(Shape.object({ metric: Shape.string(), min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
+              interval: Shape.optional(Shape.string()),
+              failureLimit: Shape.optional(Shape.number()),
+            }),
+          ),
+          smokeTestPath: Shape.optional(Shape.string()),
+        }),
+      ),
       prometheusUrl: Shape.optional(Shape.string()),
       cluster: LibraryShapes.cluster,
       serviceAccountRole: LibraryShapes.serviceAccountRole,
@@ -132,25 +165,29 @@ export class MonitoredEndpoint extends Construct {
       secretEnv: Shape.optional(Shape.record(Shape.object({ secretArn: Shape.string(), property: Shape.optional(Shape.string()) }, "{ secretArn, property? }"))),
       readinessPath: Shape.optional(Shape.string()),
       livenessPath: Shape.optional(Shape.string()),
-      metrics: Shape.optional(Shape.object({
-        prefix: Shape.optional(Shape.string()),
-        driftMetric: Shape.optional(Shape.string()),
-        driftSelector: Shape.optional(Shape.string()),
-        gauges: Shape.optional(Shape.array(Shape.string())),
-        port: Shape.optional(Shape.number()),
-        path: Shape.optional(Shape.string()),
-      })),
-      slo: Shape.optional(Shape.object({
-        latencyObjectiveSeconds: Shape.optional(Shape.number()),
-        errorRatioObjective: Shape.optional(Shape.number()),
-        breachFor: Shape.optional(Shape.string()),
-        expectTraffic: Shape.optional(Shape.boolean()),
-        noTrafficMinutes: Shape.optional(Shape.number()),
-        saturationFor: Shape.optional(Shape.string()),
-        driftThreshold: Shape.optional(Shape.number()),
-        driftFor: Shape.optional(Shape.string()),
-        severity: Shape.optional(Shape.string()),
-      })),
+      metrics: Shape.optional(
+        Shape.object({
+          prefix: Shape.optional(Shape.string()),
+          driftMetric: Shape.optional(Shape.string()),
+          driftSelector: Shape.optional(Shape.string()),
+          gauges: Shape.optional(Shape.array(Shape.string())),
+          port: Shape.optional(Shape.number()),
+          path: Shape.optional(Shape.string()),
+        }),
+      ),
+      slo: Shape.optional(
+        Shape.object({
+          latencyObjectiveSeconds: Shape.optional(Shape.number()),
+          errorRatioObjective: Shape.optional(Shape.number()),
+          breachFor: Shape.optional(Shape.string()),
+          expectTraffic: Shape.optional(Shape.boolean()),
+          noTrafficMinutes: Shape.optional(Shape.number()),
+          saturationFor: Shape.optional(Shape.string()),
+          driftThreshold: Shape.optional(Shape.number()),
+          driftFor: Shape.optional(Shape.string()),
+          severity: Shape.optional(Shape.string()),
+        }),
+      ),
       inferenceLogs: Shape.optional(Shape.like("an InferenceLogBucket", ["logUri", "grantWrite"])),
       createNamespace: Shape.optional(Shape.boolean()),
     });
@@ -174,10 +211,18 @@ export class MonitoredEndpoint extends Construct {
     v.check(this.maxReplicas >= this.minReplicas, "replicas.max", this.maxReplicas, `must be >= replicas.min (${this.minReplicas})`);
     v.check(Number.isInteger(this.maxReplicas), "replicas.max", this.maxReplicas, "must be a whole number");
     v.check(this.slo.latencyObjectiveSeconds > 0, "slo.latencyObjectiveSeconds", this.slo.latencyObjectiveSeconds, "must be a number of seconds > 0");
-    v.check(this.slo.errorRatioObjective > 0 && this.slo.errorRatioObjective < 1, "slo.errorRatioObjective", this.slo.errorRatioObjective,
-      "must be a ratio strictly between 0 and 1, e.g. 0.01 for 1%");
-    v.check(Number.isInteger(this.slo.noTrafficMinutes) && this.slo.noTrafficMinutes >= 1, "slo.noTrafficMinutes", this.slo.noTrafficMinutes,
-      "must be a whole number of minutes >= 1");
+    v.check(
+      this.slo.errorRatioObjective > 0 && this.slo.errorRatioObjective < 1,
+      "slo.errorRatioObjective",
+      this.slo.errorRatioObjective,
+      "must be a ratio strictly between 0 and 1, e.g. 0.01 for 1%",
+    );
+    v.check(
+      Number.isInteger(this.slo.noTrafficMinutes) && this.slo.noTrafficMinutes >= 1,
+      "slo.noTrafficMinutes",
+      this.slo.noTrafficMinutes,
+      "must be a whole number of minutes >= 1",
+    );
     v.check(Number.isFinite(this.slo.driftThreshold), "slo.driftThreshold", this.slo.driftThreshold, "must be a finite number");
     for (const field of ["breachFor", "saturationFor", "driftFor"] as const) {
       v.check(prometheusDurationProblem(this.slo[field]) === undefined, `slo.${field}`, this.slo[field], prometheusDurationProblem(this.slo[field]) ?? "");
@@ -187,8 +232,12 @@ export class MonitoredEndpoint extends Construct {
     }
     const driftSelector = props.metrics?.driftSelector;
     if (driftSelector !== undefined) {
-      v.check(/^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*")*\s*$/.test(driftSelector),
-        "metrics.driftSelector", driftSelector, 'must be PromQL label matchers without braces, e.g. job="drift-monitor",model="fraud"');
+      v.check(
+        /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*")*\s*$/.test(driftSelector),
+        "metrics.driftSelector",
+        driftSelector,
+        'must be PromQL label matchers without braces, e.g. job="drift-monitor",model="fraud"',
+      );
     }
     for (const [field, p] of Object.entries({ port, "metrics.port": metricsPort })) {
       if (field === "metrics.port" && props.metrics?.port === undefined) continue; // the same value as port, judged once
@@ -203,12 +252,15 @@ export class MonitoredEndpoint extends Construct {
       v.check(props.model === undefined, "model", describeSource(props.model), "give either model or blueGreen, not both: with blueGreen each colour names its model");
       v.check(COLOURS.includes(props.blueGreen.active), "blueGreen.active", props.blueGreen.active, 'must be "blue" or "green"');
       const active = props.blueGreen.active;
-      v.check(props.blueGreen[active] !== undefined, `blueGreen.${active}`, undefined,
-        `the active colour "${active}" must have a model version (a models:/ URI or an image)`);
+      v.check(props.blueGreen[active] !== undefined, `blueGreen.${active}`, undefined, `the active colour "${active}" must have a model version (a models:/ URI or an image)`);
       const idle = props.blueGreen.idleMinReplicas;
       if (idle !== undefined) {
-        v.check(Number.isInteger(idle) && idle >= 1 && idle <= this.maxReplicas, "blueGreen.idleMinReplicas", idle,
-          `must be a whole number from 1 to replicas.max (${this.maxReplicas})`);
+        v.check(
+          Number.isInteger(idle) && idle >= 1 && idle <= this.maxReplicas,
+          "blueGreen.idleMinReplicas",
+          idle,
+          `must be a whole number from 1 to replicas.max (${this.maxReplicas})`,
+        );
       }
       for (const colour of COLOURS) {
         const model = props.blueGreen[colour];
@@ -229,8 +281,12 @@ export class MonitoredEndpoint extends Construct {
     }
 
     const credentialArns = [...new Set(models.flatMap(({ model }) => (isModelUri(model) && model.credentials ? [model.credentials.secretArn] : [])))];
-    v.check(credentialArns.length <= 1, "blueGreen", models.map(({ model }) => describeSource(model)).join(", "),
-      "every colour must come from the same model registry: the endpoint's pods log in to one MLflow tracking server");
+    v.check(
+      credentialArns.length <= 1,
+      "blueGreen",
+      models.map(({ model }) => describeSource(model)).join(", "),
+      "every colour must come from the same model registry: the endpoint's pods log in to one MLflow tracking server",
+    );
 
     // GPU: which pool.
     let gpu: { count: number; nodeSelector: Readonly<Record<string, string>> } | undefined;
@@ -239,8 +295,12 @@ export class MonitoredEndpoint extends Construct {
       const count = props.gpu.count ?? 1;
       v.check(Number.isInteger(count) && count >= 1, "gpu.count", count, "must be a whole number of GPUs >= 1");
       if (pools.length === 0) {
-        v.check(false, "gpu", props.gpu,
-          `environment "${env.name}" has no GPU pool in cluster "${props.cluster.clusterName}": add a GPU pool to the cluster, or serve on CPU (omit gpu)`);
+        v.check(
+          false,
+          "gpu",
+          props.gpu,
+          `environment "${env.name}" has no GPU pool in cluster "${props.cluster.clusterName}": add a GPU pool to the cluster, or serve on CPU (omit gpu)`,
+        );
       } else {
         const pool = props.gpu.pool === undefined ? pools[0] : pools.find((p) => p.name === props.gpu!.pool);
         if (!pool) {
@@ -251,8 +311,12 @@ export class MonitoredEndpoint extends Construct {
         }
       }
     }
-    const { cpu, memory, memoryLimit } = resolveResources(v, "resources", props.resources,
-      props.gpu ? { cpu: Cpu.cores(2), memory: Memory.gibibytes(8) } : { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) });
+    const { cpu, memory, memoryLimit } = resolveResources(
+      v,
+      "resources",
+      props.resources,
+      props.gpu ? { cpu: Cpu.cores(2), memory: Memory.gibibytes(8) } : { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) },
+    );
     v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
     for (const { colour, model } of models) {
       if (!isModelUri(model) && typeof model.image === "string" && model.image.length > 0) {
@@ -261,12 +325,22 @@ export class MonitoredEndpoint extends Construct {
       }
     }
     if (props.servicePort !== undefined) v.check(portProblem(props.servicePort) === undefined, "servicePort", props.servicePort, portProblem(props.servicePort) ?? "");
-    v.check(!(env.isProduction && this.minReplicas < 2), "replicas.min", this.minReplicas,
-      "production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline");
-    if (props.slo?.severity !== undefined) v.check(severityProblem(props.slo.severity) === undefined, "slo.severity", props.slo.severity, severityProblem(props.slo.severity) ?? "");
+    v.check(
+      !(env.isProduction && this.minReplicas < 2),
+      "replicas.min",
+      this.minReplicas,
+      "production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline",
+    );
+    if (props.slo?.severity !== undefined)
+      v.check(severityProblem(props.slo.severity) === undefined, "slo.severity", props.slo.severity, severityProblem(props.slo.severity) ?? "");
     if (props.trackingUri !== undefined) {
       const secret = secretLiteralKind(props.trackingUri);
-      v.check(secret === undefined, "trackingUri", REDACTED, `looks like ${secret}: give the tracking server's URL without credentials; the endpoint logs in with the registry's reader credentials (registry.model(...)) or secretEnv`);
+      v.check(
+        secret === undefined,
+        "trackingUri",
+        REDACTED,
+        `looks like ${secret}: give the tracking server's URL without credentials; the endpoint logs in with the registry's reader credentials (registry.model(...)) or secretEnv`,
+      );
     }
     for (const [name, value] of Object.entries(props.env ?? {})) {
       v.check(ENV_NAME.test(name), `env[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
@@ -277,17 +351,28 @@ export class MonitoredEndpoint extends Construct {
     }
     for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
       v.check(ENV_NAME.test(name), `secretEnv[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
-      v.check(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(ref.secretArn), `secretEnv[${JSON.stringify(name)}].secretArn`, ref.secretArn,
-        "must be the ARN of a Secrets Manager secret");
+      v.check(
+        /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(ref.secretArn),
+        `secretEnv[${JSON.stringify(name)}].secretArn`,
+        ref.secretArn,
+        "must be the ARN of a Secrets Manager secret",
+      );
       v.check(!(props.env ?? {})[name], `secretEnv[${JSON.stringify(name)}]`, name, "is also set in env; set it in one place");
     }
 
     // Names and service accounts are unique per namespace in this stack (ServingClaims, held in the construct tree).
     v.addProblems(ServingClaims.of(this).claim(this, this.namespace, NAME.test(props.name) ? props.name : undefined, props.serviceAccountRole.serviceAccount));
     this.delivery = resolveDelivery(v, env, {
-      demand: props.autoscaling?.demand, rollout: props.rollout, blueGreen: props.blueGreen !== undefined,
-      prometheusUrl: props.prometheusUrl ?? IN_CLUSTER_PROMETHEUS_URL, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
-      gpu: props.gpu !== undefined, metrics: this.metricNames, slo: this.slo, readinessPath: props.readinessPath ?? "/health",
+      demand: props.autoscaling?.demand,
+      rollout: props.rollout,
+      blueGreen: props.blueGreen !== undefined,
+      prometheusUrl: props.prometheusUrl ?? IN_CLUSTER_PROMETHEUS_URL,
+      minReplicas: this.minReplicas,
+      maxReplicas: this.maxReplicas,
+      gpu: props.gpu !== undefined,
+      metrics: this.metricNames,
+      slo: this.slo,
+      readinessPath: props.readinessPath ?? "/health",
     });
     v.throwIfAny();
 
@@ -316,16 +401,27 @@ export class MonitoredEndpoint extends Construct {
     let synced: SyncedSecret | undefined;
     if (onlineSecret) {
       synced = new SyncedSecret(this, "online-store-secret", {
-        namespace: ns, serviceAccount: saName, targetSecret: `${props.name}-online-store`,
-        remoteSecret: onlineSecret.secretArn, keys: { password: onlineSecret.property },
+        namespace: ns,
+        serviceAccount: saName,
+        targetSecret: `${props.name}-online-store`,
+        remoteSecret: onlineSecret.secretArn,
+        keys: { password: onlineSecret.property },
       });
       dependOn(synced.store, [this.serviceAccount]);
       // The Redis online store (ElastiCache, in the VPC), past the serving namespace's default deny.
       if (inNamespace.length > 0) {
-        allowPolicy(this, ns, {
-          name: `${props.name}-redis`, direction: "egress", pods: { [ENDPOINT_LABEL]: props.name },
-          peers: [{ cidr: Environment.of(this).vpcCidr }], ports: [{ port: SERVER_PORTS.redis }],
-        }, inNamespace);
+        allowPolicy(
+          this,
+          ns,
+          {
+            name: `${props.name}-redis`,
+            direction: "egress",
+            pods: { [ENDPOINT_LABEL]: props.name },
+            peers: [{ cidr: Environment.of(this).vpcCidr }],
+            ports: [{ port: SERVER_PORTS.redis }],
+          },
+          inNamespace,
+        );
       }
     }
     const secretEnv = onlineSecret && synced ? [{ name: onlineSecret.environmentVariable, secret: synced.secretName, key: "password" }] : [];
@@ -334,8 +430,11 @@ export class MonitoredEndpoint extends Construct {
     if (userSecrets.length > 0) {
       userSecrets.forEach(([name, ref], i) => {
         const userSecret = new SyncedSecret(this, `secret-env-${i}`, {
-          namespace: ns, serviceAccount: saName, targetSecret: `${props.name}-env-${i}`,
-          remoteSecret: ref.secretArn, keys: { value: ref.property ?? "value" },
+          namespace: ns,
+          serviceAccount: saName,
+          targetSecret: `${props.name}-env-${i}`,
+          remoteSecret: ref.secretArn,
+          keys: { value: ref.property ?? "value" },
         });
         dependOn(userSecret.store, [this.serviceAccount]);
         props.serviceAccountRole.addToPolicy({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [ref.secretArn] });
@@ -347,8 +446,12 @@ export class MonitoredEndpoint extends Construct {
     let trackingSecret: SyncedSecret | undefined;
     if (credentials) {
       trackingSecret = new SyncedSecret(this, "tracking-credentials", {
-        namespace: ns, serviceAccount: saName, targetSecret: `${props.name}-mlflow-credentials`,
-        remoteSecret: credentials.secretArn, keys: { username: "username", password: "password" }, refreshInterval: "15m",
+        namespace: ns,
+        serviceAccount: saName,
+        targetSecret: `${props.name}-mlflow-credentials`,
+        remoteSecret: credentials.secretArn,
+        keys: { username: "username", password: "password" },
+        refreshInterval: "15m",
       });
       dependOn(trackingSecret.store, [this.serviceAccount]);
       secretEnv.push(
@@ -366,47 +469,96 @@ export class MonitoredEndpoint extends Construct {
       const name = colour ? `${props.name}-${colour}` : props.name;
       const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
       const deploymentManifest = deploymentObject({
-        name, namespace: ns, podLabels, image: props.image, model, port, metricsPort, cpu, memory, memoryLimit, gpu,
-        serviceAccount: saName, env: envVars, secretEnv, readinessPath, livenessPath: props.livenessPath ?? readinessPath,
+        name,
+        namespace: ns,
+        podLabels,
+        image: props.image,
+        model,
+        port,
+        metricsPort,
+        cpu,
+        memory,
+        memoryLimit,
+        gpu,
+        serviceAccount: saName,
+        env: envVars,
+        secretEnv,
+        readinessPath,
+        livenessPath: props.livenessPath ?? readinessPath,
       });
       let deployment: TerraformResource;
       let target = { apiVersion: "apps/v1", kind: "Deployment" };
       if (rollout) {
         // The Rollout owns the pods; the cluster rolls a new model out (no wait: Terraform declares, Argo Rollouts delivers).
         target = { apiVersion: ROLLOUTS_API, kind: "Rollout" };
-        deployment = new KubernetesObject(scopeOf, "rollout", rolloutObject({
-          name, namespace: ns, labels: podLabels, selector: podLabels, template: (deploymentManifest.spec as { template: Record<string, unknown> }).template,
-          strategy: rollout.strategy, steps: rollout.steps,
-          services: rollout.strategy === "canary" ? { canary: `${props.name}-canary` } : { active: props.name, preview: `${props.name}-preview` },
-          analysisTemplates: [`${props.name}-slo`], smokeTemplate: `${props.name}-smoke-test`,
-        }));
+        deployment = new KubernetesObject(
+          scopeOf,
+          "rollout",
+          rolloutObject({
+            name,
+            namespace: ns,
+            labels: podLabels,
+            selector: podLabels,
+            template: (deploymentManifest.spec as { template: Record<string, unknown> }).template,
+            strategy: rollout.strategy,
+            steps: rollout.steps,
+            services: rollout.strategy === "canary" ? { canary: `${props.name}-canary` } : { active: props.name, preview: `${props.name}-preview` },
+            analysisTemplates: [`${props.name}-slo`],
+            smokeTemplate: `${props.name}-smoke-test`,
+          }),
+        );
       } else {
         deployment = new KubernetesObject(scopeOf, "deployment", deploymentManifest, true, gpu ? "30m" : undefined);
       }
       // Terraform waits until the new pods are ready, so a failed rollout fails the apply; GPU pods may first
       // wait for a node to scale up from zero and pull a multi-GB CUDA image, hence the longer timeout.
       dependOn(deployment, [this.serviceAccount, ...secretsFirst]);
-      const minReplicas = colour && colour !== this.activeColour ? props.blueGreen?.idleMinReplicas ?? this.minReplicas : this.minReplicas;
+      const minReplicas = colour && colour !== this.activeColour ? (props.blueGreen?.idleMinReplicas ?? this.minReplicas) : this.minReplicas;
       // The capacity model counts the autoscaler's minimum: what must run at once.
       props.cluster.capacity.addWorkload(scopeOf, {
-        kind: rollout ? "Rollout" : "Deployment", namespace: ns, name, replicas: demand ? Math.min(minReplicas, demand.minReplicas) : minReplicas,
+        kind: rollout ? "Rollout" : "Deployment",
+        namespace: ns,
+        name,
+        replicas: demand ? Math.min(minReplicas, demand.minReplicas) : minReplicas,
         requests: { cpu, memory, ...(gpu ? { gpus: gpu.count } : {}) },
         ...(gpu ? { nodeSelector: gpu.nodeSelector, tolerations: [{ ...GPU_TOLERATION }] } : {}),
       });
       let autoscaler: TerraformResource;
       if (demand) {
-        autoscaler = new KubernetesObject(scopeOf, "scaled-object", scaledObject({
-          name, namespace: ns, labels: podLabels, target: { ...target, name }, minReplicas: Math.min(minReplicas, demand.minReplicas), maxReplicas: this.maxReplicas,
-          prometheusUrl: this.delivery.prometheusUrl, triggers: demandTriggers(this.metricNames, demand, ns, `${props.name}-metrics`, name),
-          targetCpuUtilization: targetCpu, pollingSeconds: demand.pollingSeconds, cooldownSeconds: demand.cooldownSeconds,
-          scaleDownStabilizationSeconds: demand.scaleDownStabilizationSeconds,
-        }));
+        autoscaler = new KubernetesObject(
+          scopeOf,
+          "scaled-object",
+          scaledObject({
+            name,
+            namespace: ns,
+            labels: podLabels,
+            target: { ...target, name },
+            minReplicas: Math.min(minReplicas, demand.minReplicas),
+            maxReplicas: this.maxReplicas,
+            prometheusUrl: this.delivery.prometheusUrl,
+            triggers: demandTriggers(this.metricNames, demand, ns, `${props.name}-metrics`, name),
+            targetCpuUtilization: targetCpu,
+            pollingSeconds: demand.pollingSeconds,
+            cooldownSeconds: demand.cooldownSeconds,
+            scaleDownStabilizationSeconds: demand.scaleDownStabilizationSeconds,
+          }),
+        );
         autoscalerNames.push(kedaHpaName(name));
       } else {
-        autoscaler = new KubernetesObject(scopeOf, "autoscaler", autoscalerObject({
-          name, namespace: ns, labels: podLabels, maxReplicas: this.maxReplicas, targetCpuUtilization: targetCpu, minReplicas, target,
-          ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
-        }));
+        autoscaler = new KubernetesObject(
+          scopeOf,
+          "autoscaler",
+          autoscalerObject({
+            name,
+            namespace: ns,
+            labels: podLabels,
+            maxReplicas: this.maxReplicas,
+            targetCpuUtilization: targetCpu,
+            minReplicas,
+            target,
+            ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
+          }),
+        );
         autoscalerNames.push(name);
       }
       dependOn(autoscaler, [deployment]);
@@ -433,36 +585,72 @@ export class MonitoredEndpoint extends Construct {
     // The Service's construct ID never depends on the colour: switching colours updates its selector in place.
     const selector = { [ENDPOINT_LABEL]: props.name, ...(this.activeColour ? { [COLOUR_LABEL]: this.activeColour } : {}) };
     // With a blue/green Rollout, the controller adds the active version's pod-template hash to the selector: not Terraform's to revert.
-    this.service = new KubernetesObject(this, "service",
+    this.service = new KubernetesObject(
+      this,
+      "service",
       serviceObject({ name: props.name, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
-      false, undefined, rollout?.strategy === "blueGreen" ? ["spec.selector"] : undefined);
+      false,
+      undefined,
+      rollout?.strategy === "blueGreen" ? ["spec.selector"] : undefined,
+    );
     dependOn(this.service, inNamespace);
     if (rollout) {
       // The Service the new version answers on before promotion (canary / preview): the smoke test calls it.
       const side = rollout.strategy === "canary" ? "canary" : "preview";
-      const sideService = new KubernetesObject(this, `${side}-service`,
+      const sideService = new KubernetesObject(
+        this,
+        `${side}-service`,
         serviceObject({ name: `${props.name}-${side}`, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
-        false, undefined, ["spec.selector"]);
+        false,
+        undefined,
+        ["spec.selector"],
+      );
       dependOn(sideService, inNamespace);
       const hostPort = `${props.name}-${side}.${ns}.svc:${servicePort}`;
-      const smoke = new KubernetesObject(this, "smoke-test-template", smokeTestTemplate({
-        name: `${props.name}-smoke-test`, namespace: ns, labels, url: `http://${hostPort}${rollout.smokeTestPath}`,
-      }));
+      const smoke = new KubernetesObject(
+        this,
+        "smoke-test-template",
+        smokeTestTemplate({
+          name: `${props.name}-smoke-test`,
+          namespace: ns,
+          labels,
+          url: `http://${hostPort}${rollout.smokeTestPath}`,
+        }),
+      );
       dependOn(smoke, inNamespace);
-      this.analysisTemplate = new KubernetesObject(this, "analysis-template", analysisTemplate({
-        name: `${props.name}-slo`, namespace: ns, labels, prometheusUrl: this.delivery.prometheusUrl, args: ["canary-hash"],
-        metrics: analysisMetrics(this.metricNames, rollout, `namespace="${ns}",service="${props.name}-metrics",${POD_TEMPLATE_HASH_METRIC_LABEL}="{{args.canary-hash}}"`),
-        interval: rollout.interval, failureLimit: rollout.failureLimit,
-      }));
+      this.analysisTemplate = new KubernetesObject(
+        this,
+        "analysis-template",
+        analysisTemplate({
+          name: `${props.name}-slo`,
+          namespace: ns,
+          labels,
+          prometheusUrl: this.delivery.prometheusUrl,
+          args: ["canary-hash"],
+          metrics: analysisMetrics(this.metricNames, rollout, `namespace="${ns}",service="${props.name}-metrics",${POD_TEMPLATE_HASH_METRIC_LABEL}="{{args.canary-hash}}"`),
+          interval: rollout.interval,
+          failureLimit: rollout.failureLimit,
+        }),
+      );
       dependOn(this.analysisTemplate, inNamespace);
     }
     // Every colour is scraped (the idle one too, to compare versions), through a headless Service of its own.
     const metricsServiceName = `${props.name}-metrics`;
     const metricsLabels = { ...labels, [METRICS_SERVICE_LABEL]: "true" };
-    this.metricsService = new KubernetesObject(this, "metrics-service", serviceObject({
-      name: metricsServiceName, namespace: ns, labels: metricsLabels, selector: { [ENDPOINT_LABEL]: props.name },
-      port: metricsPort, targetPort: metricsPort === port ? SERVING_PORT_NAME : METRICS_PORT_NAME, portName: METRICS_PORT_NAME, headless: true,
-    }));
+    this.metricsService = new KubernetesObject(
+      this,
+      "metrics-service",
+      serviceObject({
+        name: metricsServiceName,
+        namespace: ns,
+        labels: metricsLabels,
+        selector: { [ENDPOINT_LABEL]: props.name },
+        port: metricsPort,
+        targetPort: metricsPort === port ? SERVING_PORT_NAME : METRICS_PORT_NAME,
+        portName: METRICS_PORT_NAME,
+        headless: true,
+      }),
+    );
     dependOn(this.metricsService, inNamespace);
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {
       name: props.name,
@@ -479,7 +667,11 @@ export class MonitoredEndpoint extends Construct {
 
     const deploymentNames = workloads.map((w) => (w.colour ? `${props.name}-${w.colour}` : props.name));
     const target: SloTarget = {
-      endpoint: props.name, namespace: ns, metricsService: metricsServiceName, autoscalers: autoscalerNames, metrics: this.metricNames,
+      endpoint: props.name,
+      namespace: ns,
+      metricsService: metricsServiceName,
+      autoscalers: autoscalerNames,
+      metrics: this.metricNames,
       ...(rollout ? { rollout: props.name } : {}),
     };
     this.rules = new PrometheusRule(this, "slo-rules", { name: `${props.name}-slo`, namespace: ns, groups: [sloRuleGroup(target, this.slo)], labels });
@@ -508,10 +700,14 @@ const POD_TEMPLATE_HASH_METRIC_LABEL = POD_TEMPLATE_HASH_LABEL.replace(/[^a-zA-Z
 function demandTriggers(m: EndpointMetricNames, d: ResolvedDemand, namespace: string, metricsService: string, workload: string): PrometheusTrigger[] {
   const sel = `namespace="${namespace}",service="${metricsService}"`;
   const triggers: PrometheusTrigger[] = [];
-  if (d.requestsPerSecond !== undefined) triggers.push({ name: "requests-per-second", query: `sum(rate(${m.requestsTotal}{${sel}}[2m]))`, threshold: d.requestsPerSecond, metricType: "AverageValue" });
+  if (d.requestsPerSecond !== undefined)
+    triggers.push({ name: "requests-per-second", query: `sum(rate(${m.requestsTotal}{${sel}}[2m]))`, threshold: d.requestsPerSecond, metricType: "AverageValue" });
   if (d.gauge) {
     triggers.push({
-      name: "gauge", query: `sum(${d.gauge.metric}{${d.gauge.selector ?? sel}})`, threshold: d.gauge.targetPerReplica, metricType: "AverageValue",
+      name: "gauge",
+      query: `sum(${d.gauge.metric}{${d.gauge.selector ?? sel}})`,
+      threshold: d.gauge.targetPerReplica,
+      metricType: "AverageValue",
       ...(d.gauge.activation !== undefined ? { activation: d.gauge.activation } : {}),
     });
   }
@@ -548,7 +744,8 @@ function analysisMetrics(m: EndpointMetricNames, r: ResolvedRollout, sel: string
   ];
   if (r.quality) {
     const bounds = [r.quality.min !== undefined ? `result[0] >= ${r.quality.min}` : undefined, r.quality.max !== undefined ? `result[0] <= ${r.quality.max}` : undefined]
-      .filter((c): c is string => c !== undefined).join(" && ");
+      .filter((c): c is string => c !== undefined)
+      .join(" && ");
     metrics.push({ name: "model-quality", query: `min(${r.quality.metric}{${sel}})`, successCondition: pass(bounds) });
   }
   return metrics;

@@ -94,7 +94,8 @@ export function sloRuleGroup(target: SloTarget, slo: ResolvedSlo): RuleGroup {
     },
     {
       alert: "ModelEndpointReplicasAtMax",
-      expr: `max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{${hpa}})` +
+      expr:
+        `max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{${hpa}})` +
         ` >= max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{${hpa}})`,
       for: slo.saturationFor,
       severity: "warning",

@@ -42,7 +42,12 @@ export class FeastImage {
     public readonly digest: string | undefined,
   ) {
     const v = new Validator("FeastImage");
-    v.check(REPOSITORY.test(repository), "repository", repository, "must be an image repository such as quay.io/feastdev/feature-server or <account>.dkr.ecr.<region>.amazonaws.com/feast");
+    v.check(
+      REPOSITORY.test(repository),
+      "repository",
+      repository,
+      "must be an image repository such as quay.io/feastdev/feature-server or <account>.dkr.ecr.<region>.amazonaws.com/feast",
+    );
     v.check(TAG.test(tag) && tag !== "latest", "tag", tag, "must be an image tag other than latest (up to 128 of [A-Za-z0-9_.-])");
     if (digest !== undefined) v.check(DIGEST.test(digest), "digest", digest, "must be sha256: followed by 64 lowercase hex digits");
     v.throwIfAny();

@@ -68,9 +68,13 @@ export class FeatureServer extends Construct {
     const store = props.featureStore;
     this.image = props.image ?? FeastImage.publicTag();
     if (env.isProduction && !this.image.pinnedByDigest) {
-      Annotations.of(this).addWarning(`${this.node.path}: image ${this.image.reference} is a mutable tag in production; its publisher can move it to other `
-        + "content. Pin it by digest: image: FeastImage.fromDigest(\"sha256:...\") (resolve it with `crane digest " + this.image.reference + "`), "
-        + "see lib/feature-store/README.md");
+      Annotations.of(this).addWarning(
+        `${this.node.path}: image ${this.image.reference} is a mutable tag in production; its publisher can move it to other ` +
+          'content. Pin it by digest: image: FeastImage.fromDigest("sha256:...") (resolve it with `crane digest ' +
+          this.image.reference +
+          "`), " +
+          "see lib/feature-store/README.md",
+      );
     }
 
     this.namespace = restrictedNamespace(this, "namespace", { name: store.namespace, labels: { "app.kubernetes.io/part-of": "feast" } });
@@ -132,12 +136,18 @@ export class FeatureServer extends Construct {
     });
 
     store.cluster.capacity.addWorkload(this, {
-      kind: "Deployment", namespace: store.namespace, name: "feast-feature-server", replicas: store.replicas,
+      kind: "Deployment",
+      namespace: store.namespace,
+      name: "feast-feature-server",
+      replicas: store.replicas,
       requests: { cpu: store.serverResources.cpu, memory: store.serverResources.memory },
     });
     // Runs do not overlap (concurrencyPolicy Forbid): one pod at a time.
     store.cluster.capacity.addWorkload(this, {
-      kind: "CronJob", namespace: store.namespace, name: FEAST_NAMES.materializeCronJob, requests: { cpu: store.materializeResources.cpu, memory: store.materializeResources.memory },
+      kind: "CronJob",
+      namespace: store.namespace,
+      name: FEAST_NAMES.materializeCronJob,
+      requests: { cpu: store.materializeResources.cpu, memory: store.materializeResources.memory },
     });
 
     const periodSeconds = store.schedulePeriodMinutes * 60;
@@ -162,17 +172,25 @@ export class FeatureServer extends Construct {
                 serviceAccountName: materializeSa.metadata.name,
                 restartPolicy: "Never",
                 securityContext: restrictedPodSecurityContextV1(),
-                container: [{
-                  name: "materialize",
-                  image: this.image.reference,
-                  // `$$(` is Kubernetes' escape for a literal `$(`: the shell, not the kubelet, runs `date`.
-                  command: ["/bin/sh", "-c", `exec feast --chdir ${MOUNT} materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"`],
-                  env: env_,
-                  resources: containerResources(store.materializeResources),
-                  securityContext: restrictedContainerSecurityContextV1(),
-                  volumeMount: [{ name: "config", mountPath: MOUNT, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
-                }],
-                volume: [{ name: "config", configMap: { name: this.configMap.metadata.name } }, { name: "tmp", emptyDir: {} }],
+                container: [
+                  {
+                    name: "materialize",
+                    image: this.image.reference,
+                    // `$$(` is Kubernetes' escape for a literal `$(`: the shell, not the kubelet, runs `date`.
+                    command: ["/bin/sh", "-c", `exec feast --chdir ${MOUNT} materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"`],
+                    env: env_,
+                    resources: containerResources(store.materializeResources),
+                    securityContext: restrictedContainerSecurityContextV1(),
+                    volumeMount: [
+                      { name: "config", mountPath: MOUNT, readOnly: true },
+                      { name: "tmp", mountPath: "/tmp" },
+                    ],
+                  },
+                ],
+                volume: [
+                  { name: "config", configMap: { name: this.configMap.metadata.name } },
+                  { name: "tmp", emptyDir: {} },
+                ],
               },
             },
           },
@@ -183,13 +201,15 @@ export class FeatureServer extends Construct {
     this.freshnessRule = new PrometheusRule(this, "freshness", {
       name: "feast-freshness",
       namespace: ns,
-      groups: [freshnessRuleGroup({
-        namespace: store.namespace,
-        cronJob: FEAST_NAMES.materializeCronJob,
-        thresholdSeconds: store.freshnessThresholdSeconds,
-        thresholdText: formatMinutes(store.freshnessThresholdSeconds / 60),
-        severity: env.byTier({ development: "warning", staging: "warning", production: "critical" }),
-      })],
+      groups: [
+        freshnessRuleGroup({
+          namespace: store.namespace,
+          cronJob: FEAST_NAMES.materializeCronJob,
+          thresholdSeconds: store.freshnessThresholdSeconds,
+          thresholdText: formatMinutes(store.freshnessThresholdSeconds / 60),
+          severity: env.byTier({ development: "warning", staging: "warning", production: "critical" }),
+        }),
+      ],
     });
 
     // Clients in any namespace (endpoints, training) reach the feature server's port; the server
@@ -215,5 +235,3 @@ interface EnvVar {
   readonly value?: string;
   readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
-
-

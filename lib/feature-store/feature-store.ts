@@ -117,18 +117,22 @@ const PROPS_SHAPE = {
   cluster: LibraryShapes.cluster,
   project: Shape.string(),
   onlineStore: Shape.optional(Shape.string()),
-  redis: Shape.optional(Shape.object({
-    nodeType: Shape.optional(Shape.string()),
-    nodes: Shape.optional(Shape.number()),
-    multiAz: Shape.optional(Shape.boolean()),
-    engineVersion: Shape.optional(Shape.string()),
-  })),
+  redis: Shape.optional(
+    Shape.object({
+      nodeType: Shape.optional(Shape.string()),
+      nodes: Shape.optional(Shape.number()),
+      multiAz: Shape.optional(Shape.boolean()),
+      engineVersion: Shape.optional(Shape.string()),
+    }),
+  ),
   offlineStore: Shape.optional(Shape.object({ bucketName: Shape.optional(Shape.string()), dataPrefix: Shape.optional(Shape.string()) })),
-  materialization: Shape.optional(Shape.object({
-    schedule: Shape.optional(Shape.string()),
-    freshnessMultiple: Shape.optional(Shape.number()),
-    resources: RESOURCES,
-  })),
+  materialization: Shape.optional(
+    Shape.object({
+      schedule: Shape.optional(Shape.string()),
+      freshnessMultiple: Shape.optional(Shape.number()),
+      resources: RESOURCES,
+    }),
+  ),
   server: Shape.optional(Shape.object({ replicas: Shape.optional(Shape.number()), resources: RESOURCES })),
   namespace: Shape.optional(Shape.string()),
   registryCacheTtlSeconds: Shape.optional(Shape.number()),
@@ -159,10 +163,16 @@ function resolveProps(props: FeatureStoreProps, env: Environment, v: Validator):
     schedule: props.materialization?.schedule ?? DEFAULT_SCHEDULE,
     freshnessMultiple: props.materialization?.freshnessMultiple ?? 2,
     replicas: props.server?.replicas ?? env.byTier({ development: 1, staging: 2, production: 2 }),
-    serverResources: resolveResources(v, "server.resources", props.server?.resources,
-      { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) }),
-    materializeResources: resolveResources(v, "materialization.resources", props.materialization?.resources,
-      { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1), memoryLimit: Memory.gibibytes(2) }),
+    serverResources: resolveResources(v, "server.resources", props.server?.resources, {
+      cpu: Cpu.millicores(250),
+      memory: Memory.mebibytes(512),
+      memoryLimit: Memory.gibibytes(1),
+    }),
+    materializeResources: resolveResources(v, "materialization.resources", props.materialization?.resources, {
+      cpu: Cpu.millicores(500),
+      memory: Memory.gibibytes(1),
+      memoryLimit: Memory.gibibytes(2),
+    }),
     dataPrefix: props.offlineStore?.dataPrefix ?? "data/",
     bucketName: props.offlineStore?.bucketName ?? `${env.prefix}-feature-store-${env.accountId}`,
     registryCacheTtlSeconds: props.registryCacheTtlSeconds ?? 60,
@@ -177,44 +187,74 @@ function resolveProps(props: FeatureStoreProps, env: Environment, v: Validator):
 
 /** Records every problem with the resolved settings; returns the schedule's longest gap in minutes (0 when it does not parse). */
 function validateProps(v: Validator, env: Environment, s: ResolvedProps): number {
-  v.check(typeof s.project === "string" && FEAST_PROJECT.test(s.project), "project", s.project,
-    "Feast project names may contain only letters, digits and underscores and must not start with an underscore");
-  v.check(ONLINE_STORE_TYPES.includes(s.onlineStoreType), "onlineStore", s.onlineStoreType,
-    `must be one of ${ONLINE_STORE_TYPES.map((t) => formatValue(t)).join(", ")}`);
+  v.check(
+    typeof s.project === "string" && FEAST_PROJECT.test(s.project),
+    "project",
+    s.project,
+    "Feast project names may contain only letters, digits and underscores and must not start with an underscore",
+  );
+  v.check(ONLINE_STORE_TYPES.includes(s.onlineStoreType), "onlineStore", s.onlineStoreType, `must be one of ${ONLINE_STORE_TYPES.map((t) => formatValue(t)).join(", ")}`);
   if (s.onlineStoreType === "redis") {
-    v.check(!(env.isProduction && !s.redis.multiAz), "redis.multiAz", s.redis.multiAz,
-      "production needs Multi-AZ with automatic failover: a single-zone Redis online store stops serving features when its zone fails");
-    v.check(Number.isInteger(s.redis.nodes) && s.redis.nodes >= 1 && s.redis.nodes <= 6, "redis.nodes", s.redis.nodes,
-      "must be a whole number from 1 to 6 (a primary and up to 5 replicas)");
+    v.check(
+      !(env.isProduction && !s.redis.multiAz),
+      "redis.multiAz",
+      s.redis.multiAz,
+      "production needs Multi-AZ with automatic failover: a single-zone Redis online store stops serving features when its zone fails",
+    );
+    v.check(
+      Number.isInteger(s.redis.nodes) && s.redis.nodes >= 1 && s.redis.nodes <= 6,
+      "redis.nodes",
+      s.redis.nodes,
+      "must be a whole number from 1 to 6 (a primary and up to 5 replicas)",
+    );
     if (s.redis.multiAz) {
       v.check(s.redis.nodes >= 2, "redis.nodes", s.redis.nodes, "Multi-AZ needs at least 2 nodes: a primary and a replica in another zone");
     }
-    v.check(/^\d+\.\d+$/.test(s.redis.engineVersion) && Number(s.redis.engineVersion.split(".")[0]) >= 7, "redis.engineVersion",
-      s.redis.engineVersion, 'must be a Redis version "7.x" or later, such as "7.1" (RBAC user groups with TLS)');
+    v.check(
+      /^\d+\.\d+$/.test(s.redis.engineVersion) && Number(s.redis.engineVersion.split(".")[0]) >= 7,
+      "redis.engineVersion",
+      s.redis.engineVersion,
+      'must be a Redis version "7.x" or later, such as "7.1" (RBAC user groups with TLS)',
+    );
   }
   let periodMinutes = 0;
   try {
     periodMinutes = longestGapMinutes(parseCron(s.schedule))!;
   } catch (err) {
     if (!(err instanceof CronSyntaxError)) throw err;
-    v.check(false, "materialization.schedule", s.schedule,
-      `${err.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
+    v.check(false, "materialization.schedule", s.schedule, `${err.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
   }
   if (periodMinutes > 0) {
-    v.check(Number.isFinite(s.freshnessMultiple) && s.freshnessMultiple > 1, "materialization.freshnessMultiple", s.freshnessMultiple,
+    v.check(
+      Number.isFinite(s.freshnessMultiple) && s.freshnessMultiple > 1,
+      "materialization.freshnessMultiple",
+      s.freshnessMultiple,
       `the freshness threshold (${s.freshnessMultiple} x the schedule's ${formatMinutes(periodMinutes)} between runs) must be longer ` +
-      "than the schedule: use a multiple greater than 1, so that a run can finish before the alert fires");
+        "than the schedule: use a multiple greater than 1, so that a run can finish before the alert fires",
+    );
   }
   v.check(Number.isInteger(s.replicas) && s.replicas >= 1, "server.replicas", s.replicas, "must be a whole number >= 1");
-  v.check(/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(s.dataPrefix) && !s.dataPrefix.startsWith("registry/"), "offlineStore.dataPrefix",
-    s.dataPrefix, 'must be an S3 key prefix ending in "/" (such as "data/"), outside "registry/"');
-  v.check(Number.isInteger(s.registryCacheTtlSeconds) && s.registryCacheTtlSeconds >= 0, "registryCacheTtlSeconds", s.registryCacheTtlSeconds, "must be a whole number of seconds >= 0");
-  v.check(!(env.isProduction && s.replicas < 2), "server.replicas", s.replicas,
-    "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads");
+  v.check(
+    /^([A-Za-z0-9!_.*'()-]+\/)+$/.test(s.dataPrefix) && !s.dataPrefix.startsWith("registry/"),
+    "offlineStore.dataPrefix",
+    s.dataPrefix,
+    'must be an S3 key prefix ending in "/" (such as "data/"), outside "registry/"',
+  );
+  v.check(
+    Number.isInteger(s.registryCacheTtlSeconds) && s.registryCacheTtlSeconds >= 0,
+    "registryCacheTtlSeconds",
+    s.registryCacheTtlSeconds,
+    "must be a whole number of seconds >= 0",
+  );
+  v.check(
+    !(env.isProduction && s.replicas < 2),
+    "server.replicas",
+    s.replicas,
+    "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads",
+  );
   v.check(namespaceProblem(s.namespace) === undefined, "namespace", s.namespace, namespaceProblem(s.namespace) ?? "");
   return periodMinutes;
 }
-
 
 /**
  * A Feast feature store on AWS (the infrastructure half; `FeatureServer` is the
@@ -316,16 +356,16 @@ export class FeatureStore extends Construct {
       registryCacheTtlSeconds,
       online: this.redis
         ? {
-          type: "redis",
-          // Feast expands $REDIS_PASSWORD from the environment when it loads the file; the value never reaches Terraform.
-          connectionString: `${this.onlineStoreEndpoint},ssl=true,username=${REDIS_USERNAME},password=$${FEAST_NAMES.redisPasswordEnv}`,
-        }
+            type: "redis",
+            // Feast expands $REDIS_PASSWORD from the environment when it loads the file; the value never reaches Terraform.
+            connectionString: `${this.onlineStoreEndpoint},ssl=true,username=${REDIS_USERNAME},password=$${FEAST_NAMES.redisPasswordEnv}`,
+          }
         : {
-          type: "dynamodb",
-          region: this.env.region,
-          tableNameTemplate: `${this.env.prefix}-feast.{project}.{table_name}`,
-          tags: this.env.tags,
-        },
+            type: "dynamodb",
+            region: this.env.region,
+            tableNameTemplate: `${this.env.prefix}-feast.{project}.{table_name}`,
+            tags: this.env.tags,
+          },
     });
   }
 
@@ -375,8 +415,13 @@ export class FeatureStore extends Construct {
     }
     grantee.addToPolicy({
       actions: [
-        "dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:DeleteTable", "dynamodb:UpdateTable",
-        "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
+        "dynamodb:CreateTable",
+        "dynamodb:DescribeTable",
+        "dynamodb:DeleteTable",
+        "dynamodb:UpdateTable",
+        "dynamodb:TagResource",
+        "dynamodb:UntagResource",
+        "dynamodb:ListTagsOfResource",
       ],
       resources: [this.tableArnPattern!],
     });

@@ -200,8 +200,9 @@ export class ClusterCapacity extends Construct {
       problems.push(`${where}: requests.memory is ${formatValue(memory)}; ${memoryQuantityProblem(memory)}`);
     }
     if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 0)) problems.push(`${where}: requests.gpus is ${formatValue(gpus)}; must be a whole number >= 0`);
-    const replicas = options.kind === "DaemonSet" ? 1 : options.replicas ?? 1;
-    if (!Token.isUnresolved(replicas) && !(Number.isInteger(replicas) && replicas >= 0)) problems.push(`${where}: replicas is ${formatValue(replicas)}; must be a whole number >= 0`);
+    const replicas = options.kind === "DaemonSet" ? 1 : (options.replicas ?? 1);
+    if (!Token.isUnresolved(replicas) && !(Number.isInteger(replicas) && replicas >= 0))
+      problems.push(`${where}: replicas is ${formatValue(replicas)}; must be a whole number >= 0`);
     const taken = this.workloadList.find((w) => w.id === id);
     if (taken) problems.push(`${where}: already declared by ${taken.declaredBy}; declare each workload once`);
     if (problems.length > 0) throw new ConfigError(problems);
@@ -220,7 +221,13 @@ export class ClusterCapacity extends Construct {
 
   /** Names of the pools a workload can land on (by selector, affinity and tolerations). */
   public poolsFor(workload: WorkloadOptions): string[] {
-    return [...new Set(this.shapes().filter((s) => canLand(workload, s)).map((s) => s.pool.name))];
+    return [
+      ...new Set(
+        this.shapes()
+          .filter((s) => canLand(workload, s))
+          .map((s) => s.pool.name),
+      ),
+    ];
   }
 
   /** The problems the synth validation reports ([] when every workload fits). */
@@ -230,7 +237,9 @@ export class ClusterCapacity extends Construct {
     const problems: string[] = [];
     for (const s of shapes) {
       if (!s.allocatable) {
-        problems.push(`${this.clusterPath}: pool "${s.pool.name}": instance type ${s.instanceType} is in neither the GPU nor the system instance catalog: its capacity is unknown (add it to gpu-instances.ts or system-instances.ts with its sources)`);
+        problems.push(
+          `${this.clusterPath}: pool "${s.pool.name}": instance type ${s.instanceType} is in neither the GPU nor the system instance catalog: its capacity is unknown (add it to gpu-instances.ts or system-instances.ts with its sources)`,
+        );
       }
     }
     const known = shapes.filter((s) => s.allocatable);
@@ -240,8 +249,10 @@ export class ClusterCapacity extends Construct {
       const o = overhead.get(s)!;
       const a = s.allocatable!;
       if (o.cpuMillicores > a.cpuMillicores || o.memoryMiB > a.memoryMiB || o.pods > a.pods) {
-        problems.push(`${this.clusterPath}: pool "${s.pool.name}": the DaemonSets on a ${s.instanceType} node (${o.names.join(", ")}) request ${formatUsage(o)}; ` +
-          `the node allocates ${formatAllocatable(a)}: they do not fit, and nothing else would`);
+        problems.push(
+          `${this.clusterPath}: pool "${s.pool.name}": the DaemonSets on a ${s.instanceType} node (${o.names.join(", ")}) request ${formatUsage(o)}; ` +
+            `the node allocates ${formatAllocatable(a)}: they do not fit, and nothing else would`,
+        );
       }
     }
     // Reported once each: a workload that fits no node is not summed into its pool again below.
@@ -266,17 +277,26 @@ export class ClusterCapacity extends Construct {
           const o = overhead.get(s)!;
           return `pool "${s.pool.name}" ${s.instanceType} allocates ${formatAllocatable(s.allocatable!)}, of which its DaemonSets take ${formatUsage(o)}`;
         });
-        problems.push(`${w.declaredBy}: ${w.id} requests ${formatRequests(w)} per pod; it fits no node it can land on: ${tried.join("; ")}. ` +
-          "Lower the requests, or give the pool a larger instance type");
+        problems.push(
+          `${w.declaredBy}: ${w.id} requests ${formatRequests(w)} per pod; it fits no node it can land on: ${tried.join("; ")}. ` +
+            "Lower the requests, or give the pool a larger instance type",
+        );
       }
     }
     for (const pool of this.poolList) {
       const poolShapes = known.filter((s) => s.pool === pool);
       if (poolShapes.length === 0 || Token.isUnresolved(pool.maxSize)) continue;
-      const only = this.workloadList.filter((w) => w.kind !== "DaemonSet" && !reported.has(w) && !isUnresolvedWorkload(w) && w.replicas > 0 && (() => {
-        const landing = known.filter((s) => canLand(w, s));
-        return landing.length > 0 && landing.every((s) => s.pool === pool);
-      })());
+      const only = this.workloadList.filter(
+        (w) =>
+          w.kind !== "DaemonSet" &&
+          !reported.has(w) &&
+          !isUnresolvedWorkload(w) &&
+          w.replicas > 0 &&
+          (() => {
+            const landing = known.filter((s) => canLand(w, s));
+            return landing.length > 0 && landing.every((s) => s.pool === pool);
+          })(),
+      );
       if (only.length === 0) continue;
       const need = { cpuMillicores: 0, memoryMiB: 0, pods: 0, gpus: 0 };
       for (const w of only) {
@@ -295,10 +315,12 @@ export class ClusterCapacity extends Construct {
       const have = { cpuMillicores: per.cpuMillicores * pool.maxSize, memoryMiB: per.memoryMiB * pool.maxSize, pods: per.pods * pool.maxSize, gpus: per.gpus * pool.maxSize };
       if (need.cpuMillicores > have.cpuMillicores || need.memoryMiB > have.memoryMiB || need.pods > have.pods || need.gpus > have.gpus) {
         const o = overhead.get(poolShapes[0])!;
-        problems.push(`${this.clusterPath}: pool "${pool.name}" at its max size (${pool.maxSize} x ${pool.instanceTypes.join("/")}) cannot hold the ${need.pods} pods that can land only there: ` +
-          `they request ${formatMiB(need)}${need.gpus > 0 ? `, ${need.gpus} GPUs` : ""} (${only.map((w) => `${w.id} x${w.replicas}: ${formatRequests(w)}`).join("; ")}); ` +
-          `${pool.maxSize} nodes allocate ${formatMiB(have)}, ${have.pods} pods${have.gpus > 0 ? `, ${have.gpus} GPUs` : ""} after the DaemonSets on every node (${o.names.join(", ") || "none"}). ` +
-          "Raise the pool's max size or instance type, or lower the requests");
+        problems.push(
+          `${this.clusterPath}: pool "${pool.name}" at its max size (${pool.maxSize} x ${pool.instanceTypes.join("/")}) cannot hold the ${need.pods} pods that can land only there: ` +
+            `they request ${formatMiB(need)}${need.gpus > 0 ? `, ${need.gpus} GPUs` : ""} (${only.map((w) => `${w.id} x${w.replicas}: ${formatRequests(w)}`).join("; ")}); ` +
+            `${pool.maxSize} nodes allocate ${formatMiB(have)}, ${have.pods} pods${have.gpus > 0 ? `, ${have.gpus} GPUs` : ""} after the DaemonSets on every node (${o.names.join(", ") || "none"}). ` +
+            "Raise the pool's max size or instance type, or lower the requests",
+        );
       }
     }
     return problems;
@@ -310,26 +332,37 @@ export class ClusterCapacity extends Construct {
       cluster: this.clusterPath,
       pools: this.poolList.map((p) => ({ ...p, taints: p.taints ?? [] })),
       workloads: this.workloadList.map((w) => ({
-        id: w.id, kind: w.kind, namespace: w.namespace, name: w.name, declaredBy: w.declaredBy,
-        cpuMillicores: w.cpuMillicores, memoryMiB: w.memoryMiB, gpus: w.gpus, replicas: w.replicas,
+        id: w.id,
+        kind: w.kind,
+        namespace: w.namespace,
+        name: w.name,
+        declaredBy: w.declaredBy,
+        cpuMillicores: w.cpuMillicores,
+        memoryMiB: w.memoryMiB,
+        gpus: w.gpus,
+        replicas: w.replicas,
         pools: this.poolsFor(w),
-        nodeSelector: w.nodeSelector ?? {}, nodeAffinity: w.nodeAffinity ?? [], tolerations: w.tolerations ?? [],
+        nodeSelector: w.nodeSelector ?? {},
+        nodeAffinity: w.nodeAffinity ?? [],
+        tolerations: w.tolerations ?? [],
         ...(w.source ? { source: w.source } : {}),
       })),
     };
   }
 
   private shapes(): NodeShape[] {
-    return this.poolList.flatMap((pool) => pool.instanceTypes.map((instanceType) => {
-      const capacity = instanceCapacity(instanceType);
-      return {
-        pool,
-        instanceType,
-        labels: { ...WELL_KNOWN_LABELS, ...pool.labels, [INSTANCE_TYPE_LABEL]: instanceType },
-        capacity,
-        allocatable: capacity ? nodeAllocatable(capacity) : undefined,
-      };
-    }));
+    return this.poolList.flatMap((pool) =>
+      pool.instanceTypes.map((instanceType) => {
+        const capacity = instanceCapacity(instanceType);
+        return {
+          pool,
+          instanceType,
+          labels: { ...WELL_KNOWN_LABELS, ...pool.labels, [INSTANCE_TYPE_LABEL]: instanceType },
+          capacity,
+          allocatable: capacity ? nodeAllocatable(capacity) : undefined,
+        };
+      }),
+    );
   }
 }
 
@@ -351,10 +384,14 @@ function affinityHolds(expressions: readonly NodeSelectorRequirement[], labels: 
   return expressions.every((e) => {
     const v = labels[e.key];
     switch (e.operator) {
-      case "In": return v !== undefined && (e.values ?? []).includes(v);
-      case "NotIn": return v === undefined || !(e.values ?? []).includes(v);
-      case "Exists": return v !== undefined;
-      case "DoesNotExist": return v === undefined;
+      case "In":
+        return v !== undefined && (e.values ?? []).includes(v);
+      case "NotIn":
+        return v === undefined || !(e.values ?? []).includes(v);
+      case "Exists":
+        return v !== undefined;
+      case "DoesNotExist":
+        return v === undefined;
     }
   });
 }

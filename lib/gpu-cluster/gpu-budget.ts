@@ -25,10 +25,12 @@ export function gpuWorstCase(pools: readonly PoolWorstCase[]): GpuWorstCase {
 
 /** The worst case of declared pools, each priced at its priciest instance type. */
 export function poolsWorstCase(specs: readonly PoolSpec[]): GpuWorstCase {
-  return gpuWorstCase(specs.map((s) => {
-    const priciest = s.instances.reduce((a, b) => (b.onDemandUsdPerHour > a.onDemandUsdPerHour ? b : a));
-    return { name: s.name, maxSize: s.maxSize, instanceType: priciest.instanceType, hourlyUsd: s.worstHourlyUsd, monthlyUsd: s.worstCaseMonthlyUsd };
-  }));
+  return gpuWorstCase(
+    specs.map((s) => {
+      const priciest = s.instances.reduce((a, b) => (b.onDemandUsdPerHour > a.onDemandUsdPerHour ? b : a));
+      return { name: s.name, maxSize: s.maxSize, instanceType: priciest.instanceType, hourlyUsd: s.worstHourlyUsd, monthlyUsd: s.worstCaseMonthlyUsd };
+    }),
+  );
 }
 
 /** "$12,345.67"; hourly prices keep up to 4 decimals ("$1.006"). */
@@ -74,15 +76,21 @@ export interface TeamGpuQuota {
  * the pool at its maximum (maxSize x GPUs per node), so the quotas never promise GPUs the
  * pool maxima (which the budget prices) cannot deliver. One problem per pool over capacity.
  */
-export function teamQuotaProblems(where: string, pools: readonly { name: string; maxSize: number; gpusPerNode: number; gpuModel: string }[], teams: readonly TeamGpuQuota[]): string[] {
+export function teamQuotaProblems(
+  where: string,
+  pools: readonly { name: string; maxSize: number; gpusPerNode: number; gpuModel: string }[],
+  teams: readonly TeamGpuQuota[],
+): string[] {
   const problems: string[] = [];
   for (const pool of pools) {
     const shares = teams.map((t) => ({ team: t.name, gpus: t.gpuQuota[pool.name] ?? 0 })).filter((s) => Number.isInteger(s.gpus) && s.gpus > 0);
     const total = shares.reduce((sum, s) => sum + s.gpus, 0);
     const capacity = pool.maxSize * pool.gpusPerNode;
     if (shares.length > 1 && total > capacity) {
-      problems.push(`${where}: the teams' GPU quotas on pool "${pool.name}" add up to ${total} (${shares.map((s) => `${s.team} ${s.gpus}`).join(", ")}); ` +
-        `the pool holds at most ${capacity} (maxSize ${pool.maxSize} x ${pool.gpusPerNode} ${pool.gpuModel} per node): lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxSize`);
+      problems.push(
+        `${where}: the teams' GPU quotas on pool "${pool.name}" add up to ${total} (${shares.map((s) => `${s.team} ${s.gpus}`).join(", ")}); ` +
+          `the pool holds at most ${capacity} (maxSize ${pool.maxSize} x ${pool.gpusPerNode} ${pool.gpuModel} per node): lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxSize`,
+      );
     }
   }
   return problems;

@@ -158,9 +158,15 @@ export class GpuClusterAddons extends Construct {
       }
     }
     // A Karpenter pool added to the cluster after this construct would have no NodePool: its pods would stay pending.
-    addConfigValidation(this, () => cluster.pools.filter((p) => p.spec.provisioner === "karpenter" && !this.karpenterPools[p.spec.name]).map((p) =>
-      `${this.node.path}: Karpenter pool "${p.spec.name}" was added to ${cluster.node.path} after GpuClusterAddons was created, so it has no NodePool; ` +
-      "add every GPU pool before creating GpuClusterAddons"));
+    addConfigValidation(this, () =>
+      cluster.pools
+        .filter((p) => p.spec.provisioner === "karpenter" && !this.karpenterPools[p.spec.name])
+        .map(
+          (p) =>
+            `${this.node.path}: Karpenter pool "${p.spec.name}" was added to ${cluster.node.path} after GpuClusterAddons was created, so it has no NodePool; ` +
+            "add every GPU pool before creating GpuClusterAddons",
+        ),
+    );
     if (props.karpenter) {
       this.karpenterServiceMonitor = new ServiceMonitor(this, "karpenter-service-monitor", {
         name: "karpenter",
@@ -174,28 +180,31 @@ export class GpuClusterAddons extends Construct {
       this.karpenterAlerts = new PrometheusRule(this, "karpenter-alerts", {
         name: "karpenter",
         namespace: KARPENTER_NAMESPACE,
-        groups: [{
-          name: "karpenter",
-          rules: [
-            {
-              alert: "KarpenterControllerDown",
-              // The job is the metrics Service's name (the ServiceMonitor above).
-              expr: `absent(up{job="karpenter",namespace="${KARPENTER_NAMESPACE}"} == 1)`,
-              for: "10m",
-              severity: env.isProduction ? "critical" : "warning",
-              summary: "No Karpenter controller is up",
-              description: "Pending pods of Karpenter pools get no node, and spot interruptions are not handled, until a controller runs again.",
-            },
-            {
-              alert: "KarpenterGpuPoolAtLimit",
-              expr: `max by (nodepool) (karpenter_nodepools_usage{${gpu}}) >= on (nodepool) max by (nodepool) (karpenter_nodepools_limit{${gpu}})`,
-              for: "30m",
-              severity: "warning",
-              summary: "Karpenter GPU pool {{ $labels.nodepool }} has used all its GPUs for 30 minutes",
-              description: "The pool's nodes hold maxSize x GPUs per node; pending GPU pods of the pool wait for running ones to end. Raise maxSize (the GPU budget guard prices it) or send jobs to another pool.",
-            },
-          ],
-        }],
+        groups: [
+          {
+            name: "karpenter",
+            rules: [
+              {
+                alert: "KarpenterControllerDown",
+                // The job is the metrics Service's name (the ServiceMonitor above).
+                expr: `absent(up{job="karpenter",namespace="${KARPENTER_NAMESPACE}"} == 1)`,
+                for: "10m",
+                severity: env.isProduction ? "critical" : "warning",
+                summary: "No Karpenter controller is up",
+                description: "Pending pods of Karpenter pools get no node, and spot interruptions are not handled, until a controller runs again.",
+              },
+              {
+                alert: "KarpenterGpuPoolAtLimit",
+                expr: `max by (nodepool) (karpenter_nodepools_usage{${gpu}}) >= on (nodepool) max by (nodepool) (karpenter_nodepools_limit{${gpu}})`,
+                for: "30m",
+                severity: "warning",
+                summary: "Karpenter GPU pool {{ $labels.nodepool }} has used all its GPUs for 30 minutes",
+                description:
+                  "The pool's nodes hold maxSize x GPUs per node; pending GPU pods of the pool wait for running ones to end. Raise maxSize (the GPU budget guard prices it) or send jobs to another pool.",
+              },
+            ],
+          },
+        ],
       });
     }
 
@@ -251,10 +260,12 @@ export class GpuClusterAddons extends Construct {
     new LimitRangeV1(this, "training-limits", {
       metadata: { name: "defaults", namespace },
       spec: {
-        limit: [{
-          type: "Container",
-          defaultRequest: { cpu: "500m", memory: "1Gi" },
-        }],
+        limit: [
+          {
+            type: "Container",
+            defaultRequest: { cpu: "500m", memory: "1Gi" },
+          },
+        ],
       },
     });
     this.trainingServiceAccount = new ServiceAccountV1(this, "training-service-account", {
@@ -284,13 +295,28 @@ export class GpuClusterAddons extends Construct {
     const add = (options: WorkloadOptions) => cluster.capacity.addWorkload(this, options);
     add({ kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "nvidia-device-plugin", requests: REQUESTS.devicePlugin, ...gpuOnly, tolerations: pluginTolerations });
     add({
-      kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "nvidia-device-plugin-mps-control-daemon", requests: REQUESTS.devicePlugin, ...gpuOnly,
-      nodeSelector: { "nvidia.com/mps.capable": "true" }, tolerations: pluginTolerations,
+      kind: "DaemonSet",
+      namespace: KUBE_SYSTEM,
+      name: "nvidia-device-plugin-mps-control-daemon",
+      requests: REQUESTS.devicePlugin,
+      ...gpuOnly,
+      nodeSelector: { "nvidia.com/mps.capable": "true" },
+      tolerations: pluginTolerations,
     });
-    add({ kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "dcgm-exporter", requests: REQUESTS.dcgmExporter, nodeSelector: { [GPU_NODE_LABEL]: "true" }, tolerations: [{ ...GPU_TOLERATION }] });
+    add({
+      kind: "DaemonSet",
+      namespace: KUBE_SYSTEM,
+      name: "dcgm-exporter",
+      requests: REQUESTS.dcgmExporter,
+      nodeSelector: { [GPU_NODE_LABEL]: "true" },
+      tolerations: [{ ...GPU_TOLERATION }],
+    });
     if (this.efaDevicePlugin) {
       add({
-        kind: "DaemonSet", namespace: KUBE_SYSTEM, name: "aws-efa-k8s-device-plugin", requests: REQUESTS.efaDevicePlugin,
+        kind: "DaemonSet",
+        namespace: KUBE_SYSTEM,
+        name: "aws-efa-k8s-device-plugin",
+        requests: REQUESTS.efaDevicePlugin,
         nodeAffinity: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: GPU_INSTANCES.filter((g) => g.efa).map((g) => g.instanceType) }],
         tolerations: [{ ...GPU_TOLERATION }],
       });
@@ -301,13 +327,21 @@ export class GpuClusterAddons extends Construct {
   private validate(cluster: GpuTrainingCluster, karpenter: KarpenterController | undefined): void {
     const v = new Validator(this.node.path);
     const karpenterPools = cluster.pools.filter((p) => p.spec.provisioner === "karpenter").map((p) => p.spec.name);
-    v.check(karpenterPools.length === 0 || karpenter !== undefined, "karpenter", karpenter,
-      `the cluster's pools ${karpenterPools.map((n) => `"${n}"`).join(", ")} use Karpenter: pass the KarpenterController (new KarpenterController(addonsStack, "karpenter", { cluster })) so that their NodePools have a controller and CRDs`);
+    v.check(
+      karpenterPools.length === 0 || karpenter !== undefined,
+      "karpenter",
+      karpenter,
+      `the cluster's pools ${karpenterPools.map((n) => `"${n}"`).join(", ")} use Karpenter: pass the KarpenterController (new KarpenterController(addonsStack, "karpenter", { cluster })) so that their NodePools have a controller and CRDs`,
+    );
     if (karpenter) {
       v.check(karpenter.resources === cluster.karpenter, "karpenter", karpenter.node.path, `must be the KarpenterController of this cluster (${cluster.node.path})`);
     }
-    v.check(Number.isInteger(this.scaleDownIdleMinutes) && this.scaleDownIdleMinutes >= 1 && this.scaleDownIdleMinutes <= 1440,
-      "scaleDownIdleMinutes", this.scaleDownIdleMinutes, "must be a whole number of minutes from 1 to 1440");
+    v.check(
+      Number.isInteger(this.scaleDownIdleMinutes) && this.scaleDownIdleMinutes >= 1 && this.scaleDownIdleMinutes <= 1440,
+      "scaleDownIdleMinutes",
+      this.scaleDownIdleMinutes,
+      "must be a whole number of minutes from 1 to 1440",
+    );
     const quota = this.trainingGpuQuota;
     if (quota !== undefined) {
       v.check(Number.isInteger(quota) && quota >= 0, "trainingGpuQuota", quota, "must be a whole number of GPUs >= 0");
@@ -317,8 +351,10 @@ export class GpuClusterAddons extends Construct {
         addConfigValidation(this, () => {
           const smallest = [...cluster.gpuPools].sort((a, b) => a.gpusPerNode - b.gpusPerNode)[0];
           if (!smallest || quota >= smallest.gpusPerNode) return [];
-          return [`${this.node.path}: trainingGpuQuota is ${quota}; must be at least ${smallest.gpusPerNode}, the GPUs of one node of the smallest pool ("${smallest.name}", ` +
-            `${smallest.gpusPerNode} x ${smallest.gpuModel} per node): a smaller quota lets no training job use a whole node`];
+          return [
+            `${this.node.path}: trainingGpuQuota is ${quota}; must be at least ${smallest.gpusPerNode}, the GPUs of one node of the smallest pool ("${smallest.name}", ` +
+              `${smallest.gpusPerNode} x ${smallest.gpuModel} per node): a smaller quota lets no training job use a whole node`,
+          ];
         });
       }
     }

@@ -45,7 +45,18 @@ export const GPU_PRICES = {
   region: "us-east-1",
 } as const;
 
-type Row = [type: string, gpuModel: string, gpuCount: number, gpuMemoryGiB: number, vcpu: number, memoryGiB: number, efa: number, usdPerHour: number, enis: number, ipv4PerEni: number];
+type Row = [
+  type: string,
+  gpuModel: string,
+  gpuCount: number,
+  gpuMemoryGiB: number,
+  vcpu: number,
+  memoryGiB: number,
+  efa: number,
+  usdPerHour: number,
+  enis: number,
+  ipv4PerEni: number,
+];
 
 // efa column: 0 = no EFA, n = number of EFA-capable network cards. The last two: ENIs and IPv4
 // addresses per ENI (INSTANCE_NETWORK_SOURCE).

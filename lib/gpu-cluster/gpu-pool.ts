@@ -85,9 +85,10 @@ export class GpuPool extends Construct {
       name: spec.name,
       instanceTypes: spec.instances.map((s) => s.instanceType),
       maxSize: spec.maxSize,
-      labels: spec.provisioner === "karpenter"
-        ? { ...poolNodeLabels(spec), "karpenter.sh/capacity-type": spec.capacity.isSpot ? "spot" : "on-demand" }
-        : { ...labels, "eks.amazonaws.com/capacityType": spec.capacity.type },
+      labels:
+        spec.provisioner === "karpenter"
+          ? { ...poolNodeLabels(spec), "karpenter.sh/capacity-type": spec.capacity.isSpot ? "spot" : "on-demand" }
+          : { ...labels, "eks.amazonaws.com/capacityType": spec.capacity.type },
       taints: [{ ...GPU_TAINT }],
     };
     if (spec.multiNode) {

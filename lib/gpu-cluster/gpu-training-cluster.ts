@@ -23,7 +23,7 @@ import { Network } from "../network/network";
 import { POOL_LABEL } from "../kubernetes/kubernetes";
 import { SecureBucket } from "../storage/secure-bucket";
 import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
-import { GpuWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase } from "./gpu-budget";
+import { GpuWorstCase, PoolWorstCase, gpuWorstCase, overBudgetMessage, poolsWorstCase } from "./gpu-budget";
 import { GpuPool } from "./gpu-pool";
 import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, KarpenterResources } from "./karpenter-resources";
@@ -93,10 +93,12 @@ const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
 /** Every pool of the environment's clusters; pool names carry the cluster's name when there are several clusters. */
 function environmentWorstCase(clusters: readonly GpuTrainingCluster[]): GpuWorstCase {
-  return gpuWorstCase(clusters.flatMap((c) => {
-    const pools = c.worstCase.pools;
-    return clusters.length > 1 ? pools.map((p) => ({ ...p, name: `${c.clusterName}/${p.name}` })) : pools;
-  }));
+  return gpuWorstCase(
+    clusters.flatMap((c) => {
+      const pools = c.worstCase.pools;
+      return clusters.length > 1 ? pools.map((p) => ({ ...p, name: `${c.clusterName}/${p.name}` })) : pools;
+    }),
+  );
 }
 
 /** Where each cluster records its pools' worst case in its stack's JSON, for the synth summary. */
@@ -104,20 +106,23 @@ export const GPU_WORST_CASE_KEY = "gpu_worst_case";
 
 /** The kinds of a pool declaration's fields; `name` is required in `gpuPools`, optional in `addGpuPool`'s options. */
 function gpuPoolShape(name: "required" | "optional") {
-  return Shape.object({
-    name: name === "required" ? Shape.string() : Shape.optional(Shape.string()),
-    instanceTypes: Shape.array(Shape.either('an instance type (GpuInstance.of("g6.xlarge") or "g6.xlarge")', Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
-    capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
-    minSize: Shape.optional(Shape.number()),
-    maxSize: Shape.number(),
-    desiredSize: Shape.optional(Shape.number()),
-    diskSizeGiB: Shape.optional(Shape.number()),
-    labels: Shape.optional(LibraryShapes.labels),
-    critical: Shape.optional(Shape.boolean()),
-    multiNode: Shape.optional(Shape.boolean()),
-    availabilityZone: Shape.optional(Shape.string()),
-    provisioner: Shape.optional(Shape.string()),
-  }, "a GPU pool");
+  return Shape.object(
+    {
+      name: name === "required" ? Shape.string() : Shape.optional(Shape.string()),
+      instanceTypes: Shape.array(Shape.either('an instance type (GpuInstance.of("g6.xlarge") or "g6.xlarge")', Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
+      capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
+      minSize: Shape.optional(Shape.number()),
+      maxSize: Shape.number(),
+      desiredSize: Shape.optional(Shape.number()),
+      diskSizeGiB: Shape.optional(Shape.number()),
+      labels: Shape.optional(LibraryShapes.labels),
+      critical: Shape.optional(Shape.boolean()),
+      multiNode: Shape.optional(Shape.boolean()),
+      availabilityZone: Shape.optional(Shape.string()),
+      provisioner: Shape.optional(Shape.string()),
+    },
+    "a GPU pool",
+  );
 }
 
 /**
@@ -177,11 +182,18 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       key: LibraryShapes.key,
       clusterName: Shape.optional(Shape.string()),
       kubernetesVersion: Shape.optional(Shape.string()),
-      accessEntries: Shape.optional(Shape.array(Shape.object({
-        principalArn: Shape.string(),
-        accessPolicies: Shape.array(Shape.instanceOf(ClusterAccessPolicy, "ClusterAccessPolicy.CLUSTER_ADMIN, ADMIN, EDIT or VIEW")),
-        namespaces: Shape.optional(Shape.array(Shape.string())),
-      }, "an access entry ({ principalArn, accessPolicies })"))),
+      accessEntries: Shape.optional(
+        Shape.array(
+          Shape.object(
+            {
+              principalArn: Shape.string(),
+              accessPolicies: Shape.array(Shape.instanceOf(ClusterAccessPolicy, "ClusterAccessPolicy.CLUSTER_ADMIN, ADMIN, EDIT or VIEW")),
+              namespaces: Shape.optional(Shape.array(Shape.string())),
+            },
+            "an access entry ({ principalArn, accessPolicies })",
+          ),
+        ),
+      ),
       publicAccessCidrs: Shape.optional(Shape.array(Shape.string())),
       systemNodeInstanceType: Shape.optional(Shape.string()),
       systemNodeCount: Shape.optional(Shape.number()),
@@ -202,10 +214,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     this.network = props.network;
     this.key = props.key;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
-    this.accessEntries = [
-      ...(env.deployRoleArn ? [{ principalArn: env.deployRoleArn, accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN] }] : []),
-      ...(props.accessEntries ?? []),
-    ];
+    this.accessEntries = [...(env.deployRoleArn ? [{ principalArn: env.deployRoleArn, accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN] }] : []), ...(props.accessEntries ?? [])];
     this.publicAccessCidrs = props.publicAccessCidrs ?? [];
     const systemInstanceType = props.systemNodeInstanceType ?? "m6i.large";
     this.systemNodeCount = props.systemNodeCount ?? env.byTier({ development: 1, staging: 2, production: 3 });
@@ -275,7 +284,13 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     });
     this.accessEntries.forEach((access, i) => {
       // IDs by role name: adding or removing one entry leaves the others' addresses alone.
-      const name = i === 0 && env.deployRoleArn ? "deploy-role" : access.principalArn.split("/").pop()!.replace(/[^A-Za-z0-9-]+/g, "-");
+      const name =
+        i === 0 && env.deployRoleArn
+          ? "deploy-role"
+          : access.principalArn
+              .split("/")
+              .pop()!
+              .replace(/[^A-Za-z0-9-]+/g, "-");
       const entry = new EksAccessEntry(this, `access-${name}`, { clusterName: this.eksCluster.name, principalArn: access.principalArn, type: "STANDARD" });
       for (const policy of access.accessPolicies) {
         new EksAccessPolicyAssociation(this, `access-${name}-${policy.name}`, {
@@ -290,8 +305,9 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     // ---- nodes ----
     this.nodeRole = new IamRole(this, "node-role", { name: roleName(`${this.clusterName}-node`), assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") });
     // The AWS managed node policies, nothing more: pods cannot use the node role (IMDS hop limit 1) and get AWS access through IRSA.
-    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map((p) =>
-      new IamRolePolicyAttachment(this, `node-${p}`, { role: this.nodeRole.name, policyArn: MANAGED(p) }));
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map(
+      (p) => new IamRolePolicyAttachment(this, `node-${p}`, { role: this.nodeRole.name, policyArn: MANAGED(p) }),
+    );
     this.workloadSecurityGroupTags = { Name: `${this.clusterName}-workloads` };
     this.workloadSecurityGroup = new SecurityGroup(this, "workload-sg", {
       name: `${this.clusterName}-workloads`,
@@ -385,7 +401,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     this.trainingImages = new ImageRepository(this, "training-images", { repositoryName: `${this.resourceNamePrefix}/training`, key: props.key });
     this.servingImages = new ImageRepository(this, "serving-images", { repositoryName: `${this.resourceNamePrefix}/serving`, key: props.key });
     this.datasets = new SecureBucket(this, "datasets", {
-      bucketName: props.datasetsBucketName ?? `${this.resourceNamePrefix}-datasets-${env.accountId}`, key: props.key,
+      bucketName: props.datasetsBucketName ?? `${this.resourceNamePrefix}-datasets-${env.accountId}`,
+      key: props.key,
     });
     this.trainingRole = this.addServiceAccountRole("training-role", { namespace: this.trainingNamespace, serviceAccount: "training" });
     this.datasets.grantReadWrite(this.trainingRole);
@@ -409,12 +426,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     // The budget covers every cluster of the environment, whatever the order they and their
     // pools are declared in: judged once the tree is complete, reported by the environment's first cluster.
     addConfigValidation(this, () => this.budgetProblems());
-    // Read by the synth summary from the synthesized stack (with getters: pools may be added later).
-    const cluster = this;
-    StackRecord.of(this, GPU_WORST_CASE_KEY).add({
-      get cluster() { return cluster.clusterName; },
-      get pools() { return cluster.worstCase.pools; },
-    });
+    // Read by the synth summary from the synthesized stack (computed at synth: pools may be added later).
+    StackRecord.of<{ cluster: string; pools: readonly PoolWorstCase[] }>(this, GPU_WORST_CASE_KEY).addLazy(() => ({ cluster: this.clusterName, pools: this.worstCase.pools }));
   }
 
   /**
@@ -481,10 +494,14 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
    * GPU budget (every pool of the environment's clusters) is judged at synth.
    */
   public addGpuPool(name: string, options: GpuPoolOptions): GpuPool {
-    checkShape(poolPath(this.node.path, String(name)), { name, options }, {
-      name: Shape.string(),
-      options: gpuPoolShape("optional"),
-    });
+    checkShape(
+      poolPath(this.node.path, String(name)),
+      { name, options },
+      {
+        name: Shape.string(),
+        options: gpuPoolShape("optional"),
+      },
+    );
     return this.addPools([{ ...options, name }])[0];
   }
 

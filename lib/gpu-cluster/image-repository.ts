@@ -38,8 +38,12 @@ export class ImageRepository extends Construct {
     const untaggedExpiryDays = props.untaggedExpiryDays ?? 14;
     const maxImages = props.maxImages ?? 500;
     const v = new Validator(this.node.path);
-    v.check(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(props.repositoryName) && props.repositoryName.length <= 256,
-      "repositoryName", props.repositoryName, "must be an ECR repository name: lowercase letters, digits, '.', '_', '-' and '/' separated path parts");
+    v.check(
+      /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(props.repositoryName) && props.repositoryName.length <= 256,
+      "repositoryName",
+      props.repositoryName,
+      "must be an ECR repository name: lowercase letters, digits, '.', '_', '-' and '/' separated path parts",
+    );
     v.check(Number.isInteger(untaggedExpiryDays) && untaggedExpiryDays >= 1, "untaggedExpiryDays", untaggedExpiryDays, "must be a whole number of days >= 1");
     v.check(Number.isInteger(maxImages) && maxImages >= 1, "maxImages", maxImages, "must be a whole number >= 1");
     v.throwIfAny();

@@ -42,8 +42,10 @@ export class KarpenterController extends Construct {
     const cluster = props.cluster;
     const resources = cluster.karpenter;
     if (!resources) {
-      throw new ConfigError([`${this.node.path}: cluster is ${cluster.node.path}, which has no Karpenter pool; ` +
-        'declare a pool with provisioner "karpenter" (or the cluster\'s provisioner "karpenter") so that its AWS side (controller role, interruption queue) exists']);
+      throw new ConfigError([
+        `${this.node.path}: cluster is ${cluster.node.path}, which has no Karpenter pool; ` +
+          'declare a pool with provisioner "karpenter" (or the cluster\'s provisioner "karpenter") so that its AWS side (controller role, interruption queue) exists',
+      ]);
     }
     this.resources = resources;
     // Two replicas (leader election; the chart keeps them on different hosts and zones), one when there is one system node.
@@ -77,8 +79,12 @@ export class KarpenterController extends Construct {
     // The controller's pods in the capacity model: the chart (karpenter 1.14.1) names the Deployment after the
     // release and tolerates CriticalAddonsOnly (values.yaml tolerations).
     cluster.capacity.addWorkload(this, {
-      kind: "Deployment", namespace: KARPENTER_NAMESPACE, name: CHARTS.karpenter.chart, replicas: this.replicas,
-      requests: { ...CONTROLLER_REQUESTS }, nodeSelector: { "kubernetes.io/os": "linux", [POOL_LABEL]: SYSTEM_POOL_NAME },
+      kind: "Deployment",
+      namespace: KARPENTER_NAMESPACE,
+      name: CHARTS.karpenter.chart,
+      replicas: this.replicas,
+      requests: { ...CONTROLLER_REQUESTS },
+      nodeSelector: { "kubernetes.io/os": "linux", [POOL_LABEL]: SYSTEM_POOL_NAME },
       tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }],
     });
   }

@@ -84,8 +84,9 @@ export class KarpenterResources extends Construct {
     });
     // The managed node groups' policies and no more (upstream also attaches AmazonSSMManagedInstanceCore:
     // left out, no SSM sessions on nodes). Pods cannot use the role: IMDSv2 with hop limit 1.
-    const policies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map((p) =>
-      new IamRolePolicyAttachment(this, `node-${p}`, { role: this.nodeRole.name, policyArn: MANAGED(p) }));
+    const policies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map(
+      (p) => new IamRolePolicyAttachment(this, `node-${p}`, { role: this.nodeRole.name, policyArn: MANAGED(p) }),
+    );
     // EKS creates access entries for managed node groups' roles itself, never for Karpenter's.
     this.nodeAccessEntry = new EksAccessEntry(this, "node-access-entry", {
       clusterName: host.eksClusterName,

@@ -29,16 +29,26 @@ const SIZES: readonly [string, number, number, number][] = [
 
 /** Families and their GiB of memory per vCPU. */
 const FAMILIES: Readonly<Record<string, number>> = {
-  m5: 4, m6i: 4, m6a: 4, m7i: 4, m7a: 4,
-  c5: 2, c6i: 2, c6a: 2, c7i: 2,
-  r5: 8, r6i: 8, r6a: 8, r7i: 8,
+  m5: 4,
+  m6i: 4,
+  m6a: 4,
+  m7i: 4,
+  m7a: 4,
+  c5: 2,
+  c6i: 2,
+  c6a: 2,
+  c7i: 2,
+  r5: 8,
+  r6i: 8,
+  r6a: 8,
+  r7i: 8,
 };
 
 /** Sizes that do not exist in a family of FAMILIES. */
 const MISSING = new Set(["c5.8xlarge"]);
 
-export const SYSTEM_INSTANCES: readonly SystemInstanceSpec[] = Object.entries(FAMILIES).flatMap(([family, gibPerVcpu]) =>
-  SIZES.map(([size, vcpus, , maxPods]) => ({ instanceType: `${family}.${size}`, vcpus, memoryGiB: vcpus * gibPerVcpu, maxPods })))
+export const SYSTEM_INSTANCES: readonly SystemInstanceSpec[] = Object.entries(FAMILIES)
+  .flatMap(([family, gibPerVcpu]) => SIZES.map(([size, vcpus, , maxPods]) => ({ instanceType: `${family}.${size}`, vcpus, memoryGiB: vcpus * gibPerVcpu, maxPods })))
   .filter((s) => !MISSING.has(s.instanceType));
 
 export function systemInstanceSpec(instanceType: string): SystemInstanceSpec | undefined {

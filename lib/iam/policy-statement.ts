@@ -51,7 +51,8 @@ export function policyStatementProblems(s: PolicyStatement, field = "statement")
     out.push([`${field}.actions`, s.actions, 'must list at least one IAM action such as "s3:GetObject"']);
   } else {
     s.actions.forEach((a, i) => {
-      if (!isUnresolved(a) && (typeof a !== "string" || !ACTION.test(a))) out.push([`${field}.actions[${i}]`, a, 'must be an IAM action such as "s3:GetObject" (service prefix, colon, action; * wildcards allowed)']);
+      if (!isUnresolved(a) && (typeof a !== "string" || !ACTION.test(a)))
+        out.push([`${field}.actions[${i}]`, a, 'must be an IAM action such as "s3:GetObject" (service prefix, colon, action; * wildcards allowed)']);
     });
   }
   if (!Array.isArray(s.resources) || s.resources.length === 0) {

@@ -59,8 +59,12 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     v.check(DNS_LABEL.test(props.namespace), "namespace", props.namespace, "must be a Kubernetes namespace name (DNS label)");
-    v.check(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.serviceAccount), "serviceAccount", props.serviceAccount,
-      "must be a Kubernetes service account name (lowercase DNS subdomain)");
+    v.check(
+      /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.serviceAccount),
+      "serviceAccount",
+      props.serviceAccount,
+      "must be a Kubernetes service account name (lowercase DNS subdomain)",
+    );
     (props.statements ?? []).forEach((st, i) => {
       for (const [field, value, allowed] of policyStatementProblems(st, `statements[${i}]`)) v.check(false, field, value, allowed);
     });
@@ -79,17 +83,19 @@ export class ServiceAccountRole extends Construct implements IGrantable {
       // jsonencode() of an object with token keys loses their values.
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Principal: { Federated: props.identity.oidcProviderArn },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
-              [`${issuer}:aud`]: "sts.amazonaws.com",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: props.identity.oidcProviderArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: {
+                [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+                [`${issuer}:aud`]: "sts.amazonaws.com",
+              },
             },
           },
-        }],
+        ],
       }),
     });
     new IamRolePolicy(this, "policy", {

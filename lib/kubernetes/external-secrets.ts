@@ -62,7 +62,11 @@ export class ExternalSecretsOperator extends Construct {
     });
     // external-secrets 0.19.2 names its Deployments after the release (the chart's name here).
     const release = CHARTS.externalSecrets.chart;
-    for (const [name, requests] of [[release, ESO_REQUESTS.controller], [`${release}-webhook`, ESO_REQUESTS.webhook], [`${release}-cert-controller`, ESO_REQUESTS.certController]] as const) {
+    for (const [name, requests] of [
+      [release, ESO_REQUESTS.controller],
+      [`${release}-webhook`, ESO_REQUESTS.webhook],
+      [`${release}-cert-controller`, ESO_REQUESTS.certController],
+    ] as const) {
       props.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace, name, requests });
     }
     // The operator reads Secrets Manager (through its interface endpoint, as STS) and writes Secrets
@@ -155,9 +159,15 @@ export class SyncedSecret extends Construct {
    *   Ready condition), so that resources depending on this one find the Secret. @default false
    * @param props.dependsOn what must exist before the SecretStore (its namespace and service account). @default - none
    */
-  constructor(scope: Construct, id: string, props: Omit<ExternalSecretObjectProps, "storeName" | "name"> & {
-    serviceAccount: string; waitUntilReady?: boolean; dependsOn?: ITerraformDependable[];
-  }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: Omit<ExternalSecretObjectProps, "storeName" | "name"> & {
+      serviceAccount: string;
+      waitUntilReady?: boolean;
+      dependsOn?: ITerraformDependable[];
+    },
+  ) {
     super(scope, id);
     this.secretName = props.targetSecret;
     const storeName = `${props.targetSecret}-store`;

@@ -62,7 +62,6 @@ export interface PrometheusRuleProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-
 /**
  * A `monitoring.coreos.com/v1` PrometheusRule. The observability stack selects rules in
  * every namespace, so no release label is needed. `object` is the exact manifest, for
@@ -77,20 +76,32 @@ export class PrometheusRule extends Construct {
     checkShape(this.node.path, props, {
       name: Shape.string(),
       namespace: Shape.string(),
-      groups: Shape.array(Shape.object({
-        name: Shape.string(),
-        interval: Shape.optional(Shape.string()),
-        rules: Shape.array(Shape.object({
-          alert: Shape.string(),
-          expr: Shape.string({ nonEmpty: true }),
-          for: Shape.optional(Shape.string()),
-          severity: Shape.string(),
-          summary: Shape.string(),
-          description: Shape.optional(Shape.string()),
-          runbookUrl: Shape.optional(Shape.string()),
-          labels: Shape.optional(Shape.record(Shape.string())),
-        }, "an alert rule { alert, expr, severity, summary, for?, ... }"), { minLength: 1 }),
-      }, "a rule group { name, rules }"), { minLength: 1 }),
+      groups: Shape.array(
+        Shape.object(
+          {
+            name: Shape.string(),
+            interval: Shape.optional(Shape.string()),
+            rules: Shape.array(
+              Shape.object(
+                {
+                  alert: Shape.string(),
+                  expr: Shape.string({ nonEmpty: true }),
+                  for: Shape.optional(Shape.string()),
+                  severity: Shape.string(),
+                  summary: Shape.string(),
+                  description: Shape.optional(Shape.string()),
+                  runbookUrl: Shape.optional(Shape.string()),
+                  labels: Shape.optional(Shape.record(Shape.string())),
+                },
+                "an alert rule { alert, expr, severity, summary, for?, ... }",
+              ),
+              { minLength: 1 },
+            ),
+          },
+          "a rule group { name, rules }",
+        ),
+        { minLength: 1 },
+      ),
       labels: Shape.optional(Shape.record(Shape.string())),
     });
     const v = new Validator(this.node.path);
@@ -184,8 +195,18 @@ export class ServiceMonitor extends Construct {
     const v = new Validator(this.node.path);
     v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
     v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
-    v.check(Object.keys(props.selector).length > 0, "selector", props.selector, "must select the Service by at least one label (an empty selector scrapes every Service of the namespace)");
-    v.check(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(props.port), "port", props.port, "must be the name of a Service port (IANA_SVC_NAME: at most 15 lowercase letters, digits or '-')");
+    v.check(
+      Object.keys(props.selector).length > 0,
+      "selector",
+      props.selector,
+      "must select the Service by at least one label (an empty selector scrapes every Service of the namespace)",
+    );
+    v.check(
+      /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(props.port),
+      "port",
+      props.port,
+      "must be the name of a Service port (IANA_SVC_NAME: at most 15 lowercase letters, digits or '-')",
+    );
     for (const field of ["interval", "scrapeTimeout"] as const) {
       const value = props[field];
       if (value !== undefined) v.check(prometheusDurationProblem(value) === undefined, field, value, prometheusDurationProblem(value) ?? "");
@@ -194,7 +215,12 @@ export class ServiceMonitor extends Construct {
     if (props.scheme !== undefined) v.check(props.scheme === "http" || props.scheme === "https", "scheme", props.scheme, 'must be "http" or "https"');
     v.check(!props.tlsInsecureSkipVerify || props.scheme === "https", "tlsInsecureSkipVerify", props.tlsInsecureSkipVerify, 'applies only to scheme "https"');
     // A token sent in clear text can be replayed by anyone on the path.
-    v.check(!props.bearerTokenFromServiceAccount || props.scheme === "https", "bearerTokenFromServiceAccount", props.bearerTokenFromServiceAccount, 'needs scheme "https": the token must not travel in clear text');
+    v.check(
+      !props.bearerTokenFromServiceAccount || props.scheme === "https",
+      "bearerTokenFromServiceAccount",
+      props.bearerTokenFromServiceAccount,
+      'needs scheme "https": the token must not travel in clear text',
+    );
     for (const [field, value, allowed] of [...labelProblems("labels", props.labels ?? {}), ...labelProblems("selector", props.selector)]) v.check(false, field, value, allowed);
     v.throwIfAny();
     this.object = {
@@ -204,23 +230,27 @@ export class ServiceMonitor extends Construct {
       spec: {
         selector: { matchLabels: { ...props.selector } },
         namespaceSelector: { matchNames: [props.namespace] },
-        endpoints: [{
-          port: props.port,
-          path: props.path ?? "/metrics",
-          interval: props.interval ?? "30s",
-          ...(props.scrapeTimeout ? { scrapeTimeout: props.scrapeTimeout } : {}),
-          ...(props.honorLabels ? { honorLabels: true } : {}),
-          ...(props.scheme ? { scheme: props.scheme } : {}),
-          ...(props.tlsInsecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
-          // The token file Prometheus's pod mounts (prometheus-operator ServiceMonitor endpoint bearerTokenFile).
-          ...(props.bearerTokenFromServiceAccount ? { bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" } : {}),
-          ...(props.basicAuth ? {
-            basicAuth: {
-              username: { name: props.basicAuth.secret, key: props.basicAuth.usernameKey },
-              password: { name: props.basicAuth.secret, key: props.basicAuth.passwordKey },
-            },
-          } : {}),
-        }],
+        endpoints: [
+          {
+            port: props.port,
+            path: props.path ?? "/metrics",
+            interval: props.interval ?? "30s",
+            ...(props.scrapeTimeout ? { scrapeTimeout: props.scrapeTimeout } : {}),
+            ...(props.honorLabels ? { honorLabels: true } : {}),
+            ...(props.scheme ? { scheme: props.scheme } : {}),
+            ...(props.tlsInsecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
+            // The token file Prometheus's pod mounts (prometheus-operator ServiceMonitor endpoint bearerTokenFile).
+            ...(props.bearerTokenFromServiceAccount ? { bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" } : {}),
+            ...(props.basicAuth
+              ? {
+                  basicAuth: {
+                    username: { name: props.basicAuth.secret, key: props.basicAuth.usernameKey },
+                    password: { name: props.basicAuth.secret, key: props.basicAuth.passwordKey },
+                  },
+                }
+              : {}),
+          },
+        ],
         ...(props.podTargetLabels?.length ? { podTargetLabels: [...props.podTargetLabels] } : {}),
       },
     };

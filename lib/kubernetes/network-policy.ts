@@ -97,7 +97,10 @@ export const ALLOW = {
     name: "allow-dns",
     direction: "egress",
     peers: [{ namespace: "kube-system", pods: SERVER_PODS.coreDns }],
-    ports: [{ port: SERVER_PORTS.dns, protocol: "UDP" }, { port: SERVER_PORTS.dns, protocol: "TCP" }],
+    ports: [
+      { port: SERVER_PORTS.dns, protocol: "UDP" },
+      { port: SERVER_PORTS.dns, protocol: "TCP" },
+    ],
   }),
   /**
    * HTTPS to the VPC range only: the AWS APIs with interface endpoints (STS, Secrets Manager, ECR,
@@ -148,7 +151,10 @@ export const ALLOW = {
   platformServices: (): NetworkAllow => ({
     name: "allow-platform-services",
     direction: "egress",
-    peers: [{ namespace: "*", pods: SERVER_PODS.mlflow }, { namespace: "*", pods: SERVER_PODS.feastServer }],
+    peers: [
+      { namespace: "*", pods: SERVER_PODS.mlflow },
+      { namespace: "*", pods: SERVER_PODS.feastServer },
+    ],
     ports: [{ port: SERVER_PORTS.mlflow }, { port: SERVER_PORTS.feastOnline }],
   }),
 } as const;
@@ -198,11 +204,17 @@ export function allowPolicy(scope: Construct, namespace: string, allow: NetworkA
     ...(allow.peers ? { [allow.direction === "ingress" ? "from" : "to"]: allow.peers.map(peer) } : {}),
     ...(allow.ports ? { ports: ports(allow.ports) } : {}),
   };
-  return policy(scope, allow.name, namespace, {
-    podSelector: labelSelector(allow.pods),
-    policyTypes: [allow.direction === "ingress" ? "Ingress" : "Egress"],
-    [allow.direction]: [rule],
-  }, dependsOn);
+  return policy(
+    scope,
+    allow.name,
+    namespace,
+    {
+      podSelector: labelSelector(allow.pods),
+      policyTypes: [allow.direction === "ingress" ? "Ingress" : "Egress"],
+      [allow.direction]: [rule],
+    },
+    dependsOn,
+  );
 }
 
 /**

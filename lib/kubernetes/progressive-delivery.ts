@@ -72,7 +72,10 @@ function checkControllerProps(path: string, props: ControllerProps): void {
     prometheus: Shape.optional(Shape.object({ namespace: Shape.optional(Shape.string()), dependsOn: Shape.optional(Shape.array(Shape.any())) })),
   });
   const v = new Validator(path);
-  for (const [field, value] of [["namespace", props.namespace], ["prometheus.namespace", props.prometheus?.namespace]] as const) {
+  for (const [field, value] of [
+    ["namespace", props.namespace],
+    ["prometheus.namespace", props.prometheus?.namespace],
+  ] as const) {
     if (value !== undefined) v.check(namespaceProblem(value) === undefined, field, value, namespaceProblem(value) ?? "");
   }
   v.throwIfAny();
@@ -85,13 +88,18 @@ function controllerNamespace(scope: Construct, name: string): NamespaceV1 {
 
 /** Lets `pods` of `namespace` query Prometheus: the ingress half, in Prometheus's namespace (which denies by default). */
 function prometheusQueryIngress(scope: Construct, name: string, namespace: string, pods: Record<string, string>, prometheus: ControllerPrometheus): NetworkPolicyV1 {
-  return allowPolicy(scope, prometheus.namespace ?? "monitoring", {
-    name,
-    direction: "ingress",
-    pods: SERVER_PODS.prometheus,
-    peers: [{ namespace, pods }],
-    ports: [{ port: SERVER_PORTS.prometheus }],
-  }, prometheus.dependsOn);
+  return allowPolicy(
+    scope,
+    prometheus.namespace ?? "monitoring",
+    {
+      name,
+      direction: "ingress",
+      pods: SERVER_PODS.prometheus,
+      peers: [{ namespace, pods }],
+      ports: [{ port: SERVER_PORTS.prometheus }],
+    },
+    prometheus.dependsOn,
+  );
 }
 
 /** The egress half of a Prometheus query. */
@@ -190,7 +198,11 @@ export class ArgoRollouts extends Construct {
     });
     // argo-rollouts 2.41.0: the controller Deployment is named after the release, two replicas (controller.replicas).
     props.cluster?.capacity.addWorkload(this, {
-      kind: "Deployment", namespace: this.namespace, name: CHARTS.argoRollouts.chart, replicas: 2, requests: ARGO_ROLLOUTS_REQUESTS,
+      kind: "Deployment",
+      namespace: this.namespace,
+      name: CHARTS.argoRollouts.chart,
+      replicas: 2,
+      requests: ARGO_ROLLOUTS_REQUESTS,
     });
     // The controller calls the API server, queries Prometheus (analysis) and calls endpoints'
     // preview/canary Services on their serving port (`http`, the smoke test's web metric).

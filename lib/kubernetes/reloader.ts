@@ -58,7 +58,10 @@ export class Reloader extends Construct {
     });
     // reloader 2.2.16 names its Deployment `<release>-reloader`; the release is named after the chart.
     props.cluster?.capacity.addWorkload(this, {
-      kind: "Deployment", namespace: this.namespace, name: `${CHARTS.reloader.chart}-reloader`, requests: RELOADER_REQUESTS,
+      kind: "Deployment",
+      namespace: this.namespace,
+      name: `${CHARTS.reloader.chart}-reloader`,
+      requests: RELOADER_REQUESTS,
     });
     // Reloader only watches and patches through the API server (HTTPS, its ENIs in the VPC).
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {

@@ -71,11 +71,14 @@ export interface ResourceRequests {
 }
 
 /** The shape of a `ResourceRequests` prop, for `checkShape`. */
-export const RESOURCE_REQUESTS_SHAPE = Shape.object({
-  cpu: Shape.optional(Shape.instanceOf(Cpu, "a Cpu (Cpu.millicores(500), Cpu.cores(2) or Cpu.of(\"1.5\"))")),
-  memory: Shape.optional(Shape.instanceOf(Memory, "a Memory (Memory.mebibytes(512), Memory.gibibytes(2) or Memory.of(\"1536Mi\"))")),
-  memoryLimit: Shape.optional(Shape.instanceOf(Memory, "a Memory (Memory.gibibytes(2)...)")),
-}, "resource requests { cpu?: Cpu, memory?: Memory, memoryLimit?: Memory }");
+export const RESOURCE_REQUESTS_SHAPE = Shape.object(
+  {
+    cpu: Shape.optional(Shape.instanceOf(Cpu, 'a Cpu (Cpu.millicores(500), Cpu.cores(2) or Cpu.of("1.5"))')),
+    memory: Shape.optional(Shape.instanceOf(Memory, 'a Memory (Memory.mebibytes(512), Memory.gibibytes(2) or Memory.of("1536Mi"))')),
+    memoryLimit: Shape.optional(Shape.instanceOf(Memory, "a Memory (Memory.gibibytes(2)...)")),
+  },
+  "resource requests { cpu?: Cpu, memory?: Memory, memoryLimit?: Memory }",
+);
 
 /** Requests with the construct's defaults filled in, as quantities. */
 export interface ResolvedResources {
@@ -85,7 +88,12 @@ export interface ResolvedResources {
 }
 
 /** Fills in a construct's defaults and checks the quantities, reporting each problem as `<field>.cpu` etc. */
-export function resolveResources(v: Validator, field: string, given: ResourceRequests | undefined, defaults: { cpu: Cpu; memory: Memory; memoryLimit?: Memory }): ResolvedResources {
+export function resolveResources(
+  v: Validator,
+  field: string,
+  given: ResourceRequests | undefined,
+  defaults: { cpu: Cpu; memory: Memory; memoryLimit?: Memory },
+): ResolvedResources {
   const cpu = (given?.cpu ?? defaults.cpu).quantity;
   const memory = (given?.memory ?? defaults.memory).quantity;
   const memoryLimit = (given?.memoryLimit ?? (given?.memory ? undefined : defaults.memoryLimit))?.quantity ?? memory;
@@ -99,6 +107,9 @@ export function resolveResources(v: Validator, field: string, given: ResourceReq
 }
 
 /** A container's `resources` in the Kubernetes API's form: requests, and the memory limit. */
-export function containerResources(r: ResolvedResources, extraRequests: Readonly<Record<string, string>> = {}): { requests: Record<string, string>; limits: Record<string, string> } {
+export function containerResources(
+  r: ResolvedResources,
+  extraRequests: Readonly<Record<string, string>> = {},
+): { requests: Record<string, string>; limits: Record<string, string> } {
   return { requests: { cpu: r.cpu, memory: r.memory, ...extraRequests }, limits: { memory: r.memoryLimit } };
 }

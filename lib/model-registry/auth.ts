@@ -67,7 +67,13 @@ export class RegistryAuth {
       const url = options[field];
       if (url === undefined) continue;
       const secret = secretLiteralKind(url);
-      if (secret) v.check(false, field, REDACTED, `looks like ${secret}: give the URL without credentials; the OIDC client secret is a Secrets Manager secret (lib/model-registry/README.md)`);
+      if (secret)
+        v.check(
+          false,
+          field,
+          REDACTED,
+          `looks like ${secret}: give the URL without credentials; the OIDC client secret is a Secrets Manager secret (lib/model-registry/README.md)`,
+        );
       else v.check(/^https:\/\/[^\s/]+(\/\S*)?$/.test(url), field, url, "must be an https:// URL");
     }
     v.throwIfAny();

@@ -13,7 +13,14 @@ import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { IModelRegistry } from "./model-registry-interface";
 import { DATABASE_BOOTSTRAP_SCRIPT } from "./private/database-bootstrap-script";
 import {
-  APP_LOGIN_ROLES, APP_OWNER_ROLE, AUTH_DATABASE, DB_ADMIN_NAMESPACE, DB_ADMIN_SERVICE_ACCOUNT, MASTER_SECRET, MLFLOW_IMAGE, POSTGRES_PORT,
+  APP_LOGIN_ROLES,
+  APP_OWNER_ROLE,
+  AUTH_DATABASE,
+  DB_ADMIN_NAMESPACE,
+  DB_ADMIN_SERVICE_ACCOUNT,
+  MASTER_SECRET,
+  MLFLOW_IMAGE,
+  POSTGRES_PORT,
   TRACKING_DATABASE,
 } from "./private/names";
 
@@ -118,16 +125,18 @@ export class MlflowDatabaseBootstrap extends Construct {
       serviceAccountName: this.serviceAccount.metadata.name,
       restartPolicy: "Never",
       securityContext: { runAsNonRoot: true, runAsUser: NON_ROOT, runAsGroup: NON_ROOT, fsGroup: NON_ROOT, seccompProfile: { type: "RuntimeDefault" } },
-      container: [{
-        name: "bootstrap",
-        image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
-        imagePullPolicy: "IfNotPresent",
-        command: ["python", "-c", DATABASE_BOOTSTRAP_SCRIPT],
-        env: containerEnv(rotate),
-        resources: { requests: { ...REQUESTS }, limits: { memory: "512Mi" } },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
-        volumeMount: [{ name: "tmp", mountPath: "/tmp" }],
-      }],
+      container: [
+        {
+          name: "bootstrap",
+          image: `${MLFLOW_IMAGE.repository}:${MLFLOW_IMAGE.tag}`,
+          imagePullPolicy: "IfNotPresent",
+          command: ["python", "-c", DATABASE_BOOTSTRAP_SCRIPT],
+          env: containerEnv(rotate),
+          resources: { requests: { ...REQUESTS }, limits: { memory: "512Mi" } },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+          volumeMount: [{ name: "tmp", mountPath: "/tmp" }],
+        },
+      ],
       volume: [{ name: "tmp", emptyDir: {} }],
     });
 
@@ -139,10 +148,7 @@ export class MlflowDatabaseBootstrap extends Construct {
     // the VPC, STS (IRSA) and Secrets Manager; nothing reaches it, and it reaches nothing outside the VPC.
     this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
       namespace: this.namespace.metadata.name,
-      allows: [
-        ALLOW.awsApis(env.vpcCidr),
-        { name: "allow-postgres-egress", direction: "egress", peers: [{ cidr: env.vpcCidr }], ports: [{ port: SERVER_PORTS.postgres }] },
-      ],
+      allows: [ALLOW.awsApis(env.vpcCidr), { name: "allow-postgres-egress", direction: "egress", peers: [{ cidr: env.vpcCidr }], ports: [{ port: SERVER_PORTS.postgres }] }],
     });
     // The script is in the pod template, which Kubernetes cannot change: a new script replaces the Job, which runs again.
     this.job = new JobV1(this, "job", {
@@ -172,6 +178,5 @@ export class MlflowDatabaseBootstrap extends Construct {
       },
       dependsOn: [this.job],
     });
-
   }
 }

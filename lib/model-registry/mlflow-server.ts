@@ -15,8 +15,16 @@ import { IModelRegistry } from "./model-registry-interface";
 import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { MlflowDatabaseBootstrap } from "./database-bootstrap";
 import {
-  AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_METRICS_PATH, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
-  MLFLOW_SERVICE_PORT_NAME, MlflowClientKind, clientSecretName,
+  AUTH_SECRET,
+  CLIENT_KINDS,
+  DATABASE_SECRET,
+  MLFLOW_METRICS_PATH,
+  MLFLOW_NAMESPACE,
+  MLFLOW_RELEASE,
+  MLFLOW_SERVICE_ACCOUNT,
+  MLFLOW_SERVICE_PORT_NAME,
+  MlflowClientKind,
+  clientSecretName,
 } from "./private/names";
 import { mlflowRuleGroup } from "./private/mlflow-alerts";
 import { ADMIN_SECRET_TEMPLATE, DATABASE_SECRET_TEMPLATE, MLFLOW_SELECTOR, mlflowValues } from "./private/mlflow-values";
@@ -82,7 +90,15 @@ export class MlflowServer extends Construct {
   constructor(scope: Construct, id: string, props: MlflowServerProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
-      registry: Shape.like("a ModelRegistry (or ModelRegistry.fromAttributes(...))", ["databaseAddress", "databaseSecretArn", "databaseAppSecretArn", "databaseBootstrapRoleArn", "artifactBucketName", "serverRoleArn", "auth"]),
+      registry: Shape.like("a ModelRegistry (or ModelRegistry.fromAttributes(...))", [
+        "databaseAddress",
+        "databaseSecretArn",
+        "databaseAppSecretArn",
+        "databaseBootstrapRoleArn",
+        "artifactBucketName",
+        "serverRoleArn",
+        "auth",
+      ]),
       replicas: Shape.optional(Shape.number()),
       resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
       logLevel: Shape.optional(Shape.string()),
@@ -195,7 +211,11 @@ export class MlflowServer extends Construct {
     // The tracking server's pod: the init containers request what the server does, so the pod requests that.
     // (An imported registry without its cluster is not checked.)
     registry.cluster?.capacity.addWorkload(this, {
-      kind: "Deployment", namespace: MLFLOW_NAMESPACE, name: MLFLOW_RELEASE, replicas: this.replicas, requests: { cpu: resources.cpu, memory: resources.memory },
+      kind: "Deployment",
+      namespace: MLFLOW_NAMESPACE,
+      name: MLFLOW_RELEASE,
+      replicas: this.replicas,
+      requests: { cpu: resources.cpu, memory: resources.memory },
     });
 
     this.serviceMonitor = new ServiceMonitor(this, "service-monitor", {

@@ -6,10 +6,7 @@ import { Shape, checkShape } from "../core/shape";
 export type ModelStage = "Staging" | "Production" | "Archived";
 
 /** Which version of a registered model: by alias, by number or by stage. */
-export type ModelSelector =
-  | { readonly alias: string }
-  | { readonly version: number }
-  | { readonly stage: ModelStage };
+export type ModelSelector = { readonly alias: string } | { readonly version: number } | { readonly stage: ModelStage };
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
 const ALIAS = /^[A-Za-z0-9_-]{1,255}$/;
@@ -35,17 +32,28 @@ export class ModelReference {
     /** The registry's read-only MLflow user, under basic auth. */
     public readonly credentials?: TrackingCredentials,
   ) {
-    checkShape(where, { selector }, {
-      selector: Shape.either("{ alias }, { version } or { stage }",
-        Shape.object({ alias: Shape.string() }), Shape.object({ version: Shape.number() }), Shape.object({ stage: Shape.string() })),
-    });
+    checkShape(
+      where,
+      { selector },
+      {
+        selector: Shape.either(
+          "{ alias }, { version } or { stage }",
+          Shape.object({ alias: Shape.string() }),
+          Shape.object({ version: Shape.number() }),
+          Shape.object({ stage: Shape.string() }),
+        ),
+      },
+    );
     const v = new Validator(where);
-    v.check(typeof name === "string" && MODEL_NAME.test(name), "model name", name,
-      "must be 1 to 256 letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes part of a models:/ URI)");
+    v.check(
+      typeof name === "string" && MODEL_NAME.test(name),
+      "model name",
+      name,
+      "must be 1 to 256 letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes part of a models:/ URI)",
+    );
     if ("alias" in selector) {
       v.check(ALIAS.test(selector.alias), "alias", selector.alias, "must be 1 to 255 letters, digits, '_' or '-'");
-      v.check(selector.alias !== "latest" && !/^v\d+$/.test(selector.alias), "alias", selector.alias,
-        "must not be \"latest\" or v<number>: MLflow reserves them");
+      v.check(selector.alias !== "latest" && !/^v\d+$/.test(selector.alias), "alias", selector.alias, 'must not be "latest" or v<number>: MLflow reserves them');
     } else if ("version" in selector) {
       v.check(Number.isInteger(selector.version) && selector.version >= 1, "version", selector.version, "must be a whole number >= 1");
     } else if ("stage" in selector) {

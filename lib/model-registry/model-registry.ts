@@ -13,11 +13,17 @@ import { SecureBucket, bucketNameProblem } from "../storage/secure-bucket";
 import { RegistryAuth } from "./auth";
 import { TrackingCredentials } from "../endpoint/model-source";
 import { ModelReference, ModelSelector } from "./model-reference";
+import { DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, PostgresMajorVersion, dbInstanceClass, postgresInstanceFamilies } from "./postgres-catalog";
 import {
-  DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, PostgresMajorVersion, dbInstanceClass, postgresInstanceFamilies,
-} from "./postgres-catalog";
-import {
-  CLIENT_KINDS, DB_ADMIN_NAMESPACE, DB_ADMIN_SERVICE_ACCOUNT, MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, MLFLOW_TRACKING_URI, MlflowClientKind, POSTGRES_PORT, TRACKING_DATABASE,
+  CLIENT_KINDS,
+  DB_ADMIN_NAMESPACE,
+  DB_ADMIN_SERVICE_ACCOUNT,
+  MLFLOW_NAMESPACE,
+  MLFLOW_SERVICE_ACCOUNT,
+  MLFLOW_TRACKING_URI,
+  MlflowClientKind,
+  POSTGRES_PORT,
+  TRACKING_DATABASE,
 } from "./private/names";
 import { RegistryDatabase } from "./registry-database";
 import { IModelRegistry, ModelRegistryAttributes } from "./model-registry-interface";
@@ -144,10 +150,12 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       backupRetentionDays: Shape.optional(Shape.number()),
       multiAz: Shape.optional(Shape.boolean()),
       deletionProtection: Shape.optional(Shape.boolean()),
-      overrides: Shape.optional(Shape.object({
-        withoutDeletionProtection: Shape.optional(LibraryShapes.safetyOverride),
-        withoutMultiAz: Shape.optional(LibraryShapes.safetyOverride),
-      })),
+      overrides: Shape.optional(
+        Shape.object({
+          withoutDeletionProtection: Shape.optional(LibraryShapes.safetyOverride),
+          withoutMultiAz: Shape.optional(LibraryShapes.safetyOverride),
+        }),
+      ),
       engineVersion: Shape.optional(Shape.string()),
       artifactBucketName: Shape.optional(Shape.string()),
       auth: Shape.optional(Shape.instanceOf(RegistryAuth, "RegistryAuth.basic(), RegistryAuth.oidc({...}) or RegistryAuth.none()")),
@@ -182,8 +190,12 @@ export class ModelRegistry extends Construct implements IModelRegistry {
     v.check(this.engineVersion in POSTGRES_VERSIONS, "engineVersion", this.engineVersion, `must be one of ${Object.keys(POSTGRES_VERSIONS).join(", ")}`);
     v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGiB", allocated, "must be a whole number of GiB from 20 to 65536 (gp3)");
     if (!v.hasProblem("allocatedStorageGiB")) {
-      v.check(Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536, "maxAllocatedStorageGiB", maxAllocated,
-        `must be a whole number of GiB from allocatedStorageGiB (${allocated}) to 65536`);
+      v.check(
+        Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536,
+        "maxAllocatedStorageGiB",
+        maxAllocated,
+        `must be a whole number of GiB from allocatedStorageGiB (${allocated}) to 65536`,
+      );
     }
     const retentionOk = Number.isInteger(this.backupRetentionDays) && this.backupRetentionDays >= 0 && this.backupRetentionDays <= 35;
     v.check(retentionOk, "backupRetentionDays", this.backupRetentionDays, "must be a whole number of days from 0 to 35 (the RDS limit)");
@@ -191,18 +203,30 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       v.check(this.backupRetentionDays >= 7, "backupRetentionDays", this.backupRetentionDays, "must be at least 7 in production: a week of point-in-time restore");
     }
     if (env.isProduction && !this.multiAz) {
-      v.check(overrideGiven(props.overrides?.withoutMultiAz), "multiAz", false,
-        "production requires a Multi-AZ database; to run in one zone anyway, set overrides.withoutMultiAz with a written reason");
+      v.check(
+        overrideGiven(props.overrides?.withoutMultiAz),
+        "multiAz",
+        false,
+        "production requires a Multi-AZ database; to run in one zone anyway, set overrides.withoutMultiAz with a written reason",
+      );
     }
     if (env.protectsData && !this.deletionProtection) {
-      v.check(overrideGiven(props.overrides?.withoutDeletionProtection), "deletionProtection", false,
-        `${env.tier} keeps its data: the database needs deletion protection and a final snapshot; to go without, set overrides.withoutDeletionProtection with a written reason`);
+      v.check(
+        overrideGiven(props.overrides?.withoutDeletionProtection),
+        "deletionProtection",
+        false,
+        `${env.tier} keeps its data: the database needs deletion protection and a final snapshot; to go without, set overrides.withoutDeletionProtection with a written reason`,
+      );
     }
     for (const [name, o] of Object.entries(props.overrides ?? {})) {
       if (o !== undefined) v.check(overrideGiven(o), `overrides.${name}.reason`, o.reason, "must explain the decision in at least 20 characters");
     }
-    v.check(this.auth.enabled || !env.protectsData, "auth", this.auth.kind,
-      `${env.tier} requires authentication on the tracking server; use RegistryAuth.basic() or RegistryAuth.oidc()`);
+    v.check(
+      this.auth.enabled || !env.protectsData,
+      "auth",
+      this.auth.kind,
+      `${env.tier} requires authentication on the tracking server; use RegistryAuth.basic() or RegistryAuth.oidc()`,
+    );
     if (this.auth.oidc) {
       v.check(/^https:\/\/\S+$/.test(String(this.auth.oidc.discoveryUrl)), "auth.discoveryUrl", this.auth.oidc.discoveryUrl, "must be an https:// URL");
       v.check(typeof this.auth.oidc.clientId === "string" && this.auth.oidc.clientId.trim() !== "", "auth.clientId", this.auth.oidc.clientId, "must name the OAuth client");
@@ -233,20 +257,22 @@ export class ModelRegistry extends Construct implements IModelRegistry {
 
     // The tier's own choices (or a written override) are findings the review has already accepted.
     if (!this.multiAz) {
-      PolicySuppressions.of(this.database).add("RDS-MULTI-AZ", props.overrides?.withoutMultiAz?.reason
-        ?? `${env.tier} runs a single-zone registry database by design: Multi-AZ is required in production only`);
+      PolicySuppressions.of(this.database).add(
+        "RDS-MULTI-AZ",
+        props.overrides?.withoutMultiAz?.reason ?? `${env.tier} runs a single-zone registry database by design: Multi-AZ is required in production only`,
+      );
     }
     if (!this.deletionProtection) {
-      PolicySuppressions.of(this.database).add("RDS-DELETION-PROTECTION", props.overrides?.withoutDeletionProtection?.reason
-        ?? `${env.tier} data is disposable: the registry database is deleted with the environment`);
+      PolicySuppressions.of(this.database).add(
+        "RDS-DELETION-PROTECTION",
+        props.overrides?.withoutDeletionProtection?.reason ?? `${env.tier} data is disposable: the registry database is deleted with the environment`,
+      );
     }
 
     this.artifactBucket = new SecureBucket(this, "artifacts", { bucketName, key });
 
     if (this.auth.enabled) {
-      const what = this.auth.kind === "basic"
-        ? 'the MLflow admin, JSON {"username","password"}'
-        : 'the OIDC client of MLflow, JSON {"client_secret"}';
+      const what = this.auth.kind === "basic" ? 'the MLflow admin, JSON {"username","password"}' : 'the OIDC client of MLflow, JSON {"client_secret"}';
       // No aws_secretsmanager_secret_version: the value never passes through Terraform.
       this.authSecret = new SecretsmanagerSecret(this, "auth-secret", {
         name: `${env.prefix}/mlflow/${this.auth.kind === "basic" ? "admin-credentials" : "oidc-client"}`,
@@ -262,8 +288,9 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       for (const kind of CLIENT_KINDS) {
         secrets[kind] = new SecretsmanagerSecret(this, `${kind}-secret`, {
           name: `${env.prefix}/mlflow/${kind}-credentials`,
-          description: `Credentials of the MLflow user ${kind === "reader" ? "endpoints and Prometheus" : "training jobs"} log in as, JSON {"username","password"} `
-            + "(password of 12+ characters). Set by an operator (see lib/model-registry/README.md); every tracking server pod creates the user with it.",
+          description:
+            `Credentials of the MLflow user ${kind === "reader" ? "endpoints and Prometheus" : "training jobs"} log in as, JSON {"username","password"} ` +
+            "(password of 12+ characters). Set by an operator (see lib/model-registry/README.md); every tracking server pod creates the user with it.",
           kmsKeyId: key.keyArn,
           recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
           tags: SecretRotation.operator(),
@@ -275,8 +302,9 @@ export class ModelRegistry extends Construct implements IModelRegistry {
     // No aws_secretsmanager_secret_version: the bootstrap Job generates the value inside the cluster.
     this.databaseAppSecret = new SecretsmanagerSecret(this, "database-app-secret", {
       name: `${env.prefix}/mlflow/database-app`,
-      description: 'PostgreSQL login of the MLflow tracking server, JSON {"username","password"}: written and rotated by the mlflow-db-bootstrap Job '
-        + "(see lib/model-registry/README.md); do not set it by hand.",
+      description:
+        'PostgreSQL login of the MLflow tracking server, JSON {"username","password"}: written and rotated by the mlflow-db-bootstrap Job ' +
+        "(see lib/model-registry/README.md); do not set it by hand.",
       kmsKeyId: key.keyArn,
       recoveryWindowInDays: env.byTier({ development: 7, staging: 30, production: 30 }),
       // The mlflow-db-rotate CronJob rotates it (alternating users).

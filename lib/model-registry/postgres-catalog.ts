@@ -46,9 +46,32 @@ function family(prefix: string, sizes: readonly [string, number, number][], opts
   }));
 }
 
-const BURSTABLE: [string, number, number][] = [["micro", 2, 1], ["small", 2, 2], ["medium", 2, 4], ["large", 2, 8], ["xlarge", 4, 16], ["2xlarge", 8, 32]];
-const GENERAL: [string, number, number][] = [["large", 2, 8], ["xlarge", 4, 16], ["2xlarge", 8, 32], ["4xlarge", 16, 64], ["8xlarge", 32, 128], ["12xlarge", 48, 192], ["16xlarge", 64, 256]];
-const MEMORY: [string, number, number][] = [["large", 2, 16], ["xlarge", 4, 32], ["2xlarge", 8, 64], ["4xlarge", 16, 128], ["8xlarge", 32, 256], ["12xlarge", 48, 384], ["16xlarge", 64, 512]];
+const BURSTABLE: [string, number, number][] = [
+  ["micro", 2, 1],
+  ["small", 2, 2],
+  ["medium", 2, 4],
+  ["large", 2, 8],
+  ["xlarge", 4, 16],
+  ["2xlarge", 8, 32],
+];
+const GENERAL: [string, number, number][] = [
+  ["large", 2, 8],
+  ["xlarge", 4, 16],
+  ["2xlarge", 8, 32],
+  ["4xlarge", 16, 64],
+  ["8xlarge", 32, 128],
+  ["12xlarge", 48, 192],
+  ["16xlarge", 64, 256],
+];
+const MEMORY: [string, number, number][] = [
+  ["large", 2, 16],
+  ["xlarge", 4, 32],
+  ["2xlarge", 8, 64],
+  ["4xlarge", 16, 128],
+  ["8xlarge", 32, 256],
+  ["12xlarge", 48, 384],
+  ["16xlarge", 64, 512],
+];
 
 export const DB_INSTANCE_CLASSES: readonly DbInstanceClassInfo[] = [
   ...family("db.t3", BURSTABLE, { smallNoInsights: true }),
@@ -64,7 +87,18 @@ export const DB_INSTANCE_CLASSES: readonly DbInstanceClassInfo[] = [
   ...family("db.r7g", MEMORY),
   ...family("db.r7i", MEMORY),
   // High-frequency classes that RDS offers for Oracle and SQL Server only.
-  ...family("db.z1d", [["large", 2, 16], ["xlarge", 4, 32], ["2xlarge", 8, 64], ["3xlarge", 12, 96], ["6xlarge", 24, 192], ["12xlarge", 48, 384]], { postgres: false }),
+  ...family(
+    "db.z1d",
+    [
+      ["large", 2, 16],
+      ["xlarge", 4, 32],
+      ["2xlarge", 8, 64],
+      ["3xlarge", 12, 96],
+      ["6xlarge", 24, 192],
+      ["12xlarge", 48, 384],
+    ],
+    { postgres: false },
+  ),
 ];
 
 const byName = new Map(DB_INSTANCE_CLASSES.map((c) => [c.name, c]));

@@ -96,11 +96,14 @@ export class RegistryDatabase extends Construct {
     });
 
     // RDS would create these log groups itself, unencrypted and kept forever.
-    const logGroups = EXPORTED_LOGS.map((log) => new CloudwatchLogGroup(this, `log-${log}`, {
-      name: `/aws/rds/instance/${this.identifier}/${log}`,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.key.keyArn,
-    }));
+    const logGroups = EXPORTED_LOGS.map(
+      (log) =>
+        new CloudwatchLogGroup(this, `log-${log}`, {
+          name: `/aws/rds/instance/${this.identifier}/${log}`,
+          retentionInDays: props.logRetentionDays,
+          kmsKeyId: props.key.keyArn,
+        }),
+    );
 
     let monitoringRole: IamRole | undefined;
     if (props.monitoringIntervalSeconds > 0) {

@@ -94,10 +94,18 @@ export class Network extends Construct {
 
     const v = new Validator(this.node.path);
     v.check(["single", "one-per-az"].includes(this.natGatewayMode), "natGateways", this.natGatewayMode, 'must be "single" or "one-per-az"');
-    v.check(!(env.isProduction && this.natGatewayMode === "single"), "natGateways", this.natGatewayMode,
-      'production needs "one-per-az": with a single NAT gateway, losing its zone cuts every zone off');
-    v.check(LOG_RETENTION_DAYS.includes(this.flowLogRetentionDays), "flowLogRetentionDays", this.flowLogRetentionDays,
-      `must be one of CloudWatch's retention values: ${LOG_RETENTION_DAYS.join(", ")}`);
+    v.check(
+      !(env.isProduction && this.natGatewayMode === "single"),
+      "natGateways",
+      this.natGatewayMode,
+      'production needs "one-per-az": with a single NAT gateway, losing its zone cuts every zone off',
+    );
+    v.check(
+      LOG_RETENTION_DAYS.includes(this.flowLogRetentionDays),
+      "flowLogRetentionDays",
+      this.flowLogRetentionDays,
+      `must be one of CloudWatch's retention values: ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
     const block = parseCidr(env.vpcCidr)!;
     const zoneBits = Math.ceil(Math.log2(Math.max(2, env.availabilityZones.length)));
     // Layout: the first half of the range holds one private subnet per zone slot; the second
@@ -105,8 +113,12 @@ export class Network extends Construct {
     // subnet) in small ranges such as a /24, as long as every zone still gets one.
     // Private subnets below /27 (27 usable addresses) cannot hold a node group's nodes and pods.
     const publicBits = Math.min(zoneBits + 5, 28 - block.prefix);
-    v.check(publicBits - 1 >= zoneBits && block.prefix + zoneBits + 1 <= 27, "availabilityZones", env.availabilityZones,
-      `${env.availabilityZones.length} zones do not fit in ${env.vpcCidr}: private subnets would be smaller than /27 or public subnets smaller than /28; use a larger VPC range or fewer zones`);
+    v.check(
+      publicBits - 1 >= zoneBits && block.prefix + zoneBits + 1 <= 27,
+      "availabilityZones",
+      env.availabilityZones,
+      `${env.availabilityZones.length} zones do not fit in ${env.vpcCidr}: private subnets would be smaller than /27 or public subnets smaller than /28; use a larger VPC range or fewer zones`,
+    );
     v.throwIfAny();
 
     const prefix = props.namePrefix ?? env.prefix;
@@ -203,12 +215,14 @@ export class Network extends Construct {
       name: `${prefix}-vpc-flow-logs`,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
-        }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
+          },
+        ],
       }),
     });
     new IamRolePolicy(this, "flow-logs-policy", {
@@ -216,11 +230,13 @@ export class Network extends Construct {
       name: "write-flow-logs",
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          Resource: [`${this.flowLogGroup.arn}:*`],
-        }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [`${this.flowLogGroup.arn}:*`],
+          },
+        ],
       }),
     });
     new FlowLog(this, "flow-log", {
@@ -251,8 +267,10 @@ export class Network extends Construct {
     for (const [key, value] of Object.entries(tags)) {
       const current = this.privateSubnetTags[0]?.[key];
       if (current !== undefined && current !== value) {
-        throw new ConfigError([`${by}: private subnet tag ${key} is already ${formatValue(current)} (set for another cluster); ` +
-          `it cannot also be ${formatValue(value)}: a subnet discovery tag names one cluster, so give each Karpenter cluster its own Network`]);
+        throw new ConfigError([
+          `${by}: private subnet tag ${key} is already ${formatValue(current)} (set for another cluster); ` +
+            `it cannot also be ${formatValue(value)}: a subnet discovery tag names one cluster, so give each Karpenter cluster its own Network`,
+        ]);
       }
     }
     this.privateSubnets.forEach((subnet, i) => {

@@ -67,10 +67,19 @@ export class AlertReceiver {
     const v = new Validator(where);
     const secret = secretLiteralKind(options.channel);
     if (secret) {
-      v.check(false, "channel", REDACTED, `looks like ${secret}: channel is the channel's name ("#ml-alerts"); the webhook URL is a secret, set as property "${options.name ?? "slack"}" of the Alertmanager secret in Secrets Manager (lib/observability/README.md)`);
+      v.check(
+        false,
+        "channel",
+        REDACTED,
+        `looks like ${secret}: channel is the channel's name ("#ml-alerts"); the webhook URL is a secret, set as property "${options.name ?? "slack"}" of the Alertmanager secret in Secrets Manager (lib/observability/README.md)`,
+      );
     } else {
-      v.check(/^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/.test(options.channel), "channel", options.channel,
-        'must be a Slack channel name such as "#ml-alerts" (lowercase letters, digits, ., _ or -, at most 80 characters)');
+      v.check(
+        /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/.test(options.channel),
+        "channel",
+        options.channel,
+        'must be a Slack channel name such as "#ml-alerts" (lowercase letters, digits, ., _ or -, at most 80 characters)',
+      );
     }
     checkReceiver(v, options);
     v.throwIfAny();
@@ -98,13 +107,22 @@ export class AlertReceiver {
    */
   public static heartbeat(options: HeartbeatReceiverOptions): AlertReceiver {
     const v = new Validator("AlertReceiver.heartbeat");
-    v.check(typeof options?.url === "string" && /^https:\/\/[^\s/]+\/\S*$/.test(options.url), "url", options?.url,
-      "must be the heartbeat service's https ping URL (its credential goes in the Alertmanager secret, not in the URL)");
+    v.check(
+      typeof options?.url === "string" && /^https:\/\/[^\s/]+\/\S*$/.test(options.url),
+      "url",
+      options?.url,
+      "must be the heartbeat service's https ping URL (its credential goes in the Alertmanager secret, not in the URL)",
+    );
     if (options?.name !== undefined) {
       v.check(/^[a-z][a-z0-9_-]{0,62}$/.test(options.name), "name", options.name, "must be 1 to 63 lowercase letters, digits, _ or -, starting with a letter");
     }
     if (options?.authorizationType !== undefined) {
-      v.check(/^[A-Za-z][A-Za-z0-9-]*$/.test(options.authorizationType), "authorizationType", options.authorizationType, 'must be an HTTP authorization scheme such as "Bearer" or "GenieKey"');
+      v.check(
+        /^[A-Za-z][A-Za-z0-9-]*$/.test(options.authorizationType),
+        "authorizationType",
+        options.authorizationType,
+        'must be an HTTP authorization scheme such as "Bearer" or "GenieKey"',
+      );
     }
     if (options?.interval !== undefined) {
       v.check(/^([0-9]+(ms|s|m|h))+$/.test(options.interval), "interval", options.interval, 'must be a Prometheus duration such as "1m" or "5m"');
@@ -153,7 +171,13 @@ export class AlertReceiver {
 export function alertmanagerRouting(receivers: readonly AlertReceiver[], secretName: string): Record<string, unknown> {
   const heartbeat = receivers.find((r) => r.kind === "heartbeat");
   const watchdog = heartbeat
-    ? { receiver: heartbeat.name, matchers: ['alertname = "Watchdog"'], group_wait: "0s", group_interval: heartbeat.heartbeatSettings!.interval, repeat_interval: heartbeat.heartbeatSettings!.interval }
+    ? {
+        receiver: heartbeat.name,
+        matchers: ['alertname = "Watchdog"'],
+        group_wait: "0s",
+        group_interval: heartbeat.heartbeatSettings!.interval,
+        repeat_interval: heartbeat.heartbeatSettings!.interval,
+      }
     : { receiver: "null", matchers: ['alertname = "Watchdog"'] };
   return {
     route: {

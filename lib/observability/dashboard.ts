@@ -107,12 +107,17 @@ export class GrafanaDashboard extends Construct {
       dependsOn: Shape.optional(Shape.array(Shape.any())),
       uid: Shape.string(),
       title: Shape.string(),
-      panels: Shape.array(Shape.object({
-        title: Shape.string(),
-        queries: Shape.array(Shape.object({ expr: Shape.string({ nonEmpty: true }), legend: Shape.optional(Shape.string()) }, "a query { expr, legend? }"), { minLength: 1 }),
-        unit: Shape.optional(Shape.string()),
-        description: Shape.optional(Shape.string()),
-      }, "a panel { title, queries, unit?, description? }")),
+      panels: Shape.array(
+        Shape.object(
+          {
+            title: Shape.string(),
+            queries: Shape.array(Shape.object({ expr: Shape.string({ nonEmpty: true }), legend: Shape.optional(Shape.string()) }, "a query { expr, legend? }"), { minLength: 1 }),
+            unit: Shape.optional(Shape.string()),
+            description: Shape.optional(Shape.string()),
+          },
+          "a panel { title, queries, unit?, description? }",
+        ),
+      ),
       tags: Shape.optional(Shape.array(Shape.string())),
       from: Shape.optional(Shape.string()),
     });

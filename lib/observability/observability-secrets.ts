@@ -122,10 +122,13 @@ export class ObservabilitySecrets extends Construct implements IObservabilitySec
       grantSecretRead(role, secret.arn, props.cluster.key.keyArn);
       return { secret, secretName, role, serviceAccount, roleArn: role.roleArn };
     };
-    this.alertmanager = source("alertmanager", "alertmanager", ALERTMANAGER_SYNC_ACCOUNT,
-      "Alertmanager receiver credentials: JSON object, receiver name -> Slack webhook URL or PagerDuty routing key. Set by an operator.");
-    this.grafanaAdmin = source("grafana-admin", "grafana-admin", GRAFANA_SYNC_ACCOUNT,
-      'Grafana admin login: JSON {"admin-user": ..., "admin-password": ...}. Set by an operator.');
+    this.alertmanager = source(
+      "alertmanager",
+      "alertmanager",
+      ALERTMANAGER_SYNC_ACCOUNT,
+      "Alertmanager receiver credentials: JSON object, receiver name -> Slack webhook URL or PagerDuty routing key. Set by an operator.",
+    );
+    this.grafanaAdmin = source("grafana-admin", "grafana-admin", GRAFANA_SYNC_ACCOUNT, 'Grafana admin login: JSON {"admin-user": ..., "admin-password": ...}. Set by an operator.');
   }
 }
 

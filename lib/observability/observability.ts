@@ -104,20 +104,26 @@ export class Observability extends Construct {
     this.grafanaStorageGiB = props.grafanaStorageGiB ?? 10;
 
     const v = new Validator(this.node.path);
-    v.check(Number.isInteger(this.prometheusRetentionDays) && this.prometheusRetentionDays >= 1, "prometheusRetentionDays",
-      this.prometheusRetentionDays, "must be a whole number of days >= 1");
-    v.check(Number.isInteger(this.prometheusStorageGiB) && this.prometheusStorageGiB >= 5, "prometheusStorageGiB", this.prometheusStorageGiB,
-      "must be a whole number of GiB >= 5");
-    v.check(Number.isInteger(this.grafanaStorageGiB) && this.grafanaStorageGiB >= 1, "grafanaStorageGiB", this.grafanaStorageGiB,
-      "must be a whole number of GiB >= 1");
+    v.check(
+      Number.isInteger(this.prometheusRetentionDays) && this.prometheusRetentionDays >= 1,
+      "prometheusRetentionDays",
+      this.prometheusRetentionDays,
+      "must be a whole number of days >= 1",
+    );
+    v.check(Number.isInteger(this.prometheusStorageGiB) && this.prometheusStorageGiB >= 5, "prometheusStorageGiB", this.prometheusStorageGiB, "must be a whole number of GiB >= 5");
+    v.check(Number.isInteger(this.grafanaStorageGiB) && this.grafanaStorageGiB >= 1, "grafanaStorageGiB", this.grafanaStorageGiB, "must be a whole number of GiB >= 1");
     const names = new Set<string>();
     for (const r of this.receivers) {
       v.check(RECEIVER_NAME.test(r.name), "receivers[].name", r.name, "must be lowercase letters, digits or '-' (it is a key of the Alertmanager secret)");
       v.check(!names.has(r.name), "receivers[].name", r.name, "must be unique: each receiver has its own credential in the Alertmanager secret");
       names.add(r.name);
       if (r.kind !== "heartbeat") {
-        v.check(r.severities.length > 0 && r.severities.every((s) => SEVERITIES.includes(s)), `receivers["${r.name}"].severities`, r.severities,
-          `must list at least one of ${SEVERITIES.join(", ")}`);
+        v.check(
+          r.severities.length > 0 && r.severities.every((s) => SEVERITIES.includes(s)),
+          `receivers["${r.name}"].severities`,
+          r.severities,
+          `must list at least one of ${SEVERITIES.join(", ")}`,
+        );
       }
       if (r.kind === "slack") v.check(/^[#@]?[^\s]+$/.test(r.channel ?? ""), `receivers["${r.name}"].channel`, r.channel, "must name a Slack channel, e.g. #ml-alerts");
     }
@@ -130,8 +136,7 @@ export class Observability extends Construct {
       ...this.syncManifests(props.secrets.grafanaAdmin, GRAFANA_ADMIN_SECRET, { "admin-user": "admin-user", "admin-password": "admin-password" }),
     ];
     if (this.receivers.length > 0) {
-      extraManifests.push(...this.syncManifests(props.secrets.alertmanager, ALERTMANAGER_SECRET,
-        Object.fromEntries(this.receivers.map((r) => [r.secretKey, r.secretKey]))));
+      extraManifests.push(...this.syncManifests(props.secrets.alertmanager, ALERTMANAGER_SECRET, Object.fromEntries(this.receivers.map((r) => [r.secretKey, r.secretKey]))));
     }
     const allNamespaces = {};
     const replicas = env.byTier({ development: 1, staging: 1, production: 2 });
@@ -270,7 +275,9 @@ export class Observability extends Construct {
     add("Deployment", `${release}-kube-state-metrics`, REQUESTS.kubeStateMetrics);
     add("DaemonSet", `${release}-prometheus-node-exporter`, REQUESTS.nodeExporter, {
       // In kube-system: see the release's prometheus-node-exporter.namespaceOverride.
-      namespace: "kube-system", nodeSelector: { "kubernetes.io/os": "linux" }, tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+      namespace: "kube-system",
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
     });
     // Helm hooks that create and patch the operator's webhook certificate, one after the other.
     add("Job", `${release}-admission-create`, REQUESTS.admissionJob);

@@ -43,24 +43,35 @@ function isKeyPolicy(name: string, tfJson: Record<string, any>): boolean {
 }
 
 const KEY_POLICY =
-  "a KMS key policy, not an identity policy: its \"*\" resource means \"this key\", and the root-account and " +
+  'a KMS key policy, not an identity policy: its "*" resource means "this key", and the root-account and ' +
   "administrator statements are what keeps the key manageable (the pack's KMS-WILDCARD-PRINCIPAL judges key policies)";
 
 export const CHECKOV_NOT_ADOPTED: readonly CheckovNotAdopted[] = [
   { checkovId: "CKV_AWS_109", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
   { checkovId: "CKV_AWS_111", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
   { checkovId: "CKV_AWS_356", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
-  { checkovId: "CKV2_AWS_62", blockType: "aws_s3_bucket",
-    reason: "no consumer of S3 event notifications exists on the platform; an empty notification configuration adds nothing" },
-  { checkovId: "CKV_AWS_144", blockType: "aws_s3_bucket",
-    reason: "the platform is single-region by design (one environment key, one region per environment); cross-region " +
-      "replication is a disaster-recovery decision per organisation; buckets are versioned with noncurrent versions kept" },
-  { checkovId: "CKV2_AWS_57", blockType: "aws_secretsmanager_secret",
-    reason: "checkov accepts only a rotation Lambda (aws_secretsmanager_secret_rotation); the pack's SECRETS-ROTATION also " +
+  {
+    checkovId: "CKV2_AWS_62",
+    blockType: "aws_s3_bucket",
+    reason: "no consumer of S3 event notifications exists on the platform; an empty notification configuration adds nothing",
+  },
+  {
+    checkovId: "CKV_AWS_144",
+    blockType: "aws_s3_bucket",
+    reason:
+      "the platform is single-region by design (one environment key, one region per environment); cross-region " +
+      "replication is a disaster-recovery decision per organisation; buckets are versioned with noncurrent versions kept",
+  },
+  {
+    checkovId: "CKV2_AWS_57",
+    blockType: "aws_secretsmanager_secret",
+    reason:
+      "checkov accepts only a rotation Lambda (aws_secretsmanager_secret_rotation); the pack's SECRETS-ROTATION also " +
       "accepts a platform job (tag ml-platform/rotation=in-cluster: MLflow's database login) and an operator runbook with a " +
       "declared max age (ml-platform/max-age-days: receiver keys, admin and client passwords; lib/observability/README.md, Rotation); " +
       "RDS's master password is RDS-managed",
-    only: (name, tfJson) => ["in-cluster", "operator"].includes(tfJson.resource?.aws_secretsmanager_secret?.[name]?.tags?.["ml-platform/rotation"]) },
+    only: (name, tfJson) => ["in-cluster", "operator"].includes(tfJson.resource?.aws_secretsmanager_secret?.[name]?.tags?.["ml-platform/rotation"]),
+  },
 ];
 
 /** Every block of the stack as checkov names it, with its construct path when cdktf recorded one. */
@@ -160,26 +171,41 @@ function serviceAccountDisablesToken(o: any, all: readonly any[]): boolean {
   const spec = podSpec(o);
   if (!spec || spec.automountServiceAccountToken === true) return false;
   const name = spec.serviceAccountName ?? "default";
-  return all.some((sa) => sa?.kind === "ServiceAccount" && sa.metadata?.name === name &&
-    (sa.metadata?.namespace ?? "default") === (o.metadata?.namespace ?? "default") && sa.automountServiceAccountToken === false);
+  return all.some(
+    (sa) =>
+      sa?.kind === "ServiceAccount" &&
+      sa.metadata?.name === name &&
+      (sa.metadata?.namespace ?? "default") === (o.metadata?.namespace ?? "default") &&
+      sa.automountServiceAccountToken === false,
+  );
 }
 
 export const CHECKOV_KUBERNETES_NOT_ADOPTED: readonly CheckovKubernetesNotAdopted[] = [
-  { checkovId: "CKV_K8S_38", only: serviceAccountDisablesToken,
-    reason: "the pod's ServiceAccount sets automountServiceAccountToken: false, which the pod inherits; checkov reads only the pod spec" },
-  { checkovId: "CKV_K8S_11",
-    reason: "no CPU limits by design: CFS quotas throttle latency-sensitive servers while the node has idle CPU; CPU requests " +
-      "and memory limits are set" },
-  { checkovId: "CKV_K8S_15",
-    reason: "images are pinned to version tags (the library's own in ECR with immutable tags): IfNotPresent is correct, and " +
-      "Always would make pod starts depend on the registry" },
-  { checkovId: "CKV_K8S_43",
-    reason: "images are pinned to version tags, ECR tags are immutable (ECR-IMMUTABLE-TAGS); digest pinning is left to the " +
-      "release process that builds the images" },
-  { checkovId: "CKV_K8S_35",
-    reason: "the clients read these credentials from the environment by design (Feast expands $REDIS_PASSWORD in " +
+  {
+    checkovId: "CKV_K8S_38",
+    only: serviceAccountDisablesToken,
+    reason: "the pod's ServiceAccount sets automountServiceAccountToken: false, which the pod inherits; checkov reads only the pod spec",
+  },
+  {
+    checkovId: "CKV_K8S_11",
+    reason: "no CPU limits by design: CFS quotas throttle latency-sensitive servers while the node has idle CPU; CPU requests " + "and memory limits are set",
+  },
+  {
+    checkovId: "CKV_K8S_15",
+    reason:
+      "images are pinned to version tags (the library's own in ECR with immutable tags): IfNotPresent is correct, and " + "Always would make pod starts depend on the registry",
+  },
+  {
+    checkovId: "CKV_K8S_43",
+    reason: "images are pinned to version tags, ECR tags are immutable (ECR-IMMUTABLE-TAGS); digest pinning is left to the " + "release process that builds the images",
+  },
+  {
+    checkovId: "CKV_K8S_35",
+    reason:
+      "the clients read these credentials from the environment by design (Feast expands $REDIS_PASSWORD in " +
       "feature_store.yaml; the MLflow client reads MLFLOW_TRACKING_USERNAME/PASSWORD); the values come from Secrets synced " +
-      "by the External Secrets Operator and never appear in the spec" },
+      "by the External Secrets Operator and never appear in the spec",
+  },
 ];
 
 /** checkov's name of a Kubernetes object: `Kind.namespace.name` (cluster-scoped: `Kind.name`). */

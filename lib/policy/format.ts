@@ -20,8 +20,7 @@ export function formatPolicyReports(reports: readonly EnvironmentPolicyReport[])
   for (const env of environments) {
     const mine = reports.filter((r) => r.environment === env);
     const findings = mine.flatMap((r) => r.report.findings.map((f) => ({ stack: r.report.stackName, f })));
-    lines.push("", `${env}: ${findings.length === 0 ? "no unsuppressed findings" : countLine(findings.map((x) => x.f))}` +
-      ` (${mine.map((r) => r.report.stackName).join(", ")})`);
+    lines.push("", `${env}: ${findings.length === 0 ? "no unsuppressed findings" : countLine(findings.map((x) => x.f))}` + ` (${mine.map((r) => r.report.stackName).join(", ")})`);
     for (const severity of SEVERITIES) {
       const here = findings.filter((x) => x.f.severity === severity);
       if (here.length === 0) continue;
@@ -35,12 +34,18 @@ export function formatPolicyReports(reports: readonly EnvironmentPolicyReport[])
   const suppressions = reports.flatMap((r) => r.report.suppressions.map((s) => ({ env: r.environment, stack: r.report.stackName, s })));
   lines.push("", `Suppressions (${suppressions.length}):`);
   for (const { env, stack, s } of suppressions) {
-    lines.push(`  ${env} ${stack}: ${s.ruleId} at ${s.constructPath}: ${s.reason}${s.matched === 0 ? " [matches nothing: remove it]" : ` [${s.matched} finding${s.matched === 1 ? "" : "s"}]`}`);
+    lines.push(
+      `  ${env} ${stack}: ${s.ruleId} at ${s.constructPath}: ${s.reason}${s.matched === 0 ? " [matches nothing: remove it]" : ` [${s.matched} finding${s.matched === 1 ? "" : "s"}]`}`,
+    );
   }
   const all = reports.flatMap((r) => r.report.findings);
   const blocking = reports.filter((r) => hasBlockingFindings(r.report)).length;
-  lines.push("", all.length === 0 ? "Result: no unsuppressed findings."
-    : `Result: ${countLine(all)} unsuppressed${blocking > 0 ? `; high-severity findings in ${blocking} stack${blocking === 1 ? "" : "s"} fail the check` : ""}.`);
+  lines.push(
+    "",
+    all.length === 0
+      ? "Result: no unsuppressed findings."
+      : `Result: ${countLine(all)} unsuppressed${blocking > 0 ? `; high-severity findings in ${blocking} stack${blocking === 1 ? "" : "s"} fail the check` : ""}.`,
+  );
   return lines.join("\n") + "\n";
 }
 

@@ -28,7 +28,8 @@ export interface PriceTable {
 
 export const PRICES: PriceTable = {
   asOf: "2026-06-01",
-  source: "AWS public on-demand price pages, US East (N. Virginia): EKS, VPC (NAT gateway), EC2 Linux, RDS for PostgreSQL, " +
+  source:
+    "AWS public on-demand price pages, US East (N. Virginia): EKS, VPC (NAT gateway), EC2 Linux, RDS for PostgreSQL, " +
     "ElastiCache for Redis OSS; transcribed by hand, not fetched by the build: verify before relying on a figure",
   region: "us-east-1",
   currency: "USD",

@@ -24,38 +24,43 @@ import { ReviewStack, StackConfig, reviewStack } from "./stack";
  */
 export async function planOfflineAgainstBase(head: readonly SynthesizedStack[], base: readonly ReviewStack[], options: OfflinePlanOptions = {}): Promise<ReviewStack[]> {
   const baseByName = new Map(base.map((s) => [s.name, s]));
-  return mapLimit(head, options.concurrency ?? 2, async (s) => {
-    const blocker = offlineBlocker(s.config);
-    if (blocker) return reviewStack(s.name, { config: s.config, notPlanned: blocker });
-    const started = Date.now();
-    const before = baseByName.get(s.name);
-    try {
-      if (!before?.config || offlineBlocker(before.config)) {
-        const plan = await emptyStatePlan(s.dir, options);
-        options.log?.(`planned ${s.name} offline (new stack: empty state) in ${seconds(started)} s`);
-        return reviewStack(s.name, { config: s.config, plan, basis: "empty-state" });
+  return mapLimit(
+    head,
+    options.concurrency ?? 2,
+    async (s) => {
+      const blocker = offlineBlocker(s.config);
+      if (blocker) return reviewStack(s.name, { config: s.config, notPlanned: blocker });
+      const started = Date.now();
+      const before = baseByName.get(s.name);
+      try {
+        if (!before?.config || offlineBlocker(before.config)) {
+          const plan = await emptyStatePlan(s.dir, options);
+          options.log?.(`planned ${s.name} offline (new stack: empty state) in ${seconds(started)} s`);
+          return reviewStack(s.name, { config: s.config, plan, basis: "empty-state" });
+        }
+        if (sameConfiguration(before.config, s.config)) {
+          const plan = unchangedPlan(before.plan ?? (await emptyStatePlan(s.dir, options)));
+          options.log?.(`${s.name} is identical to the base: no changes (${seconds(started)} s)`);
+          return reviewStack(s.name, { config: s.config, plan, basis: "unchanged" });
+        }
+        const state = await convergedState(s.name, before.config, options);
+        const { plan, refusal } = await planAgainstState(s, state, options);
+        options.log?.(`planned ${s.name} offline against the base's simulated state in ${seconds(started)} s${refusal ? " (refused by prevent_destroy)" : ""}`);
+        return reviewStack(s.name, { config: s.config, plan, basis: "base-state", ...(refusal ? { refusal } : {}) });
+      } catch (err) {
+        options.log?.(`plan of ${s.name} failed`);
+        return reviewStack(s.name, { config: s.config, error: terraformError(err), basis: before ? "base-state" : "empty-state" });
       }
-      if (sameConfiguration(before.config, s.config)) {
-        const plan = unchangedPlan(before.plan ?? (await emptyStatePlan(s.dir, options)));
-        options.log?.(`${s.name} is identical to the base: no changes (${seconds(started)} s)`);
-        return reviewStack(s.name, { config: s.config, plan, basis: "unchanged" });
-      }
-      const state = await convergedState(s.name, before.config, options);
-      const { plan, refusal } = await planAgainstState(s, state, options);
-      options.log?.(`planned ${s.name} offline against the base's simulated state in ${seconds(started)} s${refusal ? " (refused by prevent_destroy)" : ""}`);
-      return reviewStack(s.name, { config: s.config, plan, basis: "base-state", ...(refusal ? { refusal } : {}) });
-    } catch (err) {
-      options.log?.(`plan of ${s.name} failed`);
-      return reviewStack(s.name, { config: s.config, error: terraformError(err), basis: before ? "base-state" : "empty-state" });
-    }
-  }, (s) => {
-    if (offlineBlocker(s.config)) return 0;
-    const before = baseByName.get(s.name)?.config;
-    // A changed stack costs about three plans (the base's on an empty state, the check
-    // that the simulated state converged, the change's own), any other one plan.
-    const changed = before !== undefined && !offlineBlocker(before) && !sameConfiguration(before, s.config);
-    return (changed ? 3 : 1) * (1 + resourceCount(s.config));
-  });
+    },
+    (s) => {
+      if (offlineBlocker(s.config)) return 0;
+      const before = baseByName.get(s.name)?.config;
+      // A changed stack costs about three plans (the base's on an empty state, the check
+      // that the simulated state converged, the change's own), any other one plan.
+      const changed = before !== undefined && !offlineBlocker(before) && !sameConfiguration(before, s.config);
+      return (changed ? 3 : 1) * (1 + resourceCount(s.config));
+    },
+  );
 }
 
 /**
@@ -74,16 +79,18 @@ export function sameConfiguration(a: StackConfig, b: StackConfig): boolean {
  */
 export function unchangedPlan(plan: TerraformPlan): TerraformPlan {
   // A saved plan may itself have been made against a state (a later --base): what it deleted is gone.
-  const resourceChanges = (plan.resource_changes ?? []).filter((rc) => rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "delete")).map((rc): ResourceChange => ({
-    ...rc,
-    change: {
-      ...rc.change,
-      actions: ["no-op"],
-      before: rc.change.after,
-      before_sensitive: rc.change.after_sensitive,
-      after_unknown: {},
-    },
-  }));
+  const resourceChanges = (plan.resource_changes ?? [])
+    .filter((rc) => rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "delete"))
+    .map((rc): ResourceChange => ({
+      ...rc,
+      change: {
+        ...rc.change,
+        actions: ["no-op"],
+        before: rc.change.after,
+        before_sensitive: rc.change.after_sensitive,
+        after_unknown: {},
+      },
+    }));
   const { prior_state: _prior, ...rest } = plan;
   return { ...rest, resource_changes: resourceChanges };
 }
@@ -183,7 +190,12 @@ function canonicalJson(value: unknown): string {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === "object") {
-      return Object.fromEntries(Object.keys(v).filter((k) => k !== "//").sort().map((k) => [k, strip((v as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .filter((k) => k !== "//")
+          .sort()
+          .map((k) => [k, strip((v as Record<string, unknown>)[k])]),
+      );
     }
     return v;
   };

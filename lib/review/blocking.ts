@@ -86,7 +86,10 @@ export function preventDestroyRefusals(stack: ReviewStack): BlockingFinding[] {
   if (!message) return [];
   const found: BlockingFinding[] = [];
   for (const address of refusedAddresses(message)) {
-    const type = address.replace(/\[[^\]]*\]$/, "").split(".").slice(-2)[0];
+    const type = address
+      .replace(/\[[^\]]*\]$/, "")
+      .split(".")
+      .slice(-2)[0];
     const path = constructPath(stack.config, address);
     found.push({
       stack: stack.name,
@@ -102,7 +105,6 @@ export function preventDestroyRefusals(stack: ReviewStack): BlockingFinding[] {
   }
   return found;
 }
-
 
 /**
  * Stacks of the base that the change no longer synthesizes. Terraform never plans them
@@ -121,8 +123,12 @@ export function removedStackFindings(head: readonly ReviewStack[], base: readonl
     .map((s) => {
       const resources = configAddresses(s.config!);
       const stateful = resources.filter((a) => statefulResourceType(a.split(".")[0]));
-      const renamedTo = renameTarget(resources, added.filter((h) => h.environment.name === s.environment.name));
-      const loses = `its ${resources.length} resource${resources.length === 1 ? "" : "s"}` +
+      const renamedTo = renameTarget(
+        resources,
+        added.filter((h) => h.environment.name === s.environment.name),
+      );
+      const loses =
+        `its ${resources.length} resource${resources.length === 1 ? "" : "s"}` +
         (stateful.length > 0 ? `, ${stateful.length} of them stateful (${stateful.map((a) => `\`${a}\``).join(", ")})` : "");
       return {
         stack: s.name,
@@ -139,7 +145,9 @@ export function removedStackFindings(head: readonly ReviewStack[], base: readonl
 
 /** Managed resource addresses of a synthesized stack. */
 export function configAddresses(config: StackConfig): string[] {
-  return Object.entries(config.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `${type}.${name}`)).sort(compareText);
+  return Object.entries(config.resource ?? {})
+    .flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `${type}.${name}`))
+    .sort(compareText);
 }
 
 /** The new stack holding at least half of the removed stack's resource types and names (ignoring the construct hash). */

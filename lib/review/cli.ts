@@ -49,13 +49,19 @@ export interface ReviewArgs {
 export class UsageError extends Error {}
 
 const VALUE_FLAGS: Readonly<Record<string, keyof ReviewArgs>> = {
-  "--plan-dir": "planDir", "--base": "base", "--base-ref": "baseRef", "--out": "out", "--json": "json", "--save-plans": "savePlans",
+  "--plan-dir": "planDir",
+  "--base": "base",
+  "--base-ref": "baseRef",
+  "--out": "out",
+  "--json": "json",
+  "--save-plans": "savePlans",
 };
 
 export function parseArgs(argv: readonly string[]): ReviewArgs {
   const args: Record<string, string | boolean> = { offline: false, help: false };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const [flag, inline] =
+      argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
     if (flag === "--offline") args.offline = true;
     else if (flag === "--help" || flag === "-h") args.help = true;
     else if (VALUE_FLAGS[flag]) {
@@ -86,7 +92,8 @@ export interface ReviewContext {
 
 const SOURCES = {
   offline: "Plans: offline harness (real Terraform and aws provider, fake credentials, empty state): every resource shows as created.",
-  offlineBase: "Plans: offline harness against a state simulated from the base's synthesized stacks (real Terraform and aws provider, fake credentials, " +
+  offlineBase:
+    "Plans: offline harness against a state simulated from the base's synthesized stacks (real Terraform and aws provider, fake credentials, " +
     "`-refresh=false`): replacements, deletions and `prevent_destroy` refusals show as on the deployed environment; drift and values known only after apply do not.",
   credentials: "Plans: `terraform plan` of every stack against its real state.",
   planDir: "Plans: read from a plan directory (`terraform show -json` output).",
@@ -121,7 +128,9 @@ export async function runReview(argv: readonly string[], context: ReviewContext)
     const head: ReviewStack[] = args.planDir
       ? readPlanDir(resolve(args.planDir), synthesized)
       : args.offline
-        ? base ? await planOfflineAgainstBase(synthesized, base, { log }) : await planOffline(synthesized, { log })
+        ? base
+          ? await planOfflineAgainstBase(synthesized, base, { log })
+          : await planOffline(synthesized, { log })
         : await planWithCredentials(synthesized, { log });
     const review = reviewChange(head, { ...(base ? { base } : {}), ...(context.gpuPrices ? { gpuPrices: context.gpuPrices } : {}) });
     const planTexts = planTextsOf(head);
@@ -136,8 +145,10 @@ export async function runReview(argv: readonly string[], context: ReviewContext)
       const c = s.counts;
       log(`  ${s.stack.padEnd(24)} ${s.status === "planned" ? `+${c.add} ~${c.change} -/+${c.replace} -${c.destroy}` : s.status}`);
     }
-    log(`review: ${review.blocking.length} blocking, ${review.warnings.length} warnings, ${review.failures.length} failed plans ` +
-      `in ${((Date.now() - started) / 1000).toFixed(1)} s; exit ${code}${args.out ? `; wrote ${args.out}` : ""}${args.json ? `, ${args.json}` : ""}`);
+    log(
+      `review: ${review.blocking.length} blocking, ${review.warnings.length} warnings, ${review.failures.length} failed plans ` +
+        `in ${((Date.now() - started) / 1000).toFixed(1)} s; exit ${code}${args.out ? `; wrote ${args.out}` : ""}${args.json ? `, ${args.json}` : ""}`,
+    );
     return code;
   } catch (err) {
     log(`review failed: ${(err as Error).message}`);

@@ -40,9 +40,20 @@ export const IMMUTABLE_FIELDS: Readonly<Record<string, readonly (readonly [strin
   Deployment: [["spec.selector", "spec.selector"]],
   DaemonSet: [["spec.selector", "spec.selector"]],
   ReplicaSet: [["spec.selector", "spec.selector"]],
-  StatefulSet: [["spec.selector", "spec.selector"], ["spec.volumeClaimTemplates", "spec.volume_claim_template"], ["spec.serviceName", "spec.service_name"], ["spec.podManagementPolicy", "spec.pod_management_policy"]],
-  Service: [["spec.clusterIP", "spec.cluster_ip"], ["spec.clusterIPs", "spec.cluster_ips"]],
-  Job: [["spec.selector", "spec.selector"], ["spec.template", "spec.template"]],
+  StatefulSet: [
+    ["spec.selector", "spec.selector"],
+    ["spec.volumeClaimTemplates", "spec.volume_claim_template"],
+    ["spec.serviceName", "spec.service_name"],
+    ["spec.podManagementPolicy", "spec.pod_management_policy"],
+  ],
+  Service: [
+    ["spec.clusterIP", "spec.cluster_ip"],
+    ["spec.clusterIPs", "spec.cluster_ips"],
+  ],
+  Job: [
+    ["spec.selector", "spec.selector"],
+    ["spec.template", "spec.template"],
+  ],
 };
 
 /** Helm values paths that mean the release keeps data on persistent volumes. */

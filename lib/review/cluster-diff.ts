@@ -87,13 +87,16 @@ function deliveryOf(kind: string, body: any): string {
   const blueGreen = body?.spec?.strategy?.blueGreen;
   if (kind === "Rollout" && canary) {
     const steps = (canary.steps ?? []).flatMap((s: any) =>
-      s.setWeight !== undefined ? [`${s.setWeight}%`] : s.pause !== undefined ? [s.pause.duration ? `pause ${s.pause.duration}` : "pause until promoted"] : []);
+      s.setWeight !== undefined ? [`${s.setWeight}%`] : s.pause !== undefined ? [s.pause.duration ? `pause ${s.pause.duration}` : "pause until promoted"] : [],
+    );
     const smoke = (canary.steps ?? []).some((s: any) => s.analysis);
     return `canary (${steps.join(" → ")})${smoke ? " with a smoke test" : ""}${canary.analysis ? `${smoke ? " and" : " with"} SLO analysis; aborted (the old version keeps serving) if the analysis fails` : ""}, in the cluster by Argo Rollouts`;
   }
   if (kind === "Rollout" && blueGreen) {
-    return `blue/green (preview \`${blueGreen.previewService}\`${blueGreen.prePromotionAnalysis ? ", smoke test" : ""}, ${blueGreen.autoPromotionEnabled === false ? "manual" : "automatic"} promotion` +
-      `${blueGreen.postPromotionAnalysis ? ", SLO analysis after promotion, switched back if it fails" : ""}), in the cluster by Argo Rollouts`;
+    return (
+      `blue/green (preview \`${blueGreen.previewService}\`${blueGreen.prePromotionAnalysis ? ", smoke test" : ""}, ${blueGreen.autoPromotionEnabled === false ? "manual" : "automatic"} promotion` +
+      `${blueGreen.postPromotionAnalysis ? ", SLO analysis after promotion, switched back if it fails" : ""}), in the cluster by Argo Rollouts`
+    );
   }
   return "rolling update of the Deployment (no analysis; Terraform waits for the new pods to be ready)";
 }
@@ -152,7 +155,8 @@ export function clusterDiff(stack: string, environment: string, base: StackConfi
     const b = after.releases.get(address);
     const now = (b ?? a)!;
     const values = a && b ? diffMaps(a.values, b.values, a.shown, b.shown) : [];
-    const same = a && b && a.chart === b.chart && a.version === b.version && a.repository === b.repository && a.namespace === b.namespace && a.release === b.release && values.length === 0;
+    const same =
+      a && b && a.chart === b.chart && a.version === b.version && a.repository === b.repository && a.namespace === b.namespace && a.release === b.release && values.length === 0;
     if (same) continue;
     releases.push({
       address,
@@ -177,8 +181,13 @@ export function clusterDiff(stack: string, environment: string, base: StackConfi
     if (a && b && fields.length === 0) continue;
     const model = a && b ? modelChange(now.kind, a.body, b.body) : undefined;
     objects.push({
-      address, kind: now.kind, ...(now.namespace !== undefined ? { namespace: now.namespace } : {}), name: now.name,
-      change: !a ? "added" : !b ? "removed" : "changed", fields, ...(model ? { model } : {}),
+      address,
+      kind: now.kind,
+      ...(now.namespace !== undefined ? { namespace: now.namespace } : {}),
+      name: now.name,
+      change: !a ? "added" : !b ? "removed" : "changed",
+      fields,
+      ...(model ? { model } : {}),
     });
   }
   return { stack, environment, newStack: base === undefined, releases, objects };
@@ -192,7 +201,18 @@ export function clusterBlocking(diff: ClusterStackDiff, base: StackConfig | unde
   const found: BlockingFinding[] = [];
   const add = (address: string, type: string, action: BlockingFinding["action"], loses: string, detail: string, config: StackConfig | undefined) => {
     const path = constructPath(config, address);
-    found.push({ stack: diff.stack, environment: diff.environment, address, type, action, replacePaths: [], loses, detail, configurationDiff: true, ...(path ? { constructPath: path } : {}) });
+    found.push({
+      stack: diff.stack,
+      environment: diff.environment,
+      address,
+      type,
+      action,
+      replacePaths: [],
+      loses,
+      detail,
+      configurationDiff: true,
+      ...(path ? { constructPath: path } : {}),
+    });
   };
   const baseReleases = releasesOf(base);
   const baseObjects = objectsOf(base);
@@ -201,30 +221,63 @@ export function clusterBlocking(diff: ClusterStackDiff, base: StackConfig | unde
     if (r.change === "removed") {
       const old = baseReleases.get(r.address)!;
       if (CHARTS_WITH_CRDS[r.chart]) {
-        add(r.address, "helm_release", "delete", "the operator of its custom resources, and the custom resources of the CRDs the chart templates",
-          `Helm release \`${r.release}\` (${r.chart} ${r.version ?? ""}) is removed; the chart installs CRDs (${CHARTS_WITH_CRDS[r.chart]}): uninstalling it removes their operator, and custom resources that other stacks create stop being reconciled or are deleted with their CRDs`, base);
+        add(
+          r.address,
+          "helm_release",
+          "delete",
+          "the operator of its custom resources, and the custom resources of the CRDs the chart templates",
+          `Helm release \`${r.release}\` (${r.chart} ${r.version ?? ""}) is removed; the chart installs CRDs (${CHARTS_WITH_CRDS[r.chart]}): uninstalling it removes their operator, and custom resources that other stacks create stop being reconciled or are deleted with their CRDs`,
+          base,
+        );
       } else {
         const persistent = [...old.values.entries()].filter(([k, v]) => PERSISTENT_VALUES.some((re) => re.test(k)) && v !== "false" && v !== "null").map(([k]) => k);
         if (persistent.length > 0) {
-          add(r.address, "helm_release", "delete", "the release's persistent volumes",
-            `Helm release \`${r.release}\` (${r.chart}) is removed; its values keep data on persistent volumes (${persistent.slice(0, 3).map((p) => `\`${p}\``).join(", ")})`, base);
+          add(
+            r.address,
+            "helm_release",
+            "delete",
+            "the release's persistent volumes",
+            `Helm release \`${r.release}\` (${r.chart}) is removed; its values keep data on persistent volumes (${persistent
+              .slice(0, 3)
+              .map((p) => `\`${p}\``)
+              .join(", ")})`,
+            base,
+          );
         }
       }
     }
     if (r.change === "changed" && r.versionFrom && r.version && majorOf(r.versionFrom) !== majorOf(r.version)) {
-      add(r.address, "helm_release", "replace", "whatever the chart's breaking changes touch (read its upgrade notes)",
-        `Helm release \`${r.release}\`: chart ${r.chart} ${r.versionFrom} → ${r.version} is a major version change (breaking by semver; for 0.x charts, the minor version)`, head);
+      add(
+        r.address,
+        "helm_release",
+        "replace",
+        "whatever the chart's breaking changes touch (read its upgrade notes)",
+        `Helm release \`${r.release}\`: chart ${r.chart} ${r.versionFrom} → ${r.version} is a major version change (breaking by semver; for 0.x charts, the minor version)`,
+        head,
+      );
     }
   }
   for (const o of diff.objects) {
     if (o.change === "removed") {
       const old = baseObjects.get(o.address)!;
       if (o.kind === "Namespace") {
-        add(o.address, old.manifest ? "kubernetes_manifest" : o.address.split(".")[0], "delete", "every object in the namespace (workloads, Secrets, PersistentVolumeClaims)",
-          `namespace \`${o.name}\` is deleted, and Kubernetes deletes everything in it`, base);
+        add(
+          o.address,
+          old.manifest ? "kubernetes_manifest" : o.address.split(".")[0],
+          "delete",
+          "every object in the namespace (workloads, Secrets, PersistentVolumeClaims)",
+          `namespace \`${o.name}\` is deleted, and Kubernetes deletes everything in it`,
+          base,
+        );
       } else if (hasPersistentVolumes(old)) {
-        add(o.address, old.manifest ? "kubernetes_manifest" : o.address.split(".")[0], "delete", "its persistent volume claims (and, with the Delete reclaim policy, the volumes)",
-          `${o.kind} \`${o.namespace ? `${o.namespace}/` : ""}${o.name}\`, which has persistent volumes, is deleted`, base);
+        add(
+          o.address,
+          old.manifest ? "kubernetes_manifest" : o.address.split(".")[0],
+          "delete",
+          "its persistent volume claims (and, with the Delete reclaim policy, the volumes)",
+          `${o.kind} \`${o.namespace ? `${o.namespace}/` : ""}${o.name}\`, which has persistent volumes, is deleted`,
+          base,
+        );
       }
     }
     if (o.change === "changed") {
@@ -232,10 +285,21 @@ export function clusterBlocking(diff: ClusterStackDiff, base: StackConfig | unde
       const b = headObjects.get(o.address)!;
       for (const [apiPath, typedPath] of IMMUTABLE_FIELDS[o.kind] ?? []) {
         const p = b.manifest ? `manifest.${apiPath}` : typedPath;
-        const changed = (m: ReadonlyMap<string, string>) => [...m.entries()].filter(([k]) => k === p || k.startsWith(`${p}.`) || k.startsWith(`${p}[`)).map((e) => e.join("=")).sort().join("\n");
+        const changed = (m: ReadonlyMap<string, string>) =>
+          [...m.entries()]
+            .filter(([k]) => k === p || k.startsWith(`${p}.`) || k.startsWith(`${p}[`))
+            .map((e) => e.join("="))
+            .sort()
+            .join("\n");
         if (changed(a.fields) !== changed(b.fields)) {
-          add(o.address, b.manifest ? "kubernetes_manifest" : o.address.split(".")[0], "replace", "the running object: it is deleted and created again (downtime; a StatefulSet's claims are not resized or re-created)",
-            `${o.kind} \`${o.namespace ? `${o.namespace}/` : ""}${o.name}\`: \`${apiPath}\` is immutable in Kubernetes, so the object must be deleted and created again`, head);
+          add(
+            o.address,
+            b.manifest ? "kubernetes_manifest" : o.address.split(".")[0],
+            "replace",
+            "the running object: it is deleted and created again (downtime; a StatefulSet's claims are not resized or re-created)",
+            `${o.kind} \`${o.namespace ? `${o.namespace}/` : ""}${o.name}\`: \`${apiPath}\` is immutable in Kubernetes, so the object must be deleted and created again`,
+            head,
+          );
         }
       }
     }
@@ -296,12 +360,15 @@ function objectsOf(config: StackConfig | undefined): Map<string, KubeObject> {
       const address = `${type}.${name}`;
       const manifest = type === "kubernetes_manifest";
       const body = manifest ? (block.manifest ?? {}) : withoutMeta(block);
-      const metadata = manifest ? body.metadata ?? {} : first(block.metadata) ?? {};
+      const metadata = manifest ? (body.metadata ?? {}) : (first(block.metadata) ?? {});
       const kind = manifest ? String(body.kind) : kindOf(type);
       const fields = new Map<string, string>();
       flatten(manifest ? { manifest: body } : body, "", fields);
       out.set(address, {
-        address, kind, manifest, body,
+        address,
+        kind,
+        manifest,
+        body,
         name: resolveName(config!, String(metadata.name ?? name)),
         ...(metadata.namespace !== undefined ? { namespace: resolveName(config!, String(metadata.namespace)) } : {}),
         fields,
@@ -314,7 +381,12 @@ function objectsOf(config: StackConfig | undefined): Map<string, KubeObject> {
 
 /** `kubernetes_stateful_set_v1` -> `StatefulSet`. */
 function kindOf(type: string): string {
-  return type.replace(/^kubernetes_/, "").replace(/_v\d+$/, "").split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+  return type
+    .replace(/^kubernetes_/, "")
+    .replace(/_v\d+$/, "")
+    .split("_")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
 }
 
 /** `${kubernetes_namespace_v1.x.metadata[0].name}` -> the namespace's configured name. */
@@ -336,7 +408,11 @@ function masked(values: ReadonlyMap<string, string>, isSecret: boolean, sensitiv
       fields.set(k, SENSITIVE);
       continue;
     }
-    const last = k.split(/[.[]/).filter((s) => s && !/^\d+\]$/.test(s)).pop() ?? k;
+    const last =
+      k
+        .split(/[.[]/)
+        .filter((s) => s && !/^\d+\]$/.test(s))
+        .pop() ?? k;
     const secretData = isSecret && /(^|\.)(data|stringData|string_data|binary_data)(\.|\[|$)/.test(k);
     // Names of Secrets (secretName, existingSecret) are not secrets; their values are.
     const namesASecret = (/(name|ref|key)$/i.test(last) || /^existing/i.test(last)) && !/(api[-_]?key|private[-_]?key|auth[-_]?key)$/i.test(last);

@@ -141,8 +141,7 @@ function karpenterNodePools(stack: ReviewStack): { address: string; manifest: Re
 const GPUS_PER_NODE = new Map(GPU_INSTANCES.map((g) => [g.instanceType, g.gpuCount]));
 
 function priceKarpenterNodePool(manifest: Record<string, any>, gpu: GpuPriceBook | undefined, month: (h: number, n?: number) => number): Priced {
-  const types: string[] = (manifest.spec?.template?.spec?.requirements ?? [])
-    .find((r: any) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In")?.values ?? [];
+  const types: string[] = (manifest.spec?.template?.spec?.requirements ?? []).find((r: any) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In")?.values ?? [];
   const known = types.filter((t) => gpu?.hourly(t) !== undefined && GPUS_PER_NODE.has(t));
   if (types.length === 0 || known.length !== types.length) {
     return { unpriced: `Karpenter NodePool ${manifest.metadata?.name} with instance types ${JSON.stringify(types)} not all in the GPU price book` };
@@ -184,9 +183,10 @@ export function priceResource(rc: ResourceChange, prices: PriceTable, gpu?: GpuP
       const node = String(after.node_type ?? "");
       const hourly = prices.elasticacheUsdPerHour[node];
       if (hourly === undefined) return { unpriced: `no price for ElastiCache node type ${node || "(unknown)"}` };
-      const nodes = typeof after.num_cache_clusters === "number" && after.num_cache_clusters > 0
-        ? after.num_cache_clusters
-        : Number(after.num_node_groups ?? 1) * (Number(after.replicas_per_node_group ?? 0) + 1);
+      const nodes =
+        typeof after.num_cache_clusters === "number" && after.num_cache_clusters > 0
+          ? after.num_cache_clusters
+          : Number(after.num_node_groups ?? 1) * (Number(after.replicas_per_node_group ?? 0) + 1);
       return { category: "cache", quantity: `${nodes} x ${node}`, monthlyUsd: month(hourly, nodes) };
     }
     case "aws_rds_cluster_instance":

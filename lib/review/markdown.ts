@@ -59,18 +59,25 @@ function verdict(review: Review): string {
       forgotten.length > 0 ? `${plural(forgotten.length, "stateful resource")} would no longer be managed by Terraform` : "",
       stacks.length > 0 ? `${plural(stacks.length, "stack")} of the base would no longer be synthesized` : "",
       inCluster.length > 0 ? `${plural(inCluster.length, "in-cluster change")} would delete data or force objects to be re-created (configuration diff)` : "",
-    ].filter((x) => x).join("; ");
-    parts.push(`**Blocking: ${what}.** ` +
-      "Do not merge until each one is intended and its data is safe (snapshot, migration, or a new resource alongside).");
+    ]
+      .filter((x) => x)
+      .join("; ");
+    parts.push(`**Blocking: ${what}.** ` + "Do not merge until each one is intended and its data is safe (snapshot, migration, or a new resource alongside).");
   } else if (review.destruction === "empty-state") {
-    parts.push("**No blocking finding in empty-state plans, which can only show creations:** they cannot show that anything would be destroyed or replaced. " +
-      "To check that, review against the base: `--base-ref origin/main` (or `--base DIR` with the base's saved plans) plans this change against a state simulated from the base.");
+    parts.push(
+      "**No blocking finding in empty-state plans, which can only show creations:** they cannot show that anything would be destroyed or replaced. " +
+        "To check that, review against the base: `--base-ref origin/main` (or `--base DIR` with the base's saved plans) plans this change against a state simulated from the base.",
+    );
   } else {
     parts.push("**No blocking finding:** no stateful resource is destroyed or replaced.");
   }
   const flagged = review.parity.differences.filter((d) => !d.explanation).length;
-  parts.push(`${plural(review.warnings.length, "warning")}, ${plural(review.policy.checked.reduce((n, s) => n + s.findings.length, 0), "policy finding")}, ` +
-    `${plural(flagged, "unexplained parity difference")}.`);
+  parts.push(
+    `${plural(review.warnings.length, "warning")}, ${plural(
+      review.policy.checked.reduce((n, s) => n + s.findings.length, 0),
+      "policy finding",
+    )}, ` + `${plural(flagged, "unexplained parity difference")}.`,
+  );
   return parts.map((p) => `> ${p}`).join("\n>\n");
 }
 
@@ -92,8 +99,11 @@ function changesSection(stacks: readonly StackSummary[], againstBase: boolean): 
   const reasons = [...new Set(stacks.filter((s) => s.status === "not-planned").map((s) => s.reason ?? ""))];
   const rows = stacks.map((s) => {
     const c = s.counts;
-    const diff = s.configurationDiff ? `; configuration diff: ${plural(s.configurationDiff.releases, "release")}, ${plural(s.configurationDiff.objects, "object")} changed (below)` : "";
-    const note = s.status === "planned" ? plannedNote(s, againstBase) : s.status === "not-planned" ? `not planned (${reasons.indexOf(s.reason ?? "") + 1})${diff}` : "plan failed (see below)";
+    const diff = s.configurationDiff
+      ? `; configuration diff: ${plural(s.configurationDiff.releases, "release")}, ${plural(s.configurationDiff.objects, "object")} changed (below)`
+      : "";
+    const note =
+      s.status === "planned" ? plannedNote(s, againstBase) : s.status === "not-planned" ? `not planned (${reasons.indexOf(s.reason ?? "") + 1})${diff}` : "plan failed (see below)";
     const n = (x: number) => (s.status === "planned" ? String(x) : "–");
     return `| ${s.environment} | \`${s.stack}\` | ${n(c.add)} | ${n(c.change)} | ${n(c.replace)} | ${n(c.destroy)} | ${note} |`;
   });
@@ -104,9 +114,16 @@ function changesSection(stacks: readonly StackSummary[], againstBase: boolean): 
     return `**${env}** ${sum("add")} to add, ${sum("change")} to change, ${sum("replace")} to replace, ${sum("destroy")} to destroy`;
   });
   return [
-    "### Changes", "", `${totals.join("; ")} (planned stacks).`, "",
-    "| Environment | Stack | Add | Change | Replace | Destroy | Notes |", "|---|---|--:|--:|--:|--:|---|", ...rows, "",
-    ...reasons.map((r, i) => `(${i + 1}) Not planned: ${r}.`), ...(reasons.length > 0 ? [""] : []),
+    "### Changes",
+    "",
+    `${totals.join("; ")} (planned stacks).`,
+    "",
+    "| Environment | Stack | Add | Change | Replace | Destroy | Notes |",
+    "|---|---|--:|--:|--:|--:|---|",
+    ...rows,
+    "",
+    ...reasons.map((r, i) => `(${i + 1}) Not planned: ${r}.`),
+    ...(reasons.length > 0 ? [""] : []),
   ];
 }
 
@@ -119,36 +136,54 @@ function failuresSection(review: Review): string[] {
 
 function blockingSection(findings: readonly BlockingFinding[], destruction: Review["destruction"]): string[] {
   if (findings.length === 0 && destruction === "empty-state") {
-    return ["### Blocking", "", "None found, but these plans start from an empty state: every resource shows as created, so a replacement or a deletion " +
-      "of a database, bucket, table, cache, key or cluster cannot show here. Run the review with `--base-ref <base branch>` (or `--base DIR`) to plan " +
-      "the change against a state simulated from the base, or without `--offline` (credentials) against the real state.", ""];
+    return [
+      "### Blocking",
+      "",
+      "None found, but these plans start from an empty state: every resource shows as created, so a replacement or a deletion " +
+        "of a database, bucket, table, cache, key or cluster cannot show here. Run the review with `--base-ref <base branch>` (or `--base DIR`) to plan " +
+        "the change against a state simulated from the base, or without `--offline` (credentials) against the real state.",
+      "",
+    ];
   }
-  if (findings.length === 0) return ["### Blocking", "", "None: no resource of a stateful type (databases, buckets, tables, caches, keys, clusters, repositories, file systems, secrets, log groups) is replaced or destroyed.", ""];
+  if (findings.length === 0)
+    return [
+      "### Blocking",
+      "",
+      "None: no resource of a stateful type (databases, buckets, tables, caches, keys, clusters, repositories, file systems, secrets, log groups) is replaced or destroyed.",
+      "",
+    ];
   const out = [`### Blocking (${findings.length})`, ""];
   for (const f of findings) {
     if (f.action === "remove-stack") {
-      out.push(`- **Stack \`${f.stack}\`** (${f.environment}) is in the base but no longer synthesized` +
-        `${f.renamedTo ? `: it looks renamed to \`${f.renamedTo}\`, which has a new state and would create its resources again beside the old ones` : ""}. ` +
-        `Terraform never plans it again: ${f.loses} stay in its state, unmanaged, until \`cdktf destroy\` deletes them. ` +
-        "Rename a stack only with a state migration (docs/UPGRADING.md).");
+      out.push(
+        `- **Stack \`${f.stack}\`** (${f.environment}) is in the base but no longer synthesized` +
+          `${f.renamedTo ? `: it looks renamed to \`${f.renamedTo}\`, which has a new state and would create its resources again beside the old ones` : ""}. ` +
+          `Terraform never plans it again: ${f.loses} stay in its state, unmanaged, until \`cdktf destroy\` deletes them. ` +
+          "Rename a stack only with a state migration (docs/UPGRADING.md).",
+      );
       continue;
     }
     if (f.configurationDiff) {
-      out.push(`- **\`${f.address}\`** in \`${f.stack}\` (${f.environment}), configuration diff: ${f.detail}.${f.constructPath ? ` Construct: \`${f.constructPath}\`.` : ""} Loses ${f.loses}.`);
+      out.push(
+        `- **\`${f.address}\`** in \`${f.stack}\` (${f.environment}), configuration diff: ${f.detail}.${f.constructPath ? ` Construct: \`${f.constructPath}\`.` : ""} Loses ${f.loses}.`,
+      );
       continue;
     }
-    const what = f.action === "forget"
-      ? "would be **forgotten**: Terraform stops managing it (a `removed` block without destroy); the object stays, outside any state"
-      : f.stoppedByPreventDestroy
-      ? `would be **${f.action === "replace" ? "replaced" : "destroyed"}**: Terraform refused the plan because of \`prevent_destroy\`${forcing(f)}`
-      : f.action === "replace"
-        ? `would be **replaced** (destroyed, then created again)${f.replacePaths.length > 0 ? `:${forcing(f).slice(1)}` : ""}`
-        : f.protectedInBase
-          ? "would be **destroyed**, and `prevent_destroy` does not stop it: the protection was on the resource's block in the base, which is gone from the configuration (a renamed or removed construct)"
-          : "would be **destroyed**";
-    out.push(`- **\`${f.address}\`** in \`${f.stack}\` (${f.environment}) ${what}.` +
-      `${f.actionReason ? ` Terraform's reason: \`${f.actionReason}\`.` : ""}` +
-      `${f.constructPath ? ` Construct: \`${f.constructPath}\`.` : ""} Loses ${f.loses}.`);
+    const what =
+      f.action === "forget"
+        ? "would be **forgotten**: Terraform stops managing it (a `removed` block without destroy); the object stays, outside any state"
+        : f.stoppedByPreventDestroy
+          ? `would be **${f.action === "replace" ? "replaced" : "destroyed"}**: Terraform refused the plan because of \`prevent_destroy\`${forcing(f)}`
+          : f.action === "replace"
+            ? `would be **replaced** (destroyed, then created again)${f.replacePaths.length > 0 ? `:${forcing(f).slice(1)}` : ""}`
+            : f.protectedInBase
+              ? "would be **destroyed**, and `prevent_destroy` does not stop it: the protection was on the resource's block in the base, which is gone from the configuration (a renamed or removed construct)"
+              : "would be **destroyed**";
+    out.push(
+      `- **\`${f.address}\`** in \`${f.stack}\` (${f.environment}) ${what}.` +
+        `${f.actionReason ? ` Terraform's reason: \`${f.actionReason}\`.` : ""}` +
+        `${f.constructPath ? ` Construct: \`${f.constructPath}\`.` : ""} Loses ${f.loses}.`,
+    );
   }
   return [...out, ""];
 }
@@ -161,17 +196,23 @@ function forcing(f: BlockingFinding): string {
 /** In-cluster stacks: their synthesized configuration compared with the base's. */
 function clusterSection(diffs: readonly ClusterStackDiff[]): string[] {
   if (diffs.length === 0) return [];
-  const out = ["### In-cluster configuration diff (not a plan)", "",
+  const out = [
+    "### In-cluster configuration diff (not a plan)",
+    "",
     "These stacks use the kubernetes and helm providers, which need the live cluster to plan. This compares their synthesized " +
-    "configuration with the base's: it does not see drift, server-side defaults or the objects a chart renders from its values. " +
-    "Secrets are masked.", ""];
+      "configuration with the base's: it does not see drift, server-side defaults or the objects a chart renders from its values. " +
+      "Secrets are masked.",
+    "",
+  ];
   for (const d of diffs) {
     out.push(`**\`${d.stack}\`** (${d.environment})${d.newStack ? ": new stack" : ""}`, "");
     if (d.releases.length > 0) {
       out.push("| Helm release | Namespace | Change | Chart | Version | Repository |", "|---|---|---|---|---|---|");
       for (const r of d.releases) {
-        out.push(`| \`${r.release}\` | ${r.namespace ?? "–"} | ${r.change} | ${r.chartFrom ? `${r.chartFrom} → ${r.chart}` : r.chart} | ` +
-          `${r.versionFrom ? `${r.versionFrom} → ${r.version}` : r.version ?? "–"} | ${cell(r.repositoryFrom ? `${r.repositoryFrom} → ${r.repository}` : r.repository ?? "–")} |`);
+        out.push(
+          `| \`${r.release}\` | ${r.namespace ?? "–"} | ${r.change} | ${r.chartFrom ? `${r.chartFrom} → ${r.chart}` : r.chart} | ` +
+            `${r.versionFrom ? `${r.versionFrom} → ${r.version}` : (r.version ?? "–")} | ${cell(r.repositoryFrom ? `${r.repositoryFrom} → ${r.repository}` : (r.repository ?? "–"))} |`,
+        );
       }
       out.push("");
       for (const r of d.releases.filter((x) => x.values.length > 0)) out.push(`Values of \`${r.release}\`:`, "", ...valueLines(r.values), "");
@@ -179,13 +220,20 @@ function clusterSection(diffs: readonly ClusterStackDiff[]): string[] {
     const models = d.objects.filter((o) => o.model !== undefined);
     if (models.length > 0) {
       out.push("Model versions:", "");
-      for (const o of models) out.push(`- model ${o.model!.model} (${o.kind} \`${o.namespace ? `${o.namespace}/` : ""}${o.name}\`): ${versions(o.model!.from, o.model!.to)}, rolled out by ${o.model!.delivery}`);
+      for (const o of models)
+        out.push(
+          `- model ${o.model!.model} (${o.kind} \`${o.namespace ? `${o.namespace}/` : ""}${o.name}\`): ${versions(o.model!.from, o.model!.to)}, rolled out by ${o.model!.delivery}`,
+        );
       out.push("");
     }
     if (d.objects.length > 0) {
       out.push("| Kind | Namespace | Name | Change | Changed fields |", "|---|---|---|---|---|");
       for (const o of d.objects) {
-        const fields = o.fields.slice(0, 8).map((f) => `\`${f.path}\``).join(", ") + (o.fields.length > 8 ? ` and ${o.fields.length - 8} more` : "");
+        const fields =
+          o.fields
+            .slice(0, 8)
+            .map((f) => `\`${f.path}\``)
+            .join(", ") + (o.fields.length > 8 ? ` and ${o.fields.length - 8} more` : "");
         out.push(`| ${o.kind} | ${o.namespace ?? "–"} | \`${o.name}\` | ${o.change} | ${fields || "–"} |`);
       }
       out.push("");
@@ -207,10 +255,16 @@ function valueLines(values: readonly ValueChange[]): string[] {
 
 function movesSection(moves: readonly MoveFinding[]): string[] {
   if (moves.length === 0) return [];
-  return [`### Moves (${moves.length})`, "",
-    "Address changes covered by `moved` blocks (cdktf `moveTo` / `moveFromId`): Terraform keeps each object under its new address. Not blocking.", "",
-    "| Stack | From | To |", "|---|---|---|",
-    ...moves.map((m) => `| \`${m.stack}\` | \`${m.from}\` | \`${m.to}\` |`), ""];
+  return [
+    `### Moves (${moves.length})`,
+    "",
+    "Address changes covered by `moved` blocks (cdktf `moveTo` / `moveFromId`): Terraform keeps each object under its new address. Not blocking.",
+    "",
+    "| Stack | From | To |",
+    "|---|---|---|",
+    ...moves.map((m) => `| \`${m.stack}\` | \`${m.from}\` | \`${m.to}\` |`),
+    "",
+  ];
 }
 
 /**
@@ -246,8 +300,7 @@ function warningsSection(all: readonly Warning[]): string[] {
 }
 
 function warningTable(warnings: readonly Warning[]): string[] {
-  return ["| Stack | Resource | Change | Detail |", "|---|---|---|---|",
-    ...warnings.map((w) => `| \`${w.stack}\` | \`${w.address}\` | ${w.action} | ${cell(w.message)} |`)];
+  return ["| Stack | Resource | Change | Detail |", "|---|---|---|---|", ...warnings.map((w) => `| \`${w.stack}\` | \`${w.address}\` | ${w.action} | ${cell(w.message)} |`)];
 }
 
 function policySection(review: Review): string[] {
@@ -256,8 +309,11 @@ function policySection(review: Review): string[] {
   if (checked.length === 0 && skipped.length === 0) return [...out, "No stack changes, so the policy pack had nothing to check.", ""];
   const findings = checked.flatMap((s) => s.findings.map((f) => ({ stack: s.stack, f })));
   const suppressed = checked.reduce((n, s) => n + s.suppressedCount, 0);
-  out.push(`The policy pack checked the synthesized JSON of ${plural(checked.length, "stack")} with changes (or not planned, so with unknown changes): ${plural(findings.length, "finding")}` +
-    `${suppressed > 0 ? ` (${suppressed} more suppressed with a recorded reason)` : ""}.`, "");
+  out.push(
+    `The policy pack checked the synthesized JSON of ${plural(checked.length, "stack")} with changes (or not planned, so with unknown changes): ${plural(findings.length, "finding")}` +
+      `${suppressed > 0 ? ` (${suppressed} more suppressed with a recorded reason)` : ""}.`,
+    "",
+  );
   if (findings.length > 0) {
     out.push("| Severity | Rule | Checkov | Stack | Resource | Risk |", "|---|---|---|---|---|---|");
     for (const { stack, f } of findings) {
@@ -275,13 +331,17 @@ function paritySection(review: Review): string[] {
   const out = ["### Parity", ""];
   if (environments.length < 2) return [...out, "Only one environment is under review: nothing to compare.", ""];
   const flagged = differences.filter((d) => !d.explanation);
-  out.push(`Every environment runs the same construct tree, so ${environments.join(", ")} should have the same resource addresses, ` +
-    "layer by layer, except where their configuration (tier, zones, state backend, the settings constructs record) says otherwise. " +
-    `${plural(differences.length, "difference")}: ${differences.length - flagged.length} explained by configuration, ${flagged.length} flagged.`, "");
+  out.push(
+    `Every environment runs the same construct tree, so ${environments.join(", ")} should have the same resource addresses, ` +
+      "layer by layer, except where their configuration (tier, zones, state backend, the settings constructs record) says otherwise. " +
+      `${plural(differences.length, "difference")}: ${differences.length - flagged.length} explained by configuration, ${flagged.length} flagged.`,
+    "",
+  );
   if (differences.length === 0) return out;
   out.push("| Layer | Resources | In | Not in | Explained by |", "|---|---|---|---|---|");
   // Flagged differences one per row; explained ones grouped by what explains them.
-  for (const d of flagged) out.push(`| ${d.layer} | \`${where(d)}\` | ${d.presentIn.join(", ")} | ${d.missingIn.join(", ")} | **flagged: no configuration explains this difference** |`);
+  for (const d of flagged)
+    out.push(`| ${d.layer} | \`${where(d)}\` | ${d.presentIn.join(", ")} | ${d.missingIn.join(", ")} | **flagged: no configuration explains this difference** |`);
   const groups = new Map<string, ParityDifference[]>();
   for (const d of differences.filter((x) => x.explanation)) {
     const key = [d.layer, d.presentIn.join(), d.missingIn.join(), d.explanation].join("|");
@@ -313,23 +373,27 @@ function resourcesCell(paths: readonly string[]): string {
 function costSection(cost: CostReport): string[] {
   const out = ["### Cost", ""];
   const gpuSource = `GPU instances from the GPU instance catalog (lib/gpu-cluster/gpu-instances.ts, ${cost.gpuPrices.region}, as of ${cost.gpuPrices.asOf}; ${cost.gpuPrices.source})`;
-  out.push(`Monthly estimate of what runs after this change (${cost.prices.hoursPerMonth} hours a month, on-demand list prices). ` +
-    `Prices come from the library's dated price tables: lib/pricing/prices.ts (${cost.prices.region}, as of ${cost.prices.asOf}; ${cost.prices.source}) and ${gpuSource}. ` +
-    "Usage-billed items (NAT data processing, requests, storage growth, DynamoDB on-demand) are not included.", "");
+  out.push(
+    `Monthly estimate of what runs after this change (${cost.prices.hoursPerMonth} hours a month, on-demand list prices). ` +
+      `Prices come from the library's dated price tables: lib/pricing/prices.ts (${cost.prices.region}, as of ${cost.prices.asOf}; ${cost.prices.source}) and ${gpuSource}. ` +
+      "Usage-billed items (NAT data processing, requests, storage growth, DynamoDB on-demand) are not included.",
+    "",
+  );
   const withBase = cost.environments.some((e) => e.base);
-  out.push(`| Environment | Baseline | ${withBase ? "Δ baseline | " : ""}GPU worst case | ${withBase ? "Δ GPU | " : ""}Budget (total / GPU) |`,
-    `|---|--:|${withBase ? "--:|" : ""}--:|${withBase ? "--:|" : ""}---|`);
+  out.push(
+    `| Environment | Baseline | ${withBase ? "Δ baseline | " : ""}GPU worst case | ${withBase ? "Δ GPU | " : ""}Budget (total / GPU) |`,
+    `|---|--:|${withBase ? "--:|" : ""}--:|${withBase ? "--:|" : ""}---|`,
+  );
   for (const e of cost.environments) {
     const base = e.base;
-    out.push(`| ${e.environment} | ${usd(e.baselineUsd)} | ${withBase ? `${base ? delta(e.baselineUsd - base.baselineUsd) : "new"} | ` : ""}` +
-      `${usd(e.gpuWorstCaseUsd)} | ${withBase ? `${base ? delta(e.gpuWorstCaseUsd - base.gpuWorstCaseUsd) : "new"} | ` : ""}${budget(e)} |`);
+    out.push(
+      `| ${e.environment} | ${usd(e.baselineUsd)} | ${withBase ? `${base ? delta(e.baselineUsd - base.baselineUsd) : "new"} | ` : ""}` +
+        `${usd(e.gpuWorstCaseUsd)} | ${withBase ? `${base ? delta(e.gpuWorstCaseUsd - base.gpuWorstCaseUsd) : "new"} | ` : ""}${budget(e)} |`,
+    );
   }
   out.push("");
   for (const e of cost.environments) {
-    const notes = [
-      ...e.notCosted.map((s) => `\`${s}\` was not planned, so it is not costed`),
-      ...e.unpriced.map((u) => `unpriced: ${u}`),
-    ];
+    const notes = [...e.notCosted.map((s) => `\`${s}\` was not planned, so it is not costed`), ...e.unpriced.map((u) => `unpriced: ${u}`)];
     if (e.lines.length === 0 && notes.length === 0) continue;
     out.push(`<details><summary>${e.environment}: ${plural(e.lines.length, "priced resource")}</summary>`, "");
     if (e.lines.length > 0) {
@@ -363,8 +427,14 @@ function plansSection(stacks: readonly StackSummary[], texts: ReadonlyMap<string
     if (e.form === "omitted") return "";
     const c = e.s.counts;
     const note = e.form === "compact" ? " (new resources by address only)" : "";
-    return [`<details><summary><code>${e.s.stack}</code>: ${c.add} to add, ${c.change} to change, ${c.replace} to replace, ${c.destroy} to destroy${note}</summary>`,
-      "", fence(e.form === "full" ? e.texts.full : e.texts.compact, "diff"), "", "</details>", ""].join("\n");
+    return [
+      `<details><summary><code>${e.s.stack}</code>: ${c.add} to add, ${c.change} to change, ${c.replace} to replace, ${c.destroy} to destroy${note}</summary>`,
+      "",
+      fence(e.form === "full" ? e.texts.full : e.texts.compact, "diff"),
+      "",
+      "</details>",
+      "",
+    ].join("\n");
   };
   const size = () => entries.reduce((n, e) => n + block(e).length + 1, 0);
   const budget = budgetChars - 600;
@@ -375,11 +445,14 @@ function plansSection(stacks: readonly StackSummary[], texts: ReadonlyMap<string
   const compact = entries.filter((e) => e.form === "compact").map((e) => `\`${e.s.stack}\``);
   const omitted = entries.filter((e) => e.form === "omitted").map((e) => `\`${e.s.stack}\``);
   if (compact.length + omitted.length > 0) {
-    out.push([
-      compact.length > 0 ? `New resources of ${compact.join(", ")} are listed by address only` : "",
-      omitted.length > 0 ? `${compact.length > 0 ? "; the" : "The"} plan text of ${omitted.join(", ")} is left out` : "",
-      " to stay under GitHub's comment size limit. The full text is in the review JSON (`stacks[].planText`).",
-    ].join(""), "");
+    out.push(
+      [
+        compact.length > 0 ? `New resources of ${compact.join(", ")} are listed by address only` : "",
+        omitted.length > 0 ? `${compact.length > 0 ? "; the" : "The"} plan text of ${omitted.join(", ")} is left out` : "",
+        " to stay under GitHub's comment size limit. The full text is in the review JSON (`stacks[].planText`).",
+      ].join(""),
+      "",
+    );
   }
   return out.join("\n");
 }

@@ -90,8 +90,9 @@ function names(envs: readonly ReviewEnvironment[]): string[] {
 /** Managed resource addresses of a stack: from its synthesized JSON, else from its plan. */
 export function addressesOf(stack: ReviewStack): string[] {
   if (stack.config) {
-    return Object.entries((stack.config.resource ?? {}) as Record<string, Record<string, unknown>>)
-      .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+    return Object.entries((stack.config.resource ?? {}) as Record<string, Record<string, unknown>>).flatMap(([type, byName]) =>
+      Object.keys(byName).map((name) => `${type}.${name}`),
+    );
   }
   return stack.plan ? addressesAfter(stack.plan) : [];
 }
@@ -126,8 +127,7 @@ export const availabilityZonesExplainer: ParityExplainer = (c) => {
   if (!c.address) return undefined;
   const zones = new Set([...c.present, ...c.missing].flatMap((e) => meta(e)?.availabilityZones ?? []));
   const inAddress = [...zones].filter((z) => c.address!.includes(z));
-  const zone = inAddress.find((z) =>
-    c.present.every((e) => meta(e)?.availabilityZones.includes(z)) && c.missing.every((e) => meta(e) && !meta(e)!.availabilityZones.includes(z)));
+  const zone = inAddress.find((z) => c.present.every((e) => meta(e)?.availabilityZones.includes(z)) && c.missing.every((e) => meta(e) && !meta(e)!.availabilityZones.includes(z)));
   if (!zone) return undefined;
   const counts = [...c.present, ...c.missing].map((e) => `${e.name} ${meta(e)!.availabilityZones.length}`).join(", ");
   return `availabilityZones: ${zone} is not a zone of ${list(c.missing)} (zones: ${counts})`;
@@ -162,8 +162,4 @@ function valuesIn(envs: readonly ReviewEnvironment[], records: readonly Conditio
   return [...byValue].map(([value, in_]) => `${JSON.stringify(value)} in ${in_.join(", ")}`).join(", ");
 }
 
-export const DEFAULT_EXPLAINERS: readonly ParityExplainer[] = [
-  stateBackendExplainer,
-  availabilityZonesExplainer,
-  recordedConditionExplainer,
-];
+export const DEFAULT_EXPLAINERS: readonly ParityExplainer[] = [stateBackendExplainer, availabilityZonesExplainer, recordedConditionExplainer];

@@ -63,9 +63,11 @@ export function planText(plan: TerraformPlan, options: PlanTextOptions = {}): st
   }
   const c = countChanges(plan);
   if (lines.length > 0 && lines[lines.length - 1] !== "") lines.push("");
-  lines.push(lines.length === 0
-    ? "No changes. The infrastructure matches the configuration."
-    : `Plan: ${c.add + c.replace} to add, ${c.change} to change, ${c.destroy + c.replace} to destroy.`);
+  lines.push(
+    lines.length === 0
+      ? "No changes. The infrastructure matches the configuration."
+      : `Plan: ${c.add + c.replace} to add, ${c.change} to change, ${c.destroy + c.replace} to destroy.`,
+  );
   return lines.join("\n");
 }
 
@@ -76,14 +78,15 @@ function attributeLines(rc: ResourceChange, kind: string): string[] {
   const forcing = new Set(formatPaths(rc.change.replace_paths).map((p) => p.split(/[.[]/)[0]));
   if (kind === "delete" || kind === "forget") return [];
   if (kind === "create") {
-    const shown = Object.keys(after).filter((k) => unknown[k] !== true && after[k] !== null && !isEmpty(after[k])).sort();
-    const later = Object.keys(unknown).filter((k) => unknown[k] === true).sort();
+    const shown = Object.keys(after)
+      .filter((k) => unknown[k] !== true && after[k] !== null && !isEmpty(after[k]))
+      .sort();
+    const later = Object.keys(unknown)
+      .filter((k) => unknown[k] === true)
+      .sort();
     const width = Math.max(0, ...shown.map((k) => k.length));
     // Computed attributes on one line: a new resource has dozens, and they say little.
-    return [
-      ...shown.map((k) => `+     ${k.padEnd(width)} = ${render(after[k])}`),
-      ...(later.length > 0 ? [`      # known after apply: ${later.join(", ")}`] : []),
-    ];
+    return [...shown.map((k) => `+     ${k.padEnd(width)} = ${render(after[k])}`), ...(later.length > 0 ? [`      # known after apply: ${later.join(", ")}`] : [])];
   }
   const changed = changedAttributes(rc);
   const width = Math.max(0, ...changed.map((k) => k.length));

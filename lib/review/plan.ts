@@ -80,16 +80,12 @@ export function changedAttributes(rc: ResourceChange): string[] {
   const after = afterObject(rc) ?? {};
   const unknown = (rc.change.after_unknown ?? {}) as Record<string, unknown>;
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys]
-    .filter((k) => unknown[k] === true || JSON.stringify(before[k]) !== JSON.stringify(after[k]))
-    .sort();
+  return [...keys].filter((k) => unknown[k] === true || JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
 }
 
 /** `replace_paths` as dotted attribute paths: `[["vpc_config", 0, "subnet_ids"]]` -> `vpc_config[0].subnet_ids`. */
 export function formatPaths(paths: readonly (readonly unknown[])[] | undefined): string[] {
-  return (paths ?? []).map((p) =>
-    p.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join(""),
-  );
+  return (paths ?? []).map((p) => p.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join(""));
 }
 
 /** A resource whose address changes by a `moved` block (cdktf `moveTo` / `moveFromId`): Terraform keeps the object. */

@@ -33,10 +33,14 @@ export function readSynthesized(outdir: string): SynthesizedStack[] {
 
 /** Why the offline harness cannot plan a stack (providers other than aws need live endpoints), or undefined. */
 export function offlineBlocker(config: StackConfig): string | undefined {
-  const others = Object.keys(config.provider ?? {}).filter((p) => p !== "aws").sort(compareText);
+  const others = Object.keys(config.provider ?? {})
+    .filter((p) => p !== "aws")
+    .sort(compareText);
   if (others.length === 0) return undefined;
-  return `uses the ${others.join(" and ")} provider${others.length === 1 ? "" : "s"}, which need${others.length === 1 ? "s" : ""} the live cluster at plan time; ` +
-    "only AWS-only stacks are planned offline (plan it with credentials, without --offline)";
+  return (
+    `uses the ${others.join(" and ")} provider${others.length === 1 ? "" : "s"}, which need${others.length === 1 ? "s" : ""} the live cluster at plan time; ` +
+    "only AWS-only stacks are planned offline (plan it with credentials, without --offline)"
+  );
 }
 
 export interface PlanOptions {
@@ -53,22 +57,27 @@ export interface OfflinePlanOptions extends PlanOptions {
 
 /** Plans every AWS-only stack with the offline harness; other stacks are reported as not planned, with the reason. */
 export async function planOffline(stacks: readonly SynthesizedStack[], options: OfflinePlanOptions = {}): Promise<ReviewStack[]> {
-  return mapLimit(stacks, options.concurrency ?? 2, async (s) => {
-    const blocker = offlineBlocker(s.config);
-    if (blocker) return reviewStack(s.name, { config: s.config, notPlanned: blocker });
-    const started = Date.now();
-    const terraform = new OfflineTerraform(s.dir, { pluginMirror: options.pluginMirror });
-    try {
-      const plan = await terraform.plan();
-      options.log?.(`planned ${s.name} offline in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return reviewStack(s.name, { config: s.config, plan, basis: "empty-state" });
-    } catch (err) {
-      options.log?.(`plan of ${s.name} failed`);
-      return reviewStack(s.name, { config: s.config, error: terraformError(err) });
-    } finally {
-      terraform.dispose();
-    }
-  }, (s) => (offlineBlocker(s.config) ? 0 : 1 + resourceCount(s.config)));
+  return mapLimit(
+    stacks,
+    options.concurrency ?? 2,
+    async (s) => {
+      const blocker = offlineBlocker(s.config);
+      if (blocker) return reviewStack(s.name, { config: s.config, notPlanned: blocker });
+      const started = Date.now();
+      const terraform = new OfflineTerraform(s.dir, { pluginMirror: options.pluginMirror });
+      try {
+        const plan = await terraform.plan();
+        options.log?.(`planned ${s.name} offline in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return reviewStack(s.name, { config: s.config, plan, basis: "empty-state" });
+      } catch (err) {
+        options.log?.(`plan of ${s.name} failed`);
+        return reviewStack(s.name, { config: s.config, error: terraformError(err) });
+      } finally {
+        terraform.dispose();
+      }
+    },
+    (s) => (offlineBlocker(s.config) ? 0 : 1 + resourceCount(s.config)),
+  );
 }
 
 /**
@@ -77,11 +86,12 @@ export async function planOffline(stacks: readonly SynthesizedStack[], options: 
  */
 export async function planWithCredentials(stacks: readonly SynthesizedStack[], options: PlanOptions = {}): Promise<ReviewStack[]> {
   return mapLimit(stacks, options.concurrency ?? 2, async (s) => {
-    const tf = (args: string[]) => run("terraform", args, {
-      cwd: s.dir,
-      maxBuffer: 512 * 1024 * 1024,
-      env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
-    });
+    const tf = (args: string[]) =>
+      run("terraform", args, {
+        cwd: s.dir,
+        maxBuffer: 512 * 1024 * 1024,
+        env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
+      });
     const started = Date.now();
     try {
       await tf(["init", "-input=false", "-no-color"]);
@@ -107,7 +117,10 @@ export async function planWithCredentials(stacks: readonly SynthesizedStack[], o
 export function readPlanDir(dir: string, synthesized: readonly SynthesizedStack[] = []): ReviewStack[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`plan directory ${dir} does not exist`);
   const byName = new Map(synthesized.map((s) => [s.name, s.config]));
-  const planFiles = fs.readdirSync(dir).filter((f) => f.endsWith(".json") && !f.endsWith(".tf.json")).sort(compareText);
+  const planFiles = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json") && !f.endsWith(".tf.json"))
+    .sort(compareText);
   if (planFiles.length === 0) throw new Error(`plan directory ${dir} holds no <stack>.json plan files`);
   const stacks: ReviewStack[] = planFiles.map((file) => {
     const name = file.slice(0, -".json".length);

@@ -108,9 +108,7 @@ export function reviewChange(input: readonly ReviewStack[], options: ReviewOptio
     policy: policySection(stacks),
     parity: parity(stacks, options.parityExplainers),
     cost: costReport(stacks, options.base, options),
-    failures: stacks
-      .filter((s) => s.status === "failed" && preventDestroyRefusals(s).length === 0)
-      .map((s) => ({ stack: s.name, reason: s.reason ?? "unknown failure" })),
+    failures: stacks.filter((s) => s.status === "failed" && preventDestroyRefusals(s).length === 0).map((s) => ({ stack: s.name, reason: s.reason ?? "unknown failure" })),
   };
 }
 

@@ -66,7 +66,7 @@ export function reviewStack(name: string, options: ReviewStackOptions): ReviewSt
   const metadata = options.config?.["//"]?.environment as StackEnvironmentMetadata | undefined;
   const { environment, layer } = metadata ? fromMetadata(name, metadata) : fromName(name);
   const status: StackStatus = options.error !== undefined ? "failed" : options.plan ? "planned" : "not-planned";
-  const reason = options.error ?? (status === "not-planned" ? options.notPlanned ?? "no plan was given" : undefined);
+  const reason = options.error ?? (status === "not-planned" ? (options.notPlanned ?? "no plan was given") : undefined);
   return {
     name,
     environment,
@@ -114,7 +114,7 @@ const TIER_ORDER: Readonly<Record<string, number>> = { development: 0, staging: 
 
 /** Environments in the order a reviewer reads them: development, staging, production, then by name. */
 export function environmentOrder(a: ReviewEnvironment, b: ReviewEnvironment): number {
-  const rank = (x: ReviewEnvironment) => (x.metadata ? TIER_ORDER[x.metadata.tier] ?? 3 : 3);
+  const rank = (x: ReviewEnvironment) => (x.metadata ? (TIER_ORDER[x.metadata.tier] ?? 3) : 3);
   return rank(a) - rank(b) || compareText(a.name, b.name);
 }
 

@@ -10,7 +10,10 @@ import { PoolWorstCase, gpuWorstCase, summaryLine } from "../gpu-cluster/gpu-bud
  */
 export function synthSummary(outdir: string, environments: readonly Environment[]): string {
   const stacksDir = path.join(outdir, "stacks");
-  const stacks = fs.readdirSync(stacksDir).sort().map((name) => ({ name, json: JSON.parse(fs.readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8")) }));
+  const stacks = fs
+    .readdirSync(stacksDir)
+    .sort()
+    .map((name) => ({ name, json: JSON.parse(fs.readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8")) }));
   const lines: string[] = [];
   for (const env of environments) {
     const clusters: { cluster: string; pools: PoolWorstCase[] }[] = [];

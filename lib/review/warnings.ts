@@ -26,17 +26,38 @@ export const WARNING_TITLES: Readonly<Record<WarningCategory, string>> = {
 };
 
 const IAM_TYPES = new Set([
-  "aws_iam_role", "aws_iam_role_policy", "aws_iam_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment",
-  "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_group_policy", "aws_iam_group_policy_attachment",
-  "aws_iam_openid_connect_provider", "aws_iam_instance_profile", "aws_eks_access_entry", "aws_eks_access_policy_association",
-  "aws_eks_pod_identity_association", "aws_s3_bucket_policy", "aws_ecr_repository_policy", "aws_sqs_queue_policy", "aws_sns_topic_policy",
+  "aws_iam_role",
+  "aws_iam_role_policy",
+  "aws_iam_policy",
+  "aws_iam_role_policy_attachment",
+  "aws_iam_policy_attachment",
+  "aws_iam_user",
+  "aws_iam_user_policy",
+  "aws_iam_user_policy_attachment",
+  "aws_iam_group_policy",
+  "aws_iam_group_policy_attachment",
+  "aws_iam_openid_connect_provider",
+  "aws_iam_instance_profile",
+  "aws_eks_access_entry",
+  "aws_eks_access_policy_association",
+  "aws_eks_pod_identity_association",
+  "aws_s3_bucket_policy",
+  "aws_ecr_repository_policy",
+  "aws_sqs_queue_policy",
+  "aws_sns_topic_policy",
 ]);
 const KMS_TYPES = new Set(["aws_kms_key", "aws_kms_alias", "aws_kms_grant", "aws_kms_key_policy", "aws_kms_replica_key"]);
 
 /** Attributes that stop a resource from being deleted, by resource type. */
 const DELETION_GUARDS: Readonly<Record<string, readonly { attr: string; protectedWhen: unknown }[]>> = {
-  aws_db_instance: [{ attr: "deletion_protection", protectedWhen: true }, { attr: "skip_final_snapshot", protectedWhen: false }],
-  aws_rds_cluster: [{ attr: "deletion_protection", protectedWhen: true }, { attr: "skip_final_snapshot", protectedWhen: false }],
+  aws_db_instance: [
+    { attr: "deletion_protection", protectedWhen: true },
+    { attr: "skip_final_snapshot", protectedWhen: false },
+  ],
+  aws_rds_cluster: [
+    { attr: "deletion_protection", protectedWhen: true },
+    { attr: "skip_final_snapshot", protectedWhen: false },
+  ],
   aws_dynamodb_table: [{ attr: "deletion_protection_enabled", protectedWhen: true }],
   aws_lb: [{ attr: "enable_deletion_protection", protectedWhen: true }],
   aws_s3_bucket: [{ attr: "force_destroy", protectedWhen: false }],

@@ -44,22 +44,32 @@ export class AccessLogBucket extends Construct {
     this.bucketName = `${scope.node.id}-access-logs-${env.accountId}`;
     const v = new Validator(requestedBy);
     const problem = bucketNameProblem(this.bucketName);
-    v.check(problem === undefined, "accessLogs", this.bucketName,
-      `the stack's access-log bucket would be named ${JSON.stringify(this.bucketName)}, which ${problem}: shorten the stack's name, or pass accessLogs: false`);
+    v.check(
+      problem === undefined,
+      "accessLogs",
+      this.bucketName,
+      `the stack's access-log bucket would be named ${JSON.stringify(this.bucketName)}, which ${problem}: shorten the stack's name, or pass accessLogs: false`,
+    );
     v.throwIfAny();
     claimPhysicalName(this, "S3 bucket", "bucketName", this.bucketName, "global");
     this.retentionDays = env.byTier({ development: 90, staging: 365, production: 365 });
 
     this.bucket = new S3Bucket(this, "bucket", { bucket: this.bucketName, forceDestroy: !env.protectsData });
-    PolicySuppressions.of(this.bucket).add("S3-KMS",
-      "S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption (AWS S3 User Guide); the logs hold request metadata");
+    PolicySuppressions.of(this.bucket).add(
+      "S3-KMS",
+      "S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption (AWS S3 User Guide); the logs hold request metadata",
+    );
     new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
     new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
     new S3BucketPolicy(this, "policy", {
@@ -68,12 +78,20 @@ export class AccessLogBucket extends Construct {
         Version: "2012-10-17",
         Statement: [
           {
-            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
           {
-            Sid: "S3ServerAccessLogsDelivery", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject",
-            Resource: `${this.bucket.arn}/*`, Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
+            Sid: "S3ServerAccessLogsDelivery",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${this.bucket.arn}/*`,
+            Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
           },
         ],
       }),
@@ -81,14 +99,16 @@ export class AccessLogBucket extends Construct {
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,
-      rule: [{
-        id: "expire-access-logs",
-        status: "Enabled",
-        filter: [{ prefix: "" }],
-        expiration: [{ days: this.retentionDays }],
-        noncurrentVersionExpiration: [{ noncurrentDays: 7 }],
-        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-      }],
+      rule: [
+        {
+          id: "expire-access-logs",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          expiration: [{ days: this.retentionDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 7 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
     });
   }
 }

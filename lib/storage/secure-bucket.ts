@@ -82,10 +82,12 @@ export class SecureBucket extends Construct {
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
-      rule: [{
-        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.key.keyArn },
-        bucketKeyEnabled: true,
-      }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.key.keyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
     });
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
       bucket: this.bucket.id,
@@ -102,31 +104,40 @@ export class SecureBucket extends Construct {
       bucket: this.bucket.id,
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }],
+        Statement: [
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
       }),
       dependsOn: [publicAccess],
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,
-      rule: [{
-        id: "expire-noncurrent-versions",
-        status: "Enabled",
-        filter: [{ prefix: "" }],
-        noncurrentVersionExpiration: [{ noncurrentDays: days }],
-        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-      }, ...(props.expirationDays !== undefined ? [{
-        id: "expire-objects",
-        status: "Enabled",
-        filter: [{ prefix: "" }],
-        expiration: [{ days: props.expirationDays }],
-      }] : [])],
+      rule: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: days }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+        ...(props.expirationDays !== undefined
+          ? [
+              {
+                id: "expire-objects",
+                status: "Enabled",
+                filter: [{ prefix: "" }],
+                expiration: [{ days: props.expirationDays }],
+              },
+            ]
+          : []),
+      ],
     });
     if (props.accessLogs ?? true) {
       this.accessLogBucket = AccessLogBucket.of(this);

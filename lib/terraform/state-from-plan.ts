@@ -189,8 +189,7 @@ function fill(value: unknown, unknown: unknown, type: CtyType, path: (string | n
   if (unknown === true) return fake(path, type);
   if (!unknown || typeof unknown !== "object") return value;
   if (Array.isArray(unknown)) {
-    const element = Array.isArray(type) && (type[0] === "list" || type[0] === "set") ? (type[1] as CtyType)
-      : Array.isArray(type) && type[0] === "tuple" ? "dynamic" : "dynamic";
+    const element = Array.isArray(type) && (type[0] === "list" || type[0] === "set") ? (type[1] as CtyType) : Array.isArray(type) && type[0] === "tuple" ? "dynamic" : "dynamic";
     const list = Array.isArray(value) ? [...value] : [];
     for (let i = 0; i < Math.max(list.length, unknown.length); i++) list[i] = fill(list[i], unknown[i], element, [...path, i], fake);
     return list;
@@ -252,5 +251,8 @@ function setAt(root: any, path: (string | number)[], value: unknown): void {
 }
 
 function pathString(path: (string | number)[]): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "");
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+    .join("")
+    .replace(/^\./, "");
 }

@@ -168,7 +168,12 @@ export class UpgradeHarness {
       this.writeState(state);
       const streamed = await this.streamPlan(["-refresh=false"]);
       changesPerRound.push(streamed.changes.length);
-      this.log(`round ${round}: ${streamed.changes.length} changes (${(Date.now() - started) / 1000}s)${streamed.changes.slice(0, 5).map((c) => ` ${c.action} ${c.address}`).join(",")}`);
+      this.log(
+        `round ${round}: ${streamed.changes.length} changes (${(Date.now() - started) / 1000}s)${streamed.changes
+          .slice(0, 5)
+          .map((c) => ` ${c.action} ${c.address}`)
+          .join(",")}`,
+      );
       if (streamed.changes.length === 0) {
         this.state = state;
         this.convergedBaseline = { rounds: round, changesPerRound, seconds: (Date.now() - started) / 1000 };
@@ -176,7 +181,10 @@ export class UpgradeHarness {
       }
       plan = await this.show(streamed.planFile);
       if (round >= this.maxRounds) {
-        const detail = managedChanges(plan).slice(0, 20).map((rc) => `  ${rc.change.actions.join("+")} ${rc.address}: ${changedAttributes(rc).join(", ")}`).join("\n");
+        const detail = managedChanges(plan)
+          .slice(0, 20)
+          .map((rc) => `  ${rc.change.actions.join("+")} ${rc.address}: ${changedAttributes(rc).join(", ")}`)
+          .join("\n");
         throw new Error(`UpgradeHarness: the fake state did not converge in ${this.maxRounds} rounds; still changing:\n${detail}`);
       }
     }
@@ -225,7 +233,16 @@ interface StreamedPlan {
 
 /** Terraform's error text from a failed `plan -json` (diagnostic summaries and details), else the raw message. */
 function diagnosticText(message: string): string {
-  const lines = message.split("\n").filter((l) => l.startsWith("{")).map((l) => { try { return JSON.parse(l); } catch { return undefined; } })
+  const lines = message
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        return undefined;
+      }
+    })
     .filter((e) => e?.type === "diagnostic" && e.diagnostic?.severity === "error")
     .map((e) => `Error: ${e.diagnostic.summary}: ${e.diagnostic.detail ?? ""}`.trim());
   return lines.length > 0 ? [...new Set(lines)].join("\n") : message;
@@ -248,17 +265,19 @@ function managedChanges(plan: TerraformPlan): ResourceChange[] {
 
 /** Per address, what a plan would do to existing resources. */
 export function upgradeChangesOf(plan: TerraformPlan): AddressChange[] {
-  return managedChanges(plan).map((rc): AddressChange => {
-    const a = rc.change.actions;
-    const action: UpgradeAction = a.includes("delete") && a.includes("create") ? "replace" : a.includes("delete") ? "delete" : a.includes("create") ? "create" : "update";
-    return {
-      address: rc.address,
-      type: rc.type,
-      action,
-      stateful: isStatefulType(rc.type),
-      ...(action === "replace" && rc.change.replace_paths ? { replacePaths: rc.change.replace_paths.map((p) => p.join(".")) } : {}),
-    };
-  }).sort((x, y) => x.address.localeCompare(y.address));
+  return managedChanges(plan)
+    .map((rc): AddressChange => {
+      const a = rc.change.actions;
+      const action: UpgradeAction = a.includes("delete") && a.includes("create") ? "replace" : a.includes("delete") ? "delete" : a.includes("create") ? "create" : "update";
+      return {
+        address: rc.address,
+        type: rc.type,
+        action,
+        stateful: isStatefulType(rc.type),
+        ...(action === "replace" && rc.change.replace_paths ? { replacePaths: rc.change.replace_paths.map((p) => p.join(".")) } : {}),
+      };
+    })
+    .sort((x, y) => x.address.localeCompare(y.address));
 }
 
 /** Top-level attributes whose planned value differs from the prior one (for convergence errors). */
@@ -266,8 +285,7 @@ function changedAttributes(rc: ResourceChange): string[] {
   const before = (rc.change.before ?? {}) as Record<string, unknown>;
   const after = (rc.change.after ?? {}) as Record<string, unknown>;
   const unknown = (rc.change.after_unknown ?? {}) as Record<string, unknown>;
-  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((k) => unknown[k] === true || JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => unknown[k] === true || JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 }
 
 const schemaCache = new Map<string, ProviderSchemas>();
@@ -290,8 +308,9 @@ export async function providerSchemas(terraform: OfflineTerraform): Promise<Prov
     const { stdout } = await terraform.terraform(["providers", "schema", "-json"]);
     const full = JSON.parse(stdout);
     // Keep only what the state builder reads: resource schemas.
-    schemas = { provider_schemas: Object.fromEntries(Object.entries(full.provider_schemas ?? {})
-      .map(([name, p]: [string, any]) => [name, { resource_schemas: p.resource_schemas }])) };
+    schemas = {
+      provider_schemas: Object.fromEntries(Object.entries(full.provider_schemas ?? {}).map(([name, p]: [string, any]) => [name, { resource_schemas: p.resource_schemas }])),
+    };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(schemas));

@@ -109,12 +109,17 @@ export class DistributedTraining extends Construct {
       operator: Shape.instanceOf(TrainingOperator, "a TrainingOperator"),
       cohort: Shape.optional(Shape.string()),
       runtimeImage: Shape.optional(Shape.string()),
-      alerts: Shape.optional(Shape.object({
-        pendingMinutes: Shape.optional(Shape.number()),
-        idleGpuUtilisationPercent: Shape.optional(Shape.number()),
-        idleGpuMinutes: Shape.optional(Shape.number()),
-        atQuotaMinutes: Shape.optional(Shape.number()),
-      }, "alert thresholds")),
+      alerts: Shape.optional(
+        Shape.object(
+          {
+            pendingMinutes: Shape.optional(Shape.number()),
+            idleGpuUtilisationPercent: Shape.optional(Shape.number()),
+            idleGpuMinutes: Shape.optional(Shape.number()),
+            atQuotaMinutes: Shape.optional(Shape.number()),
+          },
+          "alert thresholds",
+        ),
+      ),
     });
     this.cluster = props.cluster;
     this.cohort = props.cohort ?? "ml-platform";
@@ -126,7 +131,12 @@ export class DistributedTraining extends Construct {
     v.check(imageReferenceProblem(this.runtimeImage) === undefined, "runtimeImage", this.runtimeImage, imageReferenceProblem(this.runtimeImage) ?? "");
     for (const [field, value] of Object.entries(this.alerts)) {
       const ok = field === "idleGpuUtilisationPercent" ? value > 0 && value < 100 : Number.isInteger(value) && value >= 1 && value <= 1440;
-      v.check(ok, `alerts.${field}`, value, field === "idleGpuUtilisationPercent" ? "must be a percentage above 0 and below 100" : "must be a whole number of minutes from 1 to 1440");
+      v.check(
+        ok,
+        `alerts.${field}`,
+        value,
+        field === "idleGpuUtilisationPercent" ? "must be a percentage above 0 and below 100" : "must be a whole number of minutes from 1 to 1440",
+      );
     }
     v.throwIfAny();
     // The pools as declared when this construct is built; addTeam's checks run again at synth
@@ -139,16 +149,19 @@ export class DistributedTraining extends Construct {
     for (const pool of this.pools) {
       // One construct per pool, named like the cluster's own pool constructs (recorded below).
       const poolScope = new Construct(this, `gpu-pool-${pool.name}`);
-      this.flavors.set(pool.name, this.manifest(poolScope, "flavor", {
-        apiVersion: KUEUE.api,
-        kind: "ResourceFlavor",
-        metadata: { name: pool.name },
-        spec: {
-          nodeLabels: { ...pool.nodeSelector },
-          // Kueue assigns this flavor only to workloads that tolerate the pool's taint (the runtimes do).
-          nodeTaints: [{ ...GPU_TAINT }],
-        },
-      }));
+      this.flavors.set(
+        pool.name,
+        this.manifest(poolScope, "flavor", {
+          apiVersion: KUEUE.api,
+          kind: "ResourceFlavor",
+          metadata: { name: pool.name },
+          spec: {
+            nodeLabels: { ...pool.nodeSelector },
+            // Kueue assigns this flavor only to workloads that tolerate the pool's taint (the runtimes do).
+            nodeTaints: [{ ...GPU_TAINT }],
+          },
+        }),
+      );
       this.runtimes.set(pool.name, this.manifest(poolScope, "runtime", this.runtimeObject(pool)));
     }
     ConditionalResources.of(this).record("gpuPools", this.pools.map((p) => p.name).join(", "), {
@@ -202,17 +215,16 @@ export class DistributedTraining extends Construct {
           title: "GPU utilisation per training pod",
           unit: "percent",
           description: "dcgm-exporter's per-GPU utilisation, averaged over each pod's GPUs (its pod labels arrive as exported_namespace / exported_pod)",
-          queries: [{ expr: `avg by (exported_namespace, exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"${namespaces}"})`, legend: "{{exported_namespace}}/{{exported_pod}}" }],
+          queries: [
+            { expr: `avg by (exported_namespace, exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"${namespaces}"})`, legend: "{{exported_namespace}}/{{exported_pod}}" },
+          ],
         },
       ],
     });
 
     addConfigValidation(this, () => {
       const pools = this.cluster.gpuPools;
-      return [
-        ...this.teams.flatMap((t) => this.teamProblems(t, pools)),
-        ...teamQuotaProblems(this.node.path, pools, this.teams),
-      ];
+      return [...this.teams.flatMap((t) => this.teamProblems(t, pools)), ...teamQuotaProblems(this.node.path, pools, this.teams)];
     });
   }
 
@@ -222,14 +234,21 @@ export class DistributedTraining extends Construct {
    */
   public addTeam(name: string, options: TrainingTeamOptions): TrainingTeam {
     const where = `${this.node.path}/team "${name}"`;
-    checkShape(where, { name, options }, {
-      name: Shape.string(),
-      options: Shape.object({
-        namespace: Shape.optional(Shape.string()),
-        gpuQuota: Shape.record(Shape.number()),
-        gpuBorrowingLimit: Shape.optional(Shape.record(Shape.number())),
-      }, "team options { gpuQuota, namespace?, gpuBorrowingLimit? }"),
-    });
+    checkShape(
+      where,
+      { name, options },
+      {
+        name: Shape.string(),
+        options: Shape.object(
+          {
+            namespace: Shape.optional(Shape.string()),
+            gpuQuota: Shape.record(Shape.number()),
+            gpuBorrowingLimit: Shape.optional(Shape.record(Shape.number())),
+          },
+          "team options { gpuQuota, namespace?, gpuBorrowingLimit? }",
+        ),
+      },
+    );
     const team: TrainingTeam = {
       name,
       namespace: options.namespace ?? name,
@@ -239,11 +258,21 @@ export class DistributedTraining extends Construct {
       localQueue: KUEUE.defaultLocalQueue,
     };
     const v = new Validator(where);
-    v.check(objectNameProblem(name) === undefined && !name.includes("."), "name", name, "must be a DNS label (lowercase letters, digits, '-'): it names the team's ClusterQueue and, by default, its namespace");
+    v.check(
+      objectNameProblem(name) === undefined && !name.includes("."),
+      "name",
+      name,
+      "must be a DNS label (lowercase letters, digits, '-'): it names the team's ClusterQueue and, by default, its namespace",
+    );
     v.check(namespaceProblem(team.namespace) === undefined, "namespace", team.namespace, namespaceProblem(team.namespace) ?? "");
     v.check(!this.teams.some((t) => t.name === name), "name", name, "a team of that name already exists: every team needs its own name");
     v.check(!this.teams.some((t) => t.namespace === team.namespace), "namespace", team.namespace, "another team already uses this namespace: each team has its own");
-    v.check(team.namespace !== this.cluster.trainingNamespace, "namespace", team.namespace, "is the cluster's shared training namespace (GpuClusterAddons owns it): choose a namespace of the team's own");
+    v.check(
+      team.namespace !== this.cluster.trainingNamespace,
+      "namespace",
+      team.namespace,
+      "is the cluster's shared training namespace (GpuClusterAddons owns it): choose a namespace of the team's own",
+    );
     v.addProblems(this.teamProblems(team, this.cluster.gpuPools));
     v.throwIfAny();
     const quotaProblems = teamQuotaProblems(this.node.path, this.cluster.gpuPools, [...this.teams, team]);
@@ -263,7 +292,9 @@ export class DistributedTraining extends Construct {
       for (const [pool, gpus] of Object.entries(team[field])) {
         const info = byName.get(pool);
         if (!info) {
-          problems.push(`${where}: ${field}.${pool} is ${formatValue(gpus)}; "${pool}" is not a GPU pool of the cluster (pools: ${known}): a quota needs the pool's ResourceFlavor`);
+          problems.push(
+            `${where}: ${field}.${pool} is ${formatValue(gpus)}; "${pool}" is not a GPU pool of the cluster (pools: ${known}): a quota needs the pool's ResourceFlavor`,
+          );
           continue;
         }
         if (!Number.isInteger(gpus) || gpus < 0) {
@@ -272,8 +303,10 @@ export class DistributedTraining extends Construct {
         }
         const capacity = info.maxSize * info.gpusPerNode;
         if (field === "gpuQuota" && gpus > capacity) {
-          problems.push(`${where}: gpuQuota.${pool} is ${gpus}; pool "${pool}" holds at most ${capacity} GPUs (maxSize ${info.maxSize} x ${info.gpusPerNode} ${info.gpuModel} per node): ` +
-            `Kueue would admit jobs no node can run; lower the quota or raise the pool's maxSize`);
+          problems.push(
+            `${where}: gpuQuota.${pool} is ${gpus}; pool "${pool}" holds at most ${capacity} GPUs (maxSize ${info.maxSize} x ${info.gpusPerNode} ${info.gpuModel} per node): ` +
+              `Kueue would admit jobs no node can run; lower the quota or raise the pool's maxSize`,
+          );
         }
       }
     }
@@ -320,23 +353,27 @@ export class DistributedTraining extends Construct {
           reclaimWithinCohort: "Any",
           withinClusterQueue: "LowerPriority",
         },
-        resourceGroups: [{
-          coveredResources: ["cpu", "memory", "nvidia.com/gpu"],
-          // Pools with the team's quota first: Kueue tries flavors in order.
-          flavors: [...this.pools].sort((a, b) => Number((team.gpuQuota[b.name] ?? 0) > 0) - Number((team.gpuQuota[a.name] ?? 0) > 0)).map((pool) => {
-            const gpus = team.gpuQuota[pool.name] ?? 0;
-            const share = nodeShare(pool);
-            const borrow = team.gpuBorrowingLimit[pool.name];
-            return {
-              name: pool.name,
-              resources: [
-                { name: "cpu", nominalQuota: String(gpus * share.cpu) },
-                { name: "memory", nominalQuota: `${gpus * share.memoryGiB}Gi` },
-                { name: "nvidia.com/gpu", nominalQuota: String(gpus), ...(borrow !== undefined ? { borrowingLimit: String(borrow) } : {}) },
-              ],
-            };
-          }),
-        }],
+        resourceGroups: [
+          {
+            coveredResources: ["cpu", "memory", "nvidia.com/gpu"],
+            // Pools with the team's quota first: Kueue tries flavors in order.
+            flavors: [...this.pools]
+              .sort((a, b) => Number((team.gpuQuota[b.name] ?? 0) > 0) - Number((team.gpuQuota[a.name] ?? 0) > 0))
+              .map((pool) => {
+                const gpus = team.gpuQuota[pool.name] ?? 0;
+                const share = nodeShare(pool);
+                const borrow = team.gpuBorrowingLimit[pool.name];
+                return {
+                  name: pool.name,
+                  resources: [
+                    { name: "cpu", nominalQuota: String(gpus * share.cpu) },
+                    { name: "memory", nominalQuota: `${gpus * share.memoryGiB}Gi` },
+                    { name: "nvidia.com/gpu", nominalQuota: String(gpus), ...(borrow !== undefined ? { borrowingLimit: String(borrow) } : {}) },
+                  ],
+                };
+              }),
+          },
+        ],
       },
     });
     for (const flavor of this.flavors.values()) clusterQueue.node.addDependency(flavor);
@@ -363,34 +400,38 @@ export class DistributedTraining extends Construct {
         mlPolicy: { numNodes: 1, torch: {} },
         template: {
           spec: {
-            replicatedJobs: [{
-              name: TRAINER.nodeJob,
-              template: {
-                metadata: { labels: { [TRAINER.ancestorLabel]: TRAINER.trainerStep } },
-                spec: {
-                  template: {
-                    // On a Karpenter pool, karpenter.sh/do-not-disrupt: consolidation never evicts a running job.
-                    ...(Object.keys(pool.podAnnotations ?? {}).length > 0 ? { metadata: { annotations: { ...pool.podAnnotations } } } : {}),
-                    spec: {
-                      nodeSelector: { ...pool.nodeSelector },
-                      tolerations: [{ ...GPU_TOLERATION }],
-                      priorityClassName: PRIORITY_CLASSES.training,
-                      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-                      containers: [{
-                        name: TRAINER.nodeJob,
-                        image: this.runtimeImage,
-                        env,
-                        resources: { limits },
-                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-                        // NCCL moves data between the processes of a node through /dev/shm: the runtime's 64Mi default breaks it.
-                        volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
-                      }],
-                      volumes: [{ name: "dshm", emptyDir: { medium: "Memory" } }],
+            replicatedJobs: [
+              {
+                name: TRAINER.nodeJob,
+                template: {
+                  metadata: { labels: { [TRAINER.ancestorLabel]: TRAINER.trainerStep } },
+                  spec: {
+                    template: {
+                      // On a Karpenter pool, karpenter.sh/do-not-disrupt: consolidation never evicts a running job.
+                      ...(Object.keys(pool.podAnnotations ?? {}).length > 0 ? { metadata: { annotations: { ...pool.podAnnotations } } } : {}),
+                      spec: {
+                        nodeSelector: { ...pool.nodeSelector },
+                        tolerations: [{ ...GPU_TOLERATION }],
+                        priorityClassName: PRIORITY_CLASSES.training,
+                        securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [
+                          {
+                            name: TRAINER.nodeJob,
+                            image: this.runtimeImage,
+                            env,
+                            resources: { limits },
+                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                            // NCCL moves data between the processes of a node through /dev/shm: the runtime's 64Mi default breaks it.
+                            volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
+                          },
+                        ],
+                        volumes: [{ name: "dshm", emptyDir: { medium: "Memory" } }],
+                      },
                     },
                   },
                 },
               },
-            }],
+            ],
           },
         },
       },

@@ -62,7 +62,12 @@ export function ncclAllReduceTrainJob(training: DistributedTraining, options: Nc
   const team = training.teams.find((t) => t.name === options.team);
   const pool = training.cluster.gpuPools.find((p) => p.name === options.pool);
   const v = new Validator(where);
-  v.check(team !== undefined, "team", options.team, `must be a team of ${training.node.path} (${training.teams.map((t) => `"${t.name}"`).join(", ") || "none yet: addTeam first"})`);
+  v.check(
+    team !== undefined,
+    "team",
+    options.team,
+    `must be a team of ${training.node.path} (${training.teams.map((t) => `"${t.name}"`).join(", ") || "none yet: addTeam first"})`,
+  );
   v.check(pool !== undefined, "pool", options.pool, `must be a GPU pool of the cluster (${training.cluster.gpuPools.map((p) => `"${p.name}"`).join(", ")})`);
   v.check(imageReferenceProblem(options.image) === undefined, "image", options.image, imageReferenceProblem(options.image) ?? "");
   v.check(objectNameProblem(name) === undefined, "name", name, objectNameProblem(name) ?? "");

@@ -41,35 +41,38 @@ const GPU = 'resource="nvidia.com/gpu"';
  * `namespaces`: the training namespaces as a regex alternation (`a|b`; DNS labels need no escaping).
  */
 export function trainingRuleGroups(alerts: ResolvedTrainingAlerts, namespaces: string): RuleGroup[] {
-  return [{
-    name: "ml-platform-training",
-    rules: [
-      {
-        alert: "TrainingQueueStuck",
-        // Pending for the whole period while nothing was admitted: the queue's jobs wait on quota or on
-        // a flavor that fits them none, not on their turn.
-        expr: `sum by (cluster_queue) (kueue_pending_workloads) > 0 unless on (cluster_queue) (sum by (cluster_queue) (increase(kueue_admitted_workloads_total[${alerts.pendingMinutes}m])) > 0)`,
-        for: `${alerts.pendingMinutes}m`,
-        severity: "warning",
-        summary: `ClusterQueue {{ $labels.cluster_queue }} has had workloads pending admission for more than ${alerts.pendingMinutes}m and admitted none`,
-        description: "{{ $value }} workloads wait. `kubectl get workloads -A -l kueue.x-k8s.io/queue-name` and `kubectl describe workload` show why (quota, no flavor fits, inadmissible).",
-      },
-      {
-        alert: "TrainingGpusIdle",
-        expr: `avg by (namespace, pod) (label_replace(label_replace(DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"${namespaces}"}, "namespace", "$1", "exported_namespace", "(.+)"), "pod", "$1", "exported_pod", "(.+)")) < ${alerts.idleGpuUtilisationPercent}`,
-        for: `${alerts.idleGpuMinutes}m`,
-        severity: "warning",
-        summary: `Pod {{ $labels.namespace }}/{{ $labels.pod }} holds GPUs that have been below ${alerts.idleGpuUtilisationPercent}% utilisation for ${alerts.idleGpuMinutes}m`,
-        description: "Average utilisation {{ $value }}%. A hung job, a data loader bottleneck or a notebook left running keeps paid GPUs (and team quota) from other jobs.",
-      },
-      {
-        alert: "TrainingQueueAtQuota",
-        expr: `(sum by (cluster_queue, flavor) (kueue_cluster_queue_resource_usage{${GPU}}) >= (sum by (cluster_queue, flavor) (kueue_cluster_queue_nominal_quota{${GPU}}) > 0)) and on (cluster_queue) (sum by (cluster_queue) (kueue_pending_workloads) > 0)`,
-        for: `${alerts.atQuotaMinutes}m`,
-        severity: "warning",
-        summary: `ClusterQueue {{ $labels.cluster_queue }} has used its whole GPU quota on flavor {{ $labels.flavor }} for ${alerts.atQuotaMinutes}m while workloads wait`,
-        description: "{{ $value }} GPUs in use. Raise the team's gpuQuota (within the pool's maxSize), or let it borrow more from its cohort.",
-      },
-    ],
-  }];
+  return [
+    {
+      name: "ml-platform-training",
+      rules: [
+        {
+          alert: "TrainingQueueStuck",
+          // Pending for the whole period while nothing was admitted: the queue's jobs wait on quota or on
+          // a flavor that fits them none, not on their turn.
+          expr: `sum by (cluster_queue) (kueue_pending_workloads) > 0 unless on (cluster_queue) (sum by (cluster_queue) (increase(kueue_admitted_workloads_total[${alerts.pendingMinutes}m])) > 0)`,
+          for: `${alerts.pendingMinutes}m`,
+          severity: "warning",
+          summary: `ClusterQueue {{ $labels.cluster_queue }} has had workloads pending admission for more than ${alerts.pendingMinutes}m and admitted none`,
+          description:
+            "{{ $value }} workloads wait. `kubectl get workloads -A -l kueue.x-k8s.io/queue-name` and `kubectl describe workload` show why (quota, no flavor fits, inadmissible).",
+        },
+        {
+          alert: "TrainingGpusIdle",
+          expr: `avg by (namespace, pod) (label_replace(label_replace(DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"${namespaces}"}, "namespace", "$1", "exported_namespace", "(.+)"), "pod", "$1", "exported_pod", "(.+)")) < ${alerts.idleGpuUtilisationPercent}`,
+          for: `${alerts.idleGpuMinutes}m`,
+          severity: "warning",
+          summary: `Pod {{ $labels.namespace }}/{{ $labels.pod }} holds GPUs that have been below ${alerts.idleGpuUtilisationPercent}% utilisation for ${alerts.idleGpuMinutes}m`,
+          description: "Average utilisation {{ $value }}%. A hung job, a data loader bottleneck or a notebook left running keeps paid GPUs (and team quota) from other jobs.",
+        },
+        {
+          alert: "TrainingQueueAtQuota",
+          expr: `(sum by (cluster_queue, flavor) (kueue_cluster_queue_resource_usage{${GPU}}) >= (sum by (cluster_queue, flavor) (kueue_cluster_queue_nominal_quota{${GPU}}) > 0)) and on (cluster_queue) (sum by (cluster_queue) (kueue_pending_workloads) > 0)`,
+          for: `${alerts.atQuotaMinutes}m`,
+          severity: "warning",
+          summary: `ClusterQueue {{ $labels.cluster_queue }} has used its whole GPU quota on flavor {{ $labels.flavor }} for ${alerts.atQuotaMinutes}m while workloads wait`,
+          description: "{{ $value }} GPUs in use. Raise the team's gpuQuota (within the pool's maxSize), or let it borrow more from its cohort.",
+        },
+      ],
+    },
+  ];
 }

@@ -66,15 +66,28 @@ export class TrainingOperator extends Construct {
       const problem = namespaceProblem(this[field]);
       v.check(problem === undefined, field, this[field], problem ?? "");
     }
-    v.check(this.trainerNamespace !== this.kueueNamespace, "kueueNamespace", this.kueueNamespace, "must differ from trainerNamespace (each controller's NetworkPolicies own their namespace)");
-    v.check(Number.isInteger(this.podsReadyTimeoutMinutes) && this.podsReadyTimeoutMinutes >= 1 && this.podsReadyTimeoutMinutes <= 1440,
-      "podsReadyTimeoutMinutes", this.podsReadyTimeoutMinutes, "must be a whole number of minutes from 1 to 1440");
+    v.check(
+      this.trainerNamespace !== this.kueueNamespace,
+      "kueueNamespace",
+      this.kueueNamespace,
+      "must differ from trainerNamespace (each controller's NetworkPolicies own their namespace)",
+    );
+    v.check(
+      Number.isInteger(this.podsReadyTimeoutMinutes) && this.podsReadyTimeoutMinutes >= 1 && this.podsReadyTimeoutMinutes <= 1440,
+      "podsReadyTimeoutMinutes",
+      this.podsReadyTimeoutMinutes,
+      "must be a whole number of minutes from 1 to 1440",
+    );
     v.throwIfAny();
     const env = Environment.of(this);
     const vpcCidr = env.vpcCidr;
     // Requests by tier: development's one or two small system nodes also carry monitoring, MLflow and
     // Feast; a handful of queued jobs need a fraction of what the charts ask (Kueue 500m, JobSet 500m).
-    const cpu = env.byTier({ development: { kueue: "100m", controller: "50m" }, staging: { kueue: "250m", controller: "100m" }, production: { kueue: "500m", controller: "100m" } });
+    const cpu = env.byTier({
+      development: { kueue: "100m", controller: "50m" },
+      staging: { kueue: "250m", controller: "100m" },
+      production: { kueue: "500m", controller: "100m" },
+    });
     const systemNodes = { [POOL_LABEL]: SYSTEM_POOL_NAME };
 
     // ---- Kubeflow Trainer v2 + JobSet (subchart) ----

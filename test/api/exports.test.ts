@@ -28,7 +28,8 @@ export function exportDrift(subpath: string, pinned: readonly string[], actual: 
 
 const entries = entryPoints();
 /** The construct areas' barrels (the tools' areas are entry points of their own). */
-const AREAS = fs.readdirSync(path.join(ROOT, "lib"))
+const AREAS = fs
+  .readdirSync(path.join(ROOT, "lib"))
   .filter((a) => !["policy", "review", "terraform"].includes(a) && fs.existsSync(path.join(ROOT, "lib", a, "index.ts")))
   .map((a) => `lib/${a}/index.ts`);
 const prog = program([...Object.values(entries), ...AREAS]);
@@ -66,7 +67,8 @@ describe("public API", () => {
     const checker = prog.getTypeChecker();
     const missing = AREAS.flatMap((area) => {
       const sf = prog.getSourceFile(path.join(ROOT, area))!;
-      return checker.getExportsOfModule(checker.getSymbolAtLocation(sf)!)
+      return checker
+        .getExportsOfModule(checker.getSymbolAtLocation(sf)!)
         .filter((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Class)
         .filter((s) => !root.has(s.name) && !INTERNAL_CLASSES[s.name])
         .map((s) => `${area}: ${s.name}`);
@@ -80,13 +82,15 @@ describe("public API", () => {
   });
 
   test("the drift message names each added and removed export and asks for a CHANGELOG line", () => {
-    expect(exportDrift(".", ["A", "B"], ["B", "C"])).toBe([
-      'The public API of "cdktf-ml-platform" changed:',
-      "  + C",
-      "  - A",
-      "If this is intended, update test/api/exports/root.txt (UPDATE_EXPORTS=1 npx jest test/api rewrites it) and add a line to CHANGELOG.md " +
-        "(a removal is a breaking change: say what to use instead in docs/UPGRADING.md).",
-    ].join("\n"));
+    expect(exportDrift(".", ["A", "B"], ["B", "C"])).toBe(
+      [
+        'The public API of "cdktf-ml-platform" changed:',
+        "  + C",
+        "  - A",
+        "If this is intended, update test/api/exports/root.txt (UPDATE_EXPORTS=1 npx jest test/api rewrites it) and add a line to CHANGELOG.md " +
+          "(a removal is a breaking change: say what to use instead in docs/UPGRADING.md).",
+      ].join("\n"),
+    );
     expect(exportDrift("./policy", ["A"], ["A"])).toBeUndefined();
   });
 });

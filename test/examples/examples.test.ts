@@ -71,10 +71,17 @@ describe("examples/vision-training (Karpenter GPU pools)", () => {
     test("its infrastructure stack plans Karpenter's AWS side, and no node group for its GPU pools", async () => {
       const plan = await cachedPlan(path.join(run.outdir, "stacks", "ml-vision-dev-infra"));
       const types = plannedTypes(plan);
-      expect(Object.keys(types)).toEqual(expect.arrayContaining([
-        "aws_sqs_queue", "aws_sqs_queue_policy", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_eks_access_entry", "aws_ec2_tag",
-        "aws_placement_group",
-      ]));
+      expect(Object.keys(types)).toEqual(
+        expect.arrayContaining([
+          "aws_sqs_queue",
+          "aws_sqs_queue_policy",
+          "aws_cloudwatch_event_rule",
+          "aws_cloudwatch_event_target",
+          "aws_eks_access_entry",
+          "aws_ec2_tag",
+          "aws_placement_group",
+        ]),
+      );
       expect(types.aws_cloudwatch_event_rule).toBe(5);
       // The system node group only: the GPU pools are Karpenter's.
       expect(types.aws_eks_node_group).toBe(1);

@@ -36,7 +36,12 @@ describeRendered("in-cluster rendering", (sets) => {
 
     test("the custom resources the library creates have their CRD in the rendered charts", () => {
       const crds = crdsOf(set);
-      for (const kind of ["monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule", "external-secrets.io/v1/ExternalSecret", "external-secrets.io/v1/SecretStore"]) {
+      for (const kind of [
+        "monitoring.coreos.com/v1/ServiceMonitor",
+        "monitoring.coreos.com/v1/PrometheusRule",
+        "external-secrets.io/v1/ExternalSecret",
+        "external-secrets.io/v1/SecretStore",
+      ]) {
         expect(crds.kinds).toContain(kind);
       }
     });
@@ -46,17 +51,20 @@ describeRendered("in-cluster rendering", (sets) => {
       "ml-staging": ["AnalysisTemplate", "AnalysisTemplate", "Rollout", "ScaledObject"],
       "ml-prod": ["AnalysisTemplate", "AnalysisTemplate", "Rollout", "ScaledObject"],
     };
-    (delivery[set.name] ? test : test.skip)("KEDA's and Argo Rollouts' CRDs come from their rendered charts, and the endpoint's ScaledObject, Rollout and AnalysisTemplates are validated against them", () => {
-      const crds = crdsOf(set);
-      const fromChart = (kind: string) => set.objects.filter((o) => o.object.kind === "CustomResourceDefinition" && o.object.spec?.names?.kind === kind).map((o) => o.release);
-      expect(fromChart("ScaledObject")).toEqual(["keda"]);
-      expect(fromChart("Rollout")).toEqual(["argo-rollouts"]);
-      expect(fromChart("AnalysisTemplate")).toEqual(["argo-rollouts"]);
-      for (const kind of ["keda.sh/v1alpha1/ScaledObject", "argoproj.io/v1alpha1/Rollout", "argoproj.io/v1alpha1/AnalysisTemplate"]) expect(crds.kinds).toContain(kind);
-      const library = set.objects.filter((o) => o.source.startsWith("kubernetes_manifest") && ["ScaledObject", "Rollout", "AnalysisTemplate"].includes(o.object.kind));
-      expect(library.map((o) => o.object.kind).sort()).toEqual(delivery[set.name]);
-      expect(schemaProblems({ ...set, objects: library }, crds)).toEqual([]);
-    });
+    (delivery[set.name] ? test : test.skip)(
+      "KEDA's and Argo Rollouts' CRDs come from their rendered charts, and the endpoint's ScaledObject, Rollout and AnalysisTemplates are validated against them",
+      () => {
+        const crds = crdsOf(set);
+        const fromChart = (kind: string) => set.objects.filter((o) => o.object.kind === "CustomResourceDefinition" && o.object.spec?.names?.kind === kind).map((o) => o.release);
+        expect(fromChart("ScaledObject")).toEqual(["keda"]);
+        expect(fromChart("Rollout")).toEqual(["argo-rollouts"]);
+        expect(fromChart("AnalysisTemplate")).toEqual(["argo-rollouts"]);
+        for (const kind of ["keda.sh/v1alpha1/ScaledObject", "argoproj.io/v1alpha1/Rollout", "argoproj.io/v1alpha1/AnalysisTemplate"]) expect(crds.kinds).toContain(kind);
+        const library = set.objects.filter((o) => o.source.startsWith("kubernetes_manifest") && ["ScaledObject", "Rollout", "AnalysisTemplate"].includes(o.object.kind));
+        expect(library.map((o) => o.object.kind).sort()).toEqual(delivery[set.name]);
+        expect(schemaProblems({ ...set, objects: library }, crds)).toEqual([]);
+      },
+    );
   });
 
   describe("Karpenter pools (examples/vision-training)", () => {
@@ -72,11 +80,25 @@ describeRendered("in-cluster rendering", (sets) => {
     });
 
     test("each GPU pool has a NodePool and an EC2NodeClass, validated against the karpenter-crd schemas", () => {
-      expect(manifests("NodePool").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "dist", "l4"]);
-      expect(manifests("EC2NodeClass").map((o) => o.object.metadata.name).sort()).toEqual(["a10g", "dist", "l4"]);
+      expect(
+        manifests("NodePool")
+          .map((o) => o.object.metadata.name)
+          .sort(),
+      ).toEqual(["a10g", "dist", "l4"]);
+      expect(
+        manifests("EC2NodeClass")
+          .map((o) => o.object.metadata.name)
+          .sort(),
+      ).toEqual(["a10g", "dist", "l4"]);
       expect(manifests("EC2NodeClass").find((o) => o.object.metadata.name === "dist")!.object.spec.placementGroupSelector).toEqual({ name: "ml-vision-dev-training-dist" });
       expect(schemaProblems({ ...set, objects: [...manifests("NodePool"), ...manifests("EC2NodeClass")] }, crds)).toEqual([]);
-      expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxSize])).toEqual(expect.arrayContaining([["a10g", 4], ["l4", 2], ["dist", 2]]));
+      expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxSize])).toEqual(
+        expect.arrayContaining([
+          ["a10g", 4],
+          ["l4", 2],
+          ["dist", 2],
+        ]),
+      );
     });
 
     test("the controller runs on the system nodes only, never on a node Karpenter launched", () => {
@@ -88,7 +110,11 @@ describeRendered("in-cluster rendering", (sets) => {
       anywhere.tolerations = [{ operator: "Exists" }];
       expect(poolsFor(set.pools, anywhere).map((p) => p.name)).toEqual(["system"]);
       delete anywhere.affinity;
-      expect(poolsFor(set.pools, anywhere).map((p) => p.name).sort()).toEqual(["a10g", "dist", "l4", "system"]);
+      expect(
+        poolsFor(set.pools, anywhere)
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(["a10g", "dist", "l4", "system"]);
     });
 
     test("a wrong NodePool field or value is rejected by the NodePool CRD schema", () => {
@@ -114,30 +140,45 @@ describeRendered("in-cluster rendering", (sets) => {
     const prod = sets.find((s) => s.name === "ml-prod")!;
     const crds = crdsOf(prod);
     const training = (set: EnvironmentSet, kind: string) => set.objects.filter((o) => o.object.kind === kind && o.source.includes("distributed-training"));
-    const names = (set: EnvironmentSet) => ["ResourceFlavor", "ClusterQueue", "LocalQueue", "ClusterTrainingRuntime"]
-      .flatMap((k) => training(set, k)).map((o) => `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ""}${o.object.metadata.name}`).sort();
+    const names = (set: EnvironmentSet) =>
+      ["ResourceFlavor", "ClusterQueue", "LocalQueue", "ClusterTrainingRuntime"]
+        .flatMap((k) => training(set, k))
+        .map((o) => `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ""}${o.object.metadata.name}`)
+        .sort();
 
     test("the CRDs come from the rendered kueue and kubeflow-trainer charts (JobSet from its subchart's crds/)", () => {
-      for (const kind of ["kueue.x-k8s.io/v1beta2/ResourceFlavor", "kueue.x-k8s.io/v1beta2/ClusterQueue", "kueue.x-k8s.io/v1beta2/LocalQueue",
-        "trainer.kubeflow.org/v1alpha1/ClusterTrainingRuntime", "trainer.kubeflow.org/v1alpha1/TrainJob", "jobset.x-k8s.io/v1alpha2/JobSet"]) {
+      for (const kind of [
+        "kueue.x-k8s.io/v1beta2/ResourceFlavor",
+        "kueue.x-k8s.io/v1beta2/ClusterQueue",
+        "kueue.x-k8s.io/v1beta2/LocalQueue",
+        "trainer.kubeflow.org/v1alpha1/ClusterTrainingRuntime",
+        "trainer.kubeflow.org/v1alpha1/TrainJob",
+        "jobset.x-k8s.io/v1alpha2/JobSet",
+      ]) {
         expect(crds.kinds).toContain(kind);
       }
     });
 
     test.each(sets.filter((s) => ["ml-dev", "ml-staging", "ml-prod"].includes(s.name)).map((s) => [s.name, s] as const))(
-      "%s: every flavor, queue and runtime is rendered and checked against its CRD (none skipped)", (_n, set) => {
+      "%s: every flavor, queue and runtime is rendered and checked against its CRD (none skipped)",
+      (_n, set) => {
         const pools = set.pools.map((p) => p.name).filter((p) => p !== "system");
-        expect(names(set)).toEqual([
-          "ClusterQueue language", "ClusterQueue vision",
-          ...pools.map((p) => `ClusterTrainingRuntime torch-distributed-${p}`),
-          "LocalQueue language/default", "LocalQueue vision/default",
-          ...pools.map((p) => `ResourceFlavor ${p}`),
-        ].sort());
+        expect(names(set)).toEqual(
+          [
+            "ClusterQueue language",
+            "ClusterQueue vision",
+            ...pools.map((p) => `ClusterTrainingRuntime torch-distributed-${p}`),
+            "LocalQueue language/default",
+            "LocalQueue vision/default",
+            ...pools.map((p) => `ResourceFlavor ${p}`),
+          ].sort(),
+        );
         const objects = ["ResourceFlavor", "ClusterQueue", "LocalQueue", "ClusterTrainingRuntime"].flatMap((k) => training(set, k));
         const setCrds = crdsOf(set);
         for (const o of objects) expect(setCrds.has(o.object.apiVersion, o.object.kind)).toBe(true);
         expect(schemaProblems({ ...set, objects }, setCrds)).toEqual([]);
-      });
+      },
+    );
 
     test("a ClusterQueue with a misspelt field fails its CRD schema", () => {
       const o = structuredClone(training(prod, "ClusterQueue")[0]);
@@ -214,7 +255,19 @@ describeRendered("in-cluster rendering", (sets) => {
         spec: {
           schedule: "0 * * * *",
           timezone: "Etc/UTC",
-          job_template: { metadata: {}, spec: { template: { metadata: {}, spec: { container: [{ name: "c", image: "i:1", volume_mount: [{ name: "v", mount_path: "/v" }] }], security_context: { run_as_user: "10001" }, volume: [{ name: "v", empty_dir: {} }] } } } },
+          job_template: {
+            metadata: {},
+            spec: {
+              template: {
+                metadata: {},
+                spec: {
+                  container: [{ name: "c", image: "i:1", volume_mount: [{ name: "v", mount_path: "/v" }] }],
+                  security_context: { run_as_user: "10001" },
+                  volume: [{ name: "v", empty_dir: {} }],
+                },
+              },
+            },
+          },
         },
       });
       expect(kubernetesSchemaErrors(set.kubeVersion, cronJob)).toEqual([]);
@@ -231,11 +284,22 @@ describeRendered("in-cluster rendering", (sets) => {
         spec: {
           pod_selector: {},
           policy_types: ["Egress"],
-          egress: [{ to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "kube-system" } }, pod_selector: { match_labels: { "k8s-app": "kube-dns" } } }], ports: [{ port: "53", protocol: "UDP" }, { port: "http", protocol: "TCP" }] }],
+          egress: [
+            {
+              to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "kube-system" } }, pod_selector: { match_labels: { "k8s-app": "kube-dns" } } }],
+              ports: [
+                { port: "53", protocol: "UDP" },
+                { port: "http", protocol: "TCP" },
+              ],
+            },
+          ],
         },
       });
       expect(kubernetesSchemaErrors(set.kubeVersion, policy)).toEqual([]);
-      expect(policy.spec.egress[0].ports).toEqual([{ port: 53, protocol: "UDP" }, { port: "http", protocol: "TCP" }]);
+      expect(policy.spec.egress[0].ports).toEqual([
+        { port: 53, protocol: "UDP" },
+        { port: "http", protocol: "TCP" },
+      ]);
       // What the conversion made of it before (the container block's `port` -> `ports` rename): rejected.
       const renamed = structuredClone(policy);
       renamed.spec.egress[0].ports = [{ ports: 53, protocol: "UDP" }];
@@ -274,7 +338,7 @@ describeRendered("in-cluster rendering", (sets) => {
   describe("the Pod Security checks reject broken input", () => {
     const set = sets[0];
     test("a namespace without the restricted label", () => {
-      const objects = set.objects.map((o) => o.object.kind === "Namespace" ? { ...o, object: { ...o.object, metadata: { ...o.object.metadata, labels: {} } } } : o);
+      const objects = set.objects.map((o) => (o.object.kind === "Namespace" ? { ...o, object: { ...o.object, metadata: { ...o.object.metadata, labels: {} } } } : o));
       expect(namespaceProblems({ ...set, objects })).toContainEqual(expect.stringMatching(/^Namespace "mlflow" \(kubernetes_namespace_v1 .*\): enforces none, not restricted$/));
     });
 
@@ -288,16 +352,19 @@ describeRendered("in-cluster rendering", (sets) => {
     test("node-exporter (host network, PID and filesystem) in a restricted namespace", () => {
       const exporter = set.objects.find((o) => o.object.kind === "DaemonSet" && o.object.metadata.name.includes("node-exporter"))!;
       const moved = { ...exporter, object: { ...exporter.object, metadata: { ...exporter.object.metadata, namespace: "monitoring" } } };
-      expect(podProblems({ ...set, objects: [...set.objects, moved] })).toEqual(expect.arrayContaining([
-        expect.stringMatching(/node-exporter.*: hostNetwork: true/), expect.stringMatching(/node-exporter.*: volume ".*" is hostPath/),
-      ]));
+      expect(podProblems({ ...set, objects: [...set.objects, moved] })).toEqual(
+        expect.arrayContaining([expect.stringMatching(/node-exporter.*: hostNetwork: true/), expect.stringMatching(/node-exporter.*: volume ".*" is hostPath/)]),
+      );
     });
 
     test("a container that may escalate privileges, in the serving namespace", () => {
-      const deployment = structuredClone(set.objects.find((o) => o.object.kind === "Deployment" && o.object.metadata.namespace === "serving" &&
-        o.object.spec.template.spec.containers[0].name === "server")!);
+      const deployment = structuredClone(
+        set.objects.find((o) => o.object.kind === "Deployment" && o.object.metadata.namespace === "serving" && o.object.spec.template.spec.containers[0].name === "server")!,
+      );
       delete deployment.object.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation;
-      expect(podProblems({ ...set, objects: [...set.objects.filter((o) => o.object.kind === "Namespace"), deployment] })).toEqual([expect.stringMatching(/: container "server": allowPrivilegeEscalation is not false$/)]);
+      expect(podProblems({ ...set, objects: [...set.objects.filter((o) => o.object.kind === "Namespace"), deployment] })).toEqual([
+        expect.stringMatching(/: container "server": allowPrivilegeEscalation is not false$/),
+      ]);
     });
   });
 });
@@ -306,13 +373,13 @@ describeRendered("in-cluster rendering", (sets) => {
 const PROVIDED_NAMESPACES = ["kube-system", "default"];
 
 function namespacesOf(set: Pick<EnvironmentSet, "objects">): Map<string, { level?: string; source: string }> {
-  return new Map(set.objects.filter((o) => o.object.kind === "Namespace")
-    .map((o) => [o.object.metadata.name, { level: enforcedLevel(o.object), source: o.source }]));
+  return new Map(set.objects.filter((o) => o.object.kind === "Namespace").map((o) => [o.object.metadata.name, { level: enforcedLevel(o.object), source: o.source }]));
 }
 
 /** Namespaces the set creates that do not enforce restricted, and Helm releases that create a namespace. */
 function namespaceProblems(set: Pick<EnvironmentSet, "objects" | "stacks">): string[] {
-  const problems = [...namespacesOf(set)].filter(([, ns]) => ns.level !== "restricted")
+  const problems = [...namespacesOf(set)]
+    .filter(([, ns]) => ns.level !== "restricted")
     .map(([name, ns]) => `Namespace "${name}" (${ns.source}): enforces ${ns.level ?? "none"}, not restricted`);
   for (const [stack, json] of Object.entries<any>(set.stacks)) {
     for (const [id, r] of Object.entries<any>(json.resource?.helm_release ?? {})) {

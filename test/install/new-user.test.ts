@@ -143,77 +143,101 @@ describeInstall("a new user installs the packed library and runs the README's ex
     expect(JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")).repository).toBeDefined();
   });
 
-  test("the app's own tsc type-checks and compiles the README's example", () => {
-    const res = timed("tsc", () => sh("npx", ["--no-install", "tsc"], app, process.env, true));
-    expect(res.stdout + res.stderr).toBe("");
-    expect(res.status).toBe(0);
-    expect(fs.existsSync(path.join(app, "main.js"))).toBe(true);
-  }, 5 * MINUTES);
+  test(
+    "the app's own tsc type-checks and compiles the README's example",
+    () => {
+      const res = timed("tsc", () => sh("npx", ["--no-install", "tsc"], app, process.env, true));
+      expect(res.stdout + res.stderr).toBe("");
+      expect(res.status).toBe(0);
+      expect(fs.existsSync(path.join(app, "main.js"))).toBe(true);
+    },
+    5 * MINUTES,
+  );
 
-  test("the compiled app synthesizes its three stacks", () => {
-    const res = timed("synth", () => sh(process.execPath, ["main.js"], app, { ...process.env, CDKTF_OUTDIR: path.join(app, "cdktf.out") }, true));
-    expect(res.stderr).toBe("");
-    expect(res.status).toBe(0);
-    expect(fs.readdirSync(path.join(app, "cdktf.out", "stacks")).sort()).toEqual(["ml-fraud-dev-addons", "ml-fraud-dev-infra", "ml-fraud-dev-platform"]);
-  }, 5 * MINUTES);
+  test(
+    "the compiled app synthesizes its three stacks",
+    () => {
+      const res = timed("synth", () => sh(process.execPath, ["main.js"], app, { ...process.env, CDKTF_OUTDIR: path.join(app, "cdktf.out") }, true));
+      expect(res.stderr).toBe("");
+      expect(res.status).toBe(0);
+      expect(fs.readdirSync(path.join(app, "cdktf.out", "stacks")).sort()).toEqual(["ml-fraud-dev-addons", "ml-fraud-dev-infra", "ml-fraud-dev-platform"]);
+    },
+    5 * MINUTES,
+  );
 
-  test("bad input in the app is a message and exit 1, not a stack trace", () => {
-    const broken = path.join(app, "broken.js");
-    const source = fs.readFileSync(path.join(app, "main.js"), "utf8");
-    expect(source).toContain('vpcCidr: "10.42.0.0/16"');
-    fs.writeFileSync(broken, source.replace('vpcCidr: "10.42.0.0/16"', 'vpcCidr: "10.42.0.0/8"'));
-    const res = sh(process.execPath, ["broken.js"], app, { ...process.env, CDKTF_OUTDIR: path.join(work, "broken.out") }, true);
-    expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/^Invalid configuration:\n.*vpcCidr.*"10\.42\.0\.0\/8"/);
-    expect(res.stderr).not.toMatch(/^\s+at /m);
-  }, 5 * MINUTES);
+  test(
+    "bad input in the app is a message and exit 1, not a stack trace",
+    () => {
+      const broken = path.join(app, "broken.js");
+      const source = fs.readFileSync(path.join(app, "main.js"), "utf8");
+      expect(source).toContain('vpcCidr: "10.42.0.0/16"');
+      fs.writeFileSync(broken, source.replace('vpcCidr: "10.42.0.0/16"', 'vpcCidr: "10.42.0.0/8"'));
+      const res = sh(process.execPath, ["broken.js"], app, { ...process.env, CDKTF_OUTDIR: path.join(work, "broken.out") }, true);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/^Invalid configuration:\n.*vpcCidr.*"10\.42\.0\.0\/8"/);
+      expect(res.stderr).not.toMatch(/^\s+at /m);
+    },
+    5 * MINUTES,
+  );
 
-  test("the subpath exports load in the app, typed by its own tsc; internals stay out of reach", () => {
-    // The README's tsconfig (module commonjs: node10 resolution, which reads typesVersions, not exports).
-    const source = [
-      'import { ModelRegistry } from "cdktf-ml-platform";',
-      'import { POLICY_PACK, checkStack } from "cdktf-ml-platform/policy";',
-      'import { renderMarkdown } from "cdktf-ml-platform/review";',
-      'import { OfflineTerraform, UpgradeHarness } from "cdktf-ml-platform/testing";',
-      "const loaded: unknown[] = [ModelRegistry, checkStack, renderMarkdown, OfflineTerraform, UpgradeHarness];",
-      "console.log(JSON.stringify({ rules: POLICY_PACK.length, loaded: loaded.map((x) => typeof x) }));",
-    ].join("\n");
-    fs.writeFileSync(path.join(app, "subpaths.ts"), source);
-    const tsc = sh("npx", ["--no-install", "tsc", "--strict", "--module", "commonjs", "--target", "ES2022", "--skipLibCheck", "subpaths.ts"], app, process.env, true);
-    expect(tsc.stdout + tsc.stderr).toBe("");
-    const run = sh(process.execPath, ["subpaths.js"], app);
-    const out = JSON.parse(run.stdout);
-    expect(out.rules).toBeGreaterThan(10);
-    expect(out.loaded).toEqual(["function", "function", "function", "function", "function"]);
-    // Helpers are not part of the API: neither on the root nor by a deep path (exports closes dist/).
-    const root = sh(process.execPath, ["-e", 'const m = require("cdktf-ml-platform"); console.log(JSON.stringify(["roleName", "OfflineTerraform", "runReview"].filter((n) => n in m)))'], app);
-    expect(JSON.parse(root.stdout)).toEqual([]);
-    const deep = sh(process.execPath, ["-e", 'require("cdktf-ml-platform/dist/lib/iam/policy-statement")'], app, process.env, true);
-    expect(deep.status).not.toBe(0);
-    expect(deep.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
-  }, 5 * MINUTES);
+  test(
+    "the subpath exports load in the app, typed by its own tsc; internals stay out of reach",
+    () => {
+      // The README's tsconfig (module commonjs: node10 resolution, which reads typesVersions, not exports).
+      const source = [
+        'import { ModelRegistry } from "cdktf-ml-platform";',
+        'import { POLICY_PACK, checkStack } from "cdktf-ml-platform/policy";',
+        'import { renderMarkdown } from "cdktf-ml-platform/review";',
+        'import { OfflineTerraform, UpgradeHarness } from "cdktf-ml-platform/testing";',
+        "const loaded: unknown[] = [ModelRegistry, checkStack, renderMarkdown, OfflineTerraform, UpgradeHarness];",
+        "console.log(JSON.stringify({ rules: POLICY_PACK.length, loaded: loaded.map((x) => typeof x) }));",
+      ].join("\n");
+      fs.writeFileSync(path.join(app, "subpaths.ts"), source);
+      const tsc = sh("npx", ["--no-install", "tsc", "--strict", "--module", "commonjs", "--target", "ES2022", "--skipLibCheck", "subpaths.ts"], app, process.env, true);
+      expect(tsc.stdout + tsc.stderr).toBe("");
+      const run = sh(process.execPath, ["subpaths.js"], app);
+      const out = JSON.parse(run.stdout);
+      expect(out.rules).toBeGreaterThan(10);
+      expect(out.loaded).toEqual(["function", "function", "function", "function", "function"]);
+      // Helpers are not part of the API: neither on the root nor by a deep path (exports closes dist/).
+      const root = sh(
+        process.execPath,
+        ["-e", 'const m = require("cdktf-ml-platform"); console.log(JSON.stringify(["roleName", "OfflineTerraform", "runReview"].filter((n) => n in m)))'],
+        app,
+      );
+      expect(JSON.parse(root.stdout)).toEqual([]);
+      const deep = sh(process.execPath, ["-e", 'require("cdktf-ml-platform/dist/lib/iam/policy-statement")'], app, process.env, true);
+      expect(deep.status).not.toBe(0);
+      expect(deep.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
+    },
+    5 * MINUTES,
+  );
 
   describeWithTerraform("under real Terraform", () => {
-    test("the installed OfflineTerraform plans the app's infra stack: cluster, database, buckets, roles, all created", () => {
-      const script = [
-        'const { OfflineTerraform } = require("cdktf-ml-platform/testing");',
-        "(async () => {",
-        "  const terraform = new OfflineTerraform(process.argv[2]);",
-        "  const plan = await terraform.plan();",
-        "  terraform.dispose();",
-        "  console.log(JSON.stringify((plan.resource_changes || []).map((c) => ({ address: c.address, mode: c.mode, type: c.type, actions: c.change.actions }))));",
-        "})().catch((err) => { console.error(err.message); process.exit(1); });",
-      ].join("\n");
-      fs.writeFileSync(path.join(app, "plan-offline.js"), script);
-      const stack = path.join(app, "cdktf.out", "stacks", "ml-fraud-dev-infra");
-      const res = timed("offline plan", () => sh(process.execPath, ["plan-offline.js", stack], app, { ...process.env, TF_PLUGIN_MIRROR: pluginMirror()! }));
-      const changes: { address: string; mode: string; type: string; actions: string[] }[] = JSON.parse(res.stdout);
-      const managed = changes.filter((c) => c.mode === "managed");
-      expect(managed.length).toBeGreaterThan(50);
-      expect(managed.filter((c) => c.actions.join() !== "create")).toEqual([]);
-      for (const type of ["aws_eks_cluster", "aws_eks_node_group", "aws_db_instance", "aws_s3_bucket", "aws_iam_role", "aws_kms_key", "aws_vpc"]) {
-        expect(managed.map((c) => c.type)).toContain(type);
-      }
-    }, 15 * MINUTES);
+    test(
+      "the installed OfflineTerraform plans the app's infra stack: cluster, database, buckets, roles, all created",
+      () => {
+        const script = [
+          'const { OfflineTerraform } = require("cdktf-ml-platform/testing");',
+          "(async () => {",
+          "  const terraform = new OfflineTerraform(process.argv[2]);",
+          "  const plan = await terraform.plan();",
+          "  terraform.dispose();",
+          "  console.log(JSON.stringify((plan.resource_changes || []).map((c) => ({ address: c.address, mode: c.mode, type: c.type, actions: c.change.actions }))));",
+          "})().catch((err) => { console.error(err.message); process.exit(1); });",
+        ].join("\n");
+        fs.writeFileSync(path.join(app, "plan-offline.js"), script);
+        const stack = path.join(app, "cdktf.out", "stacks", "ml-fraud-dev-infra");
+        const res = timed("offline plan", () => sh(process.execPath, ["plan-offline.js", stack], app, { ...process.env, TF_PLUGIN_MIRROR: pluginMirror()! }));
+        const changes: { address: string; mode: string; type: string; actions: string[] }[] = JSON.parse(res.stdout);
+        const managed = changes.filter((c) => c.mode === "managed");
+        expect(managed.length).toBeGreaterThan(50);
+        expect(managed.filter((c) => c.actions.join() !== "create")).toEqual([]);
+        for (const type of ["aws_eks_cluster", "aws_eks_node_group", "aws_db_instance", "aws_s3_bucket", "aws_iam_role", "aws_kms_key", "aws_vpc"]) {
+          expect(managed.map((c) => c.type)).toContain(type);
+        }
+      },
+      15 * MINUTES,
+    );
   });
 });

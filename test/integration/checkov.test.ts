@@ -3,7 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import {
-  CHECKOV_KUBERNETES_NOT_ADOPTED, CHECKOV_NOT_ADOPTED, CheckovSkip, checkovBaseline, checkovKubernetesSkipCovers, checkovKubernetesSkips, checkovSkipCovers,
+  CHECKOV_KUBERNETES_NOT_ADOPTED,
+  CHECKOV_NOT_ADOPTED,
+  CheckovSkip,
+  checkovBaseline,
+  checkovKubernetesSkipCovers,
+  checkovKubernetesSkips,
+  checkovSkipCovers,
   checkovSkips,
 } from "../../lib/policy";
 import { environmentSet } from "../support/in-cluster";
@@ -47,7 +53,10 @@ describeIf(missing, "checkov over every synthesized stack: the policy pack and c
     outdir = synthReferenceApp().outdir;
     const stacksDir = path.join(outdir, "stacks");
     const res = spawnSync(venv!.bin("checkov"), ["-d", stacksDir, "--framework", "terraform_json", "-o", "json", "--compact", "--skip-download"], {
-      encoding: "utf8", env: venv!.env({ LOG_LEVEL: "ERROR" }), maxBuffer: 256 * 1024 * 1024, timeout: 180000,
+      encoding: "utf8",
+      env: venv!.env({ LOG_LEVEL: "ERROR" }),
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 180000,
     });
     // Exit code 1 means "some check failed"; anything else, or no JSON, is checkov not working.
     if (res.status !== 0 && res.status !== 1) throw new Error(`checkov exited ${res.status ?? res.signal}:\n${res.stderr.slice(-4000)}`);
@@ -56,18 +65,22 @@ describeIf(missing, "checkov over every synthesized stack: the policy pack and c
     if (!report) throw new Error(`checkov reported no terraform_json results:\n${res.stdout.slice(0, 2000)}`);
     const passed: CheckovRecord[] = report.results.passed_checks;
     const failed: CheckovRecord[] = report.results.failed_checks;
-    results = fs.readdirSync(stacksDir).sort().map((stack) => {
-      const skips = checkovSkips(stackJsonFromDir(outdir, stack));
-      const stackFailed = failed.filter((r) => stackOf(r) === stack);
-      return {
-        stack,
-        passed: passed.filter((r) => stackOf(r) === stack),
-        failed: stackFailed,
-        skips,
-        unexcused: stackFailed.filter((r) => !skips.some((s) => checkovSkipCovers(s, r))),
-      };
-    });
-    const line = (r: StackResult) => `${r.stack}: ${r.passed.length} passed, ${r.failed.length} failed (${r.failed.length - r.unexcused.length} excused by the pack, ${r.unexcused.length} not)`;
+    results = fs
+      .readdirSync(stacksDir)
+      .sort()
+      .map((stack) => {
+        const skips = checkovSkips(stackJsonFromDir(outdir, stack));
+        const stackFailed = failed.filter((r) => stackOf(r) === stack);
+        return {
+          stack,
+          passed: passed.filter((r) => stackOf(r) === stack),
+          failed: stackFailed,
+          skips,
+          unexcused: stackFailed.filter((r) => !skips.some((s) => checkovSkipCovers(s, r))),
+        };
+      });
+    const line = (r: StackResult) =>
+      `${r.stack}: ${r.passed.length} passed, ${r.failed.length} failed (${r.failed.length - r.unexcused.length} excused by the pack, ${r.unexcused.length} not)`;
     process.stdout.write(`checkov 3.3.30, terraform_json:\n${results.map(line).join("\n")}\n`);
   });
 
@@ -81,9 +94,7 @@ describeIf(missing, "checkov over every synthesized stack: the policy pack and c
   });
 
   test.each(["staging", "prod"])("ml-%s-*: no failed check except those the pack excuses with a reason", (env) => {
-    const unexcused = results
-      .filter((r) => r.stack.startsWith(`ml-${env}-`))
-      .flatMap((r) => r.unexcused.map((f) => `${r.stack}: ${f.check_id} ${f.resource} (${f.check_name})`));
+    const unexcused = results.filter((r) => r.stack.startsWith(`ml-${env}-`)).flatMap((r) => r.unexcused.map((f) => `${r.stack}: ${f.check_id} ${f.resource} (${f.check_name})`));
     expect(unexcused).toEqual([]);
   });
 
@@ -109,7 +120,10 @@ describeIf(missing, "checkov over every synthesized stack: the policy pack and c
     fs.writeFileSync(baseline, JSON.stringify(checkovBaseline(stackJsonFromDir(outdir, stack), "/cdk.tf.json")));
     // WHEN checkov runs with the exported baseline THEN it reports no failed check
     const res = spawnSync(venv!.bin("checkov"), ["-d", dir, "--framework", "terraform_json", "--baseline", baseline, "-o", "json", "--compact", "--skip-download"], {
-      encoding: "utf8", env: venv!.env({ LOG_LEVEL: "ERROR" }), maxBuffer: 64 * 1024 * 1024, timeout: 180000,
+      encoding: "utf8",
+      env: venv!.env({ LOG_LEVEL: "ERROR" }),
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 180000,
     });
     expect({ status: res.status, stderr: res.status === 0 ? "" : res.stderr.slice(-2000) }).toEqual({ status: 0, stderr: "" });
     const summary = ([].concat(JSON.parse(res.stdout)) as any[]).map((r) => r.summary ?? r)[0];
@@ -129,7 +143,13 @@ describeIf(missing, "checkov over every synthesized stack: the policy pack and c
  * host network, the DCGM exporter runs privileged, ...); the README records their counts.
  */
 describeIf(missing, "checkov over the Kubernetes objects the library builds: staging and prod fail nothing the pack does not excuse", () => {
-  interface EnvResult { readonly env: string; readonly passed: number; readonly failed: CheckovRecord[]; readonly skips: CheckovSkip[]; readonly unexcused: CheckovRecord[] }
+  interface EnvResult {
+    readonly env: string;
+    readonly passed: number;
+    readonly failed: CheckovRecord[];
+    readonly skips: CheckovSkip[];
+    readonly unexcused: CheckovRecord[];
+  }
   let results: EnvResult[] = [];
 
   beforeAll(() => {
@@ -139,18 +159,26 @@ describeIf(missing, "checkov over the Kubernetes objects the library builds: sta
     const objectsByEnv: Record<string, any[]> = {};
     for (const env of envs) {
       // Without helm_release: only the library's own objects (and no chart rendering).
-      const stacks = Object.fromEntries(fs.readdirSync(path.join(outdir, "stacks")).filter((s) => s.startsWith(`${env}-`)).map((s) => {
-        const json = stackJsonFromDir(outdir, s);
-        if (json.resource) delete json.resource.helm_release;
-        return [s, json];
-      }));
+      const stacks = Object.fromEntries(
+        fs
+          .readdirSync(path.join(outdir, "stacks"))
+          .filter((s) => s.startsWith(`${env}-`))
+          .map((s) => {
+            const json = stackJsonFromDir(outdir, s);
+            if (json.resource) delete json.resource.helm_release;
+            return [s, json];
+          }),
+      );
       objectsByEnv[env] = environmentSet(env, stacks).objects.map((o) => o.object);
       fs.mkdirSync(path.join(work, env));
       objectsByEnv[env].forEach((o, i) => fs.writeFileSync(path.join(work, env, `${String(i).padStart(4, "0")}.yaml`), stringify(o)));
     }
     fs.rmSync(outdir, { recursive: true, force: true });
     const res = spawnSync(venv!.bin("checkov"), ["-d", work, "--framework", "kubernetes", "-o", "json", "--compact", "--skip-download"], {
-      encoding: "utf8", env: venv!.env({ LOG_LEVEL: "ERROR" }), maxBuffer: 256 * 1024 * 1024, timeout: 180000,
+      encoding: "utf8",
+      env: venv!.env({ LOG_LEVEL: "ERROR" }),
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 180000,
     });
     fs.rmSync(work, { recursive: true, force: true });
     if (res.status !== 0 && res.status !== 1) throw new Error(`checkov exited ${res.status ?? res.signal}:\n${res.stderr.slice(-4000)}`);
@@ -167,8 +195,11 @@ describeIf(missing, "checkov over the Kubernetes objects the library builds: sta
         unexcused: failed.filter((f) => !skips.some((s) => checkovKubernetesSkipCovers(s, f))),
       };
     });
-    process.stdout.write(`checkov 3.3.30, kubernetes (the library's own objects):\n${results.map((r) =>
-      `${r.env}: ${r.passed} passed, ${r.failed.length} failed (${r.failed.length - r.unexcused.length} excused by the pack, ${r.unexcused.length} not)`).join("\n")}\n`);
+    process.stdout.write(
+      `checkov 3.3.30, kubernetes (the library's own objects):\n${results
+        .map((r) => `${r.env}: ${r.passed} passed, ${r.failed.length} failed (${r.failed.length - r.unexcused.length} excused by the pack, ${r.unexcused.length} not)`)
+        .join("\n")}\n`,
+    );
   });
 
   test("checkov evaluated the workloads of both environments", () => {

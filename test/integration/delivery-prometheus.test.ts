@@ -19,7 +19,9 @@ import { describeIf, freePort, runs, waitForPort, waitUntil } from "../support/t
  * Rollouts (AnalysisTemplate metrics) then returns data through the HTTP API.
  */
 const HASH = "6f9c8d7b5";
-const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 }];
+const GPU_POOLS = [
+  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 },
+];
 
 describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get install prometheus)"], "endpoint delivery queries against a real Prometheus", () => {
   const f = endpointFixture({ tier: "staging", gpuPools: GPU_POOLS });
@@ -31,10 +33,15 @@ describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get in
   });
   const json = synthJson(f.platform);
   const queries: [string, string][] = [
-    ...manifestsOfKind(json, "ScaledObject")[0].spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => [`ScaledObject trigger ${t.name}`, t.metadata.query]),
-    ...manifestsOfKind(json, "AnalysisTemplate").flatMap((t: any) => t.spec.metrics.filter((m: any) => m.provider.prometheus)
-      // Argo Rollouts substitutes {{args.canary-hash}} with the new ReplicaSet's pod-template hash.
-      .map((m: any) => [`AnalysisTemplate ${t.metadata.name} metric ${m.name}`, m.provider.prometheus.query.replaceAll("{{args.canary-hash}}", HASH)])),
+    ...manifestsOfKind(json, "ScaledObject")[0]
+      .spec.triggers.filter((t: any) => t.type === "prometheus")
+      .map((t: any) => [`ScaledObject trigger ${t.name}`, t.metadata.query]),
+    ...manifestsOfKind(json, "AnalysisTemplate").flatMap((t: any) =>
+      t.spec.metrics
+        .filter((m: any) => m.provider.prometheus)
+        // Argo Rollouts substitutes {{args.canary-hash}} with the new ReplicaSet's pod-template hash.
+        .map((m: any) => [`AnalysisTemplate ${t.metadata.name} metric ${m.name}`, m.provider.prometheus.query.replaceAll("{{args.canary-hash}}", HASH)]),
+    ),
   ];
 
   let exporter: http.Server;
@@ -48,23 +55,24 @@ describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get in
     exporter = http.createServer((req, res) => {
       scrapes++;
       const n = scrapes * 100;
-      const lines = req.url === "/dcgm"
-        ? [`DCGM_FI_DEV_GPU_UTIL{gpu="0",namespace="serving",pod="fraud-${HASH}-abcde",container="server"} 55`]
-        : [
-          "# TYPE model_requests_total counter",
-          `model_requests_total{code="200"} ${n * 19}`,
-          `model_requests_total{code="500"} ${n}`,
-          "# TYPE model_request_duration_seconds histogram",
-          `model_request_duration_seconds_bucket{le="0.1"} ${n * 10}`,
-          `model_request_duration_seconds_bucket{le="0.5"} ${n * 19}`,
-          `model_request_duration_seconds_bucket{le="+Inf"} ${n * 20}`,
-          `model_request_duration_seconds_sum ${n * 3}`,
-          `model_request_duration_seconds_count ${n * 20}`,
-          "# TYPE model_inflight_requests gauge",
-          "model_inflight_requests 3",
-          "# TYPE model_auc gauge",
-          "model_auc 0.83",
-        ];
+      const lines =
+        req.url === "/dcgm"
+          ? [`DCGM_FI_DEV_GPU_UTIL{gpu="0",namespace="serving",pod="fraud-${HASH}-abcde",container="server"} 55`]
+          : [
+              "# TYPE model_requests_total counter",
+              `model_requests_total{code="200"} ${n * 19}`,
+              `model_requests_total{code="500"} ${n}`,
+              "# TYPE model_request_duration_seconds histogram",
+              `model_request_duration_seconds_bucket{le="0.1"} ${n * 10}`,
+              `model_request_duration_seconds_bucket{le="0.5"} ${n * 19}`,
+              `model_request_duration_seconds_bucket{le="+Inf"} ${n * 20}`,
+              `model_request_duration_seconds_sum ${n * 3}`,
+              `model_request_duration_seconds_count ${n * 20}`,
+              "# TYPE model_inflight_requests gauge",
+              "model_inflight_requests 3",
+              "# TYPE model_auc gauge",
+              "model_auc 0.83",
+            ];
       res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" });
       res.end(`${lines.join("\n")}\n`);
     });
@@ -73,19 +81,32 @@ describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get in
 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "prom-delivery-"));
     const target = `127.0.0.1:${exporterPort}`;
-    fs.writeFileSync(path.join(dir, "prometheus.yml"), stringify({
-      global: { scrape_interval: "1s", evaluation_interval: "1s" },
-      scrape_configs: [
-        // The labels prometheus-operator gives an endpoint's target (ServiceMonitor with podTargetLabels).
-        { job_name: "fraud-metrics", static_configs: [{ targets: [target], labels: { namespace: "serving", service: "fraud-metrics", pod: `fraud-${HASH}-abcde`, rollouts_pod_template_hash: HASH } }] },
-        // dcgm-exporter's own target labels; the library's ServiceMonitor does not honour labels.
-        { job_name: "dcgm-exporter", metrics_path: "/dcgm", honor_labels: false, static_configs: [{ targets: [target], labels: { namespace: "kube-system", service: "dcgm-exporter", pod: "dcgm-exporter-x1" } }] },
-      ],
-    }));
+    fs.writeFileSync(
+      path.join(dir, "prometheus.yml"),
+      stringify({
+        global: { scrape_interval: "1s", evaluation_interval: "1s" },
+        scrape_configs: [
+          // The labels prometheus-operator gives an endpoint's target (ServiceMonitor with podTargetLabels).
+          {
+            job_name: "fraud-metrics",
+            static_configs: [{ targets: [target], labels: { namespace: "serving", service: "fraud-metrics", pod: `fraud-${HASH}-abcde`, rollouts_pod_template_hash: HASH } }],
+          },
+          // dcgm-exporter's own target labels; the library's ServiceMonitor does not honour labels.
+          {
+            job_name: "dcgm-exporter",
+            metrics_path: "/dcgm",
+            honor_labels: false,
+            static_configs: [{ targets: [target], labels: { namespace: "kube-system", service: "dcgm-exporter", pod: "dcgm-exporter-x1" } }],
+          },
+        ],
+      }),
+    );
     promPort = await freePort();
-    prometheus = spawn("prometheus", [
-      `--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${promPort}`,
-    ], { stdio: "ignore" });
+    prometheus = spawn(
+      "prometheus",
+      [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${promPort}`],
+      { stdio: "ignore" },
+    );
     await waitForPort(promPort, 30000);
     // rate() over [2m] needs two samples of each series.
     await waitUntil("two scrapes of the exporter", async () => (await query('count(count_over_time(model_requests_total{job="fraud-metrics"}[2m]) >= 3)')).length > 0, 60000);
@@ -99,11 +120,13 @@ describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get in
 
   async function query(expr: string): Promise<any[]> {
     const body = await new Promise<string>((resolve, reject) => {
-      http.get(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(expr)}`, (res) => {
-        let data = "";
-        res.on("data", (c) => (data += c));
-        res.on("end", () => resolve(data));
-      }).on("error", reject);
+      http
+        .get(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(expr)}`, (res) => {
+          let data = "";
+          res.on("data", (c) => (data += c));
+          res.on("end", () => resolve(data));
+        })
+        .on("error", reject);
     });
     const parsed = JSON.parse(body);
     if (parsed.status !== "success") throw new Error(`${expr}: ${body}`);
@@ -112,8 +135,12 @@ describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get in
 
   test("the generated queries are the triggers and analysis metrics of the endpoint", () => {
     expect(queries.map(([where]) => where)).toEqual([
-      "ScaledObject trigger requests-per-second", "ScaledObject trigger gauge", "ScaledObject trigger gpu-utilization",
-      "AnalysisTemplate fraud-slo metric error-ratio", "AnalysisTemplate fraud-slo metric latency-p95", "AnalysisTemplate fraud-slo metric model-quality",
+      "ScaledObject trigger requests-per-second",
+      "ScaledObject trigger gauge",
+      "ScaledObject trigger gpu-utilization",
+      "AnalysisTemplate fraud-slo metric error-ratio",
+      "AnalysisTemplate fraud-slo metric latency-p95",
+      "AnalysisTemplate fraud-slo metric model-quality",
     ]);
   });
 

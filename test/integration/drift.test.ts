@@ -80,7 +80,8 @@ describeIf(missing, "drift job (the shipped script, pinned numpy/scipy) on fixtu
     moto.resetRecording();
     const res = spawnSync(venv!.python, [scriptFile], {
       env: venv!.env({ ...moto.awsEnv, ...jobEnv, HOME: work, PUSHGATEWAY_URL: pushgatewayUrl, METRICS_FILE: metricsFile, ...extra }),
-      encoding: "utf8", timeout: 120000,
+      encoding: "utf8",
+      timeout: 120000,
     });
     return { status: res.status, stdout: res.stdout, stderr: res.stderr, metricsFile };
   }
@@ -124,7 +125,11 @@ describeIf(missing, "drift job (the shipped script, pinned numpy/scipy) on fixtu
     expect(file).toMatch(/^ml_drift_score\{endpoint="fraud"\} (\S+)$/m);
     // What Prometheus scrapes (honorLabels keeps job and instance): the drift families, linted.
     const scraped = await (await fetch(`${pushgatewayUrl}/metrics`)).text();
-    const driftFamilies = scraped.split("\n").filter((l) => /^(# (HELP|TYPE) )?ml_drift_/.test(l)).join("\n") + "\n";
+    const driftFamilies =
+      scraped
+        .split("\n")
+        .filter((l) => /^(# (HELP|TYPE) )?ml_drift_/.test(l))
+        .join("\n") + "\n";
     const scrapedCheck = spawnSync("promtool", ["check", "metrics"], { input: driftFamilies, encoding: "utf8" });
     expect(`${scrapedCheck.stdout}${scrapedCheck.stderr}`).toBe("");
     const score = driftFamilies.match(/^ml_drift_score\{(.*)\} (\S+)$/m);

@@ -27,7 +27,10 @@ function readmeRecipe(): string[] {
   const section = text.split(/^## Versioned datasets with DVC$/m)[1];
   const block = section && /```sh\n([\s\S]*?)```/.exec(section);
   if (!block) throw new Error(`no DVC recipe in ${README}`);
-  return block[1].split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  return block[1]
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
 }
 
 describeIf([...missing, ...gitMissing], "DVC: push and pull a dataset to the datasets bucket with the README's remote settings", () => {
@@ -58,8 +61,15 @@ describeIf([...missing, ...gitMissing], "DVC: push and pull a dataset to the dat
     moto = await startMoto(venv!);
     work = fs.mkdtempSync(path.join(os.tmpdir(), "dvc-it-"));
     env = venv!.env({
-      ...moto.awsEnv, BUCKET: bucket, REGION: "us-east-1", DVC_NO_ANALYTICS: "1", HOME: work,
-      GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com",
+      ...moto.awsEnv,
+      BUCKET: bucket,
+      REGION: "us-east-1",
+      DVC_NO_ANALYTICS: "1",
+      HOME: work,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
     });
     // What Terraform leaves: the bucket exists.
     spawnSync(venv!.python, ["-c", "import boto3, sys; boto3.client('s3').create_bucket(Bucket=sys.argv[1])", bucket], { env, encoding: "utf8" });

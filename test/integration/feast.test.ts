@@ -66,7 +66,10 @@ class FeastRun {
   public store!: FeatureStore;
   private baseEnv: NodeJS.ProcessEnv = {};
 
-  constructor(private readonly venv: Venv, private readonly moto: MotoServer) {}
+  constructor(
+    private readonly venv: Venv,
+    private readonly moto: MotoServer,
+  ) {}
 
   /** Synthesizes the library's stacks and prepares AWS (moto) as Terraform would leave it. */
   public setUp(options: { tier: "development" | "production"; online: "dynamodb" | "redis"; yaml: (yaml: string) => string; env?: NodeJS.ProcessEnv }): void {
@@ -85,12 +88,17 @@ class FeastRun {
     this.baseEnv = this.venv.env({ ...this.moto.awsEnv, FEAST_USAGE: "False", FEAST_OFFLINE_DATA: dataUrl, ...options.env });
     const parquet = path.join(this.work, "driver_stats.parquet");
     this.expected = JSON.parse(run(this.venv.python, [path.join(FIXTURE, "make_data.py"), parquet], this.baseEnv));
-    run(this.venv.python, ["-c", [
-      "import boto3, sys",
-      "s3 = boto3.client('s3')",
-      "s3.create_bucket(Bucket=sys.argv[1])",
-      "s3.upload_file(sys.argv[2], sys.argv[1], sys.argv[3])",
-    ].join("\n"), bucket, parquet, `${store.dataPrefix}driver_stats.parquet`], this.baseEnv);
+    run(
+      this.venv.python,
+      [
+        "-c",
+        ["import boto3, sys", "s3 = boto3.client('s3')", "s3.create_bucket(Bucket=sys.argv[1])", "s3.upload_file(sys.argv[2], sys.argv[1], sys.argv[3])"].join("\n"),
+        bucket,
+        parquet,
+        `${store.dataPrefix}driver_stats.parquet`,
+      ],
+      this.baseEnv,
+    );
 
     const yaml = options.yaml(store.featureStoreYaml);
     fs.mkdirSync(this.repoDir);

@@ -97,7 +97,9 @@ function remoteSecretName(infraJson: any, key: string): string {
 /** psql as a user; the status and output, for checks that expect a refusal. */
 function psqlAs(pg: PostgresServer, user: string, password: string, database: string, sql: string): { ok: boolean; output: string } {
   const res = spawnSync("psql", ["-h", pg.host, "-p", String(pg.port), "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", sql], {
-    env: { ...process.env, PGPASSWORD: password, PGSSLMODE: "require" }, encoding: "utf8", timeout: 60000,
+    env: { ...process.env, PGPASSWORD: password, PGSSLMODE: "require" },
+    encoding: "utf8",
+    timeout: 60000,
   });
   return { ok: res.status === 0, output: `${res.stdout}${res.stderr}`.trim() };
 }
@@ -132,8 +134,11 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
       built.registry.model("fraud", { stage: "Staging" }).uri,
     ];
     new MonitoredEndpoint(built.platform, "fraud", {
-      name: "fraud", model: built.registry.model("fraud", { alias: "champion" }), image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1.0.0",
-      cluster: built.cluster, serviceAccountRole: role,
+      name: "fraud",
+      model: built.registry.model("fraud", { alias: "champion" }),
+      image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1.0.0",
+      cluster: built.cluster,
+      serviceAccountRole: role,
     });
     const stacks = synthStacks(built.app);
     const infraJson = stacks["test-infra"];
@@ -149,15 +154,23 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
     const masterSecret = { [masterEs.spec.target.name]: syncedSecretData(masterEs, (key) => remoteSecret(infraJson, key)) };
     const appEs = externalSecrets.find((es) => es.metadata.namespace === "mlflow" && es.spec.target.name === "mlflow-db-credentials");
     const appSecretName = remoteSecretName(infraJson, appEs.spec.data[0].remoteRef.key);
-    run([venvDir.python, "-c", "import boto3, sys; boto3.client('secretsmanager').create_secret(Name=sys.argv[1])", appSecretName],
-      processEnv(venvDir, moto.awsEnv, home), "create the app secret (no value)");
+    run(
+      [venvDir.python, "-c", "import boto3, sys; boto3.client('secretsmanager').create_secret(Name=sys.argv[1])", appSecretName],
+      processEnv(venvDir, moto.awsEnv, home),
+      "create the app secret (no value)",
+    );
     const bootstrapPod = (which: "job" | "rotation") => {
       const type = which === "job" ? "kubernetes_job_v1" : "kubernetes_cron_job_v1";
       const object = typedToObject(type, Object.values<any>(platformJson.resource[type])[0]);
       return which === "job" ? object.spec.template.spec : object.spec.jobTemplate.spec.template.spec;
     };
     const runBootstrap = (which: "job" | "rotation") => {
-      const container = localContainers(bootstrapPod(which), { objects: [], secrets: masterSecret, workDir: path.join(work, `bootstrap-${which}`), programs: { python: venvDir.python } }).main[0];
+      const container = localContainers(bootstrapPod(which), {
+        objects: [],
+        secrets: masterSecret,
+        workDir: path.join(work, `bootstrap-${which}`),
+        programs: { python: venvDir.python },
+      }).main[0];
       // What the cluster resolves: the RDS endpoint (the local PostgreSQL), the secret's ARN (its name in moto).
       const env = { ...container.env, PGHOST: pg.host, PGPORT: String(pg.port), APP_SECRET_ID: appSecretName };
       if (!/\$\{.*address/.test(container.env.PGHOST) || !/\$\{.*database-app-secret/.test(container.env.APP_SECRET_ID)) {
@@ -167,8 +180,14 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
       return run(container.argv, processEnv(venvDir, { ...moto.awsEnv, ...env }, home), `database bootstrap (${which})`);
     };
     runBootstrap("job");
-    const appSecret = () => JSON.parse(run([venvDir.python, "-c", "import boto3, sys; print(boto3.client('secretsmanager').get_secret_value(SecretId=sys.argv[1])['SecretString'])", appSecretName],
-      processEnv(venvDir, moto.awsEnv, home), "read the app secret"));
+    const appSecret = () =>
+      JSON.parse(
+        run(
+          [venvDir.python, "-c", "import boto3, sys; print(boto3.client('secretsmanager').get_secret_value(SecretId=sys.argv[1])['SecretString'])", appSecretName],
+          processEnv(venvDir, moto.awsEnv, home),
+          "read the app secret",
+        ),
+      );
     SECRETS_MANAGER[appSecretName] = appSecret();
 
     // External Secrets of MLflow and the endpoint, from the Secrets Manager values above (the master's stays in the bootstrap's namespace).
@@ -189,7 +208,11 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
     const mainArgs: string[] = podSpec.containers[0].args;
     const artifactRoot = mainArgs.find((a) => a.startsWith("--default-artifact-root="))!.split("=")[1];
     const bucket = /^s3:\/\/([^/]+)\//.exec(artifactRoot)![1];
-    run([venvDir.python, "-c", "import boto3, sys; boto3.client('s3').create_bucket(Bucket=sys.argv[1])", bucket], processEnv(venvDir, moto.awsEnv, path.join(work, "home")), "create bucket");
+    run(
+      [venvDir.python, "-c", "import boto3, sys; boto3.client('s3').create_bucket(Bucket=sys.argv[1])", bucket],
+      processEnv(venvDir, moto.awsEnv, path.join(work, "home")),
+      "create bucket",
+    );
 
     // The pod, locally. dbchecker only waits for the database's TCP port (busybox `nc` in a script
     // written for busybox sh); startPostgres has already waited for it.
@@ -221,7 +244,9 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
       throw new Error(`${e.message}\n${serverLog().slice(-6000)}`);
     });
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${url}/health`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${url}/health`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       if (i > 120) throw new Error(`MLflow never became healthy:\n${serverLog().slice(-6000)}`);
       await new Promise((r) => setTimeout(r, 500));
@@ -233,8 +258,23 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
     const endpointEnv = endpointPod.main[0].env;
 
     return {
-      work, pg, moto, url, server, serverLog, objects, platformJson, secrets, endpointEnv, modelUris, bucket, artifactRoot,
-      alerts: built.mlflow.alerts.object.spec, runBootstrap, appSecretName, stops,
+      work,
+      pg,
+      moto,
+      url,
+      server,
+      serverLog,
+      objects,
+      platformJson,
+      secrets,
+      endpointEnv,
+      modelUris,
+      bucket,
+      artifactRoot,
+      alerts: built.mlflow.alerts.object.spec,
+      runBootstrap,
+      appSecretName,
+      stops,
     };
   } catch (e) {
     for (const stop of stops) await stop();
@@ -390,9 +430,14 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
 
   describe("MLflow's own database login (the bootstrap Job's SQL, run as the RDS master user)", () => {
     const master = SECRETS_MANAGER["rds-master"];
-    const appSecret = (): { username: string; password: string } => JSON.parse(run([venv!.python, "-c",
-      "import boto3, sys; print(boto3.client('secretsmanager').get_secret_value(SecretId=sys.argv[1])['SecretString'])", d.appSecretName],
-    processEnv(venv!, d.moto.awsEnv, path.join(d.work, "home")), "read the app secret"));
+    const appSecret = (): { username: string; password: string } =>
+      JSON.parse(
+        run(
+          [venv!.python, "-c", "import boto3, sys; print(boto3.client('secretsmanager').get_secret_value(SecretId=sys.argv[1])['SecretString'])", d.appSecretName],
+          processEnv(venv!, d.moto.awsEnv, path.join(d.work, "home")),
+          "read the app secret",
+        ),
+      );
 
     test("the server, its migrations and its init containers log in as MLflow's role; the master user's credential is in none of them", () => {
       const login = SECRETS_MANAGER[d.appSecretName];
@@ -402,17 +447,32 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
       const deployment = d.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "mlflow");
       expect(JSON.stringify(deployment)).not.toContain("mlflow-db-master");
       // Connections to MLflow's databases other than this check's own: the server's pool, as the login role.
-      const sessions = psqlAs(d.pg, master.username, master.password, "postgres",
-        "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname IN ('mlflow', 'mlflow_auth') AND pid <> pg_backend_pid()");
+      const sessions = psqlAs(
+        d.pg,
+        master.username,
+        master.password,
+        "postgres",
+        "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname IN ('mlflow', 'mlflow_auth') AND pid <> pg_backend_pid()",
+      );
       expect(sessions.ok).toBe(true);
-      expect(sessions.output.split("\n").filter(Boolean).every((u) => u === "mlflow_app_a")).toBe(true);
+      expect(
+        sessions.output
+          .split("\n")
+          .filter(Boolean)
+          .every((u) => u === "mlflow_app_a"),
+      ).toBe(true);
     });
 
     test("everything in MLflow's databases (migrated by MLflow, a model registered) belongs to mlflow_app", () => {
       expect(trained?.version).toBe("1");
       for (const db of ["mlflow", "mlflow_auth"]) {
-        const owners = psqlAs(d.pg, master.username, master.password, db,
-          "SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner), ',') || ' ' || count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'");
+        const owners = psqlAs(
+          d.pg,
+          master.username,
+          master.password,
+          db,
+          "SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner), ',') || ' ' || count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'",
+        );
         expect({ db, ...owners }).toEqual({ db, ok: true, output: expect.stringMatching(/^mlflow_app [1-9]\d*$/) });
         expect(psqlAs(d.pg, master.username, master.password, "postgres", `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${db}'`).output).toBe("mlflow_app");
       }
@@ -422,9 +482,15 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
 
     test("MLflow's role cannot create roles or databases, read another database, or hold any superuser attribute", () => {
       const login = SECRETS_MANAGER[d.appSecretName];
-      expect(psqlAs(d.pg, master.username, master.password, "postgres",
-        "SELECT string_agg(rolname || ':' || (rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls), ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'mlflow\\_app%'").output)
-        .toBe("mlflow_app:false,mlflow_app_a:false,mlflow_app_b:false");
+      expect(
+        psqlAs(
+          d.pg,
+          master.username,
+          master.password,
+          "postgres",
+          "SELECT string_agg(rolname || ':' || (rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls), ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'mlflow\\_app%'",
+        ).output,
+      ).toBe("mlflow_app:false,mlflow_app_a:false,mlflow_app_b:false");
       const asApp = (db: string, sql: string) => psqlAs(d.pg, login.username, login.password, db, sql);
       expect(asApp("mlflow", "CREATE ROLE intruder LOGIN")).toEqual({ ok: false, output: expect.stringContaining("permission denied to create role") });
       expect(asApp("mlflow", "CREATE DATABASE other_app")).toEqual({ ok: false, output: expect.stringContaining("permission denied to create database") });
@@ -447,8 +513,10 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
       expect(after.username).toBe("mlflow_app_b");
       expect(after.password).not.toBe(before.password);
       // The new login works on MLflow's tables as mlflow_app; the old one still works until Reloader restarts the pods.
-      expect(psqlAs(d.pg, after.username, after.password, "mlflow", "SELECT current_user || ' ' || count(*) FROM registered_models WHERE name = 'fraud'"))
-        .toEqual({ ok: true, output: "mlflow_app 1" });
+      expect(psqlAs(d.pg, after.username, after.password, "mlflow", "SELECT current_user || ' ' || count(*) FROM registered_models WHERE name = 'fraud'")).toEqual({
+        ok: true,
+        output: "mlflow_app 1",
+      });
       expect(psqlAs(d.pg, before.username, before.password, "mlflow", "SELECT count(*) FROM registered_models WHERE name = 'fraud'")).toEqual({ ok: true, output: "1" });
       const reader = SECRETS_MANAGER["ml-test/mlflow/reader-credentials"];
       expect((await request(`${d.url}/api/2.0/mlflow/registered-models/get?name=fraud`, { headers: basic(reader.username, reader.password) })).status).toBe(200);
@@ -460,7 +528,9 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
 
     beforeAll(async () => {
       // ServiceMonitor -> Service port (by name) -> container port (by name) -> the server's --port.
-      const sm = Object.values<any>(d.platformJson.resource.kubernetes_manifest).map((m) => m.manifest).find((m) => m.kind === "ServiceMonitor" && m.metadata.namespace === "mlflow");
+      const sm = Object.values<any>(d.platformJson.resource.kubernetes_manifest)
+        .map((m) => m.manifest)
+        .find((m) => m.kind === "ServiceMonitor" && m.metadata.namespace === "mlflow");
       const endpoint = sm.spec.endpoints[0];
       const service = d.objects.find((o) => o.kind === "Service" && Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v));
       const servicePort = service?.spec.ports.find((p: any) => p.name === endpoint.port);
@@ -470,8 +540,12 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
       if (!containerPort || !container.args.includes(`--port=${containerPort.containerPort}`)) throw new Error(`Service port ${servicePort.name} does not reach the server`);
       const auth = endpoint.basicAuth;
       target = {
-        port: Number(new URL(d.url).port), path: endpoint.path, job: service.metadata.name, namespace: sm.metadata.namespace,
-        username: auth ? d.secrets[auth.username.name][auth.username.key] : "", password: auth ? d.secrets[auth.password.name][auth.password.key] : "",
+        port: Number(new URL(d.url).port),
+        path: endpoint.path,
+        job: service.metadata.name,
+        namespace: sm.metadata.namespace,
+        username: auth ? d.secrets[auth.username.name][auth.username.key] : "",
+        password: auth ? d.secrets[auth.password.name][auth.password.key] : "",
       };
       prometheus = await startPrometheus(d.work, target);
     }, 120000);
@@ -485,7 +559,7 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
       const names = [...new Set(d.alerts.groups.flatMap((g: any) => g.rules.flatMap((r: any) => metricNames(r.expr))))] as string[];
       expect(names.sort()).toEqual(["mlflow_http_request_duration_seconds_bucket", "mlflow_http_request_total", "up"]);
       const scraped = await waitFor(async () => {
-        const res = await (await fetch(`${prometheus!.url}/api/v1/label/__name__/values`)).json() as any;
+        const res = (await (await fetch(`${prometheus!.url}/api/v1/label/__name__/values`)).json()) as any;
         return names.every((n) => res.data.includes(n)) ? res.data : undefined;
       }, 30000);
       for (const n of names) expect(scraped).toContain(n);
@@ -513,14 +587,25 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
 
       await search();
       await waitFor(async () => ((await snapshot(prometheus!.url)).size > 0 ? true : undefined), 60000).catch(async (e) => {
-        throw new Error(`${e.message}: no MLflow series in Prometheus; targets: ${JSON.stringify((await (await fetch(`${prometheus!.url}/api/v1/targets`)).json() as any).data.activeTargets.map((t: any) => [t.health, t.lastError]))}`);
+        throw new Error(
+          `${e.message}: no MLflow series in Prometheus; targets: ${JSON.stringify(((await (await fetch(`${prometheus!.url}/api/v1/targets`)).json()) as any).data.activeTargets.map((t: any) => [t.health, t.lastError]))}`,
+        );
       });
       const normal = await phase(() => sequential(20));
       expect(normal.statuses).toEqual(Array(20).fill(200));
       // Slow: the tracking database holds a lock on the experiments table for 4 seconds while 4 requests wait.
       const slow = await phase(async () => {
-        const lock = spawn("psql", [`${d.pg.url}?sslmode=require`, "-v", "ON_ERROR_STOP=1", "-c",
-          "SET lock_timeout = '10s'; BEGIN; LOCK TABLE experiments IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;"], { stdio: "ignore" });
+        const lock = spawn(
+          "psql",
+          [
+            `${d.pg.url}?sslmode=require`,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            "SET lock_timeout = '10s'; BEGIN; LOCK TABLE experiments IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;",
+          ],
+          { stdio: "ignore" },
+        );
         const exited = new Promise<number | null>((r) => lock.once("exit", r));
         await new Promise((r) => setTimeout(r, 700));
         const statuses = await Promise.all(Array.from({ length: 4 }, search));
@@ -552,14 +637,22 @@ describeIf(missing, "MLflow as deployed (helm template of the mlflow chart, loca
       // annotations left out (they only format the value).
       const rules = { groups: d.alerts.groups.map((g: any) => ({ ...g, rules: g.rules.map((r: any) => ({ ...r, annotations: {} })) })) };
       const seriesOf = (p: { deltas: Map<string, number> }) => [...p.deltas].map(([series, inc]) => ({ series, values: `0+${inc}x40` }));
-      const fires = (alertname: string, p: { deltas: Map<string, number> }) => testRules(rules, [{
-        interval: "1m",
-        input_series: seriesOf(p),
-        alert_rule_test: [{ eval_time: "30m", alertname, exp_alerts: [{ exp_labels: { severity: "warning" } }] }],
-      }]);
-      const silent = (alertname: string, p: { deltas: Map<string, number> }) => testRules(rules, [{
-        interval: "1m", input_series: seriesOf(p), alert_rule_test: [{ eval_time: "30m", alertname, exp_alerts: [] }],
-      }]);
+      const fires = (alertname: string, p: { deltas: Map<string, number> }) =>
+        testRules(rules, [
+          {
+            interval: "1m",
+            input_series: seriesOf(p),
+            alert_rule_test: [{ eval_time: "30m", alertname, exp_alerts: [{ exp_labels: { severity: "warning" } }] }],
+          },
+        ]);
+      const silent = (alertname: string, p: { deltas: Map<string, number> }) =>
+        testRules(rules, [
+          {
+            interval: "1m",
+            input_series: seriesOf(p),
+            alert_rule_test: [{ eval_time: "30m", alertname, exp_alerts: [] }],
+          },
+        ]);
       // The slow phase is slow by construction; the normal one is fast on a quiet machine (CI), but a machine
       // loaded far beyond its cores makes every request slow, and then its latency alert rightly fires.
       const normalP95 = p95(normal.deltas);
@@ -589,7 +682,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
 }
 
 async function query(url: string, promql: string): Promise<any[]> {
-  const res = await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json() as any;
+  const res = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as any;
   if (res.status !== "success") throw new Error(`${promql}: ${JSON.stringify(res)}`);
   return res.data.result;
 }
@@ -606,7 +699,9 @@ async function snapshot(url: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const name of ["mlflow_http_request_total", "mlflow_http_request_duration_seconds_bucket"]) {
     for (const r of await query(url, name)) {
-      const labels = Object.entries<string>(r.metric).filter(([k]) => k !== "__name__").sort(([a], [b]) => a.localeCompare(b))
+      const labels = Object.entries<string>(r.metric)
+        .filter(([k]) => k !== "__name__")
+        .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
       out.set(`${name}{${labels.join(",")}}`, Number(r.value[1]));
     }
@@ -645,23 +740,26 @@ async function startPrometheus(work: string, target: { port: number; path: strin
   // job label from the Service's name, the namespace label. The interval is shortened for the test.
   const config = {
     global: { scrape_interval: `${SCRAPE_INTERVAL_SECONDS}s`, scrape_timeout: `${SCRAPE_INTERVAL_SECONDS}s`, evaluation_interval: "1s" },
-    scrape_configs: [{
-      job_name: `serviceMonitor/${target.namespace}/${target.job}/0`,
-      metrics_path: target.path,
-      ...(target.username ? { basic_auth: { username: target.username, password_file: passwordFile } } : {}),
-      static_configs: [{ targets: [`127.0.0.1:${target.port}`] }],
-      relabel_configs: [
-        { target_label: "job", replacement: target.job },
-        { target_label: "namespace", replacement: target.namespace },
-      ],
-    }],
+    scrape_configs: [
+      {
+        job_name: `serviceMonitor/${target.namespace}/${target.job}/0`,
+        metrics_path: target.path,
+        ...(target.username ? { basic_auth: { username: target.username, password_file: passwordFile } } : {}),
+        static_configs: [{ targets: [`127.0.0.1:${target.port}`] }],
+        relabel_configs: [
+          { target_label: "job", replacement: target.job },
+          { target_label: "namespace", replacement: target.namespace },
+        ],
+      },
+    ],
   };
   fs.writeFileSync(path.join(dir, "prometheus.yml"), stringify(config));
   const port = await freePort();
-  const child = spawn("prometheus", [
-    `--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`,
-    `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn",
-  ], { stdio: "ignore" });
+  const child = spawn(
+    "prometheus",
+    [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
+    { stdio: "ignore" },
+  );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {

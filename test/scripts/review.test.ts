@@ -12,23 +12,25 @@ function keyReplacementPlan(): TerraformPlan {
   return {
     format_version: "1.2",
     terraform_version: "1.11.4",
-    resource_changes: [{
-      address: "aws_kms_key.kms_key_28C05A0F",
-      mode: "managed",
-      type: "aws_kms_key",
-      name: "kms_key_28C05A0F",
-      provider_name: "registry.terraform.io/hashicorp/aws",
-      action_reason: "replace_because_cannot_update",
-      change: {
-        actions: ["delete", "create"],
-        before: { customer_master_key_spec: "SYMMETRIC_DEFAULT" },
-        after: { customer_master_key_spec: "RSA_2048" },
-        after_unknown: { arn: true, id: true },
-        before_sensitive: {},
-        after_sensitive: {},
-        replace_paths: [["customer_master_key_spec"]],
+    resource_changes: [
+      {
+        address: "aws_kms_key.kms_key_28C05A0F",
+        mode: "managed",
+        type: "aws_kms_key",
+        name: "kms_key_28C05A0F",
+        provider_name: "registry.terraform.io/hashicorp/aws",
+        action_reason: "replace_because_cannot_update",
+        change: {
+          actions: ["delete", "create"],
+          before: { customer_master_key_spec: "SYMMETRIC_DEFAULT" },
+          after: { customer_master_key_spec: "RSA_2048" },
+          after_unknown: { arn: true, id: true },
+          before_sensitive: {},
+          after_sensitive: {},
+          replace_paths: [["customer_master_key_spec"]],
+        },
       },
-    }],
+    ],
   };
 }
 
@@ -46,7 +48,9 @@ function planDir(plans: Record<string, TerraformPlan>): string {
 function review(args: string[]) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cli-out-"));
   return spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/review.ts", ...args], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir },
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
   });
 }
 
@@ -94,16 +98,26 @@ describe("review command line", () => {
     const json = path.join(dir, "review.json");
     const result = review(["--plan-dir", dir, "--out", path.join(dir, "review.md"), "--json", json]);
     expect(result.status).toBe(2);
-    expect(JSON.parse(fs.readFileSync(json, "utf8")).blocking).toMatchObject([{
-      stack: "ml-dev-infra", address: "aws_kms_key.kms_key_28C05A0F", replacePaths: ["customer_master_key_spec"], actionReason: "replace_because_cannot_update",
-      constructPath: "ml-dev-infra/kms/key",
-    }]);
+    expect(JSON.parse(fs.readFileSync(json, "utf8")).blocking).toMatchObject([
+      {
+        stack: "ml-dev-infra",
+        address: "aws_kms_key.kms_key_28C05A0F",
+        replacePaths: ["customer_master_key_spec"],
+        actionReason: "replace_because_cannot_update",
+        constructPath: "ml-dev-infra/kms/key",
+      },
+    ]);
   });
 
   test("plans saved with --save-plans serve as --base, and the cost table shows the delta", () => {
     // GIVEN the base branch's plan has one NAT gateway and the head's two
-    const nat = (name: string) => ({ address: `aws_nat_gateway.${name}`, mode: "managed" as const, type: "aws_nat_gateway", name,
-      change: { actions: ["create"], before: null, after: {}, after_unknown: {}, before_sensitive: false, after_sensitive: {} } });
+    const nat = (name: string) => ({
+      address: `aws_nat_gateway.${name}`,
+      mode: "managed" as const,
+      type: "aws_nat_gateway",
+      name,
+      change: { actions: ["create"], before: null, after: {}, after_unknown: {}, before_sensitive: false, after_sensitive: {} },
+    });
     const base = planDir({ "ml-dev-infra": { ...noChangePlan(), resource_changes: [nat("a")] } });
     const head = planDir({ "ml-dev-infra": { ...noChangePlan(), resource_changes: [nat("a"), nat("b")] } });
     const saved = path.join(base, "saved");
@@ -133,7 +147,9 @@ describe("review command line", () => {
     const dir = planDir({ "ml-dev-infra": keyReplacementPlan() });
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "review-bin-out-"));
     const result = spawnSync(process.execPath, [path.join(ROOT, "bin", "cdktf-ml-review.js"), "--plan-dir", dir, "--out", path.join(dir, "r.md")], {
-      cwd: ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir },
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
     });
     expect(result.status).toBe(2);
     expect(fs.readFileSync(path.join(dir, "r.md"), "utf8")).toContain("**`aws_kms_key.kms_key_28C05A0F`** in `ml-dev-infra` (dev) would be **replaced**");

@@ -9,10 +9,13 @@ import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
 describe("data protection of the reference stacks", () => {
   const { outdir, stacks } = synthReferenceApp();
   const infraLike = stacks.flatMap(({ environment, infra, bootstrap }) =>
-    [infra, bootstrap].filter((s) => s !== undefined).map((s) => ({ environment, name: s!.node.id, json: stackJsonFromDir(outdir, s!.node.id) })));
+    [infra, bootstrap].filter((s) => s !== undefined).map((s) => ({ environment, name: s!.node.id, json: stackJsonFromDir(outdir, s!.node.id) })),
+  );
 
-  const resources = (json: any) => Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
-    Object.entries(byName as Record<string, any>).map(([name, config]) => ({ address: `${type}.${name}`, type, config })));
+  const resources = (json: any) =>
+    Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+      Object.entries(byName as Record<string, any>).map(([name, config]) => ({ address: `${type}.${name}`, type, config })),
+    );
 
   for (const { environment, name, json } of infraLike) {
     if (environment.protectsData) {
@@ -24,14 +27,19 @@ describe("data protection of the reference stacks", () => {
 
       test(`${name}: databases keep deletion protection and a final snapshot; tables keep deletion protection`, () => {
         const dbs = resources(json).filter((r) => r.type === "aws_db_instance" || r.type === "aws_rds_cluster");
-        expect(dbs.filter((r) => r.config.deletion_protection !== true || r.config.skip_final_snapshot !== false || !r.config.final_snapshot_identifier)
-          .map((r) => r.address)).toEqual([]);
+        expect(
+          dbs.filter((r) => r.config.deletion_protection !== true || r.config.skip_final_snapshot !== false || !r.config.final_snapshot_identifier).map((r) => r.address),
+        ).toEqual([]);
         const tables = resources(json).filter((r) => r.type === "aws_dynamodb_table");
         expect(tables.filter((r) => r.config.deletion_protection_enabled !== true).map((r) => r.address)).toEqual([]);
       });
     } else {
       test(`${name}: no resource has prevent_destroy (dev stays disposable)`, () => {
-        expect(resources(json).filter((r) => r.config.lifecycle?.prevent_destroy !== undefined).map((r) => r.address)).toEqual([]);
+        expect(
+          resources(json)
+            .filter((r) => r.config.lifecycle?.prevent_destroy !== undefined)
+            .map((r) => r.address),
+        ).toEqual([]);
       });
     }
   }

@@ -5,7 +5,10 @@ import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
 /** The reference platform's example endpoint: CPU with KEDA in development; GPU with KEDA and a canary Rollout from staging up. */
 describe("reference stacks: example model endpoint", () => {
   const { outdir, stacks } = synthReferenceApp();
-  const manifests = (json: any, kind: string) => Object.values(json.resource?.kubernetes_manifest ?? {}).map((r: any) => r.manifest).filter((m: any) => m.kind === kind);
+  const manifests = (json: any, kind: string) =>
+    Object.values(json.resource?.kubernetes_manifest ?? {})
+      .map((r: any) => r.manifest)
+      .filter((m: any) => m.kind === kind);
 
   for (const { environment, platform, infra } of stacks) {
     const json = () => stackJsonFromDir(outdir, platform.node.id);
@@ -36,7 +39,9 @@ describe("reference stacks: example model endpoint", () => {
     });
 
     test(`${platform.node.id}: the ranker's monitoring objects are valid`, () => {
-      const objects = [...manifests(json(), "ServiceMonitor"), ...manifests(json(), "PrometheusRule")].filter((m: any) => m.metadata.namespace === "serving" && ["ranker", "ranker-slo"].includes(m.metadata.name));
+      const objects = [...manifests(json(), "ServiceMonitor"), ...manifests(json(), "PrometheusRule")].filter(
+        (m: any) => m.metadata.namespace === "serving" && ["ranker", "ranker-slo"].includes(m.metadata.name),
+      );
       expect(objects.map((o: any) => o.kind).sort()).toEqual(["PrometheusRule", "ServiceMonitor"]);
       for (const o of objects) expect(crdSchemaErrors(o)).toEqual([]);
       if (promtoolAvailable()) expect(checkRules(objects.find((o: any) => o.kind === "PrometheusRule").spec).ok).toBe(true);

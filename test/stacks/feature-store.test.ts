@@ -50,7 +50,8 @@ describe("the feature store in every environment", () => {
       if (expected === "redis") expect(config.online_store.connection_string).toMatch(/^\$\{data\.terraform_remote_state\.[^}]+\}:6379,ssl=true,/);
       const accounts = (Object.values(json.resource.kubernetes_service_account_v1) as any[]).filter((a) => a.metadata.name.startsWith("feast-"));
       expect(accounts.map((a) => a.metadata.annotations["eks.amazonaws.com/role-arn"])).toEqual([
-        expect.stringMatching(/^\$\{data\.terraform_remote_state\./), expect.stringMatching(/^\$\{data\.terraform_remote_state\./),
+        expect.stringMatching(/^\$\{data\.terraform_remote_state\./),
+        expect.stringMatching(/^\$\{data\.terraform_remote_state\./),
       ]);
     });
   }

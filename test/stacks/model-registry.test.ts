@@ -16,7 +16,8 @@ const REGISTRY: Record<string, { instanceClass: string; replicas: number; backup
 const allStacks = stacks.flatMap((s) => [s.bootstrap, s.infra, s.addons, s.platform].filter((x) => x !== undefined).map((x) => x!.node.id));
 
 /** Attribute names that hold a secret value wherever they appear (resource arguments or chart values). */
-const SECRET_KEYS = /^(password|password_wo|master_password|adminPassword|clientSecret|client_secret|secret_string|secret_binary|awsSecretAccessKey|rootPassword|cookieSecret|flaskServerSecretKey|token)$/;
+const SECRET_KEYS =
+  /^(password|password_wo|master_password|adminPassword|clientSecret|client_secret|secret_string|secret_binary|awsSecretAccessKey|rootPassword|cookieSecret|flaskServerSecretKey|token)$/;
 /** Not a value but a reference resolved elsewhere: a Terraform expression or an External Secrets template. */
 const REFERENCE = /^(\$\{[^}]+\}|\{\{[^}]+\}\})$/;
 /** Secret-looking literals: AWS access keys, private keys. */
@@ -60,7 +61,8 @@ describe("no stack carries a secret value", () => {
       Object.entries(byName as Record<string, any>).flatMap(([id, r]) => {
         const values = type === "helm_release" ? (r.values ?? []).map((v: string) => parse(v)) : [];
         return [...secretValues({ ...r, values: undefined }, `${type}.${id}`), ...secretValues(values, `${type}.${id}.values`)];
-      }));
+      }),
+    );
     expect(found).toEqual([]);
   });
 
@@ -83,9 +85,16 @@ describeWithTerraform("the registry under real Terraform (offline)", () => {
       const db = changes.find((rc) => rc.type === "aws_db_instance")!;
       expect(db.change.actions).toEqual(["create"]);
       expect(db.change.after).toMatchObject({
-        engine: "postgres", engine_version: "17", manage_master_user_password: true, storage_encrypted: true, publicly_accessible: false,
-        multi_az: environment.isProduction, deletion_protection: environment.protectsData, skip_final_snapshot: !environment.protectsData,
-        backup_retention_period: REGISTRY[environment.name].backupRetentionDays, iam_database_authentication_enabled: true,
+        engine: "postgres",
+        engine_version: "17",
+        manage_master_user_password: true,
+        storage_encrypted: true,
+        publicly_accessible: false,
+        multi_az: environment.isProduction,
+        deletion_protection: environment.protectsData,
+        skip_final_snapshot: !environment.protectsData,
+        backup_retention_period: REGISTRY[environment.name].backupRetentionDays,
+        iam_database_authentication_enabled: true,
       });
       expect((db.change.after as any).password ?? null).toBeNull();
       expect(changes.filter((rc) => rc.type === "aws_secretsmanager_secret_version")).toEqual([]);

@@ -5,7 +5,11 @@ import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
 describe("reference stacks: observability", () => {
   const { outdir, stacks } = synthReferenceApp();
   const grafana = chartDefaults("grafana", "12.11.1");
-  const subcharts = { grafana, "kube-state-metrics": chartDefaults("kube-state-metrics", "8.4.0"), "prometheus-node-exporter": chartDefaults("prometheus-node-exporter", "4.56.1") };
+  const subcharts = {
+    grafana,
+    "kube-state-metrics": chartDefaults("kube-state-metrics", "8.4.0"),
+    "prometheus-node-exporter": chartDefaults("prometheus-node-exporter", "4.56.1"),
+  };
 
   for (const { environment, addons, infra } of stacks) {
     test(`${addons.node.id} runs kube-prometheus-stack with valid values, sized for its tier`, () => {
@@ -26,7 +30,9 @@ describe("reference stacks: observability", () => {
     test(`${addons.node.id} pages only in production; staging and production have a dead man's switch`, () => {
       const release = helmRelease(stackJsonFromDir(outdir, addons.node.id), "kube-prometheus-stack");
       const receivers = (release.values as any).alertmanager.config.receivers.map((r: any) => r.name);
-      expect(receivers).toEqual(environment.isProduction ? ["null", "pagerduty", "slack", "heartbeat"] : environment.tier === "staging" ? ["null", "slack", "heartbeat"] : ["null", "slack"]);
+      expect(receivers).toEqual(
+        environment.isProduction ? ["null", "pagerduty", "slack", "heartbeat"] : environment.tier === "staging" ? ["null", "slack", "heartbeat"] : ["null", "slack"],
+      );
     });
 
     test(`${infra.node.id} holds the observability secrets without a value`, () => {

@@ -10,8 +10,8 @@ import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
 describe("the reference platform against the policy pack", () => {
   const { outdir, stacks } = synthReferenceApp();
   const all = stacks.flatMap(({ environment, ...rest }) =>
-    (Object.values(rest) as unknown[]).filter((s): s is TerraformStack => s instanceof TerraformStack)
-      .map((s) => ({ environment, name: s.node.id })));
+    (Object.values(rest) as unknown[]).filter((s): s is TerraformStack => s instanceof TerraformStack).map((s) => ({ environment, name: s.node.id })),
+  );
 
   for (const { environment, name } of all) {
     const report = () => checkStack(name, stackJsonFromDir(outdir, name));
@@ -21,11 +21,19 @@ describe("the reference platform against the policy pack", () => {
       });
     } else {
       test(`${name} (${environment.tier}) has no unsuppressed high-severity finding`, () => {
-        expect(report().findings.filter((f) => f.severity === "high").map((f) => `${f.ruleId} ${f.resourceAddress}`)).toEqual([]);
+        expect(
+          report()
+            .findings.filter((f) => f.severity === "high")
+            .map((f) => `${f.ruleId} ${f.resourceAddress}`),
+        ).toEqual([]);
       });
     }
     test(`${name}: every suppression still matches a finding`, () => {
-      expect(report().suppressions.filter((s) => s.matched === 0).map((s) => `${s.ruleId} at ${s.constructPath}`)).toEqual([]);
+      expect(
+        report()
+          .suppressions.filter((s) => s.matched === 0)
+          .map((s) => `${s.ruleId} at ${s.constructPath}`),
+      ).toEqual([]);
     });
   }
 

@@ -34,8 +34,10 @@ describe("addresses of stateful resources", () => {
 
   function statefulAddresses(name: string): string[] {
     const json = stackJsonFromDir(outdir, name);
-    return Object.entries(json.resource ?? {}).filter(([type]) => isStatefulType(type))
-      .flatMap(([type, byName]) => Object.keys(byName as object).map((n) => `${type}.${n}`)).sort();
+    return Object.entries(json.resource ?? {})
+      .filter(([type]) => isStatefulType(type))
+      .flatMap(([type, byName]) => Object.keys(byName as object).map((n) => `${type}.${n}`))
+      .sort();
   }
 
   for (const name of names) {
@@ -52,14 +54,16 @@ describe("addresses of stateful resources", () => {
     const reviewed = STATEFUL_ADDRESSES["ml-prod-infra"];
     const renamed = reviewed.map((a) => a.replace("model-registry_artifacts_bucket_04DFD583", "model-registry_artifact-store_bucket_1A2B3C4D"));
     // WHEN compared with the reviewed list  THEN the message names both addresses and the rule
-    expect(addressProblem("ml-prod-infra", renamed, reviewed)).toBe([
-      "Stateful resources of ml-prod-infra are not at their reviewed addresses.",
-      "  Gone from the configuration (Terraform would DESTROY them, with their data):",
-      "    - aws_s3_bucket.model-registry_artifacts_bucket_04DFD583",
-      "  New addresses (Terraform would CREATE them, empty):",
-      "    + aws_s3_bucket.model-registry_artifact-store_bucket_1A2B3C4D",
-      ...EXPLANATION,
-    ].join("\n"));
+    expect(addressProblem("ml-prod-infra", renamed, reviewed)).toBe(
+      [
+        "Stateful resources of ml-prod-infra are not at their reviewed addresses.",
+        "  Gone from the configuration (Terraform would DESTROY them, with their data):",
+        "    - aws_s3_bucket.model-registry_artifacts_bucket_04DFD583",
+        "  New addresses (Terraform would CREATE them, empty):",
+        "    + aws_s3_bucket.model-registry_artifact-store_bucket_1A2B3C4D",
+        ...EXPLANATION,
+      ].join("\n"),
+    );
   });
 
   test("every stack in the reviewed list exists", () => {

@@ -10,24 +10,52 @@ import { cachedPlan, describeWithTerraform, mapLimit, plannedTypes } from "../su
  * Each capability adds the resource types it must plan here.
  */
 const EXPECTED_INFRA_TYPES = [
-  "aws_kms_key", "aws_kms_alias", "aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_eip", "aws_internet_gateway",
-  "aws_route_table", "aws_route", "aws_vpc_endpoint", "aws_flow_log", "aws_cloudwatch_log_group", "aws_default_security_group",
+  "aws_kms_key",
+  "aws_kms_alias",
+  "aws_vpc",
+  "aws_subnet",
+  "aws_nat_gateway",
+  "aws_eip",
+  "aws_internet_gateway",
+  "aws_route_table",
+  "aws_route",
+  "aws_vpc_endpoint",
+  "aws_flow_log",
+  "aws_cloudwatch_log_group",
+  "aws_default_security_group",
   // GpuTrainingCluster
-  "aws_eks_cluster", "aws_iam_openid_connect_provider", "aws_eks_node_group", "aws_launch_template", "aws_eks_addon",
-  "aws_autoscaling_group_tag", "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
-  "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_s3_bucket",
+  "aws_eks_cluster",
+  "aws_iam_openid_connect_provider",
+  "aws_eks_node_group",
+  "aws_launch_template",
+  "aws_eks_addon",
+  "aws_autoscaling_group_tag",
+  "aws_security_group",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+  "aws_iam_role",
+  "aws_iam_role_policy",
+  "aws_iam_role_policy_attachment",
+  "aws_ecr_repository",
+  "aws_ecr_lifecycle_policy",
+  "aws_s3_bucket",
   // Observability (Alertmanager and Grafana credentials; their sync roles are aws_iam_role)
   "aws_secretsmanager_secret",
   // ModelRegistry
-  "aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_s3_bucket_lifecycle_configuration",
+  "aws_db_instance",
+  "aws_db_subnet_group",
+  "aws_db_parameter_group",
+  "aws_s3_bucket_lifecycle_configuration",
 ];
 /** FeatureStore with a Redis online store (DynamoDB online tables are created by `feast apply`, not planned here). */
-const EXPECTED_REDIS_FEATURE_STORE_TYPES = [
-  "aws_elasticache_replication_group", "aws_elasticache_subnet_group", "aws_elasticache_user", "aws_elasticache_user_group",
-];
+const EXPECTED_REDIS_FEATURE_STORE_TYPES = ["aws_elasticache_replication_group", "aws_elasticache_subnet_group", "aws_elasticache_user", "aws_elasticache_user_group"];
 const EXPECTED_BOOTSTRAP_TYPES = [
-  "aws_kms_key", "aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",
-  "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy",
+  "aws_kms_key",
+  "aws_s3_bucket",
+  "aws_s3_bucket_versioning",
+  "aws_s3_bucket_server_side_encryption_configuration",
+  "aws_s3_bucket_public_access_block",
+  "aws_s3_bucket_policy",
 ];
 
 describeWithTerraform("reference stacks under real Terraform (offline)", () => {
@@ -89,10 +117,12 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
       expect(buckets.filter((b) => b !== logBucket).map((b) => [b, logsTo.get(b)])).toEqual(buckets.filter((b) => b !== logBucket).map((b) => [b, logBucket]));
       expect(buckets.length).toBeGreaterThanOrEqual(4);
       const after = (type: string) => (plan.resource_changes ?? []).filter((rc) => rc.type === type).map((rc) => rc.change.after as any);
-      const configOf = (type: string) => ((plan.configuration as any).root_module.resources as any[])
-        .find((r) => r.type === type && (r.expressions?.bucket?.references ?? []).includes(`${logBucket}.id`));
+      const configOf = (type: string) =>
+        ((plan.configuration as any).root_module.resources as any[]).find((r) => r.type === type && (r.expressions?.bucket?.references ?? []).includes(`${logBucket}.id`));
       // S3 delivers server access logs only to SSE-S3 buckets.
-      expect(configOf("aws_s3_bucket_server_side_encryption_configuration").expressions.rule[0].apply_server_side_encryption_by_default[0].sse_algorithm.constant_value).toBe("AES256");
+      expect(configOf("aws_s3_bucket_server_side_encryption_configuration").expressions.rule[0].apply_server_side_encryption_by_default[0].sse_algorithm.constant_value).toBe(
+        "AES256",
+      );
       const logBucketName = after("aws_s3_bucket").find((b) => /-access-logs-\d{12}$/.test(b.bucket))?.bucket;
       expect(logBucketName).toBe(`${infra.node.id}-access-logs-${environment.accountId}`);
       // The logging service may deliver (ACLs are disabled: the bucket policy is the only grant), for this account only.
@@ -100,8 +130,12 @@ describeWithTerraform("reference stacks under real Terraform (offline)", () => {
       const [, logName] = logBucket.split(".");
       const policy = Object.values<any>(synthesized.resource.aws_s3_bucket_policy).find((p) => p.bucket === `\${aws_s3_bucket.${logName}.id}`);
       expect(JSON.parse(policy.policy).Statement).toContainEqual({
-        Sid: "S3ServerAccessLogsDelivery", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject",
-        Resource: `\${aws_s3_bucket.${logName}.arn}/*`, Condition: { StringEquals: { "aws:SourceAccount": environment.accountId } },
+        Sid: "S3ServerAccessLogsDelivery",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `\${aws_s3_bucket.${logName}.arn}/*`,
+        Condition: { StringEquals: { "aws:SourceAccount": environment.accountId } },
       });
     });
 

@@ -24,24 +24,28 @@ interface DeclaredWorkload {
  * upstream source): the rendered capacity checks count them next to the rendered pods.
  */
 export function declaredAddonPods(set: EnvironmentSet): PodTemplate[] {
-  return declaredWorkloads(set).filter((w) => w.source).map((w) => {
-    const [namespace, name] = w.id.slice(w.kind.length + 1).split("/");
-    return {
-      owner: `${w.id} (EKS add-on, declared by ${w.declaredBy})`,
-      source: w.source!,
-      kind: w.kind,
-      namespace,
-      name,
-      labels: {},
-      replicas: w.kind === "DaemonSet" ? undefined : w.replicas,
-      spec: {
-        containers: [{ name, resources: { requests: { cpu: `${w.cpuMillicores}m`, memory: `${w.memoryMiB}Mi` } } }],
-        nodeSelector: w.nodeSelector ?? {},
-        tolerations: w.tolerations ?? [],
-        ...(w.nodeAffinity?.length ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: w.nodeAffinity }] } } } } : {}),
-      },
-    };
-  });
+  return declaredWorkloads(set)
+    .filter((w) => w.source)
+    .map((w) => {
+      const [namespace, name] = w.id.slice(w.kind.length + 1).split("/");
+      return {
+        owner: `${w.id} (EKS add-on, declared by ${w.declaredBy})`,
+        source: w.source!,
+        kind: w.kind,
+        namespace,
+        name,
+        labels: {},
+        replicas: w.kind === "DaemonSet" ? undefined : w.replicas,
+        spec: {
+          containers: [{ name, resources: { requests: { cpu: `${w.cpuMillicores}m`, memory: `${w.memoryMiB}Mi` } } }],
+          nodeSelector: w.nodeSelector ?? {},
+          tolerations: w.tolerations ?? [],
+          ...(w.nodeAffinity?.length
+            ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: w.nodeAffinity }] } } } }
+            : {}),
+        },
+      };
+    });
 }
 
 /** Every capacity model written into the environment's stacks (one per cluster). */
@@ -53,9 +57,14 @@ const close = (a: number, b: number) => Math.abs(a - b) < 0.5;
 
 /** A KEDA ScaledObject's minReplicaCount for the workload it scales (KEDA creates the HPA at run time). */
 function scaledObjectMin(set: EnvironmentSet, kind: string, namespace: string, name: string): number | undefined {
-  const so = set.objects.find((o) => o.object.kind === "ScaledObject" && o.object.metadata?.namespace === namespace &&
-    o.object.spec?.scaleTargetRef?.name === name && (o.object.spec?.scaleTargetRef?.kind ?? "Deployment") === kind);
-  return so ? so.object.spec.minReplicaCount ?? 0 : undefined;
+  const so = set.objects.find(
+    (o) =>
+      o.object.kind === "ScaledObject" &&
+      o.object.metadata?.namespace === namespace &&
+      o.object.spec?.scaleTargetRef?.name === name &&
+      (o.object.spec?.scaleTargetRef?.kind ?? "Deployment") === kind,
+  );
+  return so ? (so.object.spec.minReplicaCount ?? 0) : undefined;
 }
 
 /**
@@ -82,14 +91,18 @@ export function capacityDeclarationProblems(set: EnvironmentSet): string[] {
     }
     const r = podRequests(p.spec);
     if (!close(r.cpu, d.cpuMillicores) || !close(r.memory, d.memoryMiB) || r.gpus !== d.gpus) {
-      problems.push(`${id} (declared by ${d.declaredBy}): declared requests cpu ${d.cpuMillicores}m memory ${d.memoryMiB}Mi gpus ${d.gpus}; ` +
-        `rendered [${p.source}] cpu ${r.cpu}m memory ${r.memory}Mi gpus ${r.gpus}`);
+      problems.push(
+        `${id} (declared by ${d.declaredBy}): declared requests cpu ${d.cpuMillicores}m memory ${d.memoryMiB}Mi gpus ${d.gpus}; ` +
+          `rendered [${p.source}] cpu ${r.cpu}m memory ${r.memory}Mi gpus ${r.gpus}`,
+      );
     }
-    const pools = poolsFor(set.pools, p.spec).map((x) => x.name).sort();
+    const pools = poolsFor(set.pools, p.spec)
+      .map((x) => x.name)
+      .sort();
     if (pools.join() !== [...d.pools].sort().join()) {
       problems.push(`${id} (declared by ${d.declaredBy}): the model places it on pools [${[...d.pools].sort().join(", ")}]; the rendered pod can land on [${pools.join(", ")}]`);
     }
-    const replicas = p.kind === "DaemonSet" ? 1 : ["Job", "CronJob"].includes(p.kind) ? 1 : scaledObjectMin(set, p.kind, p.namespace, p.name) ?? minReplicas(set, p) ?? 1;
+    const replicas = p.kind === "DaemonSet" ? 1 : ["Job", "CronJob"].includes(p.kind) ? 1 : (scaledObjectMin(set, p.kind, p.namespace, p.name) ?? minReplicas(set, p) ?? 1);
     if (replicas !== d.replicas) problems.push(`${id} (declared by ${d.declaredBy}): declared ${d.replicas} replicas; rendered ${replicas}`);
   }
   for (const d of declared) {

@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
-import {
-  ClusterCapacity, EnvironmentKey, GpuPoolInfo, ITrainingCluster, Network, ServiceAccountRole, ServiceAccountRoleOptions,
-} from "../../lib";
+import { ClusterCapacity, EnvironmentKey, GpuPoolInfo, ITrainingCluster, Network, ServiceAccountRole, ServiceAccountRoleOptions } from "../../lib";
 
 /**
  * A small ITrainingCluster made of real resources (network, key, security group, OIDC

@@ -240,7 +240,19 @@ function renderText(helm: string, input: HelmTemplateInput, chart: string[]): st
   try {
     return execFileSync(
       helm,
-      ["template", input.release, ...chart, "--namespace", input.namespace, "--kube-version", input.kubeVersion, ...(input.skipCrds ? [] : ["--include-crds"]), ...apiArgs, ...valueArgs, ...setArgs],
+      [
+        "template",
+        input.release,
+        ...chart,
+        "--namespace",
+        input.namespace,
+        "--kube-version",
+        input.kubeVersion,
+        ...(input.skipCrds ? [] : ["--include-crds"]),
+        ...apiArgs,
+        ...valueArgs,
+        ...setArgs,
+      ],
       { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"], env: helmEnv() },
     );
   } catch (err: any) {

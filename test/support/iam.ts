@@ -28,13 +28,18 @@ export function resolveArns(text: string, json: any): string {
  */
 export function roleStatements(json: any, roleLogicalId: string): IamStatement[] {
   if (!json.resource?.aws_iam_role?.[roleLogicalId]) throw new Error(`no aws_iam_role "${roleLogicalId}" in the stack`);
-  const policies = Object.values<any>(json.resource?.aws_iam_role_policy ?? {}).filter((p) => [`\${aws_iam_role.${roleLogicalId}.id}`, `\${aws_iam_role.${roleLogicalId}.name}`].includes(p.role));
+  const policies = Object.values<any>(json.resource?.aws_iam_role_policy ?? {}).filter((p) =>
+    [`\${aws_iam_role.${roleLogicalId}.id}`, `\${aws_iam_role.${roleLogicalId}.name}`].includes(p.role),
+  );
   if (policies.length === 0) throw new Error(`role ${roleLogicalId} has no inline policy`);
   return policies.flatMap((p) => JSON.parse(resolveArns(p.policy, json)).Statement as IamStatement[]);
 }
 
 function glob(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${re}$`, caseInsensitive ? "i" : "").test(value);
 }
 
@@ -58,11 +63,7 @@ function conditionsHold(condition: IamStatement["Condition"], context: Readonly<
 }
 
 function matches(s: IamStatement, access: AwsAccess): boolean {
-  return (
-    list(s.Action).some((a) => glob(a, access.action, true)) &&
-    list(s.Resource).some((r) => glob(r, access.arn, false)) &&
-    conditionsHold(s.Condition, access.context ?? {})
-  );
+  return list(s.Action).some((a) => glob(a, access.action, true)) && list(s.Resource).some((r) => glob(r, access.arn, false)) && conditionsHold(s.Condition, access.context ?? {});
 }
 
 export function allows(statements: readonly IamStatement[], access: AwsAccess): boolean {
@@ -72,8 +73,6 @@ export function allows(statements: readonly IamStatement[], access: AwsAccess): 
 
 /** The accesses the statements do not allow, as readable lines (empty when all are allowed). */
 export function denied(statements: readonly IamStatement[], accesses: readonly AwsAccess[]): string[] {
-  const lines = accesses
-    .filter((a) => !allows(statements, a))
-    .map((a) => `${a.action} on ${a.arn}${a.context ? ` ${JSON.stringify(a.context)}` : ""}`);
+  const lines = accesses.filter((a) => !allows(statements, a)).map((a) => `${a.action} on ${a.arn}${a.context ? ` ${JSON.stringify(a.context)}` : ""}`);
   return [...new Set(lines)];
 }

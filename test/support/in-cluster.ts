@@ -194,7 +194,25 @@ const RENAMES: Readonly<Record<string, string>> = {
 };
 
 /** Maps whose keys are data (labels, data, …): their keys are kept as they are. */
-const FREE_FORM = new Set(["labels", "annotations", "data", "binary_data", "string_data", "parameters", "match_labels", "selector_map", "node_selector", "hard", "default", "default_request", "max", "min", "limits", "requests", "max_limit_request_ratio"]);
+const FREE_FORM = new Set([
+  "labels",
+  "annotations",
+  "data",
+  "binary_data",
+  "string_data",
+  "parameters",
+  "match_labels",
+  "selector_map",
+  "node_selector",
+  "hard",
+  "default",
+  "default_request",
+  "max",
+  "min",
+  "limits",
+  "requests",
+  "max_limit_request_ratio",
+]);
 
 function camel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -208,7 +226,8 @@ function convertTyped(value: any, key?: string, parentKind?: string): any {
   for (const [k, v] of Object.entries(value)) {
     // A service account's `secret` block is its mountable secrets; elsewhere `secret` is a volume source.
     // Inside a port block (a Service's `port`, a NetworkPolicy rule's `ports`) `port` is the port number itself.
-    const name = k === "secret" ? (parentKind === "ServiceAccount" ? "secrets" : "secret") : k === "port" && (key === "port" || key === "ports") ? "port" : RENAMES[k] ?? camel(k);
+    const name =
+      k === "secret" ? (parentKind === "ServiceAccount" ? "secrets" : "secret") : k === "port" && (key === "port" || key === "ports") ? "port" : (RENAMES[k] ?? camel(k));
     out[name] = convertTyped(v, k);
   }
   return out;
@@ -218,7 +237,20 @@ function convertTyped(value: any, key?: string, parentKind?: string): any {
 export function typedToObject(type: string, resource: any): any {
   const gvk = TYPED_KINDS[type];
   if (!gvk) throw new Error(`no Kubernetes kind known for ${type}: add it to TYPED_KINDS`);
-  const { "//": _meta, depends_on: _d, lifecycle: _l, provider: _p, timeouts: _t, wait_for_rollout: _w, wait_for_default_secret: _s, wait_for_load_balancer: _lb, wait_for_completion: _wc, count: _c, for_each: _f, ...body } = resource;
+  const {
+    "//": _meta,
+    depends_on: _d,
+    lifecycle: _l,
+    provider: _p,
+    timeouts: _t,
+    wait_for_rollout: _w,
+    wait_for_default_secret: _s,
+    wait_for_load_balancer: _lb,
+    wait_for_completion: _wc,
+    count: _c,
+    for_each: _f,
+    ...body
+  } = resource;
   const converted = convertTyped(body, undefined, gvk.kind);
   return withProviderTypes({ apiVersion: gvk.apiVersion, kind: gvk.kind, ...converted });
 }
@@ -240,9 +272,23 @@ function withProviderTypes(value: any, key?: string): any {
 // ---------------------------------------------------------------------------------------
 
 const CLUSTER_SCOPED = new Set([
-  "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "StorageClass", "ValidatingWebhookConfiguration",
-  "MutatingWebhookConfiguration", "APIService", "PersistentVolume", "IngressClass", "RuntimeClass", "ClusterSecretStore", "ClusterExternalSecret",
-  "ClusterGenerator", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+  "Namespace",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "PriorityClass",
+  "StorageClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "APIService",
+  "PersistentVolume",
+  "IngressClass",
+  "RuntimeClass",
+  "ClusterSecretStore",
+  "ClusterExternalSecret",
+  "ClusterGenerator",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
 ]);
 
 export function isNamespaced(kind: string): boolean {
@@ -269,20 +315,22 @@ function nodePools(infra: any): NodePool[] {
  * nodes as their nvidia.com/gpu limit allows).
  */
 function karpenterNodePools(objects: readonly ClusterObject[]): NodePool[] {
-  return objects.filter((o) => o.object.apiVersion === "karpenter.sh/v1" && o.object.kind === "NodePool").map((o) => {
-    const template = o.object.spec?.template ?? {};
-    const instanceTypes: string[] = (template.spec?.requirements ?? []).find((r: any) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In")?.values ?? [];
-    const gpusPerNode = Math.min(...instanceTypes.map((t) => gpuInstanceSpec(t)?.gpuCount ?? Infinity));
-    const gpuLimit = Number(o.object.spec?.limits?.["nvidia.com/gpu"] ?? 0);
-    return {
-      name: template.metadata?.labels?.["ml-platform/pool"] ?? o.object.metadata.name,
-      labels: template.metadata?.labels ?? {},
-      taints: (template.spec?.taints ?? []).map((t: any) => ({ key: t.key, value: t.value, effect: t.effect })),
-      instanceTypes,
-      provisioner: "karpenter" as const,
-      maxSize: Number.isFinite(gpusPerNode) && gpusPerNode > 0 ? Math.floor(gpuLimit / gpusPerNode) : 0,
-    };
-  });
+  return objects
+    .filter((o) => o.object.apiVersion === "karpenter.sh/v1" && o.object.kind === "NodePool")
+    .map((o) => {
+      const template = o.object.spec?.template ?? {};
+      const instanceTypes: string[] = (template.spec?.requirements ?? []).find((r: any) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In")?.values ?? [];
+      const gpusPerNode = Math.min(...instanceTypes.map((t) => gpuInstanceSpec(t)?.gpuCount ?? Infinity));
+      const gpuLimit = Number(o.object.spec?.limits?.["nvidia.com/gpu"] ?? 0);
+      return {
+        name: template.metadata?.labels?.["ml-platform/pool"] ?? o.object.metadata.name,
+        labels: template.metadata?.labels ?? {},
+        taints: (template.spec?.taints ?? []).map((t: any) => ({ key: t.key, value: t.value, effect: t.effect })),
+        instanceTypes,
+        provisioner: "karpenter" as const,
+        maxSize: Number.isFinite(gpusPerNode) && gpusPerNode > 0 ? Math.floor(gpuLimit / gpusPerNode) : 0,
+      };
+    });
 }
 
 /** Builds the in-cluster set of one environment from its synthesized stacks (name → cdk.tf.json). */
@@ -352,7 +400,10 @@ export function environmentSet(name: string, stacks: Record<string, any>): Envir
   for (const input of releaseInputs) {
     const { name: release, chart, version } = input.release;
     const namespace = input.release.namespace ?? "default";
-    const apiVersions = [...crdApis.entries()].filter(([stack]) => stack !== input.stack).flatMap(([, apis]) => [...apis]).sort();
+    const apiVersions = [...crdApis.entries()]
+      .filter(([stack]) => stack !== input.stack)
+      .flatMap(([, apis]) => [...apis])
+      .sort();
     const source = `helm_release ${release} (${chart} ${version})`;
     try {
       const rendered = render(input, apiVersions);
@@ -376,7 +427,9 @@ export function readStacks(outdir: string): Record<string, any> {
 /** Groups stacks by environment prefix (`ml-prod-infra` → `ml-prod`); environments are those with an infra stack. */
 export function byEnvironment(stacks: Record<string, any>): Record<string, Record<string, any>> {
   const envs: Record<string, Record<string, any>> = {};
-  const prefixes = Object.keys(stacks).filter((s) => s.endsWith("-infra")).map((s) => s.slice(0, -"-infra".length));
+  const prefixes = Object.keys(stacks)
+    .filter((s) => s.endsWith("-infra"))
+    .map((s) => s.slice(0, -"-infra".length));
   for (const prefix of prefixes) {
     envs[prefix] = Object.fromEntries(Object.entries(stacks).filter(([s]) => s.startsWith(`${prefix}-`)));
   }

@@ -31,10 +31,14 @@ export function kubernetesSchemaRoot(): string | undefined {
   if (!fs.existsSync(dir)) {
     const tmp = `${TARGET}.${process.pid}.tmp`;
     try {
-      execFileSync("python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", tmp, `kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}`], {
-        stdio: ["ignore", "ignore", "pipe"],
-        timeout: 300000,
-      });
+      execFileSync(
+        "python3",
+        ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", tmp, `kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}`],
+        {
+          stdio: ["ignore", "ignore", "pipe"],
+          timeout: 300000,
+        },
+      );
       if (!fs.existsSync(dir)) fs.renameSync(tmp, TARGET);
     } catch {
       // Reported by kubernetesSchemaUnavailable().
@@ -47,7 +51,9 @@ export function kubernetesSchemaRoot(): string | undefined {
 }
 
 export function kubernetesSchemaUnavailable(): string | undefined {
-  return kubernetesSchemaRoot() ? undefined : `no Kubernetes JSON schemas: \`python3 -m pip install --no-deps --target ${TARGET} kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}\` failed`;
+  return kubernetesSchemaRoot()
+    ? undefined
+    : `no Kubernetes JSON schemas: \`python3 -m pip install --no-deps --target ${TARGET} kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}\` failed`;
 }
 
 /**
@@ -58,7 +64,28 @@ const regExp = Object.assign(
   (pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replace(/\(\?i\)/g, ""), `${flags}i`) : new RegExp(pattern, flags)),
   { code: "new RegExp" },
 );
-const FORMATS = ["int32", "int64", "double", "float", "byte", "date-time", "date", "duration", "uri", "email", "hostname", "ipv4", "ipv6", "uuid", "password", "binary", "quantity", "int-or-string", "cidr", "ip"];
+const FORMATS = [
+  "int32",
+  "int64",
+  "double",
+  "float",
+  "byte",
+  "date-time",
+  "date",
+  "duration",
+  "uri",
+  "email",
+  "hostname",
+  "ipv4",
+  "ipv6",
+  "uuid",
+  "password",
+  "binary",
+  "quantity",
+  "int-or-string",
+  "cidr",
+  "ip",
+];
 const formats: Record<string, true> = Object.fromEntries(FORMATS.map((f) => [f, true as const]));
 
 interface VersionSchemas {
@@ -104,7 +131,12 @@ function schemasOf(kubeVersion: string): VersionSchemas {
 
 function formatErrors(validate: ValidateFunction): string[] {
   return (validate.errors ?? []).map((e) => {
-    const extra = e.keyword === "additionalProperties" ? ` (unknown field "${(e.params as any).additionalProperty}")` : e.keyword === "enum" ? ` ${JSON.stringify((e.params as any).allowedValues)}` : "";
+    const extra =
+      e.keyword === "additionalProperties"
+        ? ` (unknown field "${(e.params as any).additionalProperty}")`
+        : e.keyword === "enum"
+          ? ` ${JSON.stringify((e.params as any).allowedValues)}`
+          : "";
     return `${e.instancePath || "/"} ${e.message}${extra}`;
   });
 }

@@ -79,8 +79,8 @@ export function localContainers(podSpec: any, input: LocalPodInput): { init: Loc
     // One pass (a local path is never rewritten again), longest mount path first, matched only as a whole path prefix.
     mounts.sort((a, b) => b[0].length - a[0].length);
     const byPath = new Map(mounts);
-    const pattern = mounts.length === 0 ? undefined
-      : new RegExp(`(?<![\\w./-])(${mounts.map(([from]) => from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?=/|$|[^\\w.-])`, "g");
+    const pattern =
+      mounts.length === 0 ? undefined : new RegExp(`(?<![\\w./-])(${mounts.map(([from]) => from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?=/|$|[^\\w.-])`, "g");
     const localPath = (text: string) => (pattern ? text.replace(pattern, (m) => byPath.get(m)!) : text);
     const env: Record<string, string> = {};
     for (const from of c.envFrom ?? []) {

@@ -73,8 +73,9 @@ export function awsApiAddress(what: string): Endpoint {
  * Gateway endpoints (S3, DynamoDB) only route: the names still resolve to public addresses.
  */
 export function awsServiceAddress(set: EnvironmentSet, service: string, what: string): Endpoint {
-  const endpoint = Object.values<any>(set.infra.resource?.aws_vpc_endpoint ?? {}).find((e) => e.vpc_endpoint_type === "Interface" && e.private_dns_enabled === true
-    && String(e.service_name).endsWith(`.${service}`));
+  const endpoint = Object.values<any>(set.infra.resource?.aws_vpc_endpoint ?? {}).find(
+    (e) => e.vpc_endpoint_type === "Interface" && e.private_dns_enabled === true && String(e.service_name).endsWith(`.${service}`),
+  );
   return endpoint ? vpcAddress(set, `${what} (interface endpoint)`) : awsApiAddress(what);
 }
 
@@ -124,13 +125,19 @@ export function flowVerdict(set: EnvironmentSet, flow: Flow): { allowed: boolean
     const self = direction === "Egress" ? flow.from : flow.to;
     const other = direction === "Egress" ? flow.to : flow.from;
     if (self.kind !== "pod") return undefined;
-    const selecting = policies.filter((p) => p.object.metadata.namespace === self.namespace && policyTypes(p.object.spec).includes(direction) && selectorMatches(p.object.spec?.podSelector ?? {}, self.labels));
+    const selecting = policies.filter(
+      (p) => p.object.metadata.namespace === self.namespace && policyTypes(p.object.spec).includes(direction) && selectorMatches(p.object.spec?.podSelector ?? {}, self.labels),
+    );
     if (selecting.length === 0) return undefined;
     const rulesKey = direction === "Egress" ? "egress" : "ingress";
     const peersKey = direction === "Egress" ? "to" : "from";
-    const ok = selecting.some((p) => (p.object.spec?.[rulesKey] ?? []).some((rule: any) =>
-      (!rule[peersKey] || rule[peersKey].length === 0 || rule[peersKey].some((peer: any) => peerMatches(set, peer, p.object.metadata.namespace, other)))
-      && portMatches(rule.ports, flow.port, flow.protocol, flow.to)));
+    const ok = selecting.some((p) =>
+      (p.object.spec?.[rulesKey] ?? []).some(
+        (rule: any) =>
+          (!rule[peersKey] || rule[peersKey].length === 0 || rule[peersKey].some((peer: any) => peerMatches(set, peer, p.object.metadata.namespace, other))) &&
+          portMatches(rule.ports, flow.port, flow.protocol, flow.to),
+      ),
+    );
     return ok ? undefined : `${direction.toLowerCase()} of ${self.what} (policies selecting it: ${selecting.map((p) => p.object.metadata.name).join(", ")})`;
   };
   const blocked = [side("Egress"), side("Ingress")].filter((b): b is string => b !== undefined);
@@ -165,13 +172,26 @@ function policyPods(set: EnvironmentSet): PodTemplate[] {
 }
 
 function podEndpoint(p: PodTemplate): Endpoint {
-  return { kind: "pod", what: p.owner, namespace: p.namespace, labels: p.labels, ports: [...(p.spec.initContainers ?? []), ...(p.spec.containers ?? [])].flatMap((c: any) => c.ports ?? []) };
+  return {
+    kind: "pod",
+    what: p.owner,
+    namespace: p.namespace,
+    labels: p.labels,
+    ports: [...(p.spec.initContainers ?? []), ...(p.spec.containers ?? [])].flatMap((c: any) => c.ports ?? []),
+  };
 }
 
 /** CoreDNS as EKS runs it (the coredns add-on: kube-system, `k8s-app: kube-dns`, ports dns/UDP and dns-tcp/TCP 53). */
 const COREDNS: Endpoint = {
-  kind: "pod", what: "EKS add-on coredns", namespace: "kube-system", labels: { "k8s-app": "kube-dns", "eks.amazonaws.com/component": "coredns" },
-  ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }, { name: "metrics", containerPort: 9153 }],
+  kind: "pod",
+  what: "EKS add-on coredns",
+  namespace: "kube-system",
+  labels: { "k8s-app": "kube-dns", "eks.amazonaws.com/component": "coredns" },
+  ports: [
+    { name: "dns", containerPort: 53, protocol: "UDP" },
+    { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+    { name: "metrics", containerPort: 9153 },
+  ],
 };
 
 function servicePods(pods: PodTemplate[], svc: any): PodTemplate[] {
@@ -240,7 +260,8 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
       for (const ep of sm.object.spec?.endpoints ?? []) {
         const svcPort = ep.port !== undefined ? (svc.spec?.ports ?? []).find((p: any) => p.name === ep.port) : undefined;
         for (const target of servicePods(pods, svc)) {
-          const port = ep.targetPort !== undefined ? (typeof ep.targetPort === "number" ? ep.targetPort : namedPort(target, ep.targetPort)) : svcPort && containerPortOf(svcPort, target);
+          const port =
+            ep.targetPort !== undefined ? (typeof ep.targetPort === "number" ? ep.targetPort : namedPort(target, ep.targetPort)) : svcPort && containerPortOf(svcPort, target);
           if (port === undefined) continue; // a broken ServiceMonitor: serviceMonitorProblems reports it
           const to: Endpoint = target.spec.hostNetwork ? vpcAddress(set, `${target.owner} (host network)`) : podEndpoint(target);
           for (const pr of prometheus) flows.push({ from: podEndpoint(pr), to, port, protocol: "TCP", why });
@@ -273,7 +294,13 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
       const svc = services.find((s) => s.metadata.name === m[1] && s.metadata.namespace === m[2]);
       const svcPort = svc && (svc.spec?.ports ?? []).find((sp: any) => sp.port === Number(m[3] ?? 80));
       if (!svc || !svcPort) {
-        flows.push({ from: podEndpoint(p), to: awsApiAddress(`a Service ${m[1]}.${m[2]} that does not exist`), port: Number(m[3] ?? 80), protocol: "TCP", why: `Pushgateway at ${uri}` });
+        flows.push({
+          from: podEndpoint(p),
+          to: awsApiAddress(`a Service ${m[1]}.${m[2]} that does not exist`),
+          port: Number(m[3] ?? 80),
+          protocol: "TCP",
+          why: `Pushgateway at ${uri}`,
+        });
         continue;
       }
       for (const target of servicePods(pods, svc)) {
@@ -290,16 +317,20 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
   }
 
   // Pods running as an IRSA service account reach STS (and the AWS API their role is for).
-  const irsa = new Set(set.objects.filter((o) => o.object.kind === "ServiceAccount" && o.object.metadata?.annotations?.["eks.amazonaws.com/role-arn"])
-    .map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`));
+  const irsa = new Set(
+    set.objects
+      .filter((o) => o.object.kind === "ServiceAccount" && o.object.metadata?.annotations?.["eks.amazonaws.com/role-arn"])
+      .map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`),
+  );
   for (const p of subject.filter((p) => libraryNs.has(p.namespace) && irsa.has(`${p.namespace}/${p.spec.serviceAccountName ?? "default"}`))) {
     flows.push({ from: podEndpoint(p), to: awsServiceAddress(set, "sts", "STS"), port: 443, protocol: "TCP", why: `IRSA (service account ${p.spec.serviceAccountName})` });
   }
 
   // Secrets Manager readers: the External Secrets controller (it calls STS with the SecretStore's service account token,
   // then Secrets Manager) and the MLflow database bootstrap (reads the master's secret, writes MLflow's login).
-  const readsSecrets = (p: PodTemplate) => (p.labels["app.kubernetes.io/name"] === "external-secrets" && !p.owner.includes("webhook") && !p.owner.includes("cert-controller"))
-    || p.labels["app.kubernetes.io/component"] === "database-bootstrap";
+  const readsSecrets = (p: PodTemplate) =>
+    (p.labels["app.kubernetes.io/name"] === "external-secrets" && !p.owner.includes("webhook") && !p.owner.includes("cert-controller")) ||
+    p.labels["app.kubernetes.io/component"] === "database-bootstrap";
   for (const p of subject.filter((p) => libraryNs.has(p.namespace) && readsSecrets(p))) {
     flows.push({ from: podEndpoint(p), to: awsServiceAddress(set, "secretsmanager", "Secrets Manager"), port: 443, protocol: "TCP", why: "secrets sync" });
     flows.push({ from: podEndpoint(p), to: awsServiceAddress(set, "sts", "STS"), port: 443, protocol: "TCP", why: "secrets sync (STS web identity)" });
@@ -312,7 +343,9 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
   // Feast, and every pod given the Redis password (endpoints reading online features), reach a Redis
   // online store (ElastiCache, in the VPC) when the environment has one.
   if (Object.keys(set.infra.resource?.aws_elasticache_replication_group ?? {}).length > 0) {
-    const readsRedis = (p: PodTemplate) => p.labels["app.kubernetes.io/name"] === "feast-feature-server" || p.labels["app.kubernetes.io/part-of"] === "feast" ||
+    const readsRedis = (p: PodTemplate) =>
+      p.labels["app.kubernetes.io/name"] === "feast-feature-server" ||
+      p.labels["app.kubernetes.io/part-of"] === "feast" ||
       (p.spec.containers ?? []).some((c: any) => (c.env ?? []).some((e: any) => e.name === "REDIS_PASSWORD"));
     for (const p of subject.filter(readsRedis)) {
       flows.push({ from: podEndpoint(p), to: vpcAddress(set, "ElastiCache Redis"), port: 6379, protocol: "TCP", why: "the Redis online store" });
@@ -321,10 +354,19 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
 
   // Pods whose service account is bound to a Role or ClusterRole (operators, controllers, Grafana's
   // sidecars) call the Kubernetes API server: its ENIs in the VPC, port 443.
-  const bound = new Set(set.objects.filter((o) => ["RoleBinding", "ClusterRoleBinding"].includes(o.object.kind))
-    .flatMap((o) => (o.object.subjects ?? []).filter((s: any) => s.kind === "ServiceAccount").map((s: any) => `${s.namespace ?? o.object.metadata.namespace}/${s.name}`)));
+  const bound = new Set(
+    set.objects
+      .filter((o) => ["RoleBinding", "ClusterRoleBinding"].includes(o.object.kind))
+      .flatMap((o) => (o.object.subjects ?? []).filter((s: any) => s.kind === "ServiceAccount").map((s: any) => `${s.namespace ?? o.object.metadata.namespace}/${s.name}`)),
+  );
   for (const p of subject.filter((p) => libraryNs.has(p.namespace) && bound.has(`${p.namespace}/${p.spec.serviceAccountName ?? "default"}`))) {
-    flows.push({ from: podEndpoint(p), to: vpcAddress(set, "the EKS API server"), port: 443, protocol: "TCP", why: `API calls (service account ${p.spec.serviceAccountName} has RBAC bindings)` });
+    flows.push({
+      from: podEndpoint(p),
+      to: vpcAddress(set, "the EKS API server"),
+      port: 443,
+      protocol: "TCP",
+      why: `API calls (service account ${p.spec.serviceAccountName} has RBAC bindings)`,
+    });
   }
 
   // Alertmanager reaches its receivers (HTTPS).
@@ -339,7 +381,8 @@ export function requiredFlows(set: EnvironmentSet): Flow[] {
     const svcPort = svc && (svc.spec?.ports ?? []).find((sp: any) => sp.port === (ref.port ?? 443));
     for (const target of svc && svcPort ? servicePods(pods, svc) : []) {
       const port = containerPortOf(svcPort, target);
-      if (port !== undefined) flows.push({ from: vpcAddress(set, "the EKS API server"), to: podEndpoint(target), port, protocol: "TCP", why: `APIService ${o.object.metadata.name}` });
+      if (port !== undefined)
+        flows.push({ from: vpcAddress(set, "the EKS API server"), to: podEndpoint(target), port, protocol: "TCP", why: `APIService ${o.object.metadata.name}` });
     }
   }
 
@@ -388,7 +431,8 @@ export function networkPolicyProblems(set: EnvironmentSet): string[] {
   const problems: string[] = [];
   const policies = networkPolicies(set);
   for (const ns of libraryNamespaces(set)) {
-    if (!policies.some((p) => p.object.metadata.namespace === ns && isDefaultDeny(p))) problems.push(`namespace ${ns}: no default-deny NetworkPolicy (every pod, Ingress and Egress, no rule)`);
+    if (!policies.some((p) => p.object.metadata.namespace === ns && isDefaultDeny(p)))
+      problems.push(`namespace ${ns}: no default-deny NetworkPolicy (every pod, Ingress and Egress, no rule)`);
   }
   const seen = new Set<string>();
   for (const flow of requiredFlows(set)) {

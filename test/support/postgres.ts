@@ -87,8 +87,11 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   let ssl = "";
   if (options.ssl) {
     // A self-signed certificate in the data folder, readable by the server's user only (PostgreSQL refuses a wider key).
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-      "-keyout", path.join(root, "server.key"), "-out", path.join(root, "server.crt")], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", path.join(root, "server.key"), "-out", path.join(root, "server.crt")],
+      { stdio: "ignore" },
+    );
     for (const f of ["server.key", "server.crt"]) {
       fs.renameSync(path.join(root, f), path.join(dataDir, f));
       fs.chmodSync(path.join(dataDir, f), 0o600);
@@ -101,8 +104,16 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   }
   const port = await freePort();
   run(tool("pg_ctl"), [
-    "-D", dataDir, "-l", path.join(root, "server.log"), "-w", "-t", "60",
-    "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off${ssl}`, "start",
+    "-D",
+    dataDir,
+    "-l",
+    path.join(root, "server.log"),
+    "-w",
+    "-t",
+    "60",
+    "-o",
+    `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off${ssl}`,
+    "start",
   ]);
   const stop = () => {
     process.removeListener("exit", stop);

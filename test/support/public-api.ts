@@ -24,7 +24,10 @@ export function entryPoints(): Record<string, string> {
 export function program(files: readonly string[]): ts.Program {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   if (!config) throw new Error("cannot read tsconfig.json");
-  return ts.createProgram(files.map((f) => path.join(ROOT, f)), { ...config.options, noEmit: true, incremental: false });
+  return ts.createProgram(
+    files.map((f) => path.join(ROOT, f)),
+    { ...config.options, noEmit: true, incremental: false },
+  );
 }
 
 function resolved(checker: ts.TypeChecker, s: ts.Symbol): ts.Symbol {
@@ -38,7 +41,10 @@ export function exportedNames(prog: ts.Program, entry: string): string[] {
   if (!sf) throw new Error(`${entry} is not in the program`);
   const moduleSymbol = checker.getSymbolAtLocation(sf);
   if (!moduleSymbol) return [];
-  return checker.getExportsOfModule(moduleSymbol).map((s) => s.name).sort();
+  return checker
+    .getExportsOfModule(moduleSymbol)
+    .map((s) => s.name)
+    .sort();
 }
 
 function isInternal(node: ts.Node): boolean {
@@ -79,7 +85,12 @@ export function privateTypesInPublicSignatures(prog: ts.Program, entries: readon
   const visitType = (type: ts.Type, where: string, seen: Set<ts.Type>, depth: number, root = false): void => {
     if (seen.has(type) || depth > 6) return;
     seen.add(type);
-    const named = !root ? type.aliasSymbol ?? (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Interface | ts.ObjectFlags.Reference) ? type.symbol : undefined) : undefined;
+    const named = !root
+      ? (type.aliasSymbol ??
+        (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Interface | ts.ObjectFlags.Reference)
+          ? type.symbol
+          : undefined))
+      : undefined;
     if (named && !(named.flags & ts.SymbolFlags.TypeParameter) && inLibrary(named)) {
       if (!publicSymbols.has(named)) {
         const decl = named.declarations![0];

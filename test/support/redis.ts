@@ -90,11 +90,10 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   fs.writeFileSync(path.join(dir, "redis.conf"), `${conf.join("\n")}\n`, { mode: 0o600 });
   const child: ChildProcess = spawn("redis-server", [path.join(dir, "redis.conf")], { stdio: "ignore" });
   const cli = (...args: string[]): string => {
-    const res = spawnSync(
-      "redis-cli",
-      ["--tls", "--cacert", ca, "-h", "127.0.0.1", "-p", String(port), "--user", user, "--pass", password, "--no-auth-warning", ...args],
-      { encoding: "utf8", timeout: 30000 },
-    );
+    const res = spawnSync("redis-cli", ["--tls", "--cacert", ca, "-h", "127.0.0.1", "-p", String(port), "--user", user, "--pass", password, "--no-auth-warning", ...args], {
+      encoding: "utf8",
+      timeout: 30000,
+    });
     if (res.status !== 0) throw new Error(`redis-cli ${args.join(" ")} failed: ${res.stderr}`);
     return res.stdout;
   };

@@ -35,8 +35,10 @@ export function renderGoTemplates(templates: Readonly<Record<string, string>>, d
     fs.writeFileSync(path.join(dir, "chart", "Chart.yaml"), stringify({ apiVersion: "v2", name: "gotemplate", version: "0.0.0" }));
     const keys = Object.keys(templates);
     // base64 keeps any character the templates produce out of YAML's way.
-    fs.writeFileSync(path.join(dir, "chart", "templates", "out.yaml"),
-      keys.map((_, i) => `k${i}: {{ tpl (index .Values.templates ${i}) .Values.data | b64enc | quote }}`).join("\n") + "\n");
+    fs.writeFileSync(
+      path.join(dir, "chart", "templates", "out.yaml"),
+      keys.map((_, i) => `k${i}: {{ tpl (index .Values.templates ${i}) .Values.data | b64enc | quote }}`).join("\n") + "\n",
+    );
     fs.writeFileSync(path.join(dir, "values.yaml"), stringify({ templates: keys.map((k) => templates[k]), data }));
     const out = execFileSync(helm, ["template", "x", path.join(dir, "chart"), "-f", path.join(dir, "values.yaml")], { encoding: "utf8" });
     const rendered = parse(out) as Record<string, string>;

@@ -39,8 +39,10 @@ export function errorOf(fn: () => unknown): string {
  * that bucket at the stack's root, `access-logs_*`), for tests of one construct's own resources.
  */
 export function withoutAccessLogs(json: any): any {
-  const resource = Object.fromEntries(Object.entries<any>(json.resource ?? {})
-    .map(([type, byName]) => [type, Object.fromEntries(Object.entries<any>(byName).filter(([address]) => !address.startsWith("access-logs_")))] as const)
-    .filter(([, byName]) => Object.keys(byName).length > 0));
+  const resource = Object.fromEntries(
+    Object.entries<any>(json.resource ?? {})
+      .map(([type, byName]) => [type, Object.fromEntries(Object.entries<any>(byName).filter(([address]) => !address.startsWith("access-logs_")))] as const)
+      .filter(([, byName]) => Object.keys(byName).length > 0),
+  );
   return { ...json, resource };
 }

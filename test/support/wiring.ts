@@ -3,7 +3,15 @@ import { parse as parseYaml } from "yaml";
 import { allocatable, nodeSpec } from "./node-capacity";
 import { networkPolicyProblems } from "./network-policy";
 import { capacityDeclarationProblems, declaredAddonPods } from "./capacity-declarations";
-import { catalogNames, libraryDashboardExpressions, libraryQueryExpressions, libraryRuleExpressions, METRIC_CATALOG, renderedMetricSources, unknownMetrics } from "./metric-catalog";
+import {
+  catalogNames,
+  libraryDashboardExpressions,
+  libraryQueryExpressions,
+  libraryRuleExpressions,
+  METRIC_CATALOG,
+  renderedMetricSources,
+  unknownMetrics,
+} from "./metric-catalog";
 
 /**
  * Wiring checks on an environment's rendered in-cluster set: each returns the problems
@@ -35,7 +43,15 @@ export interface PodTemplate {
  * config/master/aws-k8s-cni.yaml, `k8s-app: aws-node`).
  */
 const EKS_ADDON_PODS: readonly { name: string; labels: Record<string, string>; ports: { name?: string; containerPort: number }[] }[] = [
-  { name: "coredns", labels: { "k8s-app": "kube-dns", "eks.amazonaws.com/component": "coredns" }, ports: [{ name: "dns", containerPort: 53 }, { name: "dns-tcp", containerPort: 53 }, { name: "metrics", containerPort: 9153 }] },
+  {
+    name: "coredns",
+    labels: { "k8s-app": "kube-dns", "eks.amazonaws.com/component": "coredns" },
+    ports: [
+      { name: "dns", containerPort: 53 },
+      { name: "dns-tcp", containerPort: 53 },
+      { name: "metrics", containerPort: 9153 },
+    ],
+  },
   { name: "kube-proxy", labels: { "k8s-app": "kube-proxy" }, ports: [] },
   { name: "aws-node", labels: { "k8s-app": "aws-node" }, ports: [{ name: "metrics", containerPort: 61678 }] },
 ];
@@ -95,12 +111,16 @@ export function operatorPods(objects: readonly ClusterObject[]): PodTemplate[] {
  * (templates/prometheus-operator/deployment.yaml; "0" means none).
  */
 function configReloaderResources(objects: readonly ClusterObject[]): any {
-  const args: string[] = objects.filter((o) => o.object.kind === "Deployment")
+  const args: string[] = objects
+    .filter((o) => o.object.kind === "Deployment")
     .flatMap((o) => (o.object.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.args ?? []))
     .filter((a: string) => a.startsWith("--config-reloader-"));
   const flag = (name: string) => args.find((a) => a.startsWith(`--config-reloader-${name}=`))?.split("=")[1];
   const requests: Record<string, string> = {};
-  for (const [key, name] of [["cpu", "cpu-request"], ["memory", "memory-request"]] as const) {
+  for (const [key, name] of [
+    ["cpu", "cpu-request"],
+    ["memory", "memory-request"],
+  ] as const) {
     const v = flag(name);
     if (v !== undefined && v !== "0") requests[key] = v;
   }
@@ -125,7 +145,7 @@ export function podTemplates(objects: readonly ClusterObject[]): PodTemplate[] {
       name: metadata.name,
       labels: template.metadata?.labels ?? {},
       spec: template.spec ?? {},
-      replicas: ["Deployment", "StatefulSet", "ReplicaSet", "Rollout"].includes(kind) ? spec?.replicas ?? 1 : undefined,
+      replicas: ["Deployment", "StatefulSet", "ReplicaSet", "Rollout"].includes(kind) ? (spec?.replicas ?? 1) : undefined,
     });
   }
   return [...pods, ...operatorPods(objects)];
@@ -159,18 +179,29 @@ function id(o: ClusterObject): string {
 
 /** Services that exist in every EKS cluster although nothing in the set renders them. */
 function builtInServices(set: EnvironmentSet): any[] {
-  const kubeletServices = objectsOfKind(set, "Prometheus").length > 0
-    ? set.objects
-        .filter((o) => o.object.kind === "ServiceMonitor" && o.object.spec?.selector?.matchLabels?.["app.kubernetes.io/name"] === "kubelet")
-        .map((o) => ({
-          // prometheus-operator --kubelet-service=kube-system/<release>-kubelet (pkg/kubelet/controller.go): endpoints are the nodes.
-          metadata: { namespace: "kube-system", name: "kubelet", labels: { ...o.object.spec.selector.matchLabels } },
-          spec: { ports: [{ name: "https-metrics", port: 10250 }, { name: "http-metrics", port: 10255 }, { name: "cadvisor", port: 4194 }] },
-          nodes: true,
-        }))
-    : [];
+  const kubeletServices =
+    objectsOfKind(set, "Prometheus").length > 0
+      ? set.objects
+          .filter((o) => o.object.kind === "ServiceMonitor" && o.object.spec?.selector?.matchLabels?.["app.kubernetes.io/name"] === "kubelet")
+          .map((o) => ({
+            // prometheus-operator --kubelet-service=kube-system/<release>-kubelet (pkg/kubelet/controller.go): endpoints are the nodes.
+            metadata: { namespace: "kube-system", name: "kubelet", labels: { ...o.object.spec.selector.matchLabels } },
+            spec: {
+              ports: [
+                { name: "https-metrics", port: 10250 },
+                { name: "http-metrics", port: 10255 },
+                { name: "cadvisor", port: 4194 },
+              ],
+            },
+            nodes: true,
+          }))
+      : [];
   // The API server's own Service (default/kubernetes), endpoints are the control plane.
-  const apiserver = { metadata: { namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }, spec: { ports: [{ name: "https", port: 443 }] }, nodes: true };
+  const apiserver = {
+    metadata: { namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
+    spec: { ports: [{ name: "https", port: 443 }] },
+    nodes: true,
+  };
   return [apiserver, ...kubeletServices];
 }
 
@@ -205,7 +236,10 @@ export function serviceSelectorProblems(set: EnvironmentSet): string[] {
       const target = port.targetPort ?? port.port;
       if (typeof target !== "string") continue;
       for (const p of matched) {
-        if (!p.ports.some((cp) => cp.name === target)) problems.push(`${id(svc)} port ${port.name ?? port.port}: targetPort "${target}" is not a container port of ${p.owner} (ports: ${p.ports.map((cp) => cp.name ?? cp.containerPort).join(", ") || "none"})`);
+        if (!p.ports.some((cp) => cp.name === target))
+          problems.push(
+            `${id(svc)} port ${port.name ?? port.port}: targetPort "${target}" is not a container port of ${p.owner} (ports: ${p.ports.map((cp) => cp.name ?? cp.containerPort).join(", ") || "none"})`,
+          );
       }
     }
   }
@@ -224,7 +258,9 @@ export function serviceMonitorProblems(set: EnvironmentSet): string[] {
     const matched = services.filter((s) => inScope(s.metadata.namespace) && selectorMatches(sm.object.spec?.selector ?? {}, s.metadata.labels ?? {}));
     const where = `${id(sm)} [${sm.source}]`;
     if (matched.length === 0) {
-      problems.push(`${where}: selects no Service (selector ${JSON.stringify(sm.object.spec?.selector)}, namespaces ${nsSel.any ? "any" : JSON.stringify(nsSel.matchNames ?? [namespace])})`);
+      problems.push(
+        `${where}: selects no Service (selector ${JSON.stringify(sm.object.spec?.selector)}, namespaces ${nsSel.any ? "any" : JSON.stringify(nsSel.matchNames ?? [namespace])})`,
+      );
       continue;
     }
     for (const [i, ep] of (sm.object.spec?.endpoints ?? []).entries()) {
@@ -243,13 +279,18 @@ export function serviceMonitorProblems(set: EnvironmentSet): string[] {
           }
           const target = port.targetPort ?? port.port;
           if (typeof target === "string") {
-            for (const p of backing) if (!p.ports.some((cp) => cp.name === target)) problems.push(`${where} endpoint ${i}: ${svcId} port "${ep.port}" targets "${target}", not a container port of ${p.owner}`);
+            for (const p of backing)
+              if (!p.ports.some((cp) => cp.name === target))
+                problems.push(`${where} endpoint ${i}: ${svcId} port "${ep.port}" targets "${target}", not a container port of ${p.owner}`);
           }
         } else if (ep.targetPort !== undefined) {
           // targetPort: the pods' container port, by name or number.
           for (const p of backing) {
             const ok = typeof ep.targetPort === "number" ? true : p.ports.some((cp) => cp.name === ep.targetPort);
-            if (!ok) problems.push(`${where} endpoint ${i}: targetPort "${ep.targetPort}" is not a container port of ${p.owner} behind ${svcId} (ports: ${p.ports.map((cp) => cp.name ?? cp.containerPort).join(", ") || "none"})`);
+            if (!ok)
+              problems.push(
+                `${where} endpoint ${i}: targetPort "${ep.targetPort}" is not a container port of ${p.owner} behind ${svcId} (ports: ${p.ports.map((cp) => cp.name ?? cp.containerPort).join(", ") || "none"})`,
+              );
           }
         } else {
           problems.push(`${where} endpoint ${i}: neither port nor targetPort`);
@@ -273,7 +314,7 @@ export function minReplicas(set: EnvironmentSet, pod: PodTemplate): number | und
   const hpa = objectsOfKind(set, "HorizontalPodAutoscaler").find(
     (h) => h.object.metadata.namespace === pod.namespace && h.object.spec?.scaleTargetRef?.kind === pod.kind && h.object.spec?.scaleTargetRef?.name === pod.name,
   );
-  return hpa ? hpa.object.spec.minReplicas ?? 1 : pod.replicas;
+  return hpa ? (hpa.object.spec.minReplicas ?? 1) : pod.replicas;
 }
 
 /** PDBs leave room for a voluntary eviction: minAvailable below replicas, maxUnavailable above 0. */
@@ -322,7 +363,8 @@ export function autoscalerProblems(set: EnvironmentSet): string[] {
       const resource = m.resource?.name ?? m.containerResource?.name;
       const cs = (target.spec.containers ?? []).filter((c: any) => m.type === "Resource" || c.name === m.containerResource.container);
       for (const c of cs) {
-        if (c.resources?.requests?.[resource] === undefined) problems.push(`${id(hpa)}: metric ${resource} but container ${c.name} of ${target.owner} has no ${resource} request (utilization is undefined)`);
+        if (c.resources?.requests?.[resource] === undefined)
+          problems.push(`${id(hpa)}: metric ${resource} but container ${c.name} of ${target.owner} has no ${resource} request (utilization is undefined)`);
       }
     }
   }
@@ -340,21 +382,30 @@ export function autoscalerProblems(set: EnvironmentSet): string[] {
       if ((t.type === "cpu" || t.type === "memory") && (target.spec.containers ?? []).some((c: any) => c.resources?.requests?.[t.type] === undefined)) {
         problems.push(`${id(so)}: trigger ${t.type} but a container of ${target.owner} has no ${t.type} request`);
       }
-      if (t.type === "prometheus" && !(t.metadata?.serverAddress && t.metadata?.query && t.metadata?.threshold)) problems.push(`${id(so)}: prometheus trigger ${t.name} without serverAddress, query and threshold`);
+      if (t.type === "prometheus" && !(t.metadata?.serverAddress && t.metadata?.query && t.metadata?.threshold))
+        problems.push(`${id(so)}: prometheus trigger ${t.name} without serverAddress, query and threshold`);
     }
   }
   if (scaledObjects.length > 0) {
     const external = set.objects.filter((o) => o.object.kind === "APIService" && o.object.spec?.group === "external.metrics.k8s.io");
-    if (external.length !== 1) problems.push(`ScaledObjects ${scaledObjects.map(id).join(", ")} need exactly one APIService for external.metrics.k8s.io (KEDA's metrics apiserver); found ${external.length}`);
+    if (external.length !== 1)
+      problems.push(
+        `ScaledObjects ${scaledObjects.map(id).join(", ")} need exactly one APIService for external.metrics.k8s.io (KEDA's metrics apiserver); found ${external.length}`,
+      );
     const kedaMetrics = set.objects.filter((o) => o.object.kind === "APIService" && o.object.spec?.group === "metrics.k8s.io" && o.release === "keda");
     if (kedaMetrics.length > 0) problems.push("KEDA registers metrics.k8s.io, which metrics-server serves: the two would conflict");
   }
-  const usesResourceMetrics = [...hpas, ...scaledObjects].some((h) => (h.object.spec?.metrics ?? []).some((m: any) => m.type === "Resource" || m.type === "ContainerResource") ||
-    (h.object.spec?.triggers ?? []).some((t: any) => t.type === "cpu" || t.type === "memory"));
+  const usesResourceMetrics = [...hpas, ...scaledObjects].some(
+    (h) =>
+      (h.object.spec?.metrics ?? []).some((m: any) => m.type === "Resource" || m.type === "ContainerResource") ||
+      (h.object.spec?.triggers ?? []).some((t: any) => t.type === "cpu" || t.type === "memory"),
+  );
   const apiService = set.objects.some((o) => o.object.kind === "APIService" && o.object.metadata?.name === "v1beta1.metrics.k8s.io");
   const addon = Object.values<any>(set.infra.resource?.aws_eks_addon ?? {}).some((a) => a.addon_name === "metrics-server");
   if (usesResourceMetrics && !apiService && !addon) {
-    problems.push(`HPAs ${hpas.map(id).join(", ")} scale on resource metrics, but nothing serves metrics.k8s.io (no metrics-server add-on or APIService): they stay at minReplicas`);
+    problems.push(
+      `HPAs ${hpas.map(id).join(", ")} scale on resource metrics, but nothing serves metrics.k8s.io (no metrics-server add-on or APIService): they stay at minReplicas`,
+    );
   }
   return problems;
 }
@@ -370,12 +421,15 @@ function nodeLabels(pool: NodePool, instanceType: string): Record<string, string
 }
 
 function nodeSelectorTermMatches(term: any, labels: Record<string, string>): boolean {
-  return (term.matchExpressions ?? []).every((e: any) => selectorMatches({ matchExpressions: [{ ...e, operator: e.operator === "Gt" || e.operator === "Lt" ? "Exists" : e.operator }] }, labels));
+  return (term.matchExpressions ?? []).every((e: any) =>
+    selectorMatches({ matchExpressions: [{ ...e, operator: e.operator === "Gt" || e.operator === "Lt" ? "Exists" : e.operator }] }, labels),
+  );
 }
 
 function tolerates(tolerations: any[], taint: { key: string; value?: string; effect: string }): boolean {
   return tolerations.some(
-    (t) => (t.key === undefined && t.operator === "Exists") || (t.key === taint.key && (t.operator === "Exists" || t.value === taint.value) && (!t.effect || t.effect === taint.effect)),
+    (t) =>
+      (t.key === undefined && t.operator === "Exists") || (t.key === taint.key && (t.operator === "Exists" || t.value === taint.value) && (!t.effect || t.effect === taint.effect)),
   );
 }
 
@@ -397,8 +451,12 @@ export function schedulingProblems(set: EnvironmentSet): string[] {
   const problems: string[] = [];
   for (const p of podTemplates(set.objects)) {
     if (poolsFor(set.pools, p.spec).length > 0) continue;
-    const why = set.pools.map((pool) => `${pool.name} (labels ${JSON.stringify(pool.labels)}, taints ${JSON.stringify(pool.taints.map((t) => `${t.key}=${t.value}:${t.effect}`))})`).join("; ");
-    problems.push(`${p.owner} [${p.source}]: no node pool admits it (nodeSelector ${JSON.stringify(p.spec.nodeSelector ?? {})}, tolerations ${JSON.stringify(p.spec.tolerations ?? [])}); pools: ${why}`);
+    const why = set.pools
+      .map((pool) => `${pool.name} (labels ${JSON.stringify(pool.labels)}, taints ${JSON.stringify(pool.taints.map((t) => `${t.key}=${t.value}:${t.effect}`))})`)
+      .join("; ");
+    problems.push(
+      `${p.owner} [${p.source}]: no node pool admits it (nodeSelector ${JSON.stringify(p.spec.nodeSelector ?? {})}, tolerations ${JSON.stringify(p.spec.tolerations ?? [])}); pools: ${why}`,
+    );
   }
   return problems;
 }
@@ -437,7 +495,12 @@ export function trustedSubjects(policy: any): string[] {
 }
 
 function subjectMatches(pattern: string, subject: string): boolean {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(subject);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  ).test(subject);
 }
 
 /** Every IRSA-annotated ServiceAccount's role exists in the infra stack and trusts exactly that namespace:name. */
@@ -502,7 +565,7 @@ const ENDPOINT_LABEL = "ml-platform/endpoint";
 export function priorityProblems(set: EnvironmentSet): string[] {
   const classes: Record<string, number> = { ...BUILT_IN_PRIORITIES };
   for (const pc of objectsOfKind(set, "PriorityClass")) classes[pc.object.metadata.name] = Number(pc.object.value);
-  const priority = (p: PodTemplate) => (p.spec.priorityClassName ? classes[p.spec.priorityClassName] ?? 0 : 0);
+  const priority = (p: PodTemplate) => (p.spec.priorityClassName ? (classes[p.spec.priorityClassName] ?? 0) : 0);
   const pods = podTemplates(set.objects).filter((p) => p.kind !== "DaemonSet");
   const endpoints = pods.filter((p) => p.labels[ENDPOINT_LABEL] !== undefined);
   const platform = pods.filter((p) => p.labels[ENDPOINT_LABEL] === undefined && p.namespace !== "training");
@@ -510,9 +573,13 @@ export function priorityProblems(set: EnvironmentSet): string[] {
   for (const e of endpoints) {
     const pools = new Set(poolsFor(set.pools, e.spec).map((p) => p.name));
     for (const p of platform) {
-      const shared = poolsFor(set.pools, p.spec).filter((pool) => pools.has(pool.name)).map((pool) => pool.name);
+      const shared = poolsFor(set.pools, p.spec)
+        .filter((pool) => pools.has(pool.name))
+        .map((pool) => pool.name);
       if (shared.length > 0 && priority(e) > priority(p)) {
-        problems.push(`${e.owner} (priority ${priority(e)}, ${e.spec.priorityClassName}) outranks ${p.owner} (priority ${priority(p)}) on pool ${shared.join(", ")}: it can preempt it`);
+        problems.push(
+          `${e.owner} (priority ${priority(e)}, ${e.spec.priorityClassName}) outranks ${p.owner} (priority ${priority(p)}) on pool ${shared.join(", ")}: it can preempt it`,
+        );
       }
     }
   }
@@ -542,7 +609,9 @@ export function limitRangeProblems(set: EnvironmentSet): string[] {
       for (const [resource, limit] of Object.entries<string>(item.default ?? {})) {
         const max = item.max?.[resource];
         if (max === undefined || quantity(max) > quantity(limit)) {
-          problems.push(`${id(lr)} [${lr.source}]: default ${resource} limit ${limit}: a container requesting more ${resource} without a limit is rejected (request > limit)${max ? `, though max allows ${max}` : ""}`);
+          problems.push(
+            `${id(lr)} [${lr.source}]: default ${resource} limit ${limit}: a container requesting more ${resource} without a limit is rejected (request > limit)${max ? `, though max allows ${max}` : ""}`,
+          );
         }
         const request = item.defaultRequest?.[resource];
         if (request !== undefined && quantity(request) > quantity(limit)) problems.push(`${id(lr)}: defaultRequest ${resource} ${request} is above the default limit ${limit}`);
@@ -589,7 +658,9 @@ export function devicePluginProblems(set: EnvironmentSet): string[] {
       return chart !== undefined && o?.release !== undefined && chartOf.get(`${o.stack}/${o.release}`) === chart && poolsFor([pool], d.spec).length > 0;
     });
     if (!served) {
-      problems.push(`pool ${pool.name}: the autoscaler's node template promises ${tag.tag.value} ${m[1]}, but no ${chart ?? "device plugin"} DaemonSet runs on the pool: nodes scale up for pods that never schedule`);
+      problems.push(
+        `pool ${pool.name}: the autoscaler's node template promises ${tag.tag.value} ${m[1]}, but no ${chart ?? "device plugin"} DaemonSet runs on the pool: nodes scale up for pods that never schedule`,
+      );
     }
   }
   return problems;
@@ -628,7 +699,9 @@ export function routeReceivers(route: any, labels: Record<string, string>): stri
  * Without it, a broken Prometheus or Alertmanager pages nobody.
  */
 export function deadMansSwitchProblems(set: EnvironmentSet): string[] {
-  const tier = Object.values<any>(set.stacks).map((s) => s["//"]?.environment?.tier).find(Boolean);
+  const tier = Object.values<any>(set.stacks)
+    .map((s) => s["//"]?.environment?.tier)
+    .find(Boolean);
   if (tier !== "production") return [];
   const secret = set.objects.find((o) => o.object.kind === "Secret" && o.release === "kube-prometheus-stack" && o.object.data?.["alertmanager.yaml"]);
   if (!secret) return ["no rendered Alertmanager configuration (Secret with alertmanager.yaml from kube-prometheus-stack)"];
@@ -638,7 +711,9 @@ export function deadMansSwitchProblems(set: EnvironmentSet): string[] {
     const r = (config.receivers ?? []).find((x: any) => x.name === name);
     return r && Object.keys(r).some((k) => k.endsWith("_configs") && r[k]?.length > 0);
   });
-  return notifying.length > 0 ? [] : [`production: the Watchdog alert reaches only ${JSON.stringify(reached)}, which notify nothing: nobody learns that monitoring is down (add AlertReceiver.heartbeat)`];
+  return notifying.length > 0
+    ? []
+    : [`production: the Watchdog alert reaches only ${JSON.stringify(reached)}, which notify nothing: nobody learns that monitoring is down (add AlertReceiver.heartbeat)`];
 }
 
 /** Charts of applications the library configures (not operators or controllers, which call the Kubernetes API). */
@@ -673,7 +748,9 @@ export function podRequests(spec: any): { cpu: number; memory: number; gpus: num
     memory: c.resources?.requests?.memory !== undefined ? quantity(c.resources.requests.memory) / 2 ** 20 : 0,
     gpus: Number(c.resources?.requests?.["nvidia.com/gpu"] ?? c.resources?.limits?.["nvidia.com/gpu"] ?? 0),
   });
-  const sum = (spec.containers ?? []).map(of).reduce((a: any, b: any) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpus: a.gpus + b.gpus }), { cpu: 0, memory: 0, gpus: 0 });
+  const sum = (spec.containers ?? [])
+    .map(of)
+    .reduce((a: any, b: any) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpus: a.gpus + b.gpus }), { cpu: 0, memory: 0, gpus: 0 });
   const init = (spec.initContainers ?? []).map(of);
   return {
     cpu: Math.max(sum.cpu, ...init.map((i: any) => i.cpu)),
@@ -697,17 +774,23 @@ export function capacityProblems(set: EnvironmentSet): string[] {
     const tried: string[] = [];
     let fits = false;
     for (const pool of poolsFor(set.pools, p.spec)) {
-      const overhead = daemonSets.filter((d) => poolsFor([pool], d.spec).length > 0).map((d) => podRequests(d.spec))
+      const overhead = daemonSets
+        .filter((d) => poolsFor([pool], d.spec).length > 0)
+        .map((d) => podRequests(d.spec))
         .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpus: 0 }), { cpu: 0, memory: 0, gpus: 0 });
       for (const type of pool.instanceTypes) {
         const spec = nodeSpec(type);
         if (!spec) {
-          problems.push(`${p.owner}: no capacity figures for instance type ${type} of pool ${pool.name} (add it to the library catalogs: lib/gpu-cluster/gpu-instances.ts or system-instances.ts)`);
+          problems.push(
+            `${p.owner}: no capacity figures for instance type ${type} of pool ${pool.name} (add it to the library catalogs: lib/gpu-cluster/gpu-instances.ts or system-instances.ts)`,
+          );
           continue;
         }
         const a = allocatable(spec);
         if (req.cpu + overhead.cpu <= a.cpu && req.memory + overhead.memory <= a.memory && req.gpus <= a.gpus) fits = true;
-        tried.push(`${pool.name}/${type}: allocatable cpu ${a.cpu}m memory ${Math.floor(a.memory)}Mi gpus ${a.gpus}, DaemonSets use cpu ${overhead.cpu}m memory ${Math.ceil(overhead.memory)}Mi`);
+        tried.push(
+          `${pool.name}/${type}: allocatable cpu ${a.cpu}m memory ${Math.floor(a.memory)}Mi gpus ${a.gpus}, DaemonSets use cpu ${overhead.cpu}m memory ${Math.ceil(overhead.memory)}Mi`,
+        );
       }
     }
     if (!fits && tried.length > 0) {
@@ -731,16 +814,25 @@ export function poolCapacityProblems(set: EnvironmentSet): string[] {
     if (specs.length === 0) continue; // reported by capacityProblems
     // The smallest instance type of the pool: the autoscaler may pick it.
     const node = specs.map((s) => allocatable(s)).sort((a, b) => a.memory - b.memory)[0];
-    const overhead = daemonSets.filter((d) => poolsFor([pool], d.spec).length > 0).map((d) => podRequests(d.spec))
+    const overhead = daemonSets
+      .filter((d) => poolsFor([pool], d.spec).length > 0)
+      .map((d) => podRequests(d.spec))
       .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), { cpu: 0, memory: 0 });
-    const pinned = all.filter((p) => p.kind !== "DaemonSet" && poolsFor(set.pools, p.spec).map((x) => x.name).join() === pool.name);
-    const need = pinned.map((p) => ({ p, r: podRequests(p.spec), n: minReplicas(set, p) ?? 1 }))
+    const pinned = all.filter(
+      (p) =>
+        p.kind !== "DaemonSet" &&
+        poolsFor(set.pools, p.spec)
+          .map((x) => x.name)
+          .join() === pool.name,
+    );
+    const need = pinned
+      .map((p) => ({ p, r: podRequests(p.spec), n: minReplicas(set, p) ?? 1 }))
       .reduce((a, { r, n }) => ({ cpu: a.cpu + r.cpu * n, memory: a.memory + r.memory * n, pods: a.pods + n }), { cpu: 0, memory: 0, pods: 0 });
     const have = { cpu: pool.maxSize * (node.cpu - overhead.cpu), memory: pool.maxSize * (node.memory - overhead.memory) };
     if (need.cpu > have.cpu || need.memory > have.memory) {
       problems.push(
         `pool ${pool.name}: ${need.pods} pods that can run only there request cpu ${need.cpu}m memory ${Math.ceil(need.memory)}Mi; ` +
-        `${pool.maxSize} nodes (max size) allocate cpu ${have.cpu}m memory ${Math.floor(have.memory)}Mi after DaemonSets`,
+          `${pool.maxSize} nodes (max size) allocate cpu ${have.cpu}m memory ${Math.floor(have.memory)}Mi after DaemonSets`,
       );
     }
   }

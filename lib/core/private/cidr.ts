@@ -28,7 +28,7 @@ export function formatCidr(block: Ipv4Block): string {
 export function overlaps(a: Ipv4Block, b: Ipv4Block): boolean {
   const prefix = Math.min(a.prefix, b.prefix);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((a.network & mask) >>> 0) === ((b.network & mask) >>> 0);
+  return (a.network & mask) >>> 0 === (b.network & mask) >>> 0;
 }
 
 /** Like Terraform's cidrsubnet(): the `index`-th block of `newBits` more prefix bits. */

@@ -14,7 +14,8 @@ export function endpointDashboard(target: SloTarget, deployments: readonly strin
   });
   // dcgm-exporter reports the pod using a GPU in `pod`/`namespace`, renamed `exported_pod`/`exported_namespace`
   // when its ServiceMonitor does not honour labels: the query reads either.
-  const gpu = `avg by (pod) (DCGM_FI_DEV_GPU_UTIL{namespace="${ns}",pod=~"${podRe}"})` +
+  const gpu =
+    `avg by (pod) (DCGM_FI_DEV_GPU_UTIL{namespace="${ns}",pod=~"${podRe}"})` +
     ` or avg by (pod) (label_replace(DCGM_FI_DEV_GPU_UTIL{exported_namespace="${ns}",exported_pod=~"${podRe}"}, "pod", "$1", "exported_pod", "(.+)"))`;
   return {
     uid,
@@ -37,23 +38,33 @@ export function endpointDashboard(target: SloTarget, deployments: readonly strin
         unit: "short",
         queries: [
           { expr: `sum by (deployment) (kube_deployment_status_replicas_available{namespace="${ns}",deployment=~"${deploymentRe}"})`, legend: "{{deployment}} available" },
-          { expr: `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace="${ns}",horizontalpodautoscaler=~"${target.autoscalers.join("|")}"})`, legend: "{{horizontalpodautoscaler}} max" },
+          {
+            expr: `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace="${ns}",horizontalpodautoscaler=~"${target.autoscalers.join("|")}"})`,
+            legend: "{{horizontalpodautoscaler}} max",
+          },
         ],
       },
-      ...(target.rollout !== undefined ? [{
-        title: "Rollout",
-        unit: "short",
-        queries: [
-          { expr: `max by (phase) (rollout_info{namespace="${ns}",name="${target.rollout}"})`, legend: "phase {{phase}}" },
-          { expr: `rollout_info_replicas_available{namespace="${ns}",name="${target.rollout}"}`, legend: "available" },
-          { expr: `sum by (phase) (analysis_run_info{namespace="${ns}",name=~"${target.rollout}-[a-z0-9]+-[0-9]+.*"})`, legend: "analysis runs {{phase}}" },
-        ],
-      }] : []),
+      ...(target.rollout !== undefined
+        ? [
+            {
+              title: "Rollout",
+              unit: "short",
+              queries: [
+                { expr: `max by (phase) (rollout_info{namespace="${ns}",name="${target.rollout}"})`, legend: "phase {{phase}}" },
+                { expr: `rollout_info_replicas_available{namespace="${ns}",name="${target.rollout}"}`, legend: "available" },
+                { expr: `sum by (phase) (analysis_run_info{namespace="${ns}",name=~"${target.rollout}-[a-z0-9]+-[0-9]+.*"})`, legend: "analysis runs {{phase}}" },
+              ],
+            },
+          ]
+        : []),
       { title: "GPU utilisation", unit: "percent", queries: [{ expr: gpu, legend: "{{pod}}" }] },
       {
         title: "Drift",
         unit: "short",
-        queries: [{ expr: `max by (pod) (${driftScore}{${target.metrics.driftSelector ?? sel}})`, legend: "{{pod}}" }, { expr: `vector(${driftThreshold})`, legend: "threshold" }],
+        queries: [
+          { expr: `max by (pod) (${driftScore}{${target.metrics.driftSelector ?? sel}})`, legend: "{{pod}}" },
+          { expr: `vector(${driftThreshold})`, legend: "threshold" },
+        ],
       },
     ],
   };

@@ -43,53 +43,90 @@ function wholeSeconds(v: Validator, field: string, value: number, min: number): 
 }
 
 /** Checks `autoscaling.demand` and `rollout`, one problem per field, and resolves their defaults. */
-export function resolveDelivery(v: Validator, env: Environment, input: {
-  demand?: EndpointDemandScaling;
-  rollout?: EndpointRolloutOptions;
-  blueGreen: boolean;
-  prometheusUrl: string;
-  minReplicas: number;
-  maxReplicas: number;
-  gpu: boolean;
-  metrics: EndpointMetricNames;
-  slo: ResolvedSlo;
-  readinessPath: string;
-}): ResolvedDelivery {
+export function resolveDelivery(
+  v: Validator,
+  env: Environment,
+  input: {
+    demand?: EndpointDemandScaling;
+    rollout?: EndpointRolloutOptions;
+    blueGreen: boolean;
+    prometheusUrl: string;
+    minReplicas: number;
+    maxReplicas: number;
+    gpu: boolean;
+    metrics: EndpointMetricNames;
+    slo: ResolvedSlo;
+    readinessPath: string;
+  },
+): ResolvedDelivery {
   const exported = new Set(exportedMetrics(input.metrics));
   const exportsIt = (field: string, metric: string) => {
     v.check(METRIC_NAME.test(metric), field, metric, "must be a Prometheus metric name (letters, digits, _ and :)");
-    v.check(exported.has(metric), field, metric,
-      `is not a metric the endpoint exports; declare it in metrics.gauges (the endpoint exports ${[...exported].join(", ")})`);
+    v.check(exported.has(metric), field, metric, `is not a metric the endpoint exports; declare it in metrics.gauges (the endpoint exports ${[...exported].join(", ")})`);
   };
   for (const [i, g] of input.metrics.gauges.entries()) {
     v.check(METRIC_NAME.test(g), `metrics.gauges[${i}]`, g, "must be a Prometheus metric name (letters, digits, _ and :)");
   }
-  v.check(/^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(input.prometheusUrl), "prometheusUrl", input.prometheusUrl, "must be an http(s) URL of Prometheus, e.g. http://prometheus.monitoring.svc:9090");
+  v.check(
+    /^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(input.prometheusUrl),
+    "prometheusUrl",
+    input.prometheusUrl,
+    "must be an http(s) URL of Prometheus, e.g. http://prometheus.monitoring.svc:9090",
+  );
 
   let demand: ResolvedDemand | undefined;
   const d = input.demand;
   if (d) {
-    v.check(d.requestsPerSecond !== undefined || d.gauge !== undefined || d.gpuUtilization !== undefined, "autoscaling.demand", d,
-      "must give at least one trigger: requestsPerSecond, gauge or gpuUtilization");
-    if (d.requestsPerSecond !== undefined) v.check(d.requestsPerSecond > 0 && Number.isFinite(d.requestsPerSecond), "autoscaling.demand.requestsPerSecond", d.requestsPerSecond, "must be a number > 0");
+    v.check(
+      d.requestsPerSecond !== undefined || d.gauge !== undefined || d.gpuUtilization !== undefined,
+      "autoscaling.demand",
+      d,
+      "must give at least one trigger: requestsPerSecond, gauge or gpuUtilization",
+    );
+    if (d.requestsPerSecond !== undefined)
+      v.check(d.requestsPerSecond > 0 && Number.isFinite(d.requestsPerSecond), "autoscaling.demand.requestsPerSecond", d.requestsPerSecond, "must be a number > 0");
     if (d.gauge) {
       if (d.gauge.selector === undefined) exportsIt("autoscaling.demand.gauge.metric", d.gauge.metric);
       else {
         v.check(METRIC_NAME.test(d.gauge.metric), "autoscaling.demand.gauge.metric", d.gauge.metric, "must be a Prometheus metric name (letters, digits, _ and :)");
-        v.check(MATCHERS.test(d.gauge.selector), "autoscaling.demand.gauge.selector", d.gauge.selector, 'must be PromQL label matchers without braces, e.g. job="rabbitmq",queue="ranker"');
+        v.check(
+          MATCHERS.test(d.gauge.selector),
+          "autoscaling.demand.gauge.selector",
+          d.gauge.selector,
+          'must be PromQL label matchers without braces, e.g. job="rabbitmq",queue="ranker"',
+        );
       }
-      v.check(d.gauge.targetPerReplica > 0 && Number.isFinite(d.gauge.targetPerReplica), "autoscaling.demand.gauge.targetPerReplica", d.gauge.targetPerReplica, "must be a number > 0");
-      if (d.gauge.activation !== undefined) v.check(d.gauge.activation >= 0 && Number.isFinite(d.gauge.activation), "autoscaling.demand.gauge.activation", d.gauge.activation, "must be a number >= 0");
+      v.check(
+        d.gauge.targetPerReplica > 0 && Number.isFinite(d.gauge.targetPerReplica),
+        "autoscaling.demand.gauge.targetPerReplica",
+        d.gauge.targetPerReplica,
+        "must be a number > 0",
+      );
+      if (d.gauge.activation !== undefined)
+        v.check(d.gauge.activation >= 0 && Number.isFinite(d.gauge.activation), "autoscaling.demand.gauge.activation", d.gauge.activation, "must be a number >= 0");
     }
     if (d.gpuUtilization !== undefined) {
       v.check(input.gpu, "autoscaling.demand.gpuUtilization", d.gpuUtilization, "needs a GPU endpoint (gpu): a CPU endpoint has no DCGM utilisation");
-      v.check(Number.isInteger(d.gpuUtilization) && d.gpuUtilization >= 1 && d.gpuUtilization <= 100, "autoscaling.demand.gpuUtilization", d.gpuUtilization, "must be a whole percent from 1 to 100");
+      v.check(
+        Number.isInteger(d.gpuUtilization) && d.gpuUtilization >= 1 && d.gpuUtilization <= 100,
+        "autoscaling.demand.gpuUtilization",
+        d.gpuUtilization,
+        "must be a whole percent from 1 to 100",
+      );
     }
     if (d.scaleToZero) {
-      v.check(!env.isProduction, "autoscaling.demand.scaleToZero", true,
-        `scale to zero in production is not allowed: environment "${env.name}" keeps at least replicas.min (${input.minReplicas}) replicas; scale to zero in development and staging only`);
-      v.check(d.gauge?.selector !== undefined, "autoscaling.demand.scaleToZero", true,
-        "needs a gauge exported outside the endpoint's pods (autoscaling.demand.gauge with a selector, e.g. a queue's depth): the endpoint's own series vanish with its last pod, so nothing would scale it back up");
+      v.check(
+        !env.isProduction,
+        "autoscaling.demand.scaleToZero",
+        true,
+        `scale to zero in production is not allowed: environment "${env.name}" keeps at least replicas.min (${input.minReplicas}) replicas; scale to zero in development and staging only`,
+      );
+      v.check(
+        d.gauge?.selector !== undefined,
+        "autoscaling.demand.scaleToZero",
+        true,
+        "needs a gauge exported outside the endpoint's pods (autoscaling.demand.gauge with a selector, e.g. a queue's depth): the endpoint's own series vanish with its last pod, so nothing would scale it back up",
+      );
     }
     const cooldownSeconds = d.cooldownSeconds ?? env.byTier({ development: 300, staging: 600, production: 600 });
     const scaleDownStabilizationSeconds = d.scaleDownStabilizationSeconds ?? env.byTier({ development: 60, staging: 300, production: 600 });
@@ -111,13 +148,17 @@ export function resolveDelivery(v: Validator, env: Environment, input: {
   let rollout: ResolvedRollout | undefined;
   const r = input.rollout;
   if (r) {
-    v.check(!input.blueGreen, "rollout", r.strategy?.kind,
-      "give either rollout (Argo Rollouts, in the cluster) or blueGreen (the Service's selector, switched by Terraform), not both");
+    v.check(
+      !input.blueGreen,
+      "rollout",
+      r.strategy?.kind,
+      "give either rollout (Argo Rollouts, in the cluster) or blueGreen (the Service's selector, switched by Terraform), not both",
+    );
     const kind = r.strategy?.kind;
     v.check(kind === "canary" || kind === "blueGreen", "rollout.strategy", r.strategy, "must be RolloutStrategy.canary([...]) or RolloutStrategy.blueGreen()");
     const steps: readonly CanaryStep[] = kind === "canary" && Array.isArray(r.strategy.steps) ? r.strategy.steps : [];
     if (kind === "canary") {
-      v.check(steps.length > 0, "rollout.strategy.steps", steps, "a canary needs at least one step, e.g. [{ weight: 20 }, { pause: \"5m\" }, { weight: 50 }, { pause: \"5m\" }]");
+      v.check(steps.length > 0, "rollout.strategy.steps", steps, 'a canary needs at least one step, e.g. [{ weight: 20 }, { pause: "5m" }, { weight: 50 }, { pause: "5m" }]');
       steps.forEach((step, i) => {
         const field = `rollout.strategy.steps[${i}]`;
         if (step === null || typeof step !== "object") {
@@ -130,10 +171,20 @@ export function resolveDelivery(v: Validator, env: Environment, input: {
         }
         if (step.pause !== undefined) {
           const problem = typeof step.pause === "string" ? prometheusDurationProblem(step.pause) : "must be a duration string";
-          v.check(problem === undefined && /^\d+[smh]$/.test(String(step.pause)), `${field}.pause`, step.pause, problem ?? 'must be a duration in seconds, minutes or hours, e.g. "30s", "5m", "1h"');
+          v.check(
+            problem === undefined && /^\d+[smh]$/.test(String(step.pause)),
+            `${field}.pause`,
+            step.pause,
+            problem ?? 'must be a duration in seconds, minutes or hours, e.g. "30s", "5m", "1h"',
+          );
         }
       });
-      v.check(steps.some((s) => s.weight !== undefined && s.weight > 0), "rollout.strategy.steps", steps, "must shift some weight (a step with weight > 0), or the new version never starts");
+      v.check(
+        steps.some((s) => s.weight !== undefined && s.weight > 0),
+        "rollout.strategy.steps",
+        steps,
+        "must shift some weight (a step with weight > 0), or the new version never starts",
+      );
     }
     const a = r.analysis ?? {};
     const maxErrorRatio = a.maxErrorRatio ?? input.slo.errorRatioObjective;
@@ -154,8 +205,15 @@ export function resolveDelivery(v: Validator, env: Environment, input: {
     const smokeTestPath = r.smokeTestPath ?? input.readinessPath;
     v.check(/^\/[^\s"]*$/.test(smokeTestPath), "rollout.smokeTestPath", smokeTestPath, 'must be an HTTP path starting with "/"');
     rollout = {
-      strategy: kind === "blueGreen" ? "blueGreen" : "canary", steps, maxErrorRatio, latencyQuantile, maxLatencySeconds,
-      ...(a.quality ? { quality: a.quality } : {}), interval, failureLimit, smokeTestPath,
+      strategy: kind === "blueGreen" ? "blueGreen" : "canary",
+      steps,
+      maxErrorRatio,
+      latencyQuantile,
+      maxLatencySeconds,
+      ...(a.quality ? { quality: a.quality } : {}),
+      interval,
+      failureLimit,
+      smokeTestPath,
     };
   }
   return { demand, rollout, prometheusUrl: input.prometheusUrl };

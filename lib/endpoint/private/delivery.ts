@@ -78,8 +78,15 @@ export interface AnalysisMetric {
 }
 
 export function analysisTemplate(props: {
-  name: string; namespace: string; labels: Readonly<Record<string, string>>; prometheusUrl: string;
-  metrics: readonly AnalysisMetric[]; interval: string; count?: number; failureLimit: number; args?: readonly string[];
+  name: string;
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  prometheusUrl: string;
+  metrics: readonly AnalysisMetric[];
+  interval: string;
+  count?: number;
+  failureLimit: number;
+  args?: readonly string[];
 }): Record<string, unknown> {
   return {
     apiVersion: ROLLOUTS_API,
@@ -107,14 +114,16 @@ export function smokeTestTemplate(props: { name: string; namespace: string; labe
     kind: "AnalysisTemplate",
     metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
     spec: {
-      metrics: [{
-        name: "smoke-test",
-        count: 1,
-        // Argo Rollouts v1.9.0 metricproviders/webmetric/webmetric.go: a non-2xx status is a measurement error;
-        // a body that is not JSON is a success. consecutiveErrorLimit 0: the first error fails the run.
-        consecutiveErrorLimit: 0,
-        provider: { web: { url: props.url, timeoutSeconds: 10 } },
-      }],
+      metrics: [
+        {
+          name: "smoke-test",
+          count: 1,
+          // Argo Rollouts v1.9.0 metricproviders/webmetric/webmetric.go: a non-2xx status is a measurement error;
+          // a body that is not JSON is a success. consecutiveErrorLimit 0: the first error fails the run.
+          consecutiveErrorLimit: 0,
+          provider: { web: { url: props.url, timeoutSeconds: 10 } },
+        },
+      ],
     },
   };
 }

@@ -36,7 +36,8 @@ export interface DriftNames {
 
 export function driftNames(endpoint: string, namespace: string): DriftNames {
   return {
-    endpoint, namespace,
+    endpoint,
+    namespace,
     cronJob: `${endpoint}-drift`,
     configMap: `${endpoint}-drift-job`,
     serviceAccount: `${endpoint}-drift`,
@@ -96,17 +97,25 @@ export function cronJobObject(s: CronJobSpec): Record<string, unknown> {
               serviceAccountName: s.names.serviceAccount,
               restartPolicy: "Never",
               securityContext: podSecurity(JOB_UID),
-              containers: [{
-                name: "drift",
-                image: s.image,
-                imagePullPolicy: "IfNotPresent",
-                command: ["python", `${SCRIPT_DIR}/${DRIFT_JOB_FILE}`],
-                env: Object.entries(s.env).map(([name, value]) => ({ name, value })),
-                resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } },
-                securityContext: { ...RESTRICTED_CONTAINER },
-                volumeMounts: [{ name: "script", mountPath: SCRIPT_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
-              }],
-              volumes: [{ name: "script", configMap: { name: s.names.configMap } }, { name: "tmp", emptyDir: { sizeLimit: "1Gi" } }],
+              containers: [
+                {
+                  name: "drift",
+                  image: s.image,
+                  imagePullPolicy: "IfNotPresent",
+                  command: ["python", `${SCRIPT_DIR}/${DRIFT_JOB_FILE}`],
+                  env: Object.entries(s.env).map(([name, value]) => ({ name, value })),
+                  resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } },
+                  securityContext: { ...RESTRICTED_CONTAINER },
+                  volumeMounts: [
+                    { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "script", configMap: { name: s.names.configMap } },
+                { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+              ],
             },
           },
         },
@@ -138,18 +147,20 @@ export function pushgatewayObject(n: DriftNames, labels: Readonly<Record<string,
         spec: {
           automountServiceAccountToken: false,
           securityContext: podSecurity(PUSHGATEWAY.uid),
-          containers: [{
-            name: "pushgateway",
-            image: PUSHGATEWAY.image,
-            imagePullPolicy: "IfNotPresent",
-            args: ["--persistence.file=/data/metrics", "--persistence.interval=1m"],
-            ports: [{ name: "metrics", containerPort: PUSHGATEWAY.port, protocol: "TCP" }],
-            resources: { requests: { ...PUSHGATEWAY_REQUESTS }, limits: { memory: "64Mi" } },
-            securityContext: { ...RESTRICTED_CONTAINER },
-            readinessProbe: probe("/-/ready"),
-            livenessProbe: probe("/-/healthy"),
-            volumeMounts: [{ name: "data", mountPath: "/data" }],
-          }],
+          containers: [
+            {
+              name: "pushgateway",
+              image: PUSHGATEWAY.image,
+              imagePullPolicy: "IfNotPresent",
+              args: ["--persistence.file=/data/metrics", "--persistence.interval=1m"],
+              ports: [{ name: "metrics", containerPort: PUSHGATEWAY.port, protocol: "TCP" }],
+              resources: { requests: { ...PUSHGATEWAY_REQUESTS }, limits: { memory: "64Mi" } },
+              securityContext: { ...RESTRICTED_CONTAINER },
+              readinessProbe: probe("/-/ready"),
+              livenessProbe: probe("/-/healthy"),
+              volumeMounts: [{ name: "data", mountPath: "/data" }],
+            },
+          ],
           volumes: [{ name: "data", emptyDir: { sizeLimit: "64Mi" } }],
         },
       },
@@ -204,7 +215,8 @@ export function driftRuleGroup(o: DriftAlertOptions): RuleGroup {
     },
     {
       alert: DRIFT_ALERTS.failed,
-      expr: `((${lastSchedule} > ${lastSuccess}) or (${lastSchedule} unless on (namespace, cronjob) ${lastSuccess}))` +
+      expr:
+        `((${lastSchedule} > ${lastSuccess}) or (${lastSchedule} unless on (namespace, cronjob) ${lastSuccess}))` +
         ` and on (namespace, cronjob) (${by} (kube_cronjob_status_active${cron}) == 0)`,
       for: "5m",
       severity: "warning",
@@ -243,7 +255,14 @@ export function driftDashboard(n: DriftNames, threshold: number): DashboardOptio
     tags: ["ml-platform", "model-endpoint", "drift"],
     from: "now-7d",
     panels: [
-      { title: "Drift score (largest feature PSI)", unit: "short", queries: [{ expr: `max by (endpoint) (${DRIFT_METRICS.score}{${sel}})`, legend: "score" }, { expr: `vector(${threshold})`, legend: "threshold" }] },
+      {
+        title: "Drift score (largest feature PSI)",
+        unit: "short",
+        queries: [
+          { expr: `max by (endpoint) (${DRIFT_METRICS.score}{${sel}})`, legend: "score" },
+          { expr: `vector(${threshold})`, legend: "threshold" },
+        ],
+      },
       { title: "PSI by feature", unit: "short", queries: [{ expr: `max by (feature) (${DRIFT_METRICS.featurePsi}{${sel}})`, legend: "{{feature}}" }] },
       { title: "KS statistic by feature", unit: "short", queries: [{ expr: `max by (feature) (${DRIFT_METRICS.featureKsStatistic}{${sel}})`, legend: "{{feature}}" }] },
       { title: "Records compared", unit: "short", queries: [{ expr: `max by (dataset) (${DRIFT_METRICS.samples}{${sel}})`, legend: "{{dataset}}" }] },

@@ -34,7 +34,9 @@ export class ServingClaims extends Construct {
     const problems: string[] = [];
     const nameHolder = name ? this.names.get(`${namespace}/${name}`) : undefined;
     if (name && nameHolder !== undefined) {
-      problems.push(`${owner.node.path}: name is ${formatValue(name)}; endpoint "${name}" already exists in namespace "${namespace}" (${nameHolder}); endpoint names must be unique per namespace`);
+      problems.push(
+        `${owner.node.path}: name is ${formatValue(name)}; endpoint "${name}" already exists in namespace "${namespace}" (${nameHolder}); endpoint names must be unique per namespace`,
+      );
     }
     const saKey = `${namespace}/${serviceAccount}`;
     const saHolder = this.accounts.get(saKey);

@@ -74,29 +74,33 @@ export function deploymentObject(w: WorkloadSpec): Record<string, unknown> {
           // there it would evict the platform instead, so it keeps the default priority.
           ...(w.gpu ? { priorityClassName: PRIORITY_CLASSES.serving } : {}),
           securityContext: restrictedPodSecurityContext(),
-          containers: [{
-            name: "server",
-            image,
-            imagePullPolicy: "IfNotPresent",
-            ports,
-            env: [
-              ...Object.entries(env).map(([name, value]) => ({ name, value })),
-              ...w.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key } } })),
-            ],
-            resources: { requests: { cpu: w.cpu, memory: w.memory, ...(w.gpu ? { "nvidia.com/gpu": String(w.gpu.count) } : {}) }, limits },
-            securityContext: restrictedContainerSecurityContext(),
-            startupProbe: probe(w.readinessPath, { periodSeconds: 10, failureThreshold: 60, timeoutSeconds: 5 }),
-            readinessProbe: probe(w.readinessPath, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 }),
-            livenessProbe: probe(w.livenessPath, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
-            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-          }],
+          containers: [
+            {
+              name: "server",
+              image,
+              imagePullPolicy: "IfNotPresent",
+              ports,
+              env: [
+                ...Object.entries(env).map(([name, value]) => ({ name, value })),
+                ...w.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key } } })),
+              ],
+              resources: { requests: { cpu: w.cpu, memory: w.memory, ...(w.gpu ? { "nvidia.com/gpu": String(w.gpu.count) } : {}) }, limits },
+              securityContext: restrictedContainerSecurityContext(),
+              startupProbe: probe(w.readinessPath, { periodSeconds: 10, failureThreshold: 60, timeoutSeconds: 5 }),
+              readinessProbe: probe(w.readinessPath, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 }),
+              livenessProbe: probe(w.livenessPath, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            },
+          ],
           volumes: [{ name: "tmp", emptyDir: { sizeLimit: "4Gi" } }],
-          topologySpreadConstraints: [{
-            maxSkew: 1,
-            topologyKey: "topology.kubernetes.io/zone",
-            whenUnsatisfiable: "ScheduleAnyway",
-            labelSelector: { matchLabels: { ...w.podLabels } },
-          }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "topology.kubernetes.io/zone",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: { ...w.podLabels } },
+            },
+          ],
           ...(w.gpu ? { tolerations: [{ ...GPU_TOLERATION }], nodeSelector: { ...w.gpu.nodeSelector } } : {}),
         },
       },
@@ -118,9 +122,7 @@ export interface AutoscalerSpec {
 }
 
 export function autoscalerObject(a: AutoscalerSpec): Record<string, unknown> {
-  const metrics: Record<string, unknown>[] = [
-    { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.targetCpuUtilization } } },
-  ];
+  const metrics: Record<string, unknown>[] = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.targetCpuUtilization } } }];
   if (a.requestsPerSecond) {
     metrics.push({
       type: "Pods",
@@ -153,8 +155,14 @@ export function disruptionBudgetObject(name: string, namespace: string, podLabel
 }
 
 export function serviceObject(props: {
-  name: string; namespace: string; labels: Readonly<Record<string, string>>; selector: Readonly<Record<string, string>>;
-  port: number; targetPort: string; portName: string; headless?: boolean;
+  name: string;
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  selector: Readonly<Record<string, string>>;
+  port: number;
+  targetPort: string;
+  portName: string;
+  headless?: boolean;
 }): Record<string, unknown> {
   return {
     apiVersion: "v1",

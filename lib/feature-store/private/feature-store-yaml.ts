@@ -17,9 +17,10 @@ export interface FeatureStoreYamlConfig {
 }
 
 export function featureStoreYamlObject(c: FeatureStoreYamlConfig): Record<string, unknown> {
-  const online = c.online.type === "dynamodb"
-    ? { type: "dynamodb", region: c.online.region, table_name_template: c.online.tableNameTemplate, tags: { ...c.online.tags } }
-    : { type: "redis", redis_type: "redis", connection_string: c.online.connectionString };
+  const online =
+    c.online.type === "dynamodb"
+      ? { type: "dynamodb", region: c.online.region, table_name_template: c.online.tableNameTemplate, tags: { ...c.online.tags } }
+      : { type: "redis", redis_type: "redis", connection_string: c.online.connectionString };
   return {
     project: c.project,
     provider: "aws",

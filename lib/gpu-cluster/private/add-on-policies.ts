@@ -66,11 +66,13 @@ export function ebsCsiKmsStatements(keyArn: string): PolicyStatement[] {
 export function serviceTrustPolicy(service: "eks.amazonaws.com" | "ec2.amazonaws.com"): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{
-      Effect: "Allow",
-      Principal: { Service: service },
-      // EKS tags its sessions (as the current EKS cluster role documentation shows).
-      Action: service === "eks.amazonaws.com" ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole",
-    }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        // EKS tags its sessions (as the current EKS cluster role documentation shows).
+        Action: service === "eks.amazonaws.com" ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole",
+      },
+    ],
   });
 }

@@ -102,11 +102,13 @@ export function ec2NodeClassObject(spec: PoolSpec, ctx: KarpenterPoolContext): R
       securityGroupSelectorTerms: discovery,
       ...(spec.multiNode ? { placementGroupSelector: { name: poolResourceName(ctx.clusterName, spec.name) } } : {}),
       metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [{
-        deviceName: "/dev/xvda",
-        rootVolume: true,
-        ebs: { volumeSize: `${spec.diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: ctx.keyArn, deleteOnTermination: true },
-      }],
+      blockDeviceMappings: [
+        {
+          deviceName: "/dev/xvda",
+          rootVolume: true,
+          ebs: { volumeSize: `${spec.diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: ctx.keyArn, deleteOnTermination: true },
+        },
+      ],
       // Provider default tags do not reach instances Karpenter launches: the cost tags go here.
       tags: { ...ctx.tags, Name: poolResourceName(ctx.clusterName, spec.name), "ml-platform/gpu-pool": spec.name },
     },

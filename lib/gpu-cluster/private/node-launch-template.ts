@@ -43,16 +43,18 @@ export function nodeLaunchTemplate(scope: Construct, id: string, props: NodeLaun
       httpPutResponseHopLimit: 1,
       instanceMetadataTags: "disabled",
     },
-    blockDeviceMappings: [{
-      deviceName: "/dev/xvda",
-      ebs: {
-        volumeSize: props.rootVolumeGiB,
-        volumeType: "gp3",
-        encrypted: "true",
-        kmsKeyId: props.keyArn,
-        deleteOnTermination: "true",
+    blockDeviceMappings: [
+      {
+        deviceName: "/dev/xvda",
+        ebs: {
+          volumeSize: props.rootVolumeGiB,
+          volumeType: "gp3",
+          encrypted: "true",
+          kmsKeyId: props.keyArn,
+          deleteOnTermination: "true",
+        },
       },
-    }],
+    ],
     ...(props.placementGroupName ? { placement: { groupName: props.placementGroupName } } : {}),
     monitoring: { enabled: true },
     tagSpecifications: [tagged("instance"), tagged("volume"), tagged("network-interface")],

@@ -41,8 +41,7 @@ export function poolPath(clusterPath: string, name: string): string {
 }
 
 /** Validates a pool's options; throws one ConfigError listing every problem. */
-export function resolvePoolSpec(clusterPath: string, name: string, options: GpuPoolOptions, env: Environment,
-  clusterProvisioner: GpuProvisioner = "cluster-autoscaler"): PoolSpec {
+export function resolvePoolSpec(clusterPath: string, name: string, options: GpuPoolOptions, env: Environment, clusterProvisioner: GpuProvisioner = "cluster-autoscaler"): PoolSpec {
   const v = new Validator(poolPath(clusterPath, name));
   v.check(POOL_NAME.test(name), "name", name, "must be 2 to 32 lowercase letters, digits or '-', starting with a letter (it becomes a node label and part of AWS names)");
   v.check(name !== SYSTEM_POOL_NAME, "name", name, `"${SYSTEM_POOL_NAME}" names the CPU node group of cluster add-ons; choose another pool name`);
@@ -57,13 +56,21 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     if (spec) instances.push(spec);
   });
   const models = [...new Set(instances.map((s) => `${s.gpuCount} x ${s.gpuModel}`))];
-  v.check(models.length <= 1, "instanceTypes", types,
-    `mixes GPU configurations (${models.join(", ")}): every type of a pool needs the same GPU model and count, so that its labels and the autoscaler's node template hold for every node`);
+  v.check(
+    models.length <= 1,
+    "instanceTypes",
+    types,
+    `mixes GPU configurations (${models.join(", ")}): every type of a pool needs the same GPU model and count, so that its labels and the autoscaler's node template hold for every node`,
+  );
 
   const capacity = options.capacity ?? Capacity.onDemand();
   const critical = options.critical ?? false;
-  v.check(!(critical && capacity.isSpot), "capacity", capacity.toString(),
-    "a pool marked critical must use Capacity.onDemand(): spot nodes can be reclaimed with two minutes' notice");
+  v.check(
+    !(critical && capacity.isSpot),
+    "capacity",
+    capacity.toString(),
+    "a pool marked critical must use Capacity.onDemand(): spot nodes can be reclaimed with two minutes' notice",
+  );
 
   const minSize = options.minSize ?? 0;
   const maxSize = options.maxSize;
@@ -74,13 +81,21 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
   if (whole(minSize) && whole(maxSize) && maxSize < minSize) {
     v.fail(`maxSize (${maxSize}) is smaller than minSize (${minSize}); maxSize must be >= minSize`);
   } else if (whole(minSize) && whole(maxSize)) {
-    v.check(Number.isInteger(desiredSize) && desiredSize >= minSize && desiredSize <= maxSize, "desiredSize", desiredSize,
-      `must be between minSize (${minSize}) and maxSize (${maxSize})`);
+    v.check(
+      Number.isInteger(desiredSize) && desiredSize >= minSize && desiredSize <= maxSize,
+      "desiredSize",
+      desiredSize,
+      `must be between minSize (${minSize}) and maxSize (${maxSize})`,
+    );
   }
 
   const diskSizeGiB = options.diskSizeGiB ?? 200;
-  v.check(Number.isInteger(diskSizeGiB) && diskSizeGiB >= 50 && diskSizeGiB <= 16384, "diskSizeGiB", diskSizeGiB,
-    "must be a whole number of GiB from 50 (GPU images and drivers need room) to 16384 (gp3 maximum)");
+  v.check(
+    Number.isInteger(diskSizeGiB) && diskSizeGiB >= 50 && diskSizeGiB <= 16384,
+    "diskSizeGiB",
+    diskSizeGiB,
+    "must be a whole number of GiB from 50 (GPU images and drivers need room) to 16384 (gp3 maximum)",
+  );
 
   const labels = options.labels ?? {};
   for (const key of Object.keys(labels)) {
@@ -91,15 +106,25 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
   const multiNode = options.multiNode ?? false;
   if (multiNode) {
     const withoutEfa = instances.filter((s) => !s.efa).map((s) => s.instanceType);
-    v.check(withoutEfa.length === 0, "multiNode", true,
+    v.check(
+      withoutEfa.length === 0,
+      "multiNode",
+      true,
       `multi-node pools use EFA, which ${withoutEfa.join(", ")} ${withoutEfa.length === 1 ? "does" : "do"} not support; ` +
-      `use an EFA-capable type (${GPU_INSTANCES.filter((s) => s.efa && s.gpuCount >= 8).map((s) => s.instanceType).join(", ")})`);
+        `use an EFA-capable type (${GPU_INSTANCES.filter((s) => s.efa && s.gpuCount >= 8)
+          .map((s) => s.instanceType)
+          .join(", ")})`,
+    );
   }
   const availabilityZone = options.availabilityZone ?? (multiNode ? env.availabilityZones[0] : undefined);
   if (options.availabilityZone !== undefined) {
     v.check(multiNode, "availabilityZone", options.availabilityZone, "only a multi-node pool is pinned to one zone; other pools span every zone");
-    v.check(env.availabilityZones.includes(options.availabilityZone), "availabilityZone", options.availabilityZone,
-      `must be one of the environment's zones: ${env.availabilityZones.join(", ")}`);
+    v.check(
+      env.availabilityZones.includes(options.availabilityZone),
+      "availabilityZone",
+      options.availabilityZone,
+      `must be one of the environment's zones: ${env.availabilityZones.join(", ")}`,
+    );
   }
   const provisioner = options.provisioner ?? clusterProvisioner;
   const knownProvisioner = GPU_PROVISIONERS.includes(provisioner);
@@ -107,11 +132,19 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
   if (provisioner === "karpenter") {
     // Karpenter launches nodes for pending pods only and has no minimum: a floor of warm nodes
     // it would not keep is a promise the pool cannot hold.
-    v.check(isUnresolved(minSize) || minSize === 0, "minSize", minSize,
+    v.check(
+      isUnresolved(minSize) || minSize === 0,
+      "minSize",
+      minSize,
       "must be 0 for a Karpenter pool: Karpenter keeps no minimum (it launches nodes for pending pods and removes empty ones); " +
-      'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)');
-    v.check(options.desiredSize === undefined || options.desiredSize === 0, "desiredSize", options.desiredSize,
-      "must be unset (or 0) for a Karpenter pool: Karpenter sizes the pool from pending pods, there is no node count to start with");
+        'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)',
+    );
+    v.check(
+      options.desiredSize === undefined || options.desiredSize === 0,
+      "desiredSize",
+      options.desiredSize,
+      "must be unset (or 0) for a Karpenter pool: Karpenter sizes the pool from pending pods, there is no node count to start with",
+    );
   }
   v.throwIfAny();
 

@@ -45,23 +45,54 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
     const env = Environment.of(this);
     this.auth = attrs.auth ?? RegistryAuth.basic();
     const v = new Validator(this.node.path);
-    v.check(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(attrs.databaseAddress), "databaseAddress", attrs.databaseAddress,
-      "must be the database's host name, such as ml-prod-model-registry.abc123.us-east-1.rds.amazonaws.com (no port, no scheme)");
-    v.check(SECRET_ARN.test(attrs.databaseSecretArn), "databaseSecretArn", attrs.databaseSecretArn, "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
-    v.check(SECRET_ARN.test(attrs.databaseAppSecretArn), "databaseAppSecretArn", attrs.databaseAppSecretArn, "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
-    v.check(principalArnProblem(attrs.databaseBootstrapRoleArn) === undefined, "databaseBootstrapRoleArn", attrs.databaseBootstrapRoleArn, principalArnProblem(attrs.databaseBootstrapRoleArn) ?? "");
+    v.check(
+      /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(attrs.databaseAddress),
+      "databaseAddress",
+      attrs.databaseAddress,
+      "must be the database's host name, such as ml-prod-model-registry.abc123.us-east-1.rds.amazonaws.com (no port, no scheme)",
+    );
+    v.check(
+      SECRET_ARN.test(attrs.databaseSecretArn),
+      "databaseSecretArn",
+      attrs.databaseSecretArn,
+      "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    );
+    v.check(
+      SECRET_ARN.test(attrs.databaseAppSecretArn),
+      "databaseAppSecretArn",
+      attrs.databaseAppSecretArn,
+      "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    );
+    v.check(
+      principalArnProblem(attrs.databaseBootstrapRoleArn) === undefined,
+      "databaseBootstrapRoleArn",
+      attrs.databaseBootstrapRoleArn,
+      principalArnProblem(attrs.databaseBootstrapRoleArn) ?? "",
+    );
     v.check(BUCKET.test(attrs.artifactBucketName), "artifactBucketName", attrs.artifactBucketName, "must be an S3 bucket name (not an s3:// URL or an ARN)");
     v.check(principalArnProblem(attrs.serverRoleArn) === undefined, "serverRoleArn", attrs.serverRoleArn, principalArnProblem(attrs.serverRoleArn) ?? "");
-    v.check(this.auth.enabled || !env.protectsData, "auth", this.auth.kind,
-      `${env.tier} needs authentication on the tracking server: RegistryAuth.basic() or RegistryAuth.oidc({...})`);
+    v.check(
+      this.auth.enabled || !env.protectsData,
+      "auth",
+      this.auth.kind,
+      `${env.tier} needs authentication on the tracking server: RegistryAuth.basic() or RegistryAuth.oidc({...})`,
+    );
     if (this.auth.enabled) {
-      v.check(attrs.authSecretArn !== undefined, "authSecretArn", attrs.authSecretArn,
-        `is required with RegistryAuth.${this.auth.kind}(): the ARN of the registry's ${this.auth.kind === "basic" ? "admin credentials" : "OIDC client"} secret`);
+      v.check(
+        attrs.authSecretArn !== undefined,
+        "authSecretArn",
+        attrs.authSecretArn,
+        `is required with RegistryAuth.${this.auth.kind}(): the ARN of the registry's ${this.auth.kind === "basic" ? "admin credentials" : "OIDC client"} secret`,
+      );
     }
     if (attrs.authSecretArn !== undefined) v.check(SECRET_ARN.test(attrs.authSecretArn), "authSecretArn", attrs.authSecretArn, "must be a Secrets Manager secret ARN");
     if (this.auth.kind === "basic") {
-      v.check(attrs.clientSecretArns !== undefined, "clientSecretArns", attrs.clientSecretArns,
-        "is required with RegistryAuth.basic(): { reader, trainer }, the ARNs of the MLflow client users' secrets");
+      v.check(
+        attrs.clientSecretArns !== undefined,
+        "clientSecretArns",
+        attrs.clientSecretArns,
+        "is required with RegistryAuth.basic(): { reader, trainer }, the ARNs of the MLflow client users' secrets",
+      );
     } else {
       v.check(attrs.clientSecretArns === undefined, "clientSecretArns", attrs.clientSecretArns, "applies to RegistryAuth.basic() only");
     }

@@ -3,8 +3,17 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { RELOAD_ON_SECRETS_ANNOTATION } from "../../kubernetes/reloader";
 import { RegistryAuth } from "../auth";
 import {
-  AUTH_DATABASE, AUTH_SECRET, CLIENT_KINDS, DATABASE_SECRET, MLFLOW_IMAGE, MLFLOW_NAMESPACE, MLFLOW_RELEASE, MLFLOW_SERVICE_ACCOUNT,
-  POSTGRES_PORT, TRACKING_DATABASE, clientSecretName,
+  AUTH_DATABASE,
+  AUTH_SECRET,
+  CLIENT_KINDS,
+  DATABASE_SECRET,
+  MLFLOW_IMAGE,
+  MLFLOW_NAMESPACE,
+  MLFLOW_RELEASE,
+  MLFLOW_SERVICE_ACCOUNT,
+  POSTGRES_PORT,
+  TRACKING_DATABASE,
+  clientSecretName,
 } from "./names";
 
 /** Labels the chart puts on its pods (and selects its Service and PodDisruptionBudget by). */
@@ -34,7 +43,7 @@ export const DATABASE_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
  * cannot pass: a newline, and leading or trailing blanks (configparser strips them).
  */
 // Go raw string literals (backquotes) in the template: `\` is one backslash, with no escaping layer between Go and sed.
-const SED_INI_ESCAPE = "replace \"%\" \"%%\" | replace `\\` `\\\\` | replace \"/\" `\\/` | replace \"&\" `\\&`";
+const SED_INI_ESCAPE = 'replace "%" "%%" | replace `\\` `\\\\` | replace "/" `\\/` | replace "&" `\\&`';
 
 export const ADMIN_SECRET_TEMPLATE: Readonly<Record<string, string>> = {
   username: "{{ .username }}",
@@ -90,9 +99,8 @@ export interface MlflowValuesInput {
 /** The chart's values: every key checked against the chart's defaults and values.schema.json in the tests. */
 export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> {
   const resources = containerResources(input.resources);
-  const reloadOn = input.auth.kind === "basic"
-    ? [DATABASE_SECRET, AUTH_SECRET, ...CLIENT_KINDS.map(clientSecretName)]
-    : input.auth.enabled ? [DATABASE_SECRET, AUTH_SECRET] : [DATABASE_SECRET];
+  const reloadOn =
+    input.auth.kind === "basic" ? [DATABASE_SECRET, AUTH_SECRET, ...CLIENT_KINDS.map(clientSecretName)] : input.auth.enabled ? [DATABASE_SECRET, AUTH_SECRET] : [DATABASE_SECRET];
   const authDatabase = { enabled: true, host: input.databaseHost, port: POSTGRES_PORT, database: AUTH_DATABASE, driver: "psycopg2" };
   const auth = input.auth;
   return {
@@ -117,31 +125,37 @@ export function mlflowValues(input: MlflowValuesInput): Record<string, unknown> 
     },
     // Clients read and write artifacts in S3 directly with their own IRSA roles (registry grants).
     artifactRoot: { proxiedArtifactStorage: false, s3: { enabled: true, bucket: input.bucketName, path: "" } },
-    ...(auth.kind === "basic" ? {
-      auth: {
-        enabled: true,
-        existingAdminSecret: { name: AUTH_SECRET, usernameKey: "username-ini", passwordKey: "password-ini" },
-        defaultPermission: auth.defaultPermission,
-        postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-ini" } },
-      },
-    } : {}),
-    ...(auth.kind === "oidc" ? {
-      oidcAuth: {
-        enabled: true,
-        discoveryUrl: auth.oidc!.discoveryUrl,
-        clientId: auth.oidc!.clientId,
-        existingSecret: { name: AUTH_SECRET, clientSecretKey: "client_secret" },
-        ...(auth.oidc!.redirectUri ? { redirectUri: auth.oidc!.redirectUri } : {}),
-        groupName: [...(auth.oidc!.userGroups ?? ["mlflow"])],
-        adminGroupName: [...(auth.oidc!.adminGroups ?? ["mlflow-admin"])],
-        defaultPermission: auth.defaultPermission,
-        database: { postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-url" } } },
-      },
-    } : {}),
-    ...(auth.enabled ? {
-      // The auth database exists already: the database bootstrap Job creates it, owned by MLflow's role.
-      initContainers: auth.kind === "basic" ? [createClientUsersContainer(resources)] : [],
-    } : {}),
+    ...(auth.kind === "basic"
+      ? {
+          auth: {
+            enabled: true,
+            existingAdminSecret: { name: AUTH_SECRET, usernameKey: "username-ini", passwordKey: "password-ini" },
+            defaultPermission: auth.defaultPermission,
+            postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-ini" } },
+          },
+        }
+      : {}),
+    ...(auth.kind === "oidc"
+      ? {
+          oidcAuth: {
+            enabled: true,
+            discoveryUrl: auth.oidc!.discoveryUrl,
+            clientId: auth.oidc!.clientId,
+            existingSecret: { name: AUTH_SECRET, clientSecretKey: "client_secret" },
+            ...(auth.oidc!.redirectUri ? { redirectUri: auth.oidc!.redirectUri } : {}),
+            groupName: [...(auth.oidc!.userGroups ?? ["mlflow"])],
+            adminGroupName: [...(auth.oidc!.adminGroups ?? ["mlflow-admin"])],
+            defaultPermission: auth.defaultPermission,
+            database: { postgres: { ...authDatabase, existingSecret: { name: DATABASE_SECRET, usernameKey: "username", passwordKey: "password-url" } } },
+          },
+        }
+      : {}),
+    ...(auth.enabled
+      ? {
+          // The auth database exists already: the database bootstrap Job creates it, owned by MLflow's role.
+          initContainers: auth.kind === "basic" ? [createClientUsersContainer(resources)] : [],
+        }
+      : {}),
     extraEnvVars: {
       // rds.force_ssl refuses plain connections; libpq's default ("prefer") would also try TLS, but say so.
       PGSSLMODE: "require",
@@ -200,8 +214,7 @@ function createClientUsersContainer(resources: Record<string, unknown>): Record<
  * Clients use the Service's names; kubelet probes use the pod IP, inside the VPC range.
  */
 export function allowedHosts(vpcCidr: string): string[] {
-  const service = [MLFLOW_RELEASE, `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}`, `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc`,
-    `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc.cluster.local`];
+  const service = [MLFLOW_RELEASE, `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}`, `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc`, `${MLFLOW_RELEASE}.${MLFLOW_NAMESPACE}.svc.cluster.local`];
   const [ip, prefix] = vpcCidr.split("/");
   const octets = ip.split(".").slice(0, Math.floor(Number(prefix) / 8));
   return [...service.flatMap((h) => [h, `${h}:*`]), "localhost:*", "127.0.0.1:*", `${octets.join(".")}.*`];

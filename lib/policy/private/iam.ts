@@ -38,12 +38,24 @@ export function isAllActions(action: string): boolean {
  * purpose (the ones Kubernetes add-ons need); anything else must name its resources.
  */
 const UNRESTRICTABLE = [
-  /^ec2:Describe[A-Za-z*]*$/, /^ec2:GetInstanceTypesFromInstanceRequirements$/, /^autoscaling:Describe[A-Za-z*]*$/, /^elasticloadbalancing:Describe[A-Za-z*]*$/,
-  /^eks:(DescribeAddonVersions|ListClusters)$/, /^ecr:GetAuthorizationToken$/, /^sts:GetCallerIdentity$/,
-  /^cloudwatch:(PutMetricData|GetMetricData|ListMetrics|GetMetricStatistics)$/, /^logs:DescribeLogGroups$/,
-  /^tag:GetResources$/, /^s3:ListAllMyBuckets$/, /^xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)$/,
-  /^kms:(ListAliases|ListKeys)$/, /^route53:ListHostedZones$/, /^pricing:[A-Za-z*]+$/, /^iam:ListRoles$/,
-  /^aps:(QueryMetrics|GetSeries|GetLabels|GetMetricMetadata)$/, /^sagemaker:(ListModels|ListEndpoints)$/,
+  /^ec2:Describe[A-Za-z*]*$/,
+  /^ec2:GetInstanceTypesFromInstanceRequirements$/,
+  /^autoscaling:Describe[A-Za-z*]*$/,
+  /^elasticloadbalancing:Describe[A-Za-z*]*$/,
+  /^eks:(DescribeAddonVersions|ListClusters)$/,
+  /^ecr:GetAuthorizationToken$/,
+  /^sts:GetCallerIdentity$/,
+  /^cloudwatch:(PutMetricData|GetMetricData|ListMetrics|GetMetricStatistics)$/,
+  /^logs:DescribeLogGroups$/,
+  /^tag:GetResources$/,
+  /^s3:ListAllMyBuckets$/,
+  /^xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)$/,
+  /^kms:(ListAliases|ListKeys)$/,
+  /^route53:ListHostedZones$/,
+  /^pricing:[A-Za-z*]+$/,
+  /^iam:ListRoles$/,
+  /^aps:(QueryMetrics|GetSeries|GetLabels|GetMetricMetadata)$/,
+  /^sagemaker:(ListModels|ListEndpoints)$/,
 ];
 
 /** True when an action can only ever be granted on `"*"`. */

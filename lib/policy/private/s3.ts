@@ -13,6 +13,8 @@ export function bucketSseAlgorithms(stack: StackIndex, bucket: TfResource): { al
     ...bucketPart(stack, bucket, "aws_s3_bucket_server_side_encryption_configuration").flatMap((e) => blocks(e.config.rule)),
     ...blocks(block(bucket.config.server_side_encryption_configuration)?.rule),
   ];
-  return rules.map((rule) => block(rule.apply_server_side_encryption_by_default)).filter((d): d is Record<string, any> => !!d)
+  return rules
+    .map((rule) => block(rule.apply_server_side_encryption_by_default))
+    .filter((d): d is Record<string, any> => !!d)
     .map((d) => ({ algorithm: d.sse_algorithm, keyId: d.kms_master_key_id }));
 }

@@ -35,8 +35,8 @@ export const INGRESS_TYPES = new Set(["aws_security_group", "aws_security_group_
 
 function ingress(protocol: unknown, from: unknown, to: unknown, cidrs: string[]): Ingress {
   const allProtocols = protocol === "-1" || protocol === -1 || protocol === "all";
-  const fromPort = allProtocols ? 0 : numberOf(from) ?? 0;
-  const toPort = allProtocols ? 65535 : numberOf(to) ?? 65535;
+  const fromPort = allProtocols ? 0 : (numberOf(from) ?? 0);
+  const toPort = allProtocols ? 65535 : (numberOf(to) ?? 65535);
   return { fromPort: fromPort < 0 ? 0 : fromPort, toPort: toPort < 0 ? 65535 : toPort, allProtocols, fromAnywhere: cidrs.some((c) => WORLD.has(c)) };
 }
 

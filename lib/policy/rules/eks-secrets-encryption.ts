@@ -4,6 +4,5 @@ import { blocks, isSet, strings } from "../private/values";
 /** EKS envelope-encrypts Kubernetes secrets with a KMS key. */
 export function eksSecretsEncryption(r: TfResource): RuleResult {
   if (r.type !== "aws_eks_cluster") return "not-applicable";
-  return verdict(blocks(r.config.encryption_config).some((e) =>
-    strings(e.resources).includes("secrets") && blocks(e.provider).some((p) => isSet(p.key_arn))));
+  return verdict(blocks(r.config.encryption_config).some((e) => strings(e.resources).includes("secrets") && blocks(e.provider).some((p) => isSet(p.key_arn))));
 }

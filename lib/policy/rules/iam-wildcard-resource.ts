@@ -11,6 +11,7 @@ import { identityPolicy, isUnrestrictableAction } from "../private/iam";
 export function iamWildcardResource(r: TfResource, stack: StackIndex): RuleResult {
   const doc = identityPolicy(r, stack);
   if (!doc) return "not-applicable";
-  return verdict(!allowStatements(doc).some((s) =>
-    (s.resources.includes("*") || s.notResources.length > 0) && !s.hasCondition && s.actions.some((a) => !isUnrestrictableAction(a))));
+  return verdict(
+    !allowStatements(doc).some((s) => (s.resources.includes("*") || s.notResources.length > 0) && !s.hasCondition && s.actions.some((a) => !isUnrestrictableAction(a))),
+  );
 }

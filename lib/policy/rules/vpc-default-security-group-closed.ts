@@ -8,6 +8,5 @@ import { blocks } from "../private/values";
  */
 export function vpcDefaultSecurityGroupClosed(r: TfResource, stack: StackIndex): RuleResult {
   if (r.type !== "aws_vpc") return "not-applicable";
-  return verdict(stack.referencing("aws_default_security_group", "vpc_id", r)
-    .some((g) => blocks(g.config.ingress).length === 0 && blocks(g.config.egress).length === 0));
+  return verdict(stack.referencing("aws_default_security_group", "vpc_id", r).some((g) => blocks(g.config.ingress).length === 0 && blocks(g.config.egress).length === 0));
 }

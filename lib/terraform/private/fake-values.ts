@@ -18,9 +18,20 @@ function serviceOf(type: string): string {
   const rest = type.replace(/^aws_/, "");
   const byPrefix: [RegExp, string][] = [
     [/^(vpc|subnet|route|internet_gateway|nat_gateway|eip|security_group|default_security_group|network|flow_log|launch_template|instance|ebs|ec2|ami|key_pair)/, "ec2"],
-    [/^cloudwatch_log/, "logs"], [/^cloudwatch/, "cloudwatch"], [/^(db_|rds_)/, "rds"], [/^iam_/, "iam"], [/^s3/, "s3"],
-    [/^kms/, "kms"], [/^eks/, "eks"], [/^ecr/, "ecr"], [/^dynamodb/, "dynamodb"], [/^elasticache/, "elasticache"],
-    [/^secretsmanager/, "secretsmanager"], [/^(lb|alb)/, "elasticloadbalancing"], [/^sns/, "sns"], [/^sqs/, "sqs"],
+    [/^cloudwatch_log/, "logs"],
+    [/^cloudwatch/, "cloudwatch"],
+    [/^(db_|rds_)/, "rds"],
+    [/^iam_/, "iam"],
+    [/^s3/, "s3"],
+    [/^kms/, "kms"],
+    [/^eks/, "eks"],
+    [/^ecr/, "ecr"],
+    [/^dynamodb/, "dynamodb"],
+    [/^elasticache/, "elasticache"],
+    [/^secretsmanager/, "secretsmanager"],
+    [/^(lb|alb)/, "elasticloadbalancing"],
+    [/^sns/, "sns"],
+    [/^sqs/, "sqs"],
   ];
   return byPrefix.find(([re]) => re.test(rest))?.[1] ?? rest.split("_")[0];
 }
@@ -41,8 +52,7 @@ export function fakeValue(type: CtyType, resourceType: string, address: string, 
     if (kind === "list" || kind === "set") return [fakeValue(inner as CtyType, resourceType, address, `${path}[0]`, ctx)];
     if (kind === "map") return {};
     if (kind === "object") {
-      return Object.fromEntries(Object.entries(inner as Record<string, CtyType>)
-        .map(([k, t]) => [k, fakeValue(t, resourceType, address, `${path}.${k}`, ctx)]));
+      return Object.fromEntries(Object.entries(inner as Record<string, CtyType>).map(([k, t]) => [k, fakeValue(t, resourceType, address, `${path}.${k}`, ctx)]));
     }
     if (kind === "tuple") return (inner as unknown as CtyType[]).map((t, i) => fakeValue(t, resourceType, address, `${path}[${i}]`, ctx));
   }
@@ -63,6 +73,10 @@ function fakeString(resourceType: string, address: string, path: string, ctx: Fa
   if (/(^|_)ip$|_ip$|public_ip|private_ip/.test(attribute)) return `10.${parseInt(h.slice(0, 2), 16)}.${parseInt(h.slice(2, 4), 16)}.${parseInt(h.slice(4, 6), 16)}`;
   if (attribute === "owner_id" || attribute.endsWith("account_id")) return ctx.accountId;
   if (attribute === "key_id") return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${digest(h, 3)}-${digest(`${h}-key`, 12)}`;
-  const prefix = resourceType.replace(/^aws_/, "").split("_").map((w) => w[0]).join("");
+  const prefix = resourceType
+    .replace(/^aws_/, "")
+    .split("_")
+    .map((w) => w[0])
+    .join("");
   return `${prefix}-fake${h}`;
 }

@@ -1,8 +1,19 @@
 import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import { Testing } from "cdktf";
 import {
-  AlertReceiver, Environment, EnvironmentKey, FeatureStore, GpuInstance, GpuTrainingCluster, InfraStack, ModelRegistry, MonitoredEndpoint,
-  Network, PlatformStack, RegistryAuth, SecureBucket,
+  AlertReceiver,
+  Environment,
+  EnvironmentKey,
+  FeatureStore,
+  GpuInstance,
+  GpuTrainingCluster,
+  InfraStack,
+  ModelRegistry,
+  MonitoredEndpoint,
+  Network,
+  PlatformStack,
+  RegistryAuth,
+  SecureBucket,
 } from "../../../lib";
 import { formatValue } from "../../../lib/core";
 import { testConfig } from "../../support/env";
@@ -23,7 +34,8 @@ function production() {
   const infra = new InfraStack(app, "ml-prod-infra", { environment: env });
   const key = new EnvironmentKey(infra, "kms");
   const cluster = new GpuTrainingCluster(infra, "training", {
-    key, network: new Network(infra, "network", { key }),
+    key,
+    network: new Network(infra, "network", { key }),
     gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 2 }],
   });
   const platform = new PlatformStack(app, "ml-prod-platform", { environment: env, clusterName: cluster.clusterName });
@@ -38,14 +50,12 @@ describe("a required prop missing, or a value of the wrong shape from JavaScript
   });
 
   test("a string where a list belongs is refused as such (it used to be iterated character by character)", () => {
-    expect(errorOf(build("GpuTrainingCluster", { gpuPools: "general" }))).toBe(
-      'ml-test-infra/training: gpuPools is "general"; must be a list, each item a GPU pool',
-    );
+    expect(errorOf(build("GpuTrainingCluster", { gpuPools: "general" }))).toBe('ml-test-infra/training: gpuPools is "general"; must be a list, each item a GPU pool');
   });
 
   test("a misspelt field is refused instead of silently ignored", () => {
     expect(errorOf(build("MonitoredEndpoint", { replicas: { minimum: 2 } }))).toBe(
-      'ml-test-platform/ranker: replicas.minimum is 2; not a known field (a typo?); known fields: min, max',
+      "ml-test-platform/ranker: replicas.minimum is 2; not a known field (a typo?); known fields: min, max",
     );
   });
 });
@@ -56,9 +66,7 @@ describe("NaN and Infinity are shown as such, and one input gives one error", ()
   });
 
   test("Infinity", () => {
-    expect(errorOf(() => new Environment({ ...testConfig(), monthlyBudgetUsd: Infinity }))).toBe(
-      'environment "test": monthlyBudgetUsd is Infinity; must be a finite number',
-    );
+    expect(errorOf(() => new Environment({ ...testConfig(), monthlyBudgetUsd: Infinity }))).toBe('environment "test": monthlyBudgetUsd is Infinity; must be a finite number');
   });
 
   test("NaN inside a value", () => {
@@ -81,43 +89,47 @@ describe("names AWS or Kubernetes reject, or that collide", () => {
 
   test("an invalid label value", () => {
     expect(errorOf(build("GpuTrainingCluster", { gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], maxSize: 2, labels: { team: "vision team!" } }] }))).toBe(
-      'ml-test-infra/training/gpu-pool "general": labels["team"] is "vision team!"; must be a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit',
+      "ml-test-infra/training/gpu-pool \"general\": labels[\"team\"] is \"vision team!\"; must be a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
     );
   });
 
   test("a state key prefix with an empty part", () => {
     expect(errorOf(() => new Environment({ ...testConfig({ tier: "staging" }), stateBackend: { type: "s3", bucket: "b-state", keyPrefix: "ml//platform" } }))).toBe(
-      'environment "test": stateBackend.keyPrefix is "ml//platform"; must be S3 key parts separated by single \'/\', without a leading or trailing \'/\' (an empty part such as in a//b makes a different state key)',
+      "environment \"test\": stateBackend.keyPrefix is \"ml//platform\"; must be S3 key parts separated by single '/', without a leading or trailing '/' (an empty part such as in a//b makes a different state key)",
     );
   });
 
-  test("a pool without a name is refused as missing, never named \"undefined\"", () => {
+  test('a pool without a name is refused as missing, never named "undefined"', () => {
     expect(errorOf(build("GpuTrainingCluster", { gpuPools: [{ instanceTypes: ["g6.xlarge"], maxSize: 2 }] }))).toBe(
       "ml-test-infra/training: gpuPools[0].name is missing; required: must be a string",
     );
   });
 
   test("two buckets of one name", () => {
-    expect(errorOf(() => {
-      const app = Testing.app();
-      const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
-      const key = new EnvironmentKey(s, "kms");
-      new SecureBucket(s, "a", { key, bucketName: "ml-test-data" });
-      new SecureBucket(s, "b", { key, bucketName: "ml-test-data" });
-    })).toBe(
+    expect(
+      errorOf(() => {
+        const app = Testing.app();
+        const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
+        const key = new EnvironmentKey(s, "kms");
+        new SecureBucket(s, "a", { key, bucketName: "ml-test-data" });
+        new SecureBucket(s, "b", { key, bucketName: "ml-test-data" });
+      }),
+    ).toBe(
       'ml-test-infra/b: bucketName is "ml-test-data"; ml-test-infra/a already uses this S3 bucket name: S3 bucket names must be unique across all of AWS; give one of them another name',
     );
   });
 
   test("a second registry in one environment collides on its database identifier", () => {
-    expect(errorOf(() => {
-      const app = Testing.app();
-      const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
-      const key = new EnvironmentKey(s, "kms");
-      const cluster = new GpuTrainingCluster(s, "training", { key, network: new Network(s, "network", { key }) });
-      new ModelRegistry(s, "registry", { cluster });
-      new ModelRegistry(s, "registry-2", { cluster, artifactBucketName: "ml-test-other-artifacts" });
-    })).toBe(
+    expect(
+      errorOf(() => {
+        const app = Testing.app();
+        const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
+        const key = new EnvironmentKey(s, "kms");
+        const cluster = new GpuTrainingCluster(s, "training", { key, network: new Network(s, "network", { key }) });
+        new ModelRegistry(s, "registry", { cluster });
+        new ModelRegistry(s, "registry-2", { cluster, artifactBucketName: "ml-test-other-artifacts" });
+      }),
+    ).toBe(
       'ml-test-infra/registry-2/database: identifier is "ml-test-mlflow"; ml-test-infra/registry/database already uses this RDS instance name in account 123456789012, us-east-1: RDS instance names must be unique; give one of them another name',
     );
   });
@@ -143,13 +155,24 @@ describe("names AWS or Kubernetes reject, or that collide", () => {
     const roles = Object.entries<any>(json.resource.aws_iam_role);
     const names = roles.map(([, r]) => r.name as string);
     expect(new Set(names).size).toBe(names.length);
-    expect(roles.filter(([address]) => address.startsWith("research_")).map(([, r]) => r.name).sort()).toEqual([
-      "ml-test-research-cluster", "ml-test-research-kube-system-cluster-autoscaler", "ml-test-research-kube-system-ebs-csi-controller-sa",
-      "ml-test-research-node", "ml-test-research-research-notebook", "ml-test-research-training-training",
+    expect(
+      roles
+        .filter(([address]) => address.startsWith("research_"))
+        .map(([, r]) => r.name)
+        .sort(),
+    ).toEqual([
+      "ml-test-research-cluster",
+      "ml-test-research-kube-system-cluster-autoscaler",
+      "ml-test-research-kube-system-ebs-csi-controller-sa",
+      "ml-test-research-node",
+      "ml-test-research-research-notebook",
+      "ml-test-research-training-training",
     ]);
-    expect(Object.values<any>(json.resource.aws_ecr_repository).map((r) => r.name).sort()).toEqual([
-      "ml-test-research/serving", "ml-test-research/training", "ml-test/serving", "ml-test/training",
-    ]);
+    expect(
+      Object.values<any>(json.resource.aws_ecr_repository)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["ml-test-research/serving", "ml-test-research/training", "ml-test/serving", "ml-test/training"]);
     expect(research.datasets.bucketName).toBe("ml-test-research-datasets-123456789012");
   });
 
@@ -192,9 +215,7 @@ describe("references, quantities, ports, durations, severities, catalogs and IAM
   });
 
   test("a port out of range", () => {
-    expect(errorOf(build("MonitoredEndpoint", { servicePort: 70000 }))).toBe(
-      "ml-test-platform/ranker: servicePort is 70000; must be a whole port number from 1 to 65535",
-    );
+    expect(errorOf(build("MonitoredEndpoint", { servicePort: 70000 }))).toBe("ml-test-platform/ranker: servicePort is 70000; must be a whole port number from 1 to 65535");
   });
 
   test("a duration Prometheus rejects (a unit repeated)", () => {
@@ -216,9 +237,7 @@ describe("references, quantities, ports, durations, severities, catalogs and IAM
   });
 
   test("a GPU family outside the catalog (it used to return an empty list, and so a pool without types)", () => {
-    expect(errorOf(() => GpuInstance.family("g9"))).toBe(
-      'GpuInstance.family: family is "g9"; must be a GPU family of the catalog: g5, g6, g6e, p4d, p5',
-    );
+    expect(errorOf(() => GpuInstance.family("g9"))).toBe('GpuInstance.family: family is "g9"; must be a GPU family of the catalog: g5, g6, g6e, p4d, p5');
   });
 
   test("an IAM statement with a malformed Effect", () => {
@@ -236,13 +255,15 @@ describe("references, quantities, ports, durations, severities, catalogs and IAM
 
 describe("internet-open CIDRs in disguise and production rules bypassed", () => {
   test("0.0.0.0/1 + 128.0.0.0/1 in production", () => {
-    expect(errorOf(() => {
-      const app = Testing.app();
-      const env = new Environment(testConfig({ tier: "production", name: "prod" }));
-      const infra = new InfraStack(app, "ml-prod-infra", { environment: env });
-      const key = new EnvironmentKey(infra, "kms");
-      new GpuTrainingCluster(infra, "training", { key, network: new Network(infra, "network", { key }), publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] });
-    })).toBe(
+    expect(
+      errorOf(() => {
+        const app = Testing.app();
+        const env = new Environment(testConfig({ tier: "production", name: "prod" }));
+        const infra = new InfraStack(app, "ml-prod-infra", { environment: env });
+        const key = new EnvironmentKey(infra, "kms");
+        new GpuTrainingCluster(infra, "training", { key, network: new Network(infra, "network", { key }), publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] });
+      }),
+    ).toBe(
       'ml-prod-infra/training: publicAccessCidrs is ["0.0.0.0/1","128.0.0.0/1"]; opens a production cluster\'s API to the whole internet: list your VPN or office ranges (each at most a /16), or leave publicAccessCidrs unset for a private endpoint',
     );
   });
@@ -256,11 +277,19 @@ describe("internet-open CIDRs in disguise and production rules bypassed", () => 
   test("a single-replica endpoint in production", () => {
     const p = production();
     const role = p.cluster.addServiceAccountRole("serving", { namespace: "serving", serviceAccount: "ranker" });
-    expect(errorOf(() => new MonitoredEndpoint(p.platform, "ranker", {
-      name: "ranker", cluster: p.cluster, serviceAccountRole: role, image: "ghcr.io/acme/serving:1.0.0", model: { uri: "models:/ranker@champion" }, replicas: { min: 1 },
-    }))).toBe(
-      "ml-prod-platform/ranker: replicas.min is 1; production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline",
-    );
+    expect(
+      errorOf(
+        () =>
+          new MonitoredEndpoint(p.platform, "ranker", {
+            name: "ranker",
+            cluster: p.cluster,
+            serviceAccountRole: role,
+            image: "ghcr.io/acme/serving:1.0.0",
+            model: { uri: "models:/ranker@champion" },
+            replicas: { min: 1 },
+          }),
+      ),
+    ).toBe("ml-prod-platform/ranker: replicas.min is 1; production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline");
   });
 
   test("a single-replica feature server in production", () => {
@@ -303,7 +332,7 @@ describe("secrets in plain strings are refused and never echoed", () => {
 
   test("a URL with credentials", () => {
     expect(errorOf(build("MonitoredEndpoint", { trackingUri: "https://admin:s3cret@mlflow.example.com" }))).toBe(
-      'ml-test-platform/ranker: trackingUri is "<redacted>"; looks like a URL with a user name and password: give the tracking server\'s URL without credentials; the endpoint logs in with the registry\'s reader credentials (registry.model(...)) or secretEnv',
+      "ml-test-platform/ranker: trackingUri is \"<redacted>\"; looks like a URL with a user name and password: give the tracking server's URL without credentials; the endpoint logs in with the registry's reader credentials (registry.model(...)) or secretEnv",
     );
     expect(errorOf(() => RegistryAuth.oidc({ discoveryUrl: "https://u:p@sso.example.com/.well-known/openid-configuration", clientId: "mlflow" }))).toBe(
       'RegistryAuth.oidc: discoveryUrl is "<redacted>"; looks like a URL with a user name and password: give the URL without credentials; the OIDC client secret is a Secrets Manager secret (lib/model-registry/README.md)',
@@ -326,11 +355,17 @@ describe("secrets in plain strings are refused and never echoed", () => {
     const role = cluster.addServiceAccountRole("ranker", { namespace: "serving", serviceAccount: "ranker" });
     const platform = new PlatformStack(app, "ml-test-platform", { environment: env, clusterName: cluster.clusterName });
     new MonitoredEndpoint(platform, "ranker", {
-      name: "ranker", cluster, serviceAccountRole: role, image: "ghcr.io/acme/serving:1.0.0", model: { uri: "models:/ranker@champion" },
+      name: "ranker",
+      cluster,
+      serviceAccountRole: role,
+      image: "ghcr.io/acme/serving:1.0.0",
+      model: { uri: "models:/ranker@champion" },
       secretEnv: { DB_PASSWORD: { secretArn: arn, property: "password" } },
     });
     const platformJson = Testing.synth(platform, true);
-    const deployment = Object.values<any>(JSON.parse(platformJson).resource.kubernetes_manifest).map((m) => m.manifest).find((m) => m.kind === "Deployment");
+    const deployment = Object.values<any>(JSON.parse(platformJson).resource.kubernetes_manifest)
+      .map((m) => m.manifest)
+      .find((m) => m.kind === "Deployment");
     expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "ranker-env-0", key: "value" } } });
     expect(Testing.synth(infra, true)).toContain(arn);
   });
@@ -343,7 +378,9 @@ describe("valid inputs are accepted", () => {
     const key = new EnvironmentKey(infra, "kms");
     const network = new Network(infra, "network", { key });
     new GpuTrainingCluster(infra, "training", { key, network });
-    const subnets = Object.values<any>(JSON.parse(Testing.synth(infra, true)).resource.aws_subnet).map((s) => s.cidr_block).sort();
+    const subnets = Object.values<any>(JSON.parse(Testing.synth(infra, true)).resource.aws_subnet)
+      .map((s) => s.cidr_block)
+      .sort();
     expect(subnets).toEqual(["10.0.0.0/27", "10.0.0.128/28", "10.0.0.144/28", "10.0.0.160/28", "10.0.0.32/27", "10.0.0.64/27"]);
   });
 
@@ -352,9 +389,14 @@ describe("valid inputs are accepted", () => {
     const app = Testing.app();
     const infra = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig({ gpuMonthlyBudgetUsd: 1762.51 })) });
     const key = new EnvironmentKey(infra, "kms");
-    expect(() => new GpuTrainingCluster(infra, "training", {
-      key, network: new Network(infra, "network", { key }), gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 3 }],
-    })).not.toThrow();
+    expect(
+      () =>
+        new GpuTrainingCluster(infra, "training", {
+          key,
+          network: new Network(infra, "network", { key }),
+          gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 3 }],
+        }),
+    ).not.toThrow();
   });
 
   test("the documented maximum storage", () => {
@@ -371,11 +413,18 @@ describe("valid inputs are accepted", () => {
     const role = cluster.addServiceAccountRole("ranker", { namespace: "serving", serviceAccount: "ranker" });
     const platform = new PlatformStack(app, "ml-test-platform", { environment: env, clusterName: cluster.clusterName });
     new MonitoredEndpoint(platform, "ranker", {
-      name: "ranker", cluster, serviceAccountRole: role, image: "ghcr.io/acme/serving:1.0.0", model: { uri: "models:/ranker@champion" },
-      features, env: { GREETING: 'say "hi"' },
+      name: "ranker",
+      cluster,
+      serviceAccountRole: role,
+      image: "ghcr.io/acme/serving:1.0.0",
+      model: { uri: "models:/ranker@champion" },
+      features,
+      env: { GREETING: 'say "hi"' },
     });
     const json = JSON.parse(Testing.synth(platform, true));
-    const deployment = Object.values<any>(json.resource.kubernetes_manifest).map((m) => m.manifest).find((m) => m.kind === "Deployment");
+    const deployment = Object.values<any>(json.resource.kubernetes_manifest)
+      .map((m) => m.manifest)
+      .find((m) => m.kind === "Deployment");
     expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: "GREETING", value: 'say "hi"' });
     expect(JSON.parse(Testing.synth(infra, true)).provider.aws[0].default_tags[0].tags["cost-center"]).toBe("4021");
   });

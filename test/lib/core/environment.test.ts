@@ -48,7 +48,7 @@ describe("EnvironmentConfig validation", () => {
 
   test("an empty name is refused", () => {
     expect(errorOf(() => new Environment(testConfig({ name: "" })))).toBe(
-      'environment "": name is ""; must be 2 to 16 lowercase letters, digits or \'-\', starting with a letter and not ending with \'-\'',
+      "environment \"\": name is \"\"; must be 2 to 16 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
     );
   });
 
@@ -57,22 +57,18 @@ describe("EnvironmentConfig validation", () => {
   });
 
   test("a negative budget is refused", () => {
-    expect(errorOf(() => new Environment(testConfig({ monthlyBudgetUsd: -5 })))).toBe(
-      'environment "test": monthlyBudgetUsd is -5; must be a number of USD >= 0',
-    );
+    expect(errorOf(() => new Environment(testConfig({ monthlyBudgetUsd: -5 })))).toBe('environment "test": monthlyBudgetUsd is -5; must be a number of USD >= 0');
   });
 
   test("an S3 backend without a bucket is refused", () => {
     const config = testConfig({ tier: "staging", stateBackend: { type: "s3" } as never });
     expect(errorOf(() => new Environment(config))).toBe(
-      'environment "test": stateBackend.bucket is undefined; the S3 backend needs the name of the state bucket (3 to 63 lowercase letters, digits, \'.\' or \'-\')',
+      "environment \"test\": stateBackend.bucket is undefined; the S3 backend needs the name of the state bucket (3 to 63 lowercase letters, digits, '.' or '-')",
     );
   });
 
   test("a malformed account ID is refused", () => {
-    expect(errorOf(() => new Environment(testConfig({ accountId: "12345" })))).toBe(
-      'environment "test": accountId is "12345"; must be a 12-digit AWS account ID',
-    );
+    expect(errorOf(() => new Environment(testConfig({ accountId: "12345" })))).toBe('environment "test": accountId is "12345"; must be a 12-digit AWS account ID');
   });
 
   test("errors are ConfigErrors, one line per problem", () => {

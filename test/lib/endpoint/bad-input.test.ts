@@ -6,9 +6,7 @@ import { endpointFixture } from "./fixture";
 describe("MonitoredEndpoint: bad input", () => {
   test("min replicas above max replicas", () => {
     const f = endpointFixture();
-    expect(errorOf(() => f.endpoint("fraud", { replicas: { min: 4, max: 2 } }))).toBe(
-      "test-platform/fraud: replicas.max is 2; must be >= replicas.min (4)",
-    );
+    expect(errorOf(() => f.endpoint("fraud", { replicas: { min: 4, max: 2 } }))).toBe("test-platform/fraud: replicas.max is 2; must be >= replicas.min (4)");
   });
 
   test("a latency objective of zero", () => {
@@ -28,8 +26,7 @@ describe("MonitoredEndpoint: bad input", () => {
   test("a GPU endpoint in an environment without a GPU pool", () => {
     const f = endpointFixture({ gpuPools: [] });
     expect(errorOf(() => f.endpoint("fraud", { gpu: { count: 1 } }))).toBe(
-      'test-platform/fraud: gpu is {"count":1}; environment "test" has no GPU pool in cluster "ml-test-training": ' +
-        "add a GPU pool to the cluster, or serve on CPU (omit gpu)",
+      'test-platform/fraud: gpu is {"count":1}; environment "test" has no GPU pool in cluster "ml-test-training": ' + "add a GPU pool to the cluster, or serve on CPU (omit gpu)",
     );
   });
 
@@ -44,8 +41,7 @@ describe("MonitoredEndpoint: bad input", () => {
     const f = endpointFixture();
     f.endpoint("fraud-a", { name: "fraud", serviceAccountRole: f.role("fraud-a") });
     expect(errorOf(() => f.endpoint("fraud-b", { name: "fraud", serviceAccountRole: f.role("fraud-b") }))).toBe(
-      'test-platform/fraud-b: name is "fraud"; endpoint "fraud" already exists in namespace "serving" (test-platform/fraud-a); ' +
-        "endpoint names must be unique per namespace",
+      'test-platform/fraud-b: name is "fraud"; endpoint "fraud" already exists in namespace "serving" (test-platform/fraud-a); ' + "endpoint names must be unique per namespace",
     );
   });
 
@@ -66,10 +62,10 @@ describe("MonitoredEndpoint: bad input", () => {
   });
 
   test("a GPU pool the cluster does not have", () => {
-    const f = endpointFixture({ gpuPools: [{ name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: {}, maxSize: 1, efaInterfacesPerNode: 0 }] });
-    expect(errorOf(() => f.endpoint("fraud", { gpu: { pool: "h100" } }))).toBe(
-      'test-platform/fraud: gpu.pool is "h100"; must be one of the cluster\'s GPU pools: "general"',
-    );
+    const f = endpointFixture({
+      gpuPools: [{ name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: {}, maxSize: 1, efaInterfacesPerNode: 0 }],
+    });
+    expect(errorOf(() => f.endpoint("fraud", { gpu: { pool: "h100" } }))).toBe('test-platform/fraud: gpu.pool is "h100"; must be one of the cluster\'s GPU pools: "general"');
   });
 
   test("a model URI that is not an MLflow models:/ URI", () => {

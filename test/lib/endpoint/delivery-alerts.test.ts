@@ -8,12 +8,15 @@ import { endpointFixture, manifestsOfKind } from "./fixture";
  * and stay silent otherwise; every KEDA trigger and AnalysisTemplate query parses, and returns
  * what the controller compares against its threshold on synthetic series of the endpoint.
  */
-const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 }];
+const GPU_POOLS = [
+  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 },
+];
 
 describeWithPromtool("rollout and autoscaler alerts under promtool", () => {
   const f = endpointFixture({ tier: "production", gpuPools: GPU_POOLS });
   const endpoint = f.endpoint("fraud", {
-    gpu: {}, replicas: { min: 2 },
+    gpu: {},
+    replicas: { min: 2 },
     rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]) },
     autoscaling: { demand: { requestsPerSecond: 20, gpuUtilization: 70 } },
   });
@@ -39,7 +42,9 @@ describeWithPromtool("rollout and autoscaler alerts under promtool", () => {
     expect(result.output).toContain("SUCCESS: 7 rules found");
   });
 
-  const rolloutInfo = (phase: string) => [{ series: `rollout_info{namespace="serving",name="fraud",strategy="canary",traffic_router="",phase="${phase}",job="argo-rollouts-metrics"}`, values: "1x10" }];
+  const rolloutInfo = (phase: string) => [
+    { series: `rollout_info{namespace="serving",name="fraud",strategy="canary",traffic_router="",phase="${phase}",job="argo-rollouts-metrics"}`, values: "1x10" },
+  ];
 
   test("rollout aborted: fires when the controller reports phase Abort", () => {
     expect(run("ModelEndpointRolloutAborted", "5m", rolloutInfo("Abort"), [{ namespace: "serving", name: "fraud", phase: "Abort" }])).toBe(true);
@@ -50,7 +55,9 @@ describeWithPromtool("rollout and autoscaler alerts under promtool", () => {
     expect(run("ModelEndpointRolloutAborted", "5m", [...rolloutInfo("Completed")], [])).toBe(true);
   });
 
-  const analysisRun = (name: string, phase: string) => [{ series: `analysis_run_info{namespace="serving",name="${name}",phase="${phase}",job="argo-rollouts-metrics"}`, values: "1x10" }];
+  const analysisRun = (name: string, phase: string) => [
+    { series: `analysis_run_info{namespace="serving",name="${name}",phase="${phase}",job="argo-rollouts-metrics"}`, values: "1x10" },
+  ];
 
   test("analysis failing: fires on a Failed AnalysisRun of the endpoint's rollout", () => {
     expect(run("ModelEndpointAnalysisFailing", "5m", analysisRun("fraud-6f9c8d7b5-3", "Failed"), [{ namespace: "serving" }])).toBe(true);
@@ -63,7 +70,10 @@ describeWithPromtool("rollout and autoscaler alerts under promtool", () => {
   });
 
   const hpa = (current: number) => [
-    { series: 'kube_horizontalpodautoscaler_status_current_replicas{namespace="serving",horizontalpodautoscaler="keda-hpa-fraud",job="kube-state-metrics"}', values: `${current}x30` },
+    {
+      series: 'kube_horizontalpodautoscaler_status_current_replicas{namespace="serving",horizontalpodautoscaler="keda-hpa-fraud",job="kube-state-metrics"}',
+      values: `${current}x30`,
+    },
     { series: 'kube_horizontalpodautoscaler_spec_max_replicas{namespace="serving",horizontalpodautoscaler="keda-hpa-fraud",job="kube-state-metrics"}', values: "8x30" },
   ];
 

@@ -3,7 +3,9 @@ import { errorOf, synthJson } from "../../support/synth";
 import { endpointFixture, manifestResourcesOfKind, manifestsOfKind } from "./fixture";
 
 /** Issue 17: demand-based autoscaling (KEDA ScaledObject) and progressive delivery (Argo Rollouts) of an endpoint. */
-const GPU_POOLS = [{ name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 }];
+const GPU_POOLS = [
+  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 },
+];
 const CANARY = RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]);
 
 describe("MonitoredEndpoint: demand-based autoscaling (KEDA)", () => {
@@ -16,8 +18,14 @@ describe("MonitoredEndpoint: demand-based autoscaling (KEDA)", () => {
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "fraud" });
     expect(so.spec.minReplicaCount).toBe(1);
     expect(so.spec.triggers[0]).toEqual({
-      type: "prometheus", name: "requests-per-second", metricType: "AverageValue",
-      metadata: { serverAddress: "http://kube-prometheus-stack-prometheus.monitoring.svc:9090", query: 'sum(rate(model_requests_total{namespace="serving",service="fraud-metrics"}[2m]))', threshold: "25" },
+      type: "prometheus",
+      name: "requests-per-second",
+      metricType: "AverageValue",
+      metadata: {
+        serverAddress: "http://kube-prometheus-stack-prometheus.monitoring.svc:9090",
+        query: 'sum(rate(model_requests_total{namespace="serving",service="fraud-metrics"}[2m]))',
+        threshold: "25",
+      },
     });
     // CPU stays a trigger (metrics-server), with the default target.
     expect(so.spec.triggers.at(-1)).toEqual({ type: "cpu", name: "cpu", metricType: "Utilization", metadata: { value: "70" } });
@@ -29,12 +37,16 @@ describe("MonitoredEndpoint: demand-based autoscaling (KEDA)", () => {
     const [so] = manifestsOfKind(synthJson(f.platform), "ScaledObject");
     const gpu = so.spec.triggers.find((t: any) => t.name === "gpu-utilization");
     expect(gpu.metricType).toBe("Value");
-    expect(gpu.metadata.query).toBe('avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="serving",exported_pod=~"fraud-.*"} or DCGM_FI_DEV_GPU_UTIL{namespace="serving",pod=~"fraud-.*"})');
+    expect(gpu.metadata.query).toBe(
+      'avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="serving",exported_pod=~"fraud-.*"} or DCGM_FI_DEV_GPU_UTIL{namespace="serving",pod=~"fraud-.*"})',
+    );
   });
 
   test("scale to zero in staging on a queue's depth, with its activation threshold; cooldowns per tier", () => {
     const f = endpointFixture({ tier: "staging" });
-    f.endpoint("fraud", { autoscaling: { demand: { scaleToZero: true, gauge: { metric: "queue_depth", selector: 'job="broker",queue="fraud"', targetPerReplica: 10, activation: 1 } } } });
+    f.endpoint("fraud", {
+      autoscaling: { demand: { scaleToZero: true, gauge: { metric: "queue_depth", selector: 'job="broker",queue="fraud"', targetPerReplica: 10, activation: 1 } } },
+    });
     const [so] = manifestsOfKind(synthJson(f.platform), "ScaledObject");
     expect(so.spec.minReplicaCount).toBe(0);
     expect(so.spec.cooldownPeriod).toBe(600);
@@ -61,7 +73,11 @@ describe("MonitoredEndpoint: progressive delivery (Argo Rollouts)", () => {
     expect(rollout.spec.selector.matchLabels).toEqual(rollout.spec.template.metadata.labels);
     expect(rollout.spec.template.spec.containers[0].env).toContainEqual({ name: "MODEL_URI", value: "models:/fraud@champion" });
     expect(manifestsOfKind(json, "ScaledObject")[0].spec.scaleTargetRef).toEqual({ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "fraud" });
-    expect(manifestsOfKind(json, "Service").map((s: any) => s.metadata.name).sort()).toEqual(["fraud", "fraud-canary", "fraud-metrics"]);
+    expect(
+      manifestsOfKind(json, "Service")
+        .map((s: any) => s.metadata.name)
+        .sort(),
+    ).toEqual(["fraud", "fraud-canary", "fraud-metrics"]);
     expect(manifestsOfKind(json, "ServiceMonitor")[0].spec.podTargetLabels).toEqual(["ml-platform/colour", "rollouts-pod-template-hash"]);
     // Terraform does not manage the wait: the rollout happens in the cluster.
     const [[, resource]] = manifestResourcesOfKind(json, "Rollout");
@@ -77,10 +93,15 @@ describe("MonitoredEndpoint: progressive delivery (Argo Rollouts)", () => {
     const json = synthJson(f.platform);
     const [rollout] = manifestsOfKind(json, "Rollout");
     expect(rollout.spec.strategy.canary.steps).toEqual([
-      { setWeight: 20 }, { analysis: { templates: [{ templateName: "fraud-smoke-test" }] } }, { pause: { duration: "5m" } }, { setWeight: 100 },
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: "fraud-smoke-test" }] } },
+      { pause: { duration: "5m" } },
+      { setWeight: 100 },
     ]);
     expect(rollout.spec.strategy.canary.analysis).toEqual({
-      templates: [{ templateName: "fraud-slo" }], startingStep: 1, args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
+      templates: [{ templateName: "fraud-slo" }],
+      startingStep: 1,
+      args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
     });
     const templates = manifestsOfKind(json, "AnalysisTemplate");
     const slo = templates.find((t: any) => t.metadata.name === "fraud-slo");
@@ -100,7 +121,9 @@ describe("MonitoredEndpoint: progressive delivery (Argo Rollouts)", () => {
     const json = synthJson(f.platform);
     const [rollout] = manifestsOfKind(json, "Rollout");
     expect(rollout.spec.strategy.blueGreen).toMatchObject({
-      activeService: "fraud", previewService: "fraud-preview", autoPromotionEnabled: true,
+      activeService: "fraud",
+      previewService: "fraud-preview",
+      autoPromotionEnabled: true,
       prePromotionAnalysis: { templates: [{ templateName: "fraud-smoke-test" }] },
       postPromotionAnalysis: { templates: [{ templateName: "fraud-slo" }] },
     });
@@ -121,10 +144,14 @@ describe("MonitoredEndpoint: progressive delivery (Argo Rollouts)", () => {
 describe("MonitoredEndpoint: bad delivery input, one clear error each", () => {
   test("scale to zero in production", () => {
     const f = endpointFixture({ tier: "production" });
-    expect(errorOf(() => f.endpoint("fraud", {
-      replicas: { min: 2 },
-      autoscaling: { demand: { scaleToZero: true, gauge: { metric: "queue_depth", selector: 'queue="fraud"', targetPerReplica: 10 } } },
-    }))).toBe(
+    expect(
+      errorOf(() =>
+        f.endpoint("fraud", {
+          replicas: { min: 2 },
+          autoscaling: { demand: { scaleToZero: true, gauge: { metric: "queue_depth", selector: 'queue="fraud"', targetPerReplica: 10 } } },
+        }),
+      ),
+    ).toBe(
       'test-platform/fraud: autoscaling.demand.scaleToZero is true; scale to zero in production is not allowed: environment "test" keeps at least replicas.min (2) replicas; scale to zero in development and staging only',
     );
   });
@@ -161,11 +188,15 @@ describe("MonitoredEndpoint: bad delivery input, one clear error each", () => {
 
   test("rollout and blueGreen together", () => {
     const f = endpointFixture();
-    expect(errorOf(() => f.endpoint("fraud", {
-      model: undefined, blueGreen: { active: "blue", blue: { uri: "models:/fraud/3" } }, rollout: { strategy: CANARY },
-    }))).toBe(
-      'test-platform/fraud: rollout is "canary"; give either rollout (Argo Rollouts, in the cluster) or blueGreen (the Service\'s selector, switched by Terraform), not both',
-    );
+    expect(
+      errorOf(() =>
+        f.endpoint("fraud", {
+          model: undefined,
+          blueGreen: { active: "blue", blue: { uri: "models:/fraud/3" } },
+          rollout: { strategy: CANARY },
+        }),
+      ),
+    ).toBe('test-platform/fraud: rollout is "canary"; give either rollout (Argo Rollouts, in the cluster) or blueGreen (the Service\'s selector, switched by Terraform), not both');
   });
 
   test("GPU utilisation on a CPU endpoint", () => {

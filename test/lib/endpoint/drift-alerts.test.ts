@@ -42,7 +42,8 @@ describeWithPromtool("DriftMonitor alerts under promtool", () => {
 
   describe("ModelInputDriftHigh", () => {
     const score = (value: string) => [{ series: 'ml_drift_score{namespace="serving",endpoint="fraud",job="ml-drift",instance=""}', values: value }];
-    test("fires when the score stays above the threshold for 15m", () => fires("ModelInputDriftHigh", "30m", score("0.35x40"), [{ namespace: "serving", endpoint: "fraud" }], "0.35"));
+    test("fires when the score stays above the threshold for 15m", () =>
+      fires("ModelInputDriftHigh", "30m", score("0.35x40"), [{ namespace: "serving", endpoint: "fraud" }], "0.35"));
     test("is silent below the threshold", () => fires("ModelInputDriftHigh", "30m", score("0.15x40"), []));
     test("is silent for a breach shorter than 15m", () => fires("ModelInputDriftHigh", "30m", score("0.1x20 0.35x10"), []));
     test("ignores another endpoint's score", () =>
@@ -67,25 +68,45 @@ describeWithPromtool("DriftMonitor alerts under promtool", () => {
   describe("ModelDriftJobNotRun", () => {
     // Hourly schedule: not run after 2 h + 10 min without a success.
     test("fires when the last success is older than 2h10m", () =>
-      fires("ModelDriftJobNotRun", "3h", [
-        { series: `kube_cronjob_created${withKsm(cron)}`, values: "0x200" },
-        { series: `kube_cronjob_status_last_successful_time${withKsm(cron)}`, values: "60x200" },
-      ], [{ namespace: "serving", cronjob: "fraud-drift", endpoint: "fraud" }], "2h 59m 0s"));
+      fires(
+        "ModelDriftJobNotRun",
+        "3h",
+        [
+          { series: `kube_cronjob_created${withKsm(cron)}`, values: "0x200" },
+          { series: `kube_cronjob_status_last_successful_time${withKsm(cron)}`, values: "60x200" },
+        ],
+        [{ namespace: "serving", cronjob: "fraud-drift", endpoint: "fraud" }],
+        "2h 59m 0s",
+      ));
     test("is silent when the job succeeded an hour ago", () =>
-      fires("ModelDriftJobNotRun", "3h", [
-        { series: `kube_cronjob_created${withKsm(cron)}`, values: "0x200" },
-        { series: `kube_cronjob_status_last_successful_time${withKsm(cron)}`, values: "60x120 7200x80" },
-      ], []));
+      fires(
+        "ModelDriftJobNotRun",
+        "3h",
+        [
+          { series: `kube_cronjob_created${withKsm(cron)}`, values: "0x200" },
+          { series: `kube_cronjob_status_last_successful_time${withKsm(cron)}`, values: "60x120 7200x80" },
+        ],
+        [],
+      ));
     test("fires when a CronJob created long ago never succeeded", () =>
-      fires("ModelDriftJobNotRun", "3h", [{ series: `kube_cronjob_created${withKsm(cron)}`, values: "0x200" }], [{ namespace: "serving", cronjob: "fraud-drift", endpoint: "fraud" }], "3h 0m 0s"));
-    test("is silent right after the CronJob is created", () =>
-      fires("ModelDriftJobNotRun", "3h", [{ series: `kube_cronjob_created${withKsm(cron)}`, values: "9000x200" }], []));
+      fires(
+        "ModelDriftJobNotRun",
+        "3h",
+        [{ series: `kube_cronjob_created${withKsm(cron)}`, values: "0x200" }],
+        [{ namespace: "serving", cronjob: "fraud-drift", endpoint: "fraud" }],
+        "3h 0m 0s",
+      ));
+    test("is silent right after the CronJob is created", () => fires("ModelDriftJobNotRun", "3h", [{ series: `kube_cronjob_created${withKsm(cron)}`, values: "9000x200" }], []));
   });
 
   describe("ModelDriftCronJobMissing", () => {
     test("fires when kube-state-metrics has no such CronJob", () =>
-      fires("ModelDriftCronJobMissing", "30m", [{ series: `kube_cronjob_created${withKsm('namespace="serving",cronjob="other"')}`, values: "0x40" }],
-        [{ namespace: "serving", cronjob: "fraud-drift", endpoint: "fraud" }]));
+      fires(
+        "ModelDriftCronJobMissing",
+        "30m",
+        [{ series: `kube_cronjob_created${withKsm('namespace="serving",cronjob="other"')}`, values: "0x40" }],
+        [{ namespace: "serving", cronjob: "fraud-drift", endpoint: "fraud" }],
+      ));
     test("is silent while it exists", () => fires("ModelDriftCronJobMissing", "30m", [{ series: `kube_cronjob_created${withKsm(cron)}`, values: "0x40" }], []));
   });
 });

@@ -10,8 +10,7 @@ export function endpointFixture(opts: { tier?: EnvironmentTier; gpuPools?: GpuPo
   const infra = new InfraStack(app, "test-infra", { environment });
   const cluster = new TestCluster(infra, "cluster", { gpuPools: opts.gpuPools });
   const platform = new PlatformStack(app, "test-platform", { environment, clusterName: cluster.clusterName });
-  const role = (serviceAccount = "fraud", namespace = "serving") =>
-    cluster.addServiceAccountRole(`role-${namespace}-${serviceAccount}`, { namespace, serviceAccount });
+  const role = (serviceAccount = "fraud", namespace = "serving") => cluster.addServiceAccountRole(`role-${namespace}-${serviceAccount}`, { namespace, serviceAccount });
   /** An endpoint with minimal valid props, overridden by `props`. */
   const endpoint = (id: string, props: Partial<MonitoredEndpointProps> = {}) =>
     new MonitoredEndpoint(platform, id, {

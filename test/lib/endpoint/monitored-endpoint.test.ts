@@ -66,7 +66,9 @@ describe("MonitoredEndpoint: workload", () => {
     const f = endpointFixture();
     f.endpoint("fraud", { model: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" } });
     const [deployment] = manifestsOfKind(synthJson(f.platform), "Deployment");
-    expect(deployment.spec.template.spec.containers[0].image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    expect(deployment.spec.template.spec.containers[0].image).toBe(
+      "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud-model@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    );
   });
 
   test("the service account carries the IRSA role's ARN and the endpoint lives in the role's namespace", () => {
@@ -148,13 +150,18 @@ describe("MonitoredEndpoint: workload", () => {
     f.endpoint("fraud");
     const json = synthJson(f.platform);
     const resources = json.resource.kubernetes_manifest as Record<string, any>;
-    const kindOf = (address: string) => address.startsWith("kubernetes_namespace_v1.")
-      ? "Namespace" : resources[address.replace(/^kubernetes_manifest\./, "")]?.manifest.kind;
+    const kindOf = (address: string) => (address.startsWith("kubernetes_namespace_v1.") ? "Namespace" : resources[address.replace(/^kubernetes_manifest\./, "")]?.manifest.kind);
     const after = Object.fromEntries(Object.values(resources).map((r) => [r.manifest.kind, (r.depends_on ?? []).map(kindOf)]));
     expect(Object.keys(json.resource.kubernetes_namespace_v1)).toHaveLength(1);
     expect(after).toEqual({
-      ServiceAccount: ["Namespace"], Deployment: ["ServiceAccount"], HorizontalPodAutoscaler: ["Deployment"],
-      PodDisruptionBudget: ["Namespace"], Service: ["Namespace"], ServiceMonitor: ["Namespace"], PrometheusRule: ["Namespace"], ConfigMap: ["Namespace"],
+      ServiceAccount: ["Namespace"],
+      Deployment: ["ServiceAccount"],
+      HorizontalPodAutoscaler: ["Deployment"],
+      PodDisruptionBudget: ["Namespace"],
+      Service: ["Namespace"],
+      ServiceMonitor: ["Namespace"],
+      PrometheusRule: ["Namespace"],
+      ConfigMap: ["Namespace"],
     });
   });
 
@@ -192,7 +199,11 @@ describe("MonitoredEndpoint: monitoring objects", () => {
     const ep = f.endpoint("fraud", { slo: { expectTraffic: true } });
     const alerts = (ep.rules.object.spec as any).groups[0].rules.map((r: any) => r.alert);
     expect(alerts.sort()).toEqual([
-      "ModelEndpointErrorRatioHigh", "ModelEndpointLatencyHigh", "ModelEndpointNoTraffic", "ModelEndpointPredictionDrift", "ModelEndpointReplicasAtMax",
+      "ModelEndpointErrorRatioHigh",
+      "ModelEndpointLatencyHigh",
+      "ModelEndpointNoTraffic",
+      "ModelEndpointPredictionDrift",
+      "ModelEndpointReplicasAtMax",
     ]);
   });
 

@@ -26,19 +26,24 @@ describe("MonitoredEndpoint with a basic-auth ModelRegistry", () => {
   const externalSecret = manifestsOfKind(b.platformJson, "ExternalSecret").find((e) => e.spec.target.name === "fraud-mlflow-credentials");
 
   test("the server logs in to MLflow with the reader user's credentials from a synced Secret", () => {
-    expect(env).toEqual(expect.arrayContaining([
-      { name: "MODEL_URI", value: "models:/fraud@champion" },
-      { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:80" },
-      { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: "fraud-mlflow-credentials", key: "username" } } },
-      { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "fraud-mlflow-credentials", key: "password" } } },
-    ]));
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: "MODEL_URI", value: "models:/fraud@champion" },
+        { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:80" },
+        { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: "fraud-mlflow-credentials", key: "username" } } },
+        { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "fraud-mlflow-credentials", key: "password" } } },
+      ]),
+    );
     // No secret value anywhere in the synthesized stacks.
     expect(JSON.stringify(b.platformJson)).not.toMatch(/"MLFLOW_TRACKING_PASSWORD","value"/);
   });
 
   test("the Secret is synced from the registry's reader secret, as the endpoint's own service account", () => {
     expect(externalSecret.metadata.namespace).toBe("serving");
-    expect(externalSecret.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([["username", "username"], ["password", "password"]]);
+    expect(externalSecret.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([
+      ["username", "username"],
+      ["password", "password"],
+    ]);
     const output = externalSecret.spec.data[0].remoteRef.key.match(/outputs\.([^}]+)\}/)[1];
     expect(b.infraJson.output[output].value).toBe("${aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB.arn}");
     const store = manifestsOfKind(b.platformJson, "SecretStore").find((s) => s.metadata.name === externalSecret.spec.secretStoreRef.name);
@@ -64,9 +69,9 @@ describe("MonitoredEndpoint with a basic-auth ModelRegistry", () => {
     const platformJson = synthStacks(f.app)["test-platform"];
     expect(manifestsOfKind(platformJson, "ExternalSecret").map((e) => e.spec.target.name)).toEqual(["fraud-mlflow-credentials"]);
     for (const d of manifestsOfKind(platformJson, "Deployment")) {
-      expect(d.spec.template.spec.containers[0].env).toEqual(expect.arrayContaining([
-        { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "fraud-mlflow-credentials", key: "password" } } },
-      ]));
+      expect(d.spec.template.spec.containers[0].env).toEqual(
+        expect.arrayContaining([{ name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "fraud-mlflow-credentials", key: "password" } } }]),
+      );
     }
   });
 
@@ -74,8 +79,9 @@ describe("MonitoredEndpoint with a basic-auth ModelRegistry", () => {
     const f = endpointFixture();
     const a = new ModelRegistry(f.infra, "registry-a", { cluster: f.cluster, artifactBucketName: "registry-a-artifacts-123456789012" });
     const other = { uri: "models:/fraud/8", trackingUri: "http://other:80", credentials: { secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:other" } };
-    expect(errorOf(() => f.endpoint("fraud", { model: undefined, blueGreen: { active: "blue", blue: a.model("fraud", { version: 7 }), green: other } })))
-      .toBe('test-platform/fraud: blueGreen is "models:/fraud/7, models:/fraud/8"; every colour must come from the same model registry: '
-        + "the endpoint's pods log in to one MLflow tracking server");
+    expect(errorOf(() => f.endpoint("fraud", { model: undefined, blueGreen: { active: "blue", blue: a.model("fraud", { version: 7 }), green: other } }))).toBe(
+      'test-platform/fraud: blueGreen is "models:/fraud/7, models:/fraud/8"; every colour must come from the same model registry: ' +
+        "the endpoint's pods log in to one MLflow tracking server",
+    );
   });
 });

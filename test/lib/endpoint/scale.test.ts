@@ -11,9 +11,18 @@ describe("MonitoredEndpoint at scale", () => {
     const json = synthJson(f.platform);
     // THEN each kind appears as often as expected
     const count = (kind: string) => manifestsOfKind(json, kind).length;
-    expect(Object.fromEntries(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount", "ServiceMonitor", "PrometheusRule", "ConfigMap"]
-      .map((k) => [k, count(k)]))).toEqual({
-      Deployment: 100, HorizontalPodAutoscaler: 100, PodDisruptionBudget: 100, ServiceAccount: 100, ServiceMonitor: 100, PrometheusRule: 100, ConfigMap: 100,
+    expect(
+      Object.fromEntries(
+        ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount", "ServiceMonitor", "PrometheusRule", "ConfigMap"].map((k) => [k, count(k)]),
+      ),
+    ).toEqual({
+      Deployment: 100,
+      HorizontalPodAutoscaler: 100,
+      PodDisruptionBudget: 100,
+      ServiceAccount: 100,
+      ServiceMonitor: 100,
+      PrometheusRule: 100,
+      ConfigMap: 100,
     });
     expect(count("Service")).toBe(200);
     expect(resourceCounts(json).kubernetes_namespace_v1).toBe(1);

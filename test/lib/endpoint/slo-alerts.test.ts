@@ -61,7 +61,9 @@ describeWithPromtool("MonitoredEndpoint SLO alerts under promtool", () => {
   });
 
   test("errors: fires when the 5xx ratio is above the objective", () => {
-    expect(run("ModelEndpointErrorRatioHigh", "20m", requests(30, 30), [expected("ModelEndpointErrorRatioHigh", {}, "Ratio of 5xx responses over the last 5 minutes: 50%.")]).ok).toBe(true);
+    expect(
+      run("ModelEndpointErrorRatioHigh", "20m", requests(30, 30), [expected("ModelEndpointErrorRatioHigh", {}, "Ratio of 5xx responses over the last 5 minutes: 50%.")]).ok,
+    ).toBe(true);
   });
 
   test("errors: silent when the 5xx ratio is below the objective", () => {
@@ -92,7 +94,11 @@ describeWithPromtool("MonitoredEndpoint SLO alerts under promtool", () => {
 
   test("drift: fires when the score stays above the threshold", () => {
     const drift = [{ series: `model_prediction_drift_score{${sel},pod="fraud-blue-1"}`, values: "0.5x40" }];
-    expect(run("ModelEndpointPredictionDrift", "40m", drift, [expected("ModelEndpointPredictionDrift", {}, "Drift score 0.5: compare recent inputs and outputs with the training data; consider retraining.")]).ok).toBe(true);
+    expect(
+      run("ModelEndpointPredictionDrift", "40m", drift, [
+        expected("ModelEndpointPredictionDrift", {}, "Drift score 0.5: compare recent inputs and outputs with the training data; consider retraining."),
+      ]).ok,
+    ).toBe(true);
   });
 
   test("drift: silent below the threshold", () => {

@@ -73,7 +73,12 @@ describe("cron schedules: syntax errors name the field", () => {
 });
 
 describe("formatMinutes", () => {
-  test.each([[15, "15m"], [90, "1h30m"], [1440, "1d"], [64 * 60, "2d16h"]])("%d minutes is %s", (minutes, text) => {
+  test.each([
+    [15, "15m"],
+    [90, "1h30m"],
+    [1440, "1d"],
+    [64 * 60, "2d16h"],
+  ])("%d minutes is %s", (minutes, text) => {
     expect(formatMinutes(minutes)).toBe(text);
   });
 });

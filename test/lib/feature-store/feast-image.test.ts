@@ -48,7 +48,11 @@ describe("FeatureServer image (issue 12: the Feast image on a mutable tag)", () 
 
   test.each([
     ["a digest that is not sha256 hex", () => FeastImage.fromDigest("sha256:abc"), 'FeastImage: digest is "sha256:abc"; must be sha256: followed by 64 lowercase hex digits'],
-    ["latest", () => FeastImage.fromTag("quay.io/feastdev/feature-server", "latest"), 'FeastImage: tag is "latest"; must be an image tag other than latest (up to 128 of [A-Za-z0-9_.-])'],
+    [
+      "latest",
+      () => FeastImage.fromTag("quay.io/feastdev/feature-server", "latest"),
+      'FeastImage: tag is "latest"; must be an image tag other than latest (up to 128 of [A-Za-z0-9_.-])',
+    ],
     ["a repository with a tag in it", () => FeastImage.fromTag("quay.io/feastdev/feature-server:0.66.0", "x"), "FeastImage: repository is"],
   ])("refuses %s", (_, make, message) => {
     expect(make).toThrow(ConfigError);

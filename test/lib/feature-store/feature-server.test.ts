@@ -73,9 +73,7 @@ describe("FeatureServer: materialization CronJob", () => {
     expect(cronJob.metadata.name).toBe("feast-materialize");
     expect(cronJob.spec).toMatchObject({ schedule: "*/30 * * * *", concurrency_policy: "Forbid", timezone: "Etc/UTC" });
     const container = cronJobPod(json).container[0];
-    expect(container.command).toEqual([
-      "/bin/sh", "-c", 'exec feast --chdir /etc/feast materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"',
-    ]);
+    expect(container.command).toEqual(["/bin/sh", "-c", 'exec feast --chdir /etc/feast materialize-incremental "$$(date -u +%Y-%m-%dT%H:%M:%S)"']);
     expect(container.image).toBe("quay.io/feastdev/feature-server:0.66.0");
   });
 
@@ -92,7 +90,10 @@ describe("FeatureServer: materialization CronJob", () => {
     expect(pod.service_account_name).toMatch(/kubernetes_service_account_v1\.feast_materialize-sa_\w+\.metadata\[0\]\.name/);
     expect(pod.security_context).toMatchObject({ run_as_non_root: true, run_as_user: "10001" });
     expect(pod.container[0].security_context).toMatchObject({
-      allow_privilege_escalation: false, read_only_root_filesystem: true, run_as_non_root: true, capabilities: { drop: ["ALL"] },
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      run_as_non_root: true,
+      capabilities: { drop: ["ALL"] },
     });
   });
 });
@@ -125,7 +126,9 @@ describe("FeatureServer: Redis password", () => {
     const externalSecret = manifests.find((m) => m.kind === "ExternalSecret");
     expect(store.spec.provider.aws.auth.jwt.serviceAccountRef.name).toMatch(/feast_server-sa_\w+\.metadata\[0\]\.name/);
     expect(externalSecret.spec.target.name).toBe("feast-redis-auth");
-    expect(externalSecret.spec.data).toEqual([{ secretKey: "password", remoteRef: { key: expect.stringMatching(/aws_secretsmanager_secret\.features_redis_auth_\w+\.arn/), property: "password" } }]);
+    expect(externalSecret.spec.data).toEqual([
+      { secretKey: "password", remoteRef: { key: expect.stringMatching(/aws_secretsmanager_secret\.features_redis_auth_\w+\.arn/), property: "password" } },
+    ]);
   });
 
   test("reaches the server and the job as REDIS_PASSWORD from the Kubernetes Secret", () => {

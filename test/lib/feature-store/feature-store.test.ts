@@ -13,7 +13,10 @@ function roleStatements(json: any, roleId: "server-role" | "materialize-role"): 
 }
 
 function actionsOn(statements: any[], resourceSubstring: string): string[] {
-  return statements.filter((s) => s.Resource.some((r: string) => r.includes(resourceSubstring))).flatMap((s) => s.Action).sort();
+  return statements
+    .filter((s) => s.Resource.some((r: string) => r.includes(resourceSubstring)))
+    .flatMap((s) => s.Action)
+    .sort();
 }
 
 class RecordingGrantee extends Construct implements IGrantable {
@@ -164,9 +167,14 @@ describe("FeatureStore: Redis online store", () => {
     expect(subnets).toHaveLength(3);
     expect(subnets.every((s: string) => s.includes("aws_subnet.cluster_network_private-"))).toBe(true);
     const rules = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter((r: any) => !/network_endpoints-sg/.test(r.security_group_id));
-    expect(rules).toEqual([expect.objectContaining({
-      referenced_security_group_id: expect.stringMatching(/^\$\{aws_security_group\.cluster_nodes_\w+\.id\}$/), ip_protocol: "tcp", from_port: 6379, to_port: 6379,
-    })]);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        referenced_security_group_id: expect.stringMatching(/^\$\{aws_security_group\.cluster_nodes_\w+\.id\}$/),
+        ip_protocol: "tcp",
+        from_port: 6379,
+        to_port: 6379,
+      }),
+    ]);
     expect(rules[0]).not.toHaveProperty("cidr_ipv4");
   });
 
@@ -223,9 +231,7 @@ describe("FeatureStore: Redis online store", () => {
 
 describe("FeatureStore: bad input", () => {
   test("an unknown online store type", () => {
-    expect(errorOf(() => featureStore({}, { onlineStore: "cassandra" as never }))).toBe(
-      'test-infra/features: onlineStore is "cassandra"; must be one of "dynamodb", "redis"',
-    );
+    expect(errorOf(() => featureStore({}, { onlineStore: "cassandra" as never }))).toBe('test-infra/features: onlineStore is "cassandra"; must be one of "dynamodb", "redis"');
   });
 
   test("redis without Multi-AZ in production", () => {

@@ -20,7 +20,12 @@ function staleAnnotations(age: string): Record<string, string> {
   return { summary: annotations.summary, description: annotations.description.replace("{{ $value | humanizeDuration }}", age) };
 }
 
-function alertsAt(evalTime: string, series: RuleTest["input_series"], alertname: string, expAlerts: RuleTest["alert_rule_test"] extends (infer T)[] | undefined ? T extends { exp_alerts: infer E } ? E : never : never): RuleTest {
+function alertsAt(
+  evalTime: string,
+  series: RuleTest["input_series"],
+  alertname: string,
+  expAlerts: RuleTest["alert_rule_test"] extends (infer T)[] | undefined ? (T extends { exp_alerts: infer E } ? E : never) : never,
+): RuleTest {
   return { interval: "1m", input_series: series, alert_rule_test: [{ eval_time: evalTime, alertname, exp_alerts: expAlerts }] };
 }
 
@@ -41,7 +46,10 @@ describeWithPromtool("freshness alert under promtool", () => {
   });
 
   test("fires once the last success is older than the threshold (for 5m), with one alert per CronJob", () => {
-    const series = [{ series: LAST_SUCCESS, values: "0x300" }, { series: CREATED, values: "0x300" }];
+    const series = [
+      { series: LAST_SUCCESS, values: "0x300" },
+      { series: CREATED, values: "0x300" },
+    ];
     const result = testRules(ruleFile, [
       alertsAt("2h", series, "FeastFeaturesStale", []),
       alertsAt("2h5m", series, "FeastFeaturesStale", []),
@@ -57,10 +65,7 @@ describeWithPromtool("freshness alert under promtool", () => {
       { series: LAST_SUCCESS, values: "0x59 3600x59 7200x59 10800x59 14400x59 18000x59" },
       { series: CREATED, values: "0x360" },
     ];
-    const result = testRules(ruleFile, [
-      alertsAt("3h30m", series, "FeastFeaturesStale", []),
-      alertsAt("5h50m", series, "FeastFeaturesStale", []),
-    ]);
+    const result = testRules(ruleFile, [alertsAt("3h30m", series, "FeastFeaturesStale", []), alertsAt("5h50m", series, "FeastFeaturesStale", [])]);
     expect(result.ok).toBe(true);
   });
 
@@ -96,17 +101,22 @@ describeWithPromtool("freshness alert under promtool", () => {
     const series = [{ series: 'up{job="kube-state-metrics"}', values: "1x60" }];
     const result = testRules(ruleFile, [
       alertsAt("10m", series, "FeastMaterializationCronJobMissing", []),
-      alertsAt("20m", series, "FeastMaterializationCronJobMissing", [{
-        exp_labels: { severity: "warning", namespace: "feast", cronjob: "feast-materialize" },
-        exp_annotations: ruleFile.groups[0].rules[1].annotations,
-      }]),
+      alertsAt("20m", series, "FeastMaterializationCronJobMissing", [
+        {
+          exp_labels: { severity: "warning", namespace: "feast", cronjob: "feast-materialize" },
+          exp_annotations: ruleFile.groups[0].rules[1].annotations,
+        },
+      ]),
     ]);
     expect(result.output).toContain("SUCCESS");
     expect(result.ok).toBe(true);
   });
 
   test("the test harness notices a wrong expectation (the stale alert is not silent when too old)", () => {
-    const series = [{ series: LAST_SUCCESS, values: "0x300" }, { series: CREATED, values: "0x300" }];
+    const series = [
+      { series: LAST_SUCCESS, values: "0x300" },
+      { series: CREATED, values: "0x300" },
+    ];
     expect(testRules(ruleFile, [alertsAt("3h", series, "FeastFeaturesStale", [])]).ok).toBe(false);
   });
 });

@@ -31,14 +31,23 @@ describe("GpuTrainingCluster access", () => {
   test("declared entries get exactly their policies, at cluster or namespace scope", () => {
     const viewer = "arn:aws:iam::210987654321:role/teams/vision/readers";
     const admin = "arn:aws:iam::123456789012:role/platform-admin";
-    const json = clusterJson({}, {
-      accessEntries: [
-        { principalArn: admin, accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN] },
-        { principalArn: viewer, accessPolicies: [ClusterAccessPolicy.VIEW, ClusterAccessPolicy.EDIT], namespaces: ["training"] },
-      ],
-    });
-    expect(entries(json).map((e) => e.principal_arn).sort()).toEqual([DEPLOY, admin, viewer].sort());
-    const byPolicy = associations(json).map((a) => `${a.policy_arn.split("/").pop()} ${JSON.stringify(a.access_scope)}`).sort();
+    const json = clusterJson(
+      {},
+      {
+        accessEntries: [
+          { principalArn: admin, accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN] },
+          { principalArn: viewer, accessPolicies: [ClusterAccessPolicy.VIEW, ClusterAccessPolicy.EDIT], namespaces: ["training"] },
+        ],
+      },
+    );
+    expect(
+      entries(json)
+        .map((e) => e.principal_arn)
+        .sort(),
+    ).toEqual([DEPLOY, admin, viewer].sort());
+    const byPolicy = associations(json)
+      .map((a) => `${a.policy_arn.split("/").pop()} ${JSON.stringify(a.access_scope)}`)
+      .sort();
     expect(byPolicy).toEqual([
       'AmazonEKSClusterAdminPolicy {"type":"cluster"}',
       'AmazonEKSClusterAdminPolicy {"type":"cluster"}',
@@ -63,7 +72,9 @@ describe("GpuTrainingCluster access refuses bad input", () => {
   });
 
   test("an assumed-role session ARN names the role ARN to use instead", () => {
-    expect(errorOf(() => testCluster({}, { accessEntries: [{ principalArn: "arn:aws:sts::123456789012:assumed-role/admin/alice", accessPolicies: [ClusterAccessPolicy.VIEW] }] }))).toBe(
+    expect(
+      errorOf(() => testCluster({}, { accessEntries: [{ principalArn: "arn:aws:sts::123456789012:assumed-role/admin/alice", accessPolicies: [ClusterAccessPolicy.VIEW] }] })),
+    ).toBe(
       'test-infra/training: accessEntries[0].principalArn is "arn:aws:sts::123456789012:assumed-role/admin/alice"; is an assumed-role session, not an IAM principal: ' +
         "use the role's ARN, arn:aws:iam::123456789012:role/admin (with its path, if it has one)",
     );
@@ -76,7 +87,11 @@ describe("GpuTrainingCluster access refuses bad input", () => {
   });
 
   test("cluster admin limited to namespaces", () => {
-    expect(errorOf(() => testCluster({}, { accessEntries: [{ principalArn: "arn:aws:iam::123456789012:role/x", accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN], namespaces: ["training"] }] }))).toBe(
+    expect(
+      errorOf(() =>
+        testCluster({}, { accessEntries: [{ principalArn: "arn:aws:iam::123456789012:role/x", accessPolicies: [ClusterAccessPolicy.CLUSTER_ADMIN], namespaces: ["training"] }] }),
+      ),
+    ).toBe(
       'test-infra/training: accessEntries[0].namespaces is ["training"]; ClusterAccessPolicy.CLUSTER_ADMIN applies to the whole cluster; use ADMIN, EDIT or VIEW for namespaces',
     );
   });

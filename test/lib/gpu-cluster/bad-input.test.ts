@@ -7,9 +7,7 @@ const withPool = (pool: Partial<GpuPoolProps>) => () => testCluster({}, { gpuPoo
 
 describe("GpuTrainingCluster refuses bad input", () => {
   test("maxSize smaller than minSize", () => {
-    expect(errorOf(withPool({ minSize: 4, maxSize: 2 }))).toBe(
-      'test-infra/training/gpu-pool "general": maxSize (2) is smaller than minSize (4); maxSize must be >= minSize',
-    );
+    expect(errorOf(withPool({ minSize: 4, maxSize: 2 }))).toBe('test-infra/training/gpu-pool "general": maxSize (2) is smaller than minSize (4); maxSize must be >= minSize');
   });
 
   test("desiredSize outside [minSize, maxSize]", () => {
@@ -21,10 +19,10 @@ describe("GpuTrainingCluster refuses bad input", () => {
   test("an unknown instance type", () => {
     expect(errorOf(withPool({ instanceTypes: ["g5.huge"] }))).toBe(
       'test-infra/training/gpu-pool "general": instanceTypes[0] is "g5.huge"; not in the GPU instance catalog: must be one of ' +
-      "g5.xlarge, g5.2xlarge, g5.4xlarge, g5.8xlarge, g5.12xlarge, g5.16xlarge, g5.24xlarge, g5.48xlarge, " +
-      "g6.xlarge, g6.2xlarge, g6.4xlarge, g6.8xlarge, g6.12xlarge, g6.16xlarge, g6.24xlarge, g6.48xlarge, " +
-      "g6e.xlarge, g6e.2xlarge, g6e.4xlarge, g6e.8xlarge, g6e.12xlarge, g6e.16xlarge, g6e.24xlarge, g6e.48xlarge, " +
-      "p4d.24xlarge, p5.48xlarge",
+        "g5.xlarge, g5.2xlarge, g5.4xlarge, g5.8xlarge, g5.12xlarge, g5.16xlarge, g5.24xlarge, g5.48xlarge, " +
+        "g6.xlarge, g6.2xlarge, g6.4xlarge, g6.8xlarge, g6.12xlarge, g6.16xlarge, g6.24xlarge, g6.48xlarge, " +
+        "g6e.xlarge, g6e.2xlarge, g6e.4xlarge, g6e.8xlarge, g6e.12xlarge, g6e.16xlarge, g6e.24xlarge, g6e.48xlarge, " +
+        "p4d.24xlarge, p5.48xlarge",
     );
   });
 
@@ -37,7 +35,7 @@ describe("GpuTrainingCluster refuses bad input", () => {
   test("EFA (a multi-node pool) on a type without EFA", () => {
     expect(errorOf(withPool({ multiNode: true }))).toBe(
       'test-infra/training/gpu-pool "general": multiNode is true; multi-node pools use EFA, which g5.xlarge does not support; ' +
-      "use an EFA-capable type (g5.48xlarge, g6.48xlarge, g6e.48xlarge, p4d.24xlarge, p5.48xlarge)",
+        "use an EFA-capable type (g5.48xlarge, g6.48xlarge, g6e.48xlarge, p4d.24xlarge, p5.48xlarge)",
     );
   });
 
@@ -48,10 +46,12 @@ describe("GpuTrainingCluster refuses bad input", () => {
   });
 
   test("two pools with the same name", () => {
-    expect(errorOf(() => {
-      const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
-      cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 1 });
-    })).toBe('test-infra/training/gpu-pool "general": name is "general"; a pool of that name already exists: every pool needs its own name');
+    expect(
+      errorOf(() => {
+        const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
+        cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 1 });
+      }),
+    ).toBe('test-infra/training/gpu-pool "general": name is "general"; a pool of that name already exists: every pool needs its own name');
   });
 
   test("a Kubernetes version the provider does not support", () => {
@@ -61,12 +61,14 @@ describe("GpuTrainingCluster refuses bad input", () => {
   });
 
   test("a GPU quota smaller than one node of the smallest pool", () => {
-    expect(errorOf(() => {
-      const { cluster } = testCluster({}, { gpuPools: [{ name: "quad", instanceTypes: [GpuInstance.of("g5.12xlarge")], maxSize: 1 }] });
-      const platform = platformFor(cluster);
-      new GpuClusterAddons(platform, "gpu-addons", { cluster, trainingGpuQuota: 2 });
-      Testing.synth(platform, true);
-    })).toBe(
+    expect(
+      errorOf(() => {
+        const { cluster } = testCluster({}, { gpuPools: [{ name: "quad", instanceTypes: [GpuInstance.of("g5.12xlarge")], maxSize: 1 }] });
+        const platform = platformFor(cluster);
+        new GpuClusterAddons(platform, "gpu-addons", { cluster, trainingGpuQuota: 2 });
+        Testing.synth(platform, true);
+      }),
+    ).toBe(
       'test-platform/gpu-addons: trainingGpuQuota is 2; must be at least 4, the GPUs of one node of the smallest pool ("quad", 4 x A10G per node): a smaller quota lets no training job use a whole node',
     );
   });
@@ -85,9 +87,7 @@ describe("GpuTrainingCluster refuses bad input", () => {
 
   test("a public endpoint open to the internet in production, also in disguise", () => {
     for (const cidrs of [["0.0.0.0/1", "128.0.0.0/1"], ["10.0.0.0/8"]]) {
-      expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: cidrs }))).toContain(
-        "opens a production cluster's API to ",
-      );
+      expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: cidrs }))).toContain("opens a production cluster's API to ");
     }
     expect(errorOf(() => testCluster({ tier: "production", name: "prod" }, { publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }))).toBe(
       'test-infra/training: publicAccessCidrs is ["0.0.0.0/1","128.0.0.0/1"]; opens a production cluster\'s API to the whole internet: list your VPN or office ranges (each at most a /16), or leave publicAccessCidrs unset for a private endpoint',
@@ -104,14 +104,26 @@ describe("GpuTrainingCluster refuses bad input", () => {
   });
 
   test("pools whose worst case is over the GPU budget", () => {
-    expect(errorOf(() => Testing.synth(testCluster({ gpuMonthlyBudgetUsd: 5000 }, {
-      gpuPools: [GENERAL, { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 1 }],
-    }).stack, true))).toBe([
-      'test-infra/training: the GPU pools\' monthly worst case is $17,499.56, over environment "test"\'s gpuMonthlyBudgetUsd of $5,000.00:',
-      '  pool "general": 2 x g5.xlarge x $1.006/h x 730 h = $1,468.76',
-      '  pool "big": 1 x p4d.24xlarge x $21.96/h x 730 h = $16,030.80',
-      "  total $17,499.56 > budget $5,000.00; lower maxSize, choose cheaper instance types, or raise gpuMonthlyBudgetUsd",
-    ].join("\n"));
+    expect(
+      errorOf(() =>
+        Testing.synth(
+          testCluster(
+            { gpuMonthlyBudgetUsd: 5000 },
+            {
+              gpuPools: [GENERAL, { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 1 }],
+            },
+          ).stack,
+          true,
+        ),
+      ),
+    ).toBe(
+      [
+        "test-infra/training: the GPU pools' monthly worst case is $17,499.56, over environment \"test\"'s gpuMonthlyBudgetUsd of $5,000.00:",
+        '  pool "general": 2 x g5.xlarge x $1.006/h x 730 h = $1,468.76',
+        '  pool "big": 1 x p4d.24xlarge x $21.96/h x 730 h = $16,030.80',
+        "  total $17,499.56 > budget $5,000.00; lower maxSize, choose cheaper instance types, or raise gpuMonthlyBudgetUsd",
+      ].join("\n"),
+    );
   });
 
   test("fewer than 2 system nodes in production", () => {
@@ -120,11 +132,10 @@ describe("GpuTrainingCluster refuses bad input", () => {
     );
   });
 
-
   test("instance types with different GPUs in one pool", () => {
     expect(errorOf(withPool({ instanceTypes: [GpuInstance.of("g5.xlarge"), GpuInstance.of("g6.xlarge")] }))).toBe(
       'test-infra/training/gpu-pool "general": instanceTypes is ["g5.xlarge","g6.xlarge"]; mixes GPU configurations (1 x A10G, 1 x L4): ' +
-      "every type of a pool needs the same GPU model and count, so that its labels and the autoscaler's node template hold for every node",
+        "every type of a pool needs the same GPU model and count, so that its labels and the autoscaler's node template hold for every node",
     );
   });
 

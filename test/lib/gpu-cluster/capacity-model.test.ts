@@ -18,8 +18,7 @@ function synthWithSystemNodes(config: EnvironmentConfig, systemNodeInstanceType:
 
 describe("node allocatable (EKS AL2023 kubelet reservations)", () => {
   test("every GPU and system catalog type has capacity figures, maxPods included", () => {
-    const missing = [...GPU_INSTANCES.map((g) => g.instanceType), ...SYSTEM_INSTANCES.map((s) => s.instanceType)]
-      .filter((t) => !(instanceCapacity(t)?.maxPods ?? 0));
+    const missing = [...GPU_INSTANCES.map((g) => g.instanceType), ...SYSTEM_INSTANCES.map((s) => s.instanceType)].filter((t) => !(instanceCapacity(t)?.maxPods ?? 0));
     expect(missing).toEqual([]);
   });
 
@@ -40,7 +39,11 @@ describe("node allocatable (EKS AL2023 kubelet reservations)", () => {
 describe("capacity model at synth", () => {
   test("the reference tiers fit: every workload on a node, every pool at max size holds its pods", () => {
     const stacks = buildApp(Testing.app(), Environment.all(ENVIRONMENTS));
-    expect(stacks.map((s) => [s.environment.name, s.cluster.capacity.problems()])).toEqual([["dev", []], ["staging", []], ["prod", []]]);
+    expect(stacks.map((s) => [s.environment.name, s.cluster.capacity.problems()])).toEqual([
+      ["dev", []],
+      ["staging", []],
+      ["prod", []],
+    ]);
   });
 
   test("the model holds every workload of the reference platform, each on the pool it renders for", () => {
@@ -63,29 +66,37 @@ describe("capacity model at synth", () => {
   test("production Prometheus (8Gi) on m6i.large system nodes fails at synth, naming the workload, its requests, the pool and the allocatable", () => {
     expect(synthWithSystemNodes(prod, "m6i.large")).toBe(
       "ml-prod-addons/observability: StatefulSet monitoring/prometheus-kube-prometheus-stack-prometheus requests cpu 510m, memory 8224Mi per pod; " +
-      "it fits no node it can land on: pool \"system\" m6i.large allocates cpu 1930m, memory 7518Mi, 0 GPUs, 29 pods, of which its DaemonSets take " +
-      "cpu 200m, memory 136Mi, 4 pods. Lower the requests, or give the pool a larger instance type",
+        'it fits no node it can land on: pool "system" m6i.large allocates cpu 1930m, memory 7518Mi, 0 GPUs, 29 pods, of which its DaemonSets take ' +
+        "cpu 200m, memory 136Mi, 4 pods. Lower the requests, or give the pool a larger instance type",
     );
   });
 
   test("development on m6i.large system nodes: the pool at max size cannot hold the platform's pods", () => {
     const message = synthWithSystemNodes(dev, "m6i.large");
-    expect(message).toMatch(/^ml-dev-infra\/training: pool "system" at its max size \(2 x m6i\.large\) cannot hold the \d+ pods that can land only there: they request cpu \d+m, memory \d+Mi \(Deployment kube-system\/ebs-csi-controller x2: cpu 50m, memory 192Mi; /);
+    expect(message).toMatch(
+      /^ml-dev-infra\/training: pool "system" at its max size \(2 x m6i\.large\) cannot hold the \d+ pods that can land only there: they request cpu \d+m, memory \d+Mi \(Deployment kube-system\/ebs-csi-controller x2: cpu 50m, memory 192Mi; /,
+    );
     // The sum grows as constructs add pods; what two m6i.large allocate does not.
-    expect(message).toMatch(/; 2 nodes allocate cpu 3460m, memory 14764Mi, 50 pods after the DaemonSets on every node \(aws-node, kube-proxy, ebs-csi-node, kube-prometheus-stack-prometheus-node-exporter\)\. Raise the pool's max size or instance type, or lower the requests$/);
+    expect(message).toMatch(
+      /; 2 nodes allocate cpu 3460m, memory 14764Mi, 50 pods after the DaemonSets on every node \(aws-node, kube-proxy, ebs-csi-node, kube-prometheus-stack-prometheus-node-exporter\)\. Raise the pool's max size or instance type, or lower the requests$/,
+    );
     expect(message.split("\n")).toHaveLength(1);
   });
 
   test("a GPU workload larger than every node of its pool", () => {
     const { cluster } = testCluster({}, { gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 2 }] });
     cluster.capacity.addWorkload(cluster, {
-      kind: "Deployment", namespace: "serving", name: "big", requests: { cpu: "2", memory: "32Gi", gpus: 1 },
-      nodeSelector: { "ml-platform/pool": "general" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }],
+      kind: "Deployment",
+      namespace: "serving",
+      name: "big",
+      requests: { cpu: "2", memory: "32Gi", gpus: 1 },
+      nodeSelector: { "ml-platform/pool": "general" },
+      tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }],
     });
     expect(cluster.capacity.problems()).toEqual([
       "test-infra/training: Deployment serving/big requests cpu 2000m, memory 32768Mi, 1 GPU per pod; it fits no node it can land on: " +
-      "pool \"general\" g5.xlarge allocates cpu 3920m, memory 15391Mi, 1 GPUs, 58 pods, of which its DaemonSets take cpu 180m, memory 104Mi, 3 pods. " +
-      "Lower the requests, or give the pool a larger instance type",
+        'pool "general" g5.xlarge allocates cpu 3920m, memory 15391Mi, 1 GPUs, 58 pods, of which its DaemonSets take cpu 180m, memory 104Mi, 3 pods. ' +
+        "Lower the requests, or give the pool a larger instance type",
     ]);
   });
 
@@ -93,8 +104,8 @@ describe("capacity model at synth", () => {
     const { cluster } = testCluster({}, { gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 2 }] });
     cluster.capacity.addWorkload(cluster, { kind: "Deployment", namespace: "x", name: "y", requests: { cpu: "100m" }, nodeSelector: { "ml-platform/pool": "general" } });
     expect(cluster.capacity.problems()).toEqual([
-      "test-infra/training: Deployment x/y (nodeSelector {\"ml-platform/pool\":\"general\"}, tolerations []) can land on no node pool: " +
-      "pool \"system\" lacks the label ml-platform/pool=general; pool \"general\" has the taint nvidia.com/gpu=true:NoSchedule, not tolerated",
+      'test-infra/training: Deployment x/y (nodeSelector {"ml-platform/pool":"general"}, tolerations []) can land on no node pool: ' +
+        'pool "system" lacks the label ml-platform/pool=general; pool "general" has the taint nvidia.com/gpu=true:NoSchedule, not tolerated',
     ]);
   });
 

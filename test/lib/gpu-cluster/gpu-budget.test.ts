@@ -35,8 +35,13 @@ describe("GPU budget guard", () => {
 
   test("entry points print the over-budget message without a stack trace", () => {
     const writes: string[] = [];
-    const write = jest.spyOn(process.stderr, "write").mockImplementation((s: any) => { writes.push(String(s)); return true; });
-    const exit = jest.spyOn(process, "exit").mockImplementation(((code: number) => { throw new Error(`exit ${code}`); }) as any);
+    const write = jest.spyOn(process.stderr, "write").mockImplementation((s: any) => {
+      writes.push(String(s));
+      return true;
+    });
+    const exit = jest.spyOn(process, "exit").mockImplementation(((code: number) => {
+      throw new Error(`exit ${code}`);
+    }) as any);
     try {
       expect(() => exitOnConfigError(() => Testing.synth(testCluster({ gpuMonthlyBudgetUsd: 5000 }, { gpuPools: [GENERAL, P4D] }).stack, true))).toThrow("exit 1");
       expect(writes.join("")).toMatch(/^Invalid configuration:\ntest-infra\/training: the GPU pools' monthly worst case is \$17,499\.56/);
@@ -65,7 +70,10 @@ describe("GPU budget guard across clusters", () => {
     // WHEN a second cluster of the same environment (its own VPC, so its own flow-log names) declares a pool
     const network = new Network(other, "network", { key, namePrefix: "ml-test-second" });
     new GpuTrainingCluster(other, "training", {
-      network, key, clusterName: "ml-test-second", datasetsBucketName: "ml-test-second-datasets",
+      network,
+      key,
+      clusterName: "ml-test-second",
+      datasetsBucketName: "ml-test-second-datasets",
       gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 1 }],
     });
     const message = errorOf(() => (stack.node.root as App).synth());

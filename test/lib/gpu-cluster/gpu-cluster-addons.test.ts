@@ -56,7 +56,9 @@ describe("GpuClusterAddons: charts", () => {
   test("every release is pinned to the catalog version", () => {
     const releases = Object.values(resourcesOfType(json, "helm_release")) as any[];
     expect(releases.map((r) => [r.chart, r.version]).sort()).toEqual([
-      ["cluster-autoscaler", "9.59.0"], ["dcgm-exporter", "4.8.2"], ["nvidia-device-plugin", "0.20.0"],
+      ["cluster-autoscaler", "9.59.0"],
+      ["dcgm-exporter", "4.8.2"],
+      ["nvidia-device-plugin", "0.20.0"],
     ]);
   });
 

@@ -3,7 +3,9 @@ import { resourcesOfType } from "../../support/synth";
 import { GENERAL, clusterJson } from "./fixture";
 
 const poolResources = (json: any, type: string, pool: string): any[] =>
-  Object.entries(resourcesOfType(json, type)).filter(([n]) => n.startsWith(`training_gpu-pool-${pool}_`)).map(([, r]) => r);
+  Object.entries(resourcesOfType(json, type))
+    .filter(([n]) => n.startsWith(`training_gpu-pool-${pool}_`))
+    .map(([, r]) => r);
 const one = (json: any, type: string, pool: string): any => {
   const found = poolResources(json, type, pool);
   if (found.length !== 1) throw new Error(`expected one ${type} in pool ${pool}, found ${found.length}`);
@@ -55,10 +57,12 @@ describe("GPU pool", () => {
   });
 
   test("the root volume is gp3, encrypted with the environment key, 200 GiB by default", () => {
-    expect(template.block_device_mappings).toEqual([{
-      device_name: "/dev/xvda",
-      ebs: { volume_size: 200, volume_type: "gp3", encrypted: "true", kms_key_id: "${aws_kms_key.kms_key_28C05A0F.arn}", delete_on_termination: "true" },
-    }]);
+    expect(template.block_device_mappings).toEqual([
+      {
+        device_name: "/dev/xvda",
+        ebs: { volume_size: 200, volume_type: "gp3", encrypted: "true", kms_key_id: "${aws_kms_key.kms_key_28C05A0F.arn}", delete_on_termination: "true" },
+      },
+    ]);
   });
 
   test("nodes get the cluster security group and the workload security group", () => {
@@ -117,7 +121,10 @@ describe("multi-node GPU pool", () => {
   test("gives every EFA network card of the type an EFA interface carrying the node security groups", () => {
     expect(template.network_interfaces).toHaveLength(4);
     expect(template.network_interfaces.map((n: any) => [n.network_card_index, n.device_index, n.interface_type])).toEqual([
-      [0, 0, "efa"], [1, 1, "efa"], [2, 1, "efa"], [3, 1, "efa"],
+      [0, 0, "efa"],
+      [1, 1, "efa"],
+      [2, 1, "efa"],
+      [3, 1, "efa"],
     ]);
     expect(template.network_interfaces.every((n: any) => n.security_groups.length === 2)).toBe(true);
     expect(template.vpc_security_group_ids).toBeUndefined();

@@ -59,7 +59,9 @@ describe("GpuTrainingCluster: control plane", () => {
 
   test("the cluster role may use the environment key for envelope encryption only", () => {
     const policy = JSON.parse(byName(json, "aws_iam_role_policy", "cluster-encryption").policy);
-    expect(policy.Statement).toEqual([{ Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: ["${aws_kms_key.kms_key_28C05A0F.arn}"] }]);
+    expect(policy.Statement).toEqual([
+      { Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: ["${aws_kms_key.kms_key_28C05A0F.arn}"] },
+    ]);
     expect(byName(json, "aws_iam_role_policy_attachment", "cluster-policy").policy_arn).toBe("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy");
   });
 
@@ -70,7 +72,6 @@ describe("GpuTrainingCluster: control plane", () => {
     expect(oidc.thumbprint_list).toBeUndefined();
     expect(Object.keys(json.data ?? {})).not.toContain("tls_certificate");
   });
-
 });
 
 describe("GpuTrainingCluster: nodes and add-ons", () => {
@@ -78,7 +79,9 @@ describe("GpuTrainingCluster: nodes and add-ons", () => {
 
   test("the node role has exactly the AWS managed node policies", () => {
     const attached = Object.entries(resourcesOfType(json, "aws_iam_role_policy_attachment"))
-      .filter(([n]) => n.includes("training_node-")).map(([, a]: any) => a.policy_arn).sort();
+      .filter(([n]) => n.includes("training_node-"))
+      .map(([, a]: any) => a.policy_arn)
+      .sort();
     expect(attached).toEqual([
       "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
       "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -108,7 +111,9 @@ describe("GpuTrainingCluster: nodes and add-ons", () => {
   });
 
   test("installs vpc-cni, kube-proxy, coredns, the EBS CSI driver and metrics-server as EKS add-ons", () => {
-    const names = Object.values(resourcesOfType(json, "aws_eks_addon")).map((a: any) => a.addon_name).sort();
+    const names = Object.values(resourcesOfType(json, "aws_eks_addon"))
+      .map((a: any) => a.addon_name)
+      .sort();
     expect(names).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "metrics-server", "vpc-cni"]);
     // metrics-server runs as pods: it waits for the system nodes.
     expect(byName(json, "aws_eks_addon", "metrics-server").depends_on).toEqual([expect.stringContaining("aws_eks_node_group.training_system-nodes")]);
@@ -116,9 +121,9 @@ describe("GpuTrainingCluster: nodes and add-ons", () => {
 
   test("networking add-ons precede the node groups; coredns waits for the system nodes", () => {
     const gpu = byName(json, "aws_eks_node_group", "gpu-pool-general");
-    expect(gpu.depends_on).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^aws_eks_addon\.training_addon-vpc-cni_/), expect.stringMatching(/^aws_eks_addon\.training_addon-kube-proxy_/),
-    ]));
+    expect(gpu.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^aws_eks_addon\.training_addon-vpc-cni_/), expect.stringMatching(/^aws_eks_addon\.training_addon-kube-proxy_/)]),
+    );
     expect(byName(json, "aws_eks_addon", "coredns").depends_on).toEqual([expect.stringContaining("aws_eks_node_group.training_system-nodes")]);
   });
 
@@ -128,8 +133,11 @@ describe("GpuTrainingCluster: nodes and add-ons", () => {
     expect(JSON.parse(addon.configuration_values)).toEqual({ node: { tolerateAllTaints: true } });
     const policy = JSON.parse(byName(json, "aws_iam_role_policy", "ebs-csi-role").policy);
     expect(policy.Statement[0]).toEqual({
-      Sid: "GrantsForEncryptedVolumes", Effect: "Allow", Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-      Resource: ["${aws_kms_key.kms_key_28C05A0F.arn}"], Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+      Sid: "GrantsForEncryptedVolumes",
+      Effect: "Allow",
+      Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      Resource: ["${aws_kms_key.kms_key_28C05A0F.arn}"],
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
     });
     expect(byName(json, "aws_iam_role_policy_attachment", "ebs-csi-managed").policy_arn).toBe("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
   });
@@ -138,7 +146,8 @@ describe("GpuTrainingCluster: nodes and add-ons", () => {
     const policy = JSON.parse(byName(json, "aws_iam_role_policy", "cluster-autoscaler-role").policy);
     const scale = policy.Statement.find((s: any) => s.Sid === "ScaleOwnNodeGroups");
     expect(scale).toEqual({
-      Sid: "ScaleOwnNodeGroups", Effect: "Allow",
+      Sid: "ScaleOwnNodeGroups",
+      Effect: "Allow",
       Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
       Resource: ["arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/eks-*"],
       Condition: { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/ml-test-training": "owned" } },
@@ -173,14 +182,21 @@ describe("GpuTrainingCluster: images and datasets", () => {
     expect(policies).toHaveLength(2);
     const rules = JSON.parse(policies[0].policy).rules;
     expect(rules.map((r: any) => [r.selection.tagStatus, r.selection.countType, r.selection.countNumber])).toEqual([
-      ["untagged", "sinceImagePushed", 14], ["any", "imageCountMoreThan", 500],
+      ["untagged", "sinceImagePushed", 14],
+      ["any", "imageCountMoreThan", 500],
     ]);
   });
 
   test("the datasets bucket is a SecureBucket encrypted with the environment key", () => {
     // (and the stack's access-log bucket, which SecureBucket adds)
-    expect(Object.values<any>(json.resource.aws_s3_bucket).map((b) => b.bucket).sort()).toEqual(["ml-test-datasets-123456789012", "test-infra-access-logs-123456789012"]);
-    const sse = Object.values<any>(json.resource.aws_s3_bucket_server_side_encryption_configuration).find((r) => r.bucket === "${aws_s3_bucket.training_datasets_bucket_CEE0B01E.id}");
+    expect(
+      Object.values<any>(json.resource.aws_s3_bucket)
+        .map((b) => b.bucket)
+        .sort(),
+    ).toEqual(["ml-test-datasets-123456789012", "test-infra-access-logs-123456789012"]);
+    const sse = Object.values<any>(json.resource.aws_s3_bucket_server_side_encryption_configuration).find(
+      (r) => r.bucket === "${aws_s3_bucket.training_datasets_bucket_CEE0B01E.id}",
+    );
     expect(sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toBe("${aws_kms_key.kms_key_28C05A0F.arn}");
   });
 
@@ -199,8 +215,28 @@ describe("GpuTrainingCluster: contract", () => {
     cluster.addGpuPool("big", { instanceTypes: [GpuInstance.of("g6e.xlarge")], maxSize: 1 });
     expect(cluster.clusterName).toBe("ml-test-training");
     expect(cluster.gpuPools).toEqual([
-      { name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, provisioner: "cluster-autoscaler", podAnnotations: {}, maxSize: 2, efaInterfacesPerNode: 0 },
-      { name: "big", instanceTypes: ["g6e.xlarge"], gpuModel: "L40S", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "big" }, provisioner: "cluster-autoscaler", podAnnotations: {}, maxSize: 1, efaInterfacesPerNode: 0 },
+      {
+        name: "general",
+        instanceTypes: ["g5.xlarge"],
+        gpuModel: "A10G",
+        gpusPerNode: 1,
+        nodeSelector: { "ml-platform/pool": "general" },
+        provisioner: "cluster-autoscaler",
+        podAnnotations: {},
+        maxSize: 2,
+        efaInterfacesPerNode: 0,
+      },
+      {
+        name: "big",
+        instanceTypes: ["g6e.xlarge"],
+        gpuModel: "L40S",
+        gpusPerNode: 1,
+        nodeSelector: { "ml-platform/pool": "big" },
+        provisioner: "cluster-autoscaler",
+        podAnnotations: {},
+        maxSize: 1,
+        efaInterfacesPerNode: 0,
+      },
     ]);
   });
 

@@ -16,10 +16,11 @@ const VISION: GpuPoolProps = {
   labels: { team: "vision" },
 };
 
-const ofPool = (json: any, type: string, pool: string) =>
-  Object.entries(resourcesOfType(json, type)).filter(([n]) => n.startsWith(`training_gpu-pool-${pool}_`));
+const ofPool = (json: any, type: string, pool: string) => Object.entries(resourcesOfType(json, type)).filter(([n]) => n.startsWith(`training_gpu-pool-${pool}_`));
 const karpenterOf = (json: any, type: string): any[] =>
-  Object.entries(resourcesOfType(json, type)).filter(([n]) => n.startsWith("training_karpenter_")).map(([, r]) => r);
+  Object.entries(resourcesOfType(json, type))
+    .filter(([n]) => n.startsWith("training_karpenter_"))
+    .map(([, r]) => r);
 
 /** The cluster's infra JSON and the platform JSON (KarpenterController in an addons stack, GpuClusterAddons in a platform stack). */
 function karpenterApp(pools: GpuPoolProps[], props: { provisioner?: "karpenter" | "cluster-autoscaler" } = {}) {
@@ -37,7 +38,10 @@ function karpenterApp(pools: GpuPoolProps[], props: { provisioner?: "karpenter" 
 describe("Karpenter pools: the same declaration, either provisioner", () => {
   const managed = clusterJson({}, { gpuPools: [VISION] });
   const built = karpenterApp([{ ...VISION, provisioner: "karpenter" }]);
-  const manifests = (kind: string) => Object.values(resourcesOfType(built.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).filter((m) => m.kind === kind);
+  const manifests = (kind: string) =>
+    Object.values(resourcesOfType(built.platformJson, "kubernetes_manifest"))
+      .map((m: any) => m.manifest)
+      .filter((m) => m.kind === kind);
 
   test("with cluster-autoscaler the declaration is a managed node group with autoscaler tags", () => {
     expect(ofPool(managed, "aws_eks_node_group", "vision")).toHaveLength(1);
@@ -88,7 +92,9 @@ describe("Karpenter pools: the same declaration, either provisioner", () => {
 
   test("on-demand capacity becomes the on-demand capacity type", () => {
     const onDemand = karpenterApp([{ ...VISION, capacity: Capacity.onDemand(), provisioner: "karpenter" }]);
-    const pool: any = Object.values(resourcesOfType(onDemand.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).find((m) => m.kind === "NodePool");
+    const pool: any = Object.values(resourcesOfType(onDemand.platformJson, "kubernetes_manifest"))
+      .map((m: any) => m.manifest)
+      .find((m) => m.kind === "NodePool");
     expect(pool.spec.template.spec.requirements[1]).toEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] });
   });
 
@@ -117,12 +123,19 @@ describe("Karpenter pools: the same declaration, either provisioner", () => {
     expect(values.settings).toEqual({ clusterName: "ml-test-training", interruptionQueue: "ml-test-training-karpenter" });
     expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("cross-stack-output-aws_iam_roletraining_karpenter-controller-role_");
     // nodeSelector is a free-form map whose default is not empty (kubernetes.io/os: linux).
-    expect(unknownReleaseKeys(release, { documented: { "nodeSelector.ml-platform/pool": "karpenter 1.14.1 values.yaml nodeSelector, rendered by toYaml in templates/deployment.yaml" } })).toEqual([]);
+    expect(
+      unknownReleaseKeys(release, {
+        documented: { "nodeSelector.ml-platform/pool": "karpenter 1.14.1 values.yaml nodeSelector, rendered by toYaml in templates/deployment.yaml" },
+      }),
+    ).toEqual([]);
   });
 
   test("a ServiceMonitor scrapes the controller's metrics port", () => {
     const monitor = manifests("ServiceMonitor").find((m) => m.metadata.name === "karpenter");
-    expect(monitor).toMatchObject({ metadata: { namespace: "kube-system" }, spec: { endpoints: [{ port: "http-metrics" }], selector: { matchLabels: { "app.kubernetes.io/name": "karpenter" } } } });
+    expect(monitor).toMatchObject({
+      metadata: { namespace: "kube-system" },
+      spec: { endpoints: [{ port: "http-metrics" }], selector: { matchLabels: { "app.kubernetes.io/name": "karpenter" } } },
+    });
   });
 
   test("cluster-autoscaler stays: it scales the system node group", () => {
@@ -154,25 +167,40 @@ describe("Karpenter's AWS side", () => {
     // The queue is encrypted with the environment key: reading it needs kms:Decrypt, through SQS, for this queue.
     expect(byId.DecryptInterruptionQueueMessages).toMatchObject({
       Action: ["kms:Decrypt"],
-      Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:us-east-1:123456789012:ml-test-training-karpenter" } },
+      Condition: {
+        StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:us-east-1:123456789012:ml-test-training-karpenter" },
+      },
     });
     // Every "*" resource is a read with no resource-level permissions.
-    const wildcard = statements().filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action);
+    const wildcard = statements()
+      .filter((s) => s.Resource.includes("*"))
+      .flatMap((s) => s.Action);
     expect(wildcard.every((a: string) => /:(Describe|Get|List)/.test(a))).toBe(true);
   });
 
   test("the node role has the worker node policies and an EC2_LINUX access entry", () => {
-    const attachments = karpenterOf(json, "aws_iam_role_policy_attachment").map((a) => a.policy_arn.split("/").pop()).sort();
+    const attachments = karpenterOf(json, "aws_iam_role_policy_attachment")
+      .map((a) => a.policy_arn.split("/").pop())
+      .sort();
     expect(attachments).toEqual(["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"]);
-    expect(karpenterOf(json, "aws_eks_access_entry")).toEqual([expect.objectContaining({ type: "EC2_LINUX", principal_arn: expect.stringContaining("training_karpenter_node-role") })]);
+    expect(karpenterOf(json, "aws_eks_access_entry")).toEqual([
+      expect.objectContaining({ type: "EC2_LINUX", principal_arn: expect.stringContaining("training_karpenter_node-role") }),
+    ]);
   });
 
   test("the interruption queue is encrypted with the environment key and fed by the five interruption rules only", () => {
     const [queue] = karpenterOf(json, "aws_sqs_queue");
     expect(queue).toMatchObject({ name: "ml-test-training-karpenter", message_retention_seconds: 300, kms_master_key_id: expect.stringContaining("aws_kms_key.kms_key") });
-    const rules = karpenterOf(json, "aws_cloudwatch_event_rule").map((r) => JSON.parse(r.event_pattern)["detail-type"][0]).sort();
-    expect(rules).toEqual(["AWS Health Event", "EC2 Capacity Reservation Instance Interruption Warning", "EC2 Instance Rebalance Recommendation",
-      "EC2 Instance State-change Notification", "EC2 Spot Instance Interruption Warning"]);
+    const rules = karpenterOf(json, "aws_cloudwatch_event_rule")
+      .map((r) => JSON.parse(r.event_pattern)["detail-type"][0])
+      .sort();
+    expect(rules).toEqual([
+      "AWS Health Event",
+      "EC2 Capacity Reservation Instance Interruption Warning",
+      "EC2 Instance Rebalance Recommendation",
+      "EC2 Instance State-change Notification",
+      "EC2 Spot Instance Interruption Warning",
+    ]);
     expect(karpenterOf(json, "aws_cloudwatch_event_target")).toHaveLength(5);
     const policy = JSON.parse(karpenterOf(json, "aws_sqs_queue_policy")[0].policy);
     expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toHaveLength(5);
@@ -195,10 +223,15 @@ describe("Karpenter's AWS side", () => {
     }
     const groups = Object.entries(resourcesOfType(json, "aws_security_group"));
     // The workload group carries it; the VPC endpoints' group (network) does not: nodes are not launched into it.
-    expect(groups.map(([name, g]: [string, any]) => [name.replace(/_[0-9A-F]{8}$/, ""), g.tags["karpenter.sh/discovery"]])).toEqual(expect.arrayContaining([
-      ["training_workload-sg", "ml-test-training"], ["network_endpoints-sg", undefined],
-    ]));
-    expect(karpenterOf(json, "aws_ec2_tag")).toEqual([expect.objectContaining({ key: "karpenter.sh/discovery", value: "ml-test-training", resource_id: expect.stringContaining("cluster_security_group_id") })]);
+    expect(groups.map(([name, g]: [string, any]) => [name.replace(/_[0-9A-F]{8}$/, ""), g.tags["karpenter.sh/discovery"]])).toEqual(
+      expect.arrayContaining([
+        ["training_workload-sg", "ml-test-training"],
+        ["network_endpoints-sg", undefined],
+      ]),
+    );
+    expect(karpenterOf(json, "aws_ec2_tag")).toEqual([
+      expect.objectContaining({ key: "karpenter.sh/discovery", value: "ml-test-training", resource_id: expect.stringContaining("cluster_security_group_id") }),
+    ]);
   });
 
   test("a long cluster name keeps the queue and rule names within their limits, distinct and stable", () => {
@@ -220,7 +253,10 @@ describe("Karpenter's AWS side", () => {
 
   test("the cluster's provisioner applies to pools that do not choose, a pool may choose the other", () => {
     const { cluster } = testCluster({}, { provisioner: "karpenter", gpuPools: [VISION, { ...GENERAL, provisioner: "cluster-autoscaler" }] });
-    expect(cluster.gpuPools.map((p) => [p.name, p.provisioner])).toEqual([["vision", "karpenter"], ["general", "cluster-autoscaler"]]);
+    expect(cluster.gpuPools.map((p) => [p.name, p.provisioner])).toEqual([
+      ["vision", "karpenter"],
+      ["general", "cluster-autoscaler"],
+    ]);
     expect(cluster.karpenter).toBeDefined();
   });
 });
@@ -231,24 +267,26 @@ describe("Karpenter: bad input", () => {
   test("minSize above 0 on a Karpenter pool (Karpenter keeps no minimum)", () => {
     expect(errorOf(() => testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter", minSize: 1 }] }))).toBe(
       `${path}: minSize is 1; must be 0 for a Karpenter pool: Karpenter keeps no minimum (it launches nodes for pending pods and removes empty ones); ` +
-      'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)');
+        'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)',
+    );
   });
 
   test("an unknown provisioner on a pool", () => {
     expect(errorOf(() => testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpentr" as any }] }))).toBe(
-      `${path}: provisioner is "karpentr"; must be one of "cluster-autoscaler", "karpenter"`);
+      `${path}: provisioner is "karpentr"; must be one of "cluster-autoscaler", "karpenter"`,
+    );
   });
 
   test("an unknown provisioner on the cluster", () => {
-    expect(errorOf(() => testCluster({}, { provisioner: "auto" as any }))).toBe(
-      'test-infra/training: provisioner is "auto"; must be one of "cluster-autoscaler", "karpenter"');
+    expect(errorOf(() => testCluster({}, { provisioner: "auto" as any }))).toBe('test-infra/training: provisioner is "auto"; must be one of "cluster-autoscaler", "karpenter"');
   });
 
   test("GpuClusterAddons without the KarpenterController of a cluster with Karpenter pools", () => {
     const { cluster } = testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter" }] });
     expect(errorOf(() => new GpuClusterAddons(platformFor(cluster), "gpu-addons", { cluster }))).toBe(
       'test-platform/gpu-addons: karpenter is undefined; the cluster\'s pools "vision" use Karpenter: pass the KarpenterController ' +
-      '(new KarpenterController(addonsStack, "karpenter", { cluster })) so that their NodePools have a controller and CRDs');
+        '(new KarpenterController(addonsStack, "karpenter", { cluster })) so that their NodePools have a controller and CRDs',
+    );
   });
 
   test("a Karpenter pool added after GpuClusterAddons (it would get no NodePool)", () => {
@@ -260,21 +298,26 @@ describe("Karpenter: bad input", () => {
     new GpuClusterAddons(platform, "gpu-addons", { cluster, karpenter });
     cluster.addGpuPool("late", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 1, provisioner: "karpenter" });
     expect(errorOf(() => synthApp(platform))).toContain(
-      'test-platform/gpu-addons: Karpenter pool "late" was added to test-infra/training after GpuClusterAddons was created, so it has no NodePool; add every GPU pool before creating GpuClusterAddons');
+      'test-platform/gpu-addons: Karpenter pool "late" was added to test-infra/training after GpuClusterAddons was created, so it has no NodePool; add every GPU pool before creating GpuClusterAddons',
+    );
   });
 
   test("a KarpenterController for a cluster without Karpenter pools", () => {
     const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
     expect(errorOf(() => new KarpenterController(platformFor(cluster), "karpenter", { cluster }))).toBe(
-      "test-platform/karpenter: cluster is test-infra/training, which has no Karpenter pool; declare a pool with provisioner \"karpenter\" " +
-      "(or the cluster's provisioner \"karpenter\") so that its AWS side (controller role, interruption queue) exists");
+      'test-platform/karpenter: cluster is test-infra/training, which has no Karpenter pool; declare a pool with provisioner "karpenter" ' +
+        '(or the cluster\'s provisioner "karpenter") so that its AWS side (controller role, interruption queue) exists',
+    );
   });
 });
 
 describe("Karpenter: a multi-node (EFA) pool", () => {
   const multi: GpuPoolProps = { name: "dist", instanceTypes: [GpuInstance.of("g6.8xlarge")], maxSize: 2, multiNode: true, provisioner: "karpenter" };
   const built = karpenterApp([multi]);
-  const manifest = (kind: string): any => Object.values(resourcesOfType(built.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).find((m) => m.kind === kind);
+  const manifest = (kind: string): any =>
+    Object.values(resourcesOfType(built.platformJson, "kubernetes_manifest"))
+      .map((m: any) => m.manifest)
+      .find((m) => m.kind === kind);
 
   test("keeps its cluster placement group, and no node group", () => {
     expect(ofPool(built.infraJson, "aws_placement_group", "dist").map(([, g]) => g)).toEqual([expect.objectContaining({ name: "ml-test-training-dist", strategy: "cluster" })]);
@@ -293,7 +336,9 @@ describe("Karpenter: a multi-node (EFA) pool", () => {
 
   test("pools that are not multi-node get neither a placement group selector nor a zone requirement", () => {
     const plain = karpenterApp([{ ...VISION, provisioner: "karpenter" }]);
-    const nodeClass: any = Object.values(resourcesOfType(plain.platformJson, "kubernetes_manifest")).map((m: any) => m.manifest).find((m) => m.kind === "EC2NodeClass");
+    const nodeClass: any = Object.values(resourcesOfType(plain.platformJson, "kubernetes_manifest"))
+      .map((m: any) => m.manifest)
+      .find((m) => m.kind === "EC2NodeClass");
     expect(nodeClass.spec.placementGroupSelector).toBeUndefined();
   });
 });
@@ -317,44 +362,65 @@ describe("Karpenter alerts", () => {
     });
 
     test("KarpenterGpuPoolAtLimit fires after 30 minutes with every GPU of the pool in use, not below it, and not for CPUs at their limit", () => {
-      const atLimit = (gpus: string) => testRules(ruleFile, [{
-        interval: "1m",
-        input_series: [
-          { series: pool("karpenter_nodepools_limit", "nvidia.com/gpu"), values: "3x60" },
-          { series: pool("karpenter_nodepools_usage", "nvidia.com/gpu"), values: `${gpus}x60` },
-          { series: pool("karpenter_nodepools_limit", "cpu"), values: "24x60" },
-          { series: pool("karpenter_nodepools_usage", "cpu"), values: "24x60" },
-          { series: `up{${TARGET}}`, values: "1x60" },
-        ],
-        alert_rule_test: [
-          { eval_time: "20m", alertname: "KarpenterGpuPoolAtLimit", exp_alerts: [] },
+      const atLimit = (gpus: string) =>
+        testRules(ruleFile, [
           {
-            eval_time: "40m", alertname: "KarpenterGpuPoolAtLimit",
-            exp_alerts: gpus === "3" ? [{ exp_labels: { severity: "warning", nodepool: "vision" }, exp_annotations: {
-              ...rule("KarpenterGpuPoolAtLimit").annotations, summary: "Karpenter GPU pool vision has used all its GPUs for 30 minutes",
-            } }] : [],
+            interval: "1m",
+            input_series: [
+              { series: pool("karpenter_nodepools_limit", "nvidia.com/gpu"), values: "3x60" },
+              { series: pool("karpenter_nodepools_usage", "nvidia.com/gpu"), values: `${gpus}x60` },
+              { series: pool("karpenter_nodepools_limit", "cpu"), values: "24x60" },
+              { series: pool("karpenter_nodepools_usage", "cpu"), values: "24x60" },
+              { series: `up{${TARGET}}`, values: "1x60" },
+            ],
+            alert_rule_test: [
+              { eval_time: "20m", alertname: "KarpenterGpuPoolAtLimit", exp_alerts: [] },
+              {
+                eval_time: "40m",
+                alertname: "KarpenterGpuPoolAtLimit",
+                exp_alerts:
+                  gpus === "3"
+                    ? [
+                        {
+                          exp_labels: { severity: "warning", nodepool: "vision" },
+                          exp_annotations: {
+                            ...rule("KarpenterGpuPoolAtLimit").annotations,
+                            summary: "Karpenter GPU pool vision has used all its GPUs for 30 minutes",
+                          },
+                        },
+                      ]
+                    : [],
+              },
+            ],
           },
-        ],
-      }]);
+        ]);
       expect(atLimit("3").output).toContain("SUCCESS");
       expect(atLimit("2").output).toContain("SUCCESS");
     });
 
     test("KarpenterControllerDown fires 10 minutes after the controller stops being up, and when its target vanishes", () => {
       const down = { exp_labels: { severity: "warning" }, exp_annotations: rule("KarpenterControllerDown").annotations };
-      expect(testRules(ruleFile, [{
-        interval: "1m",
-        input_series: [{ series: `up{${TARGET}}`, values: "1x10 0x30" }],
-        alert_rule_test: [
-          { eval_time: "15m", alertname: "KarpenterControllerDown", exp_alerts: [] },
-          { eval_time: "25m", alertname: "KarpenterControllerDown", exp_alerts: [down] },
-        ],
-      }]).output).toContain("SUCCESS");
-      expect(testRules(ruleFile, [{
-        interval: "1m",
-        input_series: [{ series: `up{${TARGET}}`, values: "1x5" }],
-        alert_rule_test: [{ eval_time: "30m", alertname: "KarpenterControllerDown", exp_alerts: [down] }],
-      }]).output).toContain("SUCCESS");
+      expect(
+        testRules(ruleFile, [
+          {
+            interval: "1m",
+            input_series: [{ series: `up{${TARGET}}`, values: "1x10 0x30" }],
+            alert_rule_test: [
+              { eval_time: "15m", alertname: "KarpenterControllerDown", exp_alerts: [] },
+              { eval_time: "25m", alertname: "KarpenterControllerDown", exp_alerts: [down] },
+            ],
+          },
+        ]).output,
+      ).toContain("SUCCESS");
+      expect(
+        testRules(ruleFile, [
+          {
+            interval: "1m",
+            input_series: [{ series: `up{${TARGET}}`, values: "1x5" }],
+            alert_rule_test: [{ eval_time: "30m", alertname: "KarpenterControllerDown", exp_alerts: [down] }],
+          },
+        ]).output,
+      ).toContain("SUCCESS");
     });
   });
 });

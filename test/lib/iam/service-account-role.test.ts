@@ -3,7 +3,10 @@ import { roleName } from "../../../lib/iam";
 import { infraStack } from "../../support/env";
 import { errorOf, onlyResource, synthJson } from "../../support/synth";
 
-const identity = { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC", oidcIssuerUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC" };
+const identity = {
+  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+  oidcIssuerUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC",
+};
 
 describe("ServiceAccountRole", () => {
   test("only the named service account of this cluster can assume it", () => {

@@ -33,7 +33,8 @@ describe("CRD schema validation", () => {
   test("a generated PrometheusRule and ServiceMonitor are valid", () => {
     const stack = platformStack();
     const rule = new PrometheusRule(stack, "rule", {
-      name: "r", namespace: "ns",
+      name: "r",
+      namespace: "ns",
       groups: [{ name: "g", rules: [{ alert: "Down", expr: "up == 0", for: "5m", severity: "critical", summary: "down" }] }],
     });
     const monitor = new ServiceMonitor(stack, "sm", { name: "m", namespace: "ns", selector: { app: "x" }, port: "metrics" });
@@ -49,9 +50,16 @@ describe("CRD schema validation", () => {
 
 describe("PrometheusRule", () => {
   test("an invalid duration is refused", () => {
-    expect(errorOf(() => new PrometheusRule(platformStack(), "rule", {
-      name: "r", namespace: "ns", groups: [{ name: "g", rules: [{ alert: "Down", expr: "up == 0", for: "5 minutes", severity: "critical", summary: "down" }] }],
-    }))).toBe('test-platform/rule: Down.for is "5 minutes"; must be a Prometheus duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms, largest first, each once)');
+    expect(
+      errorOf(
+        () =>
+          new PrometheusRule(platformStack(), "rule", {
+            name: "r",
+            namespace: "ns",
+            groups: [{ name: "g", rules: [{ alert: "Down", expr: "up == 0", for: "5 minutes", severity: "critical", summary: "down" }] }],
+          }),
+      ),
+    ).toBe('test-platform/rule: Down.for is "5 minutes"; must be a Prometheus duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms, largest first, each once)');
   });
 });
 
@@ -66,7 +74,9 @@ describeWithPromtool("promtool", () => {
 
   test("test rules fails when an expected alert does not fire", () => {
     const series = [{ series: 'up{job="x"}', values: "1x10" }];
-    const wrong = testRules(rules, [{ interval: "1m", input_series: series, alert_rule_test: [{ eval_time: "5m", alertname: "Down", exp_alerts: [{ exp_labels: { severity: "critical", job: "x" } }] }] }]);
+    const wrong = testRules(rules, [
+      { interval: "1m", input_series: series, alert_rule_test: [{ eval_time: "5m", alertname: "Down", exp_alerts: [{ exp_labels: { severity: "critical", job: "x" } }] }] },
+    ]);
     expect(wrong.ok).toBe(false);
     const right = testRules(rules, [{ interval: "1m", input_series: series, alert_rule_test: [{ eval_time: "5m", alertname: "Down", exp_alerts: [] }] }]);
     expect(right.ok).toBe(true);

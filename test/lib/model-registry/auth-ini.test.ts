@@ -23,8 +23,7 @@ const ADMIN = { username: "ml/admin&ops%1", password: `Adm'in"Pa/ss\\w&rd%20$HOM
 // not depend on it (an operator may restore a secret): every printable ASCII character but / @ " and space.
 const DATABASE = { username: "mlflow_app_a", password: "R%d&s'#:$x!y*z?~^()[]{}|\\;,<>=`" };
 
-const missing = [renderingUnavailable(), runs("sed", ["--version"]) ? undefined : "no sed", runs("python3") ? undefined : "no python3"]
-  .filter((m): m is string => m !== undefined);
+const missing = [renderingUnavailable(), runs("sed", ["--version"]) ? undefined : "no sed", runs("python3") ? undefined : "no python3"].filter((m): m is string => m !== undefined);
 
 function readAuthConfig(iniFile: string): { admin_username: string; admin_password: string; database_uri: string } {
   const script = [
@@ -44,7 +43,9 @@ describeIf(missing, "MLflow basic-auth INI file from awkward credentials", () =>
     const built = mlflowStacks();
     const platform = synthStacks(built.app)["test-platform"];
     const release = helmRelease(platform, "mlflow");
-    const externalSecrets = Object.values<any>(platform.resource.kubernetes_manifest).map((m) => m.manifest).filter((m) => m.kind === "ExternalSecret");
+    const externalSecrets = Object.values<any>(platform.resource.kubernetes_manifest)
+      .map((m) => m.manifest)
+      .filter((m) => m.kind === "ExternalSecret");
     const remote = (name: string) => (key: string) => {
       if (name === "mlflow-db-credentials" && /database-app-secret/.test(key)) return DATABASE;
       if (name === "mlflow-auth" && /auth-secret/.test(key)) return ADMIN;
@@ -52,10 +53,17 @@ describeIf(missing, "MLflow basic-auth INI file from awkward credentials", () =>
     };
     const secrets: Record<string, Record<string, string>> = {};
     for (const name of ["mlflow-db-credentials", "mlflow-auth"]) {
-      secrets[name] = syncedSecretData(externalSecrets.find((e) => e.spec.target.name === name), remote(name));
+      secrets[name] = syncedSecretData(
+        externalSecrets.find((e) => e.spec.target.name === name),
+        remote(name),
+      );
     }
     const objects = helmTemplate({
-      release: "mlflow", chart: "mlflow", version: release.version, namespace: "mlflow", kubeVersion: "1.33.0",
+      release: "mlflow",
+      chart: "mlflow",
+      version: release.version,
+      namespace: "mlflow",
+      kubeVersion: "1.33.0",
       values: [JSON.parse(JSON.stringify(release.values).replace(/\$\{[^}"]*address\}/g, "db.example.internal"))],
     });
     const deployment = objects.find((o) => o.kind === "Deployment");

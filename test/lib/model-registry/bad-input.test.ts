@@ -55,10 +55,12 @@ describe("ModelRegistry refuses bad input", () => {
   });
 
   test("an override without a real reason", () => {
-    expect(errorOf(() => registryStack({ deletionProtection: false, overrides: { withoutDeletionProtection: { reason: "because" } } }, STAGING))).toBe([
-      "test-infra/model-registry: deletionProtection is false; staging keeps its data: the database needs deletion protection and a final snapshot; to go without, set overrides.withoutDeletionProtection with a written reason",
-      'test-infra/model-registry: overrides.withoutDeletionProtection.reason is "because"; must explain the decision in at least 20 characters',
-    ].join("\n"));
+    expect(errorOf(() => registryStack({ deletionProtection: false, overrides: { withoutDeletionProtection: { reason: "because" } } }, STAGING))).toBe(
+      [
+        "test-infra/model-registry: deletionProtection is false; staging keeps its data: the database needs deletion protection and a final snapshot; to go without, set overrides.withoutDeletionProtection with a written reason",
+        'test-infra/model-registry: overrides.withoutDeletionProtection.reason is "because"; must explain the decision in at least 20 characters',
+      ].join("\n"),
+    );
   });
 
   test("authentication disabled in staging", () => {
@@ -86,9 +88,7 @@ describe("ModelRegistry refuses bad input", () => {
   });
 
   test("an unsupported engine version", () => {
-    expect(errorOf(() => registryStack({ engineVersion: "12" as any }))).toBe(
-      'test-infra/model-registry: engineVersion is "12"; must be one of 15, 16, 17',
-    );
+    expect(errorOf(() => registryStack({ engineVersion: "12" as any }))).toBe('test-infra/model-registry: engineVersion is "12"; must be one of 15, 16, 17');
   });
 
   test("storage below the gp3 minimum", () => {
@@ -132,9 +132,7 @@ describe("ModelRegistry.model refuses bad references", () => {
   });
 
   test("version 0", () => {
-    expect(errorOf(() => registryStack().registry.model("fraud-detector", { version: 0 }))).toBe(
-      "test-infra/model-registry: version is 0; must be a whole number >= 1",
-    );
+    expect(errorOf(() => registryStack().registry.model("fraud-detector", { version: 0 }))).toBe("test-infra/model-registry: version is 0; must be a whole number >= 1");
   });
 
   test("an unknown stage", () => {

@@ -1,9 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, Testing } from "cdktf";
-import {
-  EnvironmentConfig, InfraStack, MlflowServer, MlflowServerProps, ModelRegistry, ModelRegistryProps, PlatformStack,
-} from "../../../lib";
+import { EnvironmentConfig, InfraStack, MlflowServer, MlflowServerProps, ModelRegistry, ModelRegistryProps, PlatformStack } from "../../../lib";
 import { testEnvironment } from "../../support/env";
 import { TestCluster } from "../../support/cluster";
 

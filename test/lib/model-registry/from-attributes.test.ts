@@ -40,9 +40,15 @@ describe("ModelRegistry.fromAttributes", () => {
     // WHEN a second platform stack builds MlflowServer from the registry's attributes only
     const other = new PlatformStack(built.app, "test-platform-imported", { environment: built.environment, clusterName: built.cluster.clusterName });
     const imported = ModelRegistry.fromAttributes(other, "registry", {
-      databaseAddress: r.databaseAddress, databaseSecretArn: r.databaseSecretArn, artifactBucketName: r.artifactBucketName,
-      databaseAppSecretArn: r.databaseAppSecretArn, databaseBootstrapRoleArn: r.databaseBootstrapRoleArn,
-      serverRoleArn: r.serverRoleArn, auth: r.auth, authSecretArn: r.authSecretArn, clientSecretArns: r.clientSecretArns,
+      databaseAddress: r.databaseAddress,
+      databaseSecretArn: r.databaseSecretArn,
+      artifactBucketName: r.artifactBucketName,
+      databaseAppSecretArn: r.databaseAppSecretArn,
+      databaseBootstrapRoleArn: r.databaseBootstrapRoleArn,
+      serverRoleArn: r.serverRoleArn,
+      auth: r.auth,
+      authSecretArn: r.authSecretArn,
+      clientSecretArns: r.clientSecretArns,
     });
     new MlflowServer(other, "mlflow", { registry: imported });
     const stacks = synthStacks(built.app);
@@ -61,10 +67,23 @@ describe("ModelRegistry.fromAttributes", () => {
     const { app } = separateApp();
     const json = synthStacks(app)["test-platform"];
     const reference = synthStacks(mlflowStacks().app)["test-platform"];
-    const addresses = (j: any) => Object.entries(j.resource).flatMap(([type, rs]) => Object.keys(rs as object).map((n) => `${type}.${n}`)).sort();
+    const addresses = (j: any) =>
+      Object.entries(j.resource)
+        .flatMap(([type, rs]) => Object.keys(rs as object).map((n) => `${type}.${n}`))
+        .sort();
     expect(addresses(json)).toEqual(addresses(reference));
     const text = JSON.stringify(json.resource);
-    for (const value of [ATTRS.databaseAddress, ATTRS.databaseSecretArn, ATTRS.databaseAppSecretArn, ATTRS.databaseBootstrapRoleArn, ATTRS.artifactBucketName, ATTRS.serverRoleArn, ATTRS.authSecretArn, ATTRS.clientSecretArns.reader, ATTRS.clientSecretArns.trainer]) {
+    for (const value of [
+      ATTRS.databaseAddress,
+      ATTRS.databaseSecretArn,
+      ATTRS.databaseAppSecretArn,
+      ATTRS.databaseBootstrapRoleArn,
+      ATTRS.artifactBucketName,
+      ATTRS.serverRoleArn,
+      ATTRS.authSecretArn,
+      ATTRS.clientSecretArns.reader,
+      ATTRS.clientSecretArns.trainer,
+    ]) {
       expect(text).toContain(value);
     }
     // Nothing points back at an AWS stack: no remote state, no reference to another stack's output.

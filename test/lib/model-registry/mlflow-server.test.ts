@@ -45,15 +45,23 @@ describe("MlflowServer chart values", () => {
   const oidc = build({ auth: OIDC });
   const none = build({ auth: RegistryAuth.none() });
 
-  test.each([["development, basic auth", dev], ["production", prod], ["OIDC", oidc], ["no auth", none]])(
-    "%s: validate against the chart's values.schema.json after Helm merges them over the defaults", (_, b) => {
-      expect(schemaErrors(b.release.values)).toEqual([]);
-    });
+  test.each([
+    ["development, basic auth", dev],
+    ["production", prod],
+    ["OIDC", oidc],
+    ["no auth", none],
+  ])("%s: validate against the chart's values.schema.json after Helm merges them over the defaults", (_, b) => {
+    expect(schemaErrors(b.release.values)).toEqual([]);
+  });
 
-  test.each([["development, basic auth", dev], ["production", prod], ["OIDC", oidc], ["no auth", none]])(
-    "%s: every key exists in the chart's defaults", (_, b) => {
-      expect(unknownReleaseKeys(b.release, { documented: DOCUMENTED })).toEqual([]);
-    });
+  test.each([
+    ["development, basic auth", dev],
+    ["production", prod],
+    ["OIDC", oidc],
+    ["no auth", none],
+  ])("%s: every key exists in the chart's defaults", (_, b) => {
+    expect(unknownReleaseKeys(b.release, { documented: DOCUMENTED })).toEqual([]);
+  });
 
   test("the schema check catches values the chart refuses", () => {
     expect(schemaErrors({ ...dev.release.values, ldapAuth: { enabled: true } })).not.toEqual([]);
@@ -68,7 +76,9 @@ describe("MlflowServer chart values", () => {
   test("points the backend store at the RDS instance through the infra stack's outputs", () => {
     const store = dev.release.values.backendStore as any;
     expect(store.postgres).toMatchObject({ enabled: true, port: 5432, database: "mlflow", driver: "psycopg2" });
-    expect(store.postgres.host).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-test-infra\.outputs\.cross-stack-output-aws_db_instancemodel-registry_database_instance_4D8843B1address\}$/);
+    expect(store.postgres.host).toMatch(
+      /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-test-infra\.outputs\.cross-stack-output-aws_db_instancemodel-registry_database_instance_4D8843B1address\}$/,
+    );
     expect(Object.keys(dev.infraJson.output)).toContain("cross-stack-output-aws_db_instancemodel-registry_database_instance_4D8843B1address");
   });
 
@@ -107,7 +117,10 @@ describe("MlflowServer chart values", () => {
       existingAdminSecret: { name: "mlflow-auth", usernameKey: "username-ini", passwordKey: "password-ini" },
       defaultPermission: "READ",
       postgres: {
-        enabled: true, port: 5432, database: "mlflow_auth", driver: "psycopg2",
+        enabled: true,
+        port: 5432,
+        database: "mlflow_auth",
+        driver: "psycopg2",
         existingSecret: { name: "mlflow-db-credentials", usernameKey: "username", passwordKey: "password-ini" },
       },
     });
@@ -147,7 +160,10 @@ describe("MlflowServer chart values", () => {
 
   test("runs non-root with a read-only root filesystem, no privilege escalation, no capabilities, RuntimeDefault seccomp", () => {
     expect(dev.release.values.securityContext).toMatchObject({
-      runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] },
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
     });
     expect(dev.release.values.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     const ns = mlflowOnly(dev.platformJson, "kubernetes_namespace_v1");
@@ -216,7 +232,10 @@ describe("MlflowServer credentials through External Secrets", () => {
 
   test("syncs the admin credentials secret", () => {
     const es = byName("ExternalSecret", "mlflow-auth");
-    expect(es.manifest.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([["username", "username"], ["password", "password"]]);
+    expect(es.manifest.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([
+      ["username", "username"],
+      ["password", "password"],
+    ]);
     expect(es.manifest.spec.data[0].remoteRef.key).toMatch(/terraform_remote_state.*auth-secret/);
   });
 
@@ -224,9 +243,12 @@ describe("MlflowServer credentials through External Secrets", () => {
     for (const name of ["mlflow-db-credentials-store", "mlflow-auth-store"]) {
       const store = byName("SecretStore", name);
       expect(store.manifest.spec.provider.aws).toEqual({ service: "SecretsManager", region: "us-east-1", auth: { jwt: { serviceAccountRef: { name: "mlflow" } } } });
-      expect(store.depends_on).toEqual(expect.arrayContaining([
-        expect.stringMatching(/^kubernetes_namespace_v1\.mlflow_namespace/), expect.stringMatching(/^kubernetes_service_account_v1\.mlflow_service-account/),
-      ]));
+      expect(store.depends_on).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^kubernetes_namespace_v1\.mlflow_namespace/),
+          expect.stringMatching(/^kubernetes_service_account_v1\.mlflow_service-account/),
+        ]),
+      );
     }
   });
 
@@ -234,10 +256,12 @@ describe("MlflowServer credentials through External Secrets", () => {
     for (const name of ["mlflow-db-credentials", "mlflow-auth"]) {
       expect(byName("ExternalSecret", name).wait).toEqual({ condition: [{ type: "Ready", status: "True" }] });
     }
-    expect(b.release.resource.depends_on).toEqual(expect.arrayContaining([
-      expect.stringMatching(/kubernetes_manifest\.mlflow_database-credentials_external-secret/),
-      expect.stringMatching(/kubernetes_manifest\.mlflow_auth-credentials_external-secret/),
-    ]));
+    expect(b.release.resource.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/kubernetes_manifest\.mlflow_database-credentials_external-secret/),
+        expect.stringMatching(/kubernetes_manifest\.mlflow_auth-credentials_external-secret/),
+      ]),
+    );
   });
 });
 
@@ -253,7 +277,10 @@ describe("MlflowServer client users and scraping (basic auth)", () => {
     for (const kind of ["reader", "trainer"]) {
       const es = byName("ExternalSecret", `mlflow-${kind}-credentials`);
       expect(es.manifest.metadata.namespace).toBe("mlflow");
-      expect(es.manifest.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([["username", "username"], ["password", "password"]]);
+      expect(es.manifest.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property])).toEqual([
+        ["username", "username"],
+        ["password", "password"],
+      ]);
       expect(es.manifest.spec.data[0].remoteRef.key).toMatch(new RegExp(`terraform_remote_state.*${kind}-secret`));
       expect(es.wait).toEqual({ condition: [{ type: "Ready", status: "True" }] });
       expect(b.release.resource.depends_on).toEqual(expect.arrayContaining([expect.stringContaining(`kubernetes_manifest.mlflow_${kind}-credentials_external-secret`)]));
@@ -267,13 +294,15 @@ describe("MlflowServer client users and scraping (basic auth)", () => {
     expect(users.image).toBe("burakince/mlflow:3.15.1");
     expect(users.command.slice(0, 2)).toEqual(["python", "-c"]);
     expect(users.command[2]).toContain("from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore");
-    expect(users.env).toEqual(expect.arrayContaining([
-      { name: "PGDATABASE", value: "mlflow_auth" },
-      { name: "PGSSLMODE", value: "require" },
-      { name: "MLFLOW_CLIENT_USERS", value: "reader,trainer" },
-      { name: "READER_USERNAME", valueFrom: { secretKeyRef: { name: "mlflow-reader-credentials", key: "username" } } },
-      { name: "TRAINER_PASSWORD", valueFrom: { secretKeyRef: { name: "mlflow-trainer-credentials", key: "password" } } },
-    ]));
+    expect(users.env).toEqual(
+      expect.arrayContaining([
+        { name: "PGDATABASE", value: "mlflow_auth" },
+        { name: "PGSSLMODE", value: "require" },
+        { name: "MLFLOW_CLIENT_USERS", value: "reader,trainer" },
+        { name: "READER_USERNAME", valueFrom: { secretKeyRef: { name: "mlflow-reader-credentials", key: "username" } } },
+        { name: "TRAINER_PASSWORD", valueFrom: { secretKeyRef: { name: "mlflow-trainer-credentials", key: "password" } } },
+      ]),
+    );
     expect(users.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
   });
 
@@ -282,10 +311,15 @@ describe("MlflowServer client users and scraping (basic auth)", () => {
     expect(sm.metadata.namespace).toBe("mlflow");
     expect(sm.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "mlflow" });
     // templates/service.yaml names the Service's port with `service.name`; the container's port is `service.containerPortName`.
-    expect(sm.spec.endpoints).toEqual([{
-      port: chartService.name, path: "/metrics", interval: "30s", scrapeTimeout: "10s",
-      basicAuth: { username: { name: "mlflow-reader-credentials", key: "username" }, password: { name: "mlflow-reader-credentials", key: "password" } },
-    }]);
+    expect(sm.spec.endpoints).toEqual([
+      {
+        port: chartService.name,
+        path: "/metrics",
+        interval: "30s",
+        scrapeTimeout: "10s",
+        basicAuth: { username: { name: "mlflow-reader-credentials", key: "username" }, password: { name: "mlflow-reader-credentials", key: "password" } },
+      },
+    ]);
     expect(sm.spec.endpoints[0].port).not.toBe(chartService.containerPortName);
     expect(crdSchemaErrors(sm)).toEqual([]);
   });
@@ -294,12 +328,18 @@ describe("MlflowServer client users and scraping (basic auth)", () => {
     const noneManifests = Object.values(resourcesOfType(none.platformJson, "kubernetes_manifest")) as any[];
     const sm = noneManifests.find((m) => m.manifest.kind === "ServiceMonitor").manifest;
     expect(sm.spec.endpoints[0].basicAuth).toBeUndefined();
-    expect(noneManifests.filter((m) => m.manifest.kind === "ExternalSecret").map((m) => m.manifest.metadata.name).sort()).toEqual(["mlflow-db-credentials", "mlflow-db-master"]);
+    expect(
+      noneManifests
+        .filter((m) => m.manifest.kind === "ExternalSecret")
+        .map((m) => m.manifest.metadata.name)
+        .sort(),
+    ).toEqual(["mlflow-db-credentials", "mlflow-db-master"]);
   });
 
   test("Reloader restarts the server when the database, admin or client credentials change", () => {
-    expect((dev.release.values.deploymentAnnotations as any)["secret.reloader.stakater.com/reload"])
-      .toBe("mlflow-db-credentials,mlflow-auth,mlflow-reader-credentials,mlflow-trainer-credentials");
+    expect((dev.release.values.deploymentAnnotations as any)["secret.reloader.stakater.com/reload"]).toBe(
+      "mlflow-db-credentials,mlflow-auth,mlflow-reader-credentials,mlflow-trainer-credentials",
+    );
   });
 });
 
@@ -347,15 +387,17 @@ describe("MlflowServer database bootstrap (least-privilege login, issue 12)", ()
     expect(job.wait_for_completion).toBe(true);
     expect(c.command).toEqual(["python", "-c", DATABASE_BOOTSTRAP_SCRIPT]);
     expect(c.image).toBe("burakince/mlflow:3.15.1");
-    expect(c.env).toEqual(expect.arrayContaining([
-      { name: "PGUSER", value_from: { secret_key_ref: { name: "mlflow-db-master", key: "username" } } },
-      { name: "PGPASSWORD", value_from: { secret_key_ref: { name: "mlflow-db-master", key: "password" } } },
-      { name: "PGSSLMODE", value: "require" },
-      { name: "APP_OWNER_ROLE", value: "mlflow_app" },
-      { name: "APP_LOGIN_ROLES", value: "mlflow_app_a,mlflow_app_b" },
-      { name: "APP_DATABASES", value: "mlflow,mlflow_auth" },
-      { name: "ROTATE", value: "0" },
-    ]));
+    expect(c.env).toEqual(
+      expect.arrayContaining([
+        { name: "PGUSER", value_from: { secret_key_ref: { name: "mlflow-db-master", key: "username" } } },
+        { name: "PGPASSWORD", value_from: { secret_key_ref: { name: "mlflow-db-master", key: "password" } } },
+        { name: "PGSSLMODE", value: "require" },
+        { name: "APP_OWNER_ROLE", value: "mlflow_app" },
+        { name: "APP_LOGIN_ROLES", value: "mlflow_app_a,mlflow_app_b" },
+        { name: "APP_DATABASES", value: "mlflow,mlflow_auth" },
+        { name: "ROTATE", value: "0" },
+      ]),
+    );
     expect(c.env.find((e: any) => e.name === "APP_SECRET_ID").value).toMatch(/terraform_remote_state.*database-app-secret/);
     expect(pod.service_account_name).toMatch(/mlflow_database-bootstrap_service-account/);
   });
@@ -369,10 +411,14 @@ describe("MlflowServer database bootstrap (least-privilege login, issue 12)", ()
   });
 
   test("the bootstrap namespace denies by default and allows only DNS, HTTPS to the VPC and PostgreSQL out", () => {
-    const policies = Object.values(resourcesOfType(b.platformJson, "kubernetes_network_policy_v1")).filter((p: any) => /database-bootstrap_namespace/.test(p.metadata.namespace)) as any[];
+    const policies = Object.values(resourcesOfType(b.platformJson, "kubernetes_network_policy_v1")).filter((p: any) =>
+      /database-bootstrap_namespace/.test(p.metadata.namespace),
+    ) as any[];
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(["allow-aws-api-egress", "allow-dns", "allow-postgres-egress", "default-deny"]);
     // HTTPS to the VPC only (STS and Secrets Manager through their interface endpoints), never the internet.
-    expect(policies.find((p) => p.metadata.name === "allow-aws-api-egress").spec.egress).toEqual([{ to: [{ ip_block: { cidr: "10.0.0.0/16" } }], ports: [{ port: "443", protocol: "TCP" }] }]);
+    expect(policies.find((p) => p.metadata.name === "allow-aws-api-egress").spec.egress).toEqual([
+      { to: [{ ip_block: { cidr: "10.0.0.0/16" } }], ports: [{ port: "443", protocol: "TCP" }] },
+    ]);
     expect(job.depends_on).toEqual(expect.arrayContaining(policies.map((p) => expect.stringContaining(p.metadata.name))));
   });
 });
@@ -380,7 +426,8 @@ describe("MlflowServer database bootstrap (least-privilege login, issue 12)", ()
 describe("MlflowDatabaseBootstrap bad input", () => {
   test("a rotation schedule that is not cron: one ConfigError naming the field", () => {
     const built = mlflowStacks();
-    expect(() => new MlflowDatabaseBootstrap(built.platform, "bootstrap-2", { registry: built.registry, rotationSchedule: "monthly" }))
-      .toThrow(/test-platform\/bootstrap-2: rotationSchedule is "monthly"; must be a cron schedule \(UTC\): has 1 fields/);
+    expect(() => new MlflowDatabaseBootstrap(built.platform, "bootstrap-2", { registry: built.registry, rotationSchedule: "monthly" })).toThrow(
+      /test-platform\/bootstrap-2: rotationSchedule is "monthly"; must be a cron schedule \(UTC\): has 1 fields/,
+    );
   });
 });

@@ -93,37 +93,49 @@ describe("ModelRegistry database", () => {
   test("in staging: deletion protection, a final snapshot and prevent_destroy, single zone", () => {
     const instance = db(synthJson(registryStack({}, STAGING).infra));
     expect(instance).toMatchObject({
-      deletion_protection: true, skip_final_snapshot: false, final_snapshot_identifier: "ml-staging-mlflow-final", multi_az: false,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "ml-staging-mlflow-final",
+      multi_az: false,
     });
     expect(instance.lifecycle.prevent_destroy).toBe(true);
   });
 
   test("in production: Multi-AZ with deletion protection and a final snapshot", () => {
     expect(db(synthJson(registryStack({}, PROD).infra))).toMatchObject({
-      multi_az: true, deletion_protection: true, skip_final_snapshot: false, final_snapshot_identifier: "ml-prod-mlflow-final",
+      multi_az: true,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "ml-prod-mlflow-final",
     });
   });
 
   test("production may go without Multi-AZ and deletion protection with written reasons", () => {
-    const { infra } = registryStack({
-      multiAz: false,
-      deletionProtection: false,
-      overrides: {
-        withoutMultiAz: { reason: "single-zone pilot agreed with the ML lead until 2027-01" },
-        withoutDeletionProtection: { reason: "registry is rebuilt from the nightly export during the pilot" },
+    const { infra } = registryStack(
+      {
+        multiAz: false,
+        deletionProtection: false,
+        overrides: {
+          withoutMultiAz: { reason: "single-zone pilot agreed with the ML lead until 2027-01" },
+          withoutDeletionProtection: { reason: "registry is rebuilt from the nightly export during the pilot" },
+        },
       },
-    }, PROD);
+      PROD,
+    );
     expect(db(synthJson(infra))).toMatchObject({ multi_az: false, deletion_protection: false, skip_final_snapshot: true });
   });
 
   test("records the tier's single-zone database, or the written override, as accepted policy findings", () => {
-    const suppressions = (built: ReturnType<typeof registryStack>) => recordedSuppressions(synthStacks(built.app)["test-infra"])
-      .filter((s) => s.constructPath.startsWith("test-infra/model-registry/")); // not the access-log bucket's SSE-S3 (lib/storage)
+    const suppressions = (built: ReturnType<typeof registryStack>) =>
+      recordedSuppressions(synthStacks(built.app)["test-infra"]).filter((s) => s.constructPath.startsWith("test-infra/model-registry/")); // not the access-log bucket's SSE-S3 (lib/storage)
     const staging = suppressions(registryStack({}, STAGING));
-    expect(staging).toEqual([{
-      ruleId: "RDS-MULTI-AZ", constructPath: "test-infra/model-registry/database",
-      reason: "staging runs a single-zone registry database by design: Multi-AZ is required in production only",
-    }]);
+    expect(staging).toEqual([
+      {
+        ruleId: "RDS-MULTI-AZ",
+        constructPath: "test-infra/model-registry/database",
+        reason: "staging runs a single-zone registry database by design: Multi-AZ is required in production only",
+      },
+    ]);
     const reason = "single-zone pilot agreed with the ML lead until 2027-01";
     const prod = suppressions(registryStack({ multiAz: false, overrides: { withoutMultiAz: { reason } } }, PROD));
     expect(prod).toEqual([{ ruleId: "RDS-MULTI-AZ", constructPath: "test-infra/model-registry/database", reason }]);
@@ -208,7 +220,10 @@ describe("ModelRegistry auth secret", () => {
     const json = synthJson(registryStack().infra);
     const secrets = Object.values(resourcesOfType(json, "aws_secretsmanager_secret")) as any[];
     expect(secrets.map((s) => s.name).sort()).toEqual([
-      "ml-test/mlflow/admin-credentials", "ml-test/mlflow/database-app", "ml-test/mlflow/reader-credentials", "ml-test/mlflow/trainer-credentials",
+      "ml-test/mlflow/admin-credentials",
+      "ml-test/mlflow/database-app",
+      "ml-test/mlflow/reader-credentials",
+      "ml-test/mlflow/trainer-credentials",
     ]);
     for (const secret of secrets) expect(secret.kms_key_id).toBe(db(json).kms_key_id);
     expect(resourcesOfType(json, "aws_secretsmanager_secret_version")).toEqual({});
@@ -223,7 +238,9 @@ describe("ModelRegistry auth secret", () => {
 
   test("OIDC: a client-secret secret instead", () => {
     const json = synthJson(registryStack({ auth: RegistryAuth.oidc({ discoveryUrl: "https://sso.example.com/.well-known/openid-configuration", clientId: "mlflow" }) }).infra);
-    const names = Object.values(resourcesOfType(json, "aws_secretsmanager_secret")).map((r: any) => r.name).sort();
+    const names = Object.values(resourcesOfType(json, "aws_secretsmanager_secret"))
+      .map((r: any) => r.name)
+      .sort();
     expect(names).toEqual(["ml-test/mlflow/database-app", "ml-test/mlflow/oidc-client"]);
   });
 
@@ -239,7 +256,6 @@ function policy(json: any, role = "server-role"): any[] {
 }
 
 describe("ModelRegistry IRSA role", () => {
-
   test("is trusted by exactly the mlflow/mlflow service account", () => {
     const json = synthJson(registryStack().infra);
     const role = Object.values(resourcesOfType(json, "aws_iam_role")).find((r: any) => r.name === "ml-test-mlflow-mlflow") as any;
@@ -251,15 +267,17 @@ describe("ModelRegistry IRSA role", () => {
     const statements = policy(json);
     const resources = new Set(statements.flatMap((s) => s.Resource));
     const key = db(json).kms_key_id;
-    expect([...resources].sort()).toEqual([
-      "${aws_secretsmanager_secret.model-registry_database-app-secret_6F1DEE36.arn}",
-      "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}",
-      "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}/*",
-      "${aws_secretsmanager_secret.model-registry_auth-secret_53F0F42A.arn}",
-      "${aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB.arn}",
-      "${aws_secretsmanager_secret.model-registry_trainer-secret_9F2340FC.arn}",
-      key,
-    ].sort());
+    expect([...resources].sort()).toEqual(
+      [
+        "${aws_secretsmanager_secret.model-registry_database-app-secret_6F1DEE36.arn}",
+        "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}",
+        "${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}/*",
+        "${aws_secretsmanager_secret.model-registry_auth-secret_53F0F42A.arn}",
+        "${aws_secretsmanager_secret.model-registry_reader-secret_BAD50EFB.arn}",
+        "${aws_secretsmanager_secret.model-registry_trainer-secret_9F2340FC.arn}",
+        key,
+      ].sort(),
+    );
     expect(statements.flatMap((s) => s.Action)).not.toContain("*");
     expect(statements.filter((s) => s.Resource.includes(key)).flatMap((s) => s.Action)).not.toContain("kms:*");
     expect(statements.find((s) => s.Action.includes("s3:PutObject")).Resource).toEqual(["${aws_s3_bucket.model-registry_artifacts_bucket_04DFD583.arn}/*"]);
@@ -280,7 +298,11 @@ describe("ModelRegistry database bootstrap role", () => {
     const app = "${aws_secretsmanager_secret.model-registry_database-app-secret_6F1DEE36.arn}";
     const key = db(json).kms_key_id;
     const statements = policy(json, "database-bootstrap-role");
-    const allowed = (action: string) => statements.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource).sort();
+    const allowed = (action: string) =>
+      statements
+        .filter((s) => s.Action.includes(action))
+        .flatMap((s) => s.Resource)
+        .sort();
     expect(allowed("secretsmanager:GetSecretValue")).toEqual([app, master].sort());
     expect(allowed("secretsmanager:PutSecretValue")).toEqual([app]);
     expect(allowed("kms:GenerateDataKey")).toEqual([key]);
@@ -344,5 +366,7 @@ describe("ModelRegistry API", () => {
 /** Secrets a role (by construct id) may read, from its synthesized inline policy. */
 function secretReadsOf(json: any, roleId: string): string[] {
   const p = Object.values(resourcesOfType(json, "aws_iam_role_policy")).find((r: any) => new RegExp(`\\.${roleId}_`).test(r.role)) as any;
-  return JSON.parse(p.policy).Statement.filter((s: any) => [s.Action].flat().includes("secretsmanager:GetSecretValue")).flatMap((s: any) => [s.Resource].flat());
+  return JSON.parse(p.policy)
+    .Statement.filter((s: any) => [s.Action].flat().includes("secretsmanager:GetSecretValue"))
+    .flatMap((s: any) => [s.Resource].flat());
 }

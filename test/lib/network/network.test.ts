@@ -14,9 +14,12 @@ describe("Network", () => {
     const { json } = network();
     const subnets = Object.values(resourcesOfType(json, "aws_subnet")) as any[];
     expect(subnets.map((s) => [s.availability_zone, s.cidr_block]).sort()).toEqual([
-      ["us-east-1a", "10.0.0.0/19"], ["us-east-1a", "10.0.128.0/23"],
-      ["us-east-1b", "10.0.130.0/23"], ["us-east-1b", "10.0.32.0/19"],
-      ["us-east-1c", "10.0.132.0/23"], ["us-east-1c", "10.0.64.0/19"],
+      ["us-east-1a", "10.0.0.0/19"],
+      ["us-east-1a", "10.0.128.0/23"],
+      ["us-east-1b", "10.0.130.0/23"],
+      ["us-east-1b", "10.0.32.0/19"],
+      ["us-east-1c", "10.0.132.0/23"],
+      ["us-east-1c", "10.0.64.0/19"],
     ]);
     expect(subnets.every((s) => s.map_public_ip_on_launch !== true)).toBe(true);
   });
@@ -61,8 +64,7 @@ describe("Network", () => {
   test("interface endpoints with private DNS for STS, Secrets Manager, ECR and CloudWatch Logs, in every private subnet, HTTPS from the VPC only", () => {
     const { json } = network();
     const endpoints = (Object.values(resourcesOfType(json, "aws_vpc_endpoint")) as any[]).filter((e) => e.vpc_endpoint_type === "Interface");
-    expect(endpoints.map((e) => e.service_name).sort()).toEqual(
-      ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"].map((s) => `com.amazonaws.us-east-1.${s}`));
+    expect(endpoints.map((e) => e.service_name).sort()).toEqual(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"].map((s) => `com.amazonaws.us-east-1.${s}`));
     for (const e of endpoints) {
       expect(e.private_dns_enabled).toBe(true);
       expect(e.subnet_ids).toHaveLength(3);

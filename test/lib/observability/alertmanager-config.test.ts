@@ -80,10 +80,13 @@ describeWithAmtool("Alertmanager configuration with a dead man's switch, under a
     expect(`${res.stdout}${res.stderr}`).toContain("SUCCESS");
     expect(config.receivers).toContainEqual({
       name: "heartbeat",
-      webhook_configs: [{
-        url: "https://api.opsgenie.com/v2/heartbeats/ml-prod-watchdog/ping", send_resolved: false,
-        http_config: { authorization: { type: "GenieKey", credentials_file: "/etc/alertmanager/secrets/alertmanager-receivers/heartbeat" } },
-      }],
+      webhook_configs: [
+        {
+          url: "https://api.opsgenie.com/v2/heartbeats/ml-prod-watchdog/ping",
+          send_resolved: false,
+          http_config: { authorization: { type: "GenieKey", credentials_file: "/etc/alertmanager/secrets/alertmanager-receivers/heartbeat" } },
+        },
+      ],
     });
   });
 

@@ -1,7 +1,5 @@
 import { Testing } from "cdktf";
-import {
-  AlertReceiver, EnvironmentConfig, ExternalSecretsOperator, InfraStack, Observability, ObservabilityProps, ObservabilitySecrets, PlatformStack,
-} from "../../../lib";
+import { AlertReceiver, EnvironmentConfig, ExternalSecretsOperator, InfraStack, Observability, ObservabilityProps, ObservabilitySecrets, PlatformStack } from "../../../lib";
 import { TestCluster } from "../../support/cluster";
 import { testEnvironment } from "../../support/env";
 

@@ -20,8 +20,10 @@ describe("ObservabilitySecrets.fromAttributes", () => {
     const s = built.secrets;
     const other = new PlatformStack(built.app, "test-addons-imported", { environment: built.environment, clusterName: built.cluster.clusterName });
     const imported = ObservabilitySecrets.fromAttributes(other, "secrets", {
-      alertmanagerSecretName: s.alertmanager.secretName, alertmanagerRoleArn: s.alertmanager.roleArn,
-      grafanaAdminSecretName: s.grafanaAdmin.secretName, grafanaAdminRoleArn: s.grafanaAdmin.roleArn,
+      alertmanagerSecretName: s.alertmanager.secretName,
+      alertmanagerRoleArn: s.alertmanager.roleArn,
+      grafanaAdminSecretName: s.grafanaAdmin.secretName,
+      grafanaAdminRoleArn: s.grafanaAdmin.roleArn,
     });
     new Observability(other, "observability", { secrets: imported, externalSecrets: new ExternalSecretsOperator(other, "external-secrets"), receivers: RECEIVERS() });
     const stacks = synthStacks(built.app);

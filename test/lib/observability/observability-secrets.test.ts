@@ -22,11 +22,19 @@ describe("ObservabilitySecrets (infrastructure)", () => {
       .map(([name, p]: [string, any]) => [name.split("_")[1], JSON.parse(p.policy).Statement]);
     expect(Object.fromEntries(policies)).toEqual({
       "alertmanager-reader": [
-        { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [expect.stringMatching(/^\$\{aws_secretsmanager_secret\.observability_alertmanager-secret_\w+\.arn\}$/)] },
+        {
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: [expect.stringMatching(/^\$\{aws_secretsmanager_secret\.observability_alertmanager-secret_\w+\.arn\}$/)],
+        },
         { Effect: "Allow", Action: ["kms:Decrypt"], Resource: [expect.stringMatching(/^\$\{aws_kms_key\.cluster_kms_key_\w+\.arn\}$/)] },
       ],
       "grafana-admin-reader": [
-        { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [expect.stringMatching(/^\$\{aws_secretsmanager_secret\.observability_grafana-admin-secret_\w+\.arn\}$/)] },
+        {
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: [expect.stringMatching(/^\$\{aws_secretsmanager_secret\.observability_grafana-admin-secret_\w+\.arn\}$/)],
+        },
         { Effect: "Allow", Action: ["kms:Decrypt"], Resource: [expect.stringMatching(/^\$\{aws_kms_key\.cluster_kms_key_\w+\.arn\}$/)] },
       ],
     });
@@ -34,7 +42,9 @@ describe("ObservabilitySecrets (infrastructure)", () => {
 
   test("the sync roles trust only their service accounts in the monitoring namespace", () => {
     const json = synthJson(observabilityFixture().infra);
-    const trusts = Object.values(resourcesOfType(json, "aws_iam_role")).map((r: any) => r.assume_role_policy).join("\n");
+    const trusts = Object.values(resourcesOfType(json, "aws_iam_role"))
+      .map((r: any) => r.assume_role_policy)
+      .join("\n");
     expect(trusts).toContain("system:serviceaccount:monitoring:alertmanager-secret-sync");
     expect(trusts).toContain("system:serviceaccount:monitoring:grafana-secret-sync");
   });

@@ -45,7 +45,9 @@ describe("Observability: kube-prometheus-stack release", () => {
     expect(spec.retention).toBe("30d");
     expect(spec.retentionSize).toBe("85GB");
     expect(spec.storageSpec.volumeClaimTemplate.spec).toEqual({
-      storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } },
+      storageClassName: "gp3-encrypted",
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "100Gi" } },
     });
     expect(spec.replicas).toBe(2);
     expect(spec.resources).toEqual({ requests: { cpu: "500m", memory: "8Gi" } });
@@ -126,7 +128,9 @@ describe("Observability: Grafana", () => {
 
   test("the DCGM GPU dashboard is provisioned with utilisation, memory, temperature and power", () => {
     const { json } = release();
-    const cm = Object.values(json.resource.kubernetes_manifest as Record<string, any>).map((r) => r.manifest).find((m) => m.kind === "ConfigMap");
+    const cm = Object.values(json.resource.kubernetes_manifest as Record<string, any>)
+      .map((r) => r.manifest)
+      .find((m) => m.kind === "ConfigMap");
     expect(cm.metadata).toMatchObject({ namespace: "monitoring", labels: { grafana_dashboard: "1" } });
     const dashboard = JSON.parse(cm.data["ml-platform-dcgm-gpus.json"]);
     const exprs = dashboard.panels.map((p: any) => p.targets.map((t: any) => t.expr).join(" "));

@@ -30,7 +30,10 @@ function bareBuckets(): { app: App; stack: InfraStack; data: Construct; raw: Con
 }
 
 const pabFindings = (findings: readonly { ruleId: string; constructPath?: string }[]) =>
-  findings.filter((f) => f.ruleId === "S3-PUBLIC-ACCESS-BLOCK").map((f) => f.constructPath).sort();
+  findings
+    .filter((f) => f.ruleId === "S3-PUBLIC-ACCESS-BLOCK")
+    .map((f) => f.constructPath)
+    .sort();
 
 describe("checkStack", () => {
   test("reports a non-compliant resource with rule, checkov ID, severity, explanation, address and construct path", () => {
@@ -66,8 +69,11 @@ describe("checkStack", () => {
   test("never throws on odd but possible values: no resources, nulls, numbers where strings are expected", () => {
     expect(checkStack("empty", {}).findings).toEqual([]);
     const odd = tf({
-      aws_iam_role_policy: { p: { policy: 42 } }, aws_iam_policy: { q: { policy: "{\"Statement\": 7}" } },
-      aws_security_group: { g: { ingress: "x" } }, aws_s3_bucket: { b: null as never }, aws_eks_cluster: { c: { vpc_config: [null] } },
+      aws_iam_role_policy: { p: { policy: 42 } },
+      aws_iam_policy: { q: { policy: '{"Statement": 7}' } },
+      aws_security_group: { g: { ingress: "x" } },
+      aws_s3_bucket: { b: null as never },
+      aws_eks_cluster: { c: { vpc_config: [null] } },
       aws_kms_key: { k: { policy: "${var.key_policy}" } },
     });
     expect(() => checkStack("odd", odd)).not.toThrow();
@@ -106,8 +112,9 @@ describe("suppressions", () => {
   });
 
   test("in plain Terraform JSON a suppression can name the resource address", () => {
-    const report = checkStack("plain", tf({ aws_s3_bucket: { b: { bucket: "x" } } }),
-      { suppressions: [{ ruleId: "S3-LIFECYCLE", constructPath: "aws_s3_bucket.b", reason: "objects are deleted by the producer" }] });
+    const report = checkStack("plain", tf({ aws_s3_bucket: { b: { bucket: "x" } } }), {
+      suppressions: [{ ruleId: "S3-LIFECYCLE", constructPath: "aws_s3_bucket.b", reason: "objects are deleted by the producer" }],
+    });
     expect(report.suppressed.map((f) => f.ruleId)).toEqual(["S3-LIFECYCLE"]);
   });
 
@@ -119,13 +126,9 @@ describe("suppressions", () => {
     const json = synthWithMetadata(app, stack);
     const report = checkStack("s", json);
     // THEN the JSON carries it and the report lists it as used once
-    expect(json["//"].policy_suppressions).toEqual([
-      { ruleId: "S3-PUBLIC-ACCESS-BLOCK", constructPath: "s/data/raw", reason: "raw data is published on purpose (fixture)" },
-    ]);
+    expect(json["//"].policy_suppressions).toEqual([{ ruleId: "S3-PUBLIC-ACCESS-BLOCK", constructPath: "s/data/raw", reason: "raw data is published on purpose (fixture)" }]);
     expect(pabFindings(report.suppressed)).toEqual(["s/data/raw/bucket"]);
-    expect(report.suppressions).toEqual([
-      { ruleId: "S3-PUBLIC-ACCESS-BLOCK", constructPath: "s/data/raw", reason: "raw data is published on purpose (fixture)", matched: 1 },
-    ]);
+    expect(report.suppressions).toEqual([{ ruleId: "S3-PUBLIC-ACCESS-BLOCK", constructPath: "s/data/raw", reason: "raw data is published on purpose (fixture)", matched: 1 }]);
   });
 
   test("the report lists a suppression that matches nothing, with 0 matches", () => {
@@ -139,17 +142,20 @@ describe("suppressions", () => {
   test("a suppression without a reason is refused in the construct tree", () => {
     const { raw } = bareBuckets();
     expect(errorOf(() => PolicySuppressions.of(raw).add("S3-VERSIONING", "  "))).toBe(
-      'policy suppression of "S3-VERSIONING" at "s/data/raw": reason is "  "; every suppression needs a written reason');
+      'policy suppression of "S3-VERSIONING" at "s/data/raw": reason is "  "; every suppression needs a written reason',
+    );
   });
 
   test("a suppression of an unknown rule is refused", () => {
     const { raw } = bareBuckets();
     expect(errorOf(() => PolicySuppressions.of(raw).add("S3-VERSIONNING", "typo"))).toBe(
-      'policy suppression of "S3-VERSIONNING" at "s/data/raw": ruleId is "S3-VERSIONNING"; must be the ID of a rule of the policy pack (lib/policy/pack.ts)');
+      'policy suppression of "S3-VERSIONNING" at "s/data/raw": ruleId is "S3-VERSIONNING"; must be the ID of a rule of the policy pack (lib/policy/pack.ts)',
+    );
   });
 
   test("a suppression without a reason is refused by checkStack", () => {
     expect(errorOf(() => checkStack("plain", tf({}), { suppressions: [{ ruleId: "S3-LIFECYCLE", constructPath: "x", reason: "" }] }))).toBe(
-      'policy suppression of "S3-LIFECYCLE" at "x": reason is ""; every suppression needs a written reason');
+      'policy suppression of "S3-LIFECYCLE" at "x": reason is ""; every suppression needs a written reason',
+    );
   });
 });

@@ -29,7 +29,11 @@ describe("checkovSkips: the pack's decisions in checkov IDs", () => {
   });
 
   test("IAM checks are not adopted for a policy document that is a KMS key policy, and only for that one", () => {
-    const ids = (name: string) => checkovSkips(stack()).filter((s) => s.resource === `aws_iam_policy_document.${name}`).map((s) => s.checkovId).sort();
+    const ids = (name: string) =>
+      checkovSkips(stack())
+        .filter((s) => s.resource === `aws_iam_policy_document.${name}`)
+        .map((s) => s.checkovId)
+        .sort();
     expect(ids("key_policy")).toEqual(["CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"]);
     expect(ids("other_doc")).toEqual([]);
   });
@@ -54,7 +58,8 @@ describe("checkovSkips: the pack's decisions in checkov IDs", () => {
 
 describe("checkovKubernetesSkips: the pack's decisions for the Kubernetes objects it builds", () => {
   const deployment = (sa: string) => ({
-    kind: "Deployment", metadata: { name: "ranker", namespace: "serving" },
+    kind: "Deployment",
+    metadata: { name: "ranker", namespace: "serving" },
     spec: { template: { spec: { serviceAccountName: sa, containers: [{ name: "c", image: "x:1" }] } } },
   });
   const serviceAccount = (name: string, automount: boolean) => ({ kind: "ServiceAccount", metadata: { name, namespace: "serving" }, automountServiceAccountToken: automount });

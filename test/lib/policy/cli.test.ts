@@ -21,15 +21,19 @@ function runPolicy(outdir: string): { status: number | null; stdout: string } {
   return { status: res.status, stdout: res.stdout };
 }
 
-const tagged = (env: string, resources: Record<string, Record<string, object>>) =>
-  ({ ...tf(resources), provider: { aws: [{ region: "us-east-1", default_tags: [{ tags: { environment: env } }] }] } });
+const tagged = (env: string, resources: Record<string, Record<string, object>>) => ({
+  ...tf(resources),
+  provider: { aws: [{ region: "us-east-1", default_tags: [{ tags: { environment: env } }] }] },
+});
 
 describe("npm run policy", () => {
   test("exits 1 on an unsuppressed high-severity finding and prints it under its environment and severity", () => {
     // GIVEN a stack whose security group opens SSH to the internet
-    const outdir = outdirWith({ "x-prod-infra": tagged("prod", {
-      aws_security_group: { ssh: { name: "ssh", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"] }] } },
-    }) });
+    const outdir = outdirWith({
+      "x-prod-infra": tagged("prod", {
+        aws_security_group: { ssh: { name: "ssh", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"] }] } },
+      }),
+    });
     // WHEN the policy check runs
     const { status, stdout } = runPolicy(outdir);
     // THEN it fails and names the finding
@@ -49,12 +53,14 @@ describe("npm run policy", () => {
     const json = tagged("prod", {
       aws_security_group: { bastion: { name: "b", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"] }] } },
     });
-    (json as any)["//"] = { policy_suppressions: [
-      { ruleId: "SG-ADMIN-PORTS-OPEN", constructPath: "aws_security_group.bastion", reason: "break-glass bastion, closed by an SCP outside incidents" },
-    ] };
+    (json as any)["//"] = {
+      policy_suppressions: [{ ruleId: "SG-ADMIN-PORTS-OPEN", constructPath: "aws_security_group.bastion", reason: "break-glass bastion, closed by an SCP outside incidents" }],
+    };
     const { status, stdout } = runPolicy(outdirWith({ "x-prod-infra": json }));
     expect(status).toBe(0);
-    expect(stdout).toContain("Suppressions (1):\n  prod x-prod-infra: SG-ADMIN-PORTS-OPEN at aws_security_group.bastion: break-glass bastion, closed by an SCP outside incidents [1 finding]");
+    expect(stdout).toContain(
+      "Suppressions (1):\n  prod x-prod-infra: SG-ADMIN-PORTS-OPEN at aws_security_group.bastion: break-glass bastion, closed by an SCP outside incidents [1 finding]",
+    );
     expect(stdout).toContain("prod: no unsuppressed findings (x-prod-infra)");
   });
 

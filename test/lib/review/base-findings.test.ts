@@ -50,9 +50,14 @@ describe("review against the base", () => {
     const base = [reviewStack("ml-dev-data", { config: config(dev, resources, "ml-dev-data"), notPlanned: "base" })];
     const head = [reviewStack("ml-dev-store", { config: config(dev, resources, "ml-dev-store"), plan: plan(), basis: "empty-state" })];
     const review = reviewChange(head, { base });
-    expect(review.blocking).toEqual([expect.objectContaining({
-      stack: "ml-dev-data", action: "remove-stack", renamedTo: "ml-dev-store", loses: "its 2 resources, 1 of them stateful (`aws_s3_bucket.registry_bucket_1A2B3C4D`)",
-    })]);
+    expect(review.blocking).toEqual([
+      expect.objectContaining({
+        stack: "ml-dev-data",
+        action: "remove-stack",
+        renamedTo: "ml-dev-store",
+        loses: "its 2 resources, 1 of them stateful (`aws_s3_bucket.registry_bucket_1A2B3C4D`)",
+      }),
+    ]);
     expect(exitCode(review)).toBe(2);
   });
 
@@ -64,7 +69,8 @@ describe("review against the base", () => {
 
   test("a refusal carried next to the plan marks the refused resources and adds protected ones the plan lacks", () => {
     // GIVEN prod's plan without prevent_destroy deletes a database; Terraform refused because of it
-    const refusal = "Error: Instance cannot be destroyed\n\n  on cdk.tf.json line 1:\n\nResource aws_db_instance.db has lifecycle.prevent_destroy set, but the plan calls for\nthis resource to be destroyed.";
+    const refusal =
+      "Error: Instance cannot be destroyed\n\n  on cdk.tf.json line 1:\n\nResource aws_db_instance.db has lifecycle.prevent_destroy set, but the plan calls for\nthis resource to be destroyed.";
     const p = plan(change("aws_db_instance.db", ["delete"], { identifier: "x" }, null, { action_reason: "delete_because_no_resource_config" }));
     const review = reviewChange([reviewStack("ml-prod-infra", { config: config(prod), plan: p, refusal, basis: "base-state" })]);
     expect(review.blocking).toEqual([expect.objectContaining({ address: "aws_db_instance.db", action: "delete", stoppedByPreventDestroy: true })]);
@@ -83,13 +89,21 @@ describe("review against the base", () => {
   });
 
   test("an unchanged stack's plan keeps every resource as it is (no-op), for the cost table", () => {
-    const p = plan(change("aws_nat_gateway.a", ["create"], null, { connectivity_type: "public" }), change("aws_nat_gateway.gone", ["delete"], { connectivity_type: "public" }, null));
+    const p = plan(
+      change("aws_nat_gateway.a", ["create"], null, { connectivity_type: "public" }),
+      change("aws_nat_gateway.gone", ["delete"], { connectivity_type: "public" }, null),
+    );
     const unchanged = unchangedPlan(p);
-    expect(unchanged.resource_changes).toEqual([expect.objectContaining({ change: expect.objectContaining({ actions: ["no-op"], before: { connectivity_type: "public" }, after: { connectivity_type: "public" } }) })]);
+    expect(unchanged.resource_changes).toEqual([
+      expect.objectContaining({ change: expect.objectContaining({ actions: ["no-op"], before: { connectivity_type: "public" }, after: { connectivity_type: "public" } }) }),
+    ]);
     expect(sameConfiguration({ a: 1, "//": { x: 1 }, b: [{ c: 2, d: 3 }] }, { b: [{ d: 3, c: 2 }], a: 1 })).toBe(true);
     expect(sameConfiguration({ a: 1 }, { a: 2 })).toBe(false);
     // a local backend's absolute path differs between two checkouts of the same app (a --base-ref worktree)
-    const stackAt = (dir: string) => ({ terraform: { backend: { local: { path: `${dir}/terraform.ml-dev-infra.tfstate` } }, required_providers: { aws: { version: "5.100.0" } } }, resource: {} });
+    const stackAt = (dir: string) => ({
+      terraform: { backend: { local: { path: `${dir}/terraform.ml-dev-infra.tfstate` } }, required_providers: { aws: { version: "5.100.0" } } },
+      resource: {},
+    });
     expect(sameConfiguration(stackAt("/work/app"), stackAt("/tmp/review-base-ref-1/checkout"))).toBe(true);
     expect(sameConfiguration(stackAt("/a"), { ...stackAt("/a"), terraform: { ...stackAt("/a").terraform, required_providers: { aws: { version: "6.0.0" } } } })).toBe(false);
   });

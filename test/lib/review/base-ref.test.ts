@@ -17,14 +17,23 @@ require(${JSON.stringify(path.join(__dirname, "review-apps.ts"))}).synthInto(pro
 `;
 
 function git(repo: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=review-test", "-c", "user.email=review@test.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: repo, encoding: "utf8" }).trim();
+  return execFileSync("git", ["-c", "user.name=review-test", "-c", "user.email=review@test.invalid", "-c", "commit.gpgsign=false", ...args], {
+    cwd: repo,
+    encoding: "utf8",
+  }).trim();
 }
 
 /** A repository with one commit on `main`: cdktf.json, app.js, options.json, package-lock.json. */
 function repository(files: Record<string, string>): string {
   const repo = tempDir("review-repo-");
   git(repo, "init", "--quiet", "--initial-branch=main");
-  const all = { "cdktf.json": JSON.stringify({ language: "typescript", app: "node app.js", output: "cdktf.out" }), "app.js": APP, "package-lock.json": '{"lockfileVersion":3,"packages":{}}\n', ".gitignore": "node_modules\ncdktf.out\n", ...files };
+  const all = {
+    "cdktf.json": JSON.stringify({ language: "typescript", app: "node app.js", output: "cdktf.out" }),
+    "app.js": APP,
+    "package-lock.json": '{"lockfileVersion":3,"packages":{}}\n',
+    ".gitignore": "node_modules\ncdktf.out\n",
+    ...files,
+  };
   for (const [name, text] of Object.entries(all)) fs.writeFileSync(path.join(repo, name), text);
   fs.mkdirSync(path.join(repo, "node_modules"));
   git(repo, "add", "-A");
@@ -36,7 +45,9 @@ async function review(repo: string, head: string, args: string[]) {
   const lines: string[] = [];
   const dir = tempDir("review-ref-out-");
   const code = await runReview(["--offline", ...args, "--out", path.join(dir, "r.md"), "--json", path.join(dir, "r.json")], {
-    synthesize: () => head, appDir: repo, log: (l) => lines.push(l),
+    synthesize: () => head,
+    appDir: repo,
+    log: (l) => lines.push(l),
   });
   const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), "utf8") : "");
   return { code, log: lines.join("\n"), md: read("r.md"), json: read("r.json") ? JSON.parse(read("r.json")) : undefined };
@@ -92,10 +103,12 @@ describeWithTerraform("--base-ref with real Terraform: one command reviews a bra
     // THEN the review plans against the base's simulated state and blocks
     expect(log).toMatch(/synthesized the base main \([0-9a-f]{12}\) in a worktree in [\d.]+ s \(node_modules linked\)/);
     expect(code).toBe(2);
-    expect(json.blocking).toEqual(expect.arrayContaining([
-      expect.objectContaining({ stack: "ml-dev-data", type: "aws_db_instance", action: "delete" }),
-      expect.objectContaining({ stack: "ml-dev-data", type: "aws_s3_bucket", action: "delete" }),
-    ]));
+    expect(json.blocking).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ stack: "ml-dev-data", type: "aws_db_instance", action: "delete" }),
+        expect.objectContaining({ stack: "ml-dev-data", type: "aws_s3_bucket", action: "delete" }),
+      ]),
+    );
     expect(md).toContain("Plans: offline harness against a state simulated from the base's synthesized stacks");
     expect(git(repo, "worktree", "list").split("\n")).toHaveLength(1);
   }, 300_000);

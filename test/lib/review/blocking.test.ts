@@ -7,15 +7,27 @@ const dev = metadata("dev", "development");
 describe("blocking findings", () => {
   test("a replaced stateful resource blocks, with the attributes that force it and Terraform's reason", () => {
     // GIVEN a plan that replaces a database because its identifier changes
-    const p = plan(change("aws_db_instance.registry_db_1A2B3C4D", ["delete", "create"], { identifier: "a" }, { identifier: "b" },
-      { replace_paths: [["identifier"]], action_reason: "replace_because_cannot_update" }));
+    const p = plan(
+      change(
+        "aws_db_instance.registry_db_1A2B3C4D",
+        ["delete", "create"],
+        { identifier: "a" },
+        { identifier: "b" },
+        { replace_paths: [["identifier"]], action_reason: "replace_because_cannot_update" },
+      ),
+    );
     // WHEN reviewed
     const [finding, ...rest] = blockingFindings(stack("ml-dev-infra", dev, p, { "aws_db_instance.registry_db_1A2B3C4D": {} }));
     // THEN one blocking finding names the resource, the forcing attribute, the reason and what is lost
     expect(rest).toEqual([]);
     expect(finding).toMatchObject({
-      stack: "ml-dev-infra", environment: "dev", address: "aws_db_instance.registry_db_1A2B3C4D", action: "replace",
-      replacePaths: ["identifier"], actionReason: "replace_because_cannot_update", constructPath: "ml-dev-infra/registry/db",
+      stack: "ml-dev-infra",
+      environment: "dev",
+      address: "aws_db_instance.registry_db_1A2B3C4D",
+      action: "replace",
+      replacePaths: ["identifier"],
+      actionReason: "replace_because_cannot_update",
+      constructPath: "ml-dev-infra/registry/db",
     });
     expect(finding.loses).toMatch(/database/);
   });
@@ -35,7 +47,7 @@ describe("blocking findings", () => {
     const error = [
       "Error: Instance cannot be destroyed",
       "",
-      '  on cdk.tf.json line 120, in resource.aws_s3_bucket.state-bucket_828F7150:',
+      "  on cdk.tf.json line 120, in resource.aws_s3_bucket.state-bucket_828F7150:",
       " 120:       },",
       "",
       "Resource aws_s3_bucket.state-bucket_828F7150 has lifecycle.prevent_destroy",

@@ -13,7 +13,8 @@ const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures", "charts");
 const SHARED = path.resolve(__dirname, "..", "..", "..", "..", "shared", "charts");
 
 function chartFolders(root: string): { chart: string; version: string; crds: boolean }[] {
-  return fs.readdirSync(root, { withFileTypes: true })
+  return fs
+    .readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && /^(.+)-(v?\d+\.\d+\.\d+.*)$/.test(d.name))
     .map((d) => {
       const [, chart, version] = /^(.+)-(v?\d+\.\d+\.\d+.*)$/.exec(d.name)!;
@@ -42,7 +43,10 @@ describe("charts that install CRDs", () => {
   });
 
   test("the library's own charts: kube-prometheus-stack, external-secrets, karpenter, karpenter-crd, keda, argo-rollouts, kubeflow-trainer and kueue install CRDs, the others do not", () => {
-    const installing = Object.values(CHARTS).filter((c) => CHARTS_WITH_CRDS[c.chart]).map((c) => c.chart).sort();
+    const installing = Object.values(CHARTS)
+      .filter((c) => CHARTS_WITH_CRDS[c.chart])
+      .map((c) => c.chart)
+      .sort();
     expect(installing).toEqual(["argo-rollouts", "external-secrets", "karpenter", "karpenter-crd", "keda", "kube-prometheus-stack", "kubeflow-trainer", "kueue"]);
   });
 });

@@ -26,7 +26,9 @@ function synthDev(change?: (s: EnvironmentStacks) => void): ReviewStack[] {
   change?.(stacks);
   app.synth();
   // The in-cluster stacks only, as the offline review reports them (not planned).
-  return readSynthesized(outdir).filter((s) => offlineBlocker(s.config)).map((s) => reviewStack(s.name, { config: s.config, notPlanned: offlineBlocker(s.config)! }));
+  return readSynthesized(outdir)
+    .filter((s) => offlineBlocker(s.config))
+    .map((s) => reviewStack(s.name, { config: s.config, notPlanned: offlineBlocker(s.config)! }));
 }
 
 function resourceAt(s: EnvironmentStacks, stack: "addons" | "platform", pathEnd: string): TerraformResource {
@@ -71,10 +73,15 @@ describe("in-cluster configuration diff against the base (reference dev environm
     const { review: r, md, json } = review(synthDev((s) => s.addons.node.tryRemoveChild("observability")));
     expect(exitCode(r)).toBe(2);
     expect(json.exitCode).toBe(2);
-    expect(json.blocking).toContainEqual(expect.objectContaining({
-      stack: "ml-dev-addons", type: "helm_release", action: "delete", configurationDiff: true,
-      address: expect.stringMatching(/^helm_release\.observability_kube-prometheus-stack_release_/),
-    }));
+    expect(json.blocking).toContainEqual(
+      expect.objectContaining({
+        stack: "ml-dev-addons",
+        type: "helm_release",
+        action: "delete",
+        configurationDiff: true,
+        address: expect.stringMatching(/^helm_release\.observability_kube-prometheus-stack_release_/),
+      }),
+    );
     expect(md).toMatch(/\*\*Blocking: \d+ in-cluster changes? would delete data or force objects to be re-created \(configuration diff\)\.\*\*/);
     expect(md).toMatch(/configuration diff: Helm release `kube-prometheus-stack` \(kube-prometheus-stack 88\.5\.3\) is removed; the chart installs CRDs/);
     expect(md).toContain("| `kube-prometheus-stack` | monitoring | removed | kube-prometheus-stack | 88.5.3 | https://prometheus-community.github.io/helm-charts |");
@@ -89,15 +96,21 @@ describe("in-cluster configuration diff against the base (reference dev environm
   });
 
   test("a minor chart bump and a values change are listed by key path, not blocking", () => {
-    const { review: r, md, json } = review(synthDev((s) => {
-      const release = resourceAt(s, "addons", "reloader/chart/release");
-      release.addOverride("version", "2.3.0");
-      release.addOverride("set", [{ name: "reloader.logLevel", value: "debug" }]);
-    }));
+    const {
+      review: r,
+      md,
+      json,
+    } = review(
+      synthDev((s) => {
+        const release = resourceAt(s, "addons", "reloader/chart/release");
+        release.addOverride("version", "2.3.0");
+        release.addOverride("set", [{ name: "reloader.logLevel", value: "debug" }]);
+      }),
+    );
     expect(exitCode(r)).toBe(0);
     const reloader = json.clusterDiffs[0].releases[0];
-    expect(reloader).toMatchObject({ release: "reloader", change: "changed", versionFrom: "2.2.16", version: "2.3.0", values: [{ path: "reloader.logLevel", to: "\"debug\"" }] });
-    expect(md).toContain("- `reloader.logLevel`: (new) \"debug\"");
+    expect(reloader).toMatchObject({ release: "reloader", change: "changed", versionFrom: "2.2.16", version: "2.3.0", values: [{ path: "reloader.logLevel", to: '"debug"' }] });
+    expect(md).toContain('- `reloader.logLevel`: (new) "debug"');
   });
 
   test("changing the endpoint Deployment's selector is blocking (immutable field: delete and create again)", () => {
@@ -111,22 +124,38 @@ describe("in-cluster configuration diff against the base (reference dev environm
   test("deleting a namespace is blocking", () => {
     const { review: r, json } = review(synthDev((s) => s.platform.node.tryRemoveChild("feast")));
     expect(exitCode(r)).toBe(2);
-    expect(json.blocking).toContainEqual(expect.objectContaining({ type: "kubernetes_namespace_v1", action: "delete", detail: "namespace `feast` is deleted, and Kubernetes deletes everything in it" }));
+    expect(json.blocking).toContainEqual(
+      expect.objectContaining({ type: "kubernetes_namespace_v1", action: "delete", detail: "namespace `feast` is deleted, and Kubernetes deletes everything in it" }),
+    );
   });
 });
 
 describe("configuration diff details", () => {
   afterAll(removeTempDirs);
   const config = (resource: Record<string, Record<string, unknown>>) => ({ provider: { helm: [{}] }, resource });
-  const release = (values: object, extra: object = {}) => ({ helm_release: { grafana: { name: "grafana", namespace: "monitoring", chart: "grafana", version: "12.11.1", repository: "https://x", values: [JSON.stringify(values)], ...extra } } });
+  const release = (values: object, extra: object = {}) => ({
+    helm_release: {
+      grafana: { name: "grafana", namespace: "monitoring", chart: "grafana", version: "12.11.1", repository: "https://x", values: [JSON.stringify(values)], ...extra },
+    },
+  });
 
   test("secret values are masked, by key name and set_sensitive; names of Secrets are not", () => {
     const before = config(release({ adminPassword: "old-pw", admin: { existingSecret: "a" } }, { set_sensitive: [{ name: "smtp.password", value: "x" }] }));
-    const after = config(release({ adminPassword: "new-pw", admin: { existingSecret: "b" } }, { set_sensitive: [{ name: "smtp.password", value: "y" }, { name: "smtp.token", value: "z" }] }));
+    const after = config(
+      release(
+        { adminPassword: "new-pw", admin: { existingSecret: "b" } },
+        {
+          set_sensitive: [
+            { name: "smtp.password", value: "y" },
+            { name: "smtp.token", value: "z" },
+          ],
+        },
+      ),
+    );
     const diff = clusterDiff("s", "dev", before, after);
     const values = diff.releases[0].values;
     expect(values).toEqual([
-      { path: "admin.existingSecret", from: "\"a\"", to: "\"b\"" },
+      { path: "admin.existingSecret", from: '"a"', to: '"b"' },
       { path: "adminPassword", from: "(sensitive value)", to: "(sensitive value)" },
       { path: "smtp.password", from: "(sensitive value)", to: "(sensitive value)" },
       { path: "smtp.token", to: "(sensitive value)" },
@@ -137,7 +166,9 @@ describe("configuration diff details", () => {
   test("the data of a Secret object is masked", () => {
     const secret = (v: string) => config({ kubernetes_secret_v1: { s: { metadata: { name: "db", namespace: "app" }, data: { password: v } } } });
     const diff = clusterDiff("s", "dev", secret("a"), secret("b"));
-    expect(diff.objects).toEqual([expect.objectContaining({ kind: "Secret", name: "db", change: "changed", fields: [{ path: "data.password", from: "(sensitive value)", to: "(sensitive value)" }] })]);
+    expect(diff.objects).toEqual([
+      expect.objectContaining({ kind: "Secret", name: "db", change: "changed", fields: [{ path: "data.password", from: "(sensitive value)", to: "(sensitive value)" }] }),
+    ]);
   });
 
   test("the breaking position of a version: the major, or the minor of a 0.x chart", () => {
@@ -150,8 +181,18 @@ describe("configuration diff details", () => {
     const stack = (version: string, replicas: number, password: string) => ({
       "//": { metadata: { stackName: "ml-dev-addons" } },
       provider: { helm: [{}], kubernetes: [{}] },
-      resource: { helm_release: { kps: { name: "kube-prometheus-stack", namespace: "monitoring", chart: "kube-prometheus-stack", version, repository: "https://prometheus-community.github.io/helm-charts",
-        values: [JSON.stringify({ grafana: { replicas, adminPassword: password } })] } } },
+      resource: {
+        helm_release: {
+          kps: {
+            name: "kube-prometheus-stack",
+            namespace: "monitoring",
+            chart: "kube-prometheus-stack",
+            version,
+            repository: "https://prometheus-community.github.io/helm-charts",
+            values: [JSON.stringify({ grafana: { replicas, adminPassword: password } })],
+          },
+        },
+      },
     });
     const baseDir = tempDir("review-cluster-base-");
     fs.writeFileSync(path.join(baseDir, "ml-dev-addons.tf.json"), JSON.stringify(stack("88.5.3", 1, "old-admin-pw")));

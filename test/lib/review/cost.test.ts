@@ -15,20 +15,31 @@ describe("cost", () => {
   });
 
   test("system nodes cost desired size x hourly price", () => {
-    const priced = priceResource(change("aws_eks_node_group.system", ["create"], null, nodeGroup(["m6i.large"], { desired_size: 3, min_size: 3, max_size: 6 })), PRICES, CATALOG_GPU_PRICES);
+    const priced = priceResource(
+      change("aws_eks_node_group.system", ["create"], null, nodeGroup(["m6i.large"], { desired_size: 3, min_size: 3, max_size: 6 })),
+      PRICES,
+      CATALOG_GPU_PRICES,
+    );
     expect(priced).toEqual({ category: "nodes", quantity: "3 x m6i.large", monthlyUsd: Math.round(3 * PRICES.ec2UsdPerHour["m6i.large"] * h * 100) / 100 });
   });
 
   test("a GPU pool's worst case is max size x the catalog's hourly price x 730", () => {
     // GIVEN a pool of up to 4 p4d.24xlarge
     const p4d = GPU_INSTANCES.find((g) => g.instanceType === "p4d.24xlarge")!;
-    const priced = priceResource(change("aws_eks_node_group.a100", ["create"], null, nodeGroup(["p4d.24xlarge"], { desired_size: 0, min_size: 0, max_size: 4 })), PRICES, CATALOG_GPU_PRICES);
+    const priced = priceResource(
+      change("aws_eks_node_group.a100", ["create"], null, nodeGroup(["p4d.24xlarge"], { desired_size: 0, min_size: 0, max_size: 4 })),
+      PRICES,
+      CATALOG_GPU_PRICES,
+    );
     // THEN the worst case is the full pool all month
     expect(priced).toEqual({ category: "gpu", quantity: "max 4 x p4d.24xlarge", monthlyUsd: Math.round(4 * p4d.onDemandUsdPerHour * 730 * 100) / 100 });
   });
 
   test("a Multi-AZ database bills two instances and two copies of storage", () => {
-    const priced = priceResource(change("aws_db_instance.db", ["create"], null, { instance_class: "db.t4g.medium", multi_az: true, allocated_storage: 20, storage_type: "gp3" }), PRICES);
+    const priced = priceResource(
+      change("aws_db_instance.db", ["create"], null, { instance_class: "db.t4g.medium", multi_az: true, allocated_storage: 20, storage_type: "gp3" }),
+      PRICES,
+    );
     expect(priced).toMatchObject({ category: "database", quantity: "db.t4g.medium Multi-AZ, 20 GB" });
     expect((priced as { monthlyUsd: number }).monthlyUsd).toBeCloseTo(2 * 0.065 * h + 2 * 20 * 0.115, 2);
   });
@@ -57,16 +68,27 @@ describe("cost", () => {
   test("a Karpenter GPU pool, in no AWS plan, is priced at its NodePool's GPU limit from the synthesized platform stack", () => {
     // GIVEN a NodePool of up to 3 one-GPU nodes, g5.xlarge or g5.2xlarge, in the (not planned) platform stack
     const nodePool = (gpus: string) => ({
-      "kubernetes_manifest.pool": { manifest: {
-        apiVersion: "karpenter.sh/v1", kind: "NodePool", metadata: { name: "vision" },
-        spec: { limits: { "nvidia.com/gpu": gpus }, template: { spec: { requirements: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: ["g5.xlarge", "g5.2xlarge"] }] } } },
-      } },
+      "kubernetes_manifest.pool": {
+        manifest: {
+          apiVersion: "karpenter.sh/v1",
+          kind: "NodePool",
+          metadata: { name: "vision" },
+          spec: {
+            limits: { "nvidia.com/gpu": gpus },
+            template: { spec: { requirements: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: ["g5.xlarge", "g5.2xlarge"] }] } },
+          },
+        },
+      },
     });
     const infra = stack("ml-prod-infra", prod, plan(change("aws_nat_gateway.n", ["create"], null, {})));
     const [env] = costReport([infra, stack("ml-prod-platform", prod, undefined, nodePool("3"))], [infra, stack("ml-prod-platform", prod, undefined, nodePool("2"))]).environments;
     // THEN its worst case is 3 x the pricier type, and the base's 2 nodes give the delta
     const g52 = GPU_INSTANCES.find((g) => g.instanceType === "g5.2xlarge")!.onDemandUsdPerHour;
-    expect(env.lines.find((l) => l.category === "gpu")).toMatchObject({ stack: "ml-prod-platform", address: "kubernetes_manifest.pool", quantity: "max 3 x g5.2xlarge (Karpenter NodePool vision)" });
+    expect(env.lines.find((l) => l.category === "gpu")).toMatchObject({
+      stack: "ml-prod-platform",
+      address: "kubernetes_manifest.pool",
+      quantity: "max 3 x g5.2xlarge (Karpenter NodePool vision)",
+    });
     expect(env.gpuWorstCaseUsd).toBeCloseTo(3 * g52 * h, 2);
     expect(env.gpuWorstCaseUsd - env.base!.gpuWorstCaseUsd).toBeCloseTo(g52 * h, 2);
   });

@@ -7,7 +7,13 @@ import { ReviewStack, StackConfig, reviewStack } from "../../../lib/review/stack
  * Small plans in the exact shape `terraform show -json` writes (copied from real plans
  * of the reference stacks and trimmed): one resource change at a time.
  */
-export function change(address: string, actions: string[], before: unknown, after: unknown, extra: Partial<ResourceChange["change"]> & { action_reason?: string } = {}): ResourceChange {
+export function change(
+  address: string,
+  actions: string[],
+  before: unknown,
+  after: unknown,
+  extra: Partial<ResourceChange["change"]> & { action_reason?: string } = {},
+): ResourceChange {
   const { action_reason, ...rest } = extra;
   const [type, name] = address.split(".");
   return {
@@ -53,20 +59,33 @@ export function config(env: StackEnvironmentMetadata, resources: Record<string, 
   const resource: Record<string, Record<string, unknown>> = {};
   for (const [address, block] of Object.entries(resources)) {
     const [type, name] = address.split(".");
-    resource[type] = { ...(resource[type] ?? {}), [name]: { "//": { metadata: { path: `${stackName}/${name.replace(/_[0-9A-F]{8}$/, "").replace(/_/g, "/")}`, uniqueId: name } }, ...block } };
+    resource[type] = {
+      ...(resource[type] ?? {}),
+      [name]: { "//": { metadata: { path: `${stackName}/${name.replace(/_[0-9A-F]{8}$/, "").replace(/_/g, "/")}`, uniqueId: name } }, ...block },
+    };
   }
   return { "//": { environment: env, metadata: { stackName } }, provider: { aws: [{}] }, resource };
 }
 
-export function stack(name: string, env: StackEnvironmentMetadata, p: TerraformPlan | undefined, resources: Record<string, Record<string, unknown>> = {},
-  settings?: Record<string, string | number | boolean>): ReviewStack {
+export function stack(
+  name: string,
+  env: StackEnvironmentMetadata,
+  p: TerraformPlan | undefined,
+  resources: Record<string, Record<string, unknown>> = {},
+  settings?: Record<string, string | number | boolean>,
+): ReviewStack {
   const c = config(env, resources, name);
   if (settings) c["//"].settings = settings;
   return reviewStack(name, { config: c, ...(p ? { plan: p } : { notPlanned: "fixture" }) });
 }
 
 /** A stack as `stack` builds it, with condition records under `"//".conditional_resources` (ConditionalResources). */
-export function stackWithRecords(name: string, env: StackEnvironmentMetadata, resources: Record<string, Record<string, unknown>>, records: readonly ConditionRecord[]): ReviewStack {
+export function stackWithRecords(
+  name: string,
+  env: StackEnvironmentMetadata,
+  resources: Record<string, Record<string, unknown>>,
+  records: readonly ConditionRecord[],
+): ReviewStack {
   const c = config(env, resources, name);
   return reviewStack(name, { config: { ...c, "//": { ...(c["//"] as object), [CONDITIONS_KEY]: records } }, notPlanned: "fixture" });
 }

@@ -16,8 +16,10 @@ describe("Markdown review", () => {
   test("each stack's plan is a collapsed diff block", () => {
     const s = stack("ml-dev-infra", dev, plan(change("aws_vpc.v", ["create"], null, { cidr_block: "10.0.0.0/16" })));
     const md = renderMarkdown(reviewChange([s]), { planTexts: planTexts([s]) });
-    expect(md).toContain("<details><summary><code>ml-dev-infra</code>: 1 to add, 0 to change, 0 to replace, 0 to destroy</summary>\n\n```diff\n# aws_vpc.v will be created\n" +
-      '+ resource "aws_vpc" "v" {\n+     cidr_block = "10.0.0.0/16"\n  }\n\nPlan: 1 to add, 0 to change, 0 to destroy.\n```');
+    expect(md).toContain(
+      "<details><summary><code>ml-dev-infra</code>: 1 to add, 0 to change, 0 to replace, 0 to destroy</summary>\n\n```diff\n# aws_vpc.v will be created\n" +
+        '+ resource "aws_vpc" "v" {\n+     cidr_block = "10.0.0.0/16"\n  }\n\nPlan: 1 to add, 0 to change, 0 to destroy.\n```',
+    );
   });
 
   test("over the size limit, the largest plan lists its new resources by address only", () => {
@@ -55,7 +57,7 @@ describe("Markdown review", () => {
     // THEN the review says so, shows the error, and exits 1
     expect(exitCode(review)).toBe(1);
     const md = renderMarkdown(review);
-    expect(md).toContain("> **Review incomplete: 1 plan failed.** See \"Failed plans\".");
+    expect(md).toContain('> **Review incomplete: 1 plan failed.** See "Failed plans".');
     expect(md).toContain("### Failed plans\n\n- `ml-dev-infra`:\n\n  ```text\n  Error: configuring Terraform AWS Provider: no valid credential sources found\n  ```");
   });
 

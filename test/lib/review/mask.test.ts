@@ -10,21 +10,31 @@ const SECRET = "s3cr3t-db-password-value";
 describe("masking of sensitive values", () => {
   test("a value marked true is masked, whatever its type", () => {
     expect(maskValue({ password: SECRET, port: 5432, tokens: ["a", "b"] }, { password: true, tokens: true })).toEqual({
-      password: SENSITIVE, port: 5432, tokens: SENSITIVE,
+      password: SENSITIVE,
+      port: 5432,
+      tokens: SENSITIVE,
     });
   });
 
   test("nested blocks and list elements are masked where their marks say", () => {
     const value = { master_user: [{ name: "admin", password: SECRET }], list: ["public", SECRET] };
     expect(maskValue(value, { master_user: [{ password: true }], list: [false, true] })).toEqual({
-      master_user: [{ name: "admin", password: SENSITIVE }], list: ["public", SENSITIVE],
+      master_user: [{ name: "admin", password: SENSITIVE }],
+      list: ["public", SENSITIVE],
     });
   });
 
   test("before values are masked with before_sensitive and after values with after_sensitive", () => {
     // GIVEN an update whose old and new values are both sensitive
-    const p = plan(change("aws_ssm_parameter.p", ["update"], { value: "old-secret", name: "n" }, { value: SECRET, name: "n" },
-      { before_sensitive: { value: true }, after_sensitive: { value: true } }));
+    const p = plan(
+      change(
+        "aws_ssm_parameter.p",
+        ["update"],
+        { value: "old-secret", name: "n" },
+        { value: SECRET, name: "n" },
+        { before_sensitive: { value: true }, after_sensitive: { value: true } },
+      ),
+    );
     // WHEN masked  THEN neither value survives
     const text = JSON.stringify(maskPlan(p));
     expect(text).not.toContain("old-secret");

@@ -23,7 +23,9 @@ describe("plan review: a model version change", () => {
     const r = reviewChange(platformStack(8, canary), { base: platformStack(7, canary) });
     const objects = r.clusterDiffs.flatMap((d) => d.objects);
     expect(objects.find((o) => o.kind === "Rollout")!.model).toEqual({
-      model: "ranker", from: "version 7", to: "version 8",
+      model: "ranker",
+      from: "version 7",
+      to: "version 8",
       delivery: "canary (20% → pause 5m → 100%) with a smoke test and SLO analysis; aborted (the old version keeps serving) if the analysis fails, in the cluster by Argo Rollouts",
     });
     expect(renderMarkdown(r)).toContain(
@@ -42,7 +44,9 @@ describe("plan review: a model version change", () => {
 
   test("without a rollout: a rolling update of the Deployment", () => {
     const r = reviewChange(platformStack(8), { base: platformStack(7) });
-    expect(renderMarkdown(r)).toContain("- model ranker (Deployment `serving/ranker`): version 7 → 8, rolled out by rolling update of the Deployment (no analysis; Terraform waits for the new pods to be ready)");
+    expect(renderMarkdown(r)).toContain(
+      "- model ranker (Deployment `serving/ranker`): version 7 → 8, rolled out by rolling update of the Deployment (no analysis; Terraform waits for the new pods to be ready)",
+    );
   });
 
   test("an unchanged model is not reported as a model change", () => {

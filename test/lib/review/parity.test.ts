@@ -21,10 +21,16 @@ describe("parity", () => {
     const extra = { ...common, "aws_subnet.network_private-us-east-1c_22222222": {} };
     const report = parity([stack("ml-dev-infra", dev, p, common), stack("ml-prod-infra", prod, p, extra)]);
     // THEN the difference is listed and explained
-    expect(report.differences).toEqual([{
-      layer: "infra", address: "aws_subnet.network_private-us-east-1c_22222222", constructPath: "ml-prod-infra/network/private-us-east-1c",
-      presentIn: ["prod"], missingIn: ["dev"], explanation: "availabilityZones: us-east-1c is not a zone of dev (zones: prod 3, dev 2)",
-    }]);
+    expect(report.differences).toEqual([
+      {
+        layer: "infra",
+        address: "aws_subnet.network_private-us-east-1c_22222222",
+        constructPath: "ml-prod-infra/network/private-us-east-1c",
+        presentIn: ["prod"],
+        missingIn: ["dev"],
+        explanation: "availabilityZones: us-east-1c is not a zone of dev (zones: prod 3, dev 2)",
+      },
+    ]);
   });
 
   test("a NAT gateway per zone is explained by the natGateways value the network recorded in each environment", () => {
@@ -47,7 +53,9 @@ describe("parity", () => {
     const pool = { "aws_eks_node_group.training_gpu-pool-h100_node-group_66666666": {} };
     const [d] = parity([
       stackWithRecords("ml-dev-infra", dev, {}, [record("training", "gpuPools", "general", ["gpu-pool-general"])]),
-      stackWithRecords("ml-prod-infra", prod, pool, [record("training", "gpuPools", "general, h100", ["gpu-pool-general", "gpu-pool-h100"], "GPU pools are declared per environment")]),
+      stackWithRecords("ml-prod-infra", prod, pool, [
+        record("training", "gpuPools", "general, h100", ["gpu-pool-general", "gpu-pool-h100"], "GPU pools are declared per environment"),
+      ]),
     ]).differences;
     expect(d.explanation).toBe('gpuPools: "general, h100" in prod; "general" in dev (GPU pools are declared per environment)');
   });
@@ -56,7 +64,9 @@ describe("parity", () => {
     // GIVEN dev runs ranker/deployment and prod ranker/blue/deployment, each recording its blueGreen value
     const report = parity([
       stackWithRecords("ml-dev-platform", dev, { "kubernetes_deployment_v1.ranker_deployment_77777777": {} }, [record("ranker", "blueGreen", "off", ["deployment"])]),
-      stackWithRecords("ml-prod-platform", prod, { "kubernetes_deployment_v1.ranker_blue_deployment_88888888": {} }, [record("ranker", "blueGreen", "blue/green, blue active", ["blue", "green"])]),
+      stackWithRecords("ml-prod-platform", prod, { "kubernetes_deployment_v1.ranker_blue_deployment_88888888": {} }, [
+        record("ranker", "blueGreen", "blue/green, blue active", ["blue", "green"]),
+      ]),
     ]);
     // THEN both differences are explained, each from its side
     expect(report.differences.map((d) => d.explanation)).toEqual([
@@ -68,20 +78,19 @@ describe("parity", () => {
   test("a record does not explain a difference when the other environment recorded nothing for that construct", () => {
     // GIVEN prod's debug construct records that it created its bucket, and dev has no such construct at all
     const bucket = { "aws_s3_bucket.debug_bucket_55555555": {} };
-    const report = parity([
-      stackWithRecords("ml-dev-infra", dev, {}, []),
-      stackWithRecords("ml-prod-infra", prod, bucket, [record("debug", "enabled", "true", ["bucket"])]),
-    ]);
+    const report = parity([stackWithRecords("ml-dev-infra", dev, {}, []), stackWithRecords("ml-prod-infra", prod, bucket, [record("debug", "enabled", "true", ["bucket"])])]);
     // THEN the difference stays flagged: nothing says why dev lacks it
     expect(report.differences.map((d) => d.explanation)).toEqual([undefined]);
   });
 
   test("an endpoint delivered by Argo Rollouts in one environment and as a Deployment in another is explained by its rollout record (issue 17)", () => {
     const dev_ = stackWithRecords("ml-dev-platform", dev, { "kubernetes_manifest.ranker_deployment_77777777": {} }, [
-      record("ranker", "blueGreen", "off", ["deployment", "scaled-object"]), record("ranker", "rollout", "off", ["deployment"], "rollouts"),
+      record("ranker", "blueGreen", "off", ["deployment", "scaled-object"]),
+      record("ranker", "rollout", "off", ["deployment"], "rollouts"),
     ]);
     const prod_ = stackWithRecords("ml-prod-platform", prod, { "kubernetes_manifest.ranker_rollout_88888888": {}, "kubernetes_manifest.ranker_canary-service_22222222": {} }, [
-      record("ranker", "blueGreen", "off", ["rollout", "scaled-object"]), record("ranker", "rollout", "canary", ["rollout", "canary-service"], "rollouts"),
+      record("ranker", "blueGreen", "off", ["rollout", "scaled-object"]),
+      record("ranker", "rollout", "canary", ["rollout", "canary-service"], "rollouts"),
     ]);
     // THEN each difference is explained by the rollout record, not by blueGreen (whose value is "off" on both sides)
     expect(parity([dev_, prod_]).differences.map((d) => `${d.constructPath}: ${d.explanation}`)).toEqual([
@@ -94,7 +103,9 @@ describe("parity", () => {
   test("the same value on both sides explains nothing", () => {
     const report = parity([
       stackWithRecords("ml-dev-infra", dev, {}, [record("network", "natGateways", "single", ["nat-us-east-1a"])]),
-      stackWithRecords("ml-prod-infra", prod, { "aws_nat_gateway.network_nat-us-east-1b_12121212": {} }, [record("network", "natGateways", "single", ["nat-us-east-1a", "nat-us-east-1b"])]),
+      stackWithRecords("ml-prod-infra", prod, { "aws_nat_gateway.network_nat-us-east-1b_12121212": {} }, [
+        record("network", "natGateways", "single", ["nat-us-east-1a", "nat-us-east-1b"]),
+      ]),
     ]);
     expect(report.differences.map((d) => d.explanation)).toEqual([undefined]);
   });
@@ -102,7 +113,9 @@ describe("parity", () => {
   test("a record does not explain a resource it did not create", () => {
     const report = parity([
       stackWithRecords("ml-dev-infra", dev, {}, [record("network", "natGateways", "single", ["nat-us-east-1a"])]),
-      stackWithRecords("ml-prod-infra", prod, { "aws_route.network_debug-route_12121212": {} }, [record("network", "natGateways", "one-per-az", ["nat-us-east-1a", "nat-us-east-1b"])]),
+      stackWithRecords("ml-prod-infra", prod, { "aws_route.network_debug-route_12121212": {} }, [
+        record("network", "natGateways", "one-per-az", ["nat-us-east-1a", "nat-us-east-1b"]),
+      ]),
     ]);
     expect(report.differences.map((d) => d.explanation)).toEqual([undefined]);
   });
@@ -113,9 +126,14 @@ describe("parity", () => {
     const injected = { ...common, "aws_s3_bucket.debug_bucket_55555555": {} };
     const report = parity([stack("ml-dev-infra", dev, p, common), stack("ml-staging-infra", staging, p, common), stack("ml-prod-infra", prod, p, injected)]);
     // THEN it is listed without an explanation
-    expect(report.differences).toEqual([{
-      layer: "infra", address: "aws_s3_bucket.debug_bucket_55555555", constructPath: "ml-prod-infra/debug/bucket", presentIn: ["prod"], missingIn: ["dev", "staging"],
-    }]);
+    expect(report.differences).toEqual([
+      {
+        layer: "infra",
+        address: "aws_s3_bucket.debug_bucket_55555555",
+        constructPath: "ml-prod-infra/debug/bucket",
+        presentIn: ["prod"],
+        missingIn: ["dev", "staging"],
+      },
+    ]);
   });
-
 });

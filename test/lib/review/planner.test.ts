@@ -5,17 +5,24 @@ describe("mapLimit", () => {
     const started: string[] = [];
     const items = ["small", "large", "medium", "free"];
     const cost: Record<string, number> = { small: 1, large: 9, medium: 5, free: 0 };
-    const results = await mapLimit(items, 1, async (item) => {
-      started.push(item);
-      return item.toUpperCase();
-    }, (item) => cost[item]);
+    const results = await mapLimit(
+      items,
+      1,
+      async (item) => {
+        started.push(item);
+        return item.toUpperCase();
+      },
+      (item) => cost[item],
+    );
     expect(started).toEqual(["large", "medium", "small", "free"]);
     expect(results).toEqual(["SMALL", "LARGE", "MEDIUM", "FREE"]);
   });
 
   test("GIVEN no costs WHEN mapping THEN items start in their order", async () => {
     const started: number[] = [];
-    await mapLimit([3, 1, 2], 1, async (n) => { started.push(n); });
+    await mapLimit([3, 1, 2], 1, async (n) => {
+      started.push(n);
+    });
     expect(started).toEqual([3, 1, 2]);
   });
 });

@@ -29,7 +29,9 @@ describeWithTerraform("plan review of the reference stacks (real offline plans)"
     const { outdir } = synthReferenceApp();
     stacks = await mapLimit(readSynthesized(outdir), 2, async (s) => {
       const blocker = offlineBlocker(s.config);
-      return blocker ? reviewStack(s.name, { config: s.config, notPlanned: blocker }) : reviewStack(s.name, { config: s.config, plan: await cachedPlan(s.dir), basis: "empty-state" });
+      return blocker
+        ? reviewStack(s.name, { config: s.config, notPlanned: blocker })
+        : reviewStack(s.name, { config: s.config, plan: await cachedPlan(s.dir), basis: "empty-state" });
     });
   });
 

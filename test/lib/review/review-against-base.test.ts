@@ -61,7 +61,10 @@ describeWithTerraform("offline review against the base's simulated state (real T
     // prevent_destroy is read from the resource's block, and the old block is gone (Terraform 1.11 behaviour)
     expect(code).toBe(2);
     expect(json.exitCode).toBe(2);
-    for (const [stack, env] of [["ml-dev-data", "dev"], ["ml-prod-data", "prod"]]) {
+    for (const [stack, env] of [
+      ["ml-dev-data", "dev"],
+      ["ml-prod-data", "prod"],
+    ]) {
       const mine = json.blocking.filter((f: any) => f.stack === stack);
       for (const type of ["aws_db_instance", "aws_s3_bucket"]) {
         const f = mine.find((x: any) => x.type === type);
@@ -73,7 +76,9 @@ describeWithTerraform("offline review against the base's simulated state (real T
     const devDb = json.blocking.find((f: any) => f.stack === "ml-dev-data" && f.type === "aws_db_instance");
     const prodBucket = json.blocking.find((f: any) => f.stack === "ml-prod-data" && f.type === "aws_s3_bucket");
     expect(devDb.address).toMatch(/^aws_db_instance\.registry_database_instance_[0-9A-F]{8}$/);
-    expect(md).toContain(`- **\`${devDb.address}\`** in \`ml-dev-data\` (dev) would be **destroyed**. Terraform's reason: \`delete_because_no_resource_config\`. Construct: \`ml-dev-data/registry/database/instance\`.`);
+    expect(md).toContain(
+      `- **\`${devDb.address}\`** in \`ml-dev-data\` (dev) would be **destroyed**. Terraform's reason: \`delete_because_no_resource_config\`. Construct: \`ml-dev-data/registry/database/instance\`.`,
+    );
     expect(md).toContain(`- **\`${prodBucket.address}\`** in \`ml-prod-data\` (prod) would be **destroyed**, and \`prevent_destroy\` does not stop it`);
     expect(md).toMatch(/\| prod \| `ml-prod-data` \| \d+ \| 0 \| 0 \| \d+ \| planned against the base's simulated state \|/);
   }, 600_000);
@@ -83,16 +88,24 @@ describeWithTerraform("offline review against the base's simulated state (real T
     expect(code).toBe(2);
     expect(json.blocking).toEqual([
       expect.objectContaining({
-        stack: "ml-dev-data", type: "aws_s3_bucket", action: "replace", replacePaths: ["bucket"], actionReason: "replace_because_cannot_update",
+        stack: "ml-dev-data",
+        type: "aws_s3_bucket",
+        action: "replace",
+        replacePaths: ["bucket"],
+        actionReason: "replace_because_cannot_update",
         constructPath: "ml-dev-data/registry/artifacts/bucket",
       }),
       expect.objectContaining({ stack: "ml-prod-data", type: "aws_s3_bucket", action: "replace", replacePaths: ["bucket"], stoppedByPreventDestroy: true }),
     ]);
     expect(json.stacks.find((s: any) => s.stack === "ml-prod-data")).toMatchObject({ basis: "base-state", refusedByPreventDestroy: true });
     expect(md).toContain("**Blocking: 2 stateful resources would be destroyed or replaced.**");
-    expect(md).toMatch(/`ml-dev-data` \(dev\) would be \*\*replaced\*\* \(destroyed, then created again\): `bucket` forces the replacement\. Terraform's reason: `replace_because_cannot_update`\. Construct: `ml-dev-data\/registry\/artifacts\/bucket`\./);
+    expect(md).toMatch(
+      /`ml-dev-data` \(dev\) would be \*\*replaced\*\* \(destroyed, then created again\): `bucket` forces the replacement\. Terraform's reason: `replace_because_cannot_update`\. Construct: `ml-dev-data\/registry\/artifacts\/bucket`\./,
+    );
     expect(md).toMatch(/`ml-prod-data` \(prod\) would be \*\*replaced\*\*: Terraform refused the plan because of `prevent_destroy`; `bucket` forces the replacement\./);
-    expect(md).toMatch(/\| prod \| `ml-prod-data` \| 0 \| \d+ \| \d+ \| 0 \| \*\*refused by `prevent_destroy`\*\* \(counts without it; see Blocking\); planned against the base's simulated state \|/);
+    expect(md).toMatch(
+      /\| prod \| `ml-prod-data` \| 0 \| \d+ \| \d+ \| 0 \| \*\*refused by `prevent_destroy`\*\* \(counts without it; see Blocking\); planned against the base's simulated state \|/,
+    );
   }, 600_000);
 
   test("an unchanged stack is not planned again: no changes, from the base's plan", async () => {

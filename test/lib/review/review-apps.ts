@@ -49,9 +49,20 @@ export function buildDataStack(app: App, options: DataAppOptions = {}): DataStac
   }
   const owner = new Construct(stack, options.ownerId ?? "registry");
   const database = new RegistryDatabase(owner, "database", {
-    network, key, clientSecurityGroupId: "sg-0123456789abcdef0", instanceClass: "db.t4g.medium", engineVersion: "17",
-    allocatedStorageGiB: options.allocatedStorageGiB ?? 20, maxAllocatedStorageGiB: 100, backupRetentionDays: 7, multiAz: false,
-    deletionProtection: env.protectsData, performanceInsights: false, monitoringIntervalSeconds: 0, iamAuthentication: true, logRetentionDays: 30,
+    network,
+    key,
+    clientSecurityGroupId: "sg-0123456789abcdef0",
+    instanceClass: "db.t4g.medium",
+    engineVersion: "17",
+    allocatedStorageGiB: options.allocatedStorageGiB ?? 20,
+    maxAllocatedStorageGiB: 100,
+    backupRetentionDays: 7,
+    multiAz: false,
+    deletionProtection: env.protectsData,
+    performanceInsights: false,
+    monitoringIntervalSeconds: 0,
+    iamAuthentication: true,
+    logRetentionDays: 30,
   });
   const bucket = new SecureBucket(owner, "artifacts", { bucketName: options.bucketName ?? `${env.prefix}-artifacts`, key });
   const built = { stack, owner, database, bucket };

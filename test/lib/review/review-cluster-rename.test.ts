@@ -32,8 +32,15 @@ describeWithTerraform("offline review against the base: renaming the cluster (re
     expect(report.exitCode).toBe(2);
     const cluster = report.blocking.find((f: any) => f.type === "aws_eks_cluster");
     // the name forces it, and so does the cluster role's ARN (the role's name derives from the cluster's)
-    expect(cluster).toMatchObject({ stack: "ml-dev-compute", action: "replace", replacePaths: expect.arrayContaining(["name", "role_arn"]), actionReason: "replace_because_cannot_update" });
-    expect(md).toContain(`- **\`${cluster.address}\`** in \`ml-dev-compute\` (dev) would be **replaced** (destroyed, then created again): ${cluster.replacePaths.map((p: string) => `\`${p}\``).join(", ")} force the replacement.`);
+    expect(cluster).toMatchObject({
+      stack: "ml-dev-compute",
+      action: "replace",
+      replacePaths: expect.arrayContaining(["name", "role_arn"]),
+      actionReason: "replace_because_cannot_update",
+    });
+    expect(md).toContain(
+      `- **\`${cluster.address}\`** in \`ml-dev-compute\` (dev) would be **replaced** (destroyed, then created again): ${cluster.replacePaths.map((p: string) => `\`${p}\``).join(", ")} force the replacement.`,
+    );
     expect(md).toContain("**Blocking:");
   }, 600_000);
 });

@@ -77,7 +77,9 @@ describeWithTerraform("review of real plans that replace a stateful resource", (
     expect(code).toBe(2);
     const md = fs.readFileSync(out, "utf8");
     expect(md).toContain("**Blocking: 1 stateful resource would be destroyed or replaced.**");
-    expect(md).toMatch(/- \*\*`aws_s3_bucket\.artifacts`\*\* in `ml-test-data` \(test\) would be \*\*replaced\*\* \(destroyed, then created again\): `bucket` forces the replacement\. Terraform's reason: `replace_because_cannot_update`\. Construct: `ml-test-data\/artifacts`\./);
+    expect(md).toMatch(
+      /- \*\*`aws_s3_bucket\.artifacts`\*\* in `ml-test-data` \(test\) would be \*\*replaced\*\* \(destroyed, then created again\): `bucket` forces the replacement\. Terraform's reason: `replace_because_cannot_update`\. Construct: `ml-test-data\/artifacts`\./,
+    );
     const findings = JSON.parse(fs.readFileSync(json, "utf8"));
     expect(findings.exitCode).toBe(2);
     expect(findings.blocking).toMatchObject([{ address: "aws_s3_bucket.artifacts", action: "replace", replacePaths: ["bucket"] }]);

@@ -5,7 +5,9 @@ import { errorOf, onlyResource, synthJson } from "../../support/synth";
 
 /** The one resource of a type outside the stack's AccessLogBucket (which SecureBucket adds at the stack's root). */
 function ownResource(json: any, type: string): any {
-  const all = Object.entries<any>(json.resource?.[type] ?? {}).filter(([address]) => !address.startsWith("access-logs_")).map(([, r]) => r);
+  const all = Object.entries<any>(json.resource?.[type] ?? {})
+    .filter(([address]) => !address.startsWith("access-logs_"))
+    .map(([, r]) => r);
   if (all.length !== 1) throw new Error(`expected exactly one ${type} outside access-logs, found ${all.length}`);
   return all[0];
 }

@@ -4,7 +4,9 @@ import { errorOf, synthJson } from "../../support/synth";
 
 /** The one resource of a type outside the stack's AccessLogBucket (which SecureBucket adds at the stack's root). */
 function ownResource(json: any, type: string): any {
-  const all = Object.entries<any>(json.resource?.[type] ?? {}).filter(([address]) => !address.startsWith("access-logs_")).map(([, r]) => r);
+  const all = Object.entries<any>(json.resource?.[type] ?? {})
+    .filter(([address]) => !address.startsWith("access-logs_"))
+    .map(([, r]) => r);
   if (all.length !== 1) throw new Error(`expected exactly one ${type} outside access-logs, found ${all.length}`);
   return all[0];
 }
@@ -24,7 +26,10 @@ describe("SecureBucket", () => {
     expect(rule.apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
     expect(rule.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/aws_kms_key\..*\.arn/);
     expect(ownResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({
-      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
     });
     expect(ownResource(json, "aws_s3_bucket_ownership_controls").rule.object_ownership).toBe("BucketOwnerEnforced");
   });
@@ -57,13 +62,19 @@ describe("SecureBucket", () => {
       [expect.stringMatching(/^\$\{aws_s3_bucket\.second_bucket_[0-9A-F]{8}\.id\}$/), "${aws_s3_bucket.access-logs_bucket_7E528747.id}", "ml-test-datasets/"],
     ]);
     expect(json.resource.aws_s3_bucket["access-logs_bucket_7E528747"].bucket).toBe("test-infra-access-logs-123456789012");
-    const logs = (type: string) => Object.entries<any>(json.resource[type]).filter(([address]) => address.startsWith("access-logs_")).map(([, r]) => r);
-    expect(logs("aws_s3_bucket_server_side_encryption_configuration").map((r) => r.rule[0].apply_server_side_encryption_by_default))
-      .toEqual([{ sse_algorithm: "AES256" }]);
+    const logs = (type: string) =>
+      Object.entries<any>(json.resource[type])
+        .filter(([address]) => address.startsWith("access-logs_"))
+        .map(([, r]) => r);
+    expect(logs("aws_s3_bucket_server_side_encryption_configuration").map((r) => r.rule[0].apply_server_side_encryption_by_default)).toEqual([{ sse_algorithm: "AES256" }]);
     const statements = JSON.parse(logs("aws_s3_bucket_policy")[0].policy).Statement;
     expect(statements[1]).toEqual({
-      Sid: "S3ServerAccessLogsDelivery", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject",
-      Resource: "${aws_s3_bucket.access-logs_bucket_7E528747.arn}/*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+      Sid: "S3ServerAccessLogsDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: "${aws_s3_bucket.access-logs_bucket_7E528747.arn}/*",
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });
     expect(logs("aws_s3_bucket_lifecycle_configuration").map((r) => r.rule[0].expiration)).toEqual([[{ days: 90 }]]);
   });
@@ -80,8 +91,8 @@ describe("SecureBucket", () => {
     const stack = infraStack({}, "ml-platform-with-a-very-long-stack-name-infra");
     expect(errorOf(() => new SecureBucket(stack, "bucket", { bucketName: "ml-test-artifacts", key: new EnvironmentKey(stack, "kms") }))).toBe(
       'ml-platform-with-a-very-long-stack-name-infra/bucket: accessLogs is "ml-platform-with-a-very-long-stack-name-infra-access-logs-123456789012"; ' +
-      'the stack\'s access-log bucket would be named "ml-platform-with-a-very-long-stack-name-infra-access-logs-123456789012", which must be 3 to 63 characters ' +
-      "of lowercase letters, digits, '.' and '-', starting and ending with a letter or digit: shorten the stack's name, or pass accessLogs: false",
+        'the stack\'s access-log bucket would be named "ml-platform-with-a-very-long-stack-name-infra-access-logs-123456789012", which must be 3 to 63 characters ' +
+        "of lowercase letters, digits, '.' and '-', starting and ending with a letter or digit: shorten the stack's name, or pass accessLogs: false",
     );
   });
 
@@ -95,7 +106,8 @@ describe("SecureBucket", () => {
     const { stack, b } = bucket();
     const role = new ServiceAccountRole(stack, "reader", {
       identity: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x", oidcIssuerUrl: "https://x" },
-      namespace: "serving", serviceAccount: "model",
+      namespace: "serving",
+      serviceAccount: "model",
     });
     b.grantRead(role, "models/*");
     const statements = role.policyStatements;

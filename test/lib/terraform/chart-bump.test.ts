@@ -33,7 +33,10 @@ function withMlflowChart<T>(version: string, run: () => T): T {
   }
 }
 
-describe.each([["dev", dev], ["prod", prod]] as const)("bumping the MLflow chart version in %s", (_name, config) => {
+describe.each([
+  ["dev", dev],
+  ["prod", prod],
+] as const)("bumping the MLflow chart version in %s", (_name, config) => {
   const before = synthAll(config);
   const after = withMlflowChart("1.11.6", () => synthAll(config));
 

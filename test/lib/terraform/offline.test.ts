@@ -25,11 +25,14 @@ afterAll(() => {
 /** A synthesized AWS-only stack as cdktf writes it, with the account guard set. */
 function tinyStack(): string {
   const dir = tempDir("offline-stack-");
-  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify({
-    terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } },
-    provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["111122223333"] }] },
-    resource: { aws_s3_bucket: { logs: { bucket: "offline-provider-installation-test" } } },
-  }));
+  fs.writeFileSync(
+    path.join(dir, "cdk.tf.json"),
+    JSON.stringify({
+      terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } },
+      provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["111122223333"] }] },
+      resource: { aws_s3_bucket: { logs: { bucket: "offline-provider-installation-test" } } },
+    }),
+  );
   return dir;
 }
 
@@ -45,15 +48,30 @@ function recordingTerraform(): { binary: string; calls: () => { args: string[]; 
   const dir = tempDir("fake-terraform-");
   const log = path.join(dir, "calls.jsonl");
   const binary = path.join(dir, "terraform");
-  fs.writeFileSync(binary, `#!${process.execPath}
+  fs.writeFileSync(
+    binary,
+    `#!${process.execPath}
 require("fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args: process.argv.slice(2), cliConfigFile: process.env.TF_CLI_CONFIG_FILE ?? "(unset)" }) + "\\n");
-`, { mode: 0o755 });
-  return { binary, calls: () => fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l)) };
+`,
+    { mode: 0o755 },
+  );
+  return {
+    binary,
+    calls: () =>
+      fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 const saved = { mirror: process.env.TF_PLUGIN_MIRROR, cliConfig: process.env.TF_CLI_CONFIG_FILE };
 afterEach(() => {
-  for (const [name, value] of [["TF_PLUGIN_MIRROR", saved.mirror], ["TF_CLI_CONFIG_FILE", saved.cliConfig]] as const) {
+  for (const [name, value] of [
+    ["TF_PLUGIN_MIRROR", saved.mirror],
+    ["TF_CLI_CONFIG_FILE", saved.cliConfig],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -69,18 +87,20 @@ describe("provider installation", () => {
   test("GIVEN a mirror WHEN resolving THEN the CLI config installs registry.terraform.io providers from it only", () => {
     const mirror = fakeMirror();
     expect(providerInstallation(mirror)).toEqual({ source: "mirror", mirror });
-    expect(offlineCliConfig({ source: "mirror", mirror })).toBe([
-      "provider_installation {",
-      "  filesystem_mirror {",
-      `    path    = ${JSON.stringify(mirror)}`,
-      '    include = ["registry.terraform.io/*/*"]',
-      "  }",
-      "  direct {",
-      '    exclude = ["registry.terraform.io/*/*"]',
-      "  }",
-      "}",
-      "",
-    ].join("\n"));
+    expect(offlineCliConfig({ source: "mirror", mirror })).toBe(
+      [
+        "provider_installation {",
+        "  filesystem_mirror {",
+        `    path    = ${JSON.stringify(mirror)}`,
+        '    include = ["registry.terraform.io/*/*"]',
+        "  }",
+        "  direct {",
+        '    exclude = ["registry.terraform.io/*/*"]',
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
   });
 
   test("GIVEN a mirror path without a provider tree THEN it is refused, naming the path", () => {
@@ -137,10 +157,19 @@ describe("review --offline", () => {
     process.env.TF_PLUGIN_MIRROR = "/nonexistent/tf-plugins";
     const lines: string[] = [];
     let synthesized = false;
-    const code = await runReview(["--offline"], { synthesize: () => { synthesized = true; return "/nonexistent"; }, log: (l) => lines.push(l), stdout: () => undefined });
+    const code = await runReview(["--offline"], {
+      synthesize: () => {
+        synthesized = true;
+        return "/nonexistent";
+      },
+      log: (l) => lines.push(l),
+      stdout: () => undefined,
+    });
     expect(code).toBe(1);
     expect(synthesized).toBe(false);
-    expect(lines).toEqual(["review failed: TF_PLUGIN_MIRROR=/nonexistent/tf-plugins holds no registry.terraform.io/ provider tree (unset it to install providers from the registry)"]);
+    expect(lines).toEqual([
+      "review failed: TF_PLUGIN_MIRROR=/nonexistent/tf-plugins holds no registry.terraform.io/ provider tree (unset it to install providers from the registry)",
+    ]);
   });
 });
 

@@ -9,11 +9,15 @@ const schemas: ProviderSchemas = {
       resource_schemas: {
         aws_vpc: { block: { attributes: { id: { type: "string" }, arn: { type: "string" }, cidr_block: { type: "string" } } } },
         aws_subnet: { block: { attributes: { id: { type: "string" }, vpc_id: { type: "string" }, cidr_block: { type: "string" }, tags: { type: ["map", "string"] } } } },
-        aws_eks_cluster: { block: { attributes: {
-          id: { type: "string" },
-          identity: { type: ["list", ["object", { oidc: ["list", ["object", { issuer: "string" }]] }]] },
-          version: { type: "string" },
-        } } },
+        aws_eks_cluster: {
+          block: {
+            attributes: {
+              id: { type: "string" },
+              identity: { type: ["list", ["object", { oidc: ["list", ["object", { issuer: "string" }]] }]] },
+              version: { type: "string" },
+            },
+          },
+        },
         aws_iam_role_policy: { block: { attributes: { id: { type: "string" }, policy: { type: "string" }, role: { type: "string" } } } },
         aws_db_instance: { block: { attributes: { id: { type: "string" }, password: { type: "string" }, port: { type: "number" } } } },
       },
@@ -44,8 +48,13 @@ function plan(...rs: ReturnType<typeof resource>[]): TerraformPlan {
 }
 
 const vpc = resource("aws_vpc", "v", { cidr_block: "10.0.0.0/16" }, { id: true, arn: true });
-const subnet = resource("aws_subnet", "s", { cidr_block: "10.0.0.0/24", tags: { Name: "a" } }, { id: true, vpc_id: true },
-  { vpc_id: { constant_value: "${aws_vpc.v.id}", references: ["aws_vpc.v.id", "aws_vpc.v"] } });
+const subnet = resource(
+  "aws_subnet",
+  "s",
+  { cidr_block: "10.0.0.0/24", tags: { Name: "a" } },
+  { id: true, vpc_id: true },
+  { vpc_id: { constant_value: "${aws_vpc.v.id}", references: ["aws_vpc.v.id", "aws_vpc.v"] } },
+);
 
 function attributesOf(state: ReturnType<typeof stateFromPlan>, type: string): Record<string, any> {
   return state.resources.find((r) => r.type === type)!.instances[0].attributes;
@@ -55,9 +64,7 @@ describe("stateFromPlan", () => {
   test("writes a version 4 state with the planned values, one resource per address", () => {
     const state = stateFromPlan(plan(vpc, subnet), schemas, { serial: 3, accountId: "123456789012" });
     expect(state).toMatchObject({ version: 4, terraform_version: "1.11.4", serial: 3 });
-    expect(state.resources.map((r) => `${r.type}.${r.name} ${r.provider}`)).toEqual([
-      `aws_vpc.v provider["${AWS}"]`, `aws_subnet.s provider["${AWS}"]`,
-    ]);
+    expect(state.resources.map((r) => `${r.type}.${r.name} ${r.provider}`)).toEqual([`aws_vpc.v provider["${AWS}"]`, `aws_subnet.s provider["${AWS}"]`]);
     expect(attributesOf(state, "aws_subnet")).toMatchObject({ cidr_block: "10.0.0.0/24", tags: { Name: "a" } });
   });
 
@@ -75,10 +82,16 @@ describe("stateFromPlan", () => {
   });
 
   test("a template around a reference is resolved; a function call is not", () => {
-    const policy = resource("aws_iam_role_policy", "p", {}, { id: true, policy: true, role: true }, {
-      role: { constant_value: "role-${aws_vpc.v.id}" },
-      policy: { constant_value: "${jsonencode({\"Resource\" = aws_vpc.v.arn})}" },
-    });
+    const policy = resource(
+      "aws_iam_role_policy",
+      "p",
+      {},
+      { id: true, policy: true, role: true },
+      {
+        role: { constant_value: "role-${aws_vpc.v.id}" },
+        policy: { constant_value: '${jsonencode({"Resource" = aws_vpc.v.arn})}' },
+      },
+    );
     const state = stateFromPlan(plan(vpc, policy), schemas);
     const attrs = attributesOf(state, "aws_iam_role_policy");
     expect(attrs.role).toBe(`role-${attributesOf(state, "aws_vpc").id}`);
@@ -87,10 +100,16 @@ describe("stateFromPlan", () => {
 
   test("replace() of a reference with literal arguments is resolved, as IRSA trust policies write the OIDC issuer; a regex replace is not", () => {
     const cluster = resource("aws_eks_cluster", "c", { version: "1.33" }, { id: true, identity: true });
-    const trust = resource("aws_iam_role_policy", "t", {}, { id: true, policy: true, role: true }, {
-      policy: { constant_value: "{\"StringEquals\":{\"${replace(aws_eks_cluster.c.identity[0].oidc[0].issuer, \"https://\", \"\")}:aud\":\"sts.amazonaws.com\"}}" },
-      role: { constant_value: "${replace(aws_eks_cluster.c.id, \"/^fake/\", \"\")}" },
-    });
+    const trust = resource(
+      "aws_iam_role_policy",
+      "t",
+      {},
+      { id: true, policy: true, role: true },
+      {
+        policy: { constant_value: '{"StringEquals":{"${replace(aws_eks_cluster.c.identity[0].oidc[0].issuer, "https://", "")}:aud":"sts.amazonaws.com"}}' },
+        role: { constant_value: '${replace(aws_eks_cluster.c.id, "/^fake/", "")}' },
+      },
+    );
     const state = stateFromPlan(plan(cluster, trust), schemas);
     const issuer: string = attributesOf(state, "aws_eks_cluster").identity[0].oidc[0].issuer;
     const attrs = attributesOf(state, "aws_iam_role_policy");

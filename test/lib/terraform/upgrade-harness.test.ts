@@ -5,20 +5,25 @@ describe("upgradeChangesOf", () => {
   const plan = (changes: [string, string[], string[][]?][]): TerraformPlan => ({
     format_version: "1.2",
     resource_changes: changes.map(([address, actions, replacePaths]) => ({
-      address, mode: "managed", type: address.split(".")[0], name: address.split(".")[1],
+      address,
+      mode: "managed",
+      type: address.split(".")[0],
+      name: address.split(".")[1],
       change: { actions, before: {}, after: {}, ...(replacePaths ? { replace_paths: replacePaths } : {}) },
     })) as never,
   });
 
   test("maps terraform's actions to update, replace (either order), create and delete, leaving out no-ops", () => {
-    const changes = upgradeChangesOf(plan([
-      ["aws_s3_bucket.a", ["delete", "create"], [["bucket"]]],
-      ["aws_subnet.b", ["create", "delete"]],
-      ["aws_db_instance.c", ["update"]],
-      ["aws_iam_role.d", ["create"]],
-      ["aws_kms_key.e", ["delete"]],
-      ["aws_vpc.f", ["no-op"]],
-    ]));
+    const changes = upgradeChangesOf(
+      plan([
+        ["aws_s3_bucket.a", ["delete", "create"], [["bucket"]]],
+        ["aws_subnet.b", ["create", "delete"]],
+        ["aws_db_instance.c", ["update"]],
+        ["aws_iam_role.d", ["create"]],
+        ["aws_kms_key.e", ["delete"]],
+        ["aws_vpc.f", ["no-op"]],
+      ]),
+    );
     expect(changes).toEqual([
       { address: "aws_db_instance.c", type: "aws_db_instance", action: "update", stateful: true },
       { address: "aws_iam_role.d", type: "aws_iam_role", action: "create", stateful: false },

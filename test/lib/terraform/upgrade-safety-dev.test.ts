@@ -12,8 +12,7 @@ import { Change, actions, addresses, statefulLosses, synthInfra } from "./upgrad
  */
 const baseline = { cluster: { kubernetesVersion: "1.32" } };
 /** The dev infra stack, one Kubernetes version behind, with a change. */
-const devInfra = (change?: Change, props: ReferenceChanges = {}) =>
-  synthInfra(dev, change, { ...props, cluster: { ...baseline.cluster, ...props.cluster } });
+const devInfra = (change?: Change, props: ReferenceChanges = {}) => synthInfra(dev, change, { ...props, cluster: { ...baseline.cluster, ...props.cluster } });
 
 describeWithTerraform("upgrade safety: dev infrastructure", () => {
   let harness: UpgradeHarness;
@@ -34,28 +33,34 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   });
 
   test("scaling the GPU pool updates its node group in place", async () => {
-    const report = await harness.planChange(devInfra((s) => {
-      s.cluster.pools[0].nodeGroup!.addOverride("scaling_config.max_size", 6);
-    }));
+    const report = await harness.planChange(
+      devInfra((s) => {
+        s.cluster.pools[0].nodeGroup!.addOverride("scaling_config.max_size", 6);
+      }),
+    );
     expect(actions(report)).toEqual(["update"]);
     expect(addresses(report, "update")).toEqual([expect.stringMatching(/^aws_eks_node_group\.training_gpu-pool-general_node-group_/)]);
   });
 
   test("upgrading Kubernetes 1.32 -> 1.33 updates the control plane and every node group in place and destroys nothing", async () => {
     const report = await harness.planChange(devInfra(undefined, { cluster: { kubernetesVersion: "1.33" } }));
-    expect(addresses(report, "update")).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^aws_eks_cluster\.training_cluster_/),
-      expect.stringMatching(/^aws_eks_node_group\.training_system-nodes_/),
-      expect.stringMatching(/^aws_eks_node_group\.training_gpu-pool-general_node-group_/),
-    ]));
+    expect(addresses(report, "update")).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_eks_cluster\.training_cluster_/),
+        expect.stringMatching(/^aws_eks_node_group\.training_system-nodes_/),
+        expect.stringMatching(/^aws_eks_node_group\.training_gpu-pool-general_node-group_/),
+      ]),
+    );
     expect(addresses(report, "replace")).toEqual([]);
     expect(addresses(report, "delete")).toEqual([]);
   });
 
   test("adding a GPU pool only creates resources", async () => {
-    const report = await harness.planChange(devInfra((s) => {
-      s.cluster.addGpuPool("l4-batch", { instanceTypes: ["g6.xlarge"], maxSize: 2 });
-    }));
+    const report = await harness.planChange(
+      devInfra((s) => {
+        s.cluster.addGpuPool("l4-batch", { instanceTypes: ["g6.xlarge"], maxSize: 2 });
+      }),
+    );
     expect(actions(report)).toEqual(["create"]);
     expect(addresses(report, "create")).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_eks_node_group\.training_gpu-pool-l4-batch_/)]));
   });
@@ -67,31 +72,41 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   });
 
   test("adding an endpoint (its IRSA role, registry and feature grants) only creates resources", async () => {
-    const report = await harness.planChange(devInfra((s) => {
-      const role = s.cluster.addServiceAccountRole("fraud-serving", { namespace: "serving", serviceAccount: "fraud" });
-      s.registry.grantRead(role);
-      s.featureStore.grantOnlineRead(role);
-    }));
+    const report = await harness.planChange(
+      devInfra((s) => {
+        const role = s.cluster.addServiceAccountRole("fraud-serving", { namespace: "serving", serviceAccount: "fraud" });
+        s.registry.grantRead(role);
+        s.featureStore.grantOnlineRead(role);
+      }),
+    );
     expect(actions(report)).toEqual(["create"]);
     expect(addresses(report, "create")).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role\.training_fraud-serving_role_/)]));
   });
 
   test("renaming the artifact bucket shows up as a replacement of a stateful resource", async () => {
     // GIVEN a deliberately destructive change: a bucket's name forces a new bucket
-    const report = await harness.planChange(devInfra((s) => {
-      s.registry.artifactBucket.bucket.addOverride("bucket", "ml-dev-mlflow-artifacts-renamed-111111111111");
-    }));
+    const report = await harness.planChange(
+      devInfra((s) => {
+        s.registry.artifactBucket.bucket.addOverride("bucket", "ml-dev-mlflow-artifacts-renamed-111111111111");
+      }),
+    );
     // THEN terraform plans to replace it, and says which attribute forces it
-    expect(statefulLosses(report)).toEqual([expect.objectContaining({
-      address: expect.stringMatching(/^aws_s3_bucket\.model-registry_artifacts_bucket_/), action: "replace", replacePaths: ["bucket"],
-    })]);
+    expect(statefulLosses(report)).toEqual([
+      expect.objectContaining({
+        address: expect.stringMatching(/^aws_s3_bucket\.model-registry_artifacts_bucket_/),
+        action: "replace",
+        replacePaths: ["bucket"],
+      }),
+    ]);
     expect(report.refusal).toBeUndefined();
   });
 
   test("renaming the database identifier is an in-place rename (aws provider 5.x), not a replacement: data is kept, the endpoint changes", async () => {
-    const report = await harness.planChange(devInfra((s) => {
-      s.registry.database.instance.addOverride("identifier", "ml-dev-mlflow-renamed");
-    }));
+    const report = await harness.planChange(
+      devInfra((s) => {
+        s.registry.database.instance.addOverride("identifier", "ml-dev-mlflow-renamed");
+      }),
+    );
     expect(statefulLosses(report)).toEqual([]);
     expect(addresses(report, "update")).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_db_instance\.model-registry_database_instance_/)]));
   });

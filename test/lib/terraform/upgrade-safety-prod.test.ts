@@ -32,9 +32,11 @@ describeWithTerraform("upgrade safety: prod infrastructure", () => {
 
   test("renaming the artifact bucket is refused by terraform: prevent_destroy protects it", async () => {
     // GIVEN the destructive change that dev plans as a replacement
-    const report = await harness.planChange(synthInfra(prod, (s) => {
-      s.registry.artifactBucket.bucket.addOverride("bucket", "ml-prod-mlflow-artifacts-renamed-333333333333");
-    }));
+    const report = await harness.planChange(
+      synthInfra(prod, (s) => {
+        s.registry.artifactBucket.bucket.addOverride("bucket", "ml-prod-mlflow-artifacts-renamed-333333333333");
+      }),
+    );
     // THEN terraform refuses the plan, naming the bucket; the refused plan replaces it (and its configuration resources)
     expect(report.refusal?.addresses).toEqual([expect.stringMatching(/^aws_s3_bucket\.model-registry_artifacts_bucket_/)]);
     expect(report.refusal?.message).toContain("Instance cannot be destroyed");

@@ -9,7 +9,9 @@ import { trainingFixture } from "./fixture";
  */
 const { platform, training } = trainingFixture();
 training.addTeam("vision", { gpuQuota: { general: 2 } });
-const rule = Object.values<any>(synthJson(platform).resource.kubernetes_manifest).map((r) => r.manifest).find((m) => m.kind === "PrometheusRule");
+const rule = Object.values<any>(synthJson(platform).resource.kubernetes_manifest)
+  .map((r) => r.manifest)
+  .find((m) => m.kind === "PrometheusRule");
 const ruleFile = rule.spec;
 const byName = (alert: string) => ruleFile.groups[0].rules.find((r: any) => r.alert === alert);
 
@@ -23,11 +25,13 @@ function at(evalTime: string, series: RuleTest["input_series"], alertname: strin
   return {
     interval: "1m",
     input_series: series,
-    alert_rule_test: [{
-      eval_time: evalTime,
-      alertname,
-      exp_alerts: fired.map((f) => ({ exp_labels: { severity: "warning", ...f.labels }, exp_annotations: annotations(alertname, f.labels, f.value) })),
-    }],
+    alert_rule_test: [
+      {
+        eval_time: evalTime,
+        alertname,
+        exp_alerts: fired.map((f) => ({ exp_labels: { severity: "warning", ...f.labels }, exp_annotations: annotations(alertname, f.labels, f.value) })),
+      },
+    ],
   };
 }
 
@@ -50,15 +54,18 @@ describeWithPromtool("training alerts under promtool", () => {
   const ADMITTED = 'kueue_admitted_workloads_total{cluster_queue="vision"}';
 
   test("TrainingQueueStuck: workloads pending 30m with none admitted fires after its 30m hold", () => {
-    const series = [{ series: PENDING, values: "2x90" }, { series: ADMITTED, values: "5x90" }];
-    expectPasses([
-      at("29m", series, "TrainingQueueStuck", []),
-      at("31m", series, "TrainingQueueStuck", [{ labels: { cluster_queue: "vision" }, value: "2" }]),
-    ]);
+    const series = [
+      { series: PENDING, values: "2x90" },
+      { series: ADMITTED, values: "5x90" },
+    ];
+    expectPasses([at("29m", series, "TrainingQueueStuck", []), at("31m", series, "TrainingQueueStuck", [{ labels: { cluster_queue: "vision" }, value: "2" }])]);
   });
 
   test("TrainingQueueStuck: silent while the queue keeps admitting (a busy queue, not a stuck one)", () => {
-    const series = [{ series: PENDING, values: "2x90" }, { series: ADMITTED, values: "0+1x90" }];
+    const series = [
+      { series: PENDING, values: "2x90" },
+      { series: ADMITTED, values: "0+1x90" },
+    ];
     expectPasses([at("60m", series, "TrainingQueueStuck", []), at("85m", series, "TrainingQueueStuck", [])]);
   });
 
@@ -70,10 +77,7 @@ describeWithPromtool("training alerts under promtool", () => {
       { series: UTIL("vision", "resnet-node-0-0", "1"), values: "3x90" },
       { series: UTIL("vision", "busy-node-0-0", "0"), values: "85x90" },
     ];
-    expectPasses([
-      at("59m", series, "TrainingGpusIdle", []),
-      at("61m", series, "TrainingGpusIdle", [{ labels: { namespace: "vision", pod: "resnet-node-0-0" }, value: "2.5" }]),
-    ]);
+    expectPasses([at("59m", series, "TrainingGpusIdle", []), at("61m", series, "TrainingGpusIdle", [{ labels: { namespace: "vision", pod: "resnet-node-0-0" }, value: "2.5" }])]);
   });
 
   test("TrainingGpusIdle: silent for GPU pods outside the training namespaces (a model endpoint at night)", () => {
@@ -84,7 +88,11 @@ describeWithPromtool("training alerts under promtool", () => {
   const Q = (metric: string) => `kueue_cluster_queue_${metric}{cohort="ml-platform",cluster_queue="vision",flavor="general",resource="nvidia.com/gpu"}`;
 
   test("TrainingQueueAtQuota: usage at the nominal GPU quota with workloads waiting, for 60m", () => {
-    const series = [{ series: Q("resource_usage"), values: "2x90" }, { series: Q("nominal_quota"), values: "2x90" }, { series: PENDING, values: "1x90" }];
+    const series = [
+      { series: Q("resource_usage"), values: "2x90" },
+      { series: Q("nominal_quota"), values: "2x90" },
+      { series: PENDING, values: "1x90" },
+    ];
     expectPasses([
       at("59m", series, "TrainingQueueAtQuota", []),
       at("61m", series, "TrainingQueueAtQuota", [{ labels: { cluster_queue: "vision", flavor: "general" }, value: "2" }]),
@@ -92,9 +100,21 @@ describeWithPromtool("training alerts under promtool", () => {
   });
 
   test("TrainingQueueAtQuota: silent below quota, with nothing waiting, and on a flavor the team only borrows (quota 0)", () => {
-    const below = [{ series: Q("resource_usage"), values: "1x90" }, { series: Q("nominal_quota"), values: "2x90" }, { series: PENDING, values: "1x90" }];
-    const idle = [{ series: Q("resource_usage"), values: "2x90" }, { series: Q("nominal_quota"), values: "2x90" }, { series: PENDING, values: "0x90" }];
-    const borrowed = [{ series: Q("resource_usage"), values: "2x90" }, { series: Q("nominal_quota"), values: "0x90" }, { series: PENDING, values: "1x90" }];
+    const below = [
+      { series: Q("resource_usage"), values: "1x90" },
+      { series: Q("nominal_quota"), values: "2x90" },
+      { series: PENDING, values: "1x90" },
+    ];
+    const idle = [
+      { series: Q("resource_usage"), values: "2x90" },
+      { series: Q("nominal_quota"), values: "2x90" },
+      { series: PENDING, values: "0x90" },
+    ];
+    const borrowed = [
+      { series: Q("resource_usage"), values: "2x90" },
+      { series: Q("nominal_quota"), values: "0x90" },
+      { series: PENDING, values: "1x90" },
+    ];
     expectPasses([at("80m", below, "TrainingQueueAtQuota", []), at("80m", idle, "TrainingQueueAtQuota", []), at("80m", borrowed, "TrainingQueueAtQuota", [])]);
   });
 });

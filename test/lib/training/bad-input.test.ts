@@ -21,7 +21,7 @@ describe("DistributedTraining refuses bad team quotas, one clear error each", ()
     training.addTeam("vision", { gpuQuota: { multi: 8 } });
     expect(errorOf(() => training.addTeam("nlp", { gpuQuota: { multi: 16 } }))).toBe(
       'test-platform/training: the teams\' GPU quotas on pool "multi" add up to 24 (vision 8, nlp 16); the pool holds at most 16 (maxSize 2 x 8 A10G per node): ' +
-      "lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxSize",
+        "lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxSize",
     );
   });
 

@@ -34,7 +34,11 @@ describe("DistributedTraining", () => {
     expect(multi.containers[0].resources.limits).toEqual({ "nvidia.com/gpu": "8", "vpc.amazonaws.com/efa": "1" });
     // g5 has no GPUDirect RDMA: libfabric must not try it.
     expect(Object.fromEntries(multi.containers[0].env.map((e: any) => [e.name, e.value]))).toEqual({
-      FI_PROVIDER: "efa", FI_EFA_USE_DEVICE_RDMA: "0", FI_EFA_FORK_SAFE: "1", FI_EFA_USE_HUGE_PAGE: "0", NCCL_DEBUG: "WARN",
+      FI_PROVIDER: "efa",
+      FI_EFA_USE_DEVICE_RDMA: "0",
+      FI_EFA_FORK_SAFE: "1",
+      FI_EFA_USE_HUGE_PAGE: "0",
+      NCCL_DEBUG: "WARN",
     });
     expect(multi.priorityClassName).toBe("ml-training-preemptible");
   });
@@ -45,17 +49,35 @@ describe("DistributedTraining", () => {
     const json = synthJson(platform);
     const ns = Object.values<any>(json.resource.kubernetes_namespace_v1).find((n) => n.metadata.name === "vision");
     expect(ns.metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted", "ml-platform/kueue-managed": "true", "ml-platform/team": "vision" });
-    const policies = Object.values<any>(json.resource.kubernetes_network_policy_v1).filter((p) => p.metadata.namespace === "vision").map((p) => p.metadata.name);
+    const policies = Object.values<any>(json.resource.kubernetes_network_policy_v1)
+      .filter((p) => p.metadata.namespace === "vision")
+      .map((p) => p.metadata.name);
     expect(policies).toContain("default-deny");
     const [cq] = ofKind(json, "ClusterQueue");
     expect(cq.spec.cohortName).toBe("ml-platform");
     expect(cq.spec.namespaceSelector).toEqual({ matchLabels: { "kubernetes.io/metadata.name": "vision" } });
     // The pool with quota first; the other with 0, so the team can borrow there.
     expect(cq.spec.resourceGroups[0].flavors).toEqual([
-      { name: "multi", resources: [{ name: "cpu", nominalQuota: "192" }, { name: "memory", nominalQuota: "768Gi" }, { name: "nvidia.com/gpu", nominalQuota: "8" }] },
-      { name: "general", resources: [{ name: "cpu", nominalQuota: "0" }, { name: "memory", nominalQuota: "0Gi" }, { name: "nvidia.com/gpu", nominalQuota: "0" }] },
+      {
+        name: "multi",
+        resources: [
+          { name: "cpu", nominalQuota: "192" },
+          { name: "memory", nominalQuota: "768Gi" },
+          { name: "nvidia.com/gpu", nominalQuota: "8" },
+        ],
+      },
+      {
+        name: "general",
+        resources: [
+          { name: "cpu", nominalQuota: "0" },
+          { name: "memory", nominalQuota: "0Gi" },
+          { name: "nvidia.com/gpu", nominalQuota: "0" },
+        ],
+      },
     ]);
-    expect(ofKind(json, "LocalQueue")).toEqual([{ apiVersion: "kueue.x-k8s.io/v1beta2", kind: "LocalQueue", metadata: { name: "default", namespace: "vision" }, spec: { clusterQueue: "vision" } }]);
+    expect(ofKind(json, "LocalQueue")).toEqual([
+      { apiVersion: "kueue.x-k8s.io/v1beta2", kind: "LocalQueue", metadata: { name: "default", namespace: "vision" }, spec: { clusterQueue: "vision" } },
+    ]);
   });
 
   test("the idle-GPU alert watches the shared training namespace and every team's, including teams added later", () => {
@@ -71,7 +93,11 @@ describe("DistributedTraining", () => {
     const { platform, training } = trainingFixture();
     synthJson(platform);
     expect((training.kueueMonitor.object as any).spec.endpoints[0]).toEqual({
-      port: "https", path: "/metrics", interval: "30s", scheme: "https", tlsConfig: { insecureSkipVerify: true },
+      port: "https",
+      path: "/metrics",
+      interval: "30s",
+      scheme: "https",
+      tlsConfig: { insecureSkipVerify: true },
       bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token",
     });
     expect(crdSchemaErrors(training.kueueMonitor.object)).toEqual([]);
@@ -93,13 +119,17 @@ describe("TrainingOperator", () => {
 
   test("installs Kubeflow Trainer from the pinned chart with its JobSet subchart, not a second jobset release", () => {
     const { addons } = trainingFixture();
-    const charts = Object.values<any>(synthJson(addons).resource.helm_release).map((r) => `${r.chart} ${r.version}`).sort();
+    const charts = Object.values<any>(synthJson(addons).resource.helm_release)
+      .map((r) => `${r.chart} ${r.version}`)
+      .sort();
     expect(charts).toEqual(["kubeflow-trainer 2.3.0", "kueue 0.19.2"]);
   });
 
   test("bad podsReadyTimeoutMinutes", () => {
     const { addons } = trainingFixture();
-    expect(errorOf(() => new TrainingOperator(addons, "other", { podsReadyTimeoutMinutes: 0 }))).toBe("test-addons/other: podsReadyTimeoutMinutes is 0; must be a whole number of minutes from 1 to 1440");
+    expect(errorOf(() => new TrainingOperator(addons, "other", { podsReadyTimeoutMinutes: 0 }))).toBe(
+      "test-addons/other: podsReadyTimeoutMinutes is 0; must be a whole number of minutes from 1 to 1440",
+    );
   });
 });
 
@@ -121,7 +151,9 @@ describe("TrainingOperator chart values", () => {
 describe("DistributedTraining on a Karpenter pool", () => {
   test("the runtime's pods carry the pool's do-not-disrupt annotation, so consolidation never evicts a running job", () => {
     const stack = platformStack();
-    const cluster = new TestCluster(stack, "karpenter-cluster", { gpuPools: [{ ...A10G_POOL, provisioner: "karpenter", podAnnotations: { "karpenter.sh/do-not-disrupt": "true" } }] });
+    const cluster = new TestCluster(stack, "karpenter-cluster", {
+      gpuPools: [{ ...A10G_POOL, provisioner: "karpenter", podAnnotations: { "karpenter.sh/do-not-disrupt": "true" } }],
+    });
     const operator = new TrainingOperator(stack, "operator");
     const training = new DistributedTraining(stack, "training", { cluster, operator });
     const runtime: any = training.objects.find((o: any) => o.kind === "ClusterTrainingRuntime");
