@@ -133,6 +133,7 @@ export type {
   ResolvedTrainingAlerts,
   TrainingAlertOptions,
   TrainingOperatorProps,
+  TeamServiceAccountRole,
   TrainingTeam,
   TrainingTeamOptions,
 } from "./training";

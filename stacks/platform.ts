@@ -187,12 +187,15 @@ export function buildEnvironment(app: App, env: Environment, changes: ReferenceC
   // Team GPU queues in one cohort: each team is guaranteed its quota and borrows what the other leaves
   // idle. The H100 pool exists in production only; the general pool's quotas leave room for serving.
   const training = new DistributedTraining(platform, "distributed-training", { cluster, operator: trainingOperator });
-  training.addTeam("vision", {
-    gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }),
-  });
-  training.addTeam("language", {
-    gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }),
-  });
+  // Each team's jobs run as their own IRSA role (infra stack): read and write the datasets bucket, nothing else.
+  for (const team of ["vision", "language"]) {
+    const role = cluster.addServiceAccountRole(`${team}-training`, { namespace: team, serviceAccount: "training" });
+    cluster.datasets.grantReadWrite(role);
+    training.addTeam(team, {
+      gpuQuota: env.byTier<Record<string, number>>({ development: { general: 1 }, staging: { general: 2 }, production: { general: 4, "h100-multinode": 8 } }),
+      serviceAccountRole: role,
+    });
+  }
   new MlflowServer(platform, "mlflow", { registry, replicas: env.byTier({ development: 1, staging: 2, production: 3 }) });
   new FeatureServer(platform, "feast", { featureStore });
 

@@ -3,6 +3,8 @@ import { ConditionalResources } from "../core/stack-records";
 import { Lazy } from "cdktf";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { ConfigError, Validator, addConfigValidation, formatValue } from "../core/errors";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { imageReferenceProblem, namespaceProblem, objectNameProblem } from "../core/validators";
@@ -29,6 +31,22 @@ export interface TrainingTeamOptions {
   readonly gpuQuota: Readonly<Record<string, number>>;
   /** Most GPUs per pool the team may borrow from other teams' unused quota. @default - no limit beyond the cohort's idle quota */
   readonly gpuBorrowingLimit?: Readonly<Record<string, number>>;
+  /**
+   * The IRSA role the team's jobs run as, made in the infra stack for the team's namespace
+   * (`cluster.addServiceAccountRole("vision-training", { namespace: "vision", serviceAccount: "training" })`)
+   * and granted what the jobs read and write (`cluster.datasets.grantReadWrite(role)`). Its
+   * ServiceAccount is created in the team's namespace, annotated with the role; jobs name it
+   * in their pod template (`serviceAccountName`).
+   * @default - no ServiceAccount: the team's jobs have no AWS access
+   */
+  readonly serviceAccountRole?: TeamServiceAccountRole;
+}
+
+/** What a team needs of its IRSA role (a ServiceAccountRole is one). */
+export interface TeamServiceAccountRole {
+  readonly roleArn: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
 }
 
 /** A team as declared. */
@@ -41,6 +59,8 @@ export interface TrainingTeam {
   readonly clusterQueue: string;
   /** The LocalQueue in the team's namespace: `default`, so jobs without a queue label land in it. */
   readonly localQueue: string;
+  /** The ServiceAccount of the team's IRSA role (`serviceAccountRole`), if any. */
+  readonly serviceAccount?: string;
 }
 
 export interface DistributedTrainingProps {
@@ -244,8 +264,9 @@ export class DistributedTraining extends Construct {
             namespace: Shape.optional(Shape.string()),
             gpuQuota: Shape.record(Shape.number()),
             gpuBorrowingLimit: Shape.optional(Shape.record(Shape.number())),
+            serviceAccountRole: Shape.optional(LibraryShapes.serviceAccountRole),
           },
-          "team options { gpuQuota, namespace?, gpuBorrowingLimit? }",
+          "team options { gpuQuota, namespace?, gpuBorrowingLimit?, serviceAccountRole? }",
         ),
       },
     );
@@ -256,6 +277,7 @@ export class DistributedTraining extends Construct {
       gpuBorrowingLimit: { ...(options.gpuBorrowingLimit ?? {}) },
       clusterQueue: name,
       localQueue: KUEUE.defaultLocalQueue,
+      ...(options.serviceAccountRole ? { serviceAccount: options.serviceAccountRole.serviceAccount } : {}),
     };
     const v = new Validator(where);
     v.check(
@@ -273,12 +295,22 @@ export class DistributedTraining extends Construct {
       team.namespace,
       "is the cluster's shared training namespace (GpuClusterAddons owns it): choose a namespace of the team's own",
     );
+    const role = options.serviceAccountRole;
+    if (role) {
+      v.check(
+        role.namespace === team.namespace,
+        "serviceAccountRole",
+        `${role.namespace}/${role.serviceAccount}`,
+        `must be a role of a service account in the team's namespace "${team.namespace}": IRSA trusts that namespace and account only`,
+      );
+      v.check(objectNameProblem(role.serviceAccount) === undefined, "serviceAccountRole.serviceAccount", role.serviceAccount, objectNameProblem(role.serviceAccount) ?? "");
+    }
     v.addProblems(this.teamProblems(team, this.cluster.gpuPools));
     v.throwIfAny();
     const quotaProblems = teamQuotaProblems(this.node.path, this.cluster.gpuPools, [...this.teams, team]);
     if (quotaProblems.length > 0) throw new ConfigError(quotaProblems);
     this.teams.push(team);
-    this.createTeam(team);
+    this.createTeam(team, role);
     return team;
   }
 
@@ -316,7 +348,7 @@ export class DistributedTraining extends Construct {
     return problems;
   }
 
-  private createTeam(team: TrainingTeam): void {
+  private createTeam(team: TrainingTeam, role: TeamServiceAccountRole | undefined): void {
     const id = `team-${team.name}`;
     const ns = new NamespaceV1(this, `${id}-namespace`, {
       metadata: {
@@ -339,6 +371,20 @@ export class DistributedTraining extends Construct {
       dependsOn: [ns],
       allows: [ALLOW.https(), ...ALLOW.withinNamespace(), ALLOW.platformServices()],
     });
+    if (role) {
+      // The team's jobs run as this account: IRSA's webhook projects the web identity token for the role.
+      // No Kubernetes API token: torchrun's rendezvous and NCCL do not call the API server.
+      new ServiceAccountV1(this, `${id}-service-account`, {
+        metadata: {
+          name: role.serviceAccount,
+          namespace: team.namespace,
+          labels: { [TEAM_LABEL]: team.name },
+          annotations: { [IRSA_ROLE_ANNOTATION]: role.roleArn },
+        },
+        automountServiceAccountToken: false,
+        dependsOn: [ns],
+      });
+    }
     const clusterQueue = this.manifest(this, `${id}-cluster-queue`, {
       apiVersion: KUEUE.api,
       kind: "ClusterQueue",

@@ -12,6 +12,25 @@ const manifests = (json: any) => Object.values<any>(json.resource.kubernetes_man
 const ofKind = (json: any, kind: string) => manifests(json).filter((m) => m.kind === kind);
 
 describe("DistributedTraining", () => {
+  test("a team with an IRSA role gets its ServiceAccount in its namespace, annotated with the role, without an API token", () => {
+    const { cluster, platform, training } = trainingFixture();
+    const role = cluster.addServiceAccountRole("vision-training", { namespace: "vision", serviceAccount: "training" });
+    const team = training.addTeam("vision", { gpuQuota: { general: 1 }, serviceAccountRole: role });
+    expect(team.serviceAccount).toBe("training");
+    const accounts = Object.values<any>(synthJson(platform).resource.kubernetes_service_account_v1 ?? {});
+    expect(accounts.map((a) => ({ metadata: { ...a.metadata, annotations: Object.keys(a.metadata.annotations) }, automount: a.automount_service_account_token }))).toEqual([
+      { metadata: { name: "training", namespace: "vision", labels: { "ml-platform/team": "vision" }, annotations: ["eks.amazonaws.com/role-arn"] }, automount: false },
+    ]);
+  });
+
+  test("a team's IRSA role must trust the team's namespace", () => {
+    const { cluster, training } = trainingFixture();
+    const role = cluster.addServiceAccountRole("vision-training", { namespace: "serving", serviceAccount: "training" });
+    expect(errorOf(() => training.addTeam("vision", { gpuQuota: { general: 1 }, serviceAccountRole: role }))).toBe(
+      'test-platform/training/team "vision": serviceAccountRole is "serving/training"; must be a role of a service account in the team\'s namespace "vision": IRSA trusts that namespace and account only',
+    );
+  });
+
   test("one ResourceFlavor per GPU pool, with the pool's node labels and the GPU taint", () => {
     const { platform } = trainingFixture();
     const flavors = ofKind(synthJson(platform), "ResourceFlavor");
