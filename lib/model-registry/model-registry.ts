@@ -164,79 +164,20 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       logRetentionDays: Shape.optional(Shape.number()),
     });
     const env = Environment.of(this);
-    const v = new Validator(this.node.path);
-
+    // resolve -> validate -> build: every setting first, then every problem at once, then the resources.
+    const settings = resolveRegistrySettings(env, props);
+    validateRegistrySettings(this.node.path, env, props, settings);
     this.cluster = props.cluster;
-    this.instanceClass = props.instanceClass ?? "db.t4g.medium";
-    this.engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
-    this.backupRetentionDays = props.backupRetentionDays ?? env.byTier({ development: 1, staging: 7, production: 14 });
-    this.multiAz = props.multiAz ?? env.isProduction;
-    this.deletionProtection = props.deletionProtection ?? env.protectsData;
-    this.auth = props.auth ?? RegistryAuth.basic();
-    const allocated = props.allocatedStorageGiB ?? 20;
-    // Storage autoscaling up to five times the initial size, within the gp3 maximum.
-    const maxAllocated = props.maxAllocatedStorageGiB ?? Math.min(allocated * 5, 65536);
-    const monitoring = props.enhancedMonitoringIntervalSeconds ?? 60;
-    const logRetention = props.logRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 });
-    const bucketName = props.artifactBucketName ?? `${env.prefix}-mlflow-artifacts-${env.accountId}`;
-
+    this.instanceClass = settings.instanceClass;
+    this.engineVersion = settings.engineVersion;
+    this.backupRetentionDays = settings.backupRetentionDays;
+    this.multiAz = settings.multiAz;
+    this.deletionProtection = settings.deletionProtection;
+    this.auth = settings.auth;
+    const { allocated, maxAllocated, monitoring, logRetention, bucketName } = settings;
     const instanceClass = dbInstanceClass(this.instanceClass);
-    const families = postgresInstanceFamilies().join(", ");
-    if (!instanceClass) {
-      v.check(false, "instanceClass", this.instanceClass, `is not an RDS instance class the library knows; use a PostgreSQL-capable class of ${families}`);
-    } else {
-      v.check(instanceClass.postgres, "instanceClass", this.instanceClass, `cannot run RDS for PostgreSQL; use a class of ${families}`);
-    }
-    v.check(this.engineVersion in POSTGRES_VERSIONS, "engineVersion", this.engineVersion, `must be one of ${Object.keys(POSTGRES_VERSIONS).join(", ")}`);
-    v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGiB", allocated, "must be a whole number of GiB from 20 to 65536 (gp3)");
-    if (!v.hasProblem("allocatedStorageGiB")) {
-      v.check(
-        Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536,
-        "maxAllocatedStorageGiB",
-        maxAllocated,
-        `must be a whole number of GiB from allocatedStorageGiB (${allocated}) to 65536`,
-      );
-    }
-    const retentionOk = Number.isInteger(this.backupRetentionDays) && this.backupRetentionDays >= 0 && this.backupRetentionDays <= 35;
-    v.check(retentionOk, "backupRetentionDays", this.backupRetentionDays, "must be a whole number of days from 0 to 35 (the RDS limit)");
-    if (retentionOk && env.isProduction) {
-      v.check(this.backupRetentionDays >= 7, "backupRetentionDays", this.backupRetentionDays, "must be at least 7 in production: a week of point-in-time restore");
-    }
-    if (env.isProduction && !this.multiAz) {
-      v.check(
-        overrideGiven(props.overrides?.withoutMultiAz),
-        "multiAz",
-        false,
-        "production requires a Multi-AZ database; to run in one zone anyway, set overrides.withoutMultiAz with a written reason",
-      );
-    }
-    if (env.protectsData && !this.deletionProtection) {
-      v.check(
-        overrideGiven(props.overrides?.withoutDeletionProtection),
-        "deletionProtection",
-        false,
-        `${env.tier} keeps its data: the database needs deletion protection and a final snapshot; to go without, set overrides.withoutDeletionProtection with a written reason`,
-      );
-    }
-    for (const [name, o] of Object.entries(props.overrides ?? {})) {
-      if (o !== undefined) v.check(overrideGiven(o), `overrides.${name}.reason`, o.reason, "must explain the decision in at least 20 characters");
-    }
-    v.check(
-      this.auth.enabled || !env.protectsData,
-      "auth",
-      this.auth.kind,
-      `${env.tier} requires authentication on the tracking server; use RegistryAuth.basic() or RegistryAuth.oidc()`,
-    );
-    if (this.auth.oidc) {
-      v.check(/^https:\/\/\S+$/.test(String(this.auth.oidc.discoveryUrl)), "auth.discoveryUrl", this.auth.oidc.discoveryUrl, "must be an https:// URL");
-      v.check(typeof this.auth.oidc.clientId === "string" && this.auth.oidc.clientId.trim() !== "", "auth.clientId", this.auth.oidc.clientId, "must name the OAuth client");
-    }
-    const bucketProblem = bucketNameProblem(bucketName);
-    v.check(bucketProblem === undefined, "artifactBucketName", bucketName, bucketProblem ?? "");
-    v.check(MONITORING_INTERVALS.includes(monitoring), "enhancedMonitoringIntervalSeconds", monitoring, `must be one of ${MONITORING_INTERVALS.join(", ")}`);
-    v.check(LOG_RETENTION_DAYS.includes(logRetention), "logRetentionDays", logRetention, "must be a retention CloudWatch Logs offers, such as 30, 90 or 365");
-    v.throwIfAny();
 
+    // ---- build: the database, the artifact bucket, the secrets, the IRSA roles ----
     const key = props.cluster.key;
     this.database = new RegistryDatabase(this, "database", {
       network: props.cluster.network,
@@ -409,4 +350,95 @@ export class ModelRegistry extends Construct implements IModelRegistry {
 
 function overrideGiven(o: SafetyOverride | undefined): boolean {
   return typeof o?.reason === "string" && o.reason.trim().length >= 20;
+}
+
+/** Every setting of a registry, from its props and the environment's tier. */
+interface RegistrySettings {
+  readonly instanceClass: string;
+  readonly engineVersion: PostgresMajorVersion;
+  readonly backupRetentionDays: number;
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  readonly auth: RegistryAuth;
+  readonly allocated: number;
+  readonly maxAllocated: number;
+  readonly monitoring: number;
+  readonly logRetention: number;
+  readonly bucketName: string;
+}
+
+/** Resolves each prop to its value or its tier default (the `@default`s of ModelRegistryProps). */
+function resolveRegistrySettings(env: Environment, props: ModelRegistryProps): RegistrySettings {
+  const allocated = props.allocatedStorageGiB ?? 20;
+  return {
+    instanceClass: props.instanceClass ?? "db.t4g.medium",
+    engineVersion: props.engineVersion ?? DEFAULT_POSTGRES_VERSION,
+    backupRetentionDays: props.backupRetentionDays ?? env.byTier({ development: 1, staging: 7, production: 14 }),
+    multiAz: props.multiAz ?? env.isProduction,
+    deletionProtection: props.deletionProtection ?? env.protectsData,
+    auth: props.auth ?? RegistryAuth.basic(),
+    allocated,
+    // Storage autoscaling up to five times the initial size, within the gp3 maximum.
+    maxAllocated: props.maxAllocatedStorageGiB ?? Math.min(allocated * 5, 65536),
+    monitoring: props.enhancedMonitoringIntervalSeconds ?? 60,
+    logRetention: props.logRetentionDays ?? env.byTier({ development: 30, staging: 365, production: 365 }),
+    bucketName: props.artifactBucketName ?? `${env.prefix}-mlflow-artifacts-${env.accountId}`,
+  };
+}
+
+/** Every problem of the resolved settings, as one ConfigError (nothing is built before). */
+function validateRegistrySettings(where: string, env: Environment, props: ModelRegistryProps, s: RegistrySettings): void {
+  const v = new Validator(where);
+  const { allocated, maxAllocated, monitoring, logRetention, bucketName } = s;
+  const instanceClass = dbInstanceClass(s.instanceClass);
+  const families = postgresInstanceFamilies().join(", ");
+  if (!instanceClass) {
+    v.check(false, "instanceClass", s.instanceClass, `is not an RDS instance class the library knows; use a PostgreSQL-capable class of ${families}`);
+  } else {
+    v.check(instanceClass.postgres, "instanceClass", s.instanceClass, `cannot run RDS for PostgreSQL; use a class of ${families}`);
+  }
+  v.check(s.engineVersion in POSTGRES_VERSIONS, "engineVersion", s.engineVersion, `must be one of ${Object.keys(POSTGRES_VERSIONS).join(", ")}`);
+  v.check(Number.isInteger(allocated) && allocated >= 20 && allocated <= 65536, "allocatedStorageGiB", allocated, "must be a whole number of GiB from 20 to 65536 (gp3)");
+  if (!v.hasProblem("allocatedStorageGiB")) {
+    v.check(
+      Number.isInteger(maxAllocated) && maxAllocated >= allocated && maxAllocated <= 65536,
+      "maxAllocatedStorageGiB",
+      maxAllocated,
+      `must be a whole number of GiB from allocatedStorageGiB (${allocated}) to 65536`,
+    );
+  }
+  const retentionOk = Number.isInteger(s.backupRetentionDays) && s.backupRetentionDays >= 0 && s.backupRetentionDays <= 35;
+  v.check(retentionOk, "backupRetentionDays", s.backupRetentionDays, "must be a whole number of days from 0 to 35 (the RDS limit)");
+  if (retentionOk && env.isProduction) {
+    v.check(s.backupRetentionDays >= 7, "backupRetentionDays", s.backupRetentionDays, "must be at least 7 in production: a week of point-in-time restore");
+  }
+  if (env.isProduction && !s.multiAz) {
+    v.check(
+      overrideGiven(props.overrides?.withoutMultiAz),
+      "multiAz",
+      false,
+      "production requires a Multi-AZ database; to run in one zone anyway, set overrides.withoutMultiAz with a written reason",
+    );
+  }
+  if (env.protectsData && !s.deletionProtection) {
+    v.check(
+      overrideGiven(props.overrides?.withoutDeletionProtection),
+      "deletionProtection",
+      false,
+      `${env.tier} keeps its data: the database needs deletion protection and a final snapshot; to go without, set overrides.withoutDeletionProtection with a written reason`,
+    );
+  }
+  for (const [name, o] of Object.entries(props.overrides ?? {})) {
+    if (o !== undefined) v.check(overrideGiven(o), `overrides.${name}.reason`, o.reason, "must explain the decision in at least 20 characters");
+  }
+  v.check(s.auth.enabled || !env.protectsData, "auth", s.auth.kind, `${env.tier} requires authentication on the tracking server; use RegistryAuth.basic() or RegistryAuth.oidc()`);
+  if (s.auth.oidc) {
+    v.check(/^https:\/\/\S+$/.test(String(s.auth.oidc.discoveryUrl)), "auth.discoveryUrl", s.auth.oidc.discoveryUrl, "must be an https:// URL");
+    v.check(typeof s.auth.oidc.clientId === "string" && s.auth.oidc.clientId.trim() !== "", "auth.clientId", s.auth.oidc.clientId, "must name the OAuth client");
+  }
+  const bucketProblem = bucketNameProblem(bucketName);
+  v.check(bucketProblem === undefined, "artifactBucketName", bucketName, bucketProblem ?? "");
+  v.check(MONITORING_INTERVALS.includes(monitoring), "enhancedMonitoringIntervalSeconds", monitoring, `must be one of ${MONITORING_INTERVALS.join(", ")}`);
+  v.check(LOG_RETENTION_DAYS.includes(logRetention), "logRetentionDays", logRetention, "must be a retention CloudWatch Logs offers, such as 30, 90 or 365");
+  v.throwIfAny();
 }
