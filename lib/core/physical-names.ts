@@ -1,5 +1,5 @@
-import { IConstruct } from "constructs";
-import { Token } from "cdktf";
+import { Construct, IConstruct } from "constructs";
+import { TerraformStack, Token } from "cdktf";
 import { Environment } from "./environment";
 import { ConfigError, formatValue } from "./errors";
 
@@ -9,8 +9,35 @@ import { ConfigError, formatValue } from "./errors";
  */
 export type NameScope = "global" | "account" | "region";
 
-/** Names claimed in one app (keyed by the app's root construct, so separate apps never collide). */
-const claimed = new WeakMap<IConstruct, Map<string, string>>();
+/**
+ * The names claimed by the constructs of one stack, held by a construct at the stack's root
+ * (found through the construct tree, never module state: separate apps never collide).
+ */
+class PhysicalNameClaims extends Construct {
+  public static readonly ID = "physical-name-claims";
+
+  /** The claims of `stack`, created on first use. */
+  public static of(stack: TerraformStack): PhysicalNameClaims {
+    return PhysicalNameClaims.find(stack) ?? new PhysicalNameClaims(stack, PhysicalNameClaims.ID);
+  }
+
+  public static find(scope: IConstruct): PhysicalNameClaims | undefined {
+    const existing = scope.node.tryFindChild(PhysicalNameClaims.ID);
+    return existing instanceof PhysicalNameClaims ? existing : undefined;
+  }
+
+  /** Claim key -> path of the construct holding the name. */
+  public readonly names = new Map<string, string>();
+}
+
+/** The construct of the app (any stack) that already holds `key`, if any. */
+function holderOf(root: IConstruct, key: string): string | undefined {
+  for (const child of root.node.children) {
+    const holder = PhysicalNameClaims.find(child)?.names.get(key);
+    if (holder !== undefined) return holder;
+  }
+  return undefined;
+}
 
 /**
  * Claims a physical name for `scope`. Two constructs of one app that would create the same
@@ -24,18 +51,12 @@ export function claimPhysicalName(scope: IConstruct, kind: string, field: string
   const env = Environment.of(scope);
   const where = nameScope === "global" ? "" : nameScope === "account" ? `account ${env.accountId}` : `account ${env.accountId}, ${env.region}`;
   const key = `${kind}|${nameScope === "global" ? "" : env.accountId}|${nameScope === "region" ? env.region : ""}|${name}`;
-  const root = scope.node.root;
-  let names = claimed.get(root);
-  if (!names) {
-    names = new Map();
-    claimed.set(root, names);
-  }
-  const owner = names.get(key);
+  const owner = holderOf(scope.node.root, key);
   if (owner !== undefined && owner !== scope.node.path) {
     throw new ConfigError([
       `${scope.node.path}: ${field} is ${formatValue(name)}; ${owner} already uses this ${kind} name${where ? ` in ${where}` : ""}: ` +
         `${kind} names must be unique${nameScope === "global" ? " across all of AWS" : ""}; give one of them another name`,
     ]);
   }
-  names.set(key, scope.node.path);
+  PhysicalNameClaims.of(TerraformStack.of(scope)).names.set(key, scope.node.path);
 }

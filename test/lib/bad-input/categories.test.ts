@@ -119,6 +119,27 @@ describe("names AWS or Kubernetes reject, or that collide", () => {
     );
   });
 
+  test("two buckets of one name in two stacks of one app, but not in two apps", () => {
+    const twoStacks = () => {
+      const app = Testing.app();
+      const environment = new Environment(testConfig());
+      for (const id of ["ml-test-infra", "ml-test-data"]) {
+        const s = new InfraStack(app, id, { environment });
+        new SecureBucket(s, "b", { key: new EnvironmentKey(s, "kms", { aliasSuffix: id }), bucketName: "ml-test-shared" });
+      }
+    };
+    expect(errorOf(twoStacks)).toBe(
+      'ml-test-data/b: bucketName is "ml-test-shared"; ml-test-infra/b already uses this S3 bucket name: S3 bucket names must be unique across all of AWS; give one of them another name',
+    );
+    // Claims are held in each app's construct tree: a second app in the same process starts afresh.
+    const oneStack = () => {
+      const s = new InfraStack(Testing.app(), "ml-test-infra", { environment: new Environment(testConfig()) });
+      new SecureBucket(s, "b", { key: new EnvironmentKey(s, "kms"), bucketName: "ml-test-shared" });
+    };
+    expect(oneStack).not.toThrow();
+    expect(oneStack).not.toThrow();
+  });
+
   test("a second registry in one environment collides on its database identifier", () => {
     expect(
       errorOf(() => {
