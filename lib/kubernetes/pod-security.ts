@@ -11,10 +11,16 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
  * filesystem (not required by the profile; writable paths are emptyDir volumes).
  */
 
-/** Labels of every namespace the library creates: the API server's Pod Security admission enforces "restricted" there. */
+/**
+ * Labels of every namespace the library creates: the API server's Pod Security admission
+ * enforces "restricted" there (pods), warns the client and records an audit annotation for
+ * workload objects whose pod template breaks it (a Deployment is admitted; only its pods are
+ * refused), which the cluster's `audit` control-plane log keeps.
+ */
 export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
   "pod-security.kubernetes.io/enforce": "restricted",
   "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
 };
 
 /**
@@ -22,6 +28,12 @@ export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
  * servers, Feast). Above 10000, so that it never matches a user of the node.
  */
 export const RESTRICTED_UID = 10001;
+
+/**
+ * UID and GID of training pods: they run the user's image, and 1000 is the first user an
+ * image's `useradd` makes, so files a training image owns stay its own.
+ */
+export const TRAINING_UID = 1000;
 
 /** A pod's `securityContext` in the Kubernetes API's field names (Helm values, `kubernetes_manifest`). */
 export interface PodSecurityContext {
@@ -51,6 +63,16 @@ export function restrictedPodSecurityContext(uid: number = RESTRICTED_UID): PodS
 /** The restricted container `securityContext`. */
 export function restrictedContainerSecurityContext(): ContainerSecurityContext {
   return { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true };
+}
+
+/**
+ * The restricted container `securityContext` with a writable root filesystem, for
+ * containers that run a user's image which writes where it likes (training: torch's
+ * compile and hub caches, pip installs, checkpoints under the working directory). Everything
+ * the restricted profile requires still holds; only the library's extra (read-only root) is off.
+ */
+export function restrictedWritableContainerSecurityContext(): Omit<ContainerSecurityContext, "readOnlyRootFilesystem"> & { readonly readOnlyRootFilesystem: false } {
+  return { ...restrictedContainerSecurityContext(), readOnlyRootFilesystem: false };
 }
 
 /**

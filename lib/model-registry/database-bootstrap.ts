@@ -9,6 +9,7 @@ import { Shape, checkShape } from "../core/shape";
 import { parseCron } from "../core/cron";
 import { SyncedSecret } from "../kubernetes/external-secrets";
 import { ALLOW, NamespaceNetworkPolicies, SERVER_PORTS } from "../kubernetes/network-policy";
+import { restrictedContainerSecurityContextV1, restrictedNamespace, restrictedPodSecurityContextV1 } from "../kubernetes/pod-security";
 import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { IModelRegistry } from "./model-registry-interface";
 import { DATABASE_BOOTSTRAP_SCRIPT } from "./private/database-bootstrap-script";
@@ -36,8 +37,6 @@ export interface MlflowDatabaseBootstrapProps {
 
 /** Labels of the bootstrap's pods. */
 const LABELS = { "app.kubernetes.io/part-of": "mlflow", "app.kubernetes.io/component": "database-bootstrap" } as const;
-// A high UID (checkov CKV_K8S_40): the script needs no user of the image, only a writable HOME (/tmp).
-const NON_ROOT = "10001";
 /** Requests of the bootstrap's pod (one Python process and two database connections). */
 const REQUESTS = { cpu: "100m", memory: "256Mi" } as const;
 
@@ -80,12 +79,7 @@ export class MlflowDatabaseBootstrap extends Construct {
     v.check(cronProblem === undefined, "rotationSchedule", schedule, `must be a cron schedule (UTC): ${cronProblem}`);
     v.throwIfAny();
 
-    this.namespace = new NamespaceV1(this, "namespace", {
-      metadata: {
-        name: DB_ADMIN_NAMESPACE,
-        labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" },
-      },
-    });
+    this.namespace = restrictedNamespace(this, "namespace", { name: DB_ADMIN_NAMESPACE });
     this.serviceAccount = new ServiceAccountV1(this, "service-account", {
       metadata: { name: DB_ADMIN_SERVICE_ACCOUNT, namespace: this.namespace.metadata.name, annotations: { [IRSA_ROLE_ANNOTATION]: registry.databaseBootstrapRoleArn } },
       // The job never calls the Kubernetes API; IRSA's token is a projected volume of its own.
@@ -124,7 +118,8 @@ export class MlflowDatabaseBootstrap extends Construct {
     const podSpec = (rotate: boolean) => ({
       serviceAccountName: this.serviceAccount.metadata.name,
       restartPolicy: "Never",
-      securityContext: { runAsNonRoot: true, runAsUser: NON_ROOT, runAsGroup: NON_ROOT, fsGroup: NON_ROOT, seccompProfile: { type: "RuntimeDefault" } },
+      // RESTRICTED_UID, a high UID (checkov CKV_K8S_40): the script needs no user of the image, only a writable HOME (/tmp).
+      securityContext: restrictedPodSecurityContextV1(),
       container: [
         {
           name: "bootstrap",
@@ -133,7 +128,7 @@ export class MlflowDatabaseBootstrap extends Construct {
           command: ["python", "-c", DATABASE_BOOTSTRAP_SCRIPT],
           env: containerEnv(rotate),
           resources: { requests: { ...REQUESTS }, limits: { memory: "512Mi" } },
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+          securityContext: restrictedContainerSecurityContextV1(),
           volumeMount: [{ name: "tmp", mountPath: "/tmp" }],
         },
       ],

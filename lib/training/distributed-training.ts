@@ -2,7 +2,6 @@ import { Construct } from "constructs";
 import { ConditionalResources } from "../core/stack-records";
 import { Lazy } from "cdktf";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { ConfigError, Validator, addConfigValidation, formatValue } from "../core/errors";
@@ -15,6 +14,7 @@ import { GPU_TAINT, GPU_TOLERATION, PRIORITY_CLASSES } from "../kubernetes/kuber
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { GrafanaDashboard } from "../observability/dashboard";
 import { ALLOW, NamespaceNetworkPolicies } from "../kubernetes/network-policy";
+import { TRAINING_UID, restrictedNamespace, restrictedPodSecurityContext, restrictedWritableContainerSecurityContext } from "../kubernetes/pod-security";
 import { EFA_ENV, KUEUE, TEAM_LABEL, TEAM_NAMESPACE_LABEL, TRAINER } from "./kueue-api";
 import { TrainingAlertOptions, ResolvedTrainingAlerts, resolveTrainingAlerts, trainingRuleGroups } from "./training-alerts";
 import { TrainingOperator } from "./training-operator";
@@ -350,19 +350,11 @@ export class DistributedTraining extends Construct {
 
   private createTeam(team: TrainingTeam, role: TeamServiceAccountRole | undefined): void {
     const id = `team-${team.name}`;
-    const ns = new NamespaceV1(this, `${id}-namespace`, {
-      metadata: {
-        name: team.namespace,
-        labels: {
-          [TEAM_LABEL]: team.name,
-          [TEAM_NAMESPACE_LABEL]: "true",
-          "ml-platform/purpose": "training",
-          // Training pods need no privilege: EFA devices come from the device plugin, NCCL runs as a user.
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-          "pod-security.kubernetes.io/audit": "restricted",
-        },
-      },
+    // Restricted like every namespace of the library: training pods need no privilege (EFA devices
+    // come from the device plugin, NCCL runs as a user).
+    const ns = restrictedNamespace(this, `${id}-namespace`, {
+      name: team.namespace,
+      labels: { [TEAM_LABEL]: team.name, [TEAM_NAMESPACE_LABEL]: "true", "ml-platform/purpose": "training" },
     });
     // Workers of a job talk to each other (NCCL, the torchrun rendezvous: any port); jobs read
     // datasets (S3), pull from ECR and log to MLflow.
@@ -459,14 +451,15 @@ export class DistributedTraining extends Construct {
                         nodeSelector: { ...pool.nodeSelector },
                         tolerations: [{ ...GPU_TOLERATION }],
                         priorityClassName: PRIORITY_CLASSES.training,
-                        securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                        securityContext: restrictedPodSecurityContext(TRAINING_UID),
                         containers: [
                           {
                             name: TRAINER.nodeJob,
                             image: this.runtimeImage,
                             env,
                             resources: { limits },
-                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                            // The user's image writes where it likes (caches, checkpoints): a writable root, otherwise restricted.
+                            securityContext: restrictedWritableContainerSecurityContext(),
                             // NCCL moves data between the processes of a node through /dev/shm: the runtime's 64Mi default breaks it.
                             volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
                           },

@@ -167,7 +167,10 @@ describe("MlflowServer chart values", () => {
     });
     expect(dev.release.values.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     const ns = mlflowOnly(dev.platformJson, "kubernetes_namespace_v1");
-    expect(ns.metadata).toEqual({ name: "mlflow", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } });
+    expect(ns.metadata).toEqual({
+      name: "mlflow",
+      labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+    });
   });
 
   test("requests resources from config, with a memory limit", () => {

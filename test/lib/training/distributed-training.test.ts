@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { errorOf, synthJson } from "../../support/synth";
 import { crdSchemaErrors } from "../../support/crd-schema";
 import { trainingFixture } from "./fixture";
+import { restrictedViolations } from "../../support/pod-security";
 
 const manifests = (json: any) => Object.values<any>(json.resource.kubernetes_manifest ?? {}).map((r) => r.manifest);
 const ofKind = (json: any, kind: string) => manifests(json).filter((m) => m.kind === kind);
@@ -60,6 +61,16 @@ describe("DistributedTraining", () => {
       NCCL_DEBUG: "WARN",
     });
     expect(multi.priorityClassName).toBe("ml-training-preemptible");
+  });
+
+  test("every runtime's pod is admitted by the restricted Pod Security level (the runtime is a custom resource: the in-cluster pod check does not see it)", () => {
+    const { platform } = trainingFixture();
+    const runtimes = ofKind(synthJson(platform), "ClusterTrainingRuntime");
+    expect(runtimes.length).toBeGreaterThan(0);
+    for (const r of runtimes) {
+      const pod = r.spec.template.spec.replicatedJobs[0].template.spec.template.spec;
+      expect([r.metadata.name, restrictedViolations(pod)]).toEqual([r.metadata.name, []]);
+    }
   });
 
   test("addTeam: a restricted namespace, a ClusterQueue in the cohort with the team's quotas on every pool, a default LocalQueue", () => {
