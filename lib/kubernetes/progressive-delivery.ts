@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Environment } from "../core/environment";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
+import { WorkloadOptions } from "../gpu-cluster/cluster-capacity";
 import { Validator } from "../core/errors";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { namespaceProblem } from "../core/validators";
-import { CHARTS } from "./charts";
+import { CHARTS, ChartRef } from "./charts";
 import { HelmChart } from "./helm-chart";
 import { restrictedNamespace } from "./pod-security";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS, allowPolicy } from "./network-policy";
@@ -81,11 +81,6 @@ function checkControllerProps(path: string, props: ControllerProps): void {
   v.throwIfAny();
 }
 
-/** The library's restricted namespace (both charts' pods meet the level with the values below). */
-function controllerNamespace(scope: Construct, name: string): NamespaceV1 {
-  return restrictedNamespace(scope, "namespace", { name, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } });
-}
-
 /** Lets `pods` of `namespace` query Prometheus: the ingress half, in Prometheus's namespace (which denies by default). */
 function prometheusQueryIngress(scope: Construct, name: string, namespace: string, pods: Record<string, string>, prometheus: ControllerPrometheus): NetworkPolicyV1 {
   return allowPolicy(
@@ -113,6 +108,54 @@ function prometheusQueryEgress(pods: Record<string, string>): NetworkAllow {
   };
 }
 
+/** What differs between the two controllers; everything else is `PrometheusQueryingController`'s. */
+export interface ControllerRelease {
+  readonly defaultNamespace: string;
+  readonly chart: ChartRef;
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The chart's Deployments, declared in the cluster's capacity model. */
+  readonly workloads: readonly Omit<WorkloadOptions, "kind" | "namespace">[];
+  /** The pods that query Prometheus. */
+  readonly queryingPods: Readonly<Record<string, string>>;
+  /** Name of the ingress policy in Prometheus's namespace. */
+  readonly prometheusIngressName: string;
+  /** The namespace's allows, given the VPC CIDR and the Prometheus query egress. */
+  readonly allows: (vpcCidr: string, prometheusQuery: NetworkAllow) => NetworkAllow[];
+}
+
+/**
+ * A controller chart whose pods query Prometheus (KEDA, Argo Rollouts), in its own restricted
+ * namespace (both charts' pods meet the level with their values): its pods in the cluster's
+ * capacity model, a default deny with the release's allows, and Prometheus's half of the
+ * query flow.
+ */
+export abstract class PrometheusQueryingController extends Construct {
+  public readonly namespace: string;
+  public readonly chart: HelmChart;
+  public readonly networkPolicies: NamespaceNetworkPolicies;
+
+  protected constructor(scope: Construct, id: string, props: ControllerProps, release: ControllerRelease) {
+    super(scope, id);
+    checkControllerProps(this.node.path, props);
+    this.namespace = props.namespace ?? release.defaultNamespace;
+    const prometheus = props.prometheus ?? {};
+    const ns = restrictedNamespace(this, "namespace", { name: this.namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } });
+    this.chart = new HelmChart(this, "chart", {
+      chart: release.chart,
+      namespace: this.namespace,
+      dependsOn: [ns, ...(prometheus.dependsOn ?? [])],
+      values: release.values,
+    });
+    for (const workload of release.workloads) props.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace: this.namespace, ...workload });
+    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace,
+      dependsOn: [ns],
+      allows: release.allows(Environment.of(this).vpcCidr, prometheusQueryEgress(release.queryingPods)),
+    });
+    prometheusQueryIngress(this, release.prometheusIngressName, this.namespace, release.queryingPods, prometheus);
+  }
+}
+
 /**
  * KEDA: ScaledObjects scale endpoints on their own Prometheus metrics (requests per second,
  * a queue or in-flight gauge) and on DCGM GPU utilisation, down to zero where allowed. Its
@@ -120,21 +163,11 @@ function prometheusQueryEgress(pods: Record<string, string>): NetworkAllow {
  * `v1beta1.external.metrics.k8s.io`), so it coexists with the EKS metrics-server add-on,
  * which serves `metrics.k8s.io` for CPU HPAs.
  */
-export class Keda extends Construct {
-  public readonly namespace: string;
-  public readonly chart: HelmChart;
-  public readonly networkPolicies: NamespaceNetworkPolicies;
-
+export class Keda extends PrometheusQueryingController {
   constructor(scope: Construct, id: string, props: ControllerProps = {}) {
-    super(scope, id);
-    checkControllerProps(this.node.path, props);
-    this.namespace = props.namespace ?? "keda";
-    const prometheus = props.prometheus ?? {};
-    const ns = controllerNamespace(this, this.namespace);
-    this.chart = new HelmChart(this, "chart", {
+    super(scope, id, props, {
+      defaultNamespace: "keda",
       chart: CHARTS.keda,
-      namespace: this.namespace,
-      dependsOn: [ns, ...(prometheus.dependsOn ?? [])],
       values: {
         // The operator's metrics (keda_scaler_errors_total, keda_scaled_object_paused, …), scraped by a ServiceMonitor.
         prometheus: { operator: { enabled: true, serviceMonitor: { enabled: true } } },
@@ -143,29 +176,27 @@ export class Keda extends Construct {
         // Requests as the chart's defaults (values.yaml resources.*), stated so the capacity model declares the same.
         resources: { operator: { requests: { ...KEDA_REQUESTS } }, metricServer: { requests: { ...KEDA_REQUESTS } }, webhooks: { requests: { ...KEDA_REQUESTS } } },
       },
-    });
-    // keda 2.20.2: three Deployments named after their components, one replica each, nodeSelector kubernetes.io/os.
-    for (const name of ["keda-operator", "keda-operator-metrics-apiserver", "keda-admission-webhooks"]) {
-      props.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace: this.namespace, name, requests: KEDA_REQUESTS, nodeSelector: { "kubernetes.io/os": "linux" } });
-    }
-    const vpcCidr = Environment.of(this).vpcCidr;
-    // The operator queries Prometheus and calls the API server; the metrics apiserver asks the operator
-    // (gRPC 9666, in the namespace); the API server calls the metrics apiserver (aggregation layer,
-    // external.metrics.k8s.io) and the admission webhook; Prometheus scrapes the operator.
-    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
-      namespace: this.namespace,
-      dependsOn: [ns],
+      // keda 2.20.2: three Deployments named after their components, one replica each, nodeSelector kubernetes.io/os.
+      workloads: ["keda-operator", "keda-operator-metrics-apiserver", "keda-admission-webhooks"].map((name) => ({
+        name,
+        requests: KEDA_REQUESTS,
+        nodeSelector: { "kubernetes.io/os": "linux" },
+      })),
+      queryingPods: CONTROLLER_PODS.kedaOperator,
+      prometheusIngressName: "allow-prometheus-query-from-keda",
+      // The operator queries Prometheus and calls the API server; the metrics apiserver asks the operator
+      // (gRPC 9666, in the namespace); the API server calls the metrics apiserver (aggregation layer,
+      // external.metrics.k8s.io) and the admission webhook; Prometheus scrapes the operator.
       // HTTPS to the VPC only (the API server's ENIs): the library's triggers are all Prometheus queries, in the cluster.
-      allows: [
+      allows: (vpcCidr, prometheusQuery) => [
         ALLOW.awsApis(vpcCidr),
         ...ALLOW.withinNamespace(),
-        prometheusQueryEgress(CONTROLLER_PODS.kedaOperator),
+        prometheusQuery,
         { ...ALLOW.webhook(vpcCidr, CONTROLLER_PODS.kedaMetricsApiServer, CONTROLLER_PORTS.kedaMetricsApiServer), name: "allow-metrics-apiserver-from-control-plane" },
         ALLOW.webhook(vpcCidr, CONTROLLER_PODS.kedaWebhooks, CONTROLLER_PORTS.kedaWebhooks),
         ALLOW.scrape("allow-prometheus-scrape", [{ port: CONTROLLER_PORTS.kedaMetrics }], CONTROLLER_PODS.kedaOperator),
       ],
     });
-    prometheusQueryIngress(this, "allow-prometheus-query-from-keda", this.namespace, CONTROLLER_PODS.kedaOperator, prometheus);
   }
 }
 
@@ -174,45 +205,27 @@ export class Keda extends Construct {
  * AnalysisRuns query Prometheus for the endpoint's SLOs and call its preview Service for a
  * smoke test; the controller promotes when they pass and aborts (rolls back) when they fail.
  */
-export class ArgoRollouts extends Construct {
-  public readonly namespace: string;
-  public readonly chart: HelmChart;
-  public readonly networkPolicies: NamespaceNetworkPolicies;
-
+export class ArgoRollouts extends PrometheusQueryingController {
   constructor(scope: Construct, id: string, props: ControllerProps = {}) {
-    super(scope, id);
-    checkControllerProps(this.node.path, props);
-    this.namespace = props.namespace ?? "argo-rollouts";
-    const prometheus = props.prometheus ?? {};
-    const ns = controllerNamespace(this, this.namespace);
-    this.chart = new HelmChart(this, "chart", {
+    super(scope, id, props, {
+      defaultNamespace: "argo-rollouts",
       chart: CHARTS.argoRollouts,
-      namespace: this.namespace,
-      dependsOn: [ns, ...(prometheus.dependsOn ?? [])],
       values: {
         // rollout_info, analysis_run_info, analysis_run_metric_phase: the rollout alerts read them.
         controller: { metrics: { enabled: true, serviceMonitor: { enabled: true } }, resources: { requests: { ...ARGO_ROLLOUTS_REQUESTS } } },
         // The dashboard would be an unauthenticated UI able to promote and abort: off (the chart's default).
         dashboard: { enabled: false },
       },
-    });
-    // argo-rollouts 2.41.0: the controller Deployment is named after the release, two replicas (controller.replicas).
-    props.cluster?.capacity.addWorkload(this, {
-      kind: "Deployment",
-      namespace: this.namespace,
-      name: CHARTS.argoRollouts.chart,
-      replicas: 2,
-      requests: ARGO_ROLLOUTS_REQUESTS,
-    });
-    // The controller calls the API server, queries Prometheus (analysis) and calls endpoints'
-    // preview/canary Services on their serving port (`http`, the smoke test's web metric).
-    this.networkPolicies = new NamespaceNetworkPolicies(this, "network-policies", {
-      namespace: this.namespace,
-      dependsOn: [ns],
+      // argo-rollouts 2.41.0: the controller Deployment is named after the release, two replicas (controller.replicas).
+      workloads: [{ name: CHARTS.argoRollouts.chart, replicas: 2, requests: ARGO_ROLLOUTS_REQUESTS }],
+      queryingPods: CONTROLLER_PODS.argoRolloutsController,
+      prometheusIngressName: "allow-prometheus-query-from-argo-rollouts",
+      // The controller calls the API server, queries Prometheus (analysis) and calls endpoints'
+      // preview/canary Services on their serving port (`http`, the smoke test's web metric).
       // HTTPS to the VPC only: the API server's ENIs; analysis and smoke tests stay in the cluster.
-      allows: [
-        ALLOW.awsApis(Environment.of(this).vpcCidr),
-        prometheusQueryEgress(CONTROLLER_PODS.argoRolloutsController),
+      allows: (vpcCidr, prometheusQuery) => [
+        ALLOW.awsApis(vpcCidr),
+        prometheusQuery,
         {
           name: "allow-smoke-tests",
           direction: "egress",
@@ -223,6 +236,5 @@ export class ArgoRollouts extends Construct {
         ALLOW.scrape("allow-prometheus-scrape", [{ port: CONTROLLER_PORTS.argoRolloutsMetrics }], CONTROLLER_PODS.argoRolloutsController),
       ],
     });
-    prometheusQueryIngress(this, "allow-prometheus-query-from-argo-rollouts", this.namespace, CONTROLLER_PODS.argoRolloutsController, prometheus);
   }
 }
