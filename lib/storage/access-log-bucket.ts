@@ -1,17 +1,13 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
 import { claimPhysicalName } from "../core/physical-names";
 import { PolicySuppressions } from "../policy/suppressions";
 import { bucketNameProblem } from "./bucket-name";
+import { applyBucketBaseline } from "./private/bucket-baseline";
 
 /**
  * The bucket that receives the S3 server access logs of a stack's buckets: one per stack,
@@ -59,43 +55,19 @@ export class AccessLogBucket extends Construct {
       "S3-KMS",
       "S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption (AWS S3 User Guide); the logs hold request metadata",
     );
-    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    new S3BucketPolicy(this, "policy", {
-      bucket: this.bucket.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-          {
-            Sid: "S3ServerAccessLogsDelivery",
-            Effect: "Allow",
-            Principal: { Service: "logging.s3.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: `${this.bucket.arn}/*`,
-            Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
-          },
-        ],
-      }),
-      dependsOn: [publicAccess],
+    applyBucketBaseline(this, this.bucket, {
+      // SSE-S3: the only default encryption S3 delivers server access logs to.
+      encryption: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      statements: [
+        {
+          Sid: "S3ServerAccessLogsDelivery",
+          Effect: "Allow",
+          Principal: { Service: "logging.s3.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: `${this.bucket.arn}/*`,
+          Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
+        },
+      ],
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,
