@@ -1,3 +1,5 @@
+import { Validator } from "./errors";
+
 /**
  * The 5-field cron syntax of Kubernetes CronJobs (robfig/cron's standard parser):
  * `minute hour day-of-month month day-of-week`, each field a list of `*`, `n`, `n-m`,
@@ -83,6 +85,21 @@ function parseField(text: string, spec: FieldSpec): { values: Set<number>; star:
     for (let v = lo; v <= hi; v += step) values.add(spec.name === "day-of-week" && v === 7 ? 0 : v);
   }
   return { values, star };
+}
+
+/**
+ * Checks a construct's schedule prop: the longest gap between its runs in minutes, or
+ * undefined after recording one problem on `field` in `v` when it is not a schedule. Every
+ * construct with a schedule refuses a bad one with these words.
+ */
+export function checkSchedule(v: Validator, field: string, schedule: string): number | undefined {
+  try {
+    return longestGapMinutes(parseCron(schedule))!;
+  } catch (e) {
+    if (!(e instanceof CronSyntaxError)) throw e;
+    v.check(false, field, schedule, `${e.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
+    return undefined;
+  }
 }
 
 /** Parses a schedule; throws CronSyntaxError naming the offending field. */

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { TerraformResource } from "cdktf";
-import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "../core/cron";
+import { checkSchedule, formatMinutes } from "../core/cron";
 import { Environment } from "../core/environment";
 import { Validator, formatValue } from "../core/errors";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
@@ -149,13 +149,7 @@ export class DriftMonitor extends Construct {
     const severity = props.severity ?? "warning";
     this.requests = { cpu: props.resources?.cpu ?? "500m", memory: props.resources?.memory ?? "1Gi" };
 
-    let gapMinutes = 60;
-    try {
-      gapMinutes = longestGapMinutes(parseCron(this.schedule))!;
-    } catch (e) {
-      if (!(e instanceof CronSyntaxError)) throw e;
-      v.check(false, "schedule", this.schedule, `${e.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
-    }
+    const gapMinutes = checkSchedule(v, "schedule", this.schedule) ?? 60;
     v.check(
       Number.isFinite(this.threshold) && this.threshold > 0 && this.threshold <= 10,
       "threshold",

@@ -9,7 +9,7 @@ import { IGrantable, PolicyStatement } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
 import { grantSecretRead } from "../kubernetes/external-secrets";
 import { SecureBucket } from "../storage/secure-bucket";
-import { CronSyntaxError, formatMinutes, longestGapMinutes, parseCron } from "../core/cron";
+import { checkSchedule, formatMinutes } from "../core/cron";
 import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
 import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
@@ -217,13 +217,7 @@ function validateProps(v: Validator, env: Environment, s: ResolvedProps): number
       'must be a Redis version "7.x" or later, such as "7.1" (RBAC user groups with TLS)',
     );
   }
-  let periodMinutes = 0;
-  try {
-    periodMinutes = longestGapMinutes(parseCron(s.schedule))!;
-  } catch (err) {
-    if (!(err instanceof CronSyntaxError)) throw err;
-    v.check(false, "materialization.schedule", s.schedule, `${err.message}; must be a 5-field cron schedule (minute hour day-of-month month day-of-week), such as "0 * * * *"`);
-  }
+  const periodMinutes = checkSchedule(v, "materialization.schedule", s.schedule) ?? 0;
   if (periodMinutes > 0) {
     v.check(
       Number.isFinite(s.freshnessMultiple) && s.freshnessMultiple > 1,

@@ -6,7 +6,7 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
 import { Shape, checkShape } from "../core/shape";
-import { parseCron } from "../core/cron";
+import { checkSchedule } from "../core/cron";
 import { SyncedSecret } from "../kubernetes/external-secrets";
 import { ALLOW, NamespaceNetworkPolicies, SERVER_PORTS } from "../kubernetes/network-policy";
 import { restrictedContainerSecurityContextV1, restrictedNamespace, restrictedPodSecurityContextV1 } from "../kubernetes/pod-security";
@@ -70,13 +70,7 @@ export class MlflowDatabaseBootstrap extends Construct {
     const registry = props.registry;
     const schedule = props.rotationSchedule ?? "0 4 1 * *";
     const v = new Validator(this.node.path);
-    let cronProblem: string | undefined;
-    try {
-      parseCron(schedule);
-    } catch (e) {
-      cronProblem = (e as Error).message;
-    }
-    v.check(cronProblem === undefined, "rotationSchedule", schedule, `must be a cron schedule (UTC): ${cronProblem}`);
+    checkSchedule(v, "rotationSchedule", schedule);
     v.throwIfAny();
 
     this.namespace = restrictedNamespace(this, "namespace", { name: DB_ADMIN_NAMESPACE });

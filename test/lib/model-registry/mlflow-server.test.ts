@@ -430,7 +430,7 @@ describe("MlflowDatabaseBootstrap bad input", () => {
   test("a rotation schedule that is not cron: one ConfigError naming the field", () => {
     const built = mlflowStacks();
     expect(() => new MlflowDatabaseBootstrap(built.platform, "bootstrap-2", { registry: built.registry, rotationSchedule: "monthly" })).toThrow(
-      /test-platform\/bootstrap-2: rotationSchedule is "monthly"; must be a cron schedule \(UTC\): has 1 fields/,
+      /test-platform\/bootstrap-2: rotationSchedule is "monthly"; has 1 fields; a cron schedule has 5: minute hour day-of-month month day-of-week; must be a 5-field cron schedule/,
     );
   });
 });
