@@ -4,6 +4,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Environment } from "../core/environment";
 import { ConfigError, Validator, formatValue } from "../core/errors";
+import { namespaceProblem } from "../core/validators";
 import { IGrantable, PolicyStatement, policyDocument, policyStatementProblems } from "./policy-statement";
 import { Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
@@ -35,8 +36,6 @@ export interface ServiceAccountRoleProps extends ServiceAccountRoleOptions {
   readonly identity: OidcIdentity;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /**
  * An IAM role for one Kubernetes service account (IRSA): only pods running as
  * `system:serviceaccount:<namespace>:<name>` in this cluster can assume it, and it
@@ -58,7 +57,7 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     });
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
-    v.check(DNS_LABEL.test(props.namespace), "namespace", props.namespace, "must be a Kubernetes namespace name (DNS label)");
+    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
     v.check(
       /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.serviceAccount),
       "serviceAccount",

@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from "constructs";
-import { principalArnProblem } from "../core/validators";
+import { namespaceProblem, principalArnProblem } from "../core/validators";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Environment } from "../core/environment";
 import { Validator } from "../core/errors";
@@ -103,7 +103,7 @@ export class ObservabilitySecrets extends Construct implements IObservabilitySec
     this.cluster = props.cluster;
     this.namespace = props.namespace ?? "monitoring";
     const v = new Validator(this.node.path);
-    v.check(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(this.namespace), "namespace", this.namespace, "must be a Kubernetes namespace name (DNS label)");
+    v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
     v.throwIfAny();
 
     const source = (sid: string, name: string, serviceAccount: string, description: string): SyncedSecretSource => {
@@ -151,7 +151,7 @@ class ImportedObservabilitySecrets extends Construct implements IObservabilitySe
     });
     this.namespace = attrs.namespace ?? "monitoring";
     const v = new Validator(this.node.path);
-    v.check(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(this.namespace), "namespace", this.namespace, "must be a Kubernetes namespace name (DNS label)");
+    v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
     for (const field of ["alertmanagerRoleArn", "grafanaAdminRoleArn"] as const) {
       v.check(principalArnProblem(attrs[field]) === undefined, field, attrs[field], principalArnProblem(attrs[field]) ?? "");
     }

@@ -13,7 +13,7 @@ import { IObservabilitySecrets, SecretSyncSource } from "./observability-secrets
 import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { DCGM_DASHBOARD } from "./private/dcgm-dashboard";
 import { Shape, checkShape } from "../core/shape";
-import { cpuCores, memoryBytes } from "../core/validators";
+import { DNS_LABEL, cpuCores, memoryBytes } from "../core/validators";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { PodRequests, WorkloadKind, WorkloadOptions } from "../gpu-cluster/cluster-capacity";
 
@@ -55,7 +55,6 @@ export function inClusterPrometheusUrl(namespace = "monitoring"): string {
 /** The in-cluster Prometheus of Observability with its default namespace. */
 export const IN_CLUSTER_PROMETHEUS_URL = inClusterPrometheusUrl();
 
-const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SEVERITIES = ["critical", "warning", "info"];
 
 /**
@@ -114,7 +113,7 @@ export class Observability extends Construct {
     v.check(Number.isInteger(this.grafanaStorageGiB) && this.grafanaStorageGiB >= 1, "grafanaStorageGiB", this.grafanaStorageGiB, "must be a whole number of GiB >= 1");
     const names = new Set<string>();
     for (const r of this.receivers) {
-      v.check(RECEIVER_NAME.test(r.name), "receivers[].name", r.name, "must be lowercase letters, digits or '-' (it is a key of the Alertmanager secret)");
+      v.check(DNS_LABEL.test(r.name), "receivers[].name", r.name, "must be lowercase letters, digits or '-' (it is a key of the Alertmanager secret)");
       v.check(!names.has(r.name), "receivers[].name", r.name, "must be unique: each receiver has its own credential in the Alertmanager secret");
       names.add(r.name);
       if (r.kind !== "heartbeat") {

@@ -83,7 +83,7 @@ describe("NaN and Infinity are shown as such, and one input gives one error", ()
 describe("names AWS or Kubernetes reject, or that collide", () => {
   test("a namespace with a space", () => {
     expect(errorOf(build("ServiceAccountRole", { namespace: "my team" }))).toBe(
-      'ml-test-infra/training/ranker: namespace is "my team"; must be a Kubernetes namespace name (DNS label)',
+      "ml-test-infra/training/ranker: namespace is \"my team\"; must be a Kubernetes namespace name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit",
     );
   });
 

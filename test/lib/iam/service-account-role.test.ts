@@ -39,7 +39,7 @@ describe("ServiceAccountRole", () => {
 
   test("an invalid namespace is refused", () => {
     expect(errorOf(() => new ServiceAccountRole(infraStack(), "r", { identity, namespace: "Serving_NS", serviceAccount: "sa" }))).toBe(
-      'test-infra/r: namespace is "Serving_NS"; must be a Kubernetes namespace name (DNS label)',
+      "test-infra/r: namespace is \"Serving_NS\"; must be a Kubernetes namespace name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit",
     );
   });
 
