@@ -51,7 +51,8 @@ function leaf(describe: string, ok: (value: unknown) => boolean, optional = fals
   };
 }
 
-function objectShape(spec: ShapeSpec, describe: string, open: boolean): Shape {
+/** A plain object (anything else is one problem), whose members `checkMembers` then checks. */
+function plainObjectShape(describe: string, checkMembers: (value: Record<string, unknown>, field: string, problems: ShapeProblem[]) => void): Shape {
   return {
     describe,
     optional: false,
@@ -60,9 +61,13 @@ function objectShape(spec: ShapeSpec, describe: string, open: boolean): Shape {
         problems.push({ field, value, allowed: `must be ${describe}` });
         return;
       }
-      checkFields(value, spec, field ? `${field}.` : "", problems, open);
+      checkMembers(value, field, problems);
     },
   };
+}
+
+function objectShape(spec: ShapeSpec, describe: string, open: boolean): Shape {
+  return plainObjectShape(describe, (value, field, problems) => checkFields(value, spec, field ? `${field}.` : "", problems, open));
 }
 
 function checkFields(value: Record<string, unknown>, spec: ShapeSpec, prefix: string, problems: ShapeProblem[], open: boolean): void {
@@ -147,18 +152,9 @@ export const Shape = {
   },
   /** A map of string keys to values of one shape (labels, tags, environment variables). */
   record(of: Shape): Shape {
-    const describe = `a map of string keys, each value ${of.describe}`;
-    return {
-      describe,
-      optional: false,
-      check(value, field, problems) {
-        if (!isPlainObject(value)) {
-          problems.push({ field, value, allowed: `must be ${describe}` });
-          return;
-        }
-        for (const [k, v] of Object.entries(value)) of.check(v, `${field}[${JSON.stringify(k)}]`, problems);
-      },
-    };
+    return plainObjectShape(`a map of string keys, each value ${of.describe}`, (value, field, problems) => {
+      for (const [k, v] of Object.entries(value)) of.check(v, `${field}[${JSON.stringify(k)}]`, problems);
+    });
   },
   /** A plain object with known fields; unknown fields are refused (a typo is never ignored). */
   object(spec: ShapeSpec, describe = "an object"): Shape {
