@@ -74,11 +74,7 @@ export function synthesizeBaseRef(ref: string, options: BaseRefOptions): BaseChe
     try {
       execSync(app, { cwd: baseApp, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, CDKTF_OUTDIR: outdir } });
     } catch (err) {
-      const stderr = String((err as { stderr?: Buffer }).stderr ?? "")
-        .trim()
-        .split("\n")
-        .slice(-15)
-        .join("\n");
+      const stderr = stderrTail(err, 15);
       throw new BaseRefError(`the base ${ref} (${commit.slice(0, 12)}) failed to synthesize (\`${app}\`):\n${stderr}`);
     }
     if (!fs.existsSync(path.join(outdir, "stacks"))) throw new BaseRefError(`the base ${ref}'s app wrote no stacks into CDKTF_OUTDIR (${outdir})`);
@@ -107,12 +103,17 @@ function provideDependencies(headApp: string, baseApp: string, ref: string, log:
   try {
     execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: baseApp, stdio: ["ignore", "ignore", "pipe"] });
   } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? "")
-      .trim()
-      .split("\n")
-      .slice(-10)
-      .join("\n");
+    const stderr = stderrTail(err, 10);
     throw new BaseRefError(`the base ${ref} has another package-lock.json than this checkout, and npm ci of it failed:\n${stderr}`);
   }
   return "installed";
+}
+
+/** The last `lines` lines of a failed child process's stderr (what says why it failed). */
+function stderrTail(err: unknown, lines: number): string {
+  return String((err as { stderr?: Buffer }).stderr ?? "")
+    .trim()
+    .split("\n")
+    .slice(-lines)
+    .join("\n");
 }
