@@ -98,8 +98,11 @@ export class EnvironmentKey extends Construct {
     this.alias = new KmsAlias(this, "alias", { name: aliasName, targetKeyId: this.key.keyId });
   }
 
+  // Made once: every read of a resource attribute is a new cdktf token, and cdktf records a stack trace for each (README.md, Performance).
+  private keyArnToken?: string;
+
   public get keyArn(): string {
-    return this.key.arn;
+    return (this.keyArnToken ??= this.key.arn);
   }
 
   /**

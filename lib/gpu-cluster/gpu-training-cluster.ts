@@ -456,12 +456,16 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     return this.karpenterResources;
   }
 
+  // Made once: every read of a resource attribute is a new cdktf token, and cdktf records a stack trace for each (README.md, Performance).
+  private oidcIssuerUrlToken?: string;
+  private oidcProviderArnToken?: string;
+
   public get oidcIssuerUrl(): string {
-    return this.eksCluster.identity.get(0).oidc.get(0).issuer;
+    return (this.oidcIssuerUrlToken ??= this.eksCluster.identity.get(0).oidc.get(0).issuer);
   }
 
   public get oidcProviderArn(): string {
-    return this.oidcProvider.arn;
+    return (this.oidcProviderArnToken ??= this.oidcProvider.arn);
   }
 
   public get workloadSecurityGroupId(): string {

@@ -117,8 +117,11 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     return this.statements;
   }
 
+  // Made once: every read of a resource attribute is a new cdktf token, and cdktf records a stack trace for each (README.md, Performance).
+  private roleArnToken?: string;
+
   public get roleArn(): string {
-    return this.role.arn;
+    return (this.roleArnToken ??= this.role.arn);
   }
 
   /** The annotation that binds a Kubernetes service account to this role. */

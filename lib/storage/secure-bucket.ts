@@ -107,8 +107,11 @@ export class SecureBucket extends Construct {
     }
   }
 
+  // Made once: every read of a resource attribute is a new cdktf token, and cdktf records a stack trace for each (README.md, Performance).
+  private bucketArnToken?: string;
+
   public get bucketArn(): string {
-    return this.bucket.arn;
+    return (this.bucketArnToken ??= this.bucket.arn);
   }
 
   /** Read objects under `prefix` (default: all) and decrypt them. */
