@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformResource } from "cdktf";
 import { ConditionalResources } from "../core/stack-records";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
@@ -14,7 +15,7 @@ import { GpuTrainingCluster } from "./gpu-training-cluster";
 import { SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, KubernetesVersion } from "./kubernetes-versions";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { KubernetesManifest } from "../kubernetes/private/manifest";
 import { KARPENTER_METRICS_PORT, KARPENTER_SERVICE_SELECTOR, KarpenterController } from "./karpenter-controller";
 import { KARPENTER_NAMESPACE } from "./karpenter-resources";
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
@@ -73,7 +74,7 @@ export class GpuClusterAddons extends Construct {
   public readonly karpenterServiceMonitor?: ServiceMonitor;
   /** Karpenter alerts: controller down, a GPU pool at its maxSize (when a KarpenterController is given). */
   public readonly karpenterAlerts?: PrometheusRule;
-  public readonly karpenterPools: Record<string, { readonly nodePool: Manifest; readonly nodeClass: Manifest }> = {};
+  public readonly karpenterPools: Record<string, { readonly nodePool: TerraformResource; readonly nodeClass: TerraformResource }> = {};
 
   constructor(scope: Construct, id: string, props: GpuClusterAddonsProps) {
     super(scope, id);
@@ -152,8 +153,8 @@ export class GpuClusterAddons extends Construct {
         tags: env.tags,
       };
       for (const spec of karpenterSpecs) {
-        const nodeClass = new Manifest(this, `karpenter-node-class-${spec.name}`, { manifest: ec2NodeClassObject(spec, context) });
-        const nodePool = new Manifest(this, `karpenter-node-pool-${spec.name}`, { manifest: nodePoolObject(spec, context), dependsOn: [nodeClass] });
+        const nodeClass = new KubernetesManifest(this, `karpenter-node-class-${spec.name}`, { manifest: ec2NodeClassObject(spec, context) });
+        const nodePool = new KubernetesManifest(this, `karpenter-node-pool-${spec.name}`, { manifest: nodePoolObject(spec, context), dependsOn: [nodeClass] });
         this.karpenterPools[spec.name] = { nodePool, nodeClass };
       }
     }

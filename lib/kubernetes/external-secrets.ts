@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { ITerraformDependable, TerraformResource } from "cdktf";
+import { KubernetesManifest } from "./private/manifest";
 import { Environment } from "../core/environment";
 import { IGrantable } from "../iam/policy-statement";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
@@ -151,8 +151,8 @@ export function externalSecretObject(props: ExternalSecretObjectProps): Record<s
 /** A SecretStore and ExternalSecret as Terraform-managed manifests (the CRDs must already exist). */
 export class SyncedSecret extends Construct {
   public readonly secretName: string;
-  public readonly store: Manifest;
-  public readonly externalSecret: Manifest;
+  public readonly store: TerraformResource;
+  public readonly externalSecret: TerraformResource;
 
   /**
    * @param props.waitUntilReady make Terraform wait for the first sync (the ExternalSecret's
@@ -171,11 +171,11 @@ export class SyncedSecret extends Construct {
     super(scope, id);
     this.secretName = props.targetSecret;
     const storeName = `${props.targetSecret}-store`;
-    this.store = new Manifest(this, "store", {
+    this.store = new KubernetesManifest(this, "store", {
       manifest: secretStoreObject(this, { name: storeName, namespace: props.namespace, serviceAccount: props.serviceAccount }),
       dependsOn: props.dependsOn,
     });
-    this.externalSecret = new Manifest(this, "external-secret", {
+    this.externalSecret = new KubernetesManifest(this, "external-secret", {
       manifest: externalSecretObject({ ...props, name: props.targetSecret, storeName }),
       dependsOn: [this.store],
       ...(props.waitUntilReady ? { wait: { condition: [{ type: "Ready", status: "True" }] } } : {}),

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { TerraformResource } from "cdktf";
+import { KubernetesManifest } from "./private/manifest";
 import { Validator } from "../core/errors";
 import { Shape, checkShape } from "../core/shape";
 import { labelProblems, namespaceProblem, objectNameProblem, prometheusDurationProblem, severityProblem } from "../core/validators";
@@ -68,7 +69,7 @@ export interface PrometheusRuleProps {
  * schema validation and promtool in tests.
  */
 export class PrometheusRule extends Construct {
-  public readonly manifest: Manifest;
+  public readonly manifest: TerraformResource;
   public readonly object: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: PrometheusRuleProps) {
@@ -123,7 +124,7 @@ export class PrometheusRule extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...(props.labels ?? {}) } },
       spec: renderRuleGroups(props.groups),
     };
-    this.manifest = new Manifest(this, "manifest", { manifest: this.object });
+    this.manifest = new KubernetesManifest(this, "manifest", { manifest: this.object });
   }
 }
 
@@ -171,7 +172,7 @@ export interface ServiceMonitorProps {
 
 /** A `monitoring.coreos.com/v1` ServiceMonitor scraping one port of the selected Services. */
 export class ServiceMonitor extends Construct {
-  public readonly manifest: Manifest;
+  public readonly manifest: TerraformResource;
   public readonly object: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
@@ -254,6 +255,6 @@ export class ServiceMonitor extends Construct {
         ...(props.podTargetLabels?.length ? { podTargetLabels: [...props.podTargetLabels] } : {}),
       },
     };
-    this.manifest = new Manifest(this, "manifest", { manifest: this.object });
+    this.manifest = new KubernetesManifest(this, "manifest", { manifest: this.object });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { ITerraformDependable, TerraformResource } from "cdktf";
+import { KubernetesManifest } from "../kubernetes/private/manifest";
 import { Validator } from "../core/errors";
 import { Shape, checkShape } from "../core/shape";
 import { namespaceProblem, objectNameProblem } from "../core/validators";
@@ -93,7 +93,7 @@ export interface GrafanaDashboardProps extends DashboardOptions {
  * sees the `{{...}}` legend templates.
  */
 export class GrafanaDashboard extends Construct {
-  public readonly manifest: Manifest;
+  public readonly manifest: TerraformResource;
   /** The dashboard model, as provisioned. */
   public readonly dashboard: Record<string, unknown>;
   /** The exact ConfigMap manifest. */
@@ -138,6 +138,6 @@ export class GrafanaDashboard extends Construct {
       },
       data: { [`${props.name}.json`]: JSON.stringify(this.dashboard) },
     };
-    this.manifest = new Manifest(this, "config-map", { manifest: this.object, dependsOn: props.dependsOn });
+    this.manifest = new KubernetesManifest(this, "config-map", { manifest: this.object, dependsOn: props.dependsOn });
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ConditionalResources } from "../core/stack-records";
-import { Lazy } from "cdktf";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { Lazy, TerraformResource } from "cdktf";
+import { KubernetesManifest } from "../kubernetes/private/manifest";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { ConfigError, Validator, addConfigValidation, formatValue } from "../core/errors";
@@ -105,9 +105,9 @@ export class DistributedTraining extends Construct {
   public readonly alerts: ResolvedTrainingAlerts;
   public readonly kueueNamespace: string;
   /** ResourceFlavor manifests by pool name. */
-  public readonly flavors = new Map<string, Manifest>();
+  public readonly flavors = new Map<string, TerraformResource>();
   /** ClusterTrainingRuntime manifests by pool name. */
-  public readonly runtimes = new Map<string, Manifest>();
+  public readonly runtimes = new Map<string, TerraformResource>();
   public readonly teams: TrainingTeam[] = [];
   public readonly kueueMonitor: ServiceMonitor;
   public readonly rules: PrometheusRule;
@@ -477,9 +477,9 @@ export class DistributedTraining extends Construct {
     };
   }
 
-  private manifest(scope: Construct, id: string, object: Record<string, unknown>): Manifest {
+  private manifest(scope: Construct, id: string, object: Record<string, unknown>): TerraformResource {
     this.objects.push(object);
-    return new Manifest(scope, id, { manifest: object });
+    return new KubernetesManifest(scope, id, { manifest: object });
   }
 }
 
