@@ -13,14 +13,14 @@ export { ConfigError, exitOnConfigError } from "./core/errors";
 export { Environment } from "./core/environment";
 export type { EnvironmentConfig, EnvironmentTier, IEnvironmentScope, LocalStateBackend, S3StateBackend, StateBackendConfig } from "./core";
 export { EnvironmentKey } from "./core/environment-key";
-export type { EnvironmentKeyProps, KeyServiceUse } from "./core/environment-key";
+export type { EnvironmentKeyAttributes, EnvironmentKeyProps, IEnvironmentKey, KeyServiceUse } from "./core/environment-key";
 export { ConditionalResources, DataProtection, InfraStack, PlatformStack } from "./core";
 export type { ConditionOptions, ConditionRecord } from "./core";
 export type { EnvironmentStackProps, InfraStackProps, PlatformStackProps } from "./core";
 
 // Network (lib/network)
 export { INTERFACE_ENDPOINT_SERVICES, Network } from "./network";
-export type { InterfaceEndpointService, NetworkProps } from "./network";
+export type { INetwork, InterfaceEndpointService, NetworkAttributes, NetworkProps } from "./network";
 
 // IAM (lib/iam)
 export { ServiceAccountRole } from "./iam";

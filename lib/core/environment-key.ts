@@ -1,10 +1,12 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Environment } from "./environment";
 import { Shape, checkShape } from "./shape";
 import { claimPhysicalName } from "./physical-names";
+import { ConfigError, Validator, formatValue } from "./errors";
+import { kmsKeyArnProblem } from "./validators";
 
 /**
  * The environment's customer-managed KMS key, rotated yearly. Every construct encrypts
@@ -32,9 +34,61 @@ export interface KeyServiceUse {
   readonly condition: { readonly test: string; readonly variable: string; readonly values: readonly string[] };
 }
 
-export class EnvironmentKey extends Construct {
+/**
+ * The environment key as the other constructs use it: what they encrypt with, and the one
+ * change they may ask of its key policy. `EnvironmentKey` implements it (a key it creates);
+ * `EnvironmentKey.fromAttributes` and `fromKeyArn` import an existing key.
+ */
+export interface IEnvironmentKey extends IConstruct {
+  /** The key's ARN (`arn:aws:kms:<region>:<account>:key/<id>`), which every encrypted resource names. */
+  readonly keyArn: string;
+  /** The key's alias (`alias/...`), when it has one the library knows. */
+  readonly aliasName?: string;
+  /** Lets an AWS service principal use the key for the one resource its encryption context names (a key policy statement). */
+  allowServiceUse(use: KeyServiceUse): void;
+}
+
+/** What `EnvironmentKey.fromAttributes` needs to know about an existing KMS key. */
+export interface EnvironmentKeyAttributes {
+  /** The key's ARN, in the environment's region; not an alias ARN. */
+  readonly keyArn: string;
+  /** The key's alias, `alias/...`, for documentation and outputs only. @default - none */
+  readonly aliasName?: string;
+  /**
+   * Sids of the statements the key's policy (managed where the key is) already has for
+   * `allowServiceUse` requests, such as Karpenter's `EventBridgeToInterruptionQueue`: an
+   * imported key's policy cannot be changed from this app, so each request must be declared
+   * here once the statement is in place; an undeclared one is a ConfigError that prints the
+   * statement to add.
+   * @default - none: any allowServiceUse request is refused
+   */
+  readonly grantedServiceUses?: readonly string[];
+}
+
+/**
+ * The environment's customer-managed KMS key. For a key created elsewhere, use
+ * `EnvironmentKey.fromAttributes(scope, id, { keyArn })` (or `fromKeyArn`): constructs then
+ * grant its use through IAM (identity policies naming the key ARN), which works as long as
+ * the key policy delegates to IAM, as AWS's default key policy does (the account root
+ * principal with `kms:*`). What the library's own key policy adds must be in the imported
+ * key's policy if the matching resources are created with it: CloudWatch Logs for the
+ * environment's log groups (flow logs, EKS control plane, RDS) and the Auto Scaling
+ * service-linked role for encrypted node volumes (see README, "Use an existing VPC, key or cluster").
+ */
+export class EnvironmentKey extends Construct implements IEnvironmentKey {
+  /** An existing key, by its attributes (checked: a malformed ARN, an alias ARN or a key of another region is a ConfigError). */
+  public static fromAttributes(scope: Construct, id: string, attrs: EnvironmentKeyAttributes): IEnvironmentKey {
+    return new ImportedEnvironmentKey(scope, id, attrs);
+  }
+
+  /** An existing key by its ARN alone; the same as `fromAttributes(scope, id, { keyArn })`. */
+  public static fromKeyArn(scope: Construct, id: string, keyArn: string): IEnvironmentKey {
+    return new ImportedEnvironmentKey(scope, id, { keyArn });
+  }
+
   public readonly key: KmsKey;
   public readonly alias: KmsAlias;
+  public readonly aliasName: string;
   private readonly policy: DataAwsIamPolicyDocument;
   private readonly statements: DataAwsIamPolicyDocumentStatement[];
 
@@ -95,6 +149,7 @@ export class EnvironmentKey extends Construct {
     });
     const aliasName = `alias/${env.prefix}${props.aliasSuffix ? `-${props.aliasSuffix}` : ""}`;
     claimPhysicalName(this, "KMS alias", "aliasSuffix", aliasName, "region");
+    this.aliasName = aliasName;
     this.alias = new KmsAlias(this, "alias", { name: aliasName, targetKeyId: this.key.keyId });
   }
 
@@ -118,5 +173,54 @@ export class EnvironmentKey extends Construct {
       condition: [{ test: use.condition.test, variable: use.condition.variable, values: [...use.condition.values] }],
     });
     this.policy.putStatement([...this.statements]);
+  }
+}
+
+/** A key created elsewhere, known by its ARN (EnvironmentKey.fromAttributes). */
+class ImportedEnvironmentKey extends Construct implements IEnvironmentKey {
+  public readonly keyArn: string;
+  public readonly aliasName?: string;
+  private readonly granted: readonly string[];
+
+  constructor(scope: Construct, id: string, attrs: EnvironmentKeyAttributes) {
+    super(scope, id);
+    checkShape(this.node.path, attrs, {
+      keyArn: Shape.string({ nonEmpty: true }),
+      aliasName: Shape.optional(Shape.string()),
+      grantedServiceUses: Shape.optional(Shape.array(Shape.string())),
+    });
+    const env = Environment.of(this);
+    const v = new Validator(this.node.path);
+    const problem = kmsKeyArnProblem(attrs.keyArn, env.region);
+    v.check(problem === undefined, "keyArn", attrs.keyArn, problem ?? "");
+    if (attrs.aliasName !== undefined) {
+      v.check(
+        /^alias\/[A-Za-z0-9/_-]{1,250}$/.test(attrs.aliasName) && !attrs.aliasName.startsWith("alias/aws/"),
+        "aliasName",
+        attrs.aliasName,
+        "must be a customer alias name, alias/<name>",
+      );
+    }
+    v.throwIfAny();
+    this.keyArn = attrs.keyArn;
+    this.aliasName = attrs.aliasName;
+    this.granted = attrs.grantedServiceUses ?? [];
+  }
+
+  /** The key policy is not this app's: a request is accepted only when declared as already granted. */
+  public allowServiceUse(use: KeyServiceUse): void {
+    if (this.granted.includes(use.sid)) return;
+    const statement = {
+      Sid: use.sid,
+      Effect: "Allow",
+      Principal: { Service: use.service },
+      Action: [...use.actions],
+      Resource: "*",
+      Condition: { [use.condition.test]: { [use.condition.variable]: [...use.condition.values] } },
+    };
+    throw new ConfigError([
+      `${this.node.path}: grantedServiceUses is ${formatValue(this.granted)}; the imported key's policy must let ${use.service} use it, and this app cannot change ` +
+        `that policy: add the statement ${JSON.stringify(statement)} to the key policy where the key is managed, then list "${use.sid}" in grantedServiceUses`,
+    ]);
   }
 }

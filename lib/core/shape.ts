@@ -193,8 +193,8 @@ export const Shape = {
 export const LibraryShapes = {
   cluster: Shape.like("a GpuTrainingCluster (or another ITrainingCluster)", ["clusterName", "network", "key", "oidcProviderArn", "addServiceAccountRole"]),
   gpuCluster: Shape.like("a GpuTrainingCluster", ["clusterName", "network", "key", "pools", "eksCluster"]),
-  key: Shape.like("an EnvironmentKey", ["keyArn", "key"]),
-  network: Shape.like("a Network", ["vpcId", "privateSubnets"]),
+  key: Shape.like("an EnvironmentKey (or EnvironmentKey.fromAttributes(...))", ["keyArn", "allowServiceUse"]),
+  network: Shape.like("a Network (or Network.fromAttributes(...))", ["vpcId", "privateSubnetIds", "tagPrivateSubnets"]),
   serviceAccountRole: Shape.like("a ServiceAccountRole (from cluster.addServiceAccountRole)", ["roleArn", "namespace", "serviceAccount"]),
   safetyOverride: Shape.object({ reason: Shape.string() }, 'an override with a written reason, { reason: "..." }'),
   labels: Shape.record(Shape.string()),

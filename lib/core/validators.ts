@@ -178,3 +178,56 @@ export function principalArnProblem(arn: string): string | undefined {
   if (!PRINCIPAL_ARN.test(arn)) return "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admin";
   return undefined;
 }
+
+/**
+ * AWS resource IDs: a prefix and 8 or 17 hexadecimal digits (EC2 API Reference, "Resource IDs":
+ * the longer format since 2018, the shorter one of older resources).
+ */
+function ec2IdProblem(value: string, prefix: string, what: string, example: string): string | undefined {
+  if (new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`).test(value)) return undefined;
+  return `must be the ID of ${what} (${prefix}- and 8 or 17 hexadecimal digits, such as ${example})`;
+}
+
+/** Why a value is not a VPC ID, or undefined. */
+export function vpcIdProblem(value: string): string | undefined {
+  return ec2IdProblem(value, "vpc", "a VPC", "vpc-0a1b2c3d4e5f67890");
+}
+
+/** Why a value is not a subnet ID, or undefined. */
+export function subnetIdProblem(value: string): string | undefined {
+  return ec2IdProblem(value, "subnet", "a subnet", "subnet-0a1b2c3d4e5f67890");
+}
+
+/** Why a value is not a security group ID, or undefined. */
+export function securityGroupIdProblem(value: string): string | undefined {
+  return ec2IdProblem(value, "sg", "a security group", "sg-0a1b2c3d4e5f67890");
+}
+
+/** `arn:aws:kms:<region>:<account>:key/<key id>`: a key id is a UUID, or mrk- and 32 hex digits for a multi-Region key. */
+export const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+/**
+ * Why a value is not the ARN of a KMS key in `region`, or undefined. Alias ARNs and bare key
+ * IDs are refused: EKS secrets encryption and CloudWatch Logs take a key ARN only.
+ */
+export function kmsKeyArnProblem(value: string, region: string): string | undefined {
+  if (/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\//.test(value) || value.startsWith("alias/")) {
+    return "is an alias: give the key's ARN (arn:aws:kms:<region>:<account>:key/<key id>; `aws kms describe-key --key-id <alias>` prints it) and the alias as aliasName";
+  }
+  const m = KMS_KEY_ARN.exec(value);
+  if (!m) return "must be a KMS key ARN, such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  if (m[2] !== region) return `is a key in ${m[2]}; the environment is in ${region}, and a KMS key encrypts resources of its own region only`;
+  return undefined;
+}
+
+/** `arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`: an EKS cluster's IAM OIDC provider. */
+export const EKS_OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/id\/[0-9A-Fa-f]{8,64})$/;
+
+/** Why a value is not the ARN of an EKS cluster's IAM OIDC provider in `region`, or undefined. */
+export function oidcProviderArnProblem(value: string, region: string): string | undefined {
+  const m = EKS_OIDC_PROVIDER_ARN.exec(value);
+  if (!m)
+    return "must be the ARN of the cluster's IAM OIDC provider, such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9";
+  if (m[2] !== region) return `is the provider of a cluster in ${m[2]}; the environment is in ${region}`;
+  return undefined;
+}

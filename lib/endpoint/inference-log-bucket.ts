@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Environment } from "../core/environment";
-import { EnvironmentKey } from "../core/environment-key";
+import { IEnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { IGrantable } from "../iam/policy-statement";
@@ -21,7 +21,7 @@ export interface IInferenceLogs {
 
 export interface InferenceLogBucketProps {
   /** The environment key: logs are encrypted with SSE-KMS under it. */
-  readonly key: EnvironmentKey;
+  readonly key: IEnvironmentKey;
   /** Globally unique bucket name. @default "<prefix>-inference-logs-<account>" */
   readonly bucketName?: string;
   /**

@@ -1,6 +1,6 @@
-import { EnvironmentKey } from "../core/environment-key";
+import { IEnvironmentKey } from "../core/environment-key";
 import { GpuProvisioner } from "./gpu-pool-options";
-import { Network } from "../network/network";
+import { INetwork } from "../network/network";
 import { OidcIdentity, ServiceAccountRole, ServiceAccountRoleOptions } from "../iam/service-account-role";
 import { ClusterCapacity } from "./cluster-capacity";
 
@@ -36,8 +36,8 @@ export interface GpuPoolInfo {
 export interface ITrainingCluster extends OidcIdentity {
   /** The EKS cluster's name: a plain string (not a token), so platform stacks can look the cluster up by name. */
   readonly clusterName: string;
-  readonly network: Network;
-  readonly key: EnvironmentKey;
+  readonly network: INetwork;
+  readonly key: IEnvironmentKey;
   /** The security group on every node (and so every pod) of the cluster: databases and caches admit it. */
   readonly workloadSecurityGroupId: string;
   /** The shared namespace of the cluster's `training` service account (GpuClusterAddons creates it), when it has one. */

@@ -14,12 +14,12 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { Environment, IEnvironmentScope } from "../core/environment";
-import { EnvironmentKey } from "../core/environment-key";
+import { IEnvironmentKey } from "../core/environment-key";
 import { ConfigError, addConfigValidation, formatValue } from "../core/errors";
 import { ConditionalResources, StackRecord } from "../core/stack-records";
 import { policyDocument } from "../iam/policy-statement";
 import { ServiceAccountRole, ServiceAccountRoleOptions, roleName } from "../iam/service-account-role";
-import { Network } from "../network/network";
+import { INetwork } from "../network/network";
 import { POOL_LABEL } from "../kubernetes/kubernetes";
 import { SecureBucket } from "../storage/secure-bucket";
 import { GpuPoolInfo, ITrainingCluster } from "./cluster-interface";
@@ -48,9 +48,9 @@ export interface GpuPoolProps extends GpuPoolOptions {
 }
 
 export interface GpuTrainingClusterProps {
-  readonly network: Network;
+  readonly network: INetwork;
   /** The environment key: secrets envelope encryption, node volumes, logs, ECR, datasets. */
-  readonly key: EnvironmentKey;
+  readonly key: IEnvironmentKey;
   /** @default - `<env prefix>-training` */
   readonly clusterName?: string;
   /** @default - DEFAULT_KUBERNETES_VERSION */
@@ -141,8 +141,8 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
   public readonly clusterName: string;
   /** Prefix of the names of the cluster's IAM roles, ECR repositories and datasets bucket: the environment's prefix for its default cluster, else the cluster name. */
   public readonly resourceNamePrefix: string;
-  public readonly network: Network;
-  public readonly key: EnvironmentKey;
+  public readonly network: INetwork;
+  public readonly key: IEnvironmentKey;
   public readonly kubernetesVersion: string;
   public readonly eksCluster: EksCluster;
   public readonly oidcProvider: IamOpenidConnectProvider;
@@ -257,7 +257,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       version: this.kubernetesVersion,
       roleArn: this.clusterRole.arn,
       vpcConfig: {
-        subnetIds: props.network.privateSubnetIds,
+        subnetIds: [...props.network.privateSubnetIds],
         endpointPrivateAccess: true,
         endpointPublicAccess: this.publicAccessCidrs.length > 0,
         ...(this.publicAccessCidrs.length > 0 ? { publicAccessCidrs: [...this.publicAccessCidrs] } : {}),
@@ -335,7 +335,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       description: "images, AWS APIs and datasets through NAT and the S3 endpoint",
     });
 
-    this.subnetIdsByZone = new Map(env.availabilityZones.map((az, i) => [az, props.network.privateSubnets[i].id]));
+    this.subnetIdsByZone = new Map(env.availabilityZones.map((az, i) => [az, props.network.privateSubnetIds[i]]));
     const networking = [
       // The VPC CNI enforces NetworkPolicies only with enableNetworkPolicy (off by default; its node
       // agent runs in aws-node, nodeAgent.enabled defaults to true: aws/amazon-vpc-cni-k8s v1.23.0
@@ -360,7 +360,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
       version: this.eksCluster.version,
       nodeGroupNamePrefix: "system-",
       nodeRoleArn: this.nodeRole.arn,
-      subnetIds: props.network.privateSubnetIds,
+      subnetIds: [...props.network.privateSubnetIds],
       amiType: "AL2023_x86_64_STANDARD",
       capacityType: "ON_DEMAND",
       instanceTypes: [systemInstanceType],

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { Environment } from "../core/environment";
-import { EnvironmentKey } from "../core/environment-key";
+import { IEnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
@@ -10,7 +10,7 @@ import { claimPhysicalName } from "../core/physical-names";
 export interface ImageRepositoryProps {
   /** Repository name, e.g. `ml-prod/training`. */
   readonly repositoryName: string;
-  readonly key: EnvironmentKey;
+  readonly key: IEnvironmentKey;
   /** Untagged images (failed or superseded pushes) are deleted after this many days. @default 14 */
   readonly untaggedExpiryDays?: number;
   /** Tagged images kept; older ones beyond this count are deleted. @default 500 */

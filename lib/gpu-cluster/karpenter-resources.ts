@@ -8,9 +8,9 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Ec2Tag } from "@cdktf/provider-aws/lib/ec2-tag";
 import { Environment } from "../core/environment";
-import { EnvironmentKey } from "../core/environment-key";
+import { IEnvironmentKey } from "../core/environment-key";
 import { ServiceAccountRole, roleName } from "../iam/service-account-role";
-import { Network } from "../network/network";
+import { INetwork } from "../network/network";
 import { KARPENTER_INTERRUPTION_EVENTS, karpenterControllerStatements } from "./private/karpenter-policy";
 import { serviceTrustPolicy } from "./private/add-on-policies";
 
@@ -29,8 +29,8 @@ export interface KarpenterResourcesHost {
   readonly clusterSecurityGroupId: string;
   /** Adds tags to the cluster's workload security group. */
   readonly tagWorkloadSecurityGroup: (tags: Readonly<Record<string, string>>) => void;
-  readonly network: Network;
-  readonly key: EnvironmentKey;
+  readonly network: INetwork;
+  readonly key: IEnvironmentKey;
   readonly addControllerRole: (id: string) => ServiceAccountRole;
 }
 

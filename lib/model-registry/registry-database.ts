@@ -8,16 +8,16 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Environment } from "../core/environment";
-import { EnvironmentKey } from "../core/environment-key";
-import { Network } from "../network/network";
+import { IEnvironmentKey } from "../core/environment-key";
+import { INetwork } from "../network/network";
 import { POSTGRES_VERSIONS, PostgresMajorVersion } from "./postgres-catalog";
 import { MASTER_USERNAME, POSTGRES_PORT, TRACKING_DATABASE } from "./private/names";
 import { claimPhysicalName } from "../core/physical-names";
 
 /** The database settings, already resolved and validated by ModelRegistry. */
 export interface RegistryDatabaseProps {
-  readonly network: Network;
-  readonly key: EnvironmentKey;
+  readonly network: INetwork;
+  readonly key: IEnvironmentKey;
   /** The only security group admitted on 5432: the cluster's nodes and pods. */
   readonly clientSecurityGroupId: string;
   readonly instanceClass: string;
@@ -62,7 +62,7 @@ export class RegistryDatabase extends Construct {
     this.subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       name: this.identifier,
       description: "MLflow registry database: private subnets only",
-      subnetIds: props.network.privateSubnetIds,
+      subnetIds: [...props.network.privateSubnetIds],
     });
 
     // No egress rule: the database never opens connections.

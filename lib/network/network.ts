@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
@@ -17,15 +17,49 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Environment } from "../core/environment";
-import { EnvironmentKey } from "../core/environment-key";
+import { IEnvironmentKey } from "../core/environment-key";
 import { ConfigError, Validator, formatValue } from "../core/errors";
 import { formatCidr, parseCidr, subnet } from "../core/private/cidr";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
+import { ImportedNetwork } from "./private/imported-network";
+
+/**
+ * A VPC as the other constructs use it: the cluster, the registry database and the Redis
+ * online store are placed in its private subnets. `Network` implements it (a VPC it
+ * creates); `Network.fromAttributes` imports an existing one.
+ */
+export interface INetwork extends IConstruct {
+  readonly vpcId: string;
+  /** The VPC's IPv4 range: the environment's `vpcCidr` (NetworkPolicies allow the VPC by it). */
+  readonly vpcCidr: string;
+  /** One private subnet per zone of the environment, in the order of its `availabilityZones`. */
+  readonly privateSubnetIds: readonly string[];
+  /**
+   * Adds tags to every private subnet (for example Karpenter's `karpenter.sh/discovery`, by
+   * which a node provisioner finds the subnets of its cluster). `by` names the construct
+   * that asks, for error messages.
+   */
+  tagPrivateSubnets(tags: Readonly<Record<string, string>>, by: string): void;
+}
+
+/** What `Network.fromAttributes` needs to know about an existing VPC. */
+export interface NetworkAttributes {
+  /** The VPC's ID, `vpc-...`. */
+  readonly vpcId: string;
+  /** The VPC's IPv4 range; must be the environment's `vpcCidr`, which NetworkPolicies allow as "the VPC". */
+  readonly vpcCidr: string;
+  /**
+   * The private subnets workloads run in, `subnet-...`: one per zone of the environment, in
+   * the order of its `availabilityZones` (with outbound internet access through NAT, and the
+   * AWS interface endpoints the platform's pods call, or NAT to reach them).
+   */
+  readonly privateSubnetIds: readonly string[];
+}
 
 export interface NetworkProps {
   /** The environment's KMS key; flow logs are encrypted with it. */
-  readonly key: EnvironmentKey;
+  readonly key: IEnvironmentKey;
   /** @default - "single" in development, "one-per-az" in staging and production */
   readonly natGateways?: "single" | "one-per-az";
   /** @default - 30 in development, 365 in staging and production */
@@ -62,14 +96,26 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
  * half of the VPC, public subnets a sixteenth of the second half; the rest is left for
  * later use.
  */
-export class Network extends Construct {
+export class Network extends Construct implements INetwork {
+  /**
+   * A VPC created elsewhere (another app, another team's Terraform), for a cluster, a registry
+   * database or a Redis online store of this app. Nothing of the VPC is created or changed but
+   * subnet tags asked for by `tagPrivateSubnets` (Karpenter's discovery tag), which become
+   * `aws_ec2_tag` resources on the existing subnets. Each attribute is checked: a malformed ID,
+   * a range other than the environment's `vpcCidr`, or a subnet count other than its zones'
+   * is a ConfigError naming it.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: NetworkAttributes): INetwork {
+    return new ImportedNetwork(scope, id, attrs);
+  }
+
   public readonly vpc: Vpc;
   public readonly privateSubnets: Subnet[] = [];
   public readonly publicSubnets: Subnet[] = [];
   public readonly privateRouteTables: RouteTable[] = [];
   public readonly natGateways: NatGateway[] = [];
   public readonly flowLogGroup: CloudwatchLogGroup;
-  public readonly key: EnvironmentKey;
+  public readonly key: IEnvironmentKey;
   public readonly natGatewayMode: "single" | "one-per-az";
   public readonly flowLogRetentionDays: number;
   /** Tags of each private subnet as created, and those added since (discovery tags). */
@@ -252,6 +298,10 @@ export class Network extends Construct {
 
   public get vpcId(): string {
     return this.vpc.id;
+  }
+
+  public get vpcCidr(): string {
+    return Environment.of(this).vpcCidr;
   }
 
   public get privateSubnetIds(): string[] {

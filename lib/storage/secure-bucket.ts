@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { Environment } from "../core/environment";
-import { EnvironmentKey } from "../core/environment-key";
+import { IEnvironmentKey } from "../core/environment-key";
 import { Validator } from "../core/errors";
 import { IGrantable, PolicyStatement } from "../iam/policy-statement";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
@@ -16,7 +16,7 @@ export interface SecureBucketProps {
   /** Globally unique bucket name. */
   readonly bucketName: string;
   /** The environment's key: objects are encrypted with SSE-KMS under it. */
-  readonly key: EnvironmentKey;
+  readonly key: IEnvironmentKey;
   /** Days a replaced or deleted object version is kept. @default - 30 in development, 90 otherwise */
   readonly noncurrentVersionExpirationDays?: number;
   /**
@@ -44,7 +44,7 @@ export { bucketNameProblem } from "./bucket-name";
 export class SecureBucket extends Construct {
   public readonly bucket: S3Bucket;
   public readonly bucketName: string;
-  public readonly key: EnvironmentKey;
+  public readonly key: IEnvironmentKey;
   /** Where its server access logs go (unless accessLogs is false). */
   public readonly accessLogBucket?: AccessLogBucket;
 

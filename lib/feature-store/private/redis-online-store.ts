@@ -61,7 +61,7 @@ export class RedisOnlineStore extends Construct {
     const subnets = new ElasticacheSubnetGroup(this, "subnets", {
       name,
       description: `${name}: private subnets of the Feast online store`,
-      subnetIds: cluster.network.privateSubnetIds,
+      subnetIds: [...cluster.network.privateSubnetIds],
     });
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: `${name}-redis`,

@@ -1,7 +1,7 @@
 import { Environment } from "../../core/environment";
 import { Validator } from "../../core/errors";
 import { parseCidr } from "../../core/private/cidr";
-import { Network } from "../../network/network";
+import { INetwork } from "../../network/network";
 import { namespaceProblem, principalArnProblem } from "../../core/validators";
 import { SUPPORTED_KUBERNETES_VERSIONS, isSupportedKubernetesVersion } from "../kubernetes-versions";
 import { SYSTEM_INSTANCES, systemInstanceSpec } from "../system-instances";
@@ -16,7 +16,7 @@ export interface ResolvedClusterSettings {
   readonly systemNodeCount: number;
   readonly systemInstanceType: string;
   readonly trainingNamespace: string;
-  readonly network: Network;
+  readonly network: INetwork;
 }
 
 /** Throws one ConfigError listing every problem of a GpuTrainingCluster's settings. */
@@ -95,6 +95,11 @@ export function validateCluster(where: string, env: Environment, c: ResolvedClus
     `must be an x86_64 instance type of the system node catalog (SYSTEM_INSTANCES): families ${[...new Set(SYSTEM_INSTANCES.map((s) => s.instanceType.split(".")[0]))].join(", ")}, sizes large to 8xlarge`,
   );
   v.check(namespaceProblem(c.trainingNamespace) === undefined, "trainingNamespace", c.trainingNamespace, namespaceProblem(c.trainingNamespace) ?? "");
-  v.check(c.network.privateSubnets.length === env.availabilityZones.length, "network", c.network.node.path, "must be the environment's network, with one private subnet per zone");
+  v.check(
+    c.network.privateSubnetIds.length === env.availabilityZones.length,
+    "network",
+    c.network.node.path,
+    "must be the environment's network, with one private subnet per zone",
+  );
   v.throwIfAny();
 }
