@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
-import { NetworkPolicyV1, NetworkPolicyV1Config } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { ITerraformDependable, TerraformResource } from "cdktf";
+import { NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { NetworkPolicyResource } from "./private/network-policy-v1";
 
 /**
  * NetworkPolicies of the namespaces the library creates: each gets a default deny of
@@ -189,17 +190,17 @@ function ports(list: readonly NetworkPort[] | undefined): Record<string, unknown
   return list?.map((p) => ({ port: String(p.port), protocol: p.protocol ?? "TCP" }));
 }
 
-function policy(scope: Construct, id: string, namespace: string, spec: Record<string, unknown>, dependsOn?: ITerraformDependable[]): NetworkPolicyV1 {
-  return new NetworkPolicyV1(scope, id, {
+function policy(scope: Construct, id: string, namespace: string, spec: Record<string, unknown>, dependsOn?: ITerraformDependable[]): TerraformResource {
+  return new NetworkPolicyResource(scope, id, {
     metadata: { name: id, namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } },
     // The spec is assembled from typed NetworkAllow rules above, in the binding's field names.
-    spec: spec as unknown as NetworkPolicyV1Config["spec"],
+    spec: spec as unknown as NetworkPolicyV1Spec,
     ...(dependsOn?.length ? { dependsOn } : {}),
   });
 }
 
 /** The NetworkPolicy (typed `kubernetes_network_policy_v1`, named `allow.name`) allowing one flow. */
-export function allowPolicy(scope: Construct, namespace: string, allow: NetworkAllow, dependsOn?: ITerraformDependable[]): NetworkPolicyV1 {
+export function allowPolicy(scope: Construct, namespace: string, allow: NetworkAllow, dependsOn?: ITerraformDependable[]): TerraformResource {
   const rule = {
     ...(allow.peers ? { [allow.direction === "ingress" ? "from" : "to"]: allow.peers.map(peer) } : {}),
     ...(allow.ports ? { ports: ports(allow.ports) } : {}),
@@ -223,7 +224,7 @@ export function allowPolicy(scope: Construct, namespace: string, allow: NetworkA
  * `kubernetes_network_policy_v1` resources.
  */
 export class NamespaceNetworkPolicies extends Construct {
-  public readonly policies: NetworkPolicyV1[] = [];
+  public readonly policies: TerraformResource[] = [];
 
   constructor(scope: Construct, id: string, props: NamespaceNetworkPoliciesProps) {
     super(scope, id);

@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Environment } from "../core/environment";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { WorkloadOptions } from "../gpu-cluster/cluster-capacity";
@@ -82,7 +81,7 @@ function checkControllerProps(path: string, props: ControllerProps): void {
 }
 
 /** Lets `pods` of `namespace` query Prometheus: the ingress half, in Prometheus's namespace (which denies by default). */
-function prometheusQueryIngress(scope: Construct, name: string, namespace: string, pods: Record<string, string>, prometheus: ControllerPrometheus): NetworkPolicyV1 {
+function prometheusQueryIngress(scope: Construct, name: string, namespace: string, pods: Record<string, string>, prometheus: ControllerPrometheus): TerraformResource {
   return allowPolicy(
     scope,
     prometheus.namespace ?? "monitoring",
