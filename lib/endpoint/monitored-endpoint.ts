@@ -1,19 +1,17 @@
-import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, resolveResources } from "../kubernetes/resources";
 import { Construct } from "constructs";
 import { ConditionalResources } from "../core/stack-records";
 import { TerraformResource } from "cdktf";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
 import { Environment } from "../core/environment";
 import { base64Of } from "../core/encoding";
-import { Validator, formatValue } from "../core/errors";
 import { SyncedSecret } from "../kubernetes/external-secrets";
 import { SERVER_PORTS, allowPolicy } from "../kubernetes/network-policy";
 import { PrometheusRule, ServiceMonitor } from "../kubernetes/monitoring";
 import { GPU_TOLERATION } from "../kubernetes/kubernetes";
 import { GrafanaDashboard } from "../observability/dashboard";
-import { METRIC_NAME, endpointMetricNames, EndpointMetricNames } from "./endpoint-metrics";
-import { IN_CLUSTER_PROMETHEUS_URL } from "../observability/observability";
-import { resolveDelivery, ResolvedDelivery, ResolvedDemand, ResolvedRollout } from "./private/delivery-config";
+import { EndpointMetricNames } from "./endpoint-metrics";
+import { ResolvedDelivery, ResolvedDemand, ResolvedRollout } from "./private/delivery-config";
+import { ENDPOINT_PROPS_SHAPE, resolveEndpointSettings, validateEndpointSettings } from "./private/endpoint-settings";
 import {
   AnalysisMetric,
   POD_TEMPLATE_HASH_LABEL,
@@ -25,12 +23,12 @@ import {
   scaledObject,
   smokeTestTemplate,
 } from "./private/delivery";
-import { COLOURS, Colour, MonitoredEndpointProps } from "./monitored-endpoint-props";
+import { Colour, MonitoredEndpointProps } from "./monitored-endpoint-props";
 import { ModelSource, TrackingCredentials, isModelUri } from "./model-source";
-import { ResolvedSlo, SloTarget, resolveSlo, sloRuleGroup } from "./slo";
+import { ResolvedSlo, SloTarget, sloRuleGroup } from "./slo";
 import { endpointDashboard } from "./private/dashboard";
 import { KubernetesObject } from "./private/kubernetes-object";
-import { ServingClaims, servingNamespace } from "./private/registry";
+import { servingNamespace } from "./private/registry";
 import {
   COLOUR_LABEL,
   ENDPOINT_LABEL,
@@ -43,16 +41,7 @@ import {
   serviceAccountObject,
   serviceObject,
 } from "./private/workload";
-import { LibraryShapes, Shape, checkShape } from "../core/shape";
-import { REDACTED, prometheusDurationProblem, imageReferenceProblem, portProblem, secretLiteralKind, secretLiteralProblem, severityProblem } from "../core/validators";
-
-const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
-/** POSIX-style environment variable names (what a shell can read). */
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Variables the endpoint sets itself. */
-const RESERVED_ENV = ["MODEL_URI", "PORT", "HOME", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"];
-/** Variables of the inference logging contract (lib/endpoint/README.md, "Drift monitoring"). */
-const INFERENCE_LOG_ENV = ["INFERENCE_LOG_URI", "INFERENCE_LOG_FORMAT"];
+import { checkShape } from "../core/shape";
 
 /** One colour (or the only Deployment): its Deployment, autoscaler and disruption budget. */
 export interface EndpointWorkload {
@@ -68,13 +57,6 @@ export interface EndpointWorkload {
  * colour, a Service, an IRSA service account, a ServiceMonitor, SLO alerts and a Grafana
  * dashboard. See lib/endpoint/README.md for the metrics the server must expose.
  */
-/** A model source: a registry model (`registry.model(...)`, `{ uri }`) or a model image (`{ image }`). */
-const MODEL_SOURCE = Shape.either(
-  'a model: registry.model(...), { uri: "models:/..." } or { image: "repo:tag" }',
-  Shape.like("a registry model", ["uri"]),
-  Shape.object({ image: Shape.string() }),
-);
-
 export class MonitoredEndpoint extends Construct {
   public readonly name: string;
   public readonly namespace: string;
@@ -99,285 +81,24 @@ export class MonitoredEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoredEndpointProps) {
     super(scope, id);
-    checkShape(this.node.path, props, {
-      name: Shape.string(),
-      model: Shape.optional(MODEL_SOURCE),
-      blueGreen: Shape.optional(
-        Shape.object({
-          active: Shape.oneOf(["blue", "green"]),
-          blue: Shape.optional(MODEL_SOURCE),
-          green: Shape.optional(MODEL_SOURCE),
-          idleMinReplicas: Shape.optional(Shape.number()),
-        }),
-      ),
-      image: Shape.string(),
-      port: Shape.optional(Shape.number()),
-      servicePort: Shape.optional(Shape.number()),
-      resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
-      gpu: Shape.optional(Shape.object({ count: Shape.optional(Shape.number()), pool: Shape.optional(Shape.string()) })),
-      replicas: Shape.optional(Shape.object({ min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
-      autoscaling: Shape.optional(
-        Shape.object({
-          targetCpuUtilization: Shape.optional(Shape.number()),
-          targetRequestsPerSecond: Shape.optional(Shape.number()),
-          demand: Shape.optional(
-            Shape.object({
-              requestsPerSecond: Shape.optional(Shape.number()),
-              gauge: Shape.optional(
-                Shape.object({
-                  metric: Shape.string(),
-                  targetPerReplica: Shape.number(),
-                  activation: Shape.optional(Shape.number()),
-                  selector: Shape.optional(Shape.string()),
-                }),
-              ),
-              gpuUtilization: Shape.optional(Shape.number()),
-              scaleToZero: Shape.optional(Shape.boolean()),
-              cooldownSeconds: Shape.optional(Shape.number()),
-              scaleDownStabilizationSeconds: Shape.optional(Shape.number()),
-              pollingSeconds: Shape.optional(Shape.number()),
-            }),
-          ),
-        }),
-      ),
-      rollout: Shape.optional(
-        Shape.object({
-          strategy: Shape.like("RolloutStrategy.canary([...]) or RolloutStrategy.blueGreen()", ["kind", "steps"]),
-          analysis: Shape.optional(
-            Shape.object({
-              maxErrorRatio: Shape.optional(Shape.number()),
-              latencyQuantile: Shape.optional(Shape.number()),
-              maxLatencySeconds: Shape.optional(Shape.number()),
-              quality: Shape.optional(Shape.object({ metric: Shape.string(), min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
-              interval: Shape.optional(Shape.string()),
-              failureLimit: Shape.optional(Shape.number()),
-            }),
-          ),
-          smokeTestPath: Shape.optional(Shape.string()),
-        }),
-      ),
-      prometheusUrl: Shape.optional(Shape.string()),
-      cluster: LibraryShapes.cluster,
-      serviceAccountRole: LibraryShapes.serviceAccountRole,
-      trackingUri: Shape.optional(Shape.string()),
-      features: Shape.optional(Shape.like("a FeatureStore (or { featureStoreYaml })", ["featureStoreYaml"])),
-      env: Shape.optional(Shape.record(Shape.string())),
-      secretEnv: Shape.optional(Shape.record(Shape.object({ secretArn: Shape.string(), property: Shape.optional(Shape.string()) }, "{ secretArn, property? }"))),
-      readinessPath: Shape.optional(Shape.string()),
-      livenessPath: Shape.optional(Shape.string()),
-      metrics: Shape.optional(
-        Shape.object({
-          prefix: Shape.optional(Shape.string()),
-          driftMetric: Shape.optional(Shape.string()),
-          driftSelector: Shape.optional(Shape.string()),
-          gauges: Shape.optional(Shape.array(Shape.string())),
-          port: Shape.optional(Shape.number()),
-          path: Shape.optional(Shape.string()),
-        }),
-      ),
-      slo: Shape.optional(
-        Shape.object({
-          latencyObjectiveSeconds: Shape.optional(Shape.number()),
-          errorRatioObjective: Shape.optional(Shape.number()),
-          breachFor: Shape.optional(Shape.string()),
-          expectTraffic: Shape.optional(Shape.boolean()),
-          noTrafficMinutes: Shape.optional(Shape.number()),
-          saturationFor: Shape.optional(Shape.string()),
-          driftThreshold: Shape.optional(Shape.number()),
-          driftFor: Shape.optional(Shape.string()),
-          severity: Shape.optional(Shape.string()),
-        }),
-      ),
-      inferenceLogs: Shape.optional(Shape.like("an InferenceLogBucket", ["logUri", "grantWrite"])),
-      createNamespace: Shape.optional(Shape.boolean()),
-    });
+    checkShape(this.node.path, props, ENDPOINT_PROPS_SHAPE);
     const env = Environment.of(this);
-    const v = new Validator(this.node.path);
+    // resolve -> validate -> build: every setting first, then every problem at once, then the resources.
+    const s = resolveEndpointSettings(props, env);
+    validateEndpointSettings(this, env, props, s);
     this.name = props.name;
     this.cluster = props.cluster;
-    this.namespace = props.serviceAccountRole.namespace;
-    this.minReplicas = props.replicas?.min ?? env.byTier({ development: 1, staging: 2, production: 2 });
-    this.maxReplicas = props.replicas?.max ?? Math.max(this.minReplicas, env.byTier({ development: 2, staging: 4, production: 8 }));
-    this.slo = resolveSlo(props.slo ?? {}, env.isProduction);
-    this.metricNames = endpointMetricNames(props.metrics);
-    const port = props.port ?? 8080;
-    const metricsPort = props.metrics?.port ?? port;
-    const targetCpu = props.autoscaling?.targetCpuUtilization ?? 70;
-    const rps = props.autoscaling?.targetRequestsPerSecond;
-
-    // ---- validation: one problem per line ----
-    v.check(NAME.test(props.name), "name", props.name, "must be 1 to 40 lowercase letters, digits or '-', starting with a letter");
-    v.check(Number.isInteger(this.minReplicas) && this.minReplicas >= 1, "replicas.min", this.minReplicas, "must be a whole number >= 1");
-    v.check(this.maxReplicas >= this.minReplicas, "replicas.max", this.maxReplicas, `must be >= replicas.min (${this.minReplicas})`);
-    v.check(Number.isInteger(this.maxReplicas), "replicas.max", this.maxReplicas, "must be a whole number");
-    v.check(this.slo.latencyObjectiveSeconds > 0, "slo.latencyObjectiveSeconds", this.slo.latencyObjectiveSeconds, "must be a number of seconds > 0");
-    v.check(
-      this.slo.errorRatioObjective > 0 && this.slo.errorRatioObjective < 1,
-      "slo.errorRatioObjective",
-      this.slo.errorRatioObjective,
-      "must be a ratio strictly between 0 and 1, e.g. 0.01 for 1%",
-    );
-    v.check(
-      Number.isInteger(this.slo.noTrafficMinutes) && this.slo.noTrafficMinutes >= 1,
-      "slo.noTrafficMinutes",
-      this.slo.noTrafficMinutes,
-      "must be a whole number of minutes >= 1",
-    );
-    v.check(Number.isFinite(this.slo.driftThreshold), "slo.driftThreshold", this.slo.driftThreshold, "must be a finite number");
-    for (const field of ["breachFor", "saturationFor", "driftFor"] as const) {
-      v.check(prometheusDurationProblem(this.slo[field]) === undefined, `slo.${field}`, this.slo[field], prometheusDurationProblem(this.slo[field]) ?? "");
-    }
-    for (const [field, metric] of Object.entries({ "metrics.prefix": props.metrics?.prefix ?? "model", "metrics.driftMetric": this.metricNames.driftScore })) {
-      v.check(METRIC_NAME.test(metric), field, metric, "must be a Prometheus metric name (letters, digits, _ and :)");
-    }
-    const driftSelector = props.metrics?.driftSelector;
-    if (driftSelector !== undefined) {
-      v.check(
-        /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*")*\s*$/.test(driftSelector),
-        "metrics.driftSelector",
-        driftSelector,
-        'must be PromQL label matchers without braces, e.g. job="drift-monitor",model="fraud"',
-      );
-    }
-    for (const [field, p] of Object.entries({ port, "metrics.port": metricsPort })) {
-      if (field === "metrics.port" && props.metrics?.port === undefined) continue; // the same value as port, judged once
-      v.check(Number.isInteger(p) && p >= 1024 && p <= 65535, field, p, "must be a port from 1024 to 65535 (the container runs as non-root)");
-    }
-    v.check(Number.isInteger(targetCpu) && targetCpu >= 10 && targetCpu <= 100, "autoscaling.targetCpuUtilization", targetCpu, "must be a whole percent from 10 to 100");
-    if (rps !== undefined) v.check(rps > 0, "autoscaling.targetRequestsPerSecond", rps, "must be > 0");
-
-    // The models: model, or the colours of blue/green.
-    const models: { colour?: Colour; model: ModelSource }[] = [];
-    if (props.blueGreen) {
-      v.check(props.model === undefined, "model", describeSource(props.model), "give either model or blueGreen, not both: with blueGreen each colour names its model");
-      v.check(COLOURS.includes(props.blueGreen.active), "blueGreen.active", props.blueGreen.active, 'must be "blue" or "green"');
-      const active = props.blueGreen.active;
-      v.check(props.blueGreen[active] !== undefined, `blueGreen.${active}`, undefined, `the active colour "${active}" must have a model version (a models:/ URI or an image)`);
-      const idle = props.blueGreen.idleMinReplicas;
-      if (idle !== undefined) {
-        v.check(
-          Number.isInteger(idle) && idle >= 1 && idle <= this.maxReplicas,
-          "blueGreen.idleMinReplicas",
-          idle,
-          `must be a whole number from 1 to replicas.max (${this.maxReplicas})`,
-        );
-      }
-      for (const colour of COLOURS) {
-        const model = props.blueGreen[colour];
-        if (model) models.push({ colour, model });
-      }
-    } else if (props.model) {
-      models.push({ model: props.model });
-    } else {
-      v.check(false, "model", undefined, "give the model to serve (a models:/ URI or an image), or blueGreen with a model per colour");
-    }
-    for (const { colour, model } of models) {
-      const field = colour ? `blueGreen.${colour}` : "model";
-      if (isModelUri(model)) {
-        v.check(model.uri.startsWith("models:/"), `${field}.uri`, model.uri, "must be an MLflow model URI such as models:/fraud@champion or models:/fraud/3");
-      } else {
-        v.check(typeof model.image === "string" && model.image.length > 0, `${field}.image`, model.image, "must be an image reference");
-      }
-    }
-
-    const credentialArns = [...new Set(models.flatMap(({ model }) => (isModelUri(model) && model.credentials ? [model.credentials.secretArn] : [])))];
-    v.check(
-      credentialArns.length <= 1,
-      "blueGreen",
-      models.map(({ model }) => describeSource(model)).join(", "),
-      "every colour must come from the same model registry: the endpoint's pods log in to one MLflow tracking server",
-    );
-
-    // GPU: which pool.
-    let gpu: { count: number; nodeSelector: Readonly<Record<string, string>> } | undefined;
-    if (props.gpu) {
-      const pools = props.cluster.gpuPools;
-      const count = props.gpu.count ?? 1;
-      v.check(Number.isInteger(count) && count >= 1, "gpu.count", count, "must be a whole number of GPUs >= 1");
-      if (pools.length === 0) {
-        v.check(
-          false,
-          "gpu",
-          props.gpu,
-          `environment "${env.name}" has no GPU pool in cluster "${props.cluster.clusterName}": add a GPU pool to the cluster, or serve on CPU (omit gpu)`,
-        );
-      } else {
-        const pool = props.gpu.pool === undefined ? pools[0] : pools.find((p) => p.name === props.gpu!.pool);
-        if (!pool) {
-          v.check(false, "gpu.pool", props.gpu.pool, `must be one of the cluster's GPU pools: ${pools.map((p) => formatValue(p.name)).join(", ")}`);
-        } else {
-          v.check(count <= pool.gpusPerNode, "gpu.count", count, `must be <= ${pool.gpusPerNode}, the GPUs per node of pool "${pool.name}"`);
-          gpu = { count, nodeSelector: pool.nodeSelector };
-        }
-      }
-    }
-    const { cpu, memory, memoryLimit } = resolveResources(
-      v,
-      "resources",
-      props.resources,
-      props.gpu ? { cpu: Cpu.cores(2), memory: Memory.gibibytes(8) } : { cpu: Cpu.cores(1), memory: Memory.gibibytes(2) },
-    );
-    v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
-    for (const { colour, model } of models) {
-      if (!isModelUri(model) && typeof model.image === "string" && model.image.length > 0) {
-        const problem = imageReferenceProblem(model.image);
-        v.check(problem === undefined, `${colour ? `blueGreen.${colour}` : "model"}.image`, model.image, problem ?? "");
-      }
-    }
-    if (props.servicePort !== undefined) v.check(portProblem(props.servicePort) === undefined, "servicePort", props.servicePort, portProblem(props.servicePort) ?? "");
-    v.check(
-      !(env.isProduction && this.minReplicas < 2),
-      "replicas.min",
-      this.minReplicas,
-      "production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline",
-    );
-    if (props.slo?.severity !== undefined)
-      v.check(severityProblem(props.slo.severity) === undefined, "slo.severity", props.slo.severity, severityProblem(props.slo.severity) ?? "");
-    if (props.trackingUri !== undefined) {
-      const secret = secretLiteralKind(props.trackingUri);
-      v.check(
-        secret === undefined,
-        "trackingUri",
-        REDACTED,
-        `looks like ${secret}: give the tracking server's URL without credentials; the endpoint logs in with the registry's reader credentials (registry.model(...)) or secretEnv`,
-      );
-    }
-    for (const [name, value] of Object.entries(props.env ?? {})) {
-      v.check(ENV_NAME.test(name), `env[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
-      const secret = secretLiteralProblem(value, name, `pass it as secretEnv: { ${name}: { secretArn, property } } (a Secrets Manager secret synced by External Secrets)`);
-      v.check(secret === undefined, `env[${JSON.stringify(name)}]`, REDACTED, secret ?? "");
-      v.check(!RESERVED_ENV.includes(name), `env[${JSON.stringify(name)}]`, name, `is set by the endpoint itself (${RESERVED_ENV.join(", ")}); use the matching prop instead`);
-      if (props.inferenceLogs) v.check(!INFERENCE_LOG_ENV.includes(name), `env[${JSON.stringify(name)}]`, name, `is set by inferenceLogs (${INFERENCE_LOG_ENV.join(", ")})`);
-    }
-    for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
-      v.check(ENV_NAME.test(name), `secretEnv[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
-      v.check(
-        /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(ref.secretArn),
-        `secretEnv[${JSON.stringify(name)}].secretArn`,
-        ref.secretArn,
-        "must be the ARN of a Secrets Manager secret",
-      );
-      v.check(!(props.env ?? {})[name], `secretEnv[${JSON.stringify(name)}]`, name, "is also set in env; set it in one place");
-    }
-
-    // Names and service accounts are unique per namespace in this stack (ServingClaims, held in the construct tree).
-    v.addProblems(ServingClaims.of(this).claim(this, this.namespace, NAME.test(props.name) ? props.name : undefined, props.serviceAccountRole.serviceAccount));
-    this.delivery = resolveDelivery(v, env, {
-      demand: props.autoscaling?.demand,
-      rollout: props.rollout,
-      blueGreen: props.blueGreen !== undefined,
-      prometheusUrl: props.prometheusUrl ?? IN_CLUSTER_PROMETHEUS_URL,
-      minReplicas: this.minReplicas,
-      maxReplicas: this.maxReplicas,
-      gpu: props.gpu !== undefined,
-      metrics: this.metricNames,
-      slo: this.slo,
-      readinessPath: props.readinessPath ?? "/health",
-    });
-    v.throwIfAny();
+    this.namespace = s.namespace;
+    this.minReplicas = s.minReplicas;
+    this.maxReplicas = s.maxReplicas;
+    this.slo = s.slo;
+    this.metricNames = s.metricNames;
+    this.delivery = s.delivery;
+    this.activeColour = s.activeColour;
+    const { port, metricsPort, targetCpu, rps, models, gpu, readinessPath, servicePort } = s;
+    const { cpu, memory, memoryLimit } = s.resources;
 
     // ---- resources ----
-    this.activeColour = props.blueGreen?.active;
     const ns = this.namespace;
     const inNamespace: TerraformResource[] = props.createNamespace === false ? [] : [servingNamespace(this, ns)];
     const labels = { "app.kubernetes.io/name": props.name, "app.kubernetes.io/managed-by": "cdktf-ml-platform", [ENDPOINT_LABEL]: props.name };
@@ -395,7 +116,6 @@ export class MonitoredEndpoint extends Construct {
     };
     // The server writes its own log prefix, nothing else (no read, list or delete).
     props.inferenceLogs?.grantWrite(props.serviceAccountRole, props.name);
-    const readinessPath = props.readinessPath ?? "/health";
     // A Redis online store's password: synced by External Secrets as the endpoint's own service account.
     const onlineSecret = features?.onlineStoreSecret;
     let synced: SyncedSecret | undefined;
@@ -462,7 +182,6 @@ export class MonitoredEndpoint extends Construct {
     const secretsFirst = [synced, trackingSecret].filter((x): x is SyncedSecret => x !== undefined).map((x) => x.externalSecret);
     const workloads: EndpointWorkload[] = [];
     const { demand, rollout } = this.delivery;
-    const servicePort = props.servicePort ?? 80;
     const autoscalerNames: string[] = [];
     for (const { colour, model } of models) {
       const scopeOf = colour ? new Construct(this, colour) : this;
@@ -755,11 +474,6 @@ function analysisMetrics(m: EndpointMetricNames, r: ResolvedRollout, sel: string
 function trackingCredentials(models: readonly ModelSource[]): TrackingCredentials | undefined {
   for (const model of models) if (isModelUri(model) && model.credentials) return model.credentials;
   return undefined;
-}
-
-function describeSource(model: ModelSource | undefined): string | undefined {
-  if (!model) return undefined;
-  return isModelUri(model) ? model.uri : model.image;
 }
 
 /** Grafana UIDs are at most 40 characters: longer ones keep a stable hash suffix. */

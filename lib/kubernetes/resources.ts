@@ -94,16 +94,27 @@ export function resolveResources(
   given: ResourceRequests | undefined,
   defaults: { cpu: Cpu; memory: Memory; memoryLimit?: Memory },
 ): ResolvedResources {
+  const resolved = resourceQuantities(given, defaults);
+  checkResourceQuantities(v, field, resolved);
+  return resolved;
+}
+
+/** Fills in a construct's defaults (no check: see checkResourceQuantities). */
+export function resourceQuantities(given: ResourceRequests | undefined, defaults: { cpu: Cpu; memory: Memory; memoryLimit?: Memory }): ResolvedResources {
   const cpu = (given?.cpu ?? defaults.cpu).quantity;
   const memory = (given?.memory ?? defaults.memory).quantity;
   const memoryLimit = (given?.memoryLimit ?? (given?.memory ? undefined : defaults.memoryLimit))?.quantity ?? memory;
+  return { cpu, memory, memoryLimit };
+}
+
+/** Checks resolved quantities, reporting each problem as `<field>.cpu` etc. */
+export function checkResourceQuantities(v: Validator, field: string, { cpu, memory, memoryLimit }: ResolvedResources): void {
   v.check(cpuQuantityProblem(cpu) === undefined, `${field}.cpu`, cpu, cpuQuantityProblem(cpu) ?? "");
   v.check(memoryQuantityProblem(memory) === undefined, `${field}.memory`, memory, memoryQuantityProblem(memory) ?? "");
   // A limit taken from the request was checked as the request: one problem is reported once.
   if (memoryLimit !== memory) {
     v.check(memoryQuantityProblem(memoryLimit) === undefined, `${field}.memoryLimit`, memoryLimit, memoryQuantityProblem(memoryLimit) ?? "");
   }
-  return { cpu, memory, memoryLimit };
 }
 
 /** A container's `resources` in the Kubernetes API's form: requests, and the memory limit. */

@@ -42,23 +42,57 @@ function wholeSeconds(v: Validator, field: string, value: number, min: number): 
   v.check(Number.isInteger(value) && value >= min, field, value, `must be a whole number of seconds >= ${min}`);
 }
 
-/** Checks `autoscaling.demand` and `rollout`, one problem per field, and resolves their defaults. */
-export function resolveDelivery(
-  v: Validator,
-  env: Environment,
-  input: {
-    demand?: EndpointDemandScaling;
-    rollout?: EndpointRolloutOptions;
-    blueGreen: boolean;
-    prometheusUrl: string;
-    minReplicas: number;
-    maxReplicas: number;
-    gpu: boolean;
-    metrics: EndpointMetricNames;
-    slo: ResolvedSlo;
-    readinessPath: string;
-  },
-): ResolvedDelivery {
+/** What the delivery settings are resolved from: the props, and the endpoint's resolved settings. */
+export interface DeliveryInput {
+  readonly demand?: EndpointDemandScaling;
+  readonly rollout?: EndpointRolloutOptions;
+  readonly blueGreen: boolean;
+  readonly prometheusUrl: string;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly gpu: boolean;
+  readonly metrics: EndpointMetricNames;
+  readonly slo: ResolvedSlo;
+  readonly readinessPath: string;
+}
+
+/** Resolves the defaults of `autoscaling.demand` and `rollout` (checked by validateDelivery). */
+export function resolveDelivery(env: Environment, input: DeliveryInput): ResolvedDelivery {
+  let demand: ResolvedDemand | undefined;
+  const d = input.demand;
+  if (d) {
+    demand = {
+      ...(d.requestsPerSecond !== undefined ? { requestsPerSecond: d.requestsPerSecond } : {}),
+      ...(d.gauge ? { gauge: d.gauge } : {}),
+      ...(d.gpuUtilization !== undefined ? { gpuUtilization: d.gpuUtilization } : {}),
+      minReplicas: d.scaleToZero && !env.isProduction ? 0 : input.minReplicas,
+      cooldownSeconds: d.cooldownSeconds ?? env.byTier({ development: 300, staging: 600, production: 600 }),
+      scaleDownStabilizationSeconds: d.scaleDownStabilizationSeconds ?? env.byTier({ development: 60, staging: 300, production: 600 }),
+      pollingSeconds: d.pollingSeconds ?? 30,
+    };
+  }
+  let rollout: ResolvedRollout | undefined;
+  const r = input.rollout;
+  if (r) {
+    const kind = r.strategy?.kind;
+    const a = r.analysis ?? {};
+    rollout = {
+      strategy: kind === "blueGreen" ? "blueGreen" : "canary",
+      steps: kind === "canary" && Array.isArray(r.strategy.steps) ? r.strategy.steps : [],
+      maxErrorRatio: a.maxErrorRatio ?? input.slo.errorRatioObjective,
+      latencyQuantile: a.latencyQuantile ?? 0.95,
+      maxLatencySeconds: a.maxLatencySeconds ?? input.slo.latencyObjectiveSeconds,
+      ...(a.quality ? { quality: a.quality } : {}),
+      interval: a.interval ?? "1m",
+      failureLimit: a.failureLimit ?? 1,
+      smokeTestPath: r.smokeTestPath ?? input.readinessPath,
+    };
+  }
+  return { demand, rollout, prometheusUrl: input.prometheusUrl };
+}
+
+/** Checks `autoscaling.demand` and `rollout` as given (`input`) and resolved, one problem per field. */
+export function validateDelivery(v: Validator, env: Environment, input: DeliveryInput, resolved: ResolvedDelivery): void {
   const exported = new Set(exportedMetrics(input.metrics));
   const exportsIt = (field: string, metric: string) => {
     v.check(METRIC_NAME.test(metric), field, metric, "must be a Prometheus metric name (letters, digits, _ and :)");
@@ -74,9 +108,9 @@ export function resolveDelivery(
     "must be an http(s) URL of Prometheus, e.g. http://prometheus.monitoring.svc:9090",
   );
 
-  let demand: ResolvedDemand | undefined;
   const d = input.demand;
-  if (d) {
+  const demand = resolved.demand;
+  if (d && demand) {
     v.check(
       d.requestsPerSecond !== undefined || d.gauge !== undefined || d.gpuUtilization !== undefined,
       "autoscaling.demand",
@@ -128,26 +162,14 @@ export function resolveDelivery(
         "needs a gauge exported outside the endpoint's pods (autoscaling.demand.gauge with a selector, e.g. a queue's depth): the endpoint's own series vanish with its last pod, so nothing would scale it back up",
       );
     }
-    const cooldownSeconds = d.cooldownSeconds ?? env.byTier({ development: 300, staging: 600, production: 600 });
-    const scaleDownStabilizationSeconds = d.scaleDownStabilizationSeconds ?? env.byTier({ development: 60, staging: 300, production: 600 });
-    const pollingSeconds = d.pollingSeconds ?? 30;
-    wholeSeconds(v, "autoscaling.demand.cooldownSeconds", cooldownSeconds, 0);
-    wholeSeconds(v, "autoscaling.demand.scaleDownStabilizationSeconds", scaleDownStabilizationSeconds, 0);
-    wholeSeconds(v, "autoscaling.demand.pollingSeconds", pollingSeconds, 5);
-    demand = {
-      ...(d.requestsPerSecond !== undefined ? { requestsPerSecond: d.requestsPerSecond } : {}),
-      ...(d.gauge ? { gauge: d.gauge } : {}),
-      ...(d.gpuUtilization !== undefined ? { gpuUtilization: d.gpuUtilization } : {}),
-      minReplicas: d.scaleToZero && !env.isProduction ? 0 : input.minReplicas,
-      cooldownSeconds,
-      scaleDownStabilizationSeconds,
-      pollingSeconds,
-    };
+    wholeSeconds(v, "autoscaling.demand.cooldownSeconds", demand.cooldownSeconds, 0);
+    wholeSeconds(v, "autoscaling.demand.scaleDownStabilizationSeconds", demand.scaleDownStabilizationSeconds, 0);
+    wholeSeconds(v, "autoscaling.demand.pollingSeconds", demand.pollingSeconds, 5);
   }
 
-  let rollout: ResolvedRollout | undefined;
   const r = input.rollout;
-  if (r) {
+  const rollout = resolved.rollout;
+  if (r && rollout) {
     v.check(
       !input.blueGreen,
       "rollout",
@@ -156,7 +178,7 @@ export function resolveDelivery(
     );
     const kind = r.strategy?.kind;
     v.check(kind === "canary" || kind === "blueGreen", "rollout.strategy", r.strategy, "must be RolloutStrategy.canary([...]) or RolloutStrategy.blueGreen()");
-    const steps: readonly CanaryStep[] = kind === "canary" && Array.isArray(r.strategy.steps) ? r.strategy.steps : [];
+    const steps = rollout.steps;
     if (kind === "canary") {
       v.check(steps.length > 0, "rollout.strategy.steps", steps, 'a canary needs at least one step, e.g. [{ weight: 20 }, { pause: "5m" }, { weight: 50 }, { pause: "5m" }]');
       steps.forEach((step, i) => {
@@ -187,11 +209,7 @@ export function resolveDelivery(
       );
     }
     const a = r.analysis ?? {};
-    const maxErrorRatio = a.maxErrorRatio ?? input.slo.errorRatioObjective;
-    const latencyQuantile = a.latencyQuantile ?? 0.95;
-    const maxLatencySeconds = a.maxLatencySeconds ?? input.slo.latencyObjectiveSeconds;
-    const interval = a.interval ?? "1m";
-    const failureLimit = a.failureLimit ?? 1;
+    const { maxErrorRatio, latencyQuantile, maxLatencySeconds, interval, failureLimit, smokeTestPath } = rollout;
     // Defaults come from the SLO, whose own checks report a bad objective once.
     if (a.maxErrorRatio !== undefined) v.check(maxErrorRatio > 0 && maxErrorRatio < 1, "rollout.analysis.maxErrorRatio", maxErrorRatio, "must be a ratio strictly between 0 and 1");
     v.check(latencyQuantile > 0 && latencyQuantile < 1, "rollout.analysis.latencyQuantile", latencyQuantile, "must be strictly between 0 and 1, e.g. 0.95");
@@ -202,19 +220,6 @@ export function resolveDelivery(
       exportsIt("rollout.analysis.quality.metric", a.quality.metric);
       v.check(a.quality.min !== undefined || a.quality.max !== undefined, "rollout.analysis.quality", a.quality, "must give min, max or both");
     }
-    const smokeTestPath = r.smokeTestPath ?? input.readinessPath;
     v.check(/^\/[^\s"]*$/.test(smokeTestPath), "rollout.smokeTestPath", smokeTestPath, 'must be an HTTP path starting with "/"');
-    rollout = {
-      strategy: kind === "blueGreen" ? "blueGreen" : "canary",
-      steps,
-      maxErrorRatio,
-      latencyQuantile,
-      maxLatencySeconds,
-      ...(a.quality ? { quality: a.quality } : {}),
-      interval,
-      failureLimit,
-      smokeTestPath,
-    };
   }
-  return { demand, rollout, prometheusUrl: input.prometheusUrl };
 }
