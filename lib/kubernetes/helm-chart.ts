@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
-import { Release } from "@cdktf/provider-helm/lib/release";
+import { ITerraformDependable, TerraformResource } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ChartRef } from "./charts";
 import { restrictedNamespace } from "./pod-security";
+import { HelmRelease } from "./private/helm-release";
 
 export interface HelmChartProps {
   readonly chart: ChartRef;
@@ -38,7 +38,7 @@ export interface HelmChartProps {
  * half-upgraded platform.
  */
 export class HelmChart extends Construct {
-  public readonly release: Release;
+  public readonly release: TerraformResource;
   public readonly values: Readonly<Record<string, unknown>>;
   public readonly chart: ChartRef;
   /** The namespace this release created (`createNamespace`). */
@@ -49,7 +49,7 @@ export class HelmChart extends Construct {
     this.values = props.values;
     this.chart = props.chart;
     this.namespace = props.createNamespace ? restrictedNamespace(this, "namespace", { name: props.namespace }) : undefined;
-    this.release = new Release(this, "release", {
+    this.release = new HelmRelease(this, "release", {
       name: props.releaseName ?? props.chart.chart,
       repository: props.chart.repository,
       chart: props.chart.chart,
