@@ -108,6 +108,8 @@ export type {
   GpuPoolProps,
   GpuTrainingClusterProps,
   ITrainingCluster,
+  SystemNodePoolAttributes,
+  TrainingClusterAttributes,
   ImageRepositoryProps,
   KubernetesVersion,
   SystemInstanceSpec,
@@ -226,10 +228,13 @@ export { FeastImage, FeatureServer, FeatureStore } from "./feature-store";
 export type {
   FeatureServerOptions,
   FeatureServerProps,
+  FeatureStoreAttributes,
   FeatureStoreProps,
+  IFeatureStore,
   MaterializationOptions,
   OfflineStoreOptions,
   OnlineStoreSecret,
   OnlineStoreType,
+  RedisOnlineStoreAttributes,
   RedisOnlineStoreOptions,
 } from "./feature-store";

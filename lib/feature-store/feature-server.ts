@@ -12,7 +12,8 @@ import { SyncedSecret } from "../kubernetes/external-secrets";
 import { HelmChart } from "../kubernetes/helm-chart";
 import { ALLOW, NamespaceNetworkPolicies, NetworkAllow, SERVER_PODS, SERVER_PORTS } from "../kubernetes/network-policy";
 import { PrometheusRule } from "../kubernetes/monitoring";
-import { FEAST_NAMES, FeatureStore } from "./feature-store";
+import { FEAST_NAMES, IFeatureStore } from "./feature-store";
+import { IRSA_ROLE_ANNOTATION } from "../iam/service-account-role";
 import { containerResources } from "../kubernetes/resources";
 import { formatMinutes } from "../core/cron";
 import { freshnessRuleGroup } from "./private/freshness";
@@ -22,8 +23,8 @@ import { restrictedNamespace } from "../kubernetes/pod-security";
 import { FEAST_PUBLIC_REPOSITORY, FeastImage } from "./feast-image";
 
 export interface FeatureServerProps {
-  /** The infrastructure half (in the environment's InfraStack). */
-  readonly featureStore: FeatureStore;
+  /** The infrastructure half: a FeatureStore (in the environment's InfraStack), or `FeatureStore.fromAttributes(...)` for one created by another app. */
+  readonly featureStore: IFeatureStore;
   /**
    * The image of the feature server and the materialization CronJob. Prefer a digest
    * (`FeastImage.fromDigest("sha256:...")`); a tag alone draws a synth-time warning in production.
@@ -61,7 +62,7 @@ export class FeatureServer extends Construct {
   constructor(scope: Construct, id: string, props: FeatureServerProps) {
     super(scope, id);
     checkShape(this.node.path, props, {
-      featureStore: Shape.like("a FeatureStore", ["featureStoreYaml", "project"]),
+      featureStore: Shape.like("a FeatureStore (or FeatureStore.fromAttributes(...))", ["featureStoreYaml", "project", "serverRoleArn"]),
       image: Shape.optional(Shape.instanceOf(FeastImage, "FeastImage.fromDigest(...), FeastImage.fromTag(...) or FeastImage.publicTag()")),
     });
     const env = Environment.of(this);
@@ -82,11 +83,11 @@ export class FeatureServer extends Construct {
     // Neither the server nor materialization calls the Kubernetes API: no API token in their pods.
     // IRSA does not need it (EKS's pod identity webhook projects its own token for sts.amazonaws.com).
     const serverSa = new ServiceAccountV1(this, "server-sa", {
-      metadata: { name: FEAST_NAMES.serverServiceAccount, namespace: ns, annotations: store.serverRole.serviceAccountAnnotations },
+      metadata: { name: FEAST_NAMES.serverServiceAccount, namespace: ns, annotations: { [IRSA_ROLE_ANNOTATION]: store.serverRoleArn } },
       automountServiceAccountToken: false,
     });
     const materializeSa = new ServiceAccountV1(this, "materialize-sa", {
-      metadata: { name: FEAST_NAMES.materializeServiceAccount, namespace: ns, annotations: store.materializeRole.serviceAccountAnnotations },
+      metadata: { name: FEAST_NAMES.materializeServiceAccount, namespace: ns, annotations: { [IRSA_ROLE_ANNOTATION]: store.materializeRoleArn } },
       automountServiceAccountToken: false,
     });
     this.configMap = new ConfigMapV1(this, "config", {
@@ -135,7 +136,7 @@ export class FeatureServer extends Construct {
       dependsOn: [serverSa, ...(this.redisSecret ? [this.redisSecret.externalSecret] : [])],
     });
 
-    store.cluster.capacity.addWorkload(this, {
+    store.cluster?.capacity.addWorkload(this, {
       kind: "Deployment",
       namespace: store.namespace,
       name: "feast-feature-server",
@@ -143,7 +144,7 @@ export class FeatureServer extends Construct {
       requests: { cpu: store.serverResources.cpu, memory: store.serverResources.memory },
     });
     // Runs do not overlap (concurrencyPolicy Forbid): one pod at a time.
-    store.cluster.capacity.addWorkload(this, {
+    store.cluster?.capacity.addWorkload(this, {
       kind: "CronJob",
       namespace: store.namespace,
       name: FEAST_NAMES.materializeCronJob,

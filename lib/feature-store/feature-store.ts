@@ -1,19 +1,20 @@
 import { Cpu, Memory, RESOURCE_REQUESTS_SHAPE, ResolvedResources, ResourceRequests, resolveResources } from "../kubernetes/resources";
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ConditionalResources } from "../core/stack-records";
 import { Environment } from "../core/environment";
 import { Validator, formatValue } from "../core/errors";
 import { ITrainingCluster } from "../gpu-cluster/cluster-interface";
-import { IGrantable, PolicyStatement } from "../iam/policy-statement";
+import { IGrantable } from "../iam/policy-statement";
 import { ServiceAccountRole } from "../iam/service-account-role";
-import { grantSecretRead } from "../kubernetes/external-secrets";
 import { SecureBucket } from "../storage/secure-bucket";
 import { checkSchedule, formatMinutes } from "../core/cron";
-import { renderFeatureStoreYaml } from "./private/feature-store-yaml";
-import { REDIS_USERNAME, RedisOnlineStore } from "./private/redis-online-store";
+import * as access from "./private/feature-store-access";
+import { FeatureStoreLocation, featureStoreYamlFor, grantMaterialize } from "./private/feature-store-access";
+import { RedisOnlineStore } from "./private/redis-online-store";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
-import { namespaceProblem } from "../core/validators";
+import { namespaceProblem, principalArnProblem } from "../core/validators";
+import { IEnvironmentKey } from "../core/environment-key";
 
 export type OnlineStoreType = "dynamodb" | "redis";
 export const ONLINE_STORE_TYPES: readonly OnlineStoreType[] = ["dynamodb", "redis"];
@@ -80,6 +81,93 @@ export interface FeatureServerOptions {
   readonly replicas?: number;
   /** @default - { cpu: Cpu.millicores(250), memory: Memory.mebibytes(512), memoryLimit: Memory.gibibytes(1) } */
   readonly resources?: ResourceRequests;
+}
+
+/**
+ * A feature store as the in-cluster constructs (FeatureServer, MonitoredEndpoint `features`)
+ * and grants use it. `FeatureStore` implements it; `FeatureStore.fromAttributes` imports one
+ * created by another app, so that the feature server and endpoints can live in another app
+ * than the AWS resources.
+ */
+export interface IFeatureStore extends IConstruct {
+  /** Feast project name. */
+  readonly project: string;
+  /** Kubernetes namespace of the feature server and materialization job. */
+  readonly namespace: string;
+  readonly onlineStoreType: OnlineStoreType;
+  /** The rendered feature_store.yaml (the Redis password is `$REDIS_PASSWORD`). */
+  readonly featureStoreYaml: string;
+  /** The credential a Feast client needs besides feature_store.yaml (undefined for dynamodb: IAM is enough). */
+  readonly onlineStoreSecret?: OnlineStoreSecret;
+  /** `s3://<bucket>/registry/registry.pb` */
+  readonly registryPath: string;
+  /** Name of the offline store's bucket, which also holds the registry. */
+  readonly offlineBucketName: string;
+  /** Prefix of the offline Parquet files. */
+  readonly dataPrefix: string;
+  /** ARN of the feature server's IRSA role (`<namespace>/feast-feature-server`). */
+  readonly serverRoleArn: string;
+  /** ARN of the materialization job's IRSA role (`<namespace>/feast-materialize`). */
+  readonly materializeRoleArn: string;
+  /** 5-field cron schedule of materialization. */
+  readonly schedule: string;
+  /** The schedule's longest gap between two runs, in minutes. */
+  readonly schedulePeriodMinutes: number;
+  /** Seconds without a successful materialization after which the freshness alert fires. */
+  readonly freshnessThresholdSeconds: number;
+  /** Feature server replicas. */
+  readonly replicas: number;
+  readonly serverResources: ResolvedResources;
+  readonly materializeResources: ResolvedResources;
+  /** The cluster the server runs on, whose capacity model takes its pods; undefined for an import without one. */
+  readonly cluster?: ITrainingCluster;
+  /** Serving: read features from the online store (and the registry). */
+  grantOnlineRead(grantee: IGrantable): void;
+  /** Training: read the offline store's files and the registry. */
+  grantOfflineRead(grantee: IGrantable): void;
+  /** `feast apply`: write the registry, read the offline schema, manage the online tables. */
+  grantApply(grantee: IGrantable): void;
+}
+
+/** A Redis online store created elsewhere. */
+export interface RedisOnlineStoreAttributes {
+  /** `host:port` of the replication group's primary endpoint (the owner's `onlineStoreEndpoint`). */
+  readonly endpoint: string;
+  /** ARN of the Secrets Manager secret of the `feast` user's password (the owner's `onlineStoreSecret.secretArn`). */
+  readonly authSecretArn: string;
+}
+
+/**
+ * What `FeatureStore.fromAttributes` needs: the values the owning app's stack outputs, and
+ * the settings of the in-cluster half as the owner wrote them (they default as FeatureStoreProps do).
+ */
+export interface FeatureStoreAttributes {
+  /** Feast project name, as created. */
+  readonly project: string;
+  /** Name of the offline store's bucket (the owner's `offlineBucketName`), which holds the registry under `registry/`. */
+  readonly offlineBucketName: string;
+  /** The key the bucket (and the Redis secret) is encrypted with. */
+  readonly key: IEnvironmentKey;
+  /** ARN of the feature server's IRSA role (the owner's `serverRoleArn`). */
+  readonly serverRoleArn: string;
+  /** ARN of the materialization job's IRSA role (the owner's `materializeRoleArn`). */
+  readonly materializeRoleArn: string;
+  /** @default "dynamodb" */
+  readonly onlineStore?: OnlineStoreType;
+  /** Required when the online store is redis. @default - none */
+  readonly redis?: RedisOnlineStoreAttributes;
+  /** The cluster the feature server runs on, so that its pods are checked against the cluster's capacity model. @default - not checked */
+  readonly cluster?: ITrainingCluster;
+  /** @default "feast" */
+  readonly namespace?: string;
+  /** @default "data/" */
+  readonly dataPrefix?: string;
+  /** @default 60 */
+  readonly registryCacheTtlSeconds?: number;
+  /** @default - see MaterializationOptions */
+  readonly materialization?: MaterializationOptions;
+  /** @default - see FeatureServerOptions */
+  readonly server?: FeatureServerOptions;
 }
 
 export interface FeatureStoreProps {
@@ -259,7 +347,16 @@ function validateProps(v: Validator, env: Environment, s: ResolvedProps): number
  * materialization job (reads the offline store, writes the online store, records
  * materialized intervals in the registry).
  */
-export class FeatureStore extends Construct {
+export class FeatureStore extends Construct implements IFeatureStore {
+  /**
+   * A feature store created by another app, for a FeatureServer or endpoints of this one, and
+   * grants to this app's roles. Nothing is created: feature_store.yaml is rendered from the
+   * attributes as the owner renders it. Each attribute is checked (one ConfigError each).
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: FeatureStoreAttributes): IFeatureStore {
+    return new ImportedFeatureStore(scope, id, attrs);
+  }
+
   public readonly cluster: ITrainingCluster;
   public readonly project: string;
   public readonly namespace: string;
@@ -332,35 +429,16 @@ export class FeatureStore extends Construct {
       this.tablePrefix = `${env.prefix}-feast.${this.project}.`;
       this.onlineStoreEndpoint = `dynamodb.${env.region}.amazonaws.com`;
     }
-    this.featureStoreYaml = this.renderYaml(s.registryCacheTtlSeconds);
+    this.featureStoreYaml = featureStoreYamlFor(env, {
+      project: this.project,
+      registryPath: this.registryPath,
+      registryCacheTtlSeconds: s.registryCacheTtlSeconds,
+      redisEndpoint: this.redis ? this.onlineStoreEndpoint : undefined,
+    });
     this.serverRole = this.serviceAccountRole("server-role", FEAST_NAMES.serverServiceAccount);
     this.grantOnlineRead(this.serverRole);
     this.materializeRole = this.serviceAccountRole("materialize-role", FEAST_NAMES.materializeServiceAccount);
-    this.offlineBucket.grantRead(this.materializeRole, `${this.dataPrefix}*`);
-    // materialize-incremental reads its start from, and records the materialized interval in, the registry.
-    this.grantRegistry(this.materializeRole, true);
-    this.grantOnlineWrite(this.materializeRole);
-  }
-
-  /** feature_store.yaml for this store's registry and online store. */
-  private renderYaml(registryCacheTtlSeconds: number): string {
-    return renderFeatureStoreYaml({
-      project: this.project,
-      registryPath: this.registryPath,
-      registryCacheTtlSeconds,
-      online: this.redis
-        ? {
-            type: "redis",
-            // Feast expands $REDIS_PASSWORD from the environment when it loads the file; the value never reaches Terraform.
-            connectionString: `${this.onlineStoreEndpoint},ssl=true,username=${REDIS_USERNAME},password=$${FEAST_NAMES.redisPasswordEnv}`,
-          }
-        : {
-            type: "dynamodb",
-            region: this.env.region,
-            tableNameTemplate: `${this.env.prefix}-feast.{project}.{table_name}`,
-            tags: this.env.tags,
-          },
-    });
+    grantMaterialize(this.location, this.materializeRole);
   }
 
   /** The IRSA role of one of the store's service accounts, in its namespace. */
@@ -368,29 +446,46 @@ export class FeatureStore extends Construct {
     return new ServiceAccountRole(this, id, { identity: this.cluster, namespace: this.namespace, serviceAccount });
   }
 
+  /** Where the data is, for the grants. */
+  private get location(): FeatureStoreLocation {
+    return {
+      project: this.project,
+      bucketArn: this.offlineBucket.bucketArn,
+      keyArn: this.cluster.key.keyArn,
+      dataPrefix: this.dataPrefix,
+      redisSecretArn: this.redis?.authSecret.arn,
+      tableArnPattern: this.tableArnPattern,
+    };
+  }
+
   /** ARN pattern of this project's DynamoDB online tables (undefined for redis). */
   public get tableArnPattern(): string | undefined {
     return this.tablePrefix === undefined ? undefined : this.env.arn("dynamodb", `table/${this.tablePrefix}*`);
   }
 
+  /** Name of the offline store's bucket, which also holds the registry. */
+  public get offlineBucketName(): string {
+    return this.offlineBucket.bucketName;
+  }
+
+  /** ARN of the feature server's IRSA role. */
+  public get serverRoleArn(): string {
+    return this.serverRole.roleArn;
+  }
+
+  /** ARN of the materialization job's IRSA role. */
+  public get materializeRoleArn(): string {
+    return this.materializeRole.roleArn;
+  }
+
   /** Serving: read features from the online store (and the registry that describes them). */
   public grantOnlineRead(grantee: IGrantable): void {
-    this.grantRegistry(grantee, false);
-    if (this.redis) {
-      // The password, for the External Secrets Operator to sync; the network path is the cluster's security group.
-      grantSecretRead(grantee, this.redis.authSecret.arn, this.cluster.key.keyArn);
-    } else {
-      grantee.addToPolicy({
-        actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:DescribeTable"],
-        resources: [this.tableArnPattern!],
-      });
-    }
+    access.grantOnlineRead(this.location, grantee);
   }
 
   /** Training: read the offline store's Parquet files and the registry (point-in-time joins run in the training pod). */
   public grantOfflineRead(grantee: IGrantable): void {
-    this.offlineBucket.grantRead(grantee, `${this.dataPrefix}*`);
-    this.grantRegistry(grantee, false);
+    access.grantOfflineRead(this.location, grantee);
   }
 
   /**
@@ -399,50 +494,132 @@ export class FeatureStore extends Construct {
    * workload here.
    */
   public grantApply(grantee: IGrantable): void {
-    this.grantRegistry(grantee, true);
-    // apply validates every FileSource by reading its Parquet schema (FileSource.validate in
-    // feast 0.66.0 sdk/python/feast/infra/offline_stores/file_source.py): without this, apply is denied.
-    this.offlineBucket.grantRead(grantee, `${this.dataPrefix}*`);
-    if (this.redis) {
-      grantSecretRead(grantee, this.redis.authSecret.arn, this.cluster.key.keyArn);
-      return;
+    access.grantApply(this.location, grantee);
+  }
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+
+/** A feature store created elsewhere, known by its attributes (FeatureStore.fromAttributes). */
+class ImportedFeatureStore extends Construct implements IFeatureStore {
+  public readonly project: string;
+  public readonly namespace: string;
+  public readonly onlineStoreType: OnlineStoreType;
+  public readonly featureStoreYaml: string;
+  public readonly onlineStoreSecret?: OnlineStoreSecret;
+  public readonly registryPath: string;
+  public readonly offlineBucketName: string;
+  public readonly dataPrefix: string;
+  public readonly serverRoleArn: string;
+  public readonly materializeRoleArn: string;
+  public readonly schedule: string;
+  public readonly schedulePeriodMinutes: number;
+  public readonly freshnessThresholdSeconds: number;
+  public readonly replicas: number;
+  public readonly serverResources: ResolvedResources;
+  public readonly materializeResources: ResolvedResources;
+  public readonly cluster?: ITrainingCluster;
+  private readonly location: FeatureStoreLocation;
+
+  constructor(scope: Construct, id: string, attrs: FeatureStoreAttributes) {
+    super(scope, id);
+    checkShape(this.node.path, attrs, {
+      project: Shape.string(),
+      offlineBucketName: Shape.string({ nonEmpty: true }),
+      key: LibraryShapes.key,
+      serverRoleArn: Shape.string({ nonEmpty: true }),
+      materializeRoleArn: Shape.string({ nonEmpty: true }),
+      onlineStore: Shape.optional(Shape.string()),
+      redis: Shape.optional(Shape.object({ endpoint: Shape.string({ nonEmpty: true }), authSecretArn: Shape.string({ nonEmpty: true }) }, "{ endpoint, authSecretArn }")),
+      cluster: Shape.optional(LibraryShapes.cluster),
+      namespace: PROPS_SHAPE.namespace,
+      dataPrefix: Shape.optional(Shape.string()),
+      registryCacheTtlSeconds: PROPS_SHAPE.registryCacheTtlSeconds,
+      materialization: PROPS_SHAPE.materialization,
+      server: PROPS_SHAPE.server,
+    });
+    const env = Environment.of(this);
+    const v = new Validator(this.node.path);
+    // The same settings, defaults and checks as the owner's FeatureStore (its Redis sizing is not this app's concern).
+    const s = resolveProps(
+      {
+        cluster: attrs.cluster!,
+        project: attrs.project,
+        onlineStore: attrs.onlineStore,
+        namespace: attrs.namespace,
+        offlineStore: { bucketName: attrs.offlineBucketName, dataPrefix: attrs.dataPrefix },
+        registryCacheTtlSeconds: attrs.registryCacheTtlSeconds,
+        materialization: attrs.materialization,
+        server: attrs.server,
+        redis: { multiAz: true, nodes: 2 },
+      },
+      env,
+      v,
+    );
+    const periodMinutes = validateProps(v, env, s);
+    v.check(BUCKET.test(attrs.offlineBucketName), "offlineBucketName", attrs.offlineBucketName, "must be an S3 bucket name (not an s3:// URL or an ARN)");
+    for (const field of ["serverRoleArn", "materializeRoleArn"] as const) {
+      v.check(principalArnProblem(attrs[field]) === undefined, field, attrs[field], principalArnProblem(attrs[field]) ?? "");
     }
-    grantee.addToPolicy({
-      actions: [
-        "dynamodb:CreateTable",
-        "dynamodb:DescribeTable",
-        "dynamodb:DeleteTable",
-        "dynamodb:UpdateTable",
-        "dynamodb:TagResource",
-        "dynamodb:UntagResource",
-        "dynamodb:ListTagsOfResource",
-      ],
-      resources: [this.tableArnPattern!],
+    if (s.onlineStoreType === "redis") {
+      v.check(attrs.redis !== undefined, "redis", attrs.redis, 'is required with onlineStore "redis": { endpoint: "<host>:<port>", authSecretArn }');
+      if (attrs.redis) {
+        v.check(
+          /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/.test(attrs.redis.endpoint),
+          "redis.endpoint",
+          attrs.redis.endpoint,
+          "must be the primary endpoint as host:port, such as master.ml-test-feast.abc123.use1.cache.amazonaws.com:6379 (no scheme)",
+        );
+        v.check(SECRET_ARN.test(attrs.redis.authSecretArn), "redis.authSecretArn", attrs.redis.authSecretArn, "must be a Secrets Manager secret ARN");
+      }
+    } else {
+      v.check(attrs.redis === undefined, "redis", attrs.redis, 'applies to onlineStore "redis" only');
+    }
+    v.throwIfAny();
+
+    this.project = s.project;
+    this.namespace = s.namespace;
+    this.onlineStoreType = s.onlineStoreType;
+    this.offlineBucketName = attrs.offlineBucketName;
+    this.registryPath = `s3://${attrs.offlineBucketName}/${REGISTRY_KEY}`;
+    this.dataPrefix = s.dataPrefix;
+    this.serverRoleArn = attrs.serverRoleArn;
+    this.materializeRoleArn = attrs.materializeRoleArn;
+    this.schedule = s.schedule;
+    this.schedulePeriodMinutes = periodMinutes;
+    this.freshnessThresholdSeconds = Math.round(s.freshnessMultiple * periodMinutes * 60);
+    this.replicas = s.replicas;
+    this.serverResources = s.serverResources;
+    this.materializeResources = s.materializeResources;
+    this.cluster = attrs.cluster;
+    const redis = s.onlineStoreType === "redis" ? attrs.redis : undefined;
+    if (redis) this.onlineStoreSecret = { secretArn: redis.authSecretArn, property: "password", environmentVariable: FEAST_NAMES.redisPasswordEnv };
+    this.featureStoreYaml = featureStoreYamlFor(env, {
+      project: this.project,
+      registryPath: this.registryPath,
+      registryCacheTtlSeconds: s.registryCacheTtlSeconds,
+      redisEndpoint: redis?.endpoint,
     });
+    this.location = {
+      project: this.project,
+      bucketArn: `arn:aws:s3:::${attrs.offlineBucketName}`,
+      keyArn: attrs.key.keyArn,
+      dataPrefix: this.dataPrefix,
+      redisSecretArn: redis?.authSecretArn,
+      tableArnPattern: redis ? undefined : env.arn("dynamodb", `table/${env.prefix}-feast.${this.project}.*`),
+    };
   }
 
-  private grantOnlineWrite(grantee: IGrantable): void {
-    if (this.redis) return; // the materialization pod mounts the Kubernetes Secret the feature server's store syncs
-    grantee.addToPolicy({
-      actions: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DescribeTable"],
-      resources: [this.tableArnPattern!],
-    });
+  public grantOnlineRead(grantee: IGrantable): void {
+    access.grantOnlineRead(this.location, grantee);
   }
 
-  private grantRegistry(grantee: IGrantable, write: boolean): void {
-    const statements: PolicyStatement[] = [
-      // Feast's S3 registry calls HeadBucket before every read, which IAM authorizes as
-      // s3:ListBucket without a prefix: a prefix condition would deny it.
-      { actions: ["s3:ListBucket"], resources: [this.offlineBucket.bucketArn] },
-      {
-        actions: write ? ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"] : ["s3:GetObject", "s3:GetObjectVersion"],
-        resources: [`${this.offlineBucket.bucketArn}/registry/*`],
-      },
-      {
-        actions: write ? ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"] : ["kms:Decrypt", "kms:DescribeKey"],
-        resources: [this.cluster.key.keyArn],
-      },
-    ];
-    for (const s of statements) grantee.addToPolicy(s);
+  public grantOfflineRead(grantee: IGrantable): void {
+    access.grantOfflineRead(this.location, grantee);
+  }
+
+  public grantApply(grantee: IGrantable): void {
+    access.grantApply(this.location, grantee);
   }
 }

@@ -154,6 +154,7 @@ export class ClusterCapacity extends Construct {
   private readonly workloadList: CapacityWorkload[] = [];
   /** Path of the cluster the model belongs to, for error messages. */
   public readonly clusterPath: string;
+  private uncheckedReason?: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -162,6 +163,19 @@ export class ClusterCapacity extends Construct {
     // The model in the synthesized JSON (Terraform ignores `//`): the in-cluster tests compare
     // it with what the charts render.
     TerraformStack.of(this).addOverride(`//.capacity.${this.node.addr}`, Lazy.anyValue({ produce: () => this.toJSON() }));
+  }
+
+  /**
+   * Turns the synth checks off, saying why (an imported cluster whose node pools were not
+   * declared): workloads are still recorded, and the reason is written to the model's JSON.
+   */
+  public skipChecks(reason: string): void {
+    this.uncheckedReason = reason;
+  }
+
+  /** Why the checks are off, or undefined when they run. */
+  public get skippedBecause(): string | undefined {
+    return this.uncheckedReason;
   }
 
   /** The pools declared so far. */
@@ -232,7 +246,7 @@ export class ClusterCapacity extends Construct {
 
   /** The problems the synth validation reports ([] when every workload fits). */
   public problems(): string[] {
-    if (this.poolList.length === 0) return [];
+    if (this.uncheckedReason !== undefined || this.poolList.length === 0) return [];
     const shapes = this.shapes();
     const problems: string[] = [];
     for (const s of shapes) {
@@ -330,6 +344,7 @@ export class ClusterCapacity extends Construct {
   public toJSON(): Record<string, unknown> {
     return {
       cluster: this.clusterPath,
+      ...(this.uncheckedReason !== undefined ? { unchecked: this.uncheckedReason } : {}),
       pools: this.poolList.map((p) => ({ ...p, taints: p.taints ?? [] })),
       workloads: this.workloadList.map((w) => ({
         id: w.id,

@@ -4,12 +4,12 @@ import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
 import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
-import { GPU_MODEL_LABEL, GPU_NODE_LABEL, GPU_TAINT, KARPENTER_DO_NOT_DISRUPT, POOL_LABEL } from "../kubernetes/kubernetes";
+import { GPU_TAINT } from "../kubernetes/kubernetes";
 import { GpuPoolInfo } from "./cluster-interface";
 import { NodePoolCapacity } from "./cluster-capacity";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
 import { PoolSpec, poolResourceName } from "./private/pool-spec";
-import { poolNodeLabels } from "./private/karpenter-objects";
+import { gpuPoolCapacity, gpuPoolInfo, poolEfaInterfaces, poolNodeGroupLabels } from "./private/pool-info";
 
 /** What a pool needs from its cluster (internal: GpuTrainingCluster passes it). */
 export interface GpuPoolHost {
@@ -27,8 +27,6 @@ export interface GpuPoolHost {
   /** Node groups wait for these (the node role's policies, networking add-ons). */
   readonly dependsOn: readonly ITerraformDependable[];
 }
-
-const AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator";
 
 /** Node group taints use the EKS API's spelling of effects. */
 const EKS_TAINT_EFFECT = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" } as const;
@@ -57,40 +55,11 @@ export class GpuPool extends Construct {
   constructor(scope: Construct, id: string, spec: PoolSpec, host: GpuPoolHost) {
     super(scope, id);
     this.spec = spec;
-    const efaInterfaces = spec.multiNode ? Math.min(...spec.instances.map((s) => s.efaInterfaces ?? 1)) : 0;
+    const efaInterfaces = poolEfaInterfaces(spec);
     const nodeName = poolResourceName(host.clusterName, spec.name);
-    const labels: Record<string, string> = {
-      ...spec.labels,
-      [POOL_LABEL]: spec.name,
-      [GPU_MODEL_LABEL]: spec.gpuModel,
-      [GPU_NODE_LABEL]: "true",
-      // cluster-autoscaler's AWS GPU label: a new node counts as a GPU node before the device
-      // plugin has registered its GPUs, so that the autoscaler does not add a second one meanwhile.
-      [AUTOSCALER_GPU_LABEL]: `nvidia-${spec.gpuModel.toLowerCase()}`,
-    };
-    this.info = {
-      name: spec.name,
-      instanceTypes: spec.instances.map((s) => s.instanceType),
-      gpuModel: spec.gpuModel,
-      gpusPerNode: spec.gpusPerNode,
-      nodeSelector: { [POOL_LABEL]: spec.name },
-      provisioner: spec.provisioner,
-      podAnnotations: spec.provisioner === "karpenter" ? { ...KARPENTER_DO_NOT_DISRUPT } : {},
-      maxSize: spec.maxSize,
-      efaInterfacesPerNode: efaInterfaces,
-    };
-    // The same for both provisioners: the Karpenter NodePool carries the pool, GPU model and GPU labels and the
-    // GPU taint too, and its limits come from maxSize (private/karpenter-objects.ts).
-    this.capacity = {
-      name: spec.name,
-      instanceTypes: spec.instances.map((s) => s.instanceType),
-      maxSize: spec.maxSize,
-      labels:
-        spec.provisioner === "karpenter"
-          ? { ...poolNodeLabels(spec), "karpenter.sh/capacity-type": spec.capacity.isSpot ? "spot" : "on-demand" }
-          : { ...labels, "eks.amazonaws.com/capacityType": spec.capacity.type },
-      taints: [{ ...GPU_TAINT }],
-    };
+    const labels = poolNodeGroupLabels(spec);
+    this.info = gpuPoolInfo(spec);
+    this.capacity = gpuPoolCapacity(spec);
     if (spec.multiNode) {
       this.placementGroup = new PlacementGroup(this, "placement-group", { name: nodeName, strategy: "cluster" });
     }

@@ -28,16 +28,15 @@ import { GpuPool } from "./gpu-pool";
 import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "./gpu-pool-options";
 import { KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, KarpenterResources } from "./karpenter-resources";
 import { ClusterAccessEntry, ClusterAccessPolicy } from "./cluster-access";
-import { Capacity } from "./capacity";
 import { ClusterCapacity } from "./cluster-capacity";
 import { EKS_ADDON_WORKLOADS } from "./private/eks-addon-workloads";
-import { GpuInstance } from "./gpu-instances";
 import { ImageRepository } from "./image-repository";
 import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-versions";
 import { validateCluster } from "./private/cluster-validation";
 import { clusterAutoscalerStatements, ebsCsiKmsStatements, serviceTrustPolicy } from "./private/add-on-policies";
 import { nodeLaunchTemplate } from "./private/node-launch-template";
-import { PoolSpec, poolPath, resolvePoolSpec } from "./private/pool-spec";
+import { PoolSpec, gpuPoolShape, poolPath, resolvePoolSpec } from "./private/pool-spec";
+import { ImportedTrainingCluster } from "./private/imported-cluster";
 import { LibraryShapes, Shape, checkShape } from "../core/shape";
 import { claimPhysicalName } from "../core/physical-names";
 
@@ -87,6 +86,53 @@ export interface GpuTrainingClusterProps {
   readonly provisioner?: GpuProvisioner;
 }
 
+/**
+ * What `GpuTrainingCluster.fromAttributes` needs to know about a cluster another app created:
+ * the values its stack outputs, and its pools as it declared them.
+ */
+export interface TrainingClusterAttributes {
+  /** The EKS cluster's name, a plain string (platform stacks look the cluster up by it). */
+  readonly clusterName: string;
+  /** ARN of the cluster's IAM OIDC provider (the owner's `oidcProviderArn`), which IRSA roles made here trust. */
+  readonly oidcProviderArn: string;
+  /** The cluster's OIDC issuer URL. @default - https:// and the issuer that oidcProviderArn names */
+  readonly oidcIssuerUrl?: string;
+  /** The security group on every node of the cluster (the owner's `workloadSecurityGroupId`), which databases and caches admit. */
+  readonly workloadSecurityGroupId: string;
+  /** The cluster's VPC (`Network.fromAttributes(...)` or a Network of this app). */
+  readonly network: INetwork;
+  /** The environment key (`EnvironmentKey.fromAttributes(...)` or an EnvironmentKey of this app). */
+  readonly key: IEnvironmentKey;
+  /**
+   * The cluster's GPU pools, as the owning app declares them (the same props): endpoints and
+   * training place GPU pods on them by name. Nothing is created for them here.
+   * @default - none: GPU endpoints and distributed training are refused
+   */
+  readonly gpuPools?: readonly GpuPoolProps[];
+  /**
+   * The system node group as created (the owner's `systemNodeInstanceType` and a max of twice
+   * its `systemNodeCount`). With it, the capacity model checks every workload placed from this
+   * app against the system pool and the GPU pools (and the EKS add-ons' pods); without it the
+   * pools are unknown and the checks are skipped, with the reason in the stack's `//.capacity`.
+   * @default - unknown: capacity checks skipped
+   */
+  readonly systemNodePool?: SystemNodePoolAttributes;
+  /** The namespace of the cluster's shared `training` service account, if it has one. @default - none */
+  readonly trainingNamespace?: string;
+  /** Prefix of the IAM role names made here for service accounts. @default - as GpuTrainingCluster: the environment's prefix for `<prefix>-training`, else the cluster name */
+  readonly resourceNamePrefix?: string;
+  /** The cluster's default provisioner of GPU pools that do not name one. @default "cluster-autoscaler" */
+  readonly provisioner?: GpuProvisioner;
+}
+
+/** An imported cluster's system node group, for its capacity model. */
+export interface SystemNodePoolAttributes {
+  /** Instance types of the group (of the system node catalog, SYSTEM_INSTANCES). */
+  readonly instanceTypes: readonly string[];
+  /** The group's maximum node count. */
+  readonly maxNodes: number;
+}
+
 /** The five EKS control-plane log types. */
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -104,27 +150,6 @@ function environmentWorstCase(clusters: readonly GpuTrainingCluster[]): GpuWorst
 /** Where each cluster records its pools' worst case in its stack's JSON, for the synth summary. */
 export const GPU_WORST_CASE_KEY = "gpu_worst_case";
 
-/** The kinds of a pool declaration's fields; `name` is required in `gpuPools`, optional in `addGpuPool`'s options. */
-function gpuPoolShape(name: "required" | "optional") {
-  return Shape.object(
-    {
-      name: name === "required" ? Shape.string() : Shape.optional(Shape.string()),
-      instanceTypes: Shape.array(Shape.either('an instance type (GpuInstance.of("g6.xlarge") or "g6.xlarge")', Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
-      capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
-      minSize: Shape.optional(Shape.number()),
-      maxSize: Shape.number(),
-      desiredSize: Shape.optional(Shape.number()),
-      diskSizeGiB: Shape.optional(Shape.number()),
-      labels: Shape.optional(LibraryShapes.labels),
-      critical: Shape.optional(Shape.boolean()),
-      multiNode: Shape.optional(Shape.boolean()),
-      availabilityZone: Shape.optional(Shape.string()),
-      provisioner: Shape.optional(Shape.string()),
-    },
-    "a GPU pool",
-  );
-}
-
 /**
  * The EKS cluster ML teams train on. Private API endpoint, API authentication mode with
  * access entries, secrets envelope-encrypted with the environment key, every control-plane
@@ -138,6 +163,19 @@ function gpuPoolShape(name: "required" | "optional") {
  * environment's gpuMonthlyBudgetUsd.
  */
 export class GpuTrainingCluster extends Construct implements ITrainingCluster {
+  /**
+   * A cluster created by another app, for the constructs of this one that run on a cluster
+   * (MonitoredEndpoint, MlflowServer, FeatureServer, Observability, DistributedTraining, IRSA
+   * roles through `addServiceAccountRole`, a ModelRegistry or FeatureStore placed in its VPC).
+   * Nothing of the cluster is created or changed. It cannot take GPU pools (`addGpuPool`),
+   * GpuClusterAddons or a KarpenterController: those belong to the app that owns the cluster;
+   * its pools join this app's GPU budget there, not here. Each attribute is checked: a
+   * malformed ARN or ID, or a pool its owner could not have declared, is a ConfigError.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: TrainingClusterAttributes): ITrainingCluster {
+    return new ImportedTrainingCluster(scope, id, attrs);
+  }
+
   public readonly clusterName: string;
   /** Prefix of the names of the cluster's IAM roles, ECR repositories and datasets bucket: the environment's prefix for its default cluster, else the cluster name. */
   public readonly resourceNamePrefix: string;

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Lazy } from "cdktf";
+import { Fn, Lazy, Token } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Environment } from "../core/environment";
@@ -72,7 +72,10 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     this.serviceAccount = props.serviceAccount;
     this.statements = [...(props.statements ?? [])];
 
-    const issuer = Fn.replace(props.identity.oidcIssuerUrl, "https://", "");
+    // A plain issuer (an imported cluster's) is stripped here; a token (the cluster's attribute) by Terraform.
+    const issuer = Token.isUnresolved(props.identity.oidcIssuerUrl)
+      ? Fn.replace(props.identity.oidcIssuerUrl, "https://", "")
+      : props.identity.oidcIssuerUrl.replace(/^https:\/\//, "");
     const name = roleName(`${props.identity.resourceNamePrefix ?? env.prefix}-${props.namespace}-${props.serviceAccount}`);
     claimPhysicalName(this, "IAM role", "serviceAccount", name, "account");
     this.role = new IamRole(this, "role", {

@@ -2,9 +2,10 @@ import { Environment } from "../../core/environment";
 import { Validator, isUnresolved } from "../../core/errors";
 import { GPU_MODEL_LABEL, GPU_NODE_LABEL, POOL_LABEL } from "../../kubernetes/kubernetes";
 import { Capacity } from "../capacity";
-import { GpuInstanceSpec, GPU_INSTANCES, HOURS_PER_MONTH, gpuInstanceProblem, gpuInstanceSpec } from "../gpu-instances";
+import { GpuInstance, GpuInstanceSpec, GPU_INSTANCES, HOURS_PER_MONTH, gpuInstanceProblem, gpuInstanceSpec } from "../gpu-instances";
 import { GPU_PROVISIONERS, GpuPoolOptions, GpuProvisioner, SYSTEM_POOL_NAME } from "../gpu-pool-options";
 import { labelProblems } from "../../core/validators";
+import { LibraryShapes, Shape } from "../../core/shape";
 
 /** A pool's options, validated and with every default resolved. */
 export interface PoolSpec {
@@ -167,4 +168,25 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     worstHourlyUsd,
     worstCaseMonthlyUsd: maxSize * worstHourlyUsd * HOURS_PER_MONTH,
   };
+}
+
+/** The kinds of a pool declaration's fields; `name` is required in `gpuPools`, optional in `addGpuPool`'s options. */
+export function gpuPoolShape(name: "required" | "optional") {
+  return Shape.object(
+    {
+      name: name === "required" ? Shape.string() : Shape.optional(Shape.string()),
+      instanceTypes: Shape.array(Shape.either('an instance type (GpuInstance.of("g6.xlarge") or "g6.xlarge")', Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
+      capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
+      minSize: Shape.optional(Shape.number()),
+      maxSize: Shape.number(),
+      desiredSize: Shape.optional(Shape.number()),
+      diskSizeGiB: Shape.optional(Shape.number()),
+      labels: Shape.optional(LibraryShapes.labels),
+      critical: Shape.optional(Shape.boolean()),
+      multiNode: Shape.optional(Shape.boolean()),
+      availabilityZone: Shape.optional(Shape.string()),
+      provisioner: Shape.optional(Shape.string()),
+    },
+    "a GPU pool",
+  );
 }

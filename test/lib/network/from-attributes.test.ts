@@ -3,19 +3,13 @@ import { Capacity, EnvironmentKey, FeatureStore, GpuInstance, GpuTrainingCluster
 import { testEnvironment } from "../../support/env";
 import { errorOf, resourcesOfType, synthJson } from "../../support/synth";
 import { describeWithTerraform, plannedTypes, synthStackDir, validateAndPlan } from "../../support/terraform";
+import { KEY_ARN, VPC } from "../../support/imports";
 
 /**
  * An existing VPC and KMS key (issue 15 item 4): Network.fromAttributes and
  * EnvironmentKey.fromAttributes stand for what another team's Terraform created, and every
  * construct that takes a network or a key builds on them without creating either.
  */
-export const VPC = {
-  vpcId: "vpc-0a1b2c3d4e5f67890",
-  vpcCidr: "10.0.0.0/16",
-  privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"],
-};
-export const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-
 /** An infrastructure stack of its own app on an imported VPC and key: the cluster, the registry and a Redis feature store. */
 function infraOnImports(attrs: { network?: object; keyArn?: string } = {}) {
   const app = Testing.app();
