@@ -304,8 +304,15 @@ export class Network extends Construct implements INetwork {
     return Environment.of(this).vpcCidr;
   }
 
+  // One id token per subnet, made on first read: every read of an attribute is a new token with its own stack trace (README.md, Performance).
+  private readonly subnetIdTokens = new Map<Subnet, string>();
+
   public get privateSubnetIds(): string[] {
-    return this.privateSubnets.map((s) => s.id);
+    return this.privateSubnets.map((s) => {
+      let id = this.subnetIdTokens.get(s);
+      if (id === undefined) this.subnetIdTokens.set(s, (id = s.id));
+      return id;
+    });
   }
 
   /**

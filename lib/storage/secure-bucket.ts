@@ -129,9 +129,9 @@ export class SecureBucket extends Construct {
   private statements(objectActions: string[], prefix: string, kmsActions: string[]): PolicyStatement[] {
     const listCondition = prefix === "*" ? undefined : { StringLike: { "s3:prefix": [prefix.replace(/\*?$/, "*")] } };
     return [
-      { actions: ["s3:ListBucket"], resources: [this.bucket.arn], ...(listCondition ? { conditions: listCondition } : {}) },
-      { actions: ["s3:GetBucketLocation"], resources: [this.bucket.arn] },
-      { actions: objectActions, resources: [`${this.bucket.arn}/${prefix}`] },
+      { actions: ["s3:ListBucket"], resources: [this.bucketArn], ...(listCondition ? { conditions: listCondition } : {}) },
+      { actions: ["s3:GetBucketLocation"], resources: [this.bucketArn] },
+      { actions: objectActions, resources: [`${this.bucketArn}/${prefix}`] },
       { actions: kmsActions, resources: [this.key.keyArn] },
     ];
   }

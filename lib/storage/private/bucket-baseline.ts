@@ -21,18 +21,21 @@ export interface BucketBaselineOptions {
  * `policy` (Terraform addresses: keep them).
  */
 export function applyBucketBaseline(scope: Construct, bucket: S3Bucket, options: BucketBaselineOptions): void {
-  new S3BucketVersioningA(scope, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
-  new S3BucketServerSideEncryptionConfigurationA(scope, "encryption", { bucket: bucket.id, rule: [options.encryption] });
+  // Each read of an attribute is a new token with its own stack trace (README.md, Performance): read once.
+  const bucketId = bucket.id;
+  const bucketArn = bucket.arn;
+  new S3BucketVersioningA(scope, "versioning", { bucket: bucketId, versioningConfiguration: { status: "Enabled" } });
+  new S3BucketServerSideEncryptionConfigurationA(scope, "encryption", { bucket: bucketId, rule: [options.encryption] });
   const publicAccess = new S3BucketPublicAccessBlock(scope, "public-access", {
-    bucket: bucket.id,
+    bucket: bucketId,
     blockPublicAcls: true,
     blockPublicPolicy: true,
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
-  new S3BucketOwnershipControls(scope, "ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+  new S3BucketOwnershipControls(scope, "ownership", { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } });
   new S3BucketPolicy(scope, "policy", {
-    bucket: bucket.id,
+    bucket: bucketId,
     policy: JSON.stringify({
       Version: "2012-10-17",
       Statement: [
@@ -41,7 +44,7 @@ export function applyBucketBaseline(scope: Construct, bucket: S3Bucket, options:
           Effect: "Deny",
           Principal: "*",
           Action: "s3:*",
-          Resource: [bucket.arn, `${bucket.arn}/*`],
+          Resource: [bucketArn, `${bucketArn}/*`],
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
         ...(options.statements ?? []),
