@@ -117,7 +117,7 @@ export interface TrainingClusterAttributes {
    * @default - unknown: capacity checks skipped
    */
   readonly systemNodePool?: SystemNodePoolAttributes;
-  /** The namespace of the cluster's shared `training` service account, if it has one. @default - none */
+  /** The namespace of the cluster's shared `training` service account (the owner's `trainingNamespace`). @default "training" (as GpuTrainingCluster) */
   readonly trainingNamespace?: string;
   /** Prefix of the IAM role names made here for service accounts. @default - as GpuTrainingCluster: the environment's prefix for `<prefix>-training`, else the cluster name */
   readonly resourceNamePrefix?: string;

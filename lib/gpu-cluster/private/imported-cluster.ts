@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Environment } from "../../core/environment";
-import { ConfigError, Validator, formatValue } from "../../core/errors";
+import { ConfigError, Validator, formatValue, isUnresolved } from "../../core/errors";
 import { LibraryShapes, Shape, checkShape } from "../../core/shape";
 import { EKS_OIDC_PROVIDER_ARN, namespaceProblem, oidcProviderArnProblem, securityGroupIdProblem } from "../../core/validators";
 import { IEnvironmentKey } from "../../core/environment-key";
@@ -36,7 +36,7 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
   public readonly workloadSecurityGroupId: string;
   public readonly network: INetwork;
   public readonly key: IEnvironmentKey;
-  public readonly trainingNamespace?: string;
+  public readonly trainingNamespace: string;
   public readonly gpuPools: readonly GpuPoolInfo[];
   public readonly capacity: ClusterCapacity;
 
@@ -60,14 +60,25 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     // A plain string: platform stacks look the cluster up by name, and pool names embed it.
-    v.check(
-      typeof attrs.clusterName === "string" && !attrs.clusterName.includes("${") && CLUSTER_NAME.test(attrs.clusterName),
-      "clusterName",
-      attrs.clusterName,
-      "must be the EKS cluster's name as a plain string: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
-    );
+    if (isUnresolved(attrs.clusterName)) {
+      v.fail("clusterName is a reference (a token); must be the EKS cluster's name as a plain string: platform stacks look the cluster up by it");
+    } else {
+      v.check(
+        CLUSTER_NAME.test(attrs.clusterName),
+        "clusterName",
+        attrs.clusterName,
+        "must be the EKS cluster's name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
+      );
+    }
     const providerProblem = oidcProviderArnProblem(attrs.oidcProviderArn, env.region);
     v.check(providerProblem === undefined, "oidcProviderArn", attrs.oidcProviderArn, providerProblem ?? "");
+    // A token (another stack's output in the same app) cannot be parsed: the issuer must then be given.
+    v.check(
+      !(isUnresolved(attrs.oidcProviderArn) && attrs.oidcIssuerUrl === undefined),
+      "oidcIssuerUrl",
+      attrs.oidcIssuerUrl,
+      "is required when oidcProviderArn is not a literal ARN: the issuer cannot be read from a reference",
+    );
     const issuer = EKS_OIDC_PROVIDER_ARN.exec(attrs.oidcProviderArn);
     const derivedIssuer = issuer ? `https://${issuer[1]}` : undefined;
     if (attrs.oidcIssuerUrl !== undefined && derivedIssuer !== undefined) {
@@ -115,7 +126,8 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
     this.workloadSecurityGroupId = attrs.workloadSecurityGroupId;
     this.network = attrs.network;
     this.key = attrs.key;
-    this.trainingNamespace = attrs.trainingNamespace;
+    // Every GpuTrainingCluster has one (default "training"): its training alerts and dashboards cover it.
+    this.trainingNamespace = attrs.trainingNamespace ?? "training";
     this.gpuPools = specs.map(gpuPoolInfo);
 
     this.capacity = new ClusterCapacity(this, "capacity");

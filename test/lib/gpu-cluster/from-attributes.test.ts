@@ -1,7 +1,8 @@
-import { Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import {
   Capacity,
   Cpu,
+  DistributedTraining,
   EnvironmentKey,
   FeatureServer,
   FeatureStore,
@@ -21,6 +22,8 @@ import { errorOf, resourcesOfType } from "../../support/synth";
 import { describeWithTerraform, plannedTypes, synthStackDir, validateAndPlan } from "../../support/terraform";
 import { synthStacks } from "../model-registry/fixtures";
 import { featureStoreApp } from "../feature-store/fixtures";
+import { MULTI, trainingFixture } from "../training/fixture";
+import { GENERAL as TRAINING_GENERAL, platformFor, testCluster } from "./fixture";
 import { KEY_ARN, VPC } from "../../support/imports";
 
 /**
@@ -218,6 +221,71 @@ describe("GpuTrainingCluster.fromAttributes and FeatureStore.fromAttributes", ()
     const withoutPaths = (json: any) => JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
     expect(withoutPaths(stacks["test-platform-imported"])).toEqual(withoutPaths(stacks["test-platform"]));
     expect(imported.featureStoreYaml).toBe(s.featureStoreYaml);
+  });
+
+  test("DistributedTraining on the attributes of a cluster and its declared pools builds the same objects as on the cluster itself", () => {
+    // GIVEN the reference: distributed training with a team on a GpuTrainingCluster of the same app
+    const built = trainingFixture();
+    built.training.addTeam("vision", { gpuQuota: { general: 1, multi: 8 } });
+    const c = built.cluster;
+    // WHEN a second platform stack builds it on the cluster's attributes, with its pools declared as the owner declares them
+    const other = new PlatformStack(c.node.root, "test-platform-imported", { environment: built.platform.environment, clusterName: c.clusterName });
+    const imported = GpuTrainingCluster.fromAttributes(other, "training-cluster", {
+      clusterName: c.clusterName,
+      oidcProviderArn: c.oidcProviderArn,
+      oidcIssuerUrl: c.oidcIssuerUrl,
+      workloadSecurityGroupId: c.workloadSecurityGroupId,
+      network: c.network,
+      key: c.key,
+      gpuPools: [TRAINING_GENERAL, MULTI],
+    });
+    const training = new DistributedTraining(other, "training", { cluster: imported, operator: built.operator });
+    training.addTeam("vision", { gpuQuota: { general: 1, multi: 8 } });
+    const stacks = synthStacks(c.node.root as App);
+    // THEN the flavors, queues and runtimes are identical (but for the "//" construct paths)
+    const withoutPaths = (json: any) => JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
+    expect(withoutPaths(stacks["test-platform-imported"])).toEqual(withoutPaths(stacks["test-platform"]));
+    expect(imported.gpuPools).toEqual(c.gpuPools);
+  });
+
+  test("MonitoredEndpoint on a GPU pool of the attributes of a cluster builds the same objects as on the cluster itself", () => {
+    // GIVEN the reference: a GPU endpoint on a GpuTrainingCluster of the same app
+    const { cluster: c } = testCluster({}, { gpuPools: [TRAINING_GENERAL] });
+    const role = c.addServiceAccountRole("fraud-serving", { namespace: "serving", serviceAccount: "fraud" });
+    const props = {
+      name: "fraud",
+      model: { uri: "models:/fraud@champion" },
+      image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlflow-serve:2.17.0",
+      serviceAccountRole: role,
+      gpu: { pool: "general" },
+    };
+    new MonitoredEndpoint(platformFor(c), "fraud", { ...props, cluster: c });
+    // WHEN another platform stack serves it on the cluster's attributes
+    const infra = TerraformStack.of(c) as InfraStack;
+    const other = new PlatformStack(c.node.root, "test-platform-imported", { environment: infra.environment, clusterName: c.clusterName });
+    const imported = GpuTrainingCluster.fromAttributes(other, "training-cluster", {
+      clusterName: c.clusterName,
+      oidcProviderArn: c.oidcProviderArn,
+      oidcIssuerUrl: c.oidcIssuerUrl,
+      workloadSecurityGroupId: c.workloadSecurityGroupId,
+      network: c.network,
+      key: c.key,
+      gpuPools: [TRAINING_GENERAL],
+    });
+    new MonitoredEndpoint(other, "fraud", { ...props, cluster: imported });
+    const stacks = synthStacks(c.node.root as App);
+    // THEN every object (Deployment on the pool, Service, autoscaling, monitors, policies) is identical
+    const withoutPaths = (json: any) => JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
+    expect(withoutPaths(stacks["test-platform-imported"])).toEqual(withoutPaths(stacks["test-platform"]));
+    expect(JSON.stringify(stacks["test-platform"].resource)).toContain('"ml-platform/pool":"general"');
+  });
+
+  test("a cluster ARN from another stack needs its issuer given", () => {
+    const built = trainingFixture();
+    const c = built.cluster;
+    expect(errorOf(() => GpuTrainingCluster.fromAttributes(built.platform, "imported", { ...CLUSTER, oidcProviderArn: c.oidcProviderArn, network: c.network, key: c.key }))).toBe(
+      "test-platform/imported: oidcIssuerUrl is undefined; is required when oidcProviderArn is not a literal ARN: the issuer cannot be read from a reference",
+    );
   });
 
   describeWithTerraform("under real Terraform", () => {

@@ -4,6 +4,8 @@ import { testEnvironment } from "../../support/env";
 import { errorOf, resourcesOfType, synthJson } from "../../support/synth";
 import { describeWithTerraform, plannedTypes, synthStackDir, validateAndPlan } from "../../support/terraform";
 import { KEY_ARN, VPC } from "../../support/imports";
+import { checkStack } from "../../../lib/policy";
+import { synthStacks } from "../model-registry/fixtures";
 
 /**
  * An existing VPC and KMS key (issue 15 item 4): Network.fromAttributes and
@@ -28,7 +30,7 @@ function infraOnImports(attrs: { network?: object; keyArn?: string } = {}) {
 
 describe("Network.fromAttributes and EnvironmentKey.fromAttributes", () => {
   test("the cluster, the registry database and Redis go in the given subnets and VPC, encrypted with the given key; no VPC and no key is created", () => {
-    const { infra } = infraOnImports();
+    const { app, infra } = infraOnImports();
     const json = synthJson(infra);
     for (const type of ["aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_route_table", "aws_flow_log", "aws_kms_key", "aws_kms_alias"]) {
       expect([type, Object.keys(resourcesOfType(json, type))]).toEqual([type, []]);
@@ -50,6 +52,9 @@ describe("Network.fromAttributes and EnvironmentKey.fromAttributes", () => {
     const keyRefs = JSON.stringify(json.resource).match(/"(kms_key_id|kms_master_key_id|key_arn|kms_key|master_user_secret_kms_key_id)":"[^"]*"/g) ?? [];
     expect(keyRefs.length).toBeGreaterThan(8);
     expect(keyRefs.filter((r) => !r.endsWith(`"${KEY_ARN}"`))).toEqual([]);
+    // The policy pack takes a literal key ARN as customer-managed encryption, as it takes the key it made.
+    // (on the app's synthesized stack, which carries the constructs' recorded suppressions, as `npm run policy` reads it)
+    expect(checkStack("test-infra", synthStacks(app)["test-infra"]).findings).toEqual([]);
   });
 
   test("a Karpenter pool on an imported VPC tags its subnets with aws_ec2_tag, and needs the key's EventBridge statement declared", () => {
