@@ -531,7 +531,8 @@ class ImportedFeatureStore extends Construct implements IFeatureStore {
       serverRoleArn: Shape.string({ nonEmpty: true }),
       materializeRoleArn: Shape.string({ nonEmpty: true }),
       onlineStore: Shape.optional(Shape.string()),
-      redis: Shape.optional(Shape.object({ endpoint: Shape.string({ nonEmpty: true }), authSecretArn: Shape.string({ nonEmpty: true }) }, "{ endpoint, authSecretArn }")),
+      // One problem for the whole object when it lacks its fields; the fields' values are checked below.
+      redis: Shape.optional(Shape.like('{ endpoint: "<host>:<port>", authSecretArn }', ["endpoint", "authSecretArn"])),
       cluster: Shape.optional(LibraryShapes.cluster),
       namespace: PROPS_SHAPE.namespace,
       dataPrefix: Shape.optional(Shape.string()),
@@ -566,14 +567,19 @@ class ImportedFeatureStore extends Construct implements IFeatureStore {
       v.check(attrs.redis !== undefined, "redis", attrs.redis, 'is required with onlineStore "redis": { endpoint: "<host>:<port>", authSecretArn }');
       if (attrs.redis) {
         v.check(
-          /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/.test(attrs.redis.endpoint),
+          typeof attrs.redis.endpoint === "string" && /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/.test(attrs.redis.endpoint),
           "redis.endpoint",
           attrs.redis.endpoint,
           "must be the primary endpoint as host:port, such as master.ml-test-feast.abc123.use1.cache.amazonaws.com:6379 (no scheme)",
         );
-        v.check(SECRET_ARN.test(attrs.redis.authSecretArn), "redis.authSecretArn", attrs.redis.authSecretArn, "must be a Secrets Manager secret ARN");
+        v.check(
+          typeof attrs.redis.authSecretArn === "string" && SECRET_ARN.test(attrs.redis.authSecretArn),
+          "redis.authSecretArn",
+          attrs.redis.authSecretArn,
+          "must be a Secrets Manager secret ARN",
+        );
       }
-    } else {
+    } else if (s.onlineStoreType === "dynamodb") {
       v.check(attrs.redis === undefined, "redis", attrs.redis, 'applies to onlineStore "redis" only');
     }
     v.throwIfAny();

@@ -50,9 +50,8 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
       network: LibraryShapes.network,
       key: LibraryShapes.key,
       gpuPools: Shape.optional(Shape.array(gpuPoolShape("required"))),
-      systemNodePool: Shape.optional(
-        Shape.object({ instanceTypes: Shape.array(Shape.string(), { minLength: 1 }), maxNodes: Shape.integer({ min: 1 }) }, "{ instanceTypes, maxNodes }"),
-      ),
+      // One problem for the whole object when it lacks its fields; the fields' values are checked below.
+      systemNodePool: Shape.optional(Shape.like('{ instanceTypes: ["m6i.xlarge"], maxNodes: 2 }', ["instanceTypes", "maxNodes"])),
       trainingNamespace: Shape.optional(Shape.string()),
       resourceNamePrefix: Shape.optional(Shape.string()),
       provisioner: Shape.optional(Shape.string()),
@@ -92,14 +91,25 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
     }
     const provisioner = (attrs.provisioner ?? "cluster-autoscaler") as GpuProvisioner;
     v.check(GPU_PROVISIONERS.includes(provisioner), "provisioner", provisioner, `must be one of ${GPU_PROVISIONERS.map((p) => formatValue(p)).join(", ")}`);
-    attrs.systemNodePool?.instanceTypes.forEach((type, i) => {
+    const system = attrs.systemNodePool;
+    if (system !== undefined) {
       v.check(
-        systemInstanceSpec(type) !== undefined,
-        `systemNodePool.instanceTypes[${i}]`,
-        type,
-        "must be an instance type of the system node catalog (SYSTEM_INSTANCES), whose capacity is known",
+        Array.isArray(system.instanceTypes) && system.instanceTypes.length > 0 && system.instanceTypes.every((t) => typeof t === "string"),
+        "systemNodePool.instanceTypes",
+        system.instanceTypes,
+        "must be a list of at least one instance type",
       );
-    });
+      v.check(Number.isInteger(system.maxNodes) && system.maxNodes >= 1, "systemNodePool.maxNodes", system.maxNodes, "must be a whole number >= 1");
+    }
+    if (!v.hasProblem("systemNodePool.instanceTypes"))
+      system?.instanceTypes.forEach((type, i) => {
+        v.check(
+          systemInstanceSpec(type) !== undefined,
+          `systemNodePool.instanceTypes[${i}]`,
+          type,
+          "must be an instance type of the system node catalog (SYSTEM_INSTANCES), whose capacity is known",
+        );
+      });
     // The pools as the owning app declared them (the same props): their options are checked as there.
     const specs: PoolSpec[] = [];
     const names = new Set<string>();

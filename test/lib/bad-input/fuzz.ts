@@ -16,6 +16,10 @@ export const INFRA_SUBJECTS = [
   "FeatureStore",
   "ObservabilitySecrets",
   "InferenceLogBucket",
+  "Network.fromAttributes",
+  "EnvironmentKey.fromAttributes",
+  "GpuTrainingCluster.fromAttributes",
+  "FeatureStore.fromAttributes",
 ];
 
 /**

@@ -38,6 +38,7 @@ import {
   TrainingOperator,
 } from "../../../lib";
 import { testConfig } from "../../support/env";
+import { KEY_ARN as IMPORTED_KEY_ARN } from "../../support/imports";
 
 /**
  * Every exported construct and factory with a valid baseline input, for the bad-input
@@ -417,6 +418,69 @@ export const SUBJECTS: readonly Subject[] = [
     baseline: () => ({ discoveryUrl: "https://login.example.com/.well-known/openid-configuration", clientId: "mlflow" }),
     build: (props) => {
       RegistryAuth.oidc(props as any);
+    },
+  },
+  {
+    name: "Network.fromAttributes",
+    baseline: () => ({
+      vpcId: "vpc-0a1b2c3d4e5f67890",
+      vpcCidr: "10.0.0.0/16",
+      privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"],
+    }),
+    build: (props) => {
+      const app = Testing.app();
+      const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
+      const network = Network.fromAttributes(s, "network", props as any);
+      network.tagPrivateSubnets({ "karpenter.sh/discovery": "ml-test-training" }, "test");
+      synthAll(app);
+    },
+  },
+  {
+    name: "EnvironmentKey.fromAttributes",
+    baseline: () => ({ keyArn: IMPORTED_KEY_ARN, aliasName: "alias/ml-test", grantedServiceUses: ["EventBridgeToKarpenterQueue"] }),
+    build: (props) => {
+      const app = Testing.app();
+      const s = new InfraStack(app, "ml-test-infra", { environment: new Environment(testConfig()) });
+      new SecureBucket(s, "bucket", { bucketName: "ml-test-data-123456789012", key: EnvironmentKey.fromAttributes(s, "kms", props as any) });
+      synthAll(app);
+    },
+  },
+  {
+    name: "GpuTrainingCluster.fromAttributes",
+    baseline: () => ({
+      clusterName: "ml-test-training",
+      oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9",
+      workloadSecurityGroupId: "sg-0123456789abcdef0",
+      gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], maxSize: 2 }],
+      systemNodePool: { instanceTypes: ["m6i.xlarge"], maxNodes: 2 },
+      trainingNamespace: "training",
+    }),
+    build: (props) => {
+      const w = world();
+      const cluster = GpuTrainingCluster.fromAttributes(w.infra, "imported", { network: w.network, key: w.key, ...props });
+      cluster.addServiceAccountRole("reader", { namespace: "serving", serviceAccount: "reader" });
+      synthAll(w.app);
+    },
+  },
+  {
+    name: "FeatureStore.fromAttributes",
+    baseline: () => ({
+      project: "features",
+      offlineBucketName: "ml-test-feature-store-123456789012",
+      serverRoleArn: "arn:aws:iam::123456789012:role/ml-test-feast-feast-feature-server",
+      materializeRoleArn: "arn:aws:iam::123456789012:role/ml-test-feast-feast-materialize",
+      onlineStore: "redis",
+      redis: {
+        endpoint: "master.ml-test-feast.abc123.use1.cache.amazonaws.com:6379",
+        authSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ml-test/feast/redis-auth-AbCdEf",
+      },
+      server: { replicas: 1 },
+    }),
+    build: (props) => {
+      const w = world();
+      const store = FeatureStore.fromAttributes(w.platform, "features", { key: w.key, ...props });
+      new FeatureServer(w.platform, "feast", { featureStore: store });
+      synthAll(w.app);
     },
   },
 ];
