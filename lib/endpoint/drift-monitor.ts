@@ -15,18 +15,18 @@ import { DRIFT_JOB_FILE, DRIFT_JOB_SCRIPT } from "./private/drift-job-script";
 import {
   PUSHGATEWAY,
   PUSHGATEWAY_REQUESTS,
-  cronJobObject,
+  cronJobV1Config,
   driftDashboard,
   driftNames,
   driftRuleGroup,
   jobPodLabels,
-  pushgatewayObject,
+  pushgatewayV1Config,
   pushgatewayPodLabels,
   DriftNames,
 } from "./private/drift-objects";
-import { KubernetesObject } from "./private/kubernetes-object";
 import { ServingClaims, existingServingNamespace } from "./private/registry";
-import { serviceAccountObject, serviceObject } from "./private/workload";
+import { serviceAccountV1Config, serviceV1Config } from "./private/workload";
+import { configMapV1, cronJobV1, deploymentV1, serviceAccountV1, serviceV1 } from "../kubernetes/private/typed-resource";
 
 /** The endpoint a drift monitor watches (a MonitoredEndpoint is one). */
 export interface DriftMonitoredEndpoint {
@@ -203,23 +203,21 @@ export class DriftMonitor extends Construct {
     };
     const labels = { "app.kubernetes.io/managed-by": "cdktf-ml-platform", "app.kubernetes.io/part-of": "drift-monitor" };
 
-    this.serviceAccount = new KubernetesObject(this, "service-account", serviceAccountObject(role.serviceAccount, ns, role.roleArn, labels));
+    this.serviceAccount = serviceAccountV1(this, "service-account", serviceAccountV1Config(role.serviceAccount, ns, role.roleArn, labels));
     after(this.serviceAccount, [inNamespace]);
-    this.configMap = new KubernetesObject(this, "script", {
-      apiVersion: "v1",
-      kind: "ConfigMap",
+    this.configMap = configMapV1(this, "script", {
       metadata: { name: n.configMap, namespace: ns, labels: { ...labels } },
       data: { [DRIFT_JOB_FILE]: DRIFT_JOB_SCRIPT },
     });
     after(this.configMap, [inNamespace]);
 
     const pushgatewayUrl = `http://${n.pushgateway}.${ns}.svc:${PUSHGATEWAY.port}`;
-    this.pushgateway = new KubernetesObject(this, "pushgateway", pushgatewayObject(n, labels), true);
+    this.pushgateway = deploymentV1(this, "pushgateway", pushgatewayV1Config(n, labels));
     after(this.pushgateway, [inNamespace]);
-    this.pushgatewayService = new KubernetesObject(
+    this.pushgatewayService = serviceV1(
       this,
       "pushgateway-service",
-      serviceObject({
+      serviceV1Config({
         name: n.pushgateway,
         namespace: ns,
         labels: { ...labels, ...pushgatewayPodLabels(n) },
@@ -235,10 +233,10 @@ export class DriftMonitor extends Construct {
     endpoint.cluster?.capacity.addWorkload(this, { kind: "Deployment", namespace: ns, name: n.pushgateway, requests: PUSHGATEWAY_REQUESTS });
     endpoint.cluster?.capacity.addWorkload(this, { kind: "CronJob", namespace: ns, name: n.cronJob, requests: this.requests });
 
-    this.cronJob = new KubernetesObject(
+    this.cronJob = cronJobV1(
       this,
       "cron-job",
-      cronJobObject({
+      cronJobV1Config({
         names: n,
         labels,
         schedule: this.schedule,
@@ -292,7 +290,7 @@ export class DriftMonitor extends Construct {
       groups: [driftRuleGroup({ names: n, threshold: this.threshold, thresholdFor, severity, notRunSeconds, notRunText: formatMinutes(notRunSeconds / 60) })],
     });
     this.dashboard = new GrafanaDashboard(this, "dashboard", { ...driftDashboard(n, this.threshold), name: `${endpoint.name}-drift-dashboard`, namespace: ns });
-    for (const m of [this.serviceMonitor.manifest, this.rules.manifest, this.dashboard.manifest]) {
+    for (const m of [this.serviceMonitor.manifest, this.rules.manifest, this.dashboard.configMap]) {
       if (inNamespace) m.dependsOn = [`${inNamespace.terraformResourceType}.${inNamespace.friendlyUniqueId}`];
     }
   }

@@ -27,7 +27,8 @@ import { Colour, MonitoredEndpointProps } from "./monitored-endpoint-props";
 import { ModelSource, TrackingCredentials, isModelUri } from "./model-source";
 import { ResolvedSlo, SloTarget, sloRuleGroup } from "./slo";
 import { endpointDashboard } from "./private/dashboard";
-import { KubernetesObject } from "./private/kubernetes-object";
+import { KubernetesManifest } from "../kubernetes/private/manifest";
+import { deploymentV1, horizontalPodAutoscalerV2, podDisruptionBudgetV1, serviceAccountV1, serviceV1 } from "../kubernetes/private/typed-resource";
 import { servingNamespace } from "./private/registry";
 import {
   COLOUR_LABEL,
@@ -35,11 +36,13 @@ import {
   METRICS_PORT_NAME,
   METRICS_SERVICE_LABEL,
   SERVING_PORT_NAME,
-  autoscalerObject,
-  deploymentObject,
-  disruptionBudgetObject,
-  serviceAccountObject,
-  serviceObject,
+  WorkloadSpec,
+  autoscalerV2Config,
+  deploymentV1Config,
+  disruptionBudgetV1Config,
+  podTemplateObject,
+  serviceAccountV1Config,
+  serviceV1Config,
 } from "./private/workload";
 import { checkShape } from "../core/shape";
 
@@ -104,7 +107,7 @@ export class MonitoredEndpoint extends Construct {
     const labels = { "app.kubernetes.io/name": props.name, "app.kubernetes.io/managed-by": "cdktf-ml-platform", [ENDPOINT_LABEL]: props.name };
 
     const saName = props.serviceAccountRole.serviceAccount;
-    this.serviceAccount = new KubernetesObject(this, "service-account", serviceAccountObject(saName, ns, props.serviceAccountRole.roleArn, labels));
+    this.serviceAccount = serviceAccountV1(this, "service-account", serviceAccountV1Config(saName, ns, props.serviceAccountRole.roleArn, labels));
     dependOn(this.serviceAccount, inNamespace);
 
     const features = props.features;
@@ -187,7 +190,7 @@ export class MonitoredEndpoint extends Construct {
       const scopeOf = colour ? new Construct(this, colour) : this;
       const name = colour ? `${props.name}-${colour}` : props.name;
       const podLabels = { [ENDPOINT_LABEL]: props.name, "app.kubernetes.io/name": props.name, ...(colour ? { [COLOUR_LABEL]: colour } : {}) };
-      const deploymentManifest = deploymentObject({
+      const workload: WorkloadSpec = {
         name,
         namespace: ns,
         podLabels,
@@ -204,13 +207,13 @@ export class MonitoredEndpoint extends Construct {
         secretEnv,
         readinessPath,
         livenessPath: props.livenessPath ?? readinessPath,
-      });
+      };
       let deployment: TerraformResource;
       let target = { apiVersion: "apps/v1", kind: "Deployment" };
       if (rollout) {
         // The Rollout owns the pods; the cluster rolls a new model out (no wait: Terraform declares, Argo Rollouts delivers).
         target = { apiVersion: ROLLOUTS_API, kind: "Rollout" };
-        deployment = new KubernetesObject(
+        deployment = customResource(
           scopeOf,
           "rollout",
           rolloutObject({
@@ -218,7 +221,7 @@ export class MonitoredEndpoint extends Construct {
             namespace: ns,
             labels: podLabels,
             selector: podLabels,
-            template: (deploymentManifest.spec as { template: Record<string, unknown> }).template,
+            template: podTemplateObject(workload),
             strategy: rollout.strategy,
             steps: rollout.steps,
             services: rollout.strategy === "canary" ? { canary: `${props.name}-canary` } : { active: props.name, preview: `${props.name}-preview` },
@@ -227,10 +230,10 @@ export class MonitoredEndpoint extends Construct {
           }),
         );
       } else {
-        deployment = new KubernetesObject(scopeOf, "deployment", deploymentManifest, true, gpu ? "30m" : undefined);
+        // Terraform waits until the new pods are ready, so a failed rollout fails the apply; GPU pods may first
+        // wait for a node to scale up from zero and pull a multi-GB CUDA image, hence the longer timeout.
+        deployment = deploymentV1(scopeOf, "deployment", deploymentV1Config(workload, { timeout: gpu ? "30m" : undefined }));
       }
-      // Terraform waits until the new pods are ready, so a failed rollout fails the apply; GPU pods may first
-      // wait for a node to scale up from zero and pull a multi-GB CUDA image, hence the longer timeout.
       dependOn(deployment, [this.serviceAccount, ...secretsFirst]);
       const minReplicas = colour && colour !== this.activeColour ? (props.blueGreen?.idleMinReplicas ?? this.minReplicas) : this.minReplicas;
       // The capacity model counts the autoscaler's minimum: what must run at once.
@@ -244,7 +247,7 @@ export class MonitoredEndpoint extends Construct {
       });
       let autoscaler: TerraformResource;
       if (demand) {
-        autoscaler = new KubernetesObject(
+        autoscaler = customResource(
           scopeOf,
           "scaled-object",
           scaledObject({
@@ -264,10 +267,10 @@ export class MonitoredEndpoint extends Construct {
         );
         autoscalerNames.push(kedaHpaName(name));
       } else {
-        autoscaler = new KubernetesObject(
+        autoscaler = horizontalPodAutoscalerV2(
           scopeOf,
           "autoscaler",
-          autoscalerObject({
+          autoscalerV2Config({
             name,
             namespace: ns,
             labels: podLabels,
@@ -281,7 +284,7 @@ export class MonitoredEndpoint extends Construct {
         autoscalerNames.push(name);
       }
       dependOn(autoscaler, [deployment]);
-      const disruptionBudget = new KubernetesObject(scopeOf, "disruption-budget", disruptionBudgetObject(name, ns, podLabels));
+      const disruptionBudget = podDisruptionBudgetV1(scopeOf, "disruption-budget", disruptionBudgetV1Config(name, ns, podLabels));
       dependOn(disruptionBudget, inNamespace);
       workloads.push({ colour, model, deployment, autoscaler, disruptionBudget });
     }
@@ -304,29 +307,21 @@ export class MonitoredEndpoint extends Construct {
     // The Service's construct ID never depends on the colour: switching colours updates its selector in place.
     const selector = { [ENDPOINT_LABEL]: props.name, ...(this.activeColour ? { [COLOUR_LABEL]: this.activeColour } : {}) };
     // With a blue/green Rollout, the controller adds the active version's pod-template hash to the selector: not Terraform's to revert.
-    this.service = new KubernetesObject(
-      this,
-      "service",
-      serviceObject({ name: props.name, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
-      false,
-      undefined,
-      rollout?.strategy === "blueGreen" ? ["spec.selector"] : undefined,
-    );
+    this.service = serviceV1(this, "service", {
+      ...serviceV1Config({ name: props.name, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
+      ...(rollout?.strategy === "blueGreen" ? { lifecycle: { ignoreChanges: [SELECTOR_FIELD] } } : {}),
+    });
     dependOn(this.service, inNamespace);
     if (rollout) {
       // The Service the new version answers on before promotion (canary / preview): the smoke test calls it.
       const side = rollout.strategy === "canary" ? "canary" : "preview";
-      const sideService = new KubernetesObject(
-        this,
-        `${side}-service`,
-        serviceObject({ name: `${props.name}-${side}`, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
-        false,
-        undefined,
-        ["spec.selector"],
-      );
+      const sideService = serviceV1(this, `${side}-service`, {
+        ...serviceV1Config({ name: `${props.name}-${side}`, namespace: ns, labels, selector, port: servicePort, targetPort: SERVING_PORT_NAME, portName: SERVING_PORT_NAME }),
+        lifecycle: { ignoreChanges: [SELECTOR_FIELD] },
+      });
       dependOn(sideService, inNamespace);
       const hostPort = `${props.name}-${side}.${ns}.svc:${servicePort}`;
-      const smoke = new KubernetesObject(
+      const smoke = customResource(
         this,
         "smoke-test-template",
         smokeTestTemplate({
@@ -337,7 +332,7 @@ export class MonitoredEndpoint extends Construct {
         }),
       );
       dependOn(smoke, inNamespace);
-      this.analysisTemplate = new KubernetesObject(
+      this.analysisTemplate = customResource(
         this,
         "analysis-template",
         analysisTemplate({
@@ -356,10 +351,10 @@ export class MonitoredEndpoint extends Construct {
     // Every colour is scraped (the idle one too, to compare versions), through a headless Service of its own.
     const metricsServiceName = `${props.name}-metrics`;
     const metricsLabels = { ...labels, [METRICS_SERVICE_LABEL]: "true" };
-    this.metricsService = new KubernetesObject(
+    this.metricsService = serviceV1(
       this,
       "metrics-service",
-      serviceObject({
+      serviceV1Config({
         name: metricsServiceName,
         namespace: ns,
         labels: metricsLabels,
@@ -399,7 +394,7 @@ export class MonitoredEndpoint extends Construct {
       name: `${props.name}-dashboard`,
       namespace: ns,
     });
-    dependOn(this.dashboard.manifest, inNamespace);
+    dependOn(this.dashboard.configMap, inNamespace);
     dependOn(this.rules.manifest, inNamespace);
   }
 }
@@ -411,6 +406,17 @@ export class MonitoredEndpoint extends Construct {
 function dependOn(resource: TerraformResource, after: readonly TerraformResource[]): void {
   if (after.length > 0) resource.dependsOn = after.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
 }
+
+/** A custom resource (Rollout, ScaledObject, AnalysisTemplate): a `kubernetes_manifest`, the only way to make one. */
+function customResource(scope: Construct, id: string, object: Record<string, unknown>): KubernetesManifest {
+  return new KubernetesManifest(scope, id, { manifest: object });
+}
+
+/**
+ * The Service's selector as Terraform addresses it in `lifecycle.ignore_changes` (the provider's `spec` is a list of one
+ * block). Argo Rollouts adds the pod-template hash of the version a Service must reach to its selector.
+ */
+const SELECTOR_FIELD = "spec[0].selector";
 
 /** Prometheus's name for the pod label POD_TEMPLATE_HASH_LABEL copied by the ServiceMonitor (podTargetLabels: invalid characters become "_"). */
 const POD_TEMPLATE_HASH_METRIC_LABEL = POD_TEMPLATE_HASH_LABEL.replace(/[^a-zA-Z0-9_]/g, "_");

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { ITerraformDependable, TerraformResource } from "cdktf";
-import { KubernetesManifest } from "../kubernetes/private/manifest";
+import { configMapV1 } from "../kubernetes/private/typed-resource";
 import { Validator } from "../core/errors";
 import { Shape, checkShape } from "../core/shape";
 import { namespaceProblem, objectNameProblem } from "../core/validators";
@@ -89,14 +89,15 @@ export interface GrafanaDashboardProps extends DashboardOptions {
 /**
  * A dashboard provisioned through the Grafana sidecar: a ConfigMap carrying the sidecar's
  * label, in any namespace (the observability stack's sidecar searches them all). A
- * kubernetes_manifest rather than chart values, so that Helm's template engine never
+ * `kubernetes_config_map_v1` rather than chart values, so that Helm's template engine never
  * sees the `{{...}}` legend templates.
  */
 export class GrafanaDashboard extends Construct {
-  public readonly manifest: TerraformResource;
+  /** The `kubernetes_config_map_v1` resource. */
+  public readonly configMap: TerraformResource;
   /** The dashboard model, as provisioned. */
   public readonly dashboard: Record<string, unknown>;
-  /** The exact ConfigMap manifest. */
+  /** The ConfigMap as the API server receives it. */
   public readonly object: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
@@ -138,6 +139,7 @@ export class GrafanaDashboard extends Construct {
       },
       data: { [`${props.name}.json`]: JSON.stringify(this.dashboard) },
     };
-    this.manifest = new KubernetesManifest(this, "config-map", { manifest: this.object, dependsOn: props.dependsOn });
+    const { metadata, data } = this.object as { metadata: { name: string; namespace: string; labels: Record<string, string> }; data: Record<string, string> };
+    this.configMap = configMapV1(this, "config-map", { metadata, data, ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}) });
   }
 }

@@ -207,12 +207,23 @@ describeRendered("in-cluster rendering", (sets) => {
   describe("the validators reject broken objects", () => {
     const set = sets[0];
     const crds = crdsOf(set);
-    const find = (kind: string) => structuredClone(set.objects.find((o) => o.object.kind === kind && o.source.startsWith("kubernetes_manifest"))!);
+    // The library's own objects: kubernetes_manifests and typed kubernetes_* resources (not a chart's).
+    const find = (kind: string) => structuredClone(set.objects.find((o) => o.object.kind === kind && o.source.startsWith("kubernetes_"))!);
 
     test("an unknown field in a Deployment's container (Kubernetes OpenAPI, strict)", () => {
       const o = find("Deployment");
       o.object.spec.template.spec.containers[0].resource = { requests: { cpu: "1" } };
       expect(schemaProblems({ ...set, objects: [o] }, crds)).toEqual([expect.stringContaining('unknown field "resource"')]);
+    });
+
+    test("a misspelt field in a typed kubernetes_deployment_v1 (its Terraform JSON) is refused once converted to the object the provider creates", () => {
+      const o = find("Deployment");
+      expect(o.source).toMatch(/^kubernetes_deployment_v1 /);
+      const [type, id] = o.source.split(" ");
+      const resource = structuredClone(set.stacks[o.stack].resource[type][id]);
+      resource.spec.template.spec.container[0].resource = { requests: { cpu: "1" } };
+      const broken = { ...o, object: { ...typedToObject(type, resource), metadata: o.object.metadata } };
+      expect(schemaProblems({ ...set, objects: [broken] }, crds)).toEqual([expect.stringContaining('unknown field "resource"')]);
     });
 
     test("a wrong type in a Service port", () => {
@@ -275,6 +286,26 @@ describeRendered("in-cluster rendering", (sets) => {
       // A provider field the conversion does not know stays snake_case and is rejected.
       const unknown = typedToObject("kubernetes_limit_range_v1", { metadata: { name: "x" }, spec: { limit: [{ type: "Container", default_requests: { cpu: "1" } }] } });
       expect(kubernetesSchemaErrors(set.kubeVersion, unknown)).toEqual([expect.stringContaining('unknown field "defaultRequests"')]);
+    });
+
+    test("a typed HPA v2 is converted as the provider sends it (metric blocks are spec.metrics, a scaling rule is one object with its policies)", () => {
+      const hpa = typedToObject("kubernetes_horizontal_pod_autoscaler_v2", {
+        metadata: { name: "x", namespace: "y" },
+        spec: {
+          scale_target_ref: { api_version: "argoproj.io/v1alpha1", kind: "Rollout", name: "x" },
+          min_replicas: 1,
+          max_replicas: 3,
+          metric: [{ type: "Pods", pods: { metric: { name: "rps" }, target: { type: "AverageValue", average_value: "10" } } }],
+          behavior: { scale_down: [{ stabilization_window_seconds: 300, select_policy: "Max", policy: [{ type: "Percent", value: 100, period_seconds: 15 }] }] },
+        },
+      });
+      expect(kubernetesSchemaErrors(set.kubeVersion, hpa)).toEqual([]);
+      expect(hpa.spec.metrics[0].pods.metric).toEqual({ name: "rps" });
+      expect(hpa.spec.behavior.scaleDown.policies).toEqual([{ type: "Percent", value: 100, periodSeconds: 15 }]);
+      // Left as a list, the scaling rule is refused by the schema.
+      const listed = structuredClone(hpa);
+      listed.spec.behavior.scaleDown = [listed.spec.behavior.scaleDown];
+      expect(kubernetesSchemaErrors(set.kubeVersion, listed).join("\n")).toContain("scaleDown");
     });
 
     test("a typed NetworkPolicy is converted as the provider sends it (a rule's `port` stays `port`, numbers as integers, named ports as names)", () => {

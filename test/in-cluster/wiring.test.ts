@@ -116,6 +116,10 @@ describeRendered("in-cluster wiring", (sets) => {
     });
 
     test("Service selector that matches no pod", () => {
+      // The endpoint's Service and Deployment are typed resources, converted to the objects the provider creates.
+      expect(dev.objects.filter((o) => is("Service", endpoint)(o) || is("Deployment", endpoint)(o)).map((o) => o.source.split(" ")[0])).toEqual(
+        expect.arrayContaining(["kubernetes_service_v1", "kubernetes_deployment_v1"]),
+      );
       const broken = mutate(dev, is("Service", endpoint), (o) => (o.spec.selector = { ...o.spec.selector, "app.kubernetes.io/name": "rankr" }));
       expect(serviceSelectorProblems(broken)).toContainEqual(expect.stringMatching(/Service serving\/ranker .*matches no pod/));
     });

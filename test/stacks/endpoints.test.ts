@@ -1,14 +1,12 @@
 import { crdSchemaErrors } from "../support/crd-schema";
 import { checkRules, promtoolAvailable } from "../support/promtool";
 import { stackJsonFromDir, synthReferenceApp } from "../support/reference-app";
+import { manifestsOfKind } from "../lib/endpoint/fixture";
 
 /** The reference platform's example endpoint: CPU with KEDA in development; GPU with KEDA and a canary Rollout from staging up. */
 describe("reference stacks: example model endpoint", () => {
   const { outdir, stacks } = synthReferenceApp();
-  const manifests = (json: any, kind: string) =>
-    Object.values(json.resource?.kubernetes_manifest ?? {})
-      .map((r: any) => r.manifest)
-      .filter((m: any) => m.kind === kind);
+  const manifests = manifestsOfKind;
 
   for (const { environment, platform, infra } of stacks) {
     const json = () => stackJsonFromDir(outdir, platform.node.id);

@@ -186,6 +186,7 @@ const RENAMES: Readonly<Record<string, string>> = {
   host_aliases: "hostAliases",
   limit: "limits",
   timezone: "timeZone",
+  cluster_ip: "clusterIP",
   storage_provisioner: "provisioner",
   node_selector_term: "nodeSelectorTerms",
   match_expressions: "matchExpressions",
@@ -218,17 +219,39 @@ function camel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/**
+ * Blocks the provider's schema holds as a list of at most one item where the Kubernetes field is one object
+ * (kubernetes/schema_horizontal_pod_autoscaler.go `behavior.scale_down`/`scale_up`; schema_pod_spec.go
+ * `topology_spread_constraint.label_selector`).
+ */
+const SINGLE_ITEM_LISTS = new Set(["scale_down", "scale_up", "label_selector"]);
+
+/** The provider's name of a field inside the block `parent` (renames that depend on where the field is). */
+function typedFieldName(k: string, parent: string | undefined, parentKind: string | undefined): string {
+  // A service account's `secret` block is its mountable secrets; elsewhere `secret` is a volume source.
+  if (k === "secret") return parentKind === "ServiceAccount" ? "secrets" : "secret";
+  // Inside a port block (a Service's `port`, a NetworkPolicy rule's `ports`) and a probe's handler, `port` is the port itself.
+  if (k === "port" && (parent === "port" || parent === "ports" || parent === "http_get" || parent === "tcp_socket" || parent === "grpc")) return "port";
+  // An HPA's `metric` blocks are spec.metrics; inside a pods/object/external source, `metric` is the metric's identifier.
+  if (k === "metric" && parent === "spec") return "metrics";
+  // A scaling rule's `policy` blocks are its policies.
+  if (k === "policy" && (parent === "scale_down" || parent === "scale_up")) return "policies";
+  return RENAMES[k] ?? camel(k);
+}
+
 function convertTyped(value: any, key?: string, parentKind?: string): any {
-  if (Array.isArray(value)) return value.map((v) => convertTyped(v, key, parentKind));
+  if (Array.isArray(value)) {
+    if (key && SINGLE_ITEM_LISTS.has(key) && value.length === 1) return convertTyped(value[0], key, parentKind);
+    return value.map((v) => convertTyped(v, key, parentKind));
+  }
   if (!value || typeof value !== "object") return value;
   if (key && FREE_FORM.has(key)) return value;
+  // A Service's selector is a map of labels; a workload's is a label selector block (match_labels, match_expressions).
+  if (key === "selector" && !("match_labels" in value) && !("match_expressions" in value)) return value;
   const out: any = {};
   for (const [k, v] of Object.entries(value)) {
-    // A service account's `secret` block is its mountable secrets; elsewhere `secret` is a volume source.
-    // Inside a port block (a Service's `port`, a NetworkPolicy rule's `ports`) `port` is the port number itself.
-    const name =
-      k === "secret" ? (parentKind === "ServiceAccount" ? "secrets" : "secret") : k === "port" && (key === "port" || key === "ports") ? "port" : (RENAMES[k] ?? camel(k));
-    out[name] = convertTyped(v, k);
+    if (v === undefined) continue;
+    out[typedFieldName(k, key, parentKind)] = convertTyped(v, k);
   }
   return out;
 }
@@ -255,8 +278,11 @@ export function typedToObject(type: string, resource: any): any {
   return withProviderTypes({ apiVersion: gvk.apiVersion, kind: gvk.kind, ...converted });
 }
 
-/** Fields the provider's schema holds as strings and sends as integers (security contexts' IDs). */
-const INTEGER_STRINGS = new Set(["runAsUser", "runAsGroup", "fsGroup"]);
+/**
+ * Fields the provider's schema holds as strings and sends as integers (security contexts' IDs; a Deployment's
+ * `replicas`, kubernetes/structures_deployment.go `strconv.ParseInt`).
+ */
+const INTEGER_STRINGS = new Set(["runAsUser", "runAsGroup", "fsGroup", "replicas"]);
 /** Fields the provider parses as int-or-string (`intstr.Parse`: "1" becomes 1, "25%" stays a string; a NetworkPolicy port, kubernetes/structures_network_policy.go). */
 const INT_OR_STRING = new Set(["maxUnavailable", "minAvailable", "maxSurge", "targetPort", "port"]);
 

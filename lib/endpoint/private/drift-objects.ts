@@ -1,6 +1,9 @@
 import { AlertRule, AlertSeverity, RuleGroup } from "../../kubernetes/monitoring";
 import { DashboardOptions } from "../../observability/dashboard";
 import { DRIFT_JOB_FILE, DRIFT_METRICS } from "./drift-job-script";
+import { CronJobV1Config } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { DeploymentV1Config } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { restrictedContainerSecurityContextV1, restrictedPodSecurityContextV1 } from "../../kubernetes/pod-security";
 
 /**
  * The Pushgateway the drift job pushes to, one per DriftMonitor, with its facts from upstream:
@@ -53,9 +56,6 @@ export function pushgatewayPodLabels(n: DriftNames): Record<string, string> {
   return { "app.kubernetes.io/name": "pushgateway", "app.kubernetes.io/component": "drift-pushgateway", [DRIFT_MONITOR_LABEL]: n.endpoint };
 }
 
-const RESTRICTED_CONTAINER = { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
-const podSecurity = (uid: number) => ({ runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } });
-
 export interface CronJobSpec {
   readonly names: DriftNames;
   readonly labels: Readonly<Record<string, string>>;
@@ -69,19 +69,17 @@ export interface CronJobSpec {
 }
 
 /**
- * The drift CronJob: one run at a time, a run that hangs is stopped before the next is due,
- * a failed run is retried once (then the "failed" alert fires), the restricted pod baseline,
- * the script from the ConfigMap, read-only.
+ * The drift CronJob (`kubernetes_cron_job_v1`): one run at a time, a run that hangs is stopped before the next is due,
+ * a failed run is retried once (then the "failed" alert fires), the restricted pod baseline, the script from the
+ * ConfigMap, read-only.
  */
-export function cronJobObject(s: CronJobSpec): Record<string, unknown> {
+export function cronJobV1Config(s: CronJobSpec): CronJobV1Config {
   const podLabels = jobPodLabels(s.names);
   return {
-    apiVersion: "batch/v1",
-    kind: "CronJob",
     metadata: { name: s.names.cronJob, namespace: s.names.namespace, labels: { ...s.labels, ...podLabels } },
     spec: {
       schedule: s.schedule,
-      timeZone: "Etc/UTC",
+      timezone: "Etc/UTC",
       concurrencyPolicy: "Forbid",
       startingDeadlineSeconds: Math.min(600, s.periodSeconds),
       successfulJobsHistoryLimit: 3,
@@ -96,8 +94,8 @@ export function cronJobObject(s: CronJobSpec): Record<string, unknown> {
             spec: {
               serviceAccountName: s.names.serviceAccount,
               restartPolicy: "Never",
-              securityContext: podSecurity(JOB_UID),
-              containers: [
+              securityContext: restrictedPodSecurityContextV1(JOB_UID),
+              container: [
                 {
                   name: "drift",
                   image: s.image,
@@ -105,14 +103,14 @@ export function cronJobObject(s: CronJobSpec): Record<string, unknown> {
                   command: ["python", `${SCRIPT_DIR}/${DRIFT_JOB_FILE}`],
                   env: Object.entries(s.env).map(([name, value]) => ({ name, value })),
                   resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } },
-                  securityContext: { ...RESTRICTED_CONTAINER },
-                  volumeMounts: [
+                  securityContext: restrictedContainerSecurityContextV1(),
+                  volumeMount: [
                     { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
                   ],
                 },
               ],
-              volumes: [
+              volume: [
                 { name: "script", configMap: { name: s.names.configMap } },
                 { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
               ],
@@ -125,19 +123,17 @@ export function cronJobObject(s: CronJobSpec): Record<string, unknown> {
 }
 
 /**
- * The Pushgateway keeping the last pushed scores between runs: one replica (a restart loses
- * nothing older than the persistence interval: the file is on an emptyDir, which outlives
- * container restarts but not a rescheduled pod; the next run pushes again).
+ * The Pushgateway keeping the last pushed scores between runs (`kubernetes_deployment_v1`): one replica (a restart
+ * loses nothing older than the persistence interval: the file is on an emptyDir, which outlives container restarts
+ * but not a rescheduled pod; the next run pushes again). Terraform waits for its rollout.
  */
-export function pushgatewayObject(n: DriftNames, labels: Readonly<Record<string, string>>): Record<string, unknown> {
+export function pushgatewayV1Config(n: DriftNames, labels: Readonly<Record<string, string>>): DeploymentV1Config {
   const podLabels = pushgatewayPodLabels(n);
   const probe = (path: string) => ({ httpGet: { path, port: "metrics" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
   return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
     metadata: { name: n.pushgateway, namespace: n.namespace, labels: { ...labels, ...podLabels } },
     spec: {
-      replicas: 1,
+      replicas: "1",
       revisionHistoryLimit: 3,
       selector: { matchLabels: { ...podLabels } },
       // Recreate: two Pushgateways would split the pushes between them.
@@ -146,25 +142,26 @@ export function pushgatewayObject(n: DriftNames, labels: Readonly<Record<string,
         metadata: { labels: { ...podLabels } },
         spec: {
           automountServiceAccountToken: false,
-          securityContext: podSecurity(PUSHGATEWAY.uid),
-          containers: [
+          securityContext: restrictedPodSecurityContextV1(PUSHGATEWAY.uid),
+          container: [
             {
               name: "pushgateway",
               image: PUSHGATEWAY.image,
               imagePullPolicy: "IfNotPresent",
               args: ["--persistence.file=/data/metrics", "--persistence.interval=1m"],
-              ports: [{ name: "metrics", containerPort: PUSHGATEWAY.port, protocol: "TCP" }],
+              port: [{ name: "metrics", containerPort: PUSHGATEWAY.port, protocol: "TCP" }],
               resources: { requests: { ...PUSHGATEWAY_REQUESTS }, limits: { memory: "64Mi" } },
-              securityContext: { ...RESTRICTED_CONTAINER },
+              securityContext: restrictedContainerSecurityContextV1(),
               readinessProbe: probe("/-/ready"),
               livenessProbe: probe("/-/healthy"),
-              volumeMounts: [{ name: "data", mountPath: "/data" }],
+              volumeMount: [{ name: "data", mountPath: "/data" }],
             },
           ],
-          volumes: [{ name: "data", emptyDir: { sizeLimit: "64Mi" } }],
+          volume: [{ name: "data", emptyDir: { sizeLimit: "64Mi" } }],
         },
       },
     },
+    waitForRollout: true,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Cpu, Memory } from "../../../lib/kubernetes/resources";
 import { Testing } from "cdktf";
+import { manifestsOfKind } from "../endpoint/fixture";
 import {
   AlertReceiver,
   Environment,
@@ -384,9 +385,7 @@ describe("secrets in plain strings are refused and never echoed", () => {
       secretEnv: { DB_PASSWORD: { secretArn: arn, property: "password" } },
     });
     const platformJson = Testing.synth(platform, true);
-    const deployment = Object.values<any>(JSON.parse(platformJson).resource.kubernetes_manifest)
-      .map((m) => m.manifest)
-      .find((m) => m.kind === "Deployment");
+    const [deployment] = manifestsOfKind(JSON.parse(platformJson), "Deployment");
     expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "ranker-env-0", key: "value" } } });
     expect(Testing.synth(infra, true)).toContain(arn);
   });
@@ -443,9 +442,7 @@ describe("valid inputs are accepted", () => {
       env: { GREETING: 'say "hi"' },
     });
     const json = JSON.parse(Testing.synth(platform, true));
-    const deployment = Object.values<any>(json.resource.kubernetes_manifest)
-      .map((m) => m.manifest)
-      .find((m) => m.kind === "Deployment");
+    const [deployment] = manifestsOfKind(json, "Deployment");
     expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: "GREETING", value: 'say "hi"' });
     expect(JSON.parse(Testing.synth(infra, true)).provider.aws[0].default_tags[0].tags["cost-center"]).toBe("4021");
   });

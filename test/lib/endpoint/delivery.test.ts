@@ -82,9 +82,30 @@ describe("MonitoredEndpoint: progressive delivery (Argo Rollouts)", () => {
     // Terraform does not manage the wait: the rollout happens in the cluster.
     const [[, resource]] = manifestResourcesOfKind(json, "Rollout");
     expect(resource.wait).toBeUndefined();
-    // The controller owns the canary Service's selector (it adds the new version's hash).
-    const [[, canary]] = manifestResourcesOfKind(json, "Service").filter(([, r]) => r.manifest.metadata.name === "fraud-canary");
-    expect(canary.computed_fields).toEqual(["metadata.labels", "metadata.annotations", "spec.selector"]);
+    // The controller owns the canary Service's selector (it adds the new version's hash): Terraform ignores its changes.
+    const services = manifestResourcesOfKind(json, "Service");
+    expect(Object.fromEntries(services.map(([, r]) => [r.manifest.metadata.name, r.lifecycle?.ignore_changes]))).toEqual({
+      fraud: undefined,
+      "fraud-canary": ["spec[0].selector"],
+      "fraud-metrics": undefined,
+    });
+    expect(services.map(([address]) => address.split(".")[0])).toEqual(["kubernetes_service_v1", "kubernetes_service_v1", "kubernetes_service_v1"]);
+  });
+
+  test("the Rollout's pod template is the typed Deployment's, as the provider creates it (one pod spec for both)", () => {
+    // GIVEN the same GPU endpoint with secrets, once as a Deployment and once as a canary Rollout
+    const props = { gpu: {}, env: { A: "b" }, secretEnv: { DB: { secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf" } } };
+    const plain = endpointFixture({ gpuPools: GPU_POOLS });
+    plain.endpoint("fraud", props);
+    const rolled = endpointFixture({ gpuPools: GPU_POOLS });
+    rolled.endpoint("fraud", { ...props, rollout: { strategy: CANARY } });
+    // THEN the kubernetes_deployment_v1's template, converted, is the Rollout's
+    const [[address]] = manifestResourcesOfKind(synthJson(plain.platform), "Deployment");
+    expect(address).toMatch(/^kubernetes_deployment_v1\./);
+    const [deployment] = manifestsOfKind(synthJson(plain.platform), "Deployment");
+    const [rollout] = manifestsOfKind(synthJson(rolled.platform), "Rollout");
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: "DB", valueFrom: { secretKeyRef: { name: "fraud-env-0", key: "value" } } });
+    expect(deployment.spec.template).toEqual(rollout.spec.template);
   });
 
   test("canary: the smoke test follows the first weight, SLO analysis runs in the background from step 1 on the new version's series", () => {

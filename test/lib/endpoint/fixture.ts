@@ -2,6 +2,7 @@ import { Testing } from "cdktf";
 import { EnvironmentTier, GpuPoolInfo, InfraStack, MonitoredEndpoint, MonitoredEndpointProps, PlatformStack } from "../../../lib";
 import { TestCluster } from "../../support/cluster";
 import { testEnvironment } from "../../support/env";
+import { TYPED_KINDS, typedToObject } from "../../support/in-cluster";
 
 /** An infra stack with a test cluster and a platform stack, in one app (cross-stack references resolve). */
 export function endpointFixture(opts: { tier?: EnvironmentTier; gpuPools?: GpuPoolInfo[]; name?: string } = {}) {
@@ -24,14 +25,26 @@ export function endpointFixture(opts: { tier?: EnvironmentTier; gpuPools?: GpuPo
   return { app, environment, infra, cluster, platform, role, endpoint };
 }
 
-/** Every kubernetes_manifest object of a synthesized stack, by kind. */
+/**
+ * Every Kubernetes object of a synthesized stack, of a kind: the manifests of kubernetes_manifest resources and the
+ * objects the typed kubernetes_* resources create (converted as the provider does, test/support/in-cluster.ts).
+ */
 export function manifestsOfKind(json: any, kind: string): any[] {
-  return Object.values(json.resource?.kubernetes_manifest ?? {})
-    .map((r: any) => r.manifest)
-    .filter((m: any) => m.kind === kind);
+  return manifestResourcesOfKind(json, kind).map(([, r]) => r.manifest);
 }
 
-/** The kubernetes_manifest resources (with their logical names) of a kind. */
+/**
+ * The resources (with their Terraform type and logical name, `type.name`) creating objects of a kind; `manifest` is
+ * the object (a kubernetes_manifest's own, or the typed resource's converted).
+ */
 export function manifestResourcesOfKind(json: any, kind: string): [string, any][] {
-  return Object.entries(json.resource?.kubernetes_manifest ?? {}).filter(([, r]: [string, any]) => r.manifest.kind === kind) as [string, any][];
+  const found: [string, any][] = [];
+  for (const [type, byId] of Object.entries<any>(json.resource ?? {})) {
+    if (!type.startsWith("kubernetes_") || (type !== "kubernetes_manifest" && !TYPED_KINDS[type])) continue;
+    for (const [name, r] of Object.entries<any>(byId)) {
+      const object = type === "kubernetes_manifest" ? r.manifest : typedToObject(type, r);
+      if (object.kind === kind) found.push([`${type}.${name}`, type === "kubernetes_manifest" ? r : { ...r, manifest: object }]);
+    }
+  }
+  return found;
 }

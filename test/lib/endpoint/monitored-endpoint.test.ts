@@ -130,10 +130,11 @@ describe("MonitoredEndpoint: workload", () => {
     cpu.endpoint("fraud");
     const gpu = endpointFixture({ gpuPools: [A10G_POOL] });
     gpu.endpoint("fraud", { gpu: {} });
-    const deploymentOf = (json: any) => Object.values(json.resource.kubernetes_manifest as Record<string, any>).find((r) => r.manifest.kind === "Deployment");
-    expect(deploymentOf(synthJson(cpu.platform))).toMatchObject({ wait: { rollout: true } });
-    expect(deploymentOf(synthJson(cpu.platform)).timeouts).toBeUndefined();
-    expect(deploymentOf(synthJson(gpu.platform))).toMatchObject({ wait: { rollout: true }, timeouts: { create: "30m", update: "30m" } });
+    const deploymentOf = (json: any) => manifestResourcesOfKind(json, "Deployment")[0];
+    expect(deploymentOf(synthJson(cpu.platform))[0]).toMatch(/^kubernetes_deployment_v1\./);
+    expect(deploymentOf(synthJson(cpu.platform))[1]).toMatchObject({ wait_for_rollout: true });
+    expect(deploymentOf(synthJson(cpu.platform))[1].timeouts).toBeUndefined();
+    expect(deploymentOf(synthJson(gpu.platform))[1]).toMatchObject({ wait_for_rollout: true, timeouts: { create: "30m", update: "30m" } });
   });
 
   test("a GPU endpoint can name its pool", () => {
@@ -149,9 +150,10 @@ describe("MonitoredEndpoint: workload", () => {
     const f = endpointFixture();
     f.endpoint("fraud");
     const json = synthJson(f.platform);
-    const resources = json.resource.kubernetes_manifest as Record<string, any>;
-    const kindOf = (address: string) => (address.startsWith("kubernetes_namespace_v1.") ? "Namespace" : resources[address.replace(/^kubernetes_manifest\./, "")]?.manifest.kind);
-    const after = Object.fromEntries(Object.values(resources).map((r) => [r.manifest.kind, (r.depends_on ?? []).map(kindOf)]));
+    const kinds = ["ServiceAccount", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "ServiceMonitor", "PrometheusRule", "ConfigMap"];
+    const resources = Object.fromEntries(kinds.flatMap((k) => manifestResourcesOfKind(json, k)));
+    const kindOf = (address: string) => (address.startsWith("kubernetes_namespace_v1.") ? "Namespace" : resources[address]?.manifest.kind);
+    const after = Object.fromEntries(Object.values(resources).map((r: any) => [r.manifest.kind, (r.depends_on ?? []).map(kindOf)]));
     expect(Object.keys(json.resource.kubernetes_namespace_v1)).toHaveLength(1);
     expect(after).toEqual({
       ServiceAccount: ["Namespace"],

@@ -1,7 +1,7 @@
 import { ModelRegistry, RegistryAuth } from "../../../lib";
 import { errorOf } from "../../support/synth";
 import { synthStacks } from "../model-registry/fixtures";
-import { endpointFixture, manifestsOfKind } from "./fixture";
+import { endpointFixture, manifestResourcesOfKind, manifestsOfKind } from "./fixture";
 
 /**
  * Issue 12: MLflow runs with basic auth, so an endpoint that resolves models:/ URIs needs an
@@ -51,7 +51,7 @@ describe("MonitoredEndpoint with a basic-auth ModelRegistry", () => {
   });
 
   test("the Deployment is applied after the Secret's ExternalSecret", () => {
-    const deploymentResource = Object.values(b.platformJson.resource.kubernetes_manifest).find((r: any) => r.manifest.kind === "Deployment") as any;
+    const [[, deploymentResource]] = manifestResourcesOfKind(b.platformJson, "Deployment");
     expect(deploymentResource.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_manifest\.fraud_tracking-credentials_external-secret/)]));
   });
 

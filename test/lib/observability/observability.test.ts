@@ -128,9 +128,7 @@ describe("Observability: Grafana", () => {
 
   test("the DCGM GPU dashboard is provisioned with utilisation, memory, temperature and power", () => {
     const { json } = release();
-    const cm = Object.values(json.resource.kubernetes_manifest as Record<string, any>)
-      .map((r) => r.manifest)
-      .find((m) => m.kind === "ConfigMap");
+    const cm = Object.values(json.resource.kubernetes_config_map_v1 as Record<string, any>).find((r) => r.metadata.name === "ml-platform-dcgm-gpus");
     expect(cm.metadata).toMatchObject({ namespace: "monitoring", labels: { grafana_dashboard: "1" } });
     const dashboard = JSON.parse(cm.data["ml-platform-dcgm-gpus.json"]);
     const exprs = dashboard.panels.map((p: any) => p.targets.map((t: any) => t.expr).join(" "));

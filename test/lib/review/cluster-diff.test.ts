@@ -114,11 +114,11 @@ describe("in-cluster configuration diff against the base (reference dev environm
   });
 
   test("changing the endpoint Deployment's selector is blocking (immutable field: delete and create again)", () => {
-    const { review: r, md, json } = review(synthDev((s) => resourceAt(s, "platform", "ranker/deployment").addOverride("manifest.spec.selector.matchLabels.track", "stable")));
+    const { review: r, md, json } = review(synthDev((s) => resourceAt(s, "platform", "ranker/deployment").addOverride("spec.selector.match_labels.track", "stable")));
     expect(exitCode(r)).toBe(2);
-    expect(json.blocking).toEqual([expect.objectContaining({ stack: "ml-dev-platform", type: "kubernetes_manifest", action: "replace", configurationDiff: true })]);
+    expect(json.blocking).toEqual([expect.objectContaining({ stack: "ml-dev-platform", type: "kubernetes_deployment_v1", action: "replace", configurationDiff: true })]);
     expect(md).toContain("Deployment `serving/ranker`: `spec.selector` is immutable in Kubernetes, so the object must be deleted and created again");
-    expect(md).toContain("| Deployment | serving | `ranker` | changed | `manifest.spec.selector.matchLabels.track` |");
+    expect(md).toContain("| Deployment | serving | `ranker` | changed | `spec.selector.match_labels.track` |");
   });
 
   test("deleting a namespace is blocking", () => {

@@ -1,0 +1,189 @@
+import { Construct } from "constructs";
+import { TerraformMetaArguments, TerraformResource, booleanToHclTerraform, booleanToTerraform, hashMapper, hashMapperHcl, stringToHclTerraform, stringToTerraform } from "cdktf";
+import { ConfigMapV1Config, configMapV1MetadataToHclTerraform, configMapV1MetadataToTerraform } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import {
+  CronJobV1Config,
+  cronJobV1MetadataToHclTerraform,
+  cronJobV1MetadataToTerraform,
+  cronJobV1SpecToHclTerraform,
+  cronJobV1SpecToTerraform,
+  cronJobV1TimeoutsToHclTerraform,
+  cronJobV1TimeoutsToTerraform,
+} from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import {
+  DeploymentV1Config,
+  deploymentV1MetadataToHclTerraform,
+  deploymentV1MetadataToTerraform,
+  deploymentV1SpecToHclTerraform,
+  deploymentV1SpecToTerraform,
+  deploymentV1TimeoutsToHclTerraform,
+  deploymentV1TimeoutsToTerraform,
+} from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import {
+  HorizontalPodAutoscalerV2Config,
+  horizontalPodAutoscalerV2MetadataToHclTerraform,
+  horizontalPodAutoscalerV2MetadataToTerraform,
+  horizontalPodAutoscalerV2SpecToHclTerraform,
+  horizontalPodAutoscalerV2SpecToTerraform,
+} from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
+import {
+  PodDisruptionBudgetV1Config,
+  podDisruptionBudgetV1MetadataToHclTerraform,
+  podDisruptionBudgetV1MetadataToTerraform,
+  podDisruptionBudgetV1SpecToHclTerraform,
+  podDisruptionBudgetV1SpecToTerraform,
+} from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { ServiceAccountV1Config, serviceAccountV1MetadataToHclTerraform, serviceAccountV1MetadataToTerraform } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import {
+  ServiceV1Config,
+  serviceV1MetadataToHclTerraform,
+  serviceV1MetadataToTerraform,
+  serviceV1SpecToHclTerraform,
+  serviceV1SpecToTerraform,
+  serviceV1TimeoutsToHclTerraform,
+  serviceV1TimeoutsToTerraform,
+} from "@cdktf/provider-kubernetes/lib/service-v1";
+
+/**
+ * One attribute of a typed resource, as its binding class synthesizes it (@cdktf/provider-kubernetes 12.1.1,
+ * lib/<resource>/index.js `synthesizeAttributes` and `synthesizeHclAttributes`): the binding's own converters.
+ */
+interface Field<C> {
+  readonly json: (config: C) => unknown;
+  readonly hcl: (config: C) => unknown;
+  readonly isBlock: boolean;
+  readonly type: "simple" | "map" | "list" | "struct";
+  readonly storageClassType: string;
+}
+
+const bool = <C>(get: (c: C) => boolean | undefined): Field<C> => ({
+  json: (c) => booleanToTerraform(get(c)),
+  hcl: (c) => booleanToHclTerraform(get(c)),
+  isBlock: false,
+  type: "simple",
+  storageClassType: "boolean",
+});
+const block = <C, B>(get: (c: C) => B, json: (b: B) => unknown, hcl: (b: B) => unknown, type: "list" | "struct", storageClassType: string): Field<C> => ({
+  json: (c) => json(get(c)),
+  hcl: (c) => hcl(get(c)),
+  isBlock: true,
+  type,
+  storageClassType,
+});
+
+/**
+ * A typed `kubernetes_*` resource: the Terraform resource type of the provider binding's class, its
+ * input typed by the binding's `...Config`, its attributes (JSON and HCL) written by the binding's
+ * exported `...ToTerraform` / `...ToHclTerraform` functions, without the binding class itself. The
+ * binding class builds a tree of output references for every nested block of its schema at
+ * construction (a Deployment's pod spec alone has dozens), each capturing a stack trace: 700
+ * `DeploymentV1` took about 550 ms more to construct than these (the endpoint's Deployment; same
+ * JSON). A stack with many endpoints makes seven of these per endpoint. Terraform (the provider's
+ * schema) validates the result at plan time.
+ */
+export class KubernetesResource<C extends TerraformMetaArguments> extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    terraformResourceType: string,
+    /** The resource's input, as given. */
+    public readonly config: C,
+    private readonly fields: Readonly<Record<string, Field<C>>>,
+  ) {
+    super(scope, id, {
+      terraformResourceType,
+      // As the bindings (@cdktf/provider-kubernetes 12.1.1).
+      terraformGeneratorMetadata: { providerName: "kubernetes", providerVersion: "2.38.0", providerVersionConstraint: "~> 2.0" },
+      dependsOn: config.dependsOn,
+      lifecycle: config.lifecycle,
+      provider: config.provider,
+    });
+  }
+
+  protected synthesizeAttributes(): { [name: string]: unknown } {
+    return Object.fromEntries(Object.entries(this.fields).map(([name, f]) => [name, f.json(this.config)]));
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: unknown } {
+    const attrs = Object.entries(this.fields).map(
+      ([name, f]) => [name, { value: f.hcl(this.config), isBlock: f.isBlock, type: f.type, storageClassType: f.storageClassType }] as const,
+    );
+    return Object.fromEntries(attrs.filter(([, a]) => a.value !== undefined));
+  }
+}
+
+/** `kubernetes_deployment_v1`. */
+export function deploymentV1(scope: Construct, id: string, config: DeploymentV1Config): KubernetesResource<DeploymentV1Config> {
+  return new KubernetesResource<DeploymentV1Config>(scope, id, "kubernetes_deployment_v1", config, {
+    wait_for_rollout: bool((c) => c.waitForRollout as boolean | undefined),
+    metadata: block((c) => c.metadata, deploymentV1MetadataToTerraform, deploymentV1MetadataToHclTerraform, "list", "DeploymentV1MetadataList"),
+    spec: block((c) => c.spec, deploymentV1SpecToTerraform, deploymentV1SpecToHclTerraform, "list", "DeploymentV1SpecList"),
+    timeouts: block((c) => c.timeouts, deploymentV1TimeoutsToTerraform, deploymentV1TimeoutsToHclTerraform, "struct", "DeploymentV1Timeouts"),
+  });
+}
+
+/** `kubernetes_service_v1`. */
+export function serviceV1(scope: Construct, id: string, config: ServiceV1Config): KubernetesResource<ServiceV1Config> {
+  return new KubernetesResource<ServiceV1Config>(scope, id, "kubernetes_service_v1", config, {
+    wait_for_load_balancer: bool((c) => c.waitForLoadBalancer as boolean | undefined),
+    metadata: block((c) => c.metadata, serviceV1MetadataToTerraform, serviceV1MetadataToHclTerraform, "list", "ServiceV1MetadataList"),
+    spec: block((c) => c.spec, serviceV1SpecToTerraform, serviceV1SpecToHclTerraform, "list", "ServiceV1SpecList"),
+    timeouts: block((c) => c.timeouts, serviceV1TimeoutsToTerraform, serviceV1TimeoutsToHclTerraform, "struct", "ServiceV1Timeouts"),
+  });
+}
+
+/** `kubernetes_service_account_v1` (image pull secrets and mountable secrets are not used by the library). */
+export function serviceAccountV1(scope: Construct, id: string, config: ServiceAccountV1Config): KubernetesResource<ServiceAccountV1Config> {
+  return new KubernetesResource<ServiceAccountV1Config>(scope, id, "kubernetes_service_account_v1", config, {
+    automount_service_account_token: bool((c) => c.automountServiceAccountToken as boolean | undefined),
+    metadata: block((c) => c.metadata, serviceAccountV1MetadataToTerraform, serviceAccountV1MetadataToHclTerraform, "list", "ServiceAccountV1MetadataList"),
+  });
+}
+
+/** `kubernetes_horizontal_pod_autoscaler_v2`. */
+export function horizontalPodAutoscalerV2(scope: Construct, id: string, config: HorizontalPodAutoscalerV2Config): KubernetesResource<HorizontalPodAutoscalerV2Config> {
+  return new KubernetesResource<HorizontalPodAutoscalerV2Config>(scope, id, "kubernetes_horizontal_pod_autoscaler_v2", config, {
+    metadata: block(
+      (c) => c.metadata,
+      horizontalPodAutoscalerV2MetadataToTerraform,
+      horizontalPodAutoscalerV2MetadataToHclTerraform,
+      "list",
+      "HorizontalPodAutoscalerV2MetadataList",
+    ),
+    spec: block((c) => c.spec, horizontalPodAutoscalerV2SpecToTerraform, horizontalPodAutoscalerV2SpecToHclTerraform, "list", "HorizontalPodAutoscalerV2SpecList"),
+  });
+}
+
+/** `kubernetes_pod_disruption_budget_v1`. */
+export function podDisruptionBudgetV1(scope: Construct, id: string, config: PodDisruptionBudgetV1Config): KubernetesResource<PodDisruptionBudgetV1Config> {
+  return new KubernetesResource<PodDisruptionBudgetV1Config>(scope, id, "kubernetes_pod_disruption_budget_v1", config, {
+    metadata: block((c) => c.metadata, podDisruptionBudgetV1MetadataToTerraform, podDisruptionBudgetV1MetadataToHclTerraform, "list", "PodDisruptionBudgetV1MetadataList"),
+    spec: block((c) => c.spec, podDisruptionBudgetV1SpecToTerraform, podDisruptionBudgetV1SpecToHclTerraform, "list", "PodDisruptionBudgetV1SpecList"),
+  });
+}
+
+/** `kubernetes_config_map_v1`. */
+export function configMapV1(scope: Construct, id: string, config: ConfigMapV1Config): KubernetesResource<ConfigMapV1Config> {
+  const stringMap = (get: (c: ConfigMapV1Config) => { [key: string]: string } | undefined): Field<ConfigMapV1Config> => ({
+    json: (c) => hashMapper(stringToTerraform)(get(c)),
+    hcl: (c) => hashMapperHcl(stringToHclTerraform)(get(c)),
+    isBlock: false,
+    type: "map",
+    storageClassType: "stringMap",
+  });
+  return new KubernetesResource<ConfigMapV1Config>(scope, id, "kubernetes_config_map_v1", config, {
+    binary_data: stringMap((c) => c.binaryData),
+    data: stringMap((c) => c.data),
+    immutable: bool((c) => c.immutable as boolean | undefined),
+    metadata: block((c) => c.metadata, configMapV1MetadataToTerraform, configMapV1MetadataToHclTerraform, "list", "ConfigMapV1MetadataList"),
+  });
+}
+
+/** `kubernetes_cron_job_v1`. */
+export function cronJobV1(scope: Construct, id: string, config: CronJobV1Config): KubernetesResource<CronJobV1Config> {
+  return new KubernetesResource<CronJobV1Config>(scope, id, "kubernetes_cron_job_v1", config, {
+    metadata: block((c) => c.metadata, cronJobV1MetadataToTerraform, cronJobV1MetadataToHclTerraform, "list", "CronJobV1MetadataList"),
+    spec: block((c) => c.spec, cronJobV1SpecToTerraform, cronJobV1SpecToHclTerraform, "list", "CronJobV1SpecList"),
+    timeouts: block((c) => c.timeouts, cronJobV1TimeoutsToTerraform, cronJobV1TimeoutsToHclTerraform, "struct", "CronJobV1Timeouts"),
+  });
+}
