@@ -6,6 +6,7 @@ import {
   EnvironmentKey,
   FeatureServer,
   FeatureStore,
+  GpuClusterAddons,
   GpuInstance,
   GpuTrainingCluster,
   InfraStack,
@@ -278,6 +279,13 @@ describe("GpuTrainingCluster.fromAttributes and FeatureStore.fromAttributes", ()
     const withoutPaths = (json: any) => JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
     expect(withoutPaths(stacks["test-platform-imported"])).toEqual(withoutPaths(stacks["test-platform"]));
     expect(JSON.stringify(stacks["test-platform"].resource)).toContain('"ml-platform/pool":"general"');
+  });
+
+  test("the owner's add-ons are refused on an import, naming what they need", () => {
+    const { platform, training } = secondApp();
+    expect(errorOf(() => new GpuClusterAddons(platform, "gpu-addons", { cluster: training as never }))).toMatch(
+      /^test-platform\/gpu-addons: cluster is ImportedTrainingCluster .*; must be a GpuTrainingCluster$/,
+    );
   });
 
   test("a cluster ARN from another stack needs its issuer given", () => {
