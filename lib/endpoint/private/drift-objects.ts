@@ -2,7 +2,7 @@ import { AlertRule, AlertSeverity, RuleGroup } from "../../kubernetes/monitoring
 import { DashboardOptions } from "../../observability/dashboard";
 import { DRIFT_JOB_FILE, DRIFT_METRICS } from "./drift-job-script";
 import { CronJobV1Config } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import { DeploymentV1Config } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { DeploymentV1Config } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { restrictedContainerSecurityContextV1, restrictedPodSecurityContextV1 } from "../../kubernetes/pod-security";
 
 /**

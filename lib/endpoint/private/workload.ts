@@ -7,7 +7,7 @@ import {
   restrictedPodSecurityContext,
   restrictedPodSecurityContextV1,
 } from "../../kubernetes/pod-security";
-import { DeploymentV1Config, DeploymentV1SpecTemplateSpecContainerStartupProbe } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { DeploymentV1Config, DeploymentV1SpecTemplateSpecContainerStartupProbe } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2Config, HorizontalPodAutoscalerV2SpecMetric } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { PodDisruptionBudgetV1Config } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceAccountV1Config } from "@cdktf/provider-kubernetes/lib/service-account-v1";

@@ -1,8 +1,20 @@
 import { Construct } from "constructs";
-import { TerraformMetaArguments, TerraformResource, booleanToHclTerraform, booleanToTerraform, hashMapper, hashMapperHcl, stringToHclTerraform, stringToTerraform } from "cdktf";
+import {
+  TerraformMetaArguments,
+  TerraformResource,
+  booleanToHclTerraform,
+  booleanToTerraform,
+  hashMapper,
+  hashMapperHcl,
+  numberToTerraform,
+  stringToHclTerraform,
+  stringToTerraform,
+} from "cdktf";
 import { ConfigMapV1Config, configMapV1MetadataToHclTerraform, configMapV1MetadataToTerraform } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import {
   CronJobV1Config,
+  cronJobV1SpecJobTemplateSpecSelectorToTerraform,
+  cronJobV1SpecJobTemplateSpecTemplateToTerraform,
   cronJobV1MetadataToHclTerraform,
   cronJobV1MetadataToTerraform,
   cronJobV1SpecToHclTerraform,
@@ -10,15 +22,7 @@ import {
   cronJobV1TimeoutsToHclTerraform,
   cronJobV1TimeoutsToTerraform,
 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import {
-  DeploymentV1Config,
-  deploymentV1MetadataToHclTerraform,
-  deploymentV1MetadataToTerraform,
-  deploymentV1SpecToHclTerraform,
-  deploymentV1SpecToTerraform,
-  deploymentV1TimeoutsToHclTerraform,
-  deploymentV1TimeoutsToTerraform,
-} from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { DeploymentV1Config, DeploymentV1Spec, DeploymentV1Timeouts } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import {
   HorizontalPodAutoscalerV2Config,
   horizontalPodAutoscalerV2MetadataToHclTerraform,
@@ -123,13 +127,70 @@ export class KubernetesResource<C extends TerraformMetaArguments> extends Terraf
   }
 }
 
+/**
+ * The Deployment binding's module (5 MB of generated code, about 45 ms to load and 15 MB), loaded only for HCL output
+ * (`SYNTH_HCL_OUTPUT`): the JSON path below needs none of it.
+ */
+function deploymentBinding(): typeof import("@cdktf/provider-kubernetes/lib/deployment-v1") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("@cdktf/provider-kubernetes/lib/deployment-v1");
+}
+
+/**
+ * A Deployment's `spec` as the binding's `deploymentV1SpecToTerraform` writes it (@cdktf/provider-kubernetes 12.1.1,
+ * lib/deployment-v1/index-structs/structs400.js and its selector/strategy converters in structs0.js): the few
+ * Deployment fields here, the pod template and the label selector by the CronJob binding's converters, which the
+ * library loads anyway (DatabaseBootstrap). Their blocks have the same fields: the provider builds both pod specs
+ * with `podSpecFields` (hashicorp/terraform-provider-kubernetes v2.38.0 kubernetes/schema_pod_spec.go) and both
+ * selectors as match_labels/match_expressions. test/lib/kubernetes/typed-resource.test.ts compares the JSON and HCL
+ * with the binding classes' own.
+ */
+function deploymentSpecToTerraform(s: DeploymentV1Spec): Record<string, unknown> {
+  const strategy = s.strategy as { type?: string; rollingUpdate?: { maxSurge?: string; maxUnavailable?: string } } | undefined;
+  return {
+    min_ready_seconds: numberToTerraform(s.minReadySeconds),
+    paused: booleanToTerraform(s.paused),
+    progress_deadline_seconds: numberToTerraform(s.progressDeadlineSeconds),
+    replicas: stringToTerraform(s.replicas),
+    revision_history_limit: numberToTerraform(s.revisionHistoryLimit),
+    selector: cronJobV1SpecJobTemplateSpecSelectorToTerraform(s.selector),
+    strategy: strategy && {
+      type: stringToTerraform(strategy.type),
+      rolling_update: strategy.rollingUpdate && {
+        max_surge: stringToTerraform(strategy.rollingUpdate.maxSurge),
+        max_unavailable: stringToTerraform(strategy.rollingUpdate.maxUnavailable),
+      },
+    },
+    template: cronJobV1SpecJobTemplateSpecTemplateToTerraform(s.template),
+  };
+}
+
 /** `kubernetes_deployment_v1`. */
 export function deploymentV1(scope: Construct, id: string, config: DeploymentV1Config): KubernetesResource<DeploymentV1Config> {
+  const timeouts = (t: DeploymentV1Timeouts | undefined) => t && { create: stringToTerraform(t.create), delete: stringToTerraform(t.delete), update: stringToTerraform(t.update) };
   return new KubernetesResource<DeploymentV1Config>(scope, id, "kubernetes_deployment_v1", config, {
     wait_for_rollout: bool((c) => c.waitForRollout as boolean | undefined),
-    metadata: block((c) => c.metadata, deploymentV1MetadataToTerraform, deploymentV1MetadataToHclTerraform, "list", "DeploymentV1MetadataList"),
-    spec: block((c) => c.spec, deploymentV1SpecToTerraform, deploymentV1SpecToHclTerraform, "list", "DeploymentV1SpecList"),
-    timeouts: block((c) => c.timeouts, deploymentV1TimeoutsToTerraform, deploymentV1TimeoutsToHclTerraform, "struct", "DeploymentV1Timeouts"),
+    metadata: block(
+      (c) => c.metadata,
+      cronJobV1MetadataToTerraform,
+      (m) => deploymentBinding().deploymentV1MetadataToHclTerraform(m),
+      "list",
+      "DeploymentV1MetadataList",
+    ),
+    spec: block(
+      (c) => c.spec,
+      deploymentSpecToTerraform,
+      (sp) => deploymentBinding().deploymentV1SpecToHclTerraform(sp),
+      "list",
+      "DeploymentV1SpecList",
+    ),
+    timeouts: block(
+      (c) => c.timeouts,
+      timeouts,
+      (t) => deploymentBinding().deploymentV1TimeoutsToHclTerraform(t),
+      "struct",
+      "DeploymentV1Timeouts",
+    ),
   });
 }
 
