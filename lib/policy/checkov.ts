@@ -36,6 +36,27 @@ export interface CheckovNotAdopted {
   readonly only?: (name: string, tfJson: Record<string, any>) => boolean;
 }
 
+/**
+ * Workload checks the pack does not adopt, with why. checkov runs them twice over the same Deployments: its kubernetes
+ * framework on the objects (`CHECKOV_KUBERNETES_NOT_ADOPTED`) and its terraform framework on typed
+ * `kubernetes_deployment_v1` blocks (`CHECKOV_NOT_ADOPTED`); one decision, one reason.
+ */
+const WORKLOAD_NOT_ADOPTED = [
+  {
+    checkovId: "CKV_K8S_11",
+    reason: "no CPU limits by design: CFS quotas throttle latency-sensitive servers while the node has idle CPU; CPU requests " + "and memory limits are set",
+  },
+  {
+    checkovId: "CKV_K8S_15",
+    reason:
+      "images are pinned to version tags (the library's own in ECR with immutable tags): IfNotPresent is correct, and " + "Always would make pod starts depend on the registry",
+  },
+  {
+    checkovId: "CKV_K8S_43",
+    reason: "images are pinned to version tags, ECR tags are immutable (ECR-IMMUTABLE-TAGS); digest pinning is left to the " + "release process that builds the images",
+  },
+] as const;
+
 /** True when the data block `aws_iam_policy_document.<name>` is the policy of an aws_kms_key (a key policy). */
 function isKeyPolicy(name: string, tfJson: Record<string, any>): boolean {
   const ref = `\${data.aws_iam_policy_document.${name}.json}`;
@@ -47,6 +68,8 @@ const KEY_POLICY =
   "administrator statements are what keeps the key manageable (the pack's KMS-WILDCARD-PRINCIPAL judges key policies)";
 
 export const CHECKOV_NOT_ADOPTED: readonly CheckovNotAdopted[] = [
+  // The typed Deployments of endpoints and drift monitors, seen by checkov's terraform framework.
+  ...WORKLOAD_NOT_ADOPTED.map((w) => ({ ...w, blockType: "kubernetes_deployment_v1" })),
   { checkovId: "CKV_AWS_109", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
   { checkovId: "CKV_AWS_111", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
   { checkovId: "CKV_AWS_356", blockType: "data.aws_iam_policy_document", only: isKeyPolicy, reason: KEY_POLICY },
@@ -186,19 +209,7 @@ export const CHECKOV_KUBERNETES_NOT_ADOPTED: readonly CheckovKubernetesNotAdopte
     only: serviceAccountDisablesToken,
     reason: "the pod's ServiceAccount sets automountServiceAccountToken: false, which the pod inherits; checkov reads only the pod spec",
   },
-  {
-    checkovId: "CKV_K8S_11",
-    reason: "no CPU limits by design: CFS quotas throttle latency-sensitive servers while the node has idle CPU; CPU requests " + "and memory limits are set",
-  },
-  {
-    checkovId: "CKV_K8S_15",
-    reason:
-      "images are pinned to version tags (the library's own in ECR with immutable tags): IfNotPresent is correct, and " + "Always would make pod starts depend on the registry",
-  },
-  {
-    checkovId: "CKV_K8S_43",
-    reason: "images are pinned to version tags, ECR tags are immutable (ECR-IMMUTABLE-TAGS); digest pinning is left to the " + "release process that builds the images",
-  },
+  ...WORKLOAD_NOT_ADOPTED,
   {
     checkovId: "CKV_K8S_35",
     reason:
