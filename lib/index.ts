@@ -177,7 +177,6 @@ export type {
   EndpointGpu,
   EndpointMetricNames,
   EndpointMetricsOptions,
-  EndpointReplicas,
   EndpointSecretEnv,
   EndpointSloOptions,
   EndpointWorkload,

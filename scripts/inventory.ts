@@ -31,7 +31,7 @@ function resources(r: any): string {
 
 function print(set: EnvironmentSet): void {
   const pods = podTemplates(set.objects);
-  console.log(`\n== ${set.name}  (Kubernetes ${set.kubeVersion}; pools: ${set.pools.map((p) => `${p.name} ${p.instanceTypes.join("/")} max ${p.maxSize}`).join(", ")})`);
+  console.log(`\n== ${set.name}  (Kubernetes ${set.kubeVersion}; pools: ${set.pools.map((p) => `${p.name} ${p.instanceTypes.join("/")} max ${p.maxNodes}`).join(", ")})`);
   const bySource = new Map<string, ClusterObject[]>();
   for (const o of set.objects) bySource.set(`${o.stack}: ${o.source}`, [...(bySource.get(`${o.stack}: ${o.source}`) ?? []), o]);
   for (const r of set.releases.filter((r) => r.error)) console.log(`\n${r.stack}: helm_release ${r.name}: RENDER FAILED: ${r.error}`);

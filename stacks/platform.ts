@@ -108,10 +108,10 @@ export function buildEnvironment(app: App, env: Environment, changes: ReferenceC
         instanceTypes: [GpuInstance.of("g6.xlarge"), GpuInstance.of("g6.2xlarge")],
         capacity: env.byTier({ development: Capacity.spot(), staging: Capacity.spot(), production: Capacity.onDemand() }),
         critical: env.isProduction,
-        maxSize: env.byTier({ development: 4, staging: 8, production: 16 }),
+        maxNodes: env.byTier({ development: 4, staging: 8, production: 16 }),
       },
       // Multi-node distributed training (8 x H100 per node, EFA, one placement group): production only.
-      ...(env.isProduction ? [{ name: "h100-multinode", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxSize: 2, multiNode: true, diskSizeGiB: 500 }] : []),
+      ...(env.isProduction ? [{ name: "h100-multinode", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxNodes: 2, multiNode: true, diskSizeGiB: 500 }] : []),
     ],
     ...changes.cluster,
   });

@@ -125,3 +125,63 @@ describe("house style: props, barrels, methods", () => {
     expect(found).toEqual([]);
   });
 });
+
+/**
+ * One min/max naming (issue 15 item 5): a bound of a count carries its unit in its name (`minReplicas`,
+ * `maxNodes`, `desiredNodes`), never a bare `min`/`max` or a `*Size` that does not say of what.
+ */
+const UNITLESS_BOUND = /^(min|max|desired)$|Size$/;
+/** Bounds whose unit is the user's: a rollout's quality check compares the user's own metric, in its unit. */
+const UNITLESS_BOUND_ALLOWED = ["QualityCheck.min", "QualityCheck.max"];
+
+/** Public members (exported interfaces and their nested object types, public class fields) named like a bound without a unit. */
+export function unitlessBounds(fileName: string, text: string): string[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
+  const found: string[] = [];
+  const flag = (owner: string, m: ts.Node & { name: ts.PropertyName }) => {
+    const name = `${owner}.${m.name.getText(sf)}`;
+    if (UNITLESS_BOUND.test(m.name.getText(sf)) && !UNITLESS_BOUND_ALLOWED.includes(name)) found.push(`${sf.getLineAndCharacterOfPosition(m.getStart(sf)).line + 1}: ${name}`);
+  };
+  const visitMembers = (owner: string, members: ts.NodeArray<ts.TypeElement>) => {
+    for (const m of members) {
+      if (!ts.isPropertySignature(m)) continue;
+      flag(owner, m);
+      if (m.type && ts.isTypeLiteralNode(m.type)) visitMembers(`${owner}.${m.name.getText(sf)}`, m.type.members);
+    }
+  };
+  for (const st of sf.statements) {
+    const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    if (!exported) continue;
+    if (ts.isInterfaceDeclaration(st)) visitMembers(st.name.text, st.members);
+    if (ts.isClassDeclaration(st) && st.name) {
+      for (const m of st.members) {
+        const hidden = ts.getModifiers(m as ts.PropertyDeclaration)?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword);
+        if (ts.isPropertyDeclaration(m) && !hidden) flag(st.name.text, m);
+      }
+    }
+  }
+  return found;
+}
+
+describe("house style: units in names", () => {
+  test("no public prop or field is a bound without a unit (min, max, desired, *Size)", () => {
+    const found = sources(join(ROOT, "lib")).flatMap((file) => unitlessBounds(file, readFileSync(file, "utf8")).map((m) => `${relative(ROOT, file)}:${m}`));
+    expect(found).toEqual([]);
+  });
+
+  test("the check finds a unitless bound in props, in a nested object type and in a public field", () => {
+    const text = [
+      "export interface PoolProps {",
+      "  readonly minNodes?: number;",
+      "  readonly maxSize: number;",
+      "  readonly scaling?: { readonly min: number; readonly maxReplicas: number };",
+      "  readonly diskSizeGiB?: number;",
+      "}",
+      "export class Pool {",
+      "  public readonly desired: number;",
+      "  private readonly max: number;",
+      "}",
+    ].join("\n");
+    expect(unitlessBounds("p.ts", text)).toEqual(["3: PoolProps.maxSize", "4: PoolProps.scaling.min", "8: Pool.desired"]);
+  });
+});

@@ -58,7 +58,7 @@ exitOnConfigError(() => {
     // The platform's pods that run only on the system nodes (monitoring, MLflow, Feast, the
     // cluster add-ons) request about 3.7 cores: more than two m6i.large (the default, at max size) allocate.
     systemNodeInstanceType: "m6i.xlarge",
-    gpuPools: [{ name: "a10g", instanceTypes: [GpuInstance.of("g5.xlarge")], capacity: Capacity.spot(), maxSize: 3 }],
+    gpuPools: [{ name: "a10g", instanceTypes: [GpuInstance.of("g5.xlarge")], capacity: Capacity.spot(), maxNodes: 3 }],
   });
   const registry = new ModelRegistry(infra, "model-registry", { cluster });
   const features = new FeatureStore(infra, "feature-store", { cluster, project: "fraud" });

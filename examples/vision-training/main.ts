@@ -55,11 +55,11 @@ exitOnConfigError(() => {
     key,
     provisioner: "karpenter",
     gpuPools: [
-      { name: "a10g", instanceTypes: [GpuInstance.of("g5.xlarge"), GpuInstance.of("g5.2xlarge")], capacity: Capacity.spot(), maxSize: 4 },
-      { name: "l4", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 2, diskSizeGiB: 300, labels: { "vision.example.com/tier": "deadline" } },
+      { name: "a10g", instanceTypes: [GpuInstance.of("g5.xlarge"), GpuInstance.of("g5.2xlarge")], capacity: Capacity.spot(), maxNodes: 4 },
+      { name: "l4", instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 2, diskSizeGiB: 300, labels: { "vision.example.com/tier": "deadline" } },
       // Two-node data-parallel runs over EFA: a cluster placement group in one zone; Karpenter
       // attaches the EFA interfaces when the job's pods request vpc.amazonaws.com/efa.
-      { name: "dist", instanceTypes: [GpuInstance.of("g6.8xlarge")], maxSize: 2, multiNode: true },
+      { name: "dist", instanceTypes: [GpuInstance.of("g6.8xlarge")], maxNodes: 2, multiNode: true },
     ],
   });
   const observabilitySecrets = new ObservabilitySecrets(infra, "observability", { cluster });

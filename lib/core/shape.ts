@@ -25,6 +25,8 @@ export interface Shape {
   /** What the shape allows, for error messages ("a string", "a list of strings"). */
   readonly describe: string;
   readonly optional: boolean;
+  /** Set by `Shape.renamed`: the props that replaced this one (not a known field any more). */
+  readonly renamedTo?: readonly string[];
   check(value: unknown, field: string, problems: ShapeProblem[]): void;
 }
 
@@ -71,17 +73,19 @@ function objectShape(spec: ShapeSpec, describe: string, open: boolean): Shape {
 }
 
 function checkFields(value: Record<string, unknown>, spec: ShapeSpec, prefix: string, problems: ShapeProblem[], open: boolean): void {
+  // A stale config that gives an old name is told the new one, once: not also that the new one is missing.
+  const replaced = new Set(Object.entries(spec).flatMap(([name, shape]) => (shape.renamedTo && value[name] !== undefined ? shape.renamedTo : [])));
   for (const [name, shape] of Object.entries(spec)) {
     const v = value[name];
     const field = `${prefix}${name}`;
     if (v === undefined) {
-      if (!shape.optional) problems.push({ field, value: MISSING, allowed: `is required: must be ${shape.describe}` });
+      if (!shape.optional && !replaced.has(name)) problems.push({ field, value: MISSING, allowed: `is required: must be ${shape.describe}` });
       continue;
     }
     shape.check(v, field, problems);
   }
   if (open) return;
-  const known = Object.keys(spec);
+  const known = Object.keys(spec).filter((name) => !spec[name].renamedTo);
   for (const name of Object.keys(value)) {
     if (!known.includes(name) && value[name] !== undefined) {
       problems.push({ field: `${prefix}${name}`, value: value[name], allowed: `is not a known field (a typo?); known fields: ${known.join(", ")}` });
@@ -183,6 +187,22 @@ export const Shape = {
       },
     };
   },
+  /**
+   * A prop that was renamed: giving it is one problem that names its replacement(s) and points
+   * to docs/UPGRADING.md; a required replacement is then not also reported missing. Keep the
+   * entry for a release or two after a rename, for JavaScript callers and stale configs.
+   */
+  renamed(...to: string[]): Shape {
+    const names = to.join(" and ");
+    return {
+      describe: `renamed to ${names}`,
+      optional: true,
+      renamedTo: to,
+      check(value, field, problems) {
+        problems.push({ field, value, allowed: `was renamed: use ${names} instead (docs/UPGRADING.md, "Renamed props")` });
+      },
+    };
+  },
   /** The same shape, but the field may be left unset. */
   optional(shape: Shape): Shape {
     return { ...shape, optional: true, check: shape.check.bind(shape) };
@@ -204,7 +224,11 @@ export const LibraryShapes = {
 export function shapeProblems(where: string, props: unknown, spec: ShapeSpec, opts: { open?: boolean } = {}): string[] {
   const problems: ShapeProblem[] = [];
   if (!isPlainObject(props) && !(props !== null && typeof props === "object" && !Array.isArray(props))) {
-    return [`${where}: props is ${formatValue(props)}; must be an object with the fields ${Object.keys(spec).join(", ")}`];
+    return [
+      `${where}: props is ${formatValue(props)}; must be an object with the fields ${Object.keys(spec)
+        .filter((name) => !spec[name].renamedTo)
+        .join(", ")}`,
+    ];
   }
   checkFields(props as Record<string, unknown>, spec, "", problems, opts.open ?? false);
   const seen = new Set<string>();

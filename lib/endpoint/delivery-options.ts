@@ -29,7 +29,7 @@ export interface EndpointDemandScaling {
   readonly gpuUtilization?: number;
   /**
    * Scale to zero replicas when idle (development and staging only: production keeps
-   * `replicas.min`). Needs a `gauge` with a `selector` outside the endpoint's pods (a queue's
+   * `minReplicas`). Needs a `gauge` with a `selector` outside the endpoint's pods (a queue's
    * depth): the endpoint's own series vanish with its last pod, so nothing else could wake it.
    * @default false
    */

@@ -23,17 +23,10 @@ export interface BlueGreenOptions {
   readonly green?: ModelSource;
   /**
    * Minimum replicas of the idle colour. Lower it to save (GPU) nodes between releases;
-   * raise it back to `replicas.min` before switching, so that traffic lands on warm capacity.
-   * @default - replicas.min: a switch never lands on fewer pods than the active colour's minimum
+   * raise it back to `minReplicas` before switching, so that traffic lands on warm capacity.
+   * @default - minReplicas: a switch never lands on fewer pods than the active colour's minimum
    */
   readonly idleMinReplicas?: number;
-}
-
-export interface EndpointReplicas {
-  /** @default - 1 in development, 2 otherwise */
-  readonly min?: number;
-  /** @default - the larger of min and 2 in development, 4 in staging, 8 in production */
-  readonly max?: number;
 }
 
 export interface EndpointAutoscaling {
@@ -113,8 +106,10 @@ export interface MonitoredEndpointProps {
   readonly resources?: ResourceRequests;
   /** Serve on a GPU pool. @default - CPU only */
   readonly gpu?: EndpointGpu;
-  /** @default - see EndpointReplicas */
-  readonly replicas?: EndpointReplicas;
+  /** Fewest pods the autoscaler keeps (at least 2 in production). @default - 1 in development, 2 otherwise */
+  readonly minReplicas?: number;
+  /** Most pods the autoscaler runs. @default - the larger of minReplicas and 2 in development, 4 in staging, 8 in production */
+  readonly maxReplicas?: number;
   /** @default - CPU target 70% */
   readonly autoscaling?: EndpointAutoscaling;
   /** The cluster (for its GPU pools). */

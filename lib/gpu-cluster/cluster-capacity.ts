@@ -94,7 +94,7 @@ export interface NodePoolCapacity {
   /** The pool's name (its POOL_LABEL value). */
   readonly name: string;
   readonly instanceTypes: readonly string[];
-  readonly maxSize: number;
+  readonly maxNodes: number;
   /** Labels on every node of the pool. */
   readonly labels: Readonly<Record<string, string>>;
   /** @default - none */
@@ -193,8 +193,8 @@ export class ClusterCapacity extends Construct {
     const where = `${this.clusterPath}: capacity pool ${formatValue(pool.name)}`;
     const problems: string[] = [];
     if (this.poolList.some((p) => p.name === pool.name)) problems.push(`${where}: name is taken; every pool needs its own name`);
-    if (!Token.isUnresolved(pool.maxSize) && !(Number.isInteger(pool.maxSize) && pool.maxSize >= 0)) {
-      problems.push(`${where}: maxSize is ${formatValue(pool.maxSize)}; must be a whole number >= 0`);
+    if (!Token.isUnresolved(pool.maxNodes) && !(Number.isInteger(pool.maxNodes) && pool.maxNodes >= 0)) {
+      problems.push(`${where}: maxNodes is ${formatValue(pool.maxNodes)}; must be a whole number >= 0`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
     this.poolList.push(pool);
@@ -299,7 +299,7 @@ export class ClusterCapacity extends Construct {
     }
     for (const pool of this.poolList) {
       const poolShapes = known.filter((s) => s.pool === pool);
-      if (poolShapes.length === 0 || Token.isUnresolved(pool.maxSize)) continue;
+      if (poolShapes.length === 0 || Token.isUnresolved(pool.maxNodes)) continue;
       const only = this.workloadList.filter(
         (w) =>
           w.kind !== "DaemonSet" &&
@@ -326,13 +326,13 @@ export class ClusterCapacity extends Construct {
         pods: Math.min(...poolShapes.map((s) => s.allocatable!.pods - overhead.get(s)!.pods)),
         gpus: Math.min(...poolShapes.map((s) => s.allocatable!.gpus)),
       };
-      const have = { cpuMillicores: per.cpuMillicores * pool.maxSize, memoryMiB: per.memoryMiB * pool.maxSize, pods: per.pods * pool.maxSize, gpus: per.gpus * pool.maxSize };
+      const have = { cpuMillicores: per.cpuMillicores * pool.maxNodes, memoryMiB: per.memoryMiB * pool.maxNodes, pods: per.pods * pool.maxNodes, gpus: per.gpus * pool.maxNodes };
       if (need.cpuMillicores > have.cpuMillicores || need.memoryMiB > have.memoryMiB || need.pods > have.pods || need.gpus > have.gpus) {
         const o = overhead.get(poolShapes[0])!;
         problems.push(
-          `${this.clusterPath}: pool "${pool.name}" at its max size (${pool.maxSize} x ${pool.instanceTypes.join("/")}) cannot hold the ${need.pods} pods that can land only there: ` +
+          `${this.clusterPath}: pool "${pool.name}" at its max size (${pool.maxNodes} x ${pool.instanceTypes.join("/")}) cannot hold the ${need.pods} pods that can land only there: ` +
             `they request ${formatMiB(need)}${need.gpus > 0 ? `, ${need.gpus} GPUs` : ""} (${only.map((w) => `${w.id} x${w.replicas}: ${formatRequests(w)}`).join("; ")}); ` +
-            `${pool.maxSize} nodes allocate ${formatMiB(have)}, ${have.pods} pods${have.gpus > 0 ? `, ${have.gpus} GPUs` : ""} after the DaemonSets on every node (${o.names.join(", ") || "none"}). ` +
+            `${pool.maxNodes} nodes allocate ${formatMiB(have)}, ${have.pods} pods${have.gpus > 0 ? `, ${have.gpus} GPUs` : ""} after the DaemonSets on every node (${o.names.join(", ") || "none"}). ` +
             "Raise the pool's max size or instance type, or lower the requests",
         );
       }

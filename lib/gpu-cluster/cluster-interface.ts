@@ -23,7 +23,7 @@ export interface GpuPoolInfo {
    */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** The pool's node ceiling: with gpusPerNode, the most GPUs a queue can ever be given on it. */
-  readonly maxSize: number;
+  readonly maxNodes: number;
   /** EFA interfaces every node offers (`vpc.amazonaws.com/efa`); 0 on pools that are not multi-node. */
   readonly efaInterfacesPerNode: number;
 }

@@ -5,11 +5,11 @@ import { PoolSpec } from "./private/pool-spec";
 /** One pool's line in the budget guard. */
 export interface PoolWorstCase {
   readonly name: string;
-  readonly maxSize: number;
+  readonly maxNodes: number;
   /** The pool's priciest instance type. */
   readonly instanceType: string;
   readonly hourlyUsd: number;
-  /** maxSize x hourlyUsd x 730. */
+  /** maxNodes x hourlyUsd x 730. */
   readonly monthlyUsd: number;
 }
 
@@ -28,7 +28,7 @@ export function poolsWorstCase(specs: readonly PoolSpec[]): GpuWorstCase {
   return gpuWorstCase(
     specs.map((s) => {
       const priciest = s.instances.reduce((a, b) => (b.onDemandUsdPerHour > a.onDemandUsdPerHour ? b : a));
-      return { name: s.name, maxSize: s.maxSize, instanceType: priciest.instanceType, hourlyUsd: s.worstHourlyUsd, monthlyUsd: s.worstCaseMonthlyUsd };
+      return { name: s.name, maxNodes: s.maxNodes, instanceType: priciest.instanceType, hourlyUsd: s.worstHourlyUsd, monthlyUsd: s.worstCaseMonthlyUsd };
     }),
   );
 }
@@ -39,7 +39,7 @@ export function formatUsd(usd: number, maxFractionDigits = 2): string {
 }
 
 function poolLine(p: PoolWorstCase): string {
-  return `pool "${p.name}": ${p.maxSize} x ${p.instanceType} x ${formatUsd(p.hourlyUsd, 4)}/h x ${HOURS_PER_MONTH} h = ${formatUsd(p.monthlyUsd)}`;
+  return `pool "${p.name}": ${p.maxNodes} x ${p.instanceType} x ${formatUsd(p.hourlyUsd, 4)}/h x ${HOURS_PER_MONTH} h = ${formatUsd(p.monthlyUsd)}`;
 }
 
 /**
@@ -54,14 +54,14 @@ export function overBudgetMessage(where: string, env: Environment, worst: GpuWor
   return [
     `${where}: the GPU pools' monthly worst case is ${formatUsd(worst.totalMonthlyUsd)}, over environment "${env.name}"'s gpuMonthlyBudgetUsd of ${formatUsd(budget)}:`,
     ...worst.pools.map((p) => `  ${poolLine(p)}`),
-    `  total ${formatUsd(worst.totalMonthlyUsd)} > budget ${formatUsd(budget)}; lower maxSize, choose cheaper instance types, or raise gpuMonthlyBudgetUsd`,
+    `  total ${formatUsd(worst.totalMonthlyUsd)} > budget ${formatUsd(budget)}; lower maxNodes, choose cheaper instance types, or raise gpuMonthlyBudgetUsd`,
   ].join("\n");
 }
 
 /** The synth summary's line for an environment. */
 export function summaryLine(env: Environment, worst: GpuWorstCase): string {
   const budget = env.gpuMonthlyBudgetUsd === undefined ? "no GPU budget" : `budget ${formatUsd(env.gpuMonthlyBudgetUsd)}`;
-  const pools = worst.pools.map((p) => `${p.name} ${p.maxSize} x ${p.instanceType} ${formatUsd(p.monthlyUsd)}`).join(", ");
+  const pools = worst.pools.map((p) => `${p.name} ${p.maxNodes} x ${p.instanceType} ${formatUsd(p.monthlyUsd)}`).join(", ");
   return `GPU worst case ${formatUsd(worst.totalMonthlyUsd)}/month (${budget})${pools ? `: ${pools}` : ""}`;
 }
 
@@ -73,23 +73,23 @@ export interface TeamGpuQuota {
 
 /**
  * The guard over team quotas: on every pool, the teams' nominal GPU quotas together fit in
- * the pool at its maximum (maxSize x GPUs per node), so the quotas never promise GPUs the
+ * the pool at its maximum (maxNodes x GPUs per node), so the quotas never promise GPUs the
  * pool maxima (which the budget prices) cannot deliver. One problem per pool over capacity.
  */
 export function teamQuotaProblems(
   where: string,
-  pools: readonly { name: string; maxSize: number; gpusPerNode: number; gpuModel: string }[],
+  pools: readonly { name: string; maxNodes: number; gpusPerNode: number; gpuModel: string }[],
   teams: readonly TeamGpuQuota[],
 ): string[] {
   const problems: string[] = [];
   for (const pool of pools) {
     const shares = teams.map((t) => ({ team: t.name, gpus: t.gpuQuota[pool.name] ?? 0 })).filter((s) => Number.isInteger(s.gpus) && s.gpus > 0);
     const total = shares.reduce((sum, s) => sum + s.gpus, 0);
-    const capacity = pool.maxSize * pool.gpusPerNode;
+    const capacity = pool.maxNodes * pool.gpusPerNode;
     if (shares.length > 1 && total > capacity) {
       problems.push(
         `${where}: the teams' GPU quotas on pool "${pool.name}" add up to ${total} (${shares.map((s) => `${s.team} ${s.gpus}`).join(", ")}); ` +
-          `the pool holds at most ${capacity} (maxSize ${pool.maxSize} x ${pool.gpusPerNode} ${pool.gpuModel} per node): lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxSize`,
+          `the pool holds at most ${capacity} (maxNodes ${pool.maxNodes} x ${pool.gpusPerNode} ${pool.gpuModel} per node): lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxNodes`,
       );
     }
   }

@@ -72,7 +72,7 @@ export class GpuClusterAddons extends Construct {
   /** NodePool and EC2NodeClass of each Karpenter pool, by pool name. */
   /** Scrapes the Karpenter controller's metrics (when a KarpenterController is given). */
   public readonly karpenterServiceMonitor?: ServiceMonitor;
-  /** Karpenter alerts: controller down, a GPU pool at its maxSize (when a KarpenterController is given). */
+  /** Karpenter alerts: controller down, a GPU pool at its maxNodes (when a KarpenterController is given). */
   public readonly karpenterAlerts?: PrometheusRule;
   public readonly karpenterPools: Record<string, { readonly nodePool: TerraformResource; readonly nodeClass: TerraformResource }> = {};
 
@@ -201,7 +201,7 @@ export class GpuClusterAddons extends Construct {
                 severity: "warning",
                 summary: "Karpenter GPU pool {{ $labels.nodepool }} has used all its GPUs for 30 minutes",
                 description:
-                  "The pool's nodes hold maxSize x GPUs per node; pending GPU pods of the pool wait for running ones to end. Raise maxSize (the GPU budget guard prices it) or send jobs to another pool.",
+                  "The pool's nodes hold maxNodes x GPUs per node; pending GPU pods of the pool wait for running ones to end. Raise maxNodes (the GPU budget guard prices it) or send jobs to another pool.",
               },
             ],
           },

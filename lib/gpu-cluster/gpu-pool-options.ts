@@ -7,7 +7,7 @@ import { GpuInstance } from "./gpu-instances";
 /**
  * What launches and removes a GPU pool's nodes.
  * - `"cluster-autoscaler"`: an EKS managed node group (an Auto Scaling group) that
- *   cluster-autoscaler resizes between minSize and maxSize; nodes start in minutes, an idle
+ *   cluster-autoscaler resizes between minNodes and maxNodes; nodes start in minutes, an idle
  *   node is removed after the add-ons' scale-down idle time.
  * - `"karpenter"`: a Karpenter NodePool and EC2NodeClass; Karpenter launches instances for
  *   pending pods directly (no Auto Scaling group), picks among the pool's types by price and
@@ -18,7 +18,7 @@ export type GpuProvisioner = "cluster-autoscaler" | "karpenter";
 /** Every GpuProvisioner value, for validation. */
 export const GPU_PROVISIONERS: readonly GpuProvisioner[] = ["cluster-autoscaler", "karpenter"];
 
-/** A GPU pool as its user declares it: `cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 4 })`. */
+/** A GPU pool as its user declares it: `cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 4 })`. */
 export interface GpuPoolOptions {
   /**
    * Instance types of the pool's nodes, from the catalog. Several types must share the GPU
@@ -29,11 +29,11 @@ export interface GpuPoolOptions {
   /** @default Capacity.onDemand() */
   readonly capacity?: Capacity;
   /** Nodes kept running. 0 lets the pool scale to zero when no job asks for its GPUs. @default 0 */
-  readonly minSize?: number;
+  readonly minNodes?: number;
   /** Ceiling for cluster-autoscaler; also what the budget guard prices. */
-  readonly maxSize: number;
-  /** Nodes at creation; afterwards cluster-autoscaler owns the number. @default - minSize */
-  readonly desiredSize?: number;
+  readonly maxNodes: number;
+  /** Nodes at creation; afterwards cluster-autoscaler owns the number. @default - minNodes */
+  readonly desiredNodes?: number;
   /** Root volume (gp3, encrypted), GiB: GPU images are large. @default 200 */
   readonly diskSizeGiB?: number;
   /** Extra node labels. @default - none (the pool, GPU model and GPU labels are always set) */
@@ -55,7 +55,7 @@ export interface GpuPoolOptions {
   /**
    * What provisions the pool's nodes: a managed node group under cluster-autoscaler, or
    * Karpenter (a NodePool and an EC2NodeClass). The other fields mean the same with both;
-   * Karpenter keeps no minimum, so a Karpenter pool needs minSize 0.
+   * Karpenter keeps no minimum, so a Karpenter pool needs minNodes 0.
    * @default - the cluster's provisioner (GpuTrainingClusterProps.provisioner, "cluster-autoscaler" unless set)
    */
   readonly provisioner?: GpuProvisioner;

@@ -88,7 +88,7 @@ export class GpuPool extends Construct {
       amiType: "AL2023_x86_64_NVIDIA",
       capacityType: spec.capacity.type,
       instanceTypes: spec.instances.map((s) => s.instanceType),
-      scalingConfig: { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize },
+      scalingConfig: { minSize: spec.minNodes, maxSize: spec.maxNodes, desiredSize: spec.desiredNodes },
       labels,
       taint: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: EKS_TAINT_EFFECT[GPU_TAINT.effect] }],
       launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },

@@ -159,7 +159,7 @@ export const GPU_WORST_CASE_KEY = "gpu_worst_case";
  * which `GpuClusterAddons` installs in a platform stack.
  *
  * The GPU budget guard runs at synth, over every cluster of the environment: the pools'
- * worst case (every pool at maxSize, on demand, 730 hours) must stay within the
+ * worst case (every pool at maxNodes, on demand, 730 hours) must stay within the
  * environment's gpuMonthlyBudgetUsd.
  */
 export class GpuTrainingCluster extends Construct implements ITrainingCluster {
@@ -450,7 +450,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     this.capacity.addPool({
       name: SYSTEM_POOL_NAME,
       instanceTypes: [systemInstanceType],
-      maxSize: this.systemNodeCount * 2,
+      maxNodes: this.systemNodeCount * 2,
       labels: { [POOL_LABEL]: SYSTEM_POOL_NAME, "eks.amazonaws.com/capacityType": "ON_DEMAND" },
     });
     for (const workload of EKS_ADDON_WORKLOADS) this.capacity.addWorkload(this, workload);
@@ -528,7 +528,7 @@ export class GpuTrainingCluster extends Construct implements ITrainingCluster {
     return over ? [over] : [];
   }
 
-  /** Every pool at maxSize on demand for a month. */
+  /** Every pool at maxNodes on demand for a month. */
   public get worstCase(): GpuWorstCase {
     return poolsWorstCase(this.pools.map((p) => p.spec));
   }

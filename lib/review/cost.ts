@@ -129,7 +129,7 @@ function estimateEnvironment(stacks: readonly ReviewStack[], prices: PriceTable,
 
 /**
  * A Karpenter GPU pool is in no AWS plan: Karpenter launches its instances. Its ceiling is the
- * NodePool's nvidia.com/gpu limit (maxSize x GPUs per node), read from the synthesized stack
+ * NodePool's nvidia.com/gpu limit (maxNodes x GPUs per node), read from the synthesized stack
  * that creates it (a platform stack, which is not planned offline).
  */
 function karpenterNodePools(stack: ReviewStack): { address: string; manifest: Record<string, any> }[] {

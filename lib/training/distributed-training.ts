@@ -95,7 +95,7 @@ export function runtimeNameOf(pool: string): string {
  * with nominal GPU, CPU and memory quotas in a shared cohort, and its `default` LocalQueue; the
  * Kueue ServiceMonitor and the training alerts.
  *
- * A team's quota can never exceed what its pools hold (maxSize x GPUs per node), and the teams'
+ * A team's quota can never exceed what its pools hold (maxNodes x GPUs per node), and the teams'
  * quotas on a pool together cannot either: Kueue would admit jobs the pool has no nodes for.
  */
 export class DistributedTraining extends Construct {
@@ -333,11 +333,11 @@ export class DistributedTraining extends Construct {
           problems.push(`${where}: ${field}.${pool} is ${formatValue(gpus)}; must be a whole number of GPUs >= 0`);
           continue;
         }
-        const capacity = info.maxSize * info.gpusPerNode;
+        const capacity = info.maxNodes * info.gpusPerNode;
         if (field === "gpuQuota" && gpus > capacity) {
           problems.push(
-            `${where}: gpuQuota.${pool} is ${gpus}; pool "${pool}" holds at most ${capacity} GPUs (maxSize ${info.maxSize} x ${info.gpusPerNode} ${info.gpuModel} per node): ` +
-              `Kueue would admit jobs no node can run; lower the quota or raise the pool's maxSize`,
+            `${where}: gpuQuota.${pool} is ${gpus}; pool "${pool}" holds at most ${capacity} GPUs (maxNodes ${info.maxNodes} x ${info.gpusPerNode} ${info.gpuModel} per node): ` +
+              `Kueue would admit jobs no node can run; lower the quota or raise the pool's maxNodes`,
           );
         }
       }

@@ -73,7 +73,7 @@ export function ncclAllReduceTrainJob(training: DistributedTraining, options: Nc
   v.check(objectNameProblem(name) === undefined, "name", name, objectNameProblem(name) ?? "");
   v.check(typeof minimum === "number" && minimum >= 0, "minBusBandwidthGBps", minimum, "must be a number of GB/s >= 0");
   if (pool) {
-    v.check(Number.isInteger(nodes) && nodes >= 1 && nodes <= pool.maxSize, "nodes", nodes, `must be a whole number from 1 to pool "${pool.name}"'s maxSize (${pool.maxSize})`);
+    v.check(Number.isInteger(nodes) && nodes >= 1 && nodes <= pool.maxNodes, "nodes", nodes, `must be a whole number from 1 to pool "${pool.name}"'s maxNodes (${pool.maxNodes})`);
   }
   v.throwIfAny();
   if (!team || !pool) throw new ConfigError([`${where}: ${formatValue(options)}`]);

@@ -70,7 +70,7 @@ export function trainingRuleGroups(alerts: ResolvedTrainingAlerts, namespaces: s
           for: `${alerts.atQuotaMinutes}m`,
           severity: "warning",
           summary: `ClusterQueue {{ $labels.cluster_queue }} has used its whole GPU quota on flavor {{ $labels.flavor }} for ${alerts.atQuotaMinutes}m while workloads wait`,
-          description: "{{ $value }} GPUs in use. Raise the team's gpuQuota (within the pool's maxSize), or let it borrow more from its cohort.",
+          description: "{{ $value }} GPUs in use. Raise the team's gpuQuota (within the pool's maxNodes), or let it borrow more from its cohort.",
         },
       ],
     },

@@ -91,7 +91,7 @@ describeRendered("in-cluster rendering", (sets) => {
       ).toEqual(["a10g", "dist", "l4"]);
       expect(manifests("EC2NodeClass").find((o) => o.object.metadata.name === "dist")!.object.spec.placementGroupSelector).toEqual({ name: "ml-vision-dev-training-dist" });
       expect(schemaProblems({ ...set, objects: [...manifests("NodePool"), ...manifests("EC2NodeClass")] }, crds)).toEqual([]);
-      expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxSize])).toEqual(
+      expect(set.pools.filter((p) => p.name !== "system").map((p) => [p.name, p.maxNodes])).toEqual(
         expect.arrayContaining([
           ["a10g", 4],
           ["l4", 2],

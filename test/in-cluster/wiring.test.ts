@@ -301,7 +301,7 @@ describeRendered("in-cluster wiring", (sets) => {
 
     test("a system pool too small at its max size for the platform pods that can run only there", () => {
       const prod = sets.find((s) => s.name === "ml-prod")!;
-      const oneNode = { ...prod, pools: prod.pools.map((p) => (p.name === "system" ? { ...p, maxSize: 1 } : p)) };
+      const oneNode = { ...prod, pools: prod.pools.map((p) => (p.name === "system" ? { ...p, maxNodes: 1 } : p)) };
       expect(poolCapacityProblems(oneNode)).toEqual([
         expect.stringMatching(/^pool system: \d+ pods that can run only there request cpu \d+m memory \d+Mi; 1 nodes \(max size\) allocate/),
       ]);

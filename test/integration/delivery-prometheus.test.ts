@@ -20,7 +20,7 @@ import { describeIf, freePort, runs, waitForPort, waitUntil } from "../support/t
  */
 const HASH = "6f9c8d7b5";
 const GPU_POOLS = [
-  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 },
+  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxNodes: 4, efaInterfacesPerNode: 0 },
 ];
 
 describeIf(runs("prometheus") ? [] : ["prometheus is not on the PATH (apt-get install prometheus)"], "endpoint delivery queries against a real Prometheus", () => {

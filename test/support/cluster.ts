@@ -41,6 +41,6 @@ export const A10G_POOL: GpuPoolInfo = {
   gpuModel: "A10G",
   gpusPerNode: 1,
   nodeSelector: { "ml-platform/pool": "general" },
-  maxSize: 4,
+  maxNodes: 4,
   efaInterfacesPerNode: 0,
 };

@@ -31,7 +31,7 @@ export interface NodePool {
   readonly labels: Record<string, string>;
   readonly taints: { key: string; value?: string; effect: string }[];
   readonly instanceTypes: string[];
-  readonly maxSize: number;
+  readonly maxNodes: number;
   /** Who launches the nodes: an EKS managed node group (default) or a Karpenter NodePool. */
   readonly provisioner?: "managed-node-group" | "karpenter";
 }
@@ -331,7 +331,7 @@ function nodePools(infra: any): NodePool[] {
       effect: ({ NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" } as Record<string, string>)[t.effect] ?? t.effect,
     })),
     instanceTypes: g.instance_types ?? [],
-    maxSize: g.scaling_config?.max_size ?? 0,
+    maxNodes: g.scaling_config?.max_size ?? 0,
   }));
 }
 
@@ -354,7 +354,7 @@ function karpenterNodePools(objects: readonly ClusterObject[]): NodePool[] {
         taints: (template.spec?.taints ?? []).map((t: any) => ({ key: t.key, value: t.value, effect: t.effect })),
         instanceTypes,
         provisioner: "karpenter" as const,
-        maxSize: Number.isFinite(gpusPerNode) && gpusPerNode > 0 ? Math.floor(gpuLimit / gpusPerNode) : 0,
+        maxNodes: Number.isFinite(gpusPerNode) && gpusPerNode > 0 ? Math.floor(gpuLimit / gpusPerNode) : 0,
       };
     });
 }

@@ -828,11 +828,11 @@ export function poolCapacityProblems(set: EnvironmentSet): string[] {
     const need = pinned
       .map((p) => ({ p, r: podRequests(p.spec), n: minReplicas(set, p) ?? 1 }))
       .reduce((a, { r, n }) => ({ cpu: a.cpu + r.cpu * n, memory: a.memory + r.memory * n, pods: a.pods + n }), { cpu: 0, memory: 0, pods: 0 });
-    const have = { cpu: pool.maxSize * (node.cpu - overhead.cpu), memory: pool.maxSize * (node.memory - overhead.memory) };
+    const have = { cpu: pool.maxNodes * (node.cpu - overhead.cpu), memory: pool.maxNodes * (node.memory - overhead.memory) };
     if (need.cpu > have.cpu || need.memory > have.memory) {
       problems.push(
         `pool ${pool.name}: ${need.pods} pods that can run only there request cpu ${need.cpu}m memory ${Math.ceil(need.memory)}Mi; ` +
-          `${pool.maxSize} nodes (max size) allocate cpu ${have.cpu}m memory ${Math.floor(have.memory)}Mi after DaemonSets`,
+          `${pool.maxNodes} nodes (max size) allocate cpu ${have.cpu}m memory ${Math.floor(have.memory)}Mi after DaemonSets`,
       );
     }
   }

@@ -10,7 +10,7 @@ export interface ResolvedDemand {
   readonly requestsPerSecond?: number;
   readonly gauge?: EndpointGaugeTrigger;
   readonly gpuUtilization?: number;
-  /** 0 when scaling to zero, else replicas.min. */
+  /** 0 when scaling to zero, else minReplicas. */
   readonly minReplicas: number;
   readonly cooldownSeconds: number;
   readonly scaleDownStabilizationSeconds: number;
@@ -153,7 +153,7 @@ export function validateDelivery(v: Validator, env: Environment, input: Delivery
         !env.isProduction,
         "autoscaling.demand.scaleToZero",
         true,
-        `scale to zero in production is not allowed: environment "${env.name}" keeps at least replicas.min (${input.minReplicas}) replicas; scale to zero in development and staging only`,
+        `scale to zero in production is not allowed: environment "${env.name}" keeps at least minReplicas (${input.minReplicas}) replicas; scale to zero in development and staging only`,
       );
       v.check(
         d.gauge?.selector !== undefined,

@@ -50,7 +50,8 @@ export const ENDPOINT_PROPS_SHAPE: ShapeSpec = {
   servicePort: Shape.optional(Shape.number()),
   resources: Shape.optional(RESOURCE_REQUESTS_SHAPE),
   gpu: Shape.optional(Shape.object({ count: Shape.optional(Shape.number()), pool: Shape.optional(Shape.string()) })),
-  replicas: Shape.optional(Shape.object({ min: Shape.optional(Shape.number()), max: Shape.optional(Shape.number()) })),
+  minReplicas: Shape.optional(Shape.number()),
+  maxReplicas: Shape.optional(Shape.number()),
   autoscaling: Shape.optional(
     Shape.object({
       targetCpuUtilization: Shape.optional(Shape.number()),
@@ -125,6 +126,8 @@ export const ENDPOINT_PROPS_SHAPE: ShapeSpec = {
   ),
   inferenceLogs: Shape.optional(Shape.like("an InferenceLogBucket", ["logUri", "grantWrite"])),
   createNamespace: Shape.optional(Shape.boolean()),
+  // Renamed in 0.2 (units in names, as GPU pools' minNodes/maxNodes).
+  replicas: Shape.renamed("minReplicas", "maxReplicas"),
 };
 
 /** One model the endpoint serves: the endpoint's model, or one colour's of blue/green. */
@@ -163,7 +166,7 @@ export interface EndpointSettings {
 
 /** Resolves each prop to its value or its tier default (the `@default`s of MonitoredEndpointProps); checks nothing. */
 export function resolveEndpointSettings(props: MonitoredEndpointProps, env: Environment): EndpointSettings {
-  const minReplicas = props.replicas?.min ?? env.byTier({ development: 1, staging: 2, production: 2 });
+  const minReplicas = props.minReplicas ?? env.byTier({ development: 1, staging: 2, production: 2 });
   const port = props.port ?? 8080;
   const readinessPath = props.readinessPath ?? "/health";
   const models: ServedModel[] = props.blueGreen
@@ -177,7 +180,7 @@ export function resolveEndpointSettings(props: MonitoredEndpointProps, env: Envi
   const base = {
     namespace: props.serviceAccountRole.namespace,
     minReplicas,
-    maxReplicas: props.replicas?.max ?? Math.max(minReplicas, env.byTier({ development: 2, staging: 4, production: 8 })),
+    maxReplicas: props.maxReplicas ?? Math.max(minReplicas, env.byTier({ development: 2, staging: 4, production: 8 })),
     slo: resolveSlo(props.slo ?? {}, env.isProduction),
     metricNames: endpointMetricNames(props.metrics),
     metricsPrefix: props.metrics?.prefix ?? "model",
@@ -220,9 +223,9 @@ function deliveryInput(props: MonitoredEndpointProps, s: Omit<EndpointSettings, 
 export function validateEndpointSettings(owner: Construct, env: Environment, props: MonitoredEndpointProps, s: EndpointSettings): void {
   const v = new Validator(owner.node.path);
   v.check(NAME.test(props.name), "name", props.name, "must be 1 to 40 lowercase letters, digits or '-', starting with a letter");
-  v.check(Number.isInteger(s.minReplicas) && s.minReplicas >= 1, "replicas.min", s.minReplicas, "must be a whole number >= 1");
-  v.check(s.maxReplicas >= s.minReplicas, "replicas.max", s.maxReplicas, `must be >= replicas.min (${s.minReplicas})`);
-  v.check(Number.isInteger(s.maxReplicas), "replicas.max", s.maxReplicas, "must be a whole number");
+  v.check(Number.isInteger(s.minReplicas) && s.minReplicas >= 1, "minReplicas", s.minReplicas, "must be a whole number >= 1");
+  v.check(s.maxReplicas >= s.minReplicas, "maxReplicas", s.maxReplicas, `must be >= minReplicas (${s.minReplicas})`);
+  v.check(Number.isInteger(s.maxReplicas), "maxReplicas", s.maxReplicas, "must be a whole number");
   v.check(s.slo.latencyObjectiveSeconds > 0, "slo.latencyObjectiveSeconds", s.slo.latencyObjectiveSeconds, "must be a number of seconds > 0");
   v.check(
     s.slo.errorRatioObjective > 0 && s.slo.errorRatioObjective < 1,
@@ -263,7 +266,7 @@ export function validateEndpointSettings(owner: Construct, env: Environment, pro
     v.check(props.blueGreen[active] !== undefined, `blueGreen.${active}`, undefined, `the active colour "${active}" must have a model version (a models:/ URI or an image)`);
     const idle = props.blueGreen.idleMinReplicas;
     if (idle !== undefined) {
-      v.check(Number.isInteger(idle) && idle >= 1 && idle <= s.maxReplicas, "blueGreen.idleMinReplicas", idle, `must be a whole number from 1 to replicas.max (${s.maxReplicas})`);
+      v.check(Number.isInteger(idle) && idle >= 1 && idle <= s.maxReplicas, "blueGreen.idleMinReplicas", idle, `must be a whole number from 1 to maxReplicas (${s.maxReplicas})`);
     }
   } else if (!props.model) {
     v.check(false, "model", undefined, "give the model to serve (a models:/ URI or an image), or blueGreen with a model per colour");
@@ -317,7 +320,7 @@ export function validateEndpointSettings(owner: Construct, env: Environment, pro
   if (props.servicePort !== undefined) v.check(portProblem(props.servicePort) === undefined, "servicePort", props.servicePort, portProblem(props.servicePort) ?? "");
   v.check(
     !(env.isProduction && s.minReplicas < 2),
-    "replicas.min",
+    "minReplicas",
     s.minReplicas,
     "production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline",
   );

@@ -145,7 +145,7 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
       this.capacity.addPool({
         name: SYSTEM_POOL_NAME,
         instanceTypes: [...attrs.systemNodePool.instanceTypes],
-        maxSize: attrs.systemNodePool.maxNodes,
+        maxNodes: attrs.systemNodePool.maxNodes,
         labels: { [POOL_LABEL]: SYSTEM_POOL_NAME, "eks.amazonaws.com/capacityType": "ON_DEMAND" },
       });
       for (const spec of specs) this.capacity.addPool(gpuPoolCapacity(spec));

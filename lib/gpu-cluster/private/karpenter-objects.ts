@@ -36,8 +36,8 @@ export function poolNodeLabels(spec: PoolSpec): Record<string, string> {
 
 /**
  * A Karpenter pool's NodePool: the pool's labels and GPU taint on every node, only its
- * instance types, on-demand or spot from `capacity`, limits from maxSize (GPUs, and the
- * vCPUs and memory of maxSize of its largest type), and consolidation of empty or
+ * instance types, on-demand or spot from `capacity`, limits from maxNodes (GPUs, and the
+ * vCPUs and memory of maxNodes of its largest type), and consolidation of empty or
  * underutilized nodes after the add-ons' idle time. Nodes never expire: expiry is forceful
  * (it ignores karpenter.sh/do-not-disrupt) and would kill running training jobs.
  */
@@ -68,9 +68,9 @@ export function nodePoolObject(spec: PoolSpec, ctx: KarpenterPoolContext): Recor
         consolidateAfter: ctx.consolidateAfter,
       },
       limits: {
-        "nvidia.com/gpu": String(spec.maxSize * spec.gpusPerNode),
-        cpu: String(spec.maxSize * largestVcpu),
-        memory: `${spec.maxSize * largestMemoryGiB}Gi`,
+        "nvidia.com/gpu": String(spec.maxNodes * spec.gpusPerNode),
+        cpu: String(spec.maxNodes * largestVcpu),
+        memory: `${spec.maxNodes * largestMemoryGiB}Gi`,
       },
     },
   };

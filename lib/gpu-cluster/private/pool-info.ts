@@ -34,20 +34,20 @@ export function gpuPoolInfo(spec: PoolSpec): GpuPoolInfo {
     nodeSelector: { [POOL_LABEL]: spec.name },
     provisioner: spec.provisioner,
     podAnnotations: spec.provisioner === "karpenter" ? { ...KARPENTER_DO_NOT_DISRUPT } : {},
-    maxSize: spec.maxSize,
+    maxNodes: spec.maxNodes,
     efaInterfacesPerNode: poolEfaInterfaces(spec),
   };
 }
 
 /**
  * The pool as the capacity model sees it. The same for both provisioners: the Karpenter NodePool carries the
- * pool, GPU model and GPU labels and the GPU taint too, and its limits come from maxSize (private/karpenter-objects.ts).
+ * pool, GPU model and GPU labels and the GPU taint too, and its limits come from maxNodes (private/karpenter-objects.ts).
  */
 export function gpuPoolCapacity(spec: PoolSpec): NodePoolCapacity {
   return {
     name: spec.name,
     instanceTypes: spec.instances.map((s) => s.instanceType),
-    maxSize: spec.maxSize,
+    maxNodes: spec.maxNodes,
     labels:
       spec.provisioner === "karpenter"
         ? { ...poolNodeLabels(spec), "karpenter.sh/capacity-type": spec.capacity.isSpot ? "spot" : "on-demand" }

@@ -12,9 +12,9 @@ export interface PoolSpec {
   readonly name: string;
   readonly instances: readonly GpuInstanceSpec[];
   readonly capacity: Capacity;
-  readonly minSize: number;
-  readonly maxSize: number;
-  readonly desiredSize: number;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  readonly desiredNodes: number;
   readonly diskSizeGiB: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly critical: boolean;
@@ -73,20 +73,20 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     "a pool marked critical must use Capacity.onDemand(): spot nodes can be reclaimed with two minutes' notice",
   );
 
-  const minSize = options.minSize ?? 0;
-  const maxSize = options.maxSize;
-  const desiredSize = options.desiredSize ?? minSize;
+  const minNodes = options.minNodes ?? 0;
+  const maxNodes = options.maxNodes;
+  const desiredNodes = options.desiredNodes ?? minNodes;
   const whole = (x: number) => isUnresolved(x) || (Number.isInteger(x) && x >= 0);
-  v.check(whole(minSize), "minSize", minSize, "must be a whole number >= 0");
-  v.check(whole(maxSize) && maxSize >= 1, "maxSize", maxSize, "must be a whole number >= 1");
-  if (whole(minSize) && whole(maxSize) && maxSize < minSize) {
-    v.fail(`maxSize (${maxSize}) is smaller than minSize (${minSize}); maxSize must be >= minSize`);
-  } else if (whole(minSize) && whole(maxSize)) {
+  v.check(whole(minNodes), "minNodes", minNodes, "must be a whole number >= 0");
+  v.check(whole(maxNodes) && maxNodes >= 1, "maxNodes", maxNodes, "must be a whole number >= 1");
+  if (whole(minNodes) && whole(maxNodes) && maxNodes < minNodes) {
+    v.fail(`maxNodes (${maxNodes}) is smaller than minNodes (${minNodes}); maxNodes must be >= minNodes`);
+  } else if (whole(minNodes) && whole(maxNodes)) {
     v.check(
-      Number.isInteger(desiredSize) && desiredSize >= minSize && desiredSize <= maxSize,
-      "desiredSize",
-      desiredSize,
-      `must be between minSize (${minSize}) and maxSize (${maxSize})`,
+      Number.isInteger(desiredNodes) && desiredNodes >= minNodes && desiredNodes <= maxNodes,
+      "desiredNodes",
+      desiredNodes,
+      `must be between minNodes (${minNodes}) and maxNodes (${maxNodes})`,
     );
   }
 
@@ -134,16 +134,16 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     // Karpenter launches nodes for pending pods only and has no minimum: a floor of warm nodes
     // it would not keep is a promise the pool cannot hold.
     v.check(
-      isUnresolved(minSize) || minSize === 0,
-      "minSize",
-      minSize,
+      isUnresolved(minNodes) || minNodes === 0,
+      "minNodes",
+      minNodes,
       "must be 0 for a Karpenter pool: Karpenter keeps no minimum (it launches nodes for pending pods and removes empty ones); " +
         'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)',
     );
     v.check(
-      options.desiredSize === undefined || options.desiredSize === 0,
-      "desiredSize",
-      options.desiredSize,
+      options.desiredNodes === undefined || options.desiredNodes === 0,
+      "desiredNodes",
+      options.desiredNodes,
       "must be unset (or 0) for a Karpenter pool: Karpenter sizes the pool from pending pods, there is no node count to start with",
     );
   }
@@ -154,9 +154,9 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     name,
     instances,
     capacity,
-    minSize,
-    maxSize,
-    desiredSize,
+    minNodes,
+    maxNodes,
+    desiredNodes,
     diskSizeGiB,
     labels,
     critical,
@@ -166,7 +166,7 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
     gpuModel: instances[0].gpuModel,
     gpusPerNode: instances[0].gpuCount,
     worstHourlyUsd,
-    worstCaseMonthlyUsd: maxSize * worstHourlyUsd * HOURS_PER_MONTH,
+    worstCaseMonthlyUsd: maxNodes * worstHourlyUsd * HOURS_PER_MONTH,
   };
 }
 
@@ -177,15 +177,19 @@ export function gpuPoolShape(name: "required" | "optional") {
       name: name === "required" ? Shape.string() : Shape.optional(Shape.string()),
       instanceTypes: Shape.array(Shape.either('an instance type (GpuInstance.of("g6.xlarge") or "g6.xlarge")', Shape.string(), Shape.instanceOf(GpuInstance, "a GpuInstance"))),
       capacity: Shape.optional(Shape.instanceOf(Capacity, "Capacity.onDemand() or Capacity.spot()")),
-      minSize: Shape.optional(Shape.number()),
-      maxSize: Shape.number(),
-      desiredSize: Shape.optional(Shape.number()),
+      minNodes: Shape.optional(Shape.number()),
+      maxNodes: Shape.number(),
+      desiredNodes: Shape.optional(Shape.number()),
       diskSizeGiB: Shape.optional(Shape.number()),
       labels: Shape.optional(LibraryShapes.labels),
       critical: Shape.optional(Shape.boolean()),
       multiNode: Shape.optional(Shape.boolean()),
       availabilityZone: Shape.optional(Shape.string()),
       provisioner: Shape.optional(Shape.string()),
+      // Renamed in 0.2 (units in names, as endpoints' minReplicas/maxReplicas).
+      minSize: Shape.renamed("minNodes"),
+      maxSize: Shape.renamed("maxNodes"),
+      desiredSize: Shape.renamed("desiredNodes"),
     },
     "a GPU pool",
   );

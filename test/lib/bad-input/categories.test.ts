@@ -37,7 +37,7 @@ function production() {
   const cluster = new GpuTrainingCluster(infra, "training", {
     key,
     network: new Network(infra, "network", { key }),
-    gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 2 }],
+    gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 2 }],
   });
   const platform = new PlatformStack(app, "ml-prod-platform", { environment: env, clusterName: cluster.clusterName });
   return { app, env, infra, key, cluster, platform };
@@ -55,15 +55,28 @@ describe("a required prop missing, or a value of the wrong shape from JavaScript
   });
 
   test("a misspelt field is refused instead of silently ignored", () => {
-    expect(errorOf(build("MonitoredEndpoint", { replicas: { minimum: 2 } }))).toBe(
-      "ml-test-platform/ranker: replicas.minimum is 2; not a known field (a typo?); known fields: min, max",
+    expect(errorOf(build("MonitoredEndpoint", { gpu: { counts: 1 } }))).toBe("ml-test-platform/ranker: gpu.counts is 1; not a known field (a typo?); known fields: count, pool");
+  });
+
+  test("a renamed prop (a stale config, a JavaScript caller) is one problem that names its replacement", () => {
+    expect(errorOf(build("MonitoredEndpoint", { replicas: { min: 2, max: 4 } }))).toBe(
+      'ml-test-platform/ranker: replicas is {"min":2,"max":4}; was renamed: use minReplicas and maxReplicas instead (docs/UPGRADING.md, "Renamed props")',
+    );
+  });
+
+  test("a renamed required prop is not also reported missing under its new name", () => {
+    expect(errorOf(build("GpuTrainingCluster", { gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], minSize: 0, maxSize: 2 }] }))).toBe(
+      [
+        'ml-test-infra/training: gpuPools[0].minSize is 0; was renamed: use minNodes instead (docs/UPGRADING.md, "Renamed props")',
+        'ml-test-infra/training: gpuPools[0].maxSize is 2; was renamed: use maxNodes instead (docs/UPGRADING.md, "Renamed props")',
+      ].join("\n"),
     );
   });
 });
 
 describe("NaN and Infinity are shown as such, and one input gives one error", () => {
   test("NaN", () => {
-    expect(errorOf(build("MonitoredEndpoint", { replicas: { min: NaN } }))).toBe("ml-test-platform/ranker: replicas.min is NaN; must be a finite number");
+    expect(errorOf(build("MonitoredEndpoint", { minReplicas: NaN }))).toBe("ml-test-platform/ranker: minReplicas is NaN; must be a finite number");
   });
 
   test("Infinity", () => {
@@ -89,7 +102,7 @@ describe("names AWS or Kubernetes reject, or that collide", () => {
   });
 
   test("an invalid label value", () => {
-    expect(errorOf(build("GpuTrainingCluster", { gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], maxSize: 2, labels: { team: "vision team!" } }] }))).toBe(
+    expect(errorOf(build("GpuTrainingCluster", { gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], maxNodes: 2, labels: { team: "vision team!" } }] }))).toBe(
       "ml-test-infra/training/gpu-pool \"general\": labels[\"team\"] is \"vision team!\"; must be a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
     );
   });
@@ -101,7 +114,7 @@ describe("names AWS or Kubernetes reject, or that collide", () => {
   });
 
   test('a pool without a name is refused as missing, never named "undefined"', () => {
-    expect(errorOf(build("GpuTrainingCluster", { gpuPools: [{ instanceTypes: ["g6.xlarge"], maxSize: 2 }] }))).toBe(
+    expect(errorOf(build("GpuTrainingCluster", { gpuPools: [{ instanceTypes: ["g6.xlarge"], maxNodes: 2 }] }))).toBe(
       "ml-test-infra/training: gpuPools[0].name is missing; required: must be a string",
     );
   });
@@ -308,10 +321,10 @@ describe("internet-open CIDRs in disguise and production rules bypassed", () => 
             serviceAccountRole: role,
             image: "ghcr.io/acme/serving:1.0.0",
             model: { uri: "models:/ranker@champion" },
-            replicas: { min: 1 },
+            minReplicas: 1,
           }),
       ),
-    ).toBe("ml-prod-platform/ranker: replicas.min is 1; production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline");
+    ).toBe("ml-prod-platform/ranker: minReplicas is 1; production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline");
   });
 
   test("a single-replica feature server in production", () => {
@@ -414,7 +427,7 @@ describe("valid inputs are accepted", () => {
         new GpuTrainingCluster(infra, "training", {
           key,
           network: new Network(infra, "network", { key }),
-          gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 3 }],
+          gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 3 }],
         }),
     ).not.toThrow();
   });

@@ -80,7 +80,7 @@ function world(config: Partial<EnvironmentConfig> = {}): World {
   const cluster = new GpuTrainingCluster(infra, "training", {
     network,
     key,
-    gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 2 }],
+    gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 2 }],
   });
   const addons = new PlatformStack(app, "ml-test-addons", { environment: env, clusterName: cluster.clusterName });
   const platform = new PlatformStack(app, "ml-test-platform", { environment: env, clusterName: cluster.clusterName });
@@ -154,7 +154,7 @@ export const SUBJECTS: readonly Subject[] = [
       publicAccessCidrs: ["203.0.113.0/24"],
       accessEntries: [{ principalArn: "arn:aws:iam::123456789012:role/admin", accessPolicies: [ClusterAccessPolicy.VIEW], namespaces: ["training"] }],
       trainingNamespace: "training",
-      gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], capacity: Capacity.spot(), minSize: 0, maxSize: 2, diskSizeGiB: 200, labels: { team: "vision" } }],
+      gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], capacity: Capacity.spot(), minNodes: 0, maxNodes: 2, diskSizeGiB: 200, labels: { team: "vision" } }],
     }),
     build: (props) => {
       const app = Testing.app();
@@ -312,7 +312,8 @@ export const SUBJECTS: readonly Subject[] = [
       name: "ranker",
       image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1.0.0",
       port: 8080,
-      replicas: { min: 1, max: 2 },
+      minReplicas: 1,
+      maxReplicas: 2,
       slo: { latencyObjectiveSeconds: 0.2, errorRatioObjective: 0.01 },
       resources: { cpu: Cpu.millicores(500), memory: Memory.gibibytes(1) },
       env: { LOG_LEVEL: "info" },
@@ -451,7 +452,7 @@ export const SUBJECTS: readonly Subject[] = [
       clusterName: "ml-test-training",
       oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9",
       workloadSecurityGroupId: "sg-0123456789abcdef0",
-      gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], maxSize: 2 }],
+      gpuPools: [{ name: "general", instanceTypes: ["g6.xlarge"], maxNodes: 2 }],
       systemNodePool: { instanceTypes: ["m6i.xlarge"], maxNodes: 2 },
       trainingNamespace: "training",
     }),

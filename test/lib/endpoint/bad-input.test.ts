@@ -6,7 +6,7 @@ import { endpointFixture } from "./fixture";
 describe("MonitoredEndpoint: bad input", () => {
   test("min replicas above max replicas", () => {
     const f = endpointFixture();
-    expect(errorOf(() => f.endpoint("fraud", { replicas: { min: 4, max: 2 } }))).toBe("test-platform/fraud: replicas.max is 2; must be >= replicas.min (4)");
+    expect(errorOf(() => f.endpoint("fraud", { minReplicas: 4, maxReplicas: 2 }))).toBe("test-platform/fraud: maxReplicas is 2; must be >= minReplicas (4)");
   });
 
   test("a latency objective of zero", () => {
@@ -63,7 +63,7 @@ describe("MonitoredEndpoint: bad input", () => {
 
   test("a GPU pool the cluster does not have", () => {
     const f = endpointFixture({
-      gpuPools: [{ name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: {}, maxSize: 1, efaInterfacesPerNode: 0 }],
+      gpuPools: [{ name: "general", instanceTypes: ["g5.xlarge"], gpuModel: "A10G", gpusPerNode: 1, nodeSelector: {}, maxNodes: 1, efaInterfacesPerNode: 0 }],
     });
     expect(errorOf(() => f.endpoint("fraud", { gpu: { pool: "h100" } }))).toBe('test-platform/fraud: gpu.pool is "h100"; must be one of the cluster\'s GPU pools: "general"');
   });

@@ -9,14 +9,14 @@ import { endpointFixture, manifestsOfKind } from "./fixture";
  * what the controller compares against its threshold on synthetic series of the endpoint.
  */
 const GPU_POOLS = [
-  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 },
+  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxNodes: 4, efaInterfacesPerNode: 0 },
 ];
 
 describeWithPromtool("rollout and autoscaler alerts under promtool", () => {
   const f = endpointFixture({ tier: "production", gpuPools: GPU_POOLS });
   const endpoint = f.endpoint("fraud", {
     gpu: {},
-    replicas: { min: 2 },
+    minReplicas: 2,
     rollout: { strategy: RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]) },
     autoscaling: { demand: { requestsPerSecond: 20, gpuUtilization: 70 } },
   });

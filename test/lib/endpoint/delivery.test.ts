@@ -4,7 +4,7 @@ import { endpointFixture, manifestResourcesOfKind, manifestsOfKind } from "./fix
 
 /** Issue 17: demand-based autoscaling (KEDA ScaledObject) and progressive delivery (Argo Rollouts) of an endpoint. */
 const GPU_POOLS = [
-  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxSize: 4, efaInterfacesPerNode: 0 },
+  { name: "general", instanceTypes: ["g6.xlarge"], gpuModel: "L4", gpusPerNode: 1, nodeSelector: { "ml-platform/pool": "general" }, maxNodes: 4, efaInterfacesPerNode: 0 },
 ];
 const CANARY = RolloutStrategy.canary([{ weight: 20 }, { pause: "5m" }, { weight: 100 }]);
 
@@ -168,12 +168,12 @@ describe("MonitoredEndpoint: bad delivery input, one clear error each", () => {
     expect(
       errorOf(() =>
         f.endpoint("fraud", {
-          replicas: { min: 2 },
+          minReplicas: 2,
           autoscaling: { demand: { scaleToZero: true, gauge: { metric: "queue_depth", selector: 'queue="fraud"', targetPerReplica: 10 } } },
         }),
       ),
     ).toBe(
-      'test-platform/fraud: autoscaling.demand.scaleToZero is true; scale to zero in production is not allowed: environment "test" keeps at least replicas.min (2) replicas; scale to zero in development and staging only',
+      'test-platform/fraud: autoscaling.demand.scaleToZero is true; scale to zero in production is not allowed: environment "test" keeps at least minReplicas (2) replicas; scale to zero in development and staging only',
     );
   });
 

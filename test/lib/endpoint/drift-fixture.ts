@@ -9,7 +9,7 @@ export function driftFixture(tier: "development" | "production" = "development")
   const f = endpointFixture({ tier });
   const logs = new InferenceLogBucket(f.infra, "inference-logs", { key: f.cluster.key, bucketName: LOG_BUCKET });
   const endpointRole = f.role("fraud");
-  const endpoint = f.endpoint("fraud", { serviceAccountRole: endpointRole, inferenceLogs: logs, ...(tier === "production" ? { replicas: { min: 2 } } : {}) });
+  const endpoint = f.endpoint("fraud", { serviceAccountRole: endpointRole, inferenceLogs: logs, ...(tier === "production" ? { minReplicas: 2 } : {}) });
   const driftRole = f.role("fraud-drift");
   const monitor = (props: Partial<DriftMonitorProps> = {}, id = "fraud-drift") =>
     new DriftMonitor(f.platform, id, {

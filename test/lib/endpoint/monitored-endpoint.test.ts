@@ -86,7 +86,7 @@ describe("MonitoredEndpoint: workload", () => {
 
   test("the autoscaler scales between min and max on CPU", () => {
     const f = endpointFixture();
-    f.endpoint("fraud", { replicas: { min: 2, max: 6 }, autoscaling: { targetCpuUtilization: 60 } });
+    f.endpoint("fraud", { minReplicas: 2, maxReplicas: 6, autoscaling: { targetCpuUtilization: 60 } });
     const [hpa] = manifestsOfKind(synthJson(f.platform), "HorizontalPodAutoscaler");
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: "Deployment", name: "fraud" } });
     expect(hpa.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }]);
@@ -295,7 +295,7 @@ describe("MonitoredEndpoint: blue/green", () => {
 
   test("the idle colour can keep fewer replicas than the active one", () => {
     const f = endpointFixture({ tier: "production" });
-    f.endpoint("fraud", { model: undefined, replicas: { min: 3, max: 6 }, blueGreen: { active: "green", ...models, idleMinReplicas: 1 } });
+    f.endpoint("fraud", { model: undefined, minReplicas: 3, maxReplicas: 6, blueGreen: { active: "green", ...models, idleMinReplicas: 1 } });
     const hpas = manifestsOfKind(synthJson(f.platform), "HorizontalPodAutoscaler");
     expect(Object.fromEntries(hpas.map((h) => [h.metadata.name, h.spec.minReplicas]))).toEqual({ "fraud-blue": 1, "fraud-green": 3 });
   });

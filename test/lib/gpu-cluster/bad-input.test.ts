@@ -6,13 +6,13 @@ import { GENERAL, platformFor, testCluster } from "./fixture";
 const withPool = (pool: Partial<GpuPoolProps>) => () => testCluster({}, { gpuPools: [{ ...GENERAL, ...pool }] });
 
 describe("GpuTrainingCluster refuses bad input", () => {
-  test("maxSize smaller than minSize", () => {
-    expect(errorOf(withPool({ minSize: 4, maxSize: 2 }))).toBe('test-infra/training/gpu-pool "general": maxSize (2) is smaller than minSize (4); maxSize must be >= minSize');
+  test("maxNodes smaller than minNodes", () => {
+    expect(errorOf(withPool({ minNodes: 4, maxNodes: 2 }))).toBe('test-infra/training/gpu-pool "general": maxNodes (2) is smaller than minNodes (4); maxNodes must be >= minNodes');
   });
 
-  test("desiredSize outside [minSize, maxSize]", () => {
-    expect(errorOf(withPool({ minSize: 1, maxSize: 2, desiredSize: 3 }))).toBe(
-      'test-infra/training/gpu-pool "general": desiredSize is 3; must be between minSize (1) and maxSize (2)',
+  test("desiredNodes outside [minNodes, maxNodes]", () => {
+    expect(errorOf(withPool({ minNodes: 1, maxNodes: 2, desiredNodes: 3 }))).toBe(
+      'test-infra/training/gpu-pool "general": desiredNodes is 3; must be between minNodes (1) and maxNodes (2)',
     );
   });
 
@@ -49,7 +49,7 @@ describe("GpuTrainingCluster refuses bad input", () => {
     expect(
       errorOf(() => {
         const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
-        cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 1 });
+        cluster.addGpuPool("general", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 1 });
       }),
     ).toBe('test-infra/training/gpu-pool "general": name is "general"; a pool of that name already exists: every pool needs its own name');
   });
@@ -63,7 +63,7 @@ describe("GpuTrainingCluster refuses bad input", () => {
   test("a GPU quota smaller than one node of the smallest pool", () => {
     expect(
       errorOf(() => {
-        const { cluster } = testCluster({}, { gpuPools: [{ name: "quad", instanceTypes: [GpuInstance.of("g5.12xlarge")], maxSize: 1 }] });
+        const { cluster } = testCluster({}, { gpuPools: [{ name: "quad", instanceTypes: [GpuInstance.of("g5.12xlarge")], maxNodes: 1 }] });
         const platform = platformFor(cluster);
         new GpuClusterAddons(platform, "gpu-addons", { cluster, trainingGpuQuota: 2 });
         Testing.synth(platform, true);
@@ -78,7 +78,7 @@ describe("GpuTrainingCluster refuses bad input", () => {
     const { cluster } = testCluster({});
     const platform = platformFor(cluster);
     new GpuClusterAddons(platform, "gpu-addons", { cluster, trainingGpuQuota: 2 });
-    cluster.addGpuPool("quad", { instanceTypes: [GpuInstance.of("g5.12xlarge")], maxSize: 1 });
+    cluster.addGpuPool("quad", { instanceTypes: [GpuInstance.of("g5.12xlarge")], maxNodes: 1 });
     // THEN synth refuses it exactly as when the pool came first
     expect(errorOf(() => Testing.synth(platform, true))).toBe(
       'test-platform/gpu-addons: trainingGpuQuota is 2; must be at least 4, the GPUs of one node of the smallest pool ("quad", 4 x A10G per node): a smaller quota lets no training job use a whole node',
@@ -110,7 +110,7 @@ describe("GpuTrainingCluster refuses bad input", () => {
           testCluster(
             { gpuMonthlyBudgetUsd: 5000 },
             {
-              gpuPools: [GENERAL, { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 1 }],
+              gpuPools: [GENERAL, { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxNodes: 1 }],
             },
           ).stack,
           true,
@@ -121,7 +121,7 @@ describe("GpuTrainingCluster refuses bad input", () => {
         "test-infra/training: the GPU pools' monthly worst case is $17,499.56, over environment \"test\"'s gpuMonthlyBudgetUsd of $5,000.00:",
         '  pool "general": 2 x g5.xlarge x $1.006/h x 730 h = $1,468.76',
         '  pool "big": 1 x p4d.24xlarge x $21.96/h x 730 h = $16,030.80',
-        "  total $17,499.56 > budget $5,000.00; lower maxSize, choose cheaper instance types, or raise gpuMonthlyBudgetUsd",
+        "  total $17,499.56 > budget $5,000.00; lower maxNodes, choose cheaper instance types, or raise gpuMonthlyBudgetUsd",
       ].join("\n"),
     );
   });
@@ -140,8 +140,8 @@ describe("GpuTrainingCluster refuses bad input", () => {
   });
 
   test("every problem of a pool is reported at once", () => {
-    expect(errorOf(withPool({ minSize: 3, maxSize: 1, diskSizeGiB: 10 })).split("\n")).toEqual([
-      'test-infra/training/gpu-pool "general": maxSize (1) is smaller than minSize (3); maxSize must be >= minSize',
+    expect(errorOf(withPool({ minNodes: 3, maxNodes: 1, diskSizeGiB: 10 })).split("\n")).toEqual([
+      'test-infra/training/gpu-pool "general": maxNodes (1) is smaller than minNodes (3); maxNodes must be >= minNodes',
       'test-infra/training/gpu-pool "general": diskSizeGiB is 10; must be a whole number of GiB from 50 (GPU images and drivers need room) to 16384 (gp3 maximum)',
     ]);
   });

@@ -84,7 +84,7 @@ describe("capacity model at synth", () => {
   });
 
   test("a GPU workload larger than every node of its pool", () => {
-    const { cluster } = testCluster({}, { gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 2 }] });
+    const { cluster } = testCluster({}, { gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxNodes: 2 }] });
     cluster.capacity.addWorkload(cluster, {
       kind: "Deployment",
       namespace: "serving",
@@ -101,7 +101,7 @@ describe("capacity model at synth", () => {
   });
 
   test("a workload that selects a GPU pool without tolerating its taint lands nowhere", () => {
-    const { cluster } = testCluster({}, { gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 2 }] });
+    const { cluster } = testCluster({}, { gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxNodes: 2 }] });
     cluster.capacity.addWorkload(cluster, { kind: "Deployment", namespace: "x", name: "y", requests: { cpu: "100m" }, nodeSelector: { "ml-platform/pool": "general" } });
     expect(cluster.capacity.problems()).toEqual([
       'test-infra/training: Deployment x/y (nodeSelector {"ml-platform/pool":"general"}, tolerations []) can land on no node pool: ' +

@@ -7,7 +7,7 @@ import { infraStack } from "../../support/env";
 import { synthJson } from "../../support/synth";
 
 /** A one-GPU pool that fits every test budget. */
-export const GENERAL: GpuPoolProps = { name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 2 };
+export const GENERAL: GpuPoolProps = { name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxNodes: 2 };
 
 /** A GpuTrainingCluster in a fresh InfraStack (`test-infra`), with its own key and network. */
 export function testCluster(overrides: Partial<EnvironmentConfig> = {}, props: Partial<GpuTrainingClusterProps> = {}) {

@@ -49,7 +49,7 @@ const FEATURES = {
     authSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ml-test/feast/redis-auth-AbCdEf",
   },
 };
-const GENERAL = { name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], capacity: Capacity.spot(), maxSize: 2 };
+const GENERAL = { name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], capacity: Capacity.spot(), maxNodes: 2 };
 
 /** A second app: an infra stack (new registry database, IRSA roles) and a platform stack, on an imported VPC, key, cluster and feature store. */
 function secondApp(cluster: Partial<TrainingClusterAttributes> = {}, server: { memoryGiB?: number } = {}) {

@@ -4,12 +4,12 @@ import { synthSummary } from "../../../lib/review/synth-summary";
 import { errorOf } from "../../support/synth";
 import { GENERAL, testCluster } from "./fixture";
 
-const P4D = { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 1 };
+const P4D = { name: "big", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxNodes: 1 };
 
 describe("GPU budget guard", () => {
-  test("a pool's worst case is maxSize x the priciest type's hourly price x 730", () => {
-    const { cluster } = testCluster({}, { gpuPools: [{ name: "mixed", instanceTypes: [GpuInstance.of("g6.xlarge"), GpuInstance.of("g6.2xlarge")], maxSize: 3 }] });
-    expect(cluster.worstCase.pools[0]).toEqual({ name: "mixed", maxSize: 3, instanceType: "g6.2xlarge", hourlyUsd: 0.9776, monthlyUsd: 3 * 0.9776 * 730 });
+  test("a pool's worst case is maxNodes x the priciest type's hourly price x 730", () => {
+    const { cluster } = testCluster({}, { gpuPools: [{ name: "mixed", instanceTypes: [GpuInstance.of("g6.xlarge"), GpuInstance.of("g6.2xlarge")], maxNodes: 3 }] });
+    expect(cluster.worstCase.pools[0]).toEqual({ name: "mixed", maxNodes: 3, instanceType: "g6.2xlarge", hourlyUsd: 0.9776, monthlyUsd: 3 * 0.9776 * 730 });
   });
 
   test("pools within the budget synthesize", () => {
@@ -17,7 +17,7 @@ describe("GPU budget guard", () => {
   });
 
   test("without a budget in the environment, there is no ceiling", () => {
-    expect(() => testCluster({}, { gpuPools: [{ ...P4D, maxSize: 10 }] })).not.toThrow();
+    expect(() => testCluster({}, { gpuPools: [{ ...P4D, maxNodes: 10 }] })).not.toThrow();
   });
 
   test("a pool added later that crosses the budget is refused at synth, naming every pool", () => {
@@ -74,7 +74,7 @@ describe("GPU budget guard across clusters", () => {
       key,
       clusterName: "ml-test-second",
       datasetsBucketName: "ml-test-second-datasets",
-      gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 1 }],
+      gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g5.xlarge")], maxNodes: 1 }],
     });
     const message = errorOf(() => (stack.node.root as App).synth());
     // THEN the guard counts both clusters' pools, reported once, by the environment's first cluster
@@ -92,7 +92,7 @@ describe("GPU budget guard across clusters", () => {
     const key = new EnvironmentKey(other, "kms", { aliasSuffix: "second" });
     const network = new Network(other, "network", { key, namePrefix: "ml-test-second" });
     const second = new GpuTrainingCluster(other, "training", { network, key, clusterName: "ml-test-second", datasetsBucketName: "ml-test-second-datasets" });
-    second.addGpuPool("general", { instanceTypes: [GpuInstance.of("g5.xlarge")], maxSize: 1 });
+    second.addGpuPool("general", { instanceTypes: [GpuInstance.of("g5.xlarge")], maxNodes: 1 });
     cluster.addGpuPool("general", GENERAL);
     // THEN the verdict and the total are the same as in the test above
     const message = errorOf(() => (stack.node.root as App).synth());

@@ -31,7 +31,7 @@ describe("GpuClusterAddons: cluster-autoscaler image", () => {
 
 describe("GpuClusterAddons: EFA", () => {
   test("a multi-node (EFA) pool gets AWS's EFA device plugin, tolerating the GPU taint", () => {
-    const p5 = { name: "h100", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxSize: 2, multiNode: true };
+    const p5 = { name: "h100", instanceTypes: [GpuInstance.of("p5.48xlarge")], maxNodes: 2, multiNode: true };
     const { cluster } = testCluster({ gpuMonthlyBudgetUsd: 200000, monthlyBudgetUsd: 250000 }, { gpuPools: [GENERAL, p5] });
     const platform = platformFor(cluster);
     new GpuClusterAddons(platform, "gpu-addons", { cluster });
@@ -144,7 +144,7 @@ describe("GpuClusterAddons: training namespace and cluster-wide objects", () => 
   });
 
   test("a quota of one whole node of the smallest pool is accepted", () => {
-    const { cluster } = testCluster({}, { gpuPools: [{ name: "octo", instanceTypes: [GpuInstance.of("g6.48xlarge")], maxSize: 1 }] });
+    const { cluster } = testCluster({}, { gpuPools: [{ name: "octo", instanceTypes: [GpuInstance.of("g6.48xlarge")], maxNodes: 1 }] });
     expect(() => new GpuClusterAddons(platformFor(cluster), "gpu-addons", { cluster, trainingGpuQuota: 8 })).not.toThrow();
   });
 });

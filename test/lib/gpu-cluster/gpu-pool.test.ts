@@ -12,7 +12,7 @@ const one = (json: any, type: string, pool: string): any => {
   return found[0];
 };
 
-const MULTI = { name: "multi", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxSize: 2, multiNode: true } as const;
+const MULTI = { name: "multi", instanceTypes: [GpuInstance.of("p4d.24xlarge")], maxNodes: 2, multiNode: true } as const;
 
 describe("GPU pool", () => {
   const json = clusterJson({}, { gpuPools: [{ ...GENERAL, capacity: Capacity.spot(), labels: { team: "vision" } }] });

@@ -212,7 +212,7 @@ describe("GpuTrainingCluster: images and datasets", () => {
 describe("GpuTrainingCluster: contract", () => {
   test("implements ITrainingCluster with a plain-string name and the pools declared", () => {
     const { cluster } = testCluster({}, { gpuPools: [GENERAL] });
-    cluster.addGpuPool("big", { instanceTypes: [GpuInstance.of("g6e.xlarge")], maxSize: 1 });
+    cluster.addGpuPool("big", { instanceTypes: [GpuInstance.of("g6e.xlarge")], maxNodes: 1 });
     expect(cluster.clusterName).toBe("ml-test-training");
     expect(cluster.gpuPools).toEqual([
       {
@@ -223,7 +223,7 @@ describe("GpuTrainingCluster: contract", () => {
         nodeSelector: { "ml-platform/pool": "general" },
         provisioner: "cluster-autoscaler",
         podAnnotations: {},
-        maxSize: 2,
+        maxNodes: 2,
         efaInterfacesPerNode: 0,
       },
       {
@@ -234,7 +234,7 @@ describe("GpuTrainingCluster: contract", () => {
         nodeSelector: { "ml-platform/pool": "big" },
         provisioner: "cluster-autoscaler",
         podAnnotations: {},
-        maxSize: 1,
+        maxNodes: 1,
         efaInterfacesPerNode: 0,
       },
     ]);

@@ -11,7 +11,7 @@ const VISION: GpuPoolProps = {
   name: "vision",
   instanceTypes: [GpuInstance.of("g5.xlarge"), GpuInstance.of("g5.2xlarge")],
   capacity: Capacity.spot(),
-  maxSize: 3,
+  maxNodes: 3,
   diskSizeGiB: 300,
   labels: { team: "vision" },
 };
@@ -57,7 +57,7 @@ describe("Karpenter pools: the same declaration, either provisioner", () => {
     expect(built.cluster.gpuPools[0]).toMatchObject({ name: "vision", provisioner: "karpenter", podAnnotations: { "karpenter.sh/do-not-disrupt": "true" } });
   });
 
-  test("the NodePool carries the pool's labels and taint, its instance types and capacity type, and limits from maxSize", () => {
+  test("the NodePool carries the pool's labels and taint, its instance types and capacity type, and limits from maxNodes", () => {
     const [pool] = manifests("NodePool");
     expect(pool.metadata.name).toBe("vision");
     expect(pool.spec.template.metadata.labels).toEqual({ team: "vision", "ml-platform/pool": "vision", "ml-platform/gpu-model": "A10G", "ml-platform/gpu": "true" });
@@ -264,9 +264,9 @@ describe("Karpenter's AWS side", () => {
 describe("Karpenter: bad input", () => {
   const path = 'test-infra/training/gpu-pool "vision"';
 
-  test("minSize above 0 on a Karpenter pool (Karpenter keeps no minimum)", () => {
-    expect(errorOf(() => testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter", minSize: 1 }] }))).toBe(
-      `${path}: minSize is 1; must be 0 for a Karpenter pool: Karpenter keeps no minimum (it launches nodes for pending pods and removes empty ones); ` +
+  test("minNodes above 0 on a Karpenter pool (Karpenter keeps no minimum)", () => {
+    expect(errorOf(() => testCluster({}, { gpuPools: [{ ...VISION, provisioner: "karpenter", minNodes: 1 }] }))).toBe(
+      `${path}: minNodes is 1; must be 0 for a Karpenter pool: Karpenter keeps no minimum (it launches nodes for pending pods and removes empty ones); ` +
         'for warm nodes use provisioner "cluster-autoscaler" (a managed node group)',
     );
   });
@@ -296,7 +296,7 @@ describe("Karpenter: bad input", () => {
     const karpenter = new KarpenterController(addons, "karpenter", { cluster });
     const platform = platformFor(cluster);
     new GpuClusterAddons(platform, "gpu-addons", { cluster, karpenter });
-    cluster.addGpuPool("late", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 1, provisioner: "karpenter" });
+    cluster.addGpuPool("late", { instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 1, provisioner: "karpenter" });
     expect(errorOf(() => synthApp(platform))).toContain(
       'test-platform/gpu-addons: Karpenter pool "late" was added to test-infra/training after GpuClusterAddons was created, so it has no NodePool; add every GPU pool before creating GpuClusterAddons',
     );
@@ -312,7 +312,7 @@ describe("Karpenter: bad input", () => {
 });
 
 describe("Karpenter: a multi-node (EFA) pool", () => {
-  const multi: GpuPoolProps = { name: "dist", instanceTypes: [GpuInstance.of("g6.8xlarge")], maxSize: 2, multiNode: true, provisioner: "karpenter" };
+  const multi: GpuPoolProps = { name: "dist", instanceTypes: [GpuInstance.of("g6.8xlarge")], maxNodes: 2, multiNode: true, provisioner: "karpenter" };
   const built = karpenterApp([multi]);
   const manifest = (kind: string): any =>
     Object.values(resourcesOfType(built.platformJson, "kubernetes_manifest"))

@@ -21,7 +21,7 @@ function infraOnImports(attrs: { network?: object; keyArn?: string } = {}) {
   const cluster = new GpuTrainingCluster(infra, "training", {
     network,
     key,
-    gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], capacity: Capacity.spot(), maxSize: 2 }],
+    gpuPools: [{ name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], capacity: Capacity.spot(), maxNodes: 2 }],
   });
   const registry = new ModelRegistry(infra, "model-registry", { cluster });
   const featureStore = new FeatureStore(infra, "feature-store", { cluster, project: "features", onlineStore: "redis" });
@@ -61,7 +61,7 @@ describe("Network.fromAttributes and EnvironmentKey.fromAttributes", () => {
     const app = Testing.app();
     const infra = new InfraStack(app, "test-infra", { environment: testEnvironment() });
     const network = Network.fromAttributes(infra, "network", VPC);
-    const pool = { name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxSize: 2, provisioner: "karpenter" as const };
+    const pool = { name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], maxNodes: 2, provisioner: "karpenter" as const };
     // GIVEN a key whose policy has not been declared to allow EventBridge: refused, with the statement to add
     const undeclared = EnvironmentKey.fromKeyArn(infra, "kms", KEY_ARN);
     const message = errorOf(() => new GpuTrainingCluster(infra, "training", { network, key: undeclared, gpuPools: [pool] }));

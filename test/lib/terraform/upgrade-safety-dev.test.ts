@@ -58,7 +58,7 @@ describeWithTerraform("upgrade safety: dev infrastructure", () => {
   test("adding a GPU pool only creates resources", async () => {
     const report = await harness.planChange(
       devInfra((s) => {
-        s.cluster.addGpuPool("l4-batch", { instanceTypes: ["g6.xlarge"], maxSize: 2 });
+        s.cluster.addGpuPool("l4-batch", { instanceTypes: ["g6.xlarge"], maxNodes: 2 });
       }),
     );
     expect(actions(report)).toEqual(["create"]);

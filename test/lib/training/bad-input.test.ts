@@ -9,10 +9,10 @@ describe("DistributedTraining refuses bad team quotas, one clear error each", ()
     );
   });
 
-  test("a team quota above what its pool can hold (maxSize x GPUs per node)", () => {
+  test("a team quota above what its pool can hold (maxNodes x GPUs per node)", () => {
     const { training } = trainingFixture();
     expect(errorOf(() => training.addTeam("vision", { gpuQuota: { multi: 24 } }))).toBe(
-      'test-platform/training/team "vision": gpuQuota.multi is 24; pool "multi" holds at most 16 GPUs (maxSize 2 x 8 A10G per node): Kueue would admit jobs no node can run; lower the quota or raise the pool\'s maxSize',
+      'test-platform/training/team "vision": gpuQuota.multi is 24; pool "multi" holds at most 16 GPUs (maxNodes 2 x 8 A10G per node): Kueue would admit jobs no node can run; lower the quota or raise the pool\'s maxNodes',
     );
   });
 
@@ -20,8 +20,8 @@ describe("DistributedTraining refuses bad team quotas, one clear error each", ()
     const { training } = trainingFixture();
     training.addTeam("vision", { gpuQuota: { multi: 8 } });
     expect(errorOf(() => training.addTeam("nlp", { gpuQuota: { multi: 16 } }))).toBe(
-      'test-platform/training: the teams\' GPU quotas on pool "multi" add up to 24 (vision 8, nlp 16); the pool holds at most 16 (maxSize 2 x 8 A10G per node): ' +
-        "lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxSize",
+      'test-platform/training: the teams\' GPU quotas on pool "multi" add up to 24 (vision 8, nlp 16); the pool holds at most 16 (maxNodes 2 x 8 A10G per node): ' +
+        "lower the quotas (teams borrow each other's idle GPUs anyway) or raise the pool's maxNodes",
     );
   });
 

@@ -3,7 +3,7 @@ import { DistributedTraining, DistributedTrainingProps, GpuInstance, InfraStack,
 import { GENERAL, testCluster } from "../gpu-cluster/fixture";
 
 /** A multi-node EFA pool cheap enough for the test budget: one g5.48xlarge (8 x A10G, 1 EFA interface). */
-export const MULTI = { name: "multi", instanceTypes: [GpuInstance.of("g5.48xlarge")], maxSize: 2, multiNode: true };
+export const MULTI = { name: "multi", instanceTypes: [GpuInstance.of("g5.48xlarge")], maxNodes: 2, multiNode: true };
 
 /** A cluster with a single-GPU pool (general, 2 nodes) and an EFA pool (multi, 2 x 8 GPUs), its addons stack with the operator, and a platform stack. */
 export function trainingFixture(props: Partial<DistributedTrainingProps> = {}) {

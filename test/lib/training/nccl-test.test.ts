@@ -40,7 +40,7 @@ test("refuses more nodes than the pool has, an unknown team and an unknown pool"
   const { training } = trainingFixture();
   training.addTeam("vision", { gpuQuota: { multi: 16 } });
   expect(errorOf(() => ncclAllReduceTrainJob(training, { team: "vision", pool: "multi", image: "example.com/nccl:1.0", nodes: 3 }))).toBe(
-    'test-platform/training NCCL test: nodes is 3; must be a whole number from 1 to pool "multi"\'s maxSize (2)',
+    'test-platform/training NCCL test: nodes is 3; must be a whole number from 1 to pool "multi"\'s maxNodes (2)',
   );
   expect(errorOf(() => ncclAllReduceTrainJob(training, { team: "nlp", pool: "h100", image: "example.com/nccl:1.0" }))).toBe(
     [
