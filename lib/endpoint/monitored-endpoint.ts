@@ -98,7 +98,7 @@ export class MonitoredEndpoint extends Construct {
     this.metricNames = s.metricNames;
     this.delivery = s.delivery;
     this.activeColour = s.activeColour;
-    const { port, metricsPort, targetCpu, rps, models, gpu, readinessPath, servicePort } = s;
+    const { port, metricsPort, targetCpu, rps, models, gpu, readinessPath, livenessPath, servicePort, idleMinReplicas } = s;
     const { cpu, memory, memoryLimit } = s.resources;
 
     // ---- resources ----
@@ -206,7 +206,7 @@ export class MonitoredEndpoint extends Construct {
         env: envVars,
         secretEnv,
         readinessPath,
-        livenessPath: props.livenessPath ?? readinessPath,
+        livenessPath,
       };
       let deployment: TerraformResource;
       let target = { apiVersion: "apps/v1", kind: "Deployment" };
@@ -235,7 +235,7 @@ export class MonitoredEndpoint extends Construct {
         deployment = deploymentV1(scopeOf, "deployment", deploymentV1Config(workload, { timeout: gpu ? "30m" : undefined }));
       }
       dependOn(deployment, [this.serviceAccount, ...secretsFirst]);
-      const minReplicas = colour && colour !== this.activeColour ? (props.blueGreen?.idleMinReplicas ?? this.minReplicas) : this.minReplicas;
+      const minReplicas = colour && colour !== this.activeColour ? idleMinReplicas : this.minReplicas;
       // The capacity model counts the autoscaler's minimum: what must run at once.
       props.cluster.capacity.addWorkload(scopeOf, {
         kind: rollout ? "Rollout" : "Deployment",
@@ -278,7 +278,7 @@ export class MonitoredEndpoint extends Construct {
             targetCpuUtilization: targetCpu,
             minReplicas,
             target,
-            ...(rps !== undefined ? { requestsPerSecond: { metric: `${props.metrics?.prefix ?? "model"}_requests_per_second`, target: rps } } : {}),
+            ...(rps !== undefined ? { requestsPerSecond: { metric: `${s.metricsPrefix}_requests_per_second`, target: rps } } : {}),
           }),
         );
         autoscalerNames.push(name);
@@ -371,7 +371,7 @@ export class MonitoredEndpoint extends Construct {
       namespace: ns,
       selector: { [ENDPOINT_LABEL]: props.name, [METRICS_SERVICE_LABEL]: "true" },
       port: METRICS_PORT_NAME,
-      path: props.metrics?.path ?? "/metrics",
+      path: s.metricsPath,
       // The pod-template hash tells a rollout's new version from the old one in the analysis queries.
       podTargetLabels: rollout ? [COLOUR_LABEL, POD_TEMPLATE_HASH_LABEL] : [COLOUR_LABEL],
       labels,

@@ -150,6 +150,11 @@ export interface EndpointSettings {
   readonly targetCpu: number;
   readonly rps?: number;
   readonly readinessPath: string;
+  readonly livenessPath: string;
+  /** Path the ServiceMonitor scrapes. */
+  readonly metricsPath: string;
+  /** Minimum replicas of the idle colour of `blueGreen`. */
+  readonly idleMinReplicas: number;
   readonly activeColour?: Colour;
   /** The models served: `model`, or each colour of `blueGreen` that has one. */
   readonly models: readonly ServedModel[];
@@ -190,6 +195,9 @@ export function resolveEndpointSettings(props: MonitoredEndpointProps, env: Envi
     targetCpu: props.autoscaling?.targetCpuUtilization ?? 70,
     ...(props.autoscaling?.targetRequestsPerSecond !== undefined ? { rps: props.autoscaling.targetRequestsPerSecond } : {}),
     readinessPath,
+    livenessPath: props.livenessPath ?? readinessPath,
+    metricsPath: props.metrics?.path ?? "/metrics",
+    idleMinReplicas: props.blueGreen?.idleMinReplicas ?? minReplicas,
     ...(props.blueGreen ? { activeColour: props.blueGreen.active } : {}),
     models,
     gpuCount,
