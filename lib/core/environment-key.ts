@@ -192,7 +192,7 @@ class ImportedEnvironmentKey extends Construct implements IEnvironmentKey {
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     const problem = kmsKeyArnProblem(attrs.keyArn, env.region);
-    v.check(problem === undefined, "keyArn", attrs.keyArn, problem ?? "");
+    v.checkProblem("keyArn", attrs.keyArn, problem);
     if (attrs.aliasName !== undefined) {
       v.check(
         /^alias\/[A-Za-z0-9/_-]{1,250}$/.test(attrs.aliasName) && !attrs.aliasName.startsWith("alias/aws/"),

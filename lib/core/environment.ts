@@ -206,7 +206,7 @@ export class Environment {
     v.check(typeof config.costCenter === "string" && config.costCenter.trim() !== "", "costCenter", config.costCenter, "must be a non-empty cost center");
     if (config.deployRoleArn !== undefined) {
       const problem = principalArnProblem(config.deployRoleArn);
-      v.check(problem === undefined, "deployRoleArn", config.deployRoleArn, problem ?? "");
+      v.checkProblem("deployRoleArn", config.deployRoleArn, problem);
     }
     v.check(Number.isFinite(config.monthlyBudgetUsd) && config.monthlyBudgetUsd >= 0, "monthlyBudgetUsd", config.monthlyBudgetUsd, "must be a number of USD >= 0");
     if (config.gpuMonthlyBudgetUsd !== undefined) {

@@ -71,6 +71,14 @@ export class Validator {
     this.problems.push(`${this.where}: ${field} is ${formatValue(value)}; ${allowed}`);
   }
 
+  /**
+   * Records `problem`, what a shared validator of core returned (`namespaceProblem(x)`,
+   * `imageReferenceProblem(x)`, ...), unless it is undefined. Unresolved tokens are never judged.
+   */
+  public checkProblem(field: string, value: unknown, problem: string | undefined): void {
+    this.check(problem === undefined, field, value, problem ?? "");
+  }
+
   /** True when a problem about this field was already recorded (so that checks built on it can be skipped). */
   public hasProblem(field: string): boolean {
     return this.fields.has(field);

@@ -156,11 +156,11 @@ export class DriftMonitor extends Construct {
       this.threshold,
       "must be a PSI above 0 and at most 10 (0.1 to 0.25 is moderate drift, above 0.25 large)",
     );
-    v.check(prometheusDurationProblem(thresholdFor) === undefined, "thresholdFor", thresholdFor, prometheusDurationProblem(thresholdFor) ?? "");
+    v.checkProblem("thresholdFor", thresholdFor, prometheusDurationProblem(thresholdFor));
     v.check(Number.isInteger(windowDays) && windowDays >= 1 && windowDays <= 31, "windowDays", windowDays, "must be a whole number of days from 1 to 31");
     v.check(Number.isInteger(minSamples) && minSamples >= 1, "minSamples", minSamples, "must be a whole number >= 1");
     v.check(Number.isInteger(bins) && bins >= 2 && bins <= 100, "bins", bins, "must be a whole number from 2 to 100");
-    v.check(severityProblem(severity) === undefined, "severity", severity, severityProblem(severity) ?? "");
+    v.checkProblem("severity", severity, severityProblem(severity));
     v.check(
       REFERENCE.test(props.referenceUri),
       "referenceUri",
@@ -173,9 +173,9 @@ export class DriftMonitor extends Construct {
     });
     const duplicates = props.features.filter((f, i) => props.features.indexOf(f) !== i);
     v.check(duplicates.length === 0, "features", props.features, `lists ${duplicates.map((d) => formatValue(d)).join(", ")} more than once`);
-    v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
-    v.check(cpuQuantityProblem(this.requests.cpu) === undefined, "resources.cpu", this.requests.cpu, cpuQuantityProblem(this.requests.cpu) ?? "");
-    v.check(memoryQuantityProblem(this.requests.memory) === undefined, "resources.memory", this.requests.memory, memoryQuantityProblem(this.requests.memory) ?? "");
+    v.checkProblem("image", props.image, imageReferenceProblem(props.image));
+    v.checkProblem("resources.cpu", this.requests.cpu, cpuQuantityProblem(this.requests.cpu));
+    v.checkProblem("resources.memory", this.requests.memory, memoryQuantityProblem(this.requests.memory));
     v.check(
       role.namespace === endpoint.namespace,
       "serviceAccountRole",

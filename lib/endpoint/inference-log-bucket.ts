@@ -66,7 +66,7 @@ export class InferenceLogBucket extends Construct implements IInferenceLogs {
     this.bucketName = props.bucketName ?? `${env.prefix}-inference-logs-${env.accountId}`;
     this.retentionDays = props.retentionDays ?? env.byTier({ development: 30, staging: 90, production: 90 });
     const problem = bucketNameProblem(this.bucketName);
-    v.check(problem === undefined, "bucketName", this.bucketName, problem ?? "");
+    v.checkProblem("bucketName", this.bucketName, problem);
     v.check(
       Number.isInteger(this.retentionDays) && this.retentionDays >= 1 && this.retentionDays <= 3650,
       "retentionDays",

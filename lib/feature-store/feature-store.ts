@@ -334,7 +334,7 @@ function validateProps(v: Validator, env: Environment, s: ResolvedProps): number
     s.replicas,
     "production needs at least 2 feature server replicas, so that a node drain or a rollout never stops online feature reads",
   );
-  v.check(namespaceProblem(s.namespace) === undefined, "namespace", s.namespace, namespaceProblem(s.namespace) ?? "");
+  v.checkProblem("namespace", s.namespace, namespaceProblem(s.namespace));
   return periodMinutes;
 }
 
@@ -561,7 +561,7 @@ class ImportedFeatureStore extends Construct implements IFeatureStore {
     const periodMinutes = validateProps(v, env, s);
     v.check(BUCKET.test(attrs.offlineBucketName), "offlineBucketName", attrs.offlineBucketName, "must be an S3 bucket name (not an s3:// URL or an ARN)");
     for (const field of ["serverRoleArn", "materializeRoleArn"] as const) {
-      v.check(principalArnProblem(attrs[field]) === undefined, field, attrs[field], principalArnProblem(attrs[field]) ?? "");
+      v.checkProblem(field, attrs[field], principalArnProblem(attrs[field]));
     }
     if (s.onlineStoreType === "redis") {
       v.check(attrs.redis !== undefined, "redis", attrs.redis, 'is required with onlineStore "redis": { endpoint: "<host>:<port>", authSecretArn }');

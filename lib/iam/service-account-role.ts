@@ -57,7 +57,7 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     });
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
-    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
+    v.checkProblem("namespace", props.namespace, namespaceProblem(props.namespace));
     v.check(
       /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.serviceAccount),
       "serviceAccount",

@@ -106,14 +106,14 @@ export class PrometheusRule extends Construct {
       labels: Shape.optional(Shape.record(Shape.string())),
     });
     const v = new Validator(this.node.path);
-    v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
-    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
+    v.checkProblem("name", props.name, objectNameProblem(props.name));
+    v.checkProblem("namespace", props.namespace, namespaceProblem(props.namespace));
     props.groups.forEach((g, gi) => {
-      if (g.interval !== undefined) v.check(prometheusDurationProblem(g.interval) === undefined, `groups[${gi}].interval`, g.interval, prometheusDurationProblem(g.interval) ?? "");
+      if (g.interval !== undefined) v.checkProblem(`groups[${gi}].interval`, g.interval, prometheusDurationProblem(g.interval));
       for (const r of g.rules) {
         v.check(/^[A-Za-z_][A-Za-z0-9_]*$/.test(r.alert), "alert", r.alert, "must be a valid Prometheus alert name (letters, digits, _)");
-        if (r.for !== undefined) v.check(prometheusDurationProblem(r.for) === undefined, `${r.alert}.for`, r.for, prometheusDurationProblem(r.for) ?? "");
-        v.check(severityProblem(r.severity) === undefined, `${r.alert}.severity`, r.severity, severityProblem(r.severity) ?? "");
+        if (r.for !== undefined) v.checkProblem(`${r.alert}.for`, r.for, prometheusDurationProblem(r.for));
+        v.checkProblem(`${r.alert}.severity`, r.severity, severityProblem(r.severity));
       }
     });
     for (const [field, value, allowed] of labelProblems("labels", props.labels ?? {})) v.check(false, field, value, allowed);
@@ -194,8 +194,8 @@ export class ServiceMonitor extends Construct {
       bearerTokenFromServiceAccount: Shape.optional(Shape.boolean()),
     });
     const v = new Validator(this.node.path);
-    v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
-    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
+    v.checkProblem("name", props.name, objectNameProblem(props.name));
+    v.checkProblem("namespace", props.namespace, namespaceProblem(props.namespace));
     v.check(
       Object.keys(props.selector).length > 0,
       "selector",
@@ -210,7 +210,7 @@ export class ServiceMonitor extends Construct {
     );
     for (const field of ["interval", "scrapeTimeout"] as const) {
       const value = props[field];
-      if (value !== undefined) v.check(prometheusDurationProblem(value) === undefined, field, value, prometheusDurationProblem(value) ?? "");
+      if (value !== undefined) v.checkProblem(field, value, prometheusDurationProblem(value));
     }
     if (props.path !== undefined) v.check(props.path.startsWith("/"), "path", props.path, 'must be an HTTP path starting with "/"');
     if (props.scheme !== undefined) v.check(props.scheme === "http" || props.scheme === "https", "scheme", props.scheme, 'must be "http" or "https"');

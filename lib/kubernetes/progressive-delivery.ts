@@ -75,7 +75,7 @@ function checkControllerProps(path: string, props: ControllerProps): void {
     ["namespace", props.namespace],
     ["prometheus.namespace", props.prometheus?.namespace],
   ] as const) {
-    if (value !== undefined) v.check(namespaceProblem(value) === undefined, field, value, namespaceProblem(value) ?? "");
+    if (value !== undefined) v.checkProblem(field, value, namespaceProblem(value));
   }
   v.throwIfAny();
 }

@@ -109,11 +109,11 @@ export function resourceQuantities(given: ResourceRequests | undefined, defaults
 
 /** Checks resolved quantities, reporting each problem as `<field>.cpu` etc. */
 export function checkResourceQuantities(v: Validator, field: string, { cpu, memory, memoryLimit }: ResolvedResources): void {
-  v.check(cpuQuantityProblem(cpu) === undefined, `${field}.cpu`, cpu, cpuQuantityProblem(cpu) ?? "");
-  v.check(memoryQuantityProblem(memory) === undefined, `${field}.memory`, memory, memoryQuantityProblem(memory) ?? "");
+  v.checkProblem(`${field}.cpu`, cpu, cpuQuantityProblem(cpu));
+  v.checkProblem(`${field}.memory`, memory, memoryQuantityProblem(memory));
   // A limit taken from the request was checked as the request: one problem is reported once.
   if (memoryLimit !== memory) {
-    v.check(memoryQuantityProblem(memoryLimit) === undefined, `${field}.memoryLimit`, memoryLimit, memoryQuantityProblem(memoryLimit) ?? "");
+    v.checkProblem(`${field}.memoryLimit`, memoryLimit, memoryQuantityProblem(memoryLimit));
   }
 }
 

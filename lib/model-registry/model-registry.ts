@@ -437,7 +437,7 @@ function validateRegistrySettings(where: string, env: Environment, props: ModelR
     v.check(typeof s.auth.oidc.clientId === "string" && s.auth.oidc.clientId.trim() !== "", "auth.clientId", s.auth.oidc.clientId, "must name the OAuth client");
   }
   const bucketProblem = bucketNameProblem(bucketName);
-  v.check(bucketProblem === undefined, "artifactBucketName", bucketName, bucketProblem ?? "");
+  v.checkProblem("artifactBucketName", bucketName, bucketProblem);
   v.check(MONITORING_INTERVALS.includes(monitoring), "enhancedMonitoringIntervalSeconds", monitoring, `must be one of ${MONITORING_INTERVALS.join(", ")}`);
   v.check(LOG_RETENTION_DAYS.includes(logRetention), "logRetentionDays", logRetention, "must be a retention CloudWatch Logs offers, such as 30, 90 or 365");
   v.throwIfAny();

@@ -27,7 +27,7 @@ function checkReceiver(v: Validator, options: { name?: string; severities?: read
   if (options.name !== undefined) {
     v.check(/^[a-z][a-z0-9_-]{0,62}$/.test(options.name), "name", options.name, "must be 1 to 63 lowercase letters, digits, _ or -, starting with a letter");
   }
-  (options.severities ?? []).forEach((s, i) => v.check(severityProblem(s) === undefined, `severities[${i}]`, s, severityProblem(s) ?? ""));
+  (options.severities ?? []).forEach((s, i) => v.checkProblem(`severities[${i}]`, s, severityProblem(s)));
 }
 
 export interface HeartbeatReceiverOptions {

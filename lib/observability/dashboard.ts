@@ -123,8 +123,8 @@ export class GrafanaDashboard extends Construct {
       from: Shape.optional(Shape.string()),
     });
     const v = new Validator(this.node.path);
-    v.check(objectNameProblem(props.name) === undefined, "name", props.name, objectNameProblem(props.name) ?? "");
-    v.check(namespaceProblem(props.namespace) === undefined, "namespace", props.namespace, namespaceProblem(props.namespace) ?? "");
+    v.checkProblem("name", props.name, objectNameProblem(props.name));
+    v.checkProblem("namespace", props.namespace, namespaceProblem(props.namespace));
     v.check(/^[A-Za-z0-9_-]{1,40}$/.test(props.uid), "uid", props.uid, "must be 1 to 40 letters, digits, '-' or '_' (Grafana's UID rule)");
     v.check(props.panels.length > 0, "panels", props.panels.length, "a dashboard needs at least one panel");
     v.throwIfAny();

@@ -103,7 +103,7 @@ export class ObservabilitySecrets extends Construct implements IObservabilitySec
     this.cluster = props.cluster;
     this.namespace = props.namespace ?? "monitoring";
     const v = new Validator(this.node.path);
-    v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
+    v.checkProblem("namespace", this.namespace, namespaceProblem(this.namespace));
     v.throwIfAny();
 
     const source = (sid: string, name: string, serviceAccount: string, description: string): SyncedSecretSource => {
@@ -151,9 +151,9 @@ class ImportedObservabilitySecrets extends Construct implements IObservabilitySe
     });
     this.namespace = attrs.namespace ?? "monitoring";
     const v = new Validator(this.node.path);
-    v.check(namespaceProblem(this.namespace) === undefined, "namespace", this.namespace, namespaceProblem(this.namespace) ?? "");
+    v.checkProblem("namespace", this.namespace, namespaceProblem(this.namespace));
     for (const field of ["alertmanagerRoleArn", "grafanaAdminRoleArn"] as const) {
-      v.check(principalArnProblem(attrs[field]) === undefined, field, attrs[field], principalArnProblem(attrs[field]) ?? "");
+      v.checkProblem(field, attrs[field], principalArnProblem(attrs[field]));
     }
     for (const field of ["alertmanagerSecretName", "grafanaAdminSecretName"] as const) {
       v.check(!attrs[field].startsWith("arn:"), field, attrs[field], "must be the secret's name (<prefix>/observability/...), not its ARN");

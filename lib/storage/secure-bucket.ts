@@ -60,7 +60,7 @@ export class SecureBucket extends Construct {
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
     const problem = bucketNameProblem(props.bucketName);
-    v.check(problem === undefined, "bucketName", props.bucketName, problem ?? "");
+    v.checkProblem("bucketName", props.bucketName, problem);
     const days = props.noncurrentVersionExpirationDays ?? env.byTier({ development: 30, staging: 90, production: 90 });
     v.check(Number.isInteger(days) && days >= 1, "noncurrentVersionExpirationDays", days, "must be a whole number of days >= 1");
     if (props.expirationDays !== undefined) {

@@ -147,8 +147,8 @@ export class DistributedTraining extends Construct {
     this.alerts = resolveTrainingAlerts(props.alerts);
     this.kueueNamespace = props.operator.kueueNamespace;
     const v = new Validator(this.node.path);
-    v.check(objectNameProblem(this.cohort) === undefined, "cohort", this.cohort, objectNameProblem(this.cohort) ?? "");
-    v.check(imageReferenceProblem(this.runtimeImage) === undefined, "runtimeImage", this.runtimeImage, imageReferenceProblem(this.runtimeImage) ?? "");
+    v.checkProblem("cohort", this.cohort, objectNameProblem(this.cohort));
+    v.checkProblem("runtimeImage", this.runtimeImage, imageReferenceProblem(this.runtimeImage));
     for (const [field, value] of Object.entries(this.alerts)) {
       const ok = field === "idleGpuUtilisationPercent" ? value > 0 && value < 100 : Number.isInteger(value) && value >= 1 && value <= 1440;
       v.check(
@@ -286,7 +286,7 @@ export class DistributedTraining extends Construct {
       name,
       "must be a DNS label (lowercase letters, digits, '-'): it names the team's ClusterQueue and, by default, its namespace",
     );
-    v.check(namespaceProblem(team.namespace) === undefined, "namespace", team.namespace, namespaceProblem(team.namespace) ?? "");
+    v.checkProblem("namespace", team.namespace, namespaceProblem(team.namespace));
     v.check(!this.teams.some((t) => t.name === name), "name", name, "a team of that name already exists: every team needs its own name");
     v.check(!this.teams.some((t) => t.namespace === team.namespace), "namespace", team.namespace, "another team already uses this namespace: each team has its own");
     v.check(
@@ -303,7 +303,7 @@ export class DistributedTraining extends Construct {
         `${role.namespace}/${role.serviceAccount}`,
         `must be a role of a service account in the team's namespace "${team.namespace}": IRSA trusts that namespace and account only`,
       );
-      v.check(objectNameProblem(role.serviceAccount) === undefined, "serviceAccountRole.serviceAccount", role.serviceAccount, objectNameProblem(role.serviceAccount) ?? "");
+      v.checkProblem("serviceAccountRole.serviceAccount", role.serviceAccount, objectNameProblem(role.serviceAccount));
     }
     v.addProblems(this.teamProblems(team, this.cluster.gpuPools));
     v.throwIfAny();

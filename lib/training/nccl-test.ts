@@ -69,8 +69,8 @@ export function ncclAllReduceTrainJob(training: DistributedTraining, options: Nc
     `must be a team of ${training.node.path} (${training.teams.map((t) => `"${t.name}"`).join(", ") || "none yet: addTeam first"})`,
   );
   v.check(pool !== undefined, "pool", options.pool, `must be a GPU pool of the cluster (${training.cluster.gpuPools.map((p) => `"${p.name}"`).join(", ")})`);
-  v.check(imageReferenceProblem(options.image) === undefined, "image", options.image, imageReferenceProblem(options.image) ?? "");
-  v.check(objectNameProblem(name) === undefined, "name", name, objectNameProblem(name) ?? "");
+  v.checkProblem("image", options.image, imageReferenceProblem(options.image));
+  v.checkProblem("name", name, objectNameProblem(name));
   v.check(typeof minimum === "number" && minimum >= 0, "minBusBandwidthGBps", minimum, "must be a number of GB/s >= 0");
   if (pool) {
     v.check(Number.isInteger(nodes) && nodes >= 1 && nodes <= pool.maxNodes, "nodes", nodes, `must be a whole number from 1 to pool "${pool.name}"'s maxNodes (${pool.maxNodes})`);

@@ -64,7 +64,7 @@ export class TrainingOperator extends Construct {
     const v = new Validator(this.node.path);
     for (const field of ["trainerNamespace", "kueueNamespace"] as const) {
       const problem = namespaceProblem(this[field]);
-      v.check(problem === undefined, field, this[field], problem ?? "");
+      v.checkProblem(field, this[field], problem);
     }
     v.check(
       this.trainerNamespace !== this.kueueNamespace,

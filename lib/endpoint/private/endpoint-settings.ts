@@ -244,7 +244,7 @@ export function validateEndpointSettings(owner: Construct, env: Environment, pro
   v.check(Number.isInteger(s.slo.noTrafficMinutes) && s.slo.noTrafficMinutes >= 1, "slo.noTrafficMinutes", s.slo.noTrafficMinutes, "must be a whole number of minutes >= 1");
   v.check(Number.isFinite(s.slo.driftThreshold), "slo.driftThreshold", s.slo.driftThreshold, "must be a finite number");
   for (const field of ["breachFor", "saturationFor", "driftFor"] as const) {
-    v.check(prometheusDurationProblem(s.slo[field]) === undefined, `slo.${field}`, s.slo[field], prometheusDurationProblem(s.slo[field]) ?? "");
+    v.checkProblem(`slo.${field}`, s.slo[field], prometheusDurationProblem(s.slo[field]));
   }
   for (const [field, metric] of Object.entries({ "metrics.prefix": s.metricsPrefix, "metrics.driftMetric": s.metricNames.driftScore })) {
     v.check(METRIC_NAME.test(metric), field, metric, "must be a Prometheus metric name (letters, digits, _ and :)");
@@ -318,21 +318,21 @@ export function validateEndpointSettings(owner: Construct, env: Environment, pro
     }
   }
   checkResourceQuantities(v, "resources", s.resources);
-  v.check(imageReferenceProblem(props.image) === undefined, "image", props.image, imageReferenceProblem(props.image) ?? "");
+  v.checkProblem("image", props.image, imageReferenceProblem(props.image));
   for (const { colour, model } of models) {
     if (!isModelUri(model) && typeof model.image === "string" && model.image.length > 0) {
       const problem = imageReferenceProblem(model.image);
-      v.check(problem === undefined, `${colour ? `blueGreen.${colour}` : "model"}.image`, model.image, problem ?? "");
+      v.checkProblem(`${colour ? `blueGreen.${colour}` : "model"}.image`, model.image, problem);
     }
   }
-  if (props.servicePort !== undefined) v.check(portProblem(props.servicePort) === undefined, "servicePort", props.servicePort, portProblem(props.servicePort) ?? "");
+  if (props.servicePort !== undefined) v.checkProblem("servicePort", props.servicePort, portProblem(props.servicePort));
   v.check(
     !(env.isProduction && s.minReplicas < 2),
     "minReplicas",
     s.minReplicas,
     "production endpoints need at least 2 replicas, so that a node drain or a crash does not take the model offline",
   );
-  if (props.slo?.severity !== undefined) v.check(severityProblem(props.slo.severity) === undefined, "slo.severity", props.slo.severity, severityProblem(props.slo.severity) ?? "");
+  if (props.slo?.severity !== undefined) v.checkProblem("slo.severity", props.slo.severity, severityProblem(props.slo.severity));
   if (props.trackingUri !== undefined) {
     const secret = secretLiteralKind(props.trackingUri);
     v.check(
@@ -345,7 +345,7 @@ export function validateEndpointSettings(owner: Construct, env: Environment, pro
   for (const [name, value] of Object.entries(props.env ?? {})) {
     v.check(ENV_NAME.test(name), `env[${JSON.stringify(name)}]`, name, "environment variable names must be letters, digits and _, not starting with a digit");
     const secret = secretLiteralProblem(value, name, `pass it as secretEnv: { ${name}: { secretArn, property } } (a Secrets Manager secret synced by External Secrets)`);
-    v.check(secret === undefined, `env[${JSON.stringify(name)}]`, REDACTED, secret ?? "");
+    v.checkProblem(`env[${JSON.stringify(name)}]`, REDACTED, secret);
     v.check(!RESERVED_ENV.includes(name), `env[${JSON.stringify(name)}]`, name, `is set by the endpoint itself (${RESERVED_ENV.join(", ")}); use the matching prop instead`);
     if (props.inferenceLogs) v.check(!INFERENCE_LOG_ENV.includes(name), `env[${JSON.stringify(name)}]`, name, `is set by inferenceLogs (${INFERENCE_LOG_ENV.join(", ")})`);
   }

@@ -55,7 +55,7 @@ export function validateCluster(where: string, env: Environment, c: ResolvedClus
   const principals = [...(env.deployRoleArn ? [env.deployRoleArn] : []), ...c.accessEntries.map((e) => e.principalArn)];
   c.accessEntries.forEach((e, i) => {
     const problem = principalArnProblem(e.principalArn);
-    v.check(problem === undefined, `accessEntries[${i}].principalArn`, e.principalArn, problem ?? "");
+    v.checkProblem(`accessEntries[${i}].principalArn`, e.principalArn, problem);
     v.check(
       principals.indexOf(e.principalArn) === principals.lastIndexOf(e.principalArn),
       `accessEntries[${i}].principalArn`,
@@ -65,7 +65,7 @@ export function validateCluster(where: string, env: Environment, c: ResolvedClus
         : "appears twice; EKS admits one access entry per principal: merge their accessPolicies",
     );
     v.check(e.accessPolicies.length > 0, `accessEntries[${i}].accessPolicies`, [], "must list at least one ClusterAccessPolicy");
-    for (const [j, ns] of (e.namespaces ?? []).entries()) v.check(namespaceProblem(ns) === undefined, `accessEntries[${i}].namespaces[${j}]`, ns, namespaceProblem(ns) ?? "");
+    for (const [j, ns] of (e.namespaces ?? []).entries()) v.checkProblem(`accessEntries[${i}].namespaces[${j}]`, ns, namespaceProblem(ns));
     v.check(
       !(e.namespaces && e.accessPolicies.includes(ClusterAccessPolicy.CLUSTER_ADMIN)),
       `accessEntries[${i}].namespaces`,
@@ -94,7 +94,7 @@ export function validateCluster(where: string, env: Environment, c: ResolvedClus
     c.systemInstanceType,
     `must be an x86_64 instance type of the system node catalog (SYSTEM_INSTANCES): families ${[...new Set(SYSTEM_INSTANCES.map((s) => s.instanceType.split(".")[0]))].join(", ")}, sizes large to 8xlarge`,
   );
-  v.check(namespaceProblem(c.trainingNamespace) === undefined, "trainingNamespace", c.trainingNamespace, namespaceProblem(c.trainingNamespace) ?? "");
+  v.checkProblem("trainingNamespace", c.trainingNamespace, namespaceProblem(c.trainingNamespace));
   v.check(
     c.network.privateSubnetIds.length === env.availabilityZones.length,
     "network",

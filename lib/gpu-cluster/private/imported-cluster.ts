@@ -70,7 +70,7 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
       );
     }
     const providerProblem = oidcProviderArnProblem(attrs.oidcProviderArn, env.region);
-    v.check(providerProblem === undefined, "oidcProviderArn", attrs.oidcProviderArn, providerProblem ?? "");
+    v.checkProblem("oidcProviderArn", attrs.oidcProviderArn, providerProblem);
     // A token (another stack's output in the same app) cannot be parsed: the issuer must then be given.
     v.check(
       !(isUnresolved(attrs.oidcProviderArn) && attrs.oidcIssuerUrl === undefined),
@@ -85,9 +85,9 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
       v.check(attrs.oidcIssuerUrl === derivedIssuer, "oidcIssuerUrl", attrs.oidcIssuerUrl, `must be the issuer of oidcProviderArn, ${derivedIssuer} (or omitted)`);
     }
     const sgProblem = securityGroupIdProblem(attrs.workloadSecurityGroupId);
-    v.check(sgProblem === undefined, "workloadSecurityGroupId", attrs.workloadSecurityGroupId, sgProblem ?? "");
+    v.checkProblem("workloadSecurityGroupId", attrs.workloadSecurityGroupId, sgProblem);
     if (attrs.trainingNamespace !== undefined) {
-      v.check(namespaceProblem(attrs.trainingNamespace) === undefined, "trainingNamespace", attrs.trainingNamespace, namespaceProblem(attrs.trainingNamespace) ?? "");
+      v.checkProblem("trainingNamespace", attrs.trainingNamespace, namespaceProblem(attrs.trainingNamespace));
     }
     const provisioner = (attrs.provisioner ?? "cluster-autoscaler") as GpuProvisioner;
     v.check(GPU_PROVISIONERS.includes(provisioner), "provisioner", provisioner, `must be one of ${GPU_PROVISIONERS.map((p) => formatValue(p)).join(", ")}`);

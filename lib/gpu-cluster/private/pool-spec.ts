@@ -52,7 +52,7 @@ export function resolvePoolSpec(clusterPath: string, name: string, options: GpuP
   const instances: GpuInstanceSpec[] = [];
   types.forEach((type, i) => {
     const problem = gpuInstanceProblem(type);
-    v.check(problem === undefined, `instanceTypes[${i}]`, type, problem ?? "");
+    v.checkProblem(`instanceTypes[${i}]`, type, problem);
     const spec = gpuInstanceSpec(type);
     if (spec) instances.push(spec);
   });

@@ -63,14 +63,9 @@ export class ImportedModelRegistry extends Construct implements IModelRegistry {
       attrs.databaseAppSecretArn,
       "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
     );
-    v.check(
-      principalArnProblem(attrs.databaseBootstrapRoleArn) === undefined,
-      "databaseBootstrapRoleArn",
-      attrs.databaseBootstrapRoleArn,
-      principalArnProblem(attrs.databaseBootstrapRoleArn) ?? "",
-    );
+    v.checkProblem("databaseBootstrapRoleArn", attrs.databaseBootstrapRoleArn, principalArnProblem(attrs.databaseBootstrapRoleArn));
     v.check(BUCKET.test(attrs.artifactBucketName), "artifactBucketName", attrs.artifactBucketName, "must be an S3 bucket name (not an s3:// URL or an ARN)");
-    v.check(principalArnProblem(attrs.serverRoleArn) === undefined, "serverRoleArn", attrs.serverRoleArn, principalArnProblem(attrs.serverRoleArn) ?? "");
+    v.checkProblem("serverRoleArn", attrs.serverRoleArn, principalArnProblem(attrs.serverRoleArn));
     v.check(
       this.auth.enabled || !env.protectsData,
       "auth",

@@ -24,7 +24,7 @@ export class ImportedNetwork extends Construct implements INetwork {
     });
     const env = Environment.of(this);
     const v = new Validator(this.node.path);
-    v.check(vpcIdProblem(attrs.vpcId) === undefined, "vpcId", attrs.vpcId, vpcIdProblem(attrs.vpcId) ?? "");
+    v.checkProblem("vpcId", attrs.vpcId, vpcIdProblem(attrs.vpcId));
     // NetworkPolicies (database, Redis, webhooks, AWS APIs) allow "the VPC" as the environment's range.
     v.check(
       attrs.vpcCidr === env.vpcCidr,
@@ -33,7 +33,7 @@ export class ImportedNetwork extends Construct implements INetwork {
       `must be the environment's vpcCidr (${env.vpcCidr}): the NetworkPolicies of the platform allow the VPC by that range; set the environment's vpcCidr to the VPC's range`,
     );
     attrs.privateSubnetIds.forEach((subnet, i) => {
-      v.check(subnetIdProblem(subnet) === undefined, `privateSubnetIds[${i}]`, subnet, subnetIdProblem(subnet) ?? "");
+      v.checkProblem(`privateSubnetIds[${i}]`, subnet, subnetIdProblem(subnet));
     });
     if (!isUnresolved(attrs.privateSubnetIds)) {
       v.check(
