@@ -93,9 +93,11 @@ export function helmBinary(): string | undefined {
   return helmPath;
 }
 
-/** The chart mirror folder, when HELM_CHART_MIRROR is set. */
+/** The chart mirror folder: HELM_CHART_MIRROR, else ../shared/charts/packages beside the checkout when it exists (as .ci/run sets it). */
 export function chartMirror(): string | undefined {
-  return process.env.HELM_CHART_MIRROR ? path.resolve(process.env.HELM_CHART_MIRROR) : undefined;
+  if (process.env.HELM_CHART_MIRROR) return path.resolve(process.env.HELM_CHART_MIRROR);
+  const beside = path.resolve(__dirname, "..", "..", "..", "shared", "charts", "packages");
+  return fs.existsSync(beside) ? beside : undefined;
 }
 
 /** The chart's entry in the library's catalog. */
