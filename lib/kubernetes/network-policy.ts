@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ITerraformDependable, TerraformResource } from "cdktf";
 import { NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { NetworkPolicyResource } from "./private/network-policy-v1";
+import { networkPolicyV1 } from "./private/typed-resource";
 
 /**
  * NetworkPolicies of the namespaces the library creates: each gets a default deny of
@@ -191,7 +191,7 @@ function ports(list: readonly NetworkPort[] | undefined): Record<string, unknown
 }
 
 function policy(scope: Construct, id: string, namespace: string, spec: Record<string, unknown>, dependsOn?: ITerraformDependable[]): TerraformResource {
-  return new NetworkPolicyResource(scope, id, {
+  return networkPolicyV1(scope, id, {
     metadata: { name: id, namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } },
     // The spec is assembled from typed NetworkAllow rules above, in the binding's field names.
     spec: spec as unknown as NetworkPolicyV1Spec,

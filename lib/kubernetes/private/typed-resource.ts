@@ -37,6 +37,13 @@ import {
   podDisruptionBudgetV1SpecToHclTerraform,
   podDisruptionBudgetV1SpecToTerraform,
 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import {
+  NetworkPolicyV1Config,
+  networkPolicyV1MetadataToHclTerraform,
+  networkPolicyV1MetadataToTerraform,
+  networkPolicyV1SpecToHclTerraform,
+  networkPolicyV1SpecToTerraform,
+} from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { ServiceAccountV1Config, serviceAccountV1MetadataToHclTerraform, serviceAccountV1MetadataToTerraform } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import {
   ServiceV1Config,
@@ -257,5 +264,13 @@ export function cronJobV1(scope: Construct, id: string, config: CronJobV1Config)
     metadata: block((c) => c.metadata, cronJobV1MetadataToTerraform, cronJobV1MetadataToHclTerraform, "list", "CronJobV1MetadataList"),
     spec: block((c) => c.spec, cronJobV1SpecToTerraform, cronJobV1SpecToHclTerraform, "list", "CronJobV1SpecList"),
     timeouts: block((c) => c.timeouts, cronJobV1TimeoutsToTerraform, cronJobV1TimeoutsToHclTerraform, "struct", "CronJobV1Timeouts"),
+  });
+}
+
+/** `kubernetes_network_policy_v1` (the reference app has about 245: 7 unused output references each through the binding class). */
+export function networkPolicyV1(scope: Construct, id: string, config: NetworkPolicyV1Config): KubernetesResource<NetworkPolicyV1Config> {
+  return new KubernetesResource<NetworkPolicyV1Config>(scope, id, "kubernetes_network_policy_v1", config, {
+    metadata: block((c) => c.metadata, networkPolicyV1MetadataToTerraform, networkPolicyV1MetadataToHclTerraform, "list", "NetworkPolicyV1MetadataList"),
+    spec: block((c) => c.spec, networkPolicyV1SpecToTerraform, networkPolicyV1SpecToHclTerraform, "list", "NetworkPolicyV1SpecList"),
   });
 }

@@ -7,6 +7,7 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
@@ -70,6 +71,25 @@ const CASES: [string, new (scope: Construct, id: string, config: any) => unknown
       target: { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" },
       requestsPerSecond: { metric: "model_requests_per_second", target: 10 },
     }),
+  ],
+  [
+    "NetworkPolicy (egress to a CIDR and a namespace's pods, depending on another resource)",
+    NetworkPolicyV1,
+    typed.networkPolicyV1,
+    {
+      metadata: { name: "allow-x", namespace: "n", labels: { "app.kubernetes.io/managed-by": "cdktf-ml-platform" } },
+      spec: {
+        podSelector: { matchLabels: { app: "x" } },
+        policyTypes: ["Egress"],
+        egress: [
+          { to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ port: "443", protocol: "TCP" }] },
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "m" } }, podSelector: { matchExpressions: [{ key: "k", operator: "In", values: ["v"] }] } }],
+          },
+        ],
+      },
+      dependsOn: ["kubernetes_namespace_v1.n"],
+    },
   ],
   ["PodDisruptionBudget", PodDisruptionBudgetV1, typed.podDisruptionBudgetV1, disruptionBudgetV1Config("fraud", "serving", { a: "b" })],
   ["ConfigMap", ConfigMapV1, typed.configMapV1, { metadata: { name: "d", namespace: "n", labels: { grafana_dashboard: "1" } }, data: { "d.json": '{"a":"{{x}}"}' } }],
