@@ -1,4 +1,5 @@
 import { App, TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
 import {
   Capacity,
   Cpu,
@@ -8,6 +9,7 @@ import {
   FeatureStore,
   GpuClusterAddons,
   GpuInstance,
+  GpuPoolProps,
   GpuTrainingCluster,
   InfraStack,
   Memory,
@@ -52,6 +54,24 @@ const FEATURES = {
 const GENERAL = { name: "general", instanceTypes: [GpuInstance.of("g6.xlarge")], capacity: Capacity.spot(), maxNodes: 2 };
 
 /** A second app: an infra stack (new registry database, IRSA roles) and a platform stack, on an imported VPC, key, cluster and feature store. */
+/** The stack's resources without the construct paths of their "//" metadata (the same object built in two places). */
+function withoutPaths(json: any): any {
+  return JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
+}
+
+/** `c` imported into `scope` from its attributes, with its GPU pools declared as its owner declares them. */
+function importedFrom(scope: Construct, c: GpuTrainingCluster, gpuPools: GpuPoolProps[]) {
+  return GpuTrainingCluster.fromAttributes(scope, "training-cluster", {
+    clusterName: c.clusterName,
+    oidcProviderArn: c.oidcProviderArn,
+    oidcIssuerUrl: c.oidcIssuerUrl,
+    workloadSecurityGroupId: c.workloadSecurityGroupId,
+    network: c.network,
+    key: c.key,
+    gpuPools,
+  });
+}
+
 function secondApp(cluster: Partial<TrainingClusterAttributes> = {}, server: { memoryGiB?: number } = {}) {
   const app = Testing.app();
   const environment = testEnvironment();
@@ -219,7 +239,6 @@ describe("GpuTrainingCluster.fromAttributes and FeatureStore.fromAttributes", ()
     new FeatureServer(other, "feast", { featureStore: imported });
     const stacks = synthStacks(built.app);
     // THEN every resource is identical, but for the construct paths in the "//" metadata
-    const withoutPaths = (json: any) => JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
     expect(withoutPaths(stacks["test-platform-imported"])).toEqual(withoutPaths(stacks["test-platform"]));
     expect(imported.featureStoreYaml).toBe(s.featureStoreYaml);
   });
@@ -231,20 +250,11 @@ describe("GpuTrainingCluster.fromAttributes and FeatureStore.fromAttributes", ()
     const c = built.cluster;
     // WHEN a second platform stack builds it on the cluster's attributes, with its pools declared as the owner declares them
     const other = new PlatformStack(c.node.root, "test-platform-imported", { environment: built.platform.environment, clusterName: c.clusterName });
-    const imported = GpuTrainingCluster.fromAttributes(other, "training-cluster", {
-      clusterName: c.clusterName,
-      oidcProviderArn: c.oidcProviderArn,
-      oidcIssuerUrl: c.oidcIssuerUrl,
-      workloadSecurityGroupId: c.workloadSecurityGroupId,
-      network: c.network,
-      key: c.key,
-      gpuPools: [TRAINING_GENERAL, MULTI],
-    });
+    const imported = importedFrom(other, c, [TRAINING_GENERAL, MULTI]);
     const training = new DistributedTraining(other, "training", { cluster: imported, operator: built.operator });
     training.addTeam("vision", { gpuQuota: { general: 1, multi: 8 } });
     const stacks = synthStacks(c.node.root as App);
     // THEN the flavors, queues and runtimes are identical (but for the "//" construct paths)
-    const withoutPaths = (json: any) => JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
     expect(withoutPaths(stacks["test-platform-imported"])).toEqual(withoutPaths(stacks["test-platform"]));
     expect(imported.gpuPools).toEqual(c.gpuPools);
   });
@@ -264,19 +274,10 @@ describe("GpuTrainingCluster.fromAttributes and FeatureStore.fromAttributes", ()
     // WHEN another platform stack serves it on the cluster's attributes
     const infra = TerraformStack.of(c) as InfraStack;
     const other = new PlatformStack(c.node.root, "test-platform-imported", { environment: infra.environment, clusterName: c.clusterName });
-    const imported = GpuTrainingCluster.fromAttributes(other, "training-cluster", {
-      clusterName: c.clusterName,
-      oidcProviderArn: c.oidcProviderArn,
-      oidcIssuerUrl: c.oidcIssuerUrl,
-      workloadSecurityGroupId: c.workloadSecurityGroupId,
-      network: c.network,
-      key: c.key,
-      gpuPools: [TRAINING_GENERAL],
-    });
+    const imported = importedFrom(other, c, [TRAINING_GENERAL]);
     new MonitoredEndpoint(other, "fraud", { ...props, cluster: imported });
     const stacks = synthStacks(c.node.root as App);
     // THEN every object (Deployment on the pool, Service, autoscaling, monitors, policies) is identical
-    const withoutPaths = (json: any) => JSON.parse(JSON.stringify(json.resource, (k, v) => (k === "//" ? undefined : v)));
     expect(withoutPaths(stacks["test-platform-imported"])).toEqual(withoutPaths(stacks["test-platform"]));
     expect(JSON.stringify(stacks["test-platform"].resource)).toContain('"ml-platform/pool":"general"');
   });
