@@ -252,8 +252,11 @@ async function deploy(venvDir: Venv): Promise<Deployed> {
       await new Promise((r) => setTimeout(r, 500));
     }
 
-    // The endpoint pod's environment: its Deployment's env, with the Secrets External Secrets syncs.
-    const endpointDeployment = manifests.find((m) => m.kind === "Deployment" && m.metadata.name === "fraud");
+    // The endpoint pod's environment: its Deployment's env (a typed kubernetes_deployment_v1), with the Secrets External Secrets syncs.
+    const endpointDeployment = Object.values<any>(platformJson.resource.kubernetes_deployment_v1 ?? {})
+      .map((r) => typedToObject("kubernetes_deployment_v1", r))
+      .find((o) => o.metadata.name === "fraud");
+    if (!endpointDeployment) throw new Error("the platform stack has no kubernetes_deployment_v1 named fraud (the endpoint's Deployment)");
     const endpointPod = localContainers(endpointDeployment.spec.template.spec, { objects: [], secrets, workDir: path.join(work, "endpoint"), programs: {} });
     const endpointEnv = endpointPod.main[0].env;
 
